@@ -1,0 +1,94 @@
+//! Calendar dates without a clock: `valid_from` / `valid_to` of regions and
+//! designations. Only the proleptic Gregorian calendar and ISO 8601 text
+//! (`YYYY-MM-DD`) are needed, so a small value type replaces a date library.
+
+use std::fmt;
+
+/// A calendar date, ordered chronologically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+/// Why a text is not a date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// The text is not of the form `YYYY-MM-DD`.
+    #[error("'{0}' is not a date in the form YYYY-MM-DD")]
+    Format(String),
+    /// Month or day out of range for the year.
+    #[error("'{0}' is not a calendar date")]
+    OutOfRange(String),
+}
+
+impl Date {
+    /// Builds a date, checking month and day (leap years included).
+    pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    /// The first of January of `year`.
+    pub fn first_of_year(year: i32) -> Date {
+        Date { year, month: 1, day: 1 }
+    }
+
+    /// The last of December of `year`.
+    pub fn last_of_year(year: i32) -> Date {
+        Date { year, month: 12, day: 31 }
+    }
+
+    /// Parses ISO 8601 `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Result<Date, DateError> {
+        let text = text.trim();
+        let format_error = || DateError::Format(text.to_string());
+        let mut parts = text.split('-');
+        let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(format_error());
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(format_error());
+        }
+        let year: i32 = y.parse().map_err(|_| format_error())?;
+        let month: u8 = m.parse().map_err(|_| format_error())?;
+        let day: u8 = d.parse().map_err(|_| format_error())?;
+        Date::new(year, month, day).ok_or_else(|| DateError::OutOfRange(text.to_string()))
+    }
+
+    /// The year.
+    pub fn year(self) -> i32 {
+        self.year
+    }
+}
+
+fn is_leap_year(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// Whether `date` falls in the closed interval `[from, to]`, an open end
+/// meaning "since ever" or "still valid".
+pub fn within(date: Date, from: Option<Date>, to: Option<Date>) -> bool {
+    from.is_none_or(|f| f <= date) && to.is_none_or(|t| date <= t)
+}
+
+#[cfg(test)]
+mod tests;

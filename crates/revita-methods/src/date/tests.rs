@@ -1,0 +1,31 @@
+use super::*;
+
+#[test]
+fn iso_dates_round_trip() {
+    let d = Date::parse("2021-08-27").unwrap();
+    assert_eq!((d.year(), d.to_string()), (2021, "2021-08-27".to_string()));
+}
+
+#[test]
+fn leap_days_follow_the_gregorian_rule() {
+    assert!(Date::parse("2020-02-29").is_ok());
+    assert!(Date::parse("2000-02-29").is_ok());
+    assert_eq!(Date::parse("1900-02-29"), Err(DateError::OutOfRange("1900-02-29".into())));
+}
+
+#[test]
+fn malformed_dates_are_rejected() {
+    for bad in ["2021-8-27", "2021/08/27", "20210827", "", "2021-08-27-01", "abcd-ef-gh"] {
+        assert!(matches!(Date::parse(bad), Err(DateError::Format(_))), "{bad}");
+    }
+    assert!(matches!(Date::parse("2021-13-01"), Err(DateError::OutOfRange(_))));
+}
+
+#[test]
+fn open_ended_intervals_contain_every_later_date() {
+    let d = Date::parse("2019-12-31").unwrap();
+    assert!(within(d, None, None));
+    assert!(within(d, Some(Date::first_of_year(2012)), Some(Date::last_of_year(2019))));
+    assert!(!within(d, Some(Date::first_of_year(2020)), None));
+    assert!(!within(d, None, Some(Date::parse("2019-12-30").unwrap())));
+}

@@ -1,0 +1,177 @@
+//! The region tree: parents, children, ancestors and descendants at a level.
+//!
+//! Built once from (code, level, parent) triples and then walked in memory:
+//! China's ~3,200 county-level-and-above regions (or ~660,000 with townships
+//! and villages) fit easily, and every walk is then a pointer chase rather
+//! than a recursive query.
+
+use std::collections::HashMap;
+
+use crate::region::{Level, RegionCode};
+
+/// One region's place in the tree.
+#[derive(Debug, Clone)]
+struct Node {
+    code: RegionCode,
+    level: Level,
+    parent: Option<usize>,
+    children: Vec<usize>,
+}
+
+/// An immutable region tree (a forest when several roots are loaded).
+#[derive(Debug, Clone, Default)]
+pub struct Hierarchy {
+    nodes: Vec<Node>,
+    index: HashMap<RegionCode, usize>,
+}
+
+/// Why a set of regions does not form a tree.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HierarchyError {
+    /// The same code appears twice.
+    #[error("region {0} appears more than once")]
+    Duplicate(RegionCode),
+    /// A parent code names no region.
+    #[error("region {child} names parent {parent}, which does not exist")]
+    MissingParent {
+        /// The region whose parent is missing.
+        child: RegionCode,
+        /// The missing parent's code.
+        parent: RegionCode,
+    },
+    /// Following parents from a region returns to it.
+    #[error("region {0} is its own ancestor")]
+    Cycle(RegionCode),
+}
+
+impl Hierarchy {
+    /// Builds the tree from `(code, level, parent)` triples in any order.
+    pub fn build(
+        regions: impl IntoIterator<Item = (RegionCode, Level, Option<RegionCode>)>,
+    ) -> Result<Hierarchy, HierarchyError> {
+        let mut nodes = Vec::new();
+        let mut index = HashMap::new();
+        let mut parents = Vec::new();
+        for (code, level, parent) in regions {
+            if index.insert(code.clone(), nodes.len()).is_some() {
+                return Err(HierarchyError::Duplicate(code));
+            }
+            nodes.push(Node { code, level, parent: None, children: Vec::new() });
+            parents.push(parent);
+        }
+        for (child, parent) in parents.into_iter().enumerate() {
+            let Some(parent) = parent else { continue };
+            let Some(&parent_idx) = index.get(&parent) else {
+                return Err(HierarchyError::MissingParent { child: nodes[child].code.clone(), parent });
+            };
+            nodes[child].parent = Some(parent_idx);
+            nodes[parent_idx].children.push(child);
+        }
+        let mut hierarchy = Hierarchy { nodes, index };
+        hierarchy.sort_children_by_code();
+        hierarchy.check_acyclic()?;
+        Ok(hierarchy)
+    }
+
+    fn sort_children_by_code(&mut self) {
+        let codes: Vec<RegionCode> = self.nodes.iter().map(|n| n.code.clone()).collect();
+        for node in &mut self.nodes {
+            node.children.sort_by(|&a, &b| codes[a].cmp(&codes[b]));
+        }
+    }
+
+    /// A walk up from any node must reach a root within `len` steps.
+    fn check_acyclic(&self) -> Result<(), HierarchyError> {
+        for (idx, node) in self.nodes.iter().enumerate() {
+            let mut current = node.parent;
+            let mut steps = 0;
+            while let Some(p) = current {
+                steps += 1;
+                if p == idx || steps > self.nodes.len() {
+                    return Err(HierarchyError::Cycle(node.code.clone()));
+                }
+                current = self.nodes[p].parent;
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of regions.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether no region is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Whether the code is in the tree.
+    pub fn contains(&self, code: &RegionCode) -> bool {
+        self.index.contains_key(code)
+    }
+
+    /// The region's level.
+    pub fn level(&self, code: &RegionCode) -> Option<&str> {
+        self.index.get(code).map(|&i| self.nodes[i].level.as_str())
+    }
+
+    /// The region's parent.
+    pub fn parent(&self, code: &RegionCode) -> Option<&RegionCode> {
+        let idx = *self.index.get(code)?;
+        self.nodes[idx].parent.map(|p| &self.nodes[p].code)
+    }
+
+    /// Ancestors from the parent up to the root (a breadcrumb, reversed).
+    pub fn ancestors(&self, code: &RegionCode) -> Vec<&RegionCode> {
+        let mut out = Vec::new();
+        let mut current = self.index.get(code).and_then(|&i| self.nodes[i].parent);
+        while let Some(p) = current {
+            out.push(&self.nodes[p].code);
+            current = self.nodes[p].parent;
+        }
+        out
+    }
+
+    /// Direct children, ordered by code.
+    pub fn children(&self, code: &RegionCode) -> Vec<&RegionCode> {
+        self.index
+            .get(code)
+            .map(|&i| self.nodes[i].children.iter().map(|&c| &self.nodes[c].code).collect())
+            .unwrap_or_default()
+    }
+
+    /// All descendants in depth-first pre-order, excluding the region itself.
+    pub fn descendants(&self, code: &RegionCode) -> Vec<&RegionCode> {
+        self.descendants_where(code, |_| true)
+    }
+
+    /// Descendants at one level, e.g. every county of a province whether or
+    /// not it lies under a prefecture.
+    pub fn descendants_at_level(&self, code: &RegionCode, level: &str) -> Vec<&RegionCode> {
+        self.descendants_where(code, |node| node.level == level)
+    }
+
+    fn descendants_where(&self, code: &RegionCode, keep: impl Fn(&Node) -> bool) -> Vec<&RegionCode> {
+        let Some(&start) = self.index.get(code) else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = self.nodes[start].children.iter().rev().copied().collect();
+        while let Some(idx) = stack.pop() {
+            let node = &self.nodes[idx];
+            if keep(node) {
+                out.push(&node.code);
+            }
+            stack.extend(node.children.iter().rev());
+        }
+        out
+    }
+
+    /// Whether `code` is `ancestor` or lies below it: the test behind
+    /// jurisdiction scoping ("a region and everything below it").
+    pub fn is_within(&self, code: &RegionCode, ancestor: &RegionCode) -> bool {
+        code == ancestor || self.ancestors(code).contains(&ancestor)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,66 @@
+use super::*;
+
+fn code(text: &str) -> RegionCode {
+    RegionCode::parse(text).unwrap()
+}
+
+/// Part of Guizhou: the province, Guiyang with two districts, a 省直辖-style
+/// county directly under the province, and a township under one district.
+fn guizhou() -> Hierarchy {
+    let rows = [
+        ("000000", "country", None),
+        ("520000", "province", Some("000000")),
+        ("520100", "prefecture", Some("520000")),
+        ("520103", "county", Some("520100")),
+        ("520102", "county", Some("520100")),
+        ("529001", "county", Some("520000")),
+        ("520102001", "township", Some("520102")),
+    ];
+    Hierarchy::build(rows.iter().map(|(c, l, p)| (code(c), l.to_string(), p.map(code)))).unwrap()
+}
+
+fn strings(codes: Vec<&RegionCode>) -> Vec<String> {
+    codes.into_iter().map(|c| c.to_string()).collect()
+}
+
+#[test]
+fn walking_up_gives_the_breadcrumb() {
+    let h = guizhou();
+    assert_eq!(h.parent(&code("520102")), Some(&code("520100")));
+    assert_eq!(strings(h.ancestors(&code("520102001"))), ["520102", "520100", "520000", "000000"]);
+    assert!(h.ancestors(&code("000000")).is_empty());
+}
+
+#[test]
+fn children_are_ordered_by_code() {
+    let h = guizhou();
+    assert_eq!(strings(h.children(&code("520100"))), ["520102", "520103"]);
+    assert_eq!(strings(h.children(&code("520000"))), ["520100", "529001"]);
+}
+
+#[test]
+fn descendants_at_a_level_skip_intermediate_levels() {
+    let h = guizhou();
+    // Three counties, one of them directly under the province.
+    assert_eq!(strings(h.descendants_at_level(&code("520000"), "county")), ["520102", "520103", "529001"]);
+    assert_eq!(strings(h.descendants(&code("520000"))), ["520100", "520102", "520102001", "520103", "529001"]);
+    assert!(h.descendants_at_level(&code("999999"), "county").is_empty());
+}
+
+#[test]
+fn jurisdiction_covers_the_region_and_everything_below() {
+    let h = guizhou();
+    assert!(h.is_within(&code("520102001"), &code("520000")));
+    assert!(h.is_within(&code("520100"), &code("520100")));
+    assert!(!h.is_within(&code("529001"), &code("520100")));
+}
+
+#[test]
+fn broken_trees_are_rejected() {
+    let dup = [(code("1"), "a".to_string(), None), (code("1"), "a".to_string(), None)];
+    assert_eq!(Hierarchy::build(dup).unwrap_err(), HierarchyError::Duplicate(code("1")));
+    let orphan = [(code("2"), "a".to_string(), Some(code("9")))];
+    assert!(matches!(Hierarchy::build(orphan), Err(HierarchyError::MissingParent { .. })));
+    let cycle = [(code("1"), "a".to_string(), Some(code("2"))), (code("2"), "a".to_string(), Some(code("1")))];
+    assert!(matches!(Hierarchy::build(cycle), Err(HierarchyError::Cycle(_))));
+}

@@ -1,0 +1,28 @@
+//! The pure core of revita: the domain types of regional development work
+//! (regions and their hierarchy, indicators, observations, designations) and the
+//! methods over them (code parsing, hierarchy walks, roll-ups with coverage,
+//! the old-to-new code crosswalk).
+//!
+//! This crate performs no IO, uses no async runtime, no SQL and no clock: every
+//! input, including today's date, is a parameter. That keeps every formula
+//! testable by hand and reusable from the store, the web server and the CLI.
+#![warn(missing_docs)]
+
+pub mod aggregate;
+pub mod china;
+pub mod crosswalk;
+pub mod date;
+pub mod designation;
+pub mod hierarchy;
+pub mod indicator;
+pub mod observation;
+pub mod region;
+
+pub use aggregate::{Aggregate, ChildValue, aggregate};
+pub use crosswalk::{CodeHistory, CodeRecord, CodeStatus, Resolution};
+pub use date::Date;
+pub use designation::{Basis, Designation, DesignationCategory};
+pub use hierarchy::Hierarchy;
+pub use indicator::{Aggregation, Direction, Indicator, IndicatorCode};
+pub use observation::{Observation, ObservationStatus, Period};
+pub use region::{CodeScheme, Level, Region, RegionCode};

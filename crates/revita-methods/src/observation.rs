@@ -1,0 +1,138 @@
+//! Observations: one value of one indicator for one region and period.
+
+use std::fmt;
+
+use crate::indicator::IndicatorCode;
+use crate::region::RegionCode;
+
+/// A reporting period. Years are what revita's data hold today; quarters and
+/// months are parsed and ordered so that monthly monitoring data fit later
+/// without a schema change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Period {
+    /// A calendar year, written `2020`.
+    Year(i32),
+    /// A quarter 1–4, written `2020Q1`.
+    Quarter(i32, u8),
+    /// A month 1–12, written `2020-03`.
+    Month(i32, u8),
+}
+
+/// Why a text is not a period.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a period (expected a year like 2020, a quarter like 2020Q1 or a month like 2020-03)")]
+pub struct PeriodError(pub String);
+
+impl Period {
+    /// Parses `YYYY`, `YYYYQn` or `YYYY-MM`. A float-looking year such as
+    /// `2020.0`, as spreadsheets write it, is accepted as the year.
+    pub fn parse(text: &str) -> Result<Period, PeriodError> {
+        let text = text.trim();
+        let error = || PeriodError(text.to_string());
+        let year = |y: &str| -> Result<i32, PeriodError> {
+            if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
+                y.parse().map_err(|_| error())
+            } else {
+                Err(error())
+            }
+        };
+        if let Some((y, q)) = text.split_once(['Q', 'q']) {
+            let q: u8 = q.parse().map_err(|_| error())?;
+            return if (1..=4).contains(&q) { Ok(Period::Quarter(year(y)?, q)) } else { Err(error()) };
+        }
+        if let Some((y, m)) = text.split_once('-') {
+            let m: u8 = if m.len() == 2 { m.parse().map_err(|_| error())? } else { 0 };
+            return if (1..=12).contains(&m) { Ok(Period::Month(year(y)?, m)) } else { Err(error()) };
+        }
+        let whole = text.strip_suffix(".0").unwrap_or(text);
+        Ok(Period::Year(year(whole)?))
+    }
+
+    /// The calendar year the period lies in.
+    pub fn year(self) -> i32 {
+        match self {
+            Period::Year(y) | Period::Quarter(y, _) | Period::Month(y, _) => y,
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Year(y) => write!(f, "{y:04}"),
+            Period::Quarter(y, q) => write!(f, "{y:04}Q{q}"),
+            Period::Month(y, m) => write!(f, "{y:04}-{m:02}"),
+        }
+    }
+}
+
+/// How final a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ObservationStatus {
+    /// Published, final figure.
+    #[default]
+    Final,
+    /// Preliminary figure that may be revised.
+    Provisional,
+    /// Estimated by a model or an analyst.
+    Estimated,
+    /// Made up for demonstration; every screen and export must say so.
+    Synthetic,
+}
+
+impl ObservationStatus {
+    /// Parses the keyword (empty means final).
+    pub fn parse(text: &str) -> Option<ObservationStatus> {
+        match text.trim() {
+            "" | "final" => Some(ObservationStatus::Final),
+            "provisional" => Some(ObservationStatus::Provisional),
+            "estimated" => Some(ObservationStatus::Estimated),
+            "synthetic" => Some(ObservationStatus::Synthetic),
+            _ => None,
+        }
+    }
+
+    /// The keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObservationStatus::Final => "final",
+            ObservationStatus::Provisional => "provisional",
+            ObservationStatus::Estimated => "estimated",
+            ObservationStatus::Synthetic => "synthetic",
+        }
+    }
+}
+
+/// One value of one indicator for one region and period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// What is measured.
+    pub indicator: IndicatorCode,
+    /// Where.
+    pub region: RegionCode,
+    /// When.
+    pub period: Period,
+    /// The value, always finite, in the indicator's unit.
+    pub value: f64,
+    /// Where the value comes from.
+    pub source: Option<String>,
+    /// How final it is.
+    pub status: ObservationStatus,
+}
+
+/// Parses a number as written in statistical tables: surrounding spaces and
+/// thousands separators (`1,234.5`) are allowed; `NaN` and infinities are not.
+pub fn parse_value(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let cleaned: String;
+    let text = if text.contains(',') {
+        cleaned = text.replace(',', "");
+        &cleaned
+    } else {
+        text
+    };
+    text.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,53 @@
+use super::*;
+
+#[test]
+fn periods_parse_and_print_canonically() {
+    for (text, period) in [
+        ("2020", Period::Year(2020)),
+        ("2020.0", Period::Year(2020)),
+        ("2021Q3", Period::Quarter(2021, 3)),
+        ("2021-03", Period::Month(2021, 3)),
+    ] {
+        assert_eq!(Period::parse(text).unwrap(), period, "{text}");
+    }
+    assert_eq!(Period::parse("2021q3").unwrap().to_string(), "2021Q3");
+    assert_eq!(Period::Month(2021, 3).to_string(), "2021-03");
+}
+
+#[test]
+fn bad_periods_are_rejected() {
+    for bad in ["", "20", "2020Q5", "2020-13", "2020-3", "twenty", "2020.5"] {
+        assert!(Period::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn periods_order_by_year_first() {
+    assert!(Period::Year(2019) < Period::Year(2020));
+    assert!(Period::Month(2020, 12) < Period::Month(2021, 1));
+    assert_eq!(Period::Quarter(2021, 2).year(), 2021);
+}
+
+#[test]
+fn values_accept_thousands_separators_but_not_nan() {
+    assert_eq!(parse_value(" 1,234.5 "), Some(1234.5));
+    assert_eq!(parse_value("-0.25"), Some(-0.25));
+    assert_eq!(parse_value("1e3"), Some(1000.0));
+    for bad in ["", "NaN", "inf", "12a", "—"] {
+        assert_eq!(parse_value(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn statuses_round_trip() {
+    for s in [
+        ObservationStatus::Final,
+        ObservationStatus::Provisional,
+        ObservationStatus::Estimated,
+        ObservationStatus::Synthetic,
+    ] {
+        assert_eq!(ObservationStatus::parse(s.as_str()), Some(s));
+    }
+    assert_eq!(ObservationStatus::parse(""), Some(ObservationStatus::Final));
+    assert_eq!(ObservationStatus::parse("guess"), None);
+}

@@ -1,0 +1,229 @@
+//! revita's storage: one [`Store`] interface with two implementations,
+//! SQLite (the embedded default) and PostgreSQL (production, many users and
+//! stateless app servers). Each back end owns its migrations under
+//! `migrations/{sqlite,postgres}/`; one conformance suite (`tests/it`) runs
+//! every store test against both.
+//!
+//! Rows are mapped to `revita-methods` domain types here and nowhere else;
+//! back-end error codes are translated into [`StoreError`] here and nowhere
+//! else. Bulk paths are bulk: observations load through multi-row prepared
+//! inserts in one transaction on SQLite and through `COPY` on PostgreSQL.
+
+mod database_url;
+mod migrate;
+mod postgres;
+mod rows;
+mod sql;
+
+mod common;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use revita_methods::{CodeRecord, Designation, DesignationCategory, Indicator, IndicatorCode, Observation, Region, RegionCode};
+
+pub use database_url::DatabaseUrl;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The object asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// An observation with this key is already stored (or loaded twice).
+    #[error("observation ({indicator}, {region}, {period}) already exists")]
+    DuplicateObservation {
+        /// Indicator code.
+        indicator: String,
+        /// Region code.
+        region: String,
+        /// Period.
+        period: String,
+    },
+    /// Another write conflicts with this one.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database URL is not usable.
+    #[error("invalid database url: {0}")]
+    InvalidUrl(String),
+    /// Anything else from the database driver.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Result of a store operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which back end a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// How a bulk load treats keys that are already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoadMode {
+    /// A stored key is an error; the whole load is rolled back.
+    #[default]
+    InsertOnly,
+    /// Stored keys take the loaded values. Keys repeated within the load are
+    /// still an error.
+    Replace,
+}
+
+/// A region's boundary as GeoJSON geometry text (lon/lat, WGS 84).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundary {
+    /// The region.
+    pub region: RegionCode,
+    /// A GeoJSON `Polygon` or `MultiPolygon` geometry object.
+    pub geojson: String,
+    /// Where the geometry comes from.
+    pub source: Option<String>,
+}
+
+/// Filters for reading observations; `None` means "any".
+#[derive(Debug, Clone, Default)]
+pub struct ObservationQuery {
+    /// One indicator.
+    pub indicator: Option<IndicatorCode>,
+    /// One region.
+    pub region: Option<RegionCode>,
+    /// Children of this region.
+    pub parent: Option<RegionCode>,
+    /// Regions at this level.
+    pub level: Option<String>,
+    /// One period, canonical text (`2020`, `2020Q1`, `2020-03`).
+    pub period: Option<String>,
+}
+
+/// The sort key of observations, for keyset pagination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservationKey {
+    /// Indicator code.
+    pub indicator: String,
+    /// Region code.
+    pub region: String,
+    /// Period.
+    pub period: String,
+}
+
+/// Counts of what a store holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inventory {
+    /// Regions by level.
+    pub regions_by_level: Vec<(String, i64)>,
+    /// Regions with a boundary.
+    pub boundaries: i64,
+    /// Indicator definitions.
+    pub indicators: i64,
+    /// Observations.
+    pub observations: i64,
+    /// Designations, ended ones included.
+    pub designations: i64,
+    /// Codes in the code history.
+    pub history_codes: i64,
+}
+
+/// A bulk load of observations in progress: one transaction that either
+/// commits whole or leaves the store as it was.
+#[async_trait]
+pub trait ObservationLoad: Send {
+    /// Writes a batch. On a key conflict the error names the key, and the
+    /// load must be rolled back.
+    async fn write(&mut self, batch: &[Observation]) -> StoreResult<()>;
+    /// Commits everything written; returns the number of rows loaded.
+    async fn commit(self: Box<Self>) -> StoreResult<u64>;
+    /// Discards everything written.
+    async fn rollback(self: Box<Self>) -> StoreResult<()>;
+}
+
+/// The storage interface every back end implements. All writes that take a
+/// slice are atomic: all rows or none.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Which back end this is.
+    fn backend(&self) -> Backend;
+
+    /// Applies pending migrations; safe to call from several servers at once.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Checks the connection (for `/health`).
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Inserts or updates regions by code.
+    async fn upsert_regions(&self, regions: &[Region]) -> StoreResult<u64>;
+    /// One region.
+    async fn region(&self, code: &RegionCode) -> StoreResult<Option<Region>>;
+    /// Every region (to build the hierarchy).
+    async fn regions(&self) -> StoreResult<Vec<Region>>;
+    /// Children of a region, ordered by code.
+    async fn children(&self, code: &RegionCode) -> StoreResult<Vec<Region>>;
+    /// Regions whose code equals or whose Chinese or English name contains
+    /// `query`; exact codes first, then higher levels (shorter codes).
+    async fn search_regions(&self, query: &str, limit: i64) -> StoreResult<Vec<Region>>;
+
+    /// Inserts or replaces boundaries.
+    async fn upsert_boundaries(&self, boundaries: &[Boundary]) -> StoreResult<u64>;
+    /// One region's boundary.
+    async fn boundary(&self, code: &RegionCode) -> StoreResult<Option<Boundary>>;
+    /// Boundaries of every region at a level.
+    async fn boundaries_at_level(&self, level: &str) -> StoreResult<Vec<Boundary>>;
+
+    /// Inserts or updates indicator definitions by code.
+    async fn upsert_indicators(&self, indicators: &[Indicator]) -> StoreResult<u64>;
+    /// Every indicator, ordered by code.
+    async fn indicators(&self) -> StoreResult<Vec<Indicator>>;
+    /// One indicator.
+    async fn indicator(&self, code: &IndicatorCode) -> StoreResult<Option<Indicator>>;
+
+    /// Starts a bulk load of observations.
+    async fn begin_observation_load(&self, mode: LoadMode) -> StoreResult<Box<dyn ObservationLoad>>;
+    /// Observations matching `query`, ordered by (indicator, region,
+    /// period), after `after` and at most `limit` of them.
+    async fn observations(
+        &self,
+        query: &ObservationQuery,
+        after: Option<&ObservationKey>,
+        limit: i64,
+    ) -> StoreResult<Vec<Observation>>;
+    /// Distinct periods with observations of an indicator, ascending.
+    async fn periods(&self, indicator: &IndicatorCode) -> StoreResult<Vec<String>>;
+
+    /// Adds designations; one with the same region, category and start
+    /// replaces the stored one (a corrected list), others are kept as history.
+    async fn upsert_designations(&self, designations: &[Designation]) -> StoreResult<u64>;
+    /// Designations of a region, current and ended, latest start first.
+    async fn designations_of(&self, region: &RegionCode) -> StoreResult<Vec<Designation>>;
+    /// Designations of one category, or all, ordered by region.
+    async fn designations(&self, category: Option<&DesignationCategory>) -> StoreResult<Vec<Designation>>;
+
+    /// Replaces the whole code history.
+    async fn replace_code_history(&self, records: &[CodeRecord]) -> StoreResult<u64>;
+    /// The whole code history.
+    async fn code_history(&self) -> StoreResult<Vec<CodeRecord>>;
+
+    /// Counts of what the store holds.
+    async fn inventory(&self) -> StoreResult<Inventory>;
+}
+
+/// A shared handle to any store.
+pub type DynStore = Arc<dyn Store>;
+
+/// Opens the store a URL names (`sqlite:PATH` or a plain file path, or
+/// `postgres://…`) and applies migrations.
+pub async fn open(url: &DatabaseUrl) -> StoreResult<DynStore> {
+    let store: DynStore = if url.is_postgres() {
+        Arc::new(PgStore::connect(url).await?)
+    } else {
+        Arc::new(SqliteStore::open(url).await?)
+    };
+    store.migrate().await?;
+    Ok(store)
+}

@@ -1,0 +1,41 @@
+//! A minimal migration runner: numbered SQL files embedded in the binary,
+//! one list per back end, applied in order inside a transaction and recorded
+//! in `schema_migrations`. sqlx's own migrator needs its proc macros; this
+//! needs twenty lines.
+
+/// One migration: version, name and SQL text.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// SQLite migrations, oldest first.
+pub(crate) const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/sqlite/0001_foundation.sql"),
+}];
+
+/// PostgreSQL migrations, oldest first; same versions and names as SQLite.
+pub(crate) const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+/// Creates the bookkeeping table (same SQL for both back ends).
+pub(crate) const CREATE_LEDGER: &str =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_back_ends_have_the_same_migrations() {
+        let versions = |ms: &[Migration]| ms.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
+        assert_eq!(versions(SQLITE), versions(POSTGRES));
+        assert!(SQLITE.windows(2).all(|w| w[0].version < w[1].version));
+    }
+}

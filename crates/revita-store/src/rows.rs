@@ -1,0 +1,140 @@
+//! Mapping database rows to domain types, shared by both back ends. Values
+//! that fail the domain's checks on the way out mean the database was written
+//! by something other than revita; they surface as decode errors.
+
+use revita_methods::crosswalk::parse_successors;
+use revita_methods::{
+    Aggregation, Basis, CodeRecord, CodeStatus, Date, Designation, DesignationCategory, Direction, Indicator,
+    IndicatorCode, Observation, ObservationStatus, Period, Region, RegionCode,
+};
+use sqlx::Row;
+
+use crate::{Boundary, StoreResult};
+
+/// Typed column access, implemented for both back ends' row types.
+pub(crate) trait RowExt {
+    fn text(&self, column: &str) -> StoreResult<String>;
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
+    fn float(&self, column: &str) -> StoreResult<f64>;
+    fn int(&self, column: &str) -> StoreResult<i64>;
+    fn opt_int(&self, column: &str) -> StoreResult<Option<i64>>;
+}
+
+macro_rules! impl_row_ext {
+    ($row:ty) => {
+        impl RowExt for $row {
+            fn text(&self, column: &str) -> StoreResult<String> {
+                Ok(self.try_get(column)?)
+            }
+            fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
+                Ok(self.try_get(column)?)
+            }
+            fn float(&self, column: &str) -> StoreResult<f64> {
+                Ok(self.try_get(column)?)
+            }
+            fn int(&self, column: &str) -> StoreResult<i64> {
+                Ok(self.try_get(column)?)
+            }
+            fn opt_int(&self, column: &str) -> StoreResult<Option<i64>> {
+                Ok(self.try_get(column)?)
+            }
+        }
+    };
+}
+
+impl_row_ext!(sqlx::sqlite::SqliteRow);
+impl_row_ext!(sqlx::postgres::PgRow);
+
+fn corrupt(what: impl std::fmt::Display) -> crate::StoreError {
+    crate::StoreError::Database(sqlx::Error::Decode(format!("stored value is invalid: {what}").into()))
+}
+
+fn opt_date(row: &impl RowExt, column: &str) -> StoreResult<Option<Date>> {
+    row.opt_text(column)?.map(|d| Date::parse(&d).map_err(corrupt)).transpose()
+}
+
+fn code(text: &str) -> StoreResult<RegionCode> {
+    RegionCode::parse(text).map_err(corrupt)
+}
+
+pub(crate) fn region(row: &impl RowExt) -> StoreResult<Region> {
+    Ok(Region {
+        code: code(&row.text("code")?)?,
+        name_zh: row.text("name_zh")?,
+        name_en: row.opt_text("name_en")?,
+        level: row.text("level")?,
+        parent: row.opt_text("parent_code")?.map(|p| code(&p)).transpose()?,
+        valid_from: opt_date(row, "valid_from")?,
+        valid_to: opt_date(row, "valid_to")?,
+    })
+}
+
+pub(crate) fn boundary(row: &impl RowExt) -> StoreResult<Boundary> {
+    Ok(Boundary {
+        region: code(&row.text("region_code")?)?,
+        geojson: row.text("geojson")?,
+        source: row.opt_text("source")?,
+    })
+}
+
+pub(crate) fn indicator(row: &impl RowExt) -> StoreResult<Indicator> {
+    let weight = row.opt_text("weight_indicator")?;
+    Ok(Indicator {
+        code: IndicatorCode::parse(&row.text("code")?).map_err(corrupt)?,
+        name_zh: row.text("name_zh")?,
+        name_en: row.opt_text("name_en")?,
+        unit: row.text("unit")?,
+        direction: Direction::parse(&row.text("direction")?).map_err(corrupt)?,
+        aggregation: Aggregation::parse(&row.text("aggregation")?, weight.as_deref()).map_err(corrupt)?,
+        description: row.opt_text("description")?,
+        source: row.opt_text("source")?,
+    })
+}
+
+pub(crate) fn observation(row: &impl RowExt) -> StoreResult<Observation> {
+    let status = row.text("status")?;
+    Ok(Observation {
+        indicator: IndicatorCode::parse(&row.text("indicator_code")?).map_err(corrupt)?,
+        region: code(&row.text("region_code")?)?,
+        period: Period::parse(&row.text("period")?).map_err(corrupt)?,
+        value: row.float("value")?,
+        source: row.opt_text("source")?,
+        status: ObservationStatus::parse(&status).ok_or_else(|| corrupt(status))?,
+    })
+}
+
+pub(crate) fn designation(row: &impl RowExt) -> StoreResult<Designation> {
+    Ok(Designation {
+        region: code(&row.text("region_code")?)?,
+        category: DesignationCategory::parse(&row.text("category")?).map_err(corrupt)?,
+        class: row.opt_text("class")?,
+        basis: Basis { title: row.text("basis_title")?, number: row.opt_text("basis_number")? },
+        valid_from: opt_date(row, "valid_from")?,
+        valid_to: opt_date(row, "valid_to")?,
+        notes: row.opt_text("notes")?,
+    })
+}
+
+pub(crate) fn code_record(row: &impl RowExt) -> StoreResult<CodeRecord> {
+    let status = row.text("status")?;
+    let year = |v: i64| i32::try_from(v).map_err(corrupt);
+    Ok(CodeRecord {
+        code: code(&row.text("code")?)?,
+        name: row.text("name")?,
+        level: row.text("level")?,
+        status: CodeStatus::parse(&status).ok_or_else(|| corrupt(status))?,
+        first_year: year(row.int("first_year")?)?,
+        end_year: row.opt_int("end_year")?.map(year).transpose()?,
+        successors: parse_successors(&row.text("successors")?).map_err(corrupt)?,
+    })
+}
+
+/// Text form of optional dates for binding.
+pub(crate) fn date_text(date: Option<Date>) -> Option<String> {
+    date.map(|d| d.to_string())
+}
+
+/// `;`-joined successor codes, as the MCA file writes them.
+pub(crate) fn successors_text(record: &CodeRecord) -> String {
+    record.successors.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(";")
+}

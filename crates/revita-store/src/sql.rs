@@ -1,0 +1,114 @@
+//! SQL text shared by both back ends: the common dialect of SQLite 3.35+ and
+//! PostgreSQL 12+ (`$n` parameters, `ON CONFLICT … DO UPDATE`, row values).
+
+pub(crate) const UPSERT_REGION: &str = "INSERT INTO regions (code, name_zh, name_en, level, parent_code, valid_from, valid_to) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, \
+     level = excluded.level, parent_code = excluded.parent_code, \
+     valid_from = excluded.valid_from, valid_to = excluded.valid_to";
+
+pub(crate) const REGION: &str =
+    "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to FROM regions WHERE code = $1";
+
+pub(crate) const REGIONS: &str =
+    "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to FROM regions ORDER BY code";
+
+pub(crate) const CHILDREN: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
+     FROM regions WHERE parent_code = $1 ORDER BY code";
+
+/// Exact code first, then shorter codes (higher levels), then by code.
+pub(crate) const SEARCH_REGIONS: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
+     FROM regions \
+     WHERE code = $1 OR name_zh LIKE $2 ESCAPE '\\' OR lower(name_en) LIKE lower($2) ESCAPE '\\' \
+     ORDER BY CASE WHEN code = $1 THEN 0 ELSE 1 END, length(code), code LIMIT $3";
+
+/// `%query%` with LIKE's wildcards escaped, so that a user's `%` or `_`
+/// matches itself.
+pub(crate) fn contains_pattern(query: &str) -> String {
+    let escaped = query.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub(crate) const UPSERT_BOUNDARY: &str = "INSERT INTO boundaries (region_code, geojson, source) VALUES ($1, $2, $3) \
+     ON CONFLICT (region_code) DO UPDATE SET geojson = excluded.geojson, source = excluded.source";
+
+pub(crate) const BOUNDARY: &str = "SELECT region_code, geojson, source FROM boundaries WHERE region_code = $1";
+
+pub(crate) const BOUNDARIES_AT_LEVEL: &str = "SELECT b.region_code, b.geojson, b.source FROM boundaries b \
+     JOIN regions r ON r.code = b.region_code WHERE r.level = $1 ORDER BY b.region_code";
+
+pub(crate) const UPSERT_INDICATOR: &str = "INSERT INTO indicators \
+     (code, name_zh, name_en, unit, direction, aggregation, weight_indicator, description, source) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+     ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, \
+     unit = excluded.unit, direction = excluded.direction, aggregation = excluded.aggregation, \
+     weight_indicator = excluded.weight_indicator, description = excluded.description, source = excluded.source";
+
+pub(crate) const INDICATORS: &str = "SELECT code, name_zh, name_en, unit, direction, aggregation, weight_indicator, \
+     description, source FROM indicators ORDER BY code";
+
+pub(crate) const INDICATOR: &str = "SELECT code, name_zh, name_en, unit, direction, aggregation, weight_indicator, \
+     description, source FROM indicators WHERE code = $1";
+
+/// Every filter is optional (`$n IS NULL`); `$6` switches keyset
+/// pagination on, `$7..$9` hold the last key seen.
+pub(crate) const OBSERVATIONS: &str = "SELECT o.indicator_code, o.region_code, o.period, o.value, o.source, o.status \
+     FROM observations o JOIN regions r ON r.code = o.region_code \
+     WHERE ($1 IS NULL OR o.indicator_code = $1) \
+       AND ($2 IS NULL OR o.region_code = $2) \
+       AND ($3 IS NULL OR r.parent_code = $3) \
+       AND ($4 IS NULL OR r.level = $4) \
+       AND ($5 IS NULL OR o.period = $5) \
+       AND (NOT $6 OR (o.indicator_code, o.region_code, o.period) > ($7, $8, $9)) \
+     ORDER BY o.indicator_code, o.region_code, o.period LIMIT $10";
+
+pub(crate) const PERIODS: &str =
+    "SELECT DISTINCT period FROM observations WHERE indicator_code = $1 ORDER BY period";
+
+/// A corrected list replaces the designation with the same region, category
+/// and start; `COALESCE` makes an unknown start compare equal to itself.
+pub(crate) const DELETE_SAME_DESIGNATION: &str = "DELETE FROM designations \
+     WHERE region_code = $1 AND category = $2 AND COALESCE(valid_from, '') = COALESCE($3, '')";
+
+pub(crate) const INSERT_DESIGNATION: &str = "INSERT INTO designations \
+     (region_code, category, class, basis_title, basis_number, valid_from, valid_to, notes) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+pub(crate) const DESIGNATIONS_OF: &str = "SELECT region_code, category, class, basis_title, basis_number, \
+     valid_from, valid_to, notes FROM designations WHERE region_code = $1 \
+     ORDER BY COALESCE(valid_from, '') DESC, category";
+
+pub(crate) const DESIGNATIONS: &str = "SELECT region_code, category, class, basis_title, basis_number, \
+     valid_from, valid_to, notes FROM designations WHERE ($1 IS NULL OR category = $1) \
+     ORDER BY region_code, category, COALESCE(valid_from, '')";
+
+pub(crate) const INSERT_CODE_RECORD: &str = "INSERT INTO code_history \
+     (code, name, level, status, first_year, end_year, successors) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+pub(crate) const CODE_HISTORY: &str = "SELECT code, name, level, status, first_year, end_year, successors \
+     FROM code_history ORDER BY code, first_year";
+
+pub(crate) const REGIONS_BY_LEVEL: &str =
+    "SELECT level, COUNT(*) AS n FROM regions GROUP BY level ORDER BY COUNT(*), level";
+
+/// Columns of an observation row, in load order.
+pub(crate) const OBSERVATION_COLUMNS: &str = "indicator_code, region_code, period, value, source, status";
+
+/// Moves a replace-mode staging table into `observations`. The `WHERE true`
+/// resolves SQLite's parsing ambiguity between a join and `ON CONFLICT`.
+pub(crate) const MERGE_STAGED_OBSERVATIONS: &str = "INSERT INTO observations \
+     (indicator_code, region_code, period, value, source, status) \
+     SELECT indicator_code, region_code, period, value, source, status FROM observations_load WHERE true \
+     ON CONFLICT (indicator_code, region_code, period) DO UPDATE SET \
+     value = excluded.value, source = excluded.source, status = excluded.status";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_in_a_query_match_themselves() {
+        assert_eq!(contains_pattern(" 贵阳 "), "%贵阳%");
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+}

@@ -1,0 +1,59 @@
+use super::*;
+
+fn poverty_county(region: &str, exit_year: i32) -> Designation {
+    Designation {
+        region: code(region),
+        category: DesignationCategory::PovertyCounty,
+        class: None,
+        basis: Basis { title: "832个贫困县名单".into(), number: None },
+        valid_from: Some(Date::first_of_year(2012)),
+        valid_to: Some(Date::last_of_year(exit_year)),
+        notes: Some(format!("exited {exit_year}")),
+    }
+}
+
+fn key_county(region: &str) -> Designation {
+    Designation {
+        region: code(region),
+        category: DesignationCategory::KeyAssistanceCounty,
+        class: None,
+        basis: Basis { title: "国家乡村振兴重点帮扶县名单".into(), number: None },
+        valid_from: Some(Date::parse("2021-08-27").unwrap()),
+        valid_to: None,
+        notes: None,
+    }
+}
+
+both_backends!(a_region_holds_several_designations_latest_first, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    store.upsert_designations(&[poverty_county("520102", 2019), key_county("520102")]).await.unwrap();
+    let held = store.designations_of(&code("520102")).await.unwrap();
+    assert_eq!(held, vec![key_county("520102"), poverty_county("520102", 2019)]);
+});
+
+both_backends!(a_corrected_list_replaces_the_same_designation, |store: DynStore| async move {
+    store.upsert_designations(&[poverty_county("520102", 2019)]).await.unwrap();
+    store.upsert_designations(&[poverty_county("520102", 2020)]).await.unwrap();
+    assert_eq!(store.designations_of(&code("520102")).await.unwrap(), vec![poverty_county("520102", 2020)]);
+    // A later designation of the same category is history, not a correction.
+    let mut again = poverty_county("520102", 2024);
+    again.valid_from = Some(Date::first_of_year(2022));
+    store.upsert_designations(&[again]).await.unwrap();
+    assert_eq!(store.designations_of(&code("520102")).await.unwrap().len(), 2);
+});
+
+both_backends!(designations_filter_by_category, |store: DynStore| async move {
+    let mut unknown_start = key_county("520103");
+    unknown_start.valid_from = None;
+    store
+        .upsert_designations(&[poverty_county("520103", 2018), key_county("520102"), unknown_start.clone()])
+        .await
+        .unwrap();
+    // An unknown start is a key too: loading it again replaces it.
+    store.upsert_designations(&[unknown_start]).await.unwrap();
+    let key = store.designations(Some(&DesignationCategory::KeyAssistanceCounty)).await.unwrap();
+    let regions: Vec<_> = key.iter().map(|d| d.region.to_string()).collect();
+    assert_eq!(regions, ["520102", "520103"]);
+    assert_eq!(store.designations(None).await.unwrap().len(), 3);
+    assert_eq!(store.inventory().await.unwrap().designations, 3);
+});

@@ -1,0 +1,107 @@
+use super::*;
+
+both_backends!(loaded_observations_are_queried_by_every_filter, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let rows = [
+        obs("pop_total", "520102", 2020, 1_000.0),
+        obs("pop_total", "520103", 2020, 2_000.5),
+        obs("pop_total", "520100", 2020, 3_000.5),
+        obs("pop_total", "520103", 2010, 1_500.0),
+        obs("illiteracy_rate_pct", "520103", 2020, 1.25),
+    ];
+    assert_eq!(load(&store, LoadMode::InsertOnly, &rows).await.unwrap(), 5);
+    assert_eq!(all_observations(&store).await.len(), 5);
+
+    let query = |q: ObservationQuery| {
+        let store = store.clone();
+        async move { store.observations(&q, None, 100).await.unwrap() }
+    };
+    let children_2020 = query(ObservationQuery {
+        indicator: Some(indicator_code("pop_total")),
+        parent: Some(code("520100")),
+        period: Some("2020".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(children_2020, vec![rows[0].clone(), rows[1].clone()]);
+    let yunyan = query(ObservationQuery { region: Some(code("520103")), ..Default::default() }).await;
+    assert_eq!(yunyan.len(), 3);
+    let prefectures = query(ObservationQuery { level: Some("prefecture".into()), ..Default::default() }).await;
+    assert_eq!(prefectures, vec![rows[2].clone()]);
+    assert_eq!(store.periods(&indicator_code("pop_total")).await.unwrap(), ["2010", "2020"]);
+});
+
+both_backends!(keyset_pages_cover_every_row_once, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let rows: Vec<_> = (2000..2025).map(|y| obs("pop_total", "520102", y, f64::from(y))).collect();
+    load(&store, LoadMode::InsertOnly, &rows).await.unwrap();
+    let mut seen = Vec::new();
+    let mut after: Option<ObservationKey> = None;
+    loop {
+        let page = store.observations(&ObservationQuery::default(), after.as_ref(), 7).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(ObservationKey {
+            indicator: last.indicator.to_string(),
+            region: last.region.to_string(),
+            period: last.period.to_string(),
+        });
+        seen.extend(page);
+    }
+    assert_eq!(seen, rows);
+});
+
+both_backends!(a_key_repeated_within_a_load_names_the_key_and_writes_nothing, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let rows = [obs("pop_total", "520102", 2020, 1.0), obs("pop_total", "520102", 2020, 2.0)];
+    match load(&store, LoadMode::InsertOnly, &rows).await {
+        Err(StoreError::DuplicateObservation { indicator, region, period }) => {
+            assert_eq!((indicator.as_str(), region.as_str(), period.as_str()), ("pop_total", "520102", "2020"));
+        }
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    assert!(all_observations(&store).await.is_empty());
+});
+
+both_backends!(a_stored_key_is_an_error_unless_replacing, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    load(&store, LoadMode::InsertOnly, &[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
+    let second = [obs("pop_total", "520103", 2020, 5.0), obs("pop_total", "520102", 2020, 2.0)];
+    let err = load(&store, LoadMode::InsertOnly, &second).await.unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateObservation { ref region, .. } if region == "520102"), "{err:?}");
+    assert_eq!(all_observations(&store).await.len(), 1);
+
+    assert_eq!(load(&store, LoadMode::Replace, &second).await.unwrap(), 2);
+    let values: Vec<f64> = all_observations(&store).await.iter().map(|o| o.value).collect();
+    assert_eq!(values, [2.0, 5.0]);
+});
+
+both_backends!(replacing_still_rejects_a_key_repeated_within_the_load, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let rows = [obs("pop_total", "520102", 2020, 1.0), obs("pop_total", "520102", 2020, 2.0)];
+    let err = load(&store, LoadMode::Replace, &rows).await.unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateObservation { .. }), "{err:?}");
+    assert!(all_observations(&store).await.is_empty());
+    // The staging table is gone with the rollback: a second replace works.
+    assert_eq!(load(&store, LoadMode::Replace, &rows[..1]).await.unwrap(), 1);
+});
+
+both_backends!(a_rolled_back_load_leaves_nothing, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let mut load = store.begin_observation_load(LoadMode::InsertOnly).await.unwrap();
+    load.write(&[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
+    load.rollback().await.unwrap();
+    assert!(all_observations(&store).await.is_empty());
+    assert_eq!(store.inventory().await.unwrap().observations, 0);
+});
+
+both_backends!(text_with_copy_specials_survives_a_load, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let mut row = obs("pop_total", "520102", 2020, -0.000_123_456_789);
+    row.source = Some("统计年鉴\t2021 \\ p.3\nrev".into());
+    row.status = ObservationStatus::Synthetic;
+    let mut quarterly = obs("pop_total", "520102", 2020, 1e15);
+    quarterly.period = Period::Quarter(2021, 2);
+    quarterly.source = None;
+    load(&store, LoadMode::InsertOnly, &[row.clone(), quarterly.clone()]).await.unwrap();
+    assert_eq!(all_observations(&store).await, vec![row, quarterly]);
+});

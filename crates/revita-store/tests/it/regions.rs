@@ -1,0 +1,105 @@
+use super::*;
+
+both_backends!(regions_round_trip, |store: DynStore| async move {
+    assert_eq!(store.upsert_regions(&guizhou()).await.unwrap(), 6);
+    let yunyan = store.region(&code("520103")).await.unwrap().unwrap();
+    assert_eq!(yunyan, guizhou()[4]);
+    assert_eq!(store.region(&code("999999")).await.unwrap(), None);
+    assert_eq!(store.regions().await.unwrap().len(), 6);
+});
+
+both_backends!(children_are_ordered_by_code, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let children = store.children(&code("520100")).await.unwrap();
+    let codes: Vec<_> = children.iter().map(|r| r.code.to_string()).collect();
+    assert_eq!(codes, ["520102", "520103"]);
+    assert!(store.children(&code("520102")).await.unwrap().is_empty());
+});
+
+both_backends!(upserting_a_region_updates_it, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let mut renamed = guizhou()[3].clone();
+    renamed.name_en = Some("Nanming".into());
+    store.upsert_regions(&[renamed.clone()]).await.unwrap();
+    assert_eq!(store.region(&code("520102")).await.unwrap(), Some(renamed));
+    assert_eq!(store.regions().await.unwrap().len(), 6);
+});
+
+both_backends!(search_finds_codes_and_names_in_both_languages, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let found = |q: &'static str| {
+        let store = store.clone();
+        async move { store.search_regions(q, 10).await.unwrap().iter().map(|r| r.code.to_string()).collect::<Vec<_>>() }
+    };
+    assert_eq!(found("520102").await, ["520102"]);
+    assert_eq!(found("贵阳").await, ["520100"]);
+    // Shorter codes (higher levels) come first.
+    assert_eq!(found("贵").await, ["520000", "520100"]);
+    assert_eq!(found("guiZHOU").await, ["520000"]);
+    // LIKE wildcards typed by a user match only themselves.
+    assert!(found("%").await.is_empty());
+    assert!(found("_").await.is_empty());
+});
+
+both_backends!(boundaries_round_trip_by_level, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let square = r#"{"type":"Polygon","coordinates":[[[106,26],[107,26],[107,27],[106,26]]]}"#;
+    let b = Boundary { region: code("520102"), geojson: square.into(), source: Some("test".into()) };
+    store.upsert_boundaries(&[b.clone()]).await.unwrap();
+    assert_eq!(store.boundary(&code("520102")).await.unwrap(), Some(b.clone()));
+    assert_eq!(store.boundaries_at_level("county").await.unwrap(), vec![b]);
+    assert!(store.boundaries_at_level("province").await.unwrap().is_empty());
+});
+
+both_backends!(indicators_round_trip_with_their_weights, |store: DynStore| async move {
+    let rate = Indicator {
+        code: indicator_code("urbanization_rate_pct"),
+        name_zh: "城镇化率".into(),
+        name_en: Some("Urbanization rate".into()),
+        unit: "%".into(),
+        direction: Direction::HigherIsBetter,
+        aggregation: Aggregation::WeightedMean(indicator_code("pop_total")),
+        description: None,
+        source: Some("census 2020".into()),
+    };
+    let pop = Indicator {
+        code: indicator_code("pop_total"),
+        name_zh: "常住人口".into(),
+        name_en: None,
+        unit: "persons".into(),
+        direction: Direction::Neutral,
+        aggregation: Aggregation::Sum,
+        description: Some("resident population".into()),
+        source: None,
+    };
+    store.upsert_indicators(&[rate.clone(), pop.clone()]).await.unwrap();
+    assert_eq!(store.indicators().await.unwrap(), vec![pop, rate.clone()]);
+    assert_eq!(store.indicator(&rate.code).await.unwrap(), Some(rate));
+});
+
+both_backends!(migrating_twice_changes_nothing, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.regions().await.unwrap().len(), 6);
+    store.ping().await.unwrap();
+});
+
+both_backends!(the_code_history_is_replaced_whole, |store: DynStore| async move {
+    let record = |c: &str, status, end: Option<i32>, successors: Vec<RegionCode>| CodeRecord {
+        code: code(c),
+        name: "崇文区".into(),
+        level: "county".into(),
+        status,
+        first_year: 1981,
+        end_year: end,
+        successors,
+    };
+    let first = vec![record("110103", CodeStatus::Retired, Some(2010), vec![code("110101")])];
+    store.replace_code_history(&first).await.unwrap();
+    store.replace_code_history(&first).await.unwrap();
+    assert_eq!(store.code_history().await.unwrap(), first);
+    let second = vec![record("110101", CodeStatus::InUse, None, vec![code("110101"), code("110102")])];
+    store.replace_code_history(&second).await.unwrap();
+    assert_eq!(store.code_history().await.unwrap(), second);
+    assert_eq!(store.inventory().await.unwrap().history_codes, 1);
+});
