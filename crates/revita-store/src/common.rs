@@ -39,7 +39,10 @@ macro_rules! shared_store_impl {
                 Ok(regions.len() as u64)
             }
 
-            async fn region(&self, code: &revita_methods::RegionCode) -> crate::StoreResult<Option<revita_methods::Region>> {
+            async fn region(
+                &self,
+                code: &revita_methods::RegionCode,
+            ) -> crate::StoreResult<Option<revita_methods::Region>> {
                 let row = sqlx::query(crate::sql::REGION).bind(code.as_str()).fetch_optional(&self.pool).await?;
                 row.as_ref().map(crate::rows::region).transpose()
             }
@@ -49,7 +52,10 @@ macro_rules! shared_store_impl {
                 rows.iter().map(crate::rows::region).collect()
             }
 
-            async fn children(&self, code: &revita_methods::RegionCode) -> crate::StoreResult<Vec<revita_methods::Region>> {
+            async fn children(
+                &self,
+                code: &revita_methods::RegionCode,
+            ) -> crate::StoreResult<Vec<revita_methods::Region>> {
                 let rows = sqlx::query(crate::sql::CHILDREN).bind(code.as_str()).fetch_all(&self.pool).await?;
                 rows.iter().map(crate::rows::region).collect()
             }
@@ -114,12 +120,18 @@ macro_rules! shared_store_impl {
                 rows.iter().map(crate::rows::indicator).collect()
             }
 
-            async fn indicator(&self, code: &revita_methods::IndicatorCode) -> crate::StoreResult<Option<revita_methods::Indicator>> {
+            async fn indicator(
+                &self,
+                code: &revita_methods::IndicatorCode,
+            ) -> crate::StoreResult<Option<revita_methods::Indicator>> {
                 let row = sqlx::query(crate::sql::INDICATOR).bind(code.as_str()).fetch_optional(&self.pool).await?;
                 row.as_ref().map(crate::rows::indicator).transpose()
             }
 
-            async fn begin_observation_load(&self, mode: crate::LoadMode) -> crate::StoreResult<Box<dyn crate::ObservationLoad>> {
+            async fn begin_observation_load(
+                &self,
+                mode: crate::LoadMode,
+            ) -> crate::StoreResult<Box<dyn crate::ObservationLoad>> {
                 self.start_observation_load(mode).await
             }
 
@@ -150,7 +162,10 @@ macro_rules! shared_store_impl {
                 rows.iter().map(|r| crate::rows::RowExt::text(r, "period")).collect()
             }
 
-            async fn upsert_designations(&self, designations: &[revita_methods::Designation]) -> crate::StoreResult<u64> {
+            async fn upsert_designations(
+                &self,
+                designations: &[revita_methods::Designation],
+            ) -> crate::StoreResult<u64> {
                 let mut tx = self.pool.begin().await?;
                 for d in designations {
                     let category = d.category.as_str();
@@ -177,7 +192,10 @@ macro_rules! shared_store_impl {
                 Ok(designations.len() as u64)
             }
 
-            async fn designations_of(&self, region: &revita_methods::RegionCode) -> crate::StoreResult<Vec<revita_methods::Designation>> {
+            async fn designations_of(
+                &self,
+                region: &revita_methods::RegionCode,
+            ) -> crate::StoreResult<Vec<revita_methods::Designation>> {
                 let rows = sqlx::query(crate::sql::DESIGNATIONS_OF).bind(region.as_str()).fetch_all(&self.pool).await?;
                 rows.iter().map(crate::rows::designation).collect()
             }

@@ -21,7 +21,9 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use revita_methods::{CodeRecord, Designation, DesignationCategory, Indicator, IndicatorCode, Observation, Region, RegionCode};
+use revita_methods::{
+    CodeRecord, Designation, DesignationCategory, Indicator, IndicatorCode, Observation, Region, RegionCode,
+};
 
 pub use database_url::DatabaseUrl;
 pub use postgres::PgStore;

@@ -62,8 +62,7 @@ pub(crate) const OBSERVATIONS: &str = "SELECT o.indicator_code, o.region_code, o
        AND (NOT $6 OR (o.indicator_code, o.region_code, o.period) > ($7, $8, $9)) \
      ORDER BY o.indicator_code, o.region_code, o.period LIMIT $10";
 
-pub(crate) const PERIODS: &str =
-    "SELECT DISTINCT period FROM observations WHERE indicator_code = $1 ORDER BY period";
+pub(crate) const PERIODS: &str = "SELECT DISTINCT period FROM observations WHERE indicator_code = $1 ORDER BY period";
 
 /// A corrected list replaces the designation with the same region, category
 /// and start; `COALESCE` makes an unknown start compare equal to itself.

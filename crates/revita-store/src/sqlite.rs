@@ -138,10 +138,8 @@ impl SqliteLoad {
     /// repeated within it or already in the target table.
     async fn find_duplicate(&mut self, chunk: &[Observation]) -> StoreResult<StoreError> {
         let mut seen = HashSet::new();
-        let exists = format!(
-            "SELECT 1 FROM {} WHERE indicator_code = $1 AND region_code = $2 AND period = $3",
-            self.target
-        );
+        let exists =
+            format!("SELECT 1 FROM {} WHERE indicator_code = $1 AND region_code = $2 AND period = $3", self.target);
         for o in chunk {
             let period = o.period.to_string();
             let repeated = !seen.insert((o.indicator.as_str(), o.region.as_str(), period.clone()));

@@ -70,6 +70,6 @@ async fn all_observations(store: &DynStore) -> Vec<Observation> {
     store.observations(&ObservationQuery::default(), None, 1_000).await.unwrap()
 }
 
-mod regions;
-mod observations;
 mod designations;
+mod observations;
+mod regions;

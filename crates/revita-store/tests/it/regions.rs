@@ -20,7 +20,7 @@ both_backends!(upserting_a_region_updates_it, |store: DynStore| async move {
     store.upsert_regions(&guizhou()).await.unwrap();
     let mut renamed = guizhou()[3].clone();
     renamed.name_en = Some("Nanming".into());
-    store.upsert_regions(&[renamed.clone()]).await.unwrap();
+    store.upsert_regions(std::slice::from_ref(&renamed)).await.unwrap();
     assert_eq!(store.region(&code("520102")).await.unwrap(), Some(renamed));
     assert_eq!(store.regions().await.unwrap().len(), 6);
 });
@@ -45,7 +45,7 @@ both_backends!(boundaries_round_trip_by_level, |store: DynStore| async move {
     store.upsert_regions(&guizhou()).await.unwrap();
     let square = r#"{"type":"Polygon","coordinates":[[[106,26],[107,26],[107,27],[106,26]]]}"#;
     let b = Boundary { region: code("520102"), geojson: square.into(), source: Some("test".into()) };
-    store.upsert_boundaries(&[b.clone()]).await.unwrap();
+    store.upsert_boundaries(std::slice::from_ref(&b)).await.unwrap();
     assert_eq!(store.boundary(&code("520102")).await.unwrap(), Some(b.clone()));
     assert_eq!(store.boundaries_at_level("county").await.unwrap(), vec![b]);
     assert!(store.boundaries_at_level("province").await.unwrap().is_empty());
