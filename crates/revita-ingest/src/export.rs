@@ -1,0 +1,349 @@
+//! Observation exports: CSV, XLSX and Parquet, all in the long layout
+//! `region_code,indicator,period,value,source,status` so that an export can
+//! be imported again unchanged. The `status` column carries `synthetic` for
+//! made-up series, so no export can pass them off as real.
+//!
+//! Writers take batches (exports stream page by page from the store) and
+//! write to `<path>.partial`, renamed into place only when complete: a
+//! failed export never leaves a truncated file under the real name.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use revita_methods::Observation;
+use rust_xlsxwriter::{Format, Workbook};
+
+/// The export header.
+pub const COLUMNS: [&str; 6] = ["region_code", "indicator", "period", "value", "source", "status"];
+
+/// The most data rows an XLSX sheet holds (1,048,576 rows less the header).
+pub const XLSX_MAX_ROWS: u64 = 1_048_575;
+
+/// An export file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Comma-separated UTF-8 text.
+    Csv,
+    /// Excel workbook.
+    Xlsx,
+    /// Apache Parquet, snappy-compressed.
+    Parquet,
+}
+
+impl ExportFormat {
+    /// The format a file name's extension implies.
+    pub fn from_path(path: &Path) -> Option<ExportFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(ExportFormat::Csv),
+            "xlsx" => Some(ExportFormat::Xlsx),
+            "parquet" => Some(ExportFormat::Parquet),
+            _ => None,
+        }
+    }
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Writing the file failed.
+    #[error("{path}: {reason}")]
+    Write {
+        /// The file.
+        path: String,
+        /// What failed.
+        reason: String,
+    },
+    /// More rows than an XLSX sheet holds.
+    #[error("{path}: {rows} rows do not fit in an XLSX sheet (at most {XLSX_MAX_ROWS}); export CSV or Parquet instead")]
+    TooManyRowsForXlsx {
+        /// The file.
+        path: String,
+        /// Rows asked for.
+        rows: u64,
+    },
+}
+
+/// A file being written batch by batch.
+pub trait ObservationWriter {
+    /// Appends a batch.
+    fn write(&mut self, batch: &[Observation]) -> Result<(), ExportError>;
+    /// Completes the file; returns the number of rows written.
+    fn finish(self: Box<Self>) -> Result<u64, ExportError>;
+}
+
+/// Creates a writer for `path` in `format`.
+pub fn create(path: &Path, format: ExportFormat) -> Result<Box<dyn ObservationWriter>, ExportError> {
+    let partial = partial_path(path);
+    let err =
+        |e: &dyn std::fmt::Display| ExportError::Write { path: path.display().to_string(), reason: e.to_string() };
+    Ok(match format {
+        ExportFormat::Csv => {
+            let file = File::create(&partial).map_err(|e| err(&e))?;
+            let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+            writer.write_record(COLUMNS).map_err(|e| err(&e))?;
+            Box::new(CsvWriter { writer, target: path.to_path_buf(), partial, rows: 0 })
+        }
+        ExportFormat::Xlsx => Box::new(XlsxWriter::new(path)?),
+        ExportFormat::Parquet => {
+            let file = File::create(&partial).map_err(|e| err(&e))?;
+            let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+            let writer = ArrowWriter::try_new(file, schema(), Some(props)).map_err(|e| err(&e))?;
+            Box::new(ParquetWriter { writer, target: path.to_path_buf(), partial, rows: 0 })
+        }
+    })
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+fn finish_file(partial: &Path, target: &Path) -> Result<(), ExportError> {
+    std::fs::rename(partial, target)
+        .map_err(|e| ExportError::Write { path: target.display().to_string(), reason: e.to_string() })
+}
+
+struct CsvWriter {
+    writer: csv::Writer<BufWriter<File>>,
+    target: PathBuf,
+    partial: PathBuf,
+    rows: u64,
+}
+
+impl ObservationWriter for CsvWriter {
+    fn write(&mut self, batch: &[Observation]) -> Result<(), ExportError> {
+        let err = |e: csv::Error| ExportError::Write { path: self.target.display().to_string(), reason: e.to_string() };
+        let mut value = String::new();
+        for o in batch {
+            value.clear();
+            use std::fmt::Write as _;
+            let _ = write!(value, "{}", o.value);
+            let period = o.period.to_string();
+            let fields = [
+                o.region.as_str(),
+                o.indicator.as_str(),
+                &period,
+                &value,
+                o.source.as_deref().unwrap_or(""),
+                o.status.as_str(),
+            ];
+            self.writer.write_record(fields).map_err(err)?;
+        }
+        self.rows += batch.len() as u64;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<u64, ExportError> {
+        let path = self.target.display().to_string();
+        let mut inner =
+            self.writer.into_inner().map_err(|e| ExportError::Write { path: path.clone(), reason: e.to_string() })?;
+        inner.flush().map_err(|e| ExportError::Write { path, reason: e.to_string() })?;
+        drop(inner);
+        finish_file(&self.partial, &self.target)?;
+        Ok(self.rows)
+    }
+}
+
+struct XlsxWriter {
+    workbook: Workbook,
+    target: PathBuf,
+    rows: u64,
+}
+
+impl XlsxWriter {
+    fn new(path: &Path) -> Result<XlsxWriter, ExportError> {
+        let mut workbook = Workbook::new();
+        let err = |e: rust_xlsxwriter::XlsxError| ExportError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let sheet = workbook.add_worksheet_with_constant_memory().map_err(err)?;
+        sheet.set_name("observations").map_err(err)?;
+        let bold = Format::new().set_bold();
+        for (col, name) in COLUMNS.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, *name, &bold).map_err(err)?;
+        }
+        Ok(XlsxWriter { workbook, target: path.to_path_buf(), rows: 0 })
+    }
+}
+
+impl ObservationWriter for XlsxWriter {
+    fn write(&mut self, batch: &[Observation]) -> Result<(), ExportError> {
+        let path = self.target.display().to_string();
+        if self.rows + batch.len() as u64 > XLSX_MAX_ROWS {
+            return Err(ExportError::TooManyRowsForXlsx { path, rows: self.rows + batch.len() as u64 });
+        }
+        let err = |e: rust_xlsxwriter::XlsxError| ExportError::Write { path: path.clone(), reason: e.to_string() };
+        let sheet = self.workbook.worksheet_from_index(0).map_err(err)?;
+        for (i, o) in batch.iter().enumerate() {
+            let row = (self.rows + i as u64 + 1) as u32;
+            sheet.write_string(row, 0, o.region.as_str()).map_err(err)?;
+            sheet.write_string(row, 1, o.indicator.as_str()).map_err(err)?;
+            sheet.write_string(row, 2, o.period.to_string()).map_err(err)?;
+            sheet.write_number(row, 3, o.value).map_err(err)?;
+            if let Some(source) = &o.source {
+                sheet.write_string(row, 4, source).map_err(err)?;
+            }
+            sheet.write_string(row, 5, o.status.as_str()).map_err(err)?;
+        }
+        self.rows += batch.len() as u64;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<u64, ExportError> {
+        let partial = partial_path(&self.target);
+        self.workbook
+            .save(&partial)
+            .map_err(|e| ExportError::Write { path: self.target.display().to_string(), reason: e.to_string() })?;
+        finish_file(&partial, &self.target)?;
+        Ok(self.rows)
+    }
+}
+
+fn schema() -> Arc<Schema> {
+    let text = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
+    Arc::new(Schema::new(vec![
+        text("region_code", false),
+        text("indicator", false),
+        text("period", false),
+        Field::new("value", DataType::Float64, false),
+        text("source", true),
+        text("status", false),
+    ]))
+}
+
+struct ParquetWriter {
+    writer: ArrowWriter<File>,
+    target: PathBuf,
+    partial: PathBuf,
+    rows: u64,
+}
+
+impl ObservationWriter for ParquetWriter {
+    fn write(&mut self, batch: &[Observation]) -> Result<(), ExportError> {
+        let periods: Vec<String> = batch.iter().map(|o| o.period.to_string()).collect();
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(batch.iter().map(|o| o.region.as_str()))),
+            Arc::new(StringArray::from_iter_values(batch.iter().map(|o| o.indicator.as_str()))),
+            Arc::new(StringArray::from_iter_values(periods.iter())),
+            Arc::new(Float64Array::from_iter_values(batch.iter().map(|o| o.value))),
+            Arc::new(StringArray::from_iter(batch.iter().map(|o| o.source.as_deref()))),
+            Arc::new(StringArray::from_iter_values(batch.iter().map(|o| o.status.as_str()))),
+        ];
+        let err = |e: &dyn std::fmt::Display| ExportError::Write {
+            path: self.target.display().to_string(),
+            reason: e.to_string(),
+        };
+        let record_batch = RecordBatch::try_new(schema(), columns).map_err(|e| err(&e))?;
+        self.writer.write(&record_batch).map_err(|e| err(&e))?;
+        self.rows += batch.len() as u64;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<u64, ExportError> {
+        self.writer
+            .close()
+            .map_err(|e| ExportError::Write { path: self.target.display().to_string(), reason: e.to_string() })?;
+        finish_file(&self.partial, &self.target)?;
+        Ok(self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::Table;
+    use revita_methods::{IndicatorCode, ObservationStatus, Period, RegionCode};
+
+    fn sample() -> Vec<Observation> {
+        vec![
+            Observation {
+                indicator: IndicatorCode::parse("pop_total").unwrap(),
+                region: RegionCode::parse("520102").unwrap(),
+                period: Period::Year(2020),
+                value: 1_000.5,
+                source: Some("census, 2020".into()),
+                status: ObservationStatus::Final,
+            },
+            Observation {
+                indicator: IndicatorCode::parse("gdp_pc").unwrap(),
+                region: RegionCode::parse("520103").unwrap(),
+                period: Period::Year(2021),
+                value: -2.0,
+                source: None,
+                status: ObservationStatus::Synthetic,
+            },
+        ]
+    }
+
+    fn export(name: &str, format: ExportFormat) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        let mut writer = create(&path, format).unwrap();
+        writer.write(&sample()).unwrap();
+        assert_eq!(writer.finish().unwrap(), 2);
+        assert!(!partial_path(&path).exists());
+        (dir, path)
+    }
+
+    #[test]
+    fn csv_exports_read_back_as_long_format() {
+        let (_dir, path) = export("o.csv", ExportFormat::Csv);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "region_code,indicator,period,value,source,status\n\
+             520102,pop_total,2020,1000.5,\"census, 2020\",final\n\
+             520103,gdp_pc,2021,-2,,synthetic\n"
+        );
+    }
+
+    #[test]
+    fn xlsx_exports_read_back_through_the_importer() {
+        let (_dir, path) = export("o.xlsx", ExportFormat::Xlsx);
+        let mut table = Table::open(&path, None).unwrap();
+        assert_eq!(table.header, COLUMNS);
+        let mut record = csv::StringRecord::new();
+        assert_eq!(table.next_record(&mut record).unwrap(), Some(2));
+        assert_eq!(
+            record.iter().collect::<Vec<_>>(),
+            ["520102", "pop_total", "2020", "1000.5", "census, 2020", "final"]
+        );
+    }
+
+    #[test]
+    fn parquet_exports_have_the_long_schema() {
+        let (_dir, path) = export("o.parquet", ExportFormat::Parquet);
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!((&bytes[..4], &bytes[bytes.len() - 4..]), (&b"PAR1"[..], &b"PAR1"[..]));
+        let reader = parquet::file::reader::SerializedFileReader::new(File::open(&path).unwrap()).unwrap();
+        use parquet::file::reader::FileReader;
+        let meta = reader.metadata();
+        assert_eq!(meta.file_metadata().num_rows(), 2);
+        let names: Vec<_> =
+            meta.file_metadata().schema_descr().columns().iter().map(|c| c.name().to_string()).collect();
+        assert_eq!(names, COLUMNS);
+    }
+
+    #[test]
+    fn xlsx_refuses_more_rows_than_a_sheet_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = XlsxWriter::new(&dir.path().join("big.xlsx")).unwrap();
+        writer.rows = XLSX_MAX_ROWS - 1;
+        assert!(matches!(writer.write(&sample()), Err(ExportError::TooManyRowsForXlsx { .. })));
+    }
+
+    #[test]
+    fn formats_follow_the_extension() {
+        assert_eq!(ExportFormat::from_path(Path::new("a.PARQUET")), Some(ExportFormat::Parquet));
+        assert_eq!(ExportFormat::from_path(Path::new("a.json")), None);
+    }
+}

@@ -1,0 +1,552 @@
+//! Typed records from tabular files: regions, indicator definitions,
+//! designation lists, the code history and observations (long and wide).
+//!
+//! Readers check everything a row can say about itself — codes, numbers,
+//! dates, keywords — and collect every problem with its row and column.
+//! Whether a region or indicator exists is the import use case's business.
+
+use csv::StringRecord;
+use revita_methods::crosswalk::parse_successors;
+use revita_methods::observation::parse_value;
+use revita_methods::{
+    Aggregation, Basis, CodeRecord, CodeStatus, Date, Designation, DesignationCategory, Direction, Indicator,
+    IndicatorCode, Observation, ObservationStatus, Period, RegionCode,
+};
+
+use crate::error::{FileError, Problems, RowError};
+use crate::table::Table;
+
+/// A column a reader looks for: its name, accepted aliases, and whether it
+/// must be present.
+struct Spec {
+    names: &'static [&'static str],
+    required: bool,
+}
+
+const fn required(names: &'static [&'static str]) -> Spec {
+    Spec { names, required: true }
+}
+
+const fn optional(names: &'static [&'static str]) -> Spec {
+    Spec { names, required: false }
+}
+
+/// Columns that label a row for people (names, levels, units) and that
+/// readers ignore without comment in wide files.
+const LABEL_COLUMNS: [&str; 10] =
+    ["name", "name_zh", "name_en", "region_name", "province", "prefecture", "county", "level", "unit", "notes"];
+
+/// Records read from a file, with the columns that were ignored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed<T> {
+    /// `(row number, record)` in file order.
+    pub rows: Vec<(u64, T)>,
+    /// Header names no reader used (reported, not an error).
+    pub ignored_columns: Vec<String>,
+}
+
+/// Resolves `specs` against the header: their indexes, and the columns left.
+fn resolve(table: &Table, specs: &[Spec]) -> Result<(Vec<Option<usize>>, Vec<String>), FileError> {
+    let mut indexes = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let index = table.column(spec.names);
+        if index.is_none() && spec.required {
+            return Err(FileError::new(
+                &table.file,
+                format!("missing column '{}' (the header has: {})", spec.names[0], table.header.join(", ")),
+            ));
+        }
+        indexes.push(index);
+    }
+    let ignored =
+        (0..table.header.len()).filter(|i| !indexes.contains(&Some(*i))).map(|i| table.header[i].clone()).collect();
+    Ok((indexes, ignored))
+}
+
+/// A row's cells by spec position.
+struct Cells<'a> {
+    record: &'a StringRecord,
+    indexes: &'a [Option<usize>],
+    header: &'a [String],
+    file: &'a str,
+    row: u64,
+}
+
+impl<'a> Cells<'a> {
+    fn text(&self, spec: usize) -> &'a str {
+        self.indexes[spec].and_then(|i| self.record.get(i)).map_or("", str::trim)
+    }
+
+    fn opt_text(&self, spec: usize) -> Option<String> {
+        Some(self.text(spec)).filter(|t| !t.is_empty()).map(str::to_string)
+    }
+
+    fn column(&self, spec: usize) -> &str {
+        self.indexes[spec].map_or("?", |i| self.header[i].as_str())
+    }
+
+    fn error(&self, spec: usize, reason: impl Into<String>) -> RowError {
+        RowError::cell(self.file, self.row, self.column(spec), reason)
+    }
+
+    fn required(&self, spec: usize) -> Result<&'a str, RowError> {
+        let text = self.text(spec);
+        if text.is_empty() { Err(self.error(spec, "is empty")) } else { Ok(text) }
+    }
+
+    fn region_code(&self, spec: usize) -> Result<RegionCode, RowError> {
+        RegionCode::parse(self.required(spec)?).map_err(|e| self.error(spec, e.to_string()))
+    }
+
+    fn opt_date(&self, spec: usize) -> Result<Option<Date>, RowError> {
+        match self.text(spec) {
+            "" => Ok(None),
+            text => Date::parse(text).map(Some).map_err(|e| self.error(spec, e.to_string())),
+        }
+    }
+}
+
+/// Reads every row with `parse`, collecting problems.
+fn read_all<T>(
+    table: &mut Table,
+    specs: &[Spec],
+    mut parse: impl FnMut(&Cells) -> Result<T, RowError>,
+) -> Result<Parsed<T>, Problems> {
+    let (indexes, ignored_columns) = resolve(table, specs)?;
+    let mut rows = Vec::new();
+    let mut problems = Problems::default();
+    let mut record = StringRecord::new();
+    loop {
+        let row = match table.next_record(&mut record) {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                problems.push(e);
+                break;
+            }
+        };
+        let cells = Cells { record: &record, indexes: &indexes, header: &table.header, file: &table.file, row };
+        match parse(&cells) {
+            Ok(value) => rows.push((row, value)),
+            Err(e) => problems.push(e),
+        }
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(RowError::row(&table.file, 0, "the file has a header but no data rows"));
+    }
+    if problems.is_empty() { Ok(Parsed { rows, ignored_columns }) } else { Err(problems) }
+}
+
+/// A region row as the file states it; level and parent may be left for the
+/// code scheme to infer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionRecord {
+    /// The code as written (normalised later by the scheme).
+    pub code: RegionCode,
+    /// Chinese (primary) name.
+    pub name_zh: String,
+    /// English or pinyin name.
+    pub name_en: Option<String>,
+    /// Stated level, if any.
+    pub level: Option<String>,
+    /// Stated parent, if any.
+    pub parent: Option<RegionCode>,
+    /// Validity start.
+    pub valid_from: Option<Date>,
+    /// Validity end.
+    pub valid_to: Option<Date>,
+}
+
+/// Reads a regions file: `code,name_zh[,name_en,level,parent_code,valid_from,valid_to]`.
+/// NBS tables' headers (`code6`/`code9`/`code12`, `name`) are accepted.
+pub fn read_regions(table: &mut Table) -> Result<Parsed<RegionRecord>, Problems> {
+    let specs = [
+        required(&["code", "code12", "code9", "code6", "region_code"]),
+        required(&["name_zh", "name"]),
+        optional(&["name_en"]),
+        optional(&["level"]),
+        optional(&["parent_code", "parent"]),
+        optional(&["valid_from"]),
+        optional(&["valid_to"]),
+    ];
+    read_all(table, &specs, |c| {
+        Ok(RegionRecord {
+            code: c.region_code(0)?,
+            name_zh: c.required(1)?.to_string(),
+            name_en: c.opt_text(2),
+            level: c.opt_text(3),
+            parent: c.opt_text(4).map(|_| c.region_code(4)).transpose()?,
+            valid_from: c.opt_date(5)?,
+            valid_to: c.opt_date(6)?,
+        })
+    })
+}
+
+/// Reads indicator definitions:
+/// `code,name_zh,name_en,unit,direction,aggregation,weight_indicator,description,source`.
+pub fn read_indicators(table: &mut Table) -> Result<Parsed<Indicator>, Problems> {
+    let specs = [
+        required(&["code"]),
+        required(&["name_zh"]),
+        optional(&["name_en"]),
+        required(&["unit"]),
+        optional(&["direction"]),
+        optional(&["aggregation"]),
+        optional(&["weight_indicator"]),
+        optional(&["description"]),
+        optional(&["source"]),
+    ];
+    read_all(table, &specs, |c| {
+        let indicator = Indicator {
+            code: IndicatorCode::parse(c.required(0)?).map_err(|e| c.error(0, e.to_string()))?,
+            name_zh: c.required(1)?.to_string(),
+            name_en: c.opt_text(2),
+            unit: c.text(3).to_string(),
+            direction: Direction::parse(c.text(4)).map_err(|e| c.error(4, e.to_string()))?,
+            aggregation: Aggregation::parse(c.text(5), Some(c.text(6))).map_err(|e| c.error(5, e.to_string()))?,
+            description: c.opt_text(7),
+            source: c.opt_text(8),
+        };
+        indicator.validate().map_err(|e| c.error(0, e.to_string()))?;
+        Ok(indicator)
+    })
+}
+
+/// Reads a designation list:
+/// `region_code,category,class,basis_title,basis_number,valid_from,valid_to,notes`.
+pub fn read_designations(table: &mut Table) -> Result<Parsed<Designation>, Problems> {
+    let specs = [
+        required(&["region_code", "code"]),
+        required(&["category"]),
+        optional(&["class"]),
+        required(&["basis_title", "basis"]),
+        optional(&["basis_number"]),
+        optional(&["valid_from"]),
+        optional(&["valid_to"]),
+        optional(&["notes"]),
+    ];
+    read_all(table, &specs, |c| {
+        let designation = Designation {
+            region: c.region_code(0)?,
+            category: DesignationCategory::parse(c.required(1)?).map_err(|e| c.error(1, e.to_string()))?,
+            class: c.opt_text(2),
+            basis: Basis { title: c.required(3)?.to_string(), number: c.opt_text(4) },
+            valid_from: c.opt_date(5)?,
+            valid_to: c.opt_date(6)?,
+            notes: c.opt_text(7),
+        };
+        designation.validate().map_err(|e| c.error(2, e.to_string()))?;
+        Ok(designation)
+    })
+}
+
+/// Reads the MCA code history:
+/// `code,…,name,level,status,first_year,end_year,successor_codes`.
+pub fn read_code_history(table: &mut Table) -> Result<Parsed<CodeRecord>, Problems> {
+    let specs = [
+        required(&["code"]),
+        required(&["name"]),
+        required(&["level"]),
+        required(&["status"]),
+        required(&["first_year"]),
+        optional(&["end_year"]),
+        optional(&["successor_codes", "successors"]),
+    ];
+    read_all(table, &specs, |c| {
+        let year = |spec: usize| -> Result<Option<i32>, RowError> {
+            match c.text(spec) {
+                "" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| c.error(spec, format!("'{t}' is not a year"))),
+            }
+        };
+        Ok(CodeRecord {
+            code: c.region_code(0)?,
+            name: c.required(1)?.to_string(),
+            level: c.required(2)?.to_string(),
+            status: CodeStatus::parse(c.text(3))
+                .ok_or_else(|| c.error(3, format!("'{}' is not in_use, retired or changed", c.text(3))))?,
+            first_year: year(4)?.ok_or_else(|| c.error(4, "is empty"))?,
+            end_year: year(5)?,
+            successors: parse_successors(c.text(6)).map_err(|e| c.error(6, e.to_string()))?,
+        })
+    })
+}
+
+/// How an observations file lays out its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// `region_code,indicator,period,value[,source][,status]`.
+    Long,
+    /// `region_code[,period],<indicator>,<indicator>…`: one column per indicator.
+    WideByIndicator,
+    /// `region_code,indicator,<period>,<period>…`: one column per period.
+    WideByPeriod,
+}
+
+/// Options for reading observations.
+#[derive(Debug, Clone, Default)]
+pub struct ObservationOptions {
+    /// Source for rows that name none.
+    pub source: Option<String>,
+    /// Period for wide-by-indicator files without a period column.
+    pub period: Option<Period>,
+    /// Status for rows that state none.
+    pub status: ObservationStatus,
+}
+
+/// One observation as read, with its row; the region code is not yet
+/// checked against the store or the crosswalk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservationRecord {
+    /// Row number.
+    pub row: u64,
+    /// The observation.
+    pub observation: Observation,
+}
+
+/// A streaming reader of observations in any [`Layout`].
+pub struct ObservationReader {
+    table: Table,
+    layout: Layout,
+    region: usize,
+    indicator: Option<usize>,
+    period: Option<usize>,
+    value: Option<usize>,
+    source: Option<usize>,
+    status: Option<usize>,
+    /// Value columns of wide layouts: index, and the indicator or period it holds.
+    wide: Vec<(usize, WideKey)>,
+    options: ObservationOptions,
+    ignored_columns: Vec<String>,
+    record: StringRecord,
+    rows_read: u64,
+}
+
+#[derive(Debug, Clone)]
+enum WideKey {
+    Indicator(IndicatorCode),
+    Period(Period),
+}
+
+impl ObservationReader {
+    /// Detects the layout from the header and checks it.
+    pub fn new(table: Table, options: ObservationOptions) -> Result<ObservationReader, FileError> {
+        let file = table.file.clone();
+        let region = table.column(&["region_code", "code", "region"]).ok_or_else(|| {
+            FileError::new(&file, format!("missing column 'region_code' (the header has: {})", table.header.join(", ")))
+        })?;
+        let indicator = table.column(&["indicator", "indicator_code"]);
+        let period = table.column(&["period", "year"]);
+        let value = table.column(&["value"]);
+        let source = table.column(&["source"]);
+        let status = table.column(&["status"]);
+        let layout = match (value, indicator) {
+            (Some(_), _) => Layout::Long,
+            (None, Some(_)) => Layout::WideByPeriod,
+            (None, None) => Layout::WideByIndicator,
+        };
+        let used = [Some(region), indicator, period, value, source, status];
+        let mut wide = Vec::new();
+        let mut ignored_columns = Vec::new();
+        for (i, name) in table.header.iter().enumerate() {
+            if used.contains(&Some(i)) {
+                continue;
+            }
+            if layout == Layout::Long || LABEL_COLUMNS.contains(&name.as_str()) {
+                ignored_columns.push(name.clone());
+                continue;
+            }
+            let key = match layout {
+                Layout::WideByPeriod => Period::parse(name).map(WideKey::Period).map_err(|_| {
+                    format!("column '{name}' is not a period; a file with an 'indicator' column and no 'value' column needs one column per period (e.g. 2019, 2020)")
+                }),
+                _ => IndicatorCode::parse(name).map(WideKey::Indicator).map_err(|e| format!("column '{name}': {e}")),
+            };
+            wide.push((i, key.map_err(|reason| FileError::new(&file, reason))?));
+        }
+        match layout {
+            Layout::Long => {
+                for (col, name) in [(indicator, "indicator"), (period, "period")] {
+                    if col.is_none() {
+                        return Err(FileError::new(
+                            &file,
+                            format!(
+                                "missing column '{name}' (long format: region_code,indicator,period,value[,source])"
+                            ),
+                        ));
+                    }
+                }
+            }
+            Layout::WideByIndicator if period.is_none() && options.period.is_none() => {
+                return Err(FileError::new(
+                    &file,
+                    "a wide file needs a 'period' column or a period given with the import (--period)",
+                ));
+            }
+            _ if wide.is_empty() => return Err(FileError::new(&file, "the file has no value columns")),
+            _ => {}
+        }
+        Ok(ObservationReader {
+            table,
+            layout,
+            region,
+            indicator,
+            period,
+            value,
+            source,
+            status,
+            wide,
+            options,
+            ignored_columns,
+            record: StringRecord::new(),
+            rows_read: 0,
+        })
+    }
+
+    /// The detected layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The file's display name.
+    pub fn file(&self) -> &str {
+        &self.table.file
+    }
+
+    /// The table being read (encoding, bytes read).
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// Columns ignored.
+    pub fn ignored_columns(&self) -> &[String] {
+        &self.ignored_columns
+    }
+
+    /// Data rows read so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+
+    /// The indicators a wide-by-indicator file holds, or none.
+    pub fn wide_indicators(&self) -> Vec<IndicatorCode> {
+        self.wide
+            .iter()
+            .filter_map(|(_, k)| match k {
+                WideKey::Indicator(i) => Some(i.clone()),
+                WideKey::Period(_) => None,
+            })
+            .collect()
+    }
+
+    /// Reads up to `max_rows` rows into `out`, problems into `problems`;
+    /// returns `false` at the end of the file.
+    pub fn next_batch(&mut self, max_rows: usize, out: &mut Vec<ObservationRecord>, problems: &mut Problems) -> bool {
+        for _ in 0..max_rows {
+            let row = match self.table.next_record(&mut self.record) {
+                Ok(Some(row)) => row,
+                Ok(None) => return false,
+                Err(e) => {
+                    problems.push(e);
+                    return false;
+                }
+            };
+            self.rows_read += 1;
+            if let Err(e) = self.parse_row(row, out) {
+                problems.push(e);
+            }
+        }
+        true
+    }
+
+    fn cell(&self, index: usize) -> &str {
+        self.record.get(index).map_or("", str::trim)
+    }
+
+    fn error(&self, row: u64, index: usize, reason: impl Into<String>) -> RowError {
+        RowError::cell(&self.table.file, row, &self.table.header[index], reason)
+    }
+
+    fn parse_row(&self, row: u64, out: &mut Vec<ObservationRecord>) -> Result<(), RowError> {
+        let region_text = self.cell(self.region);
+        if region_text.is_empty() {
+            return Err(self.error(row, self.region, "is empty"));
+        }
+        let region = RegionCode::parse(region_text).map_err(|e| self.error(row, self.region, e.to_string()))?;
+        let source = self
+            .source
+            .map(|i| self.cell(i))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .or_else(|| self.options.source.clone());
+        let status = match self.status.map(|i| (i, self.cell(i))) {
+            Some((i, text)) if !text.is_empty() => ObservationStatus::parse(text).ok_or_else(|| {
+                self.error(row, i, format!("'{text}' is not final, provisional, estimated or synthetic"))
+            })?,
+            _ => self.options.status,
+        };
+        let period_at = |i: usize| {
+            let text = self.cell(i);
+            Period::parse(text)
+                .map_err(|e| self.error(row, i, if text.is_empty() { "is empty".to_string() } else { e.to_string() }))
+        };
+        let indicator_at = |i: usize| {
+            IndicatorCode::parse(self.cell(i)).map_err(|e| {
+                self.error(row, i, if self.cell(i).is_empty() { "is empty".to_string() } else { e.to_string() })
+            })
+        };
+        let value_at = |i: usize| -> Result<Option<f64>, RowError> {
+            match self.cell(i) {
+                "" => Ok(None),
+                text => {
+                    parse_value(text).map(Some).ok_or_else(|| self.error(row, i, format!("'{text}' is not a number")))
+                }
+            }
+        };
+        let mut push = |indicator: IndicatorCode, period: Period, value: f64| {
+            out.push(ObservationRecord {
+                row,
+                observation: Observation {
+                    indicator,
+                    region: region.clone(),
+                    period,
+                    value,
+                    source: source.clone(),
+                    status,
+                },
+            });
+        };
+        match self.layout {
+            Layout::Long => {
+                let value_index = self.value.expect("long layouts have a value column");
+                let indicator = indicator_at(self.indicator.expect("long layouts have an indicator column"))?;
+                let period = period_at(self.period.expect("long layouts have a period column"))?;
+                let value = value_at(value_index)?.ok_or_else(|| self.error(row, value_index, "is empty"))?;
+                push(indicator, period, value);
+            }
+            Layout::WideByIndicator => {
+                let period = match self.period {
+                    Some(i) => period_at(i)?,
+                    None => self.options.period.expect("checked in new: a wide file has a period"),
+                };
+                for (i, key) in &self.wide {
+                    if let (Some(value), WideKey::Indicator(indicator)) = (value_at(*i)?, key) {
+                        push(indicator.clone(), period, value);
+                    }
+                }
+            }
+            Layout::WideByPeriod => {
+                let indicator = indicator_at(self.indicator.expect("wide-by-period layouts have an indicator column"))?;
+                for (i, key) in &self.wide {
+                    if let (Some(value), WideKey::Period(period)) = (value_at(*i)?, key) {
+                        push(indicator.clone(), *period, value);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

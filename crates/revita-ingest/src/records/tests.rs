@@ -1,0 +1,147 @@
+use super::*;
+
+fn table(text: &str) -> Table {
+    Table::from_csv_reader("in.csv", std::io::Cursor::new(text.as_bytes().to_vec())).unwrap()
+}
+
+fn observations(text: &str, options: ObservationOptions) -> Result<Vec<ObservationRecord>, Problems> {
+    let mut reader = ObservationReader::new(table(text), options)?;
+    let mut out = Vec::new();
+    let mut problems = Problems::default();
+    while reader.next_batch(2, &mut out, &mut problems) {}
+    if problems.is_empty() { Ok(out) } else { Err(problems) }
+}
+
+fn first_error(problems: Problems) -> String {
+    problems.errors[0].to_string()
+}
+
+#[test]
+fn long_rows_become_observations() {
+    let rows = observations(
+        "region_code,indicator,period,value,source\n520102,pop_total,2020,\"1,000\",census\n520103,pop_total,2020Q1,2.5,\n",
+        ObservationOptions { source: Some("default".into()), ..Default::default() },
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0].row, rows[0].observation.value), (2, 1000.0));
+    assert_eq!(rows[0].observation.source.as_deref(), Some("census"));
+    assert_eq!(rows[1].observation.source.as_deref(), Some("default"));
+    assert_eq!(rows[1].observation.period, Period::Quarter(2020, 1));
+}
+
+#[test]
+fn a_bad_number_names_its_row_and_column() {
+    let err = observations("region_code,indicator,period,value\n520102,pop_total,2020,12x\n", Default::default());
+    assert_eq!(first_error(err.unwrap_err()), "in.csv, row 2, column 'value': '12x' is not a number");
+}
+
+#[test]
+fn every_problem_is_collected_not_just_the_first() {
+    let text = "region_code,indicator,period,value\n,pop_total,2020,1\n520102,2pop,2020,1\n520102,pop,20x,1\n520102,pop,2020,\n";
+    let problems = observations(text, Default::default()).unwrap_err();
+    let reasons: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(problems.total, 4);
+    assert_eq!(reasons[0], "in.csv, row 2, column 'region_code': is empty");
+    assert!(reasons[1].starts_with("in.csv, row 3, column 'indicator': indicator code '2pop'"), "{}", reasons[1]);
+    assert!(reasons[2].starts_with("in.csv, row 4, column 'period': '20x' is not a period"), "{}", reasons[2]);
+    assert_eq!(reasons[3], "in.csv, row 5, column 'value': is empty");
+}
+
+#[test]
+fn wide_files_by_indicator_take_one_column_per_indicator() {
+    let text = "region_code,name,period,pop_total,urbanization_rate_pct\n520102,南明区,2020,1000,\n520103,云岩区,2020,2000,95.5\n";
+    let rows = observations(text, Default::default()).unwrap();
+    let triples: Vec<_> =
+        rows.iter().map(|r| (r.row, r.observation.indicator.to_string(), r.observation.value)).collect();
+    assert_eq!(
+        triples,
+        [(2, "pop_total".into(), 1000.0), (3, "pop_total".into(), 2000.0), (3, "urbanization_rate_pct".into(), 95.5)]
+    );
+}
+
+#[test]
+fn wide_files_by_period_take_one_column_per_year() {
+    let text = "region_code,indicator,2019,2020\n520102,pop_total,990,1000\n";
+    let rows = observations(text, Default::default()).unwrap();
+    let periods: Vec<_> = rows.iter().map(|r| r.observation.period.to_string()).collect();
+    assert_eq!(periods, ["2019", "2020"]);
+}
+
+#[test]
+fn a_wide_file_needs_a_period_from_somewhere() {
+    let err = ObservationReader::new(table("region_code,pop_total\n520102,1\n"), Default::default()).err().unwrap();
+    assert!(err.reason.contains("needs a 'period' column"), "{err}");
+    let options = ObservationOptions { period: Some(Period::Year(2020)), ..Default::default() };
+    assert_eq!(observations("region_code,pop_total\n520102,1\n", options).unwrap().len(), 1);
+}
+
+#[test]
+fn wrong_headers_are_named() {
+    let err = ObservationReader::new(table("regio,indicator,period,value\n"), Default::default()).err().unwrap();
+    assert_eq!(err.reason, "missing column 'region_code' (the header has: regio, indicator, period, value)");
+    let err = ObservationReader::new(table("region_code,indicator,2020,x\n"), Default::default()).err().unwrap();
+    assert!(err.reason.starts_with("column 'x' is not a period"), "{err}");
+    let err = ObservationReader::new(table("region_code,indicator,value\n"), Default::default()).err().unwrap();
+    assert!(err.reason.starts_with("missing column 'period'"), "{err}");
+}
+
+#[test]
+fn regions_accept_nbs_headers_and_optional_columns() {
+    let parsed = read_regions(&mut table("code12,name\n110101001001,多福巷社区居委会\n")).unwrap();
+    let (row, region) = &parsed.rows[0];
+    assert_eq!((*row, region.code.as_str(), region.level.as_deref()), (2, "110101001001", None));
+    let parsed = read_regions(&mut table(
+        "code,name_zh,level,parent_code,valid_from,extra\n520000,贵州省,province,000000,1981-01-01,x\n",
+    ))
+    .unwrap();
+    assert_eq!(parsed.ignored_columns, ["extra"]);
+    assert_eq!(parsed.rows[0].1.parent.as_ref().map(|p| p.as_str()), Some("000000"));
+}
+
+#[test]
+fn a_bad_date_in_a_region_row_is_reported() {
+    let problems = read_regions(&mut table("code,name_zh,valid_from\n520000,贵州省,1981/01/01\n")).unwrap_err();
+    assert_eq!(
+        first_error(problems),
+        "in.csv, row 2, column 'valid_from': '1981/01/01' is not a date in the form YYYY-MM-DD"
+    );
+}
+
+#[test]
+fn a_header_without_rows_is_an_error() {
+    let problems = read_regions(&mut table("code,name_zh\n")).unwrap_err();
+    assert_eq!(first_error(problems), "in.csv: the file has a header but no data rows");
+}
+
+#[test]
+fn indicators_are_checked_row_by_row() {
+    let text = "code,name_zh,unit,direction,aggregation,weight_indicator\n\
+                urbanization_rate_pct,城镇化率,%,higher_is_better,weighted_mean,pop_total\n\
+                pop_total,常住人口,persons,up,sum,\n";
+    let problems = read_indicators(&mut table(text)).unwrap_err();
+    assert_eq!(problems.total, 1);
+    assert!(first_error(problems).starts_with("in.csv, row 3, column 'direction': direction 'up'"));
+}
+
+#[test]
+fn designations_check_category_and_class() {
+    let text = "region_code,category,class,basis_title,valid_from,valid_to\n\
+                520402,poverty_county,,832个贫困县名单,2012-01-01,2019-12-31\n\
+                140200,resource_based_city,dying,国发〔2013〕45号,2013-11-12,\n\
+                520402,poor,,x,,\n";
+    let problems = read_designations(&mut table(text)).unwrap_err();
+    let reasons: Vec<_> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(reasons[0].contains("row 3, column 'class': class 'dying' is not valid"), "{}", reasons[0]);
+    assert!(reasons[1].contains("row 4, column 'category': category 'poor'"), "{}", reasons[1]);
+}
+
+#[test]
+fn the_mca_code_history_is_read_with_successors() {
+    let text = "code,province_name,prefecture_name,name,level,status,first_year,end_year,successor_codes\n\
+                110103,北京市,直辖,崇文区,county,retired,1981,2010,110101\n\
+                130102,河北省,石家庄市,长安区,county,retired,1981,2014,130104;130105[2013]\n";
+    let parsed = read_code_history(&mut table(text)).unwrap();
+    assert_eq!(parsed.rows[1].1.successors.len(), 2);
+    assert_eq!(parsed.rows[0].1.end_year, Some(2010));
+}
