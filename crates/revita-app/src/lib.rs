@@ -1,1 +1,67 @@
-//! placeholder
+//! revita's use cases, shared by the web server and the CLI: imports that
+//! are all-or-nothing, region and indicator queries, roll-ups with coverage,
+//! exports, and the demo dataset. Each use case loads through the
+//! [`Store`](revita_store::Store), calls `revita-methods`, and saves.
+
+pub mod demo;
+pub mod error;
+pub mod export;
+pub mod import;
+pub mod query;
+pub mod report;
+
+use std::sync::Arc;
+
+use revita_methods::china::ChinaScheme;
+use revita_methods::region::{CodeScheme, GenericScheme};
+use revita_store::DynStore;
+
+pub use error::{AppError, AppResult};
+pub use report::ImportReport;
+
+/// Which code scheme regions follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Profile {
+    /// China's GB/T 2260 / NBS codes (the default).
+    China,
+    /// Free-form codes under the given levels, root first.
+    Generic(Vec<String>),
+}
+
+impl Profile {
+    fn scheme(&self) -> Arc<dyn CodeScheme + Send + Sync> {
+        match self {
+            Profile::China => Arc::new(ChinaScheme),
+            Profile::Generic(levels) => {
+                // Level names live as long as the program: leaking a handful of
+                // short strings once per start-up buys `&'static str` levels.
+                let levels = levels.iter().map(|l| &*Box::leak(l.clone().into_boxed_str())).collect();
+                Arc::new(GenericScheme::new(levels))
+            }
+        }
+    }
+}
+
+/// The application: a store and the code scheme its regions follow.
+#[derive(Clone)]
+pub struct App {
+    store: DynStore,
+    scheme: Arc<dyn CodeScheme + Send + Sync>,
+}
+
+impl App {
+    /// An app over `store` whose regions follow `profile`.
+    pub fn new(store: DynStore, profile: &Profile) -> App {
+        App { store, scheme: profile.scheme() }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &DynStore {
+        &self.store
+    }
+
+    /// The code scheme.
+    pub fn scheme(&self) -> &(dyn CodeScheme + Send + Sync) {
+        self.scheme.as_ref()
+    }
+}

@@ -90,6 +90,12 @@ impl Problems {
         }
     }
 
+    /// Orders the kept problems by row (problems found by different checks
+    /// arrive out of order).
+    pub fn sort_by_row(&mut self) {
+        self.errors.sort_by_key(|e| e.row);
+    }
+
     /// Whether nothing went wrong.
     pub fn is_empty(&self) -> bool {
         self.total == 0

@@ -122,7 +122,7 @@ fn read_all<T>(
             Ok(None) => break,
             Err(e) => {
                 problems.push(e);
-                break;
+                continue;
             }
         };
         let cells = Cells { record: &record, indexes: &indexes, header: &table.header, file: &table.file, row };
@@ -418,6 +418,16 @@ impl ObservationReader {
         &self.table
     }
 
+    /// The header of the region column.
+    pub fn region_column(&self) -> &str {
+        &self.table.header[self.region]
+    }
+
+    /// The header of the indicator column, if the layout has one.
+    pub fn indicator_column(&self) -> Option<&str> {
+        self.indicator.map(|i| self.table.header[i].as_str())
+    }
+
     /// Columns ignored.
     pub fn ignored_columns(&self) -> &[String] {
         &self.ignored_columns
@@ -448,7 +458,7 @@ impl ObservationReader {
                 Ok(None) => return false,
                 Err(e) => {
                     problems.push(e);
-                    return false;
+                    continue;
                 }
             };
             self.rows_read += 1;

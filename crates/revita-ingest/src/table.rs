@@ -21,6 +21,8 @@ pub struct Table {
     /// The text encoding (XLSX is always UTF-8).
     pub encoding: Encoding,
     source: Source,
+    /// Set after an IO error: nothing more can be read.
+    broken: bool,
 }
 
 enum Source {
@@ -52,8 +54,13 @@ impl Table {
         let (text, encoding) = utf8_reader(input).map_err(|e| FileError::new(file, e.to_string()))?;
         let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text);
         let header = reader.headers().map_err(|e| FileError::new(file, csv_reason(&e)))?.clone();
-        let table =
-            Table { file: file.to_string(), header: clean_header(&header), encoding, source: Source::Csv(reader) };
+        let table = Table {
+            file: file.to_string(),
+            header: clean_header(&header),
+            encoding,
+            source: Source::Csv(reader),
+            broken: false,
+        };
         table.check_header()?;
         Ok(table)
     }
@@ -77,6 +84,7 @@ impl Table {
             header,
             encoding: Encoding::Utf8,
             source: Source::Sheet { rows: rows.collect::<Vec<_>>().into_iter(), next_row: 2 },
+            broken: false,
         };
         table.check_header()?;
         Ok(table)
@@ -106,7 +114,13 @@ impl Table {
     /// `None` at the end. Rows whose cells are all empty are skipped. (The
     /// CSV parser drops wholly blank lines without counting them, so after
     /// one the row numbers of a CSV run one behind its line numbers.)
+    ///
+    /// An error concerns one row; reading may go on after it, except after
+    /// an IO error, when the table reports its end.
     pub fn next_record(&mut self, record: &mut StringRecord) -> Result<Option<u64>, RowError> {
+        if self.broken {
+            return Ok(None);
+        }
         loop {
             let row = match &mut self.source {
                 Source::Csv(reader) => match reader.read_record(record) {
@@ -114,6 +128,7 @@ impl Table {
                     Ok(true) => record.position().map_or(0, |p| p.line()),
                     Err(e) => {
                         let row = e.position().map_or(0, |p| p.line());
+                        self.broken = matches!(e.kind(), csv::ErrorKind::Io(_));
                         return Err(RowError::row(&self.file, row, csv_reason(&e)));
                     }
                 },
@@ -124,9 +139,18 @@ impl Table {
                     *next_row - 1
                 }
             };
-            if record.iter().any(|f| !f.trim().is_empty()) {
-                return Ok(Some(row));
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
             }
+            if record.iter().skip(self.header.len()).any(|f| !f.trim().is_empty()) {
+                let reason = format!(
+                    "the row has {} fields but the header has {} (is there an unquoted comma, e.g. a thousands separator?)",
+                    record.len(),
+                    self.header.len()
+                );
+                return Err(RowError::row(&self.file, row, reason));
+            }
+            return Ok(Some(row));
         }
     }
 
@@ -205,6 +229,20 @@ mod tests {
         assert_eq!(&rec[0], "3\n");
         assert_eq!(&rec[1], "4");
         assert_eq!(t.next_record(&mut rec).unwrap(), None);
+    }
+
+    #[test]
+    fn a_row_longer_than_the_header_is_an_error() {
+        let mut t = table("a,b\n1,2\n12,5,3\n4\n").unwrap();
+        let mut rec = StringRecord::new();
+        assert_eq!(t.next_record(&mut rec).unwrap(), Some(2));
+        let err = t.next_record(&mut rec).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv, row 3: the row has 3 fields but the header has 2 (is there an unquoted comma, e.g. a thousands separator?)"
+        );
+        // A short row is read with its missing cells empty.
+        assert_eq!(t.next_record(&mut rec).unwrap(), Some(4));
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! The demo dataset shipped in the repository (`data/demo/`, see
+//! `data/README.md` for sources and caveats) and compiled into the binary,
+//! so that `revita serve --demo` works anywhere with nothing else present.
+//! It is loaded through the same importers a user runs.
+
+use std::path::Path;
+
+use revita_ingest::records::ObservationOptions;
+
+use crate::import::{FileImport, ObservationImport};
+use crate::{App, AppResult, ImportReport};
+
+macro_rules! demo_file {
+    ($name:literal) => {
+        ($name, include_bytes!(concat!("../../../data/demo/", $name)).as_slice())
+    };
+}
+
+/// The demo files, in load order.
+const FILES: [(&str, &[u8]); 9] = [
+    demo_file!("regions.csv"),
+    demo_file!("code_history.csv"),
+    demo_file!("boundaries_province.geojson"),
+    demo_file!("boundaries_prefecture.geojson"),
+    demo_file!("boundaries_county.geojson"),
+    demo_file!("indicators.csv"),
+    demo_file!("census2020_wide.csv"),
+    demo_file!("census_prefecture_2010_2020_long.csv"),
+    demo_file!("designations.csv"),
+];
+
+/// Where the demo boundaries come from.
+const BOUNDARY_SOURCE: &str = "Tianditu administrative boundaries via DataV, simplified — see data/README.md";
+
+/// Where the census figures come from, for rows that name no source.
+const CENSUS_SOURCE: &str = "Seventh National Population Census (2020), by county — see data/README.md";
+
+/// Loads the demo dataset into `app`'s store; returns one report per file.
+pub async fn load(app: &App) -> AppResult<Vec<ImportReport>> {
+    let dir = tempfile::tempdir().map_err(|e| anyhow::anyhow!("cannot create a temporary directory: {e}"))?;
+    for (name, bytes) in FILES {
+        std::fs::write(dir.path().join(name), bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write demo file {name}: {e}"))?;
+    }
+    let path = |name: &str| dir.path().join(name);
+    let plain = FileImport::default();
+    let census = ObservationImport {
+        options: ObservationOptions { source: Some(CENSUS_SOURCE.into()), ..Default::default() },
+        ..Default::default()
+    };
+    let quiet = |_| {};
+    let mut reports = vec![
+        app.import_regions(&path("regions.csv"), &plain).await?,
+        app.import_code_history(&path("code_history.csv"), &plain).await?,
+    ];
+    for layer in ["province", "prefecture", "county"] {
+        let file = path(&format!("boundaries_{layer}.geojson"));
+        reports.push(app.import_boundaries(&file, "code", Some(BOUNDARY_SOURCE), false).await?);
+    }
+    reports.push(app.import_indicators(&path("indicators.csv"), &plain).await?);
+    reports.push(app.import_observations(&path("census2020_wide.csv"), &census, &quiet).await?);
+    reports.push(app.import_observations(&path("census_prefecture_2010_2020_long.csv"), &census, &quiet).await?);
+    reports.push(app.import_designations(&path("designations.csv"), &plain).await?);
+    for report in &mut reports {
+        report.file = demo_name(&report.file);
+    }
+    Ok(reports)
+}
+
+/// `…/tmp/regions.csv` → `data/demo/regions.csv`, for reports.
+fn demo_name(file: &str) -> String {
+    let name = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or(file);
+    format!("data/demo/{name}")
+}

@@ -1,0 +1,48 @@
+//! Use-case errors: the user's fault (invalid input, rejected file, not
+//! found, conflict) kept apart from the unexpected (internal).
+
+use revita_ingest::Problems;
+use revita_store::StoreError;
+
+/// What a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A request or argument is invalid.
+    #[error("{0}")]
+    Invalid(String),
+    /// A file was rejected; nothing was written.
+    #[error("nothing was imported: {} problem(s) found\n{problems}", problems.total)]
+    Rejected {
+        /// What is wrong, with file, row and column.
+        problems: Problems,
+    },
+    /// The object does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The write conflicts with stored data.
+    #[error("{0}")]
+    Conflict(String),
+    /// Anything unexpected (database down, disk full).
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Result of a use case.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict(what) => AppError::Conflict(what),
+            e @ StoreError::DuplicateObservation { .. } => AppError::Conflict(e.to_string()),
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<Problems> for AppError {
+    fn from(problems: Problems) -> AppError {
+        AppError::Rejected { problems }
+    }
+}

@@ -1,0 +1,38 @@
+//! Exporting observations page by page, so that an export of millions of
+//! rows streams from the store to the file without holding them all.
+
+use std::path::Path;
+
+use revita_ingest::export::{self, ExportFormat};
+use revita_store::{ObservationKey, ObservationQuery};
+
+use crate::{App, AppError, AppResult};
+
+/// Rows fetched from the store per page.
+const PAGE_ROWS: i64 = 50_000;
+
+impl App {
+    /// Writes the observations matching `query` to `path`; returns the
+    /// number of rows written.
+    pub async fn export_observations(
+        &self,
+        query: &ObservationQuery,
+        path: &Path,
+        format: ExportFormat,
+    ) -> AppResult<u64> {
+        let fail = |e: export::ExportError| AppError::Invalid(e.to_string());
+        let mut writer = export::create(path, format).map_err(fail)?;
+        let mut after: Option<ObservationKey> = None;
+        loop {
+            let page = self.store().observations(query, after.as_ref(), PAGE_ROWS).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(ObservationKey {
+                indicator: last.indicator.to_string(),
+                region: last.region.to_string(),
+                period: last.period.to_string(),
+            });
+            writer.write(&page).map_err(fail)?;
+        }
+        writer.finish().map_err(fail)
+    }
+}

@@ -1,0 +1,348 @@
+//! Imports: every file is read and checked whole before anything is
+//! written, and written in one transaction, so an import either succeeds
+//! completely or leaves the store exactly as it was.
+//!
+//! Region codes in data files are resolved in three steps: a code that is
+//! loaded is used as is; otherwise its canonical form under the code scheme
+//! (e.g. a 12-digit NBS county code shortened to six digits); otherwise the
+//! code history maps a retired code to the current region(s) that took over
+//! its area, and the import report lists every such mapping.
+
+mod observations;
+mod resolve;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use revita_ingest::records::{self, Parsed};
+use revita_ingest::{FileError, Problems, RowError, Table};
+use revita_methods::{Hierarchy, Region, RegionCode};
+use revita_store::Boundary;
+
+pub use observations::{ObservationImport, Progress};
+pub(crate) use resolve::RegionResolver;
+
+use crate::{App, AppResult, ImportReport};
+
+/// Options every file import takes.
+#[derive(Debug, Clone, Default)]
+pub struct FileImport {
+    /// Check everything, write nothing.
+    pub dry_run: bool,
+    /// XLSX worksheet to read (default: the first).
+    pub sheet: Option<String>,
+}
+
+fn report(table: &Table, kind: &str, options: &FileImport) -> ImportReport {
+    ImportReport {
+        file: table.file.clone(),
+        kind: kind.to_string(),
+        encoding: table.encoding.name().to_string(),
+        dry_run: options.dry_run,
+        ..Default::default()
+    }
+}
+
+fn finish<T>(mut report: ImportReport, parsed: &Parsed<T>, valid: usize) -> ImportReport {
+    report.rows_read = parsed.rows.len() as u64;
+    report.records_valid = valid as u64;
+    report.ignored_columns = parsed.ignored_columns.clone();
+    report
+}
+
+/// Reads a table on a blocking thread (XLSX parsing and large CSV reads
+/// must not stall the async runtime).
+async fn read_table<T: Send + 'static>(
+    path: &Path,
+    sheet: Option<String>,
+    read: fn(&mut Table) -> Result<Parsed<T>, Problems>,
+) -> AppResult<(Table, Parsed<T>)> {
+    let path = path.to_path_buf();
+    let res = tokio::task::spawn_blocking(move || -> Result<(Table, Parsed<T>), Problems> {
+        let mut table = Table::open(&path, sheet.as_deref())?;
+        let parsed = read(&mut table)?;
+        Ok((table, parsed))
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("reader thread failed: {e}"))?;
+    Ok(res?)
+}
+
+impl App {
+    /// Imports regions (`code,name_zh[,name_en,level,parent_code,valid_from,valid_to]`).
+    /// Under the China scheme level and parent may be left out: the code's
+    /// digits give the level, and the nearest existing prefix gives the parent.
+    pub async fn import_regions(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        let (table, parsed) = read_table(path, options.sheet.clone(), records::read_regions).await?;
+        let existing = self.store().regions().await?;
+        let regions = self.check_regions(&table.file, &parsed, &existing)?;
+        if !options.dry_run {
+            self.store().upsert_regions(&regions).await?;
+        }
+        let mut report = finish(report(&table, "regions", options), &parsed, regions.len());
+        report.records_written = if options.dry_run { 0 } else { regions.len() as u64 };
+        Ok(report)
+    }
+
+    fn check_regions(
+        &self,
+        file: &str,
+        parsed: &Parsed<records::RegionRecord>,
+        existing: &[Region],
+    ) -> Result<Vec<Region>, Problems> {
+        let scheme = self.scheme();
+        let mut problems = Problems::default();
+        let mut first_row: HashMap<RegionCode, u64> = HashMap::new();
+        let mut staged = Vec::new();
+        for (row, record) in &parsed.rows {
+            let code = match scheme.normalize(&record.code) {
+                Ok(code) => code,
+                Err(e) => {
+                    problems.push(RowError::cell(file, *row, "code", e.to_string()));
+                    continue;
+                }
+            };
+            if let Some(first) = first_row.insert(code.clone(), *row) {
+                problems.push(RowError::cell(
+                    file,
+                    *row,
+                    "code",
+                    format!("region {code} already appears in row {first}"),
+                ));
+                continue;
+            }
+            let level = match record.level.clone().or_else(|| scheme.level_of(&code).map(str::to_string)) {
+                Some(level) => level,
+                None => {
+                    problems.push(RowError::cell(file, *row, "level", "is empty and cannot be inferred from the code"));
+                    continue;
+                }
+            };
+            if let Err(e) = scheme.check_level(&code, &level) {
+                problems.push(RowError::cell(file, *row, "level", e.to_string()));
+                continue;
+            }
+            staged.push((*row, code, level, record));
+        }
+        let known: HashSet<&RegionCode> = existing.iter().map(|r| &r.code).chain(first_row.keys()).collect();
+        let root_level = scheme.levels().first().copied().unwrap_or("");
+        let mut regions = Vec::with_capacity(staged.len());
+        for (row, code, level, record) in staged {
+            let parent = match &record.parent {
+                Some(stated) => match scheme.normalize(stated) {
+                    Ok(p) if known.contains(&p) => Some(p),
+                    Ok(p) => {
+                        problems.push(RowError::cell(file, row, "parent_code", format!("parent {p} does not exist")));
+                        continue;
+                    }
+                    Err(e) => {
+                        problems.push(RowError::cell(file, row, "parent_code", e.to_string()));
+                        continue;
+                    }
+                },
+                None => {
+                    let candidates = scheme.parent_candidates(&code);
+                    match candidates.iter().find(|c| known.contains(c)) {
+                        Some(p) => Some(p.clone()),
+                        None if level == root_level => None,
+                        None if candidates.is_empty() => {
+                            problems.push(RowError::cell(file, row, "parent_code", "is empty; give the parent's code"));
+                            continue;
+                        }
+                        None => {
+                            let tried = candidates.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(" or ");
+                            problems.push(RowError::cell(file, row, "parent_code", format!("is empty and no parent exists ({tried}); import the parent first or give parent_code")));
+                            continue;
+                        }
+                    }
+                }
+            };
+            let region = Region {
+                code,
+                name_zh: record.name_zh.clone(),
+                name_en: record.name_en.clone(),
+                level,
+                parent,
+                valid_from: record.valid_from,
+                valid_to: record.valid_to,
+            };
+            match region.validate() {
+                Ok(()) => regions.push(region),
+                Err(e) => problems.push(RowError::row(file, row, e.to_string())),
+            }
+        }
+        if problems.is_empty() {
+            let incoming: HashSet<&RegionCode> = regions.iter().map(|r| &r.code).collect();
+            let merged = existing
+                .iter()
+                .filter(|r| !incoming.contains(&r.code))
+                .chain(&regions)
+                .map(|r| (r.code.clone(), r.level.clone(), r.parent.clone()));
+            if let Err(e) = Hierarchy::build(merged) {
+                problems.push(RowError::row(file, 0, e.to_string()));
+            }
+        }
+        if problems.is_empty() { Ok(regions) } else { Err(problems) }
+    }
+
+    /// Imports indicator definitions.
+    pub async fn import_indicators(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        let (table, parsed) = read_table(path, options.sheet.clone(), records::read_indicators).await?;
+        let stored: HashSet<String> =
+            self.store().indicators().await?.into_iter().map(|i| i.code.to_string()).collect();
+        let in_file: HashSet<String> = parsed.rows.iter().map(|(_, i)| i.code.to_string()).collect();
+        let mut problems = Problems::default();
+        let mut first_row = HashMap::new();
+        for (row, indicator) in &parsed.rows {
+            if let Some(first) = first_row.insert(indicator.code.to_string(), *row) {
+                problems.push(RowError::cell(
+                    &table.file,
+                    *row,
+                    "code",
+                    format!("indicator {} already appears in row {first}", indicator.code),
+                ));
+            }
+            if let Some(weight) = indicator.aggregation.weight()
+                && !stored.contains(weight.as_str())
+                && !in_file.contains(weight.as_str())
+            {
+                problems.push(RowError::cell(
+                    &table.file,
+                    *row,
+                    "weight_indicator",
+                    format!("indicator {weight} is not defined"),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        let indicators: Vec<_> = parsed.rows.iter().map(|(_, i)| i.clone()).collect();
+        if !options.dry_run {
+            self.store().upsert_indicators(&indicators).await?;
+        }
+        let mut report = finish(report(&table, "indicators", options), &parsed, indicators.len());
+        report.records_written = if options.dry_run { 0 } else { indicators.len() as u64 };
+        Ok(report)
+    }
+
+    /// Imports a designation list. A retired code designates the region(s)
+    /// that took over its area (all of them after a split).
+    pub async fn import_designations(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        let (table, parsed) = read_table(path, options.sheet.clone(), records::read_designations).await?;
+        let mut resolver = RegionResolver::load(self).await?;
+        let mut problems = Problems::default();
+        let mut designations = Vec::new();
+        let mut first_row = HashMap::new();
+        for (row, designation) in &parsed.rows {
+            let targets = match resolver.resolve(&designation.region) {
+                Ok(targets) => targets,
+                Err(reason) => {
+                    problems.push(RowError::cell(&table.file, *row, "region_code", reason));
+                    continue;
+                }
+            };
+            for region in targets {
+                let key = (region.clone(), designation.category.as_str(), designation.valid_from);
+                if let Some(first) = first_row.insert(key, *row) {
+                    problems.push(RowError::row(
+                        &table.file,
+                        *row,
+                        format!("region {region} already has this designation from the same date in row {first}"),
+                    ));
+                    continue;
+                }
+                designations.push(revita_methods::Designation { region, ..designation.clone() });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        if !options.dry_run {
+            self.store().upsert_designations(&designations).await?;
+        }
+        let mut report = finish(report(&table, "designations", options), &parsed, designations.len());
+        report.records_written = if options.dry_run { 0 } else { designations.len() as u64 };
+        report.remapped_codes = resolver.into_remaps();
+        Ok(report)
+    }
+
+    /// Replaces the code history (the MCA 1981–2024 format).
+    pub async fn import_code_history(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        let (table, parsed) = read_table(path, options.sheet.clone(), records::read_code_history).await?;
+        let history: Vec<_> = parsed.rows.iter().map(|(_, r)| r.clone()).collect();
+        if !options.dry_run {
+            self.store().replace_code_history(&history).await?;
+        }
+        let mut report = finish(report(&table, "code history records", options), &parsed, history.len());
+        report.records_written = if options.dry_run { 0 } else { history.len() as u64 };
+        Ok(report)
+    }
+
+    /// Imports boundaries from GeoJSON; `code_property` names the feature
+    /// property holding the region code. Codes must name loaded regions: the
+    /// boundary of a retired area is not the boundary of its successor.
+    pub async fn import_boundaries(
+        &self,
+        path: &Path,
+        code_property: &str,
+        source: Option<&str>,
+        dry_run: bool,
+    ) -> AppResult<ImportReport> {
+        let file = path.display().to_string();
+        let (owned_path, property) = (path.to_path_buf(), code_property.to_string());
+        let features =
+            tokio::task::spawn_blocking(move || revita_ingest::boundaries::read_boundaries(&owned_path, &property))
+                .await
+                .map_err(|e| anyhow::anyhow!("reader thread failed: {e}"))??;
+        let known: HashSet<RegionCode> = self.store().regions().await?.into_iter().map(|r| r.code).collect();
+        let mut problems = Problems::default();
+        let mut first_feature = HashMap::new();
+        let mut boundaries = Vec::new();
+        for f in &features {
+            let column = format!("feature {}", f.feature);
+            let code = self.scheme().normalize(&f.code).unwrap_or_else(|_| f.code.clone());
+            if !known.contains(&code) {
+                problems.push(RowError {
+                    file: file.clone(),
+                    row: f.feature,
+                    column: Some(column),
+                    reason: format!("region {code} is not loaded"),
+                });
+                continue;
+            }
+            if let Some(first) = first_feature.insert(code.clone(), f.feature) {
+                problems.push(RowError {
+                    file: file.clone(),
+                    row: f.feature,
+                    column: Some(column),
+                    reason: format!("region {code} already has a boundary in feature {first}"),
+                });
+                continue;
+            }
+            boundaries.push(Boundary { region: code, geojson: f.geometry.clone(), source: source.map(str::to_string) });
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        if !dry_run {
+            self.store().upsert_boundaries(&boundaries).await?;
+        }
+        Ok(ImportReport {
+            file,
+            kind: "boundaries".into(),
+            encoding: "UTF-8".into(),
+            rows_read: features.len() as u64,
+            records_valid: boundaries.len() as u64,
+            records_written: if dry_run { 0 } else { boundaries.len() as u64 },
+            dry_run,
+            ..Default::default()
+        })
+    }
+}
+
+impl From<FileError> for crate::AppError {
+    fn from(e: FileError) -> crate::AppError {
+        Problems::from(e).into()
+    }
+}

@@ -1,0 +1,225 @@
+//! Read use cases: regions and their hierarchy, search, designations, and
+//! roll-ups of an indicator from children to a parent with coverage.
+
+use std::collections::HashMap;
+
+use revita_methods::{
+    Aggregation, ChildValue, Designation, Hierarchy, Indicator, IndicatorCode, Period, Region, RegionCode, aggregate,
+};
+use revita_store::ObservationQuery;
+use serde::Serialize;
+
+use crate::{App, AppError, AppResult};
+
+/// A region with its breadcrumb and designations.
+#[derive(Debug, Clone)]
+pub struct RegionDetail {
+    /// The region.
+    pub region: Region,
+    /// Ancestors from the root down to the parent.
+    pub ancestors: Vec<Region>,
+    /// Number of direct children.
+    pub children: usize,
+    /// Designations held now or in the past, latest first.
+    pub designations: Vec<Designation>,
+    /// Whether a boundary is stored.
+    pub has_boundary: bool,
+}
+
+/// An indicator rolled up from a region's children (or its descendants at a
+/// level) with coverage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rollup {
+    /// The parent region.
+    pub region: String,
+    /// The indicator.
+    pub indicator: String,
+    /// The period.
+    pub period: String,
+    /// The aggregation used (`sum`, `weighted_mean`, `mean`, `none`).
+    pub method: String,
+    /// The weight indicator of a weighted mean.
+    pub weight: Option<String>,
+    /// The rolled-up value from the reporting children, if any.
+    pub value: Option<f64>,
+    /// Children that contributed.
+    pub reported: usize,
+    /// Children there are.
+    pub expected: usize,
+    /// Whether every child contributed.
+    pub complete: bool,
+    /// The parent's own stored value, for comparison, if any.
+    pub stored_value: Option<f64>,
+    /// Each child's value and weight.
+    pub children: Vec<RollupChild>,
+}
+
+/// One child's contribution to a roll-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollupChild {
+    /// Region code.
+    pub code: String,
+    /// Value, if reported.
+    pub value: Option<f64>,
+    /// Weight, for weighted means.
+    pub weight: Option<f64>,
+}
+
+impl App {
+    /// Parses and normalises a region code given by a user.
+    pub fn parse_region_code(&self, text: &str) -> AppResult<RegionCode> {
+        let code = RegionCode::parse(text).map_err(|e| AppError::Invalid(e.to_string()))?;
+        Ok(self.scheme().normalize(&code).unwrap_or(code))
+    }
+
+    /// One region, or not found.
+    pub async fn region(&self, code: &RegionCode) -> AppResult<Region> {
+        self.store().region(code).await?.ok_or_else(|| AppError::NotFound(format!("region {code}")))
+    }
+
+    /// The whole region tree.
+    pub async fn hierarchy(&self) -> AppResult<Hierarchy> {
+        let regions = self.store().regions().await?;
+        Hierarchy::build(regions.into_iter().map(|r| (r.code, r.level, r.parent)))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored regions do not form a tree: {e}")))
+    }
+
+    /// A region with breadcrumb, designations and counts.
+    pub async fn region_detail(&self, code: &RegionCode) -> AppResult<RegionDetail> {
+        let region = self.region(code).await?;
+        let mut ancestors = Vec::new();
+        let mut parent = region.parent.clone();
+        while let Some(p) = parent {
+            let r = self.region(&p).await?;
+            parent = r.parent.clone();
+            ancestors.push(r);
+        }
+        ancestors.reverse();
+        Ok(RegionDetail {
+            children: self.store().children(code).await?.len(),
+            designations: self.store().designations_of(code).await?,
+            has_boundary: self.store().boundary(code).await?.is_some(),
+            region,
+            ancestors,
+        })
+    }
+
+    /// Direct children of a region.
+    pub async fn children(&self, code: &RegionCode) -> AppResult<Vec<Region>> {
+        self.region(code).await?;
+        Ok(self.store().children(code).await?)
+    }
+
+    /// Descendants of a region, all or at one level, in tree order.
+    pub async fn descendants(&self, code: &RegionCode, level: Option<&str>) -> AppResult<Vec<Region>> {
+        self.region(code).await?;
+        let hierarchy = self.hierarchy().await?;
+        let codes = match level {
+            Some(level) => hierarchy.descendants_at_level(code, level),
+            None => hierarchy.descendants(code),
+        };
+        let mut by_code: HashMap<RegionCode, Region> =
+            self.store().regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
+        Ok(codes.into_iter().filter_map(|c| by_code.remove(c)).collect())
+    }
+
+    /// Regions by code or name.
+    pub async fn search(&self, query: &str, limit: i64) -> AppResult<Vec<Region>> {
+        if query.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self.store().search_regions(query, limit.clamp(1, 500)).await?)
+    }
+
+    /// One indicator, or not found.
+    pub async fn indicator(&self, code: &str) -> AppResult<Indicator> {
+        let code = IndicatorCode::parse(code).map_err(|e| AppError::Invalid(e.to_string()))?;
+        self.store().indicator(&code).await?.ok_or_else(|| AppError::NotFound(format!("indicator {code}")))
+    }
+
+    /// Rolls `indicator` up to `region` for `period` from its direct
+    /// children, or from its descendants at `level`.
+    pub async fn rollup(
+        &self,
+        region: &RegionCode,
+        indicator: &str,
+        period: &str,
+        level: Option<&str>,
+    ) -> AppResult<Rollup> {
+        self.region(region).await?;
+        let indicator = self.indicator(indicator).await?;
+        let period = Period::parse(period).map_err(|e| AppError::Invalid(e.to_string()))?.to_string();
+        let hierarchy = self.hierarchy().await?;
+        let members: Vec<RegionCode> = match level {
+            Some(level) => hierarchy.descendants_at_level(region, level).into_iter().cloned().collect(),
+            None => hierarchy.children(region).into_iter().cloned().collect(),
+        };
+        let values = self.values(&indicator.code, &period, region, level).await?;
+        let weights = match &indicator.aggregation {
+            Aggregation::WeightedMean(w) => self.values(w, &period, region, level).await?,
+            _ => HashMap::new(),
+        };
+        let children: Vec<RollupChild> = members
+            .iter()
+            .map(|c| RollupChild {
+                code: c.to_string(),
+                value: values.get(c).copied(),
+                weight: weights.get(c).copied(),
+            })
+            .collect();
+        let inputs: Vec<ChildValue> =
+            children.iter().map(|c| ChildValue { value: c.value, weight: c.weight }).collect();
+        let result = aggregate(&indicator.aggregation, &inputs);
+        let own = ObservationQuery {
+            indicator: Some(indicator.code.clone()),
+            region: Some(region.clone()),
+            period: Some(period.clone()),
+            ..Default::default()
+        };
+        let stored_value = self.store().observations(&own, None, 1).await?.first().map(|o| o.value);
+        Ok(Rollup {
+            region: region.to_string(),
+            indicator: indicator.code.to_string(),
+            period,
+            method: indicator.aggregation.as_str().to_string(),
+            weight: indicator.aggregation.weight().map(|w| w.to_string()),
+            value: result.value,
+            reported: result.reported,
+            expected: result.expected,
+            complete: result.is_complete(),
+            stored_value,
+            children,
+        })
+    }
+
+    /// Values of one indicator and period for the children of `region`, or
+    /// for every region at `level` (callers pick the members they need).
+    async fn values(
+        &self,
+        indicator: &IndicatorCode,
+        period: &str,
+        region: &RegionCode,
+        level: Option<&str>,
+    ) -> AppResult<HashMap<RegionCode, f64>> {
+        let query = ObservationQuery {
+            indicator: Some(indicator.clone()),
+            period: Some(period.to_string()),
+            parent: level.is_none().then(|| region.clone()),
+            level: level.map(str::to_string),
+            ..Default::default()
+        };
+        let mut values = HashMap::new();
+        let mut after = None;
+        loop {
+            let page = self.store().observations(&query, after.as_ref(), 10_000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(revita_store::ObservationKey {
+                indicator: last.indicator.to_string(),
+                region: last.region.to_string(),
+                period: last.period.to_string(),
+            });
+            values.extend(page.into_iter().map(|o| (o.region, o.value)));
+        }
+        Ok(values)
+    }
+}

@@ -1,0 +1,21 @@
+use super::*;
+
+both_backends!(the_demo_loads_real_regions_designations_and_census, |store: DynStore| async move {
+    let app = app(store);
+    let reports = revita_app::demo::load(&app).await.unwrap();
+    let written = |file: &str| reports.iter().find(|r| r.file == file).map(|r| r.records_written).unwrap();
+    assert_eq!(written("data/demo/regions.csv"), 3214);
+    let inventory = app.store().inventory().await.unwrap();
+    let counties = inventory.regions_by_level.iter().find(|(l, _)| l == "county").unwrap().1;
+    assert!((2800..2900).contains(&counties), "{counties} counties");
+    assert!(inventory.boundaries > 3000, "{inventory:?}");
+    // The census file keeps some 2020 codes on purpose: they go through the crosswalk.
+    let census = reports.iter().find(|r| r.file == "data/demo/census2020_wide.csv").unwrap();
+    assert!(!census.remapped_codes.is_empty());
+    // Guizhou's 2020 population, rolled up from its counties, is the census figure.
+    let guizhou = app.rollup(&code("520000"), "pop_total", "2020", Some("county")).await.unwrap();
+    assert_eq!(guizhou.stored_value, Some(38_562_148.0));
+    assert_eq!(guizhou.value, guizhou.stored_value, "{:?}", (guizhou.reported, guizhou.expected));
+    let key = app.store().designations(Some(&revita_methods::DesignationCategory::KeyAssistanceCounty)).await.unwrap();
+    assert!(key.len() >= 90);
+});

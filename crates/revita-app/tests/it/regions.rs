@@ -1,0 +1,126 @@
+use super::*;
+
+both_backends!(china_codes_give_level_and_parent, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    let text =
+        "code,name_zh\n000000,全国\n520000,贵州省\n520100,贵阳市\n520102000000,南明区\n429004,仙桃市\n420000,湖北省\n";
+    let report = app.import_regions(&files.write("r.csv", text), &FileImport::default()).await.unwrap();
+    assert_eq!((report.rows_read, report.records_written), (6, 6));
+    let nanming = app.region(&code("520102")).await.unwrap();
+    assert_eq!((nanming.level.as_str(), nanming.parent.unwrap().as_str()), ("county", "520100"));
+    // A county without a prefecture hangs under its province.
+    assert_eq!(app.region(&code("429004")).await.unwrap().parent, Some(code("420000")));
+});
+
+both_backends!(townships_and_villages_load_on_demand_from_nbs_files, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let towns = "code9,code12,name,county_code6\n520102001,520102001000,遵义路街道,520102\n";
+    app.import_regions(&files.write("t.csv", towns), &FileImport::default()).await.unwrap();
+    let villages = "code12,name\n520102001001,黔灵社区居委会\n520102001002,中华社区居委会\n";
+    app.import_regions(&files.write("v.csv", villages), &FileImport::default()).await.unwrap();
+    let village = app.region(&code("520102001002")).await.unwrap();
+    assert_eq!((village.level.as_str(), village.parent.unwrap().as_str()), ("village", "520102001"));
+    let in_province = app.descendants(&code("520000"), Some("village")).await.unwrap();
+    assert_eq!(in_province.len(), 2);
+});
+
+both_backends!(region_files_with_problems_write_nothing, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    let text = "code,name_zh,level,parent_code\n\
+        520000,贵州省,province,\n\
+        520100,贵阳市,county,520000\n\
+        520102,南明区,,529900\n\
+        5201X3,云岩区,,\n\
+        520000,贵州,province,\n";
+    let problems = rejected(app.import_regions(&files.write("bad.csv", text), &FileImport::default()).await);
+    assert_eq!(
+        problems,
+        [
+            "bad.csv, row 3, column 'level': region code '520100' is not a valid GB/T 2260 code: its digits make it a prefecture, not a county",
+            "bad.csv, row 5, column 'code': region code '5201X3' is not a valid GB/T 2260 code: it must consist of digits only",
+            "bad.csv, row 6, column 'code': region 520000 already appears in row 2",
+            "bad.csv, row 2, column 'parent_code': is empty and no parent exists (000000); import the parent first or give parent_code",
+            "bad.csv, row 4, column 'parent_code': parent 529900 does not exist",
+        ]
+    );
+    assert!(app.store().regions().await.unwrap().is_empty());
+});
+
+both_backends!(a_generic_profile_loads_fips_codes, |store: DynStore| async move {
+    let app = App::new(store, &Profile::Generic(vec!["nation".into(), "state".into(), "county".into()]));
+    let files = Files::new();
+    let text = "code,name_zh,name_en,level,parent_code\nUS,美国,United States,nation,\n01,阿拉巴马州,Alabama,state,US\n01001,奥陶加县,Autauga County,county,01\n";
+    app.import_regions(&files.write("fips.csv", text), &FileImport::default()).await.unwrap();
+    let counties = app.descendants(&code("US"), Some("county")).await.unwrap();
+    assert_eq!(counties[0].name_en.as_deref(), Some("Autauga County"));
+    let missing_level = "code,name_zh\n02,阿拉斯加州\n";
+    let problems = rejected(app.import_regions(&files.write("ak.csv", missing_level), &FileImport::default()).await);
+    assert_eq!(problems, ["ak.csv, row 2, column 'level': is empty and cannot be inferred from the code"]);
+});
+
+both_backends!(designations_follow_retired_codes_to_their_successors, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let text = "region_code,category,basis_title,valid_from,valid_to,notes\n\
+        522401,poverty_county,832个贫困县名单,2012-01-01,2018-12-31,exited 2018\n\
+        520199,custom:flood_zone,示例文件,2020-01-01,,\n";
+    let report = app.import_designations(&files.write("d.csv", text), &FileImport::default()).await.unwrap();
+    assert_eq!(report.records_written, 3);
+    let remapped: Vec<_> =
+        report.remapped_codes.iter().map(|r| (r.from.as_str(), r.to.join(";"), r.retired_in)).collect();
+    assert_eq!(
+        remapped,
+        [("520199", "520102;520103".to_string(), Some(1990)), ("522401", "520502".to_string(), Some(2011))]
+    );
+    let held = app.region_detail(&code("520502")).await.unwrap().designations;
+    assert_eq!(held[0].notes.as_deref(), Some("exited 2018"));
+    let unknown = "region_code,category,basis_title\n529999,poverty_county,x\n";
+    let problems = rejected(app.import_designations(&files.write("u.csv", unknown), &FileImport::default()).await);
+    assert_eq!(problems, ["u.csv, row 2, column 'region_code': unknown region code 529999"]);
+});
+
+both_backends!(boundaries_must_name_loaded_regions, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let square = r#"{"type":"Polygon","coordinates":[[[106,26],[107,26],[107,27],[106,26]]]}"#;
+    let collection = |codes: &[&str]| {
+        let features: Vec<String> = codes
+            .iter()
+            .map(|c| format!(r#"{{"type":"Feature","properties":{{"adcode":"{c}"}},"geometry":{square}}}"#))
+            .collect();
+        format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
+    };
+    let ok = files.write("ok.geojson", &collection(&["520102", "520103"]));
+    let report = app.import_boundaries(&ok, "adcode", Some("test"), false).await.unwrap();
+    assert_eq!(report.records_written, 2);
+    assert!(app.region_detail(&code("520102")).await.unwrap().has_boundary);
+    let bad = files.write("bad.geojson", &collection(&["520502", "529999", "520502"]));
+    let problems = rejected(app.import_boundaries(&bad, "adcode", None, false).await);
+    assert_eq!(
+        problems,
+        [
+            "bad.geojson, row 2, column 'feature 2': region 529999 is not loaded",
+            "bad.geojson, row 3, column 'feature 3': region 520502 already has a boundary in feature 1",
+        ]
+    );
+    assert!(!app.region_detail(&code("520502")).await.unwrap().has_boundary);
+});
+
+both_backends!(indicator_weights_must_be_defined, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    let text = "code,name_zh,unit,aggregation,weight_indicator\nrate,比率,%,weighted_mean,households\n";
+    let problems = rejected(app.import_indicators(&files.write("i.csv", text), &FileImport::default()).await);
+    assert_eq!(problems, ["i.csv, row 2, column 'weight_indicator': indicator households is not defined"]);
+});
+
+both_backends!(search_and_breadcrumbs, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let found: Vec<_> = app.search("七星关", 10).await.unwrap().into_iter().map(|r| r.code.to_string()).collect();
+    assert_eq!(found, ["520502"]);
+    let detail = app.region_detail(&app.parse_region_code("520502000000").unwrap()).await.unwrap();
+    let crumbs: Vec<_> = detail.ancestors.iter().map(|r| r.name_zh.as_str()).collect();
+    assert_eq!(crumbs, ["全国", "贵州省", "毕节市"]);
+    assert!(matches!(app.region_detail(&code("529999")).await, Err(AppError::NotFound(_))));
+});
