@@ -18,6 +18,9 @@ use revita_store::DynStore;
 
 pub use error::{AppError, AppResult};
 pub use report::ImportReport;
+/// Store types that cross into the web and CLI layers, so they need not
+/// depend on the store crate.
+pub use revita_store::{Backend, DatabaseUrl, ObservationKey, ObservationQuery};
 
 /// Which code scheme regions follow.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,275 @@
+//! The `/api/v1` handlers, named `resource_action`.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use revita_app::{App, AppError, AppResult, ObservationKey, ObservationQuery};
+use revita_methods::{DesignationCategory, IndicatorCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::dto::{DesignationDto, IndicatorDto, ObservationDto, ObservationPage, RegionDetailDto, RegionDto};
+use crate::error::ApiError;
+use crate::request_id::RequestId;
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// Attaches the request id to a use-case result.
+fn respond<T>(result: AppResult<T>, id: &RequestId) -> ApiResult<T> {
+    result.map(Json).map_err(|e| ApiError::new(e, &id.0))
+}
+
+/// The API routes.
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/regions/{code}", get(region_show))
+        .route("/regions/{code}/children", get(region_children))
+        .route("/regions/{code}/descendants", get(region_descendants))
+        .route("/regions/{code}/designations", get(region_designations))
+        .route("/regions/{code}/boundary", get(region_boundary))
+        .route("/search", get(region_search))
+        .route("/indicators", get(indicator_list))
+        .route("/indicators/{code}", get(indicator_show))
+        .route("/observations", get(observation_list))
+        .route("/designations", get(designation_list))
+        .route("/rollup", get(rollup_show))
+        .route("/inventory", get(inventory_show))
+}
+
+/// `GET /health`: 200 when the store answers, 503 otherwise.
+pub async fn health(State(app): State<App>) -> (StatusCode, Json<Value>) {
+    let backend = format!("{:?}", app.store().backend()).to_lowercase();
+    match app.store().ping().await {
+        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "backend": backend}))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "backend": backend})))
+        }
+    }
+}
+
+async fn region_show(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Path(code): Path<String>,
+) -> ApiResult<RegionDetailDto> {
+    let result = async {
+        let detail = app.region_detail(&app.parse_region_code(&code)?).await?;
+        Ok(RegionDetailDto {
+            region: RegionDto::from(&detail.region),
+            ancestors: detail.ancestors.iter().map(RegionDto::from).collect(),
+            children: detail.children,
+            has_boundary: detail.has_boundary,
+            designations: detail.designations.iter().map(DesignationDto::from).collect(),
+        })
+    };
+    respond(result.await, &id)
+}
+
+async fn region_children(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Path(code): Path<String>,
+) -> ApiResult<Vec<RegionDto>> {
+    let result =
+        async { Ok(app.children(&app.parse_region_code(&code)?).await?.iter().map(RegionDto::from).collect()) };
+    respond(result.await, &id)
+}
+
+#[derive(Deserialize)]
+struct LevelParams {
+    level: Option<String>,
+}
+
+async fn region_descendants(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Path(code): Path<String>,
+    Query(params): Query<LevelParams>,
+) -> ApiResult<Vec<RegionDto>> {
+    let result = async {
+        let code = app.parse_region_code(&code)?;
+        Ok(app.descendants(&code, params.level.as_deref()).await?.iter().map(RegionDto::from).collect())
+    };
+    respond(result.await, &id)
+}
+
+async fn region_designations(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Path(code): Path<String>,
+) -> ApiResult<Vec<DesignationDto>> {
+    let result = async {
+        let detail = app.region_detail(&app.parse_region_code(&code)?).await?;
+        Ok(detail.designations.iter().map(DesignationDto::from).collect())
+    };
+    respond(result.await, &id)
+}
+
+/// The boundary as a GeoJSON Feature.
+async fn region_boundary(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Path(code): Path<String>,
+) -> ApiResult<Value> {
+    let result = async {
+        let code = app.parse_region_code(&code)?;
+        let boundary =
+            app.store().boundary(&code).await?.ok_or_else(|| AppError::NotFound(format!("boundary of {code}")))?;
+        let geometry: Value =
+            serde_json::from_str(&boundary.geojson).map_err(|e| anyhow::anyhow!("stored geometry is not JSON: {e}"))?;
+        Ok(
+            json!({"type": "Feature", "properties": {"code": code.to_string(), "source": boundary.source}, "geometry": geometry}),
+        )
+    };
+    respond(result.await, &id)
+}
+
+#[derive(Deserialize)]
+struct SearchParams {
+    q: String,
+    limit: Option<i64>,
+}
+
+async fn region_search(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Query(params): Query<SearchParams>,
+) -> ApiResult<Vec<RegionDto>> {
+    let result =
+        async { Ok(app.search(&params.q, params.limit.unwrap_or(20)).await?.iter().map(RegionDto::from).collect()) };
+    respond(result.await, &id)
+}
+
+async fn indicator_list(State(app): State<App>, Extension(id): Extension<RequestId>) -> ApiResult<Vec<IndicatorDto>> {
+    let result = async { Ok(app.store().indicators().await?.iter().map(IndicatorDto::from).collect()) };
+    respond(result.await, &id)
+}
+
+async fn indicator_show(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Path(code): Path<String>,
+) -> ApiResult<IndicatorDto> {
+    let result = async {
+        let indicator = app.indicator(&code).await?;
+        let mut dto = IndicatorDto::from(&indicator);
+        dto.periods = Some(app.store().periods(&indicator.code).await?);
+        Ok(dto)
+    };
+    respond(result.await, &id)
+}
+
+#[derive(Deserialize)]
+struct ObservationParams {
+    indicator: Option<String>,
+    region: Option<String>,
+    parent: Option<String>,
+    level: Option<String>,
+    period: Option<String>,
+    limit: Option<i64>,
+    /// Cursor from the previous page: `indicator|region|period`.
+    after: Option<String>,
+}
+
+async fn observation_list(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Query(p): Query<ObservationParams>,
+) -> ApiResult<ObservationPage> {
+    let result = async {
+        let invalid = |e: &dyn std::fmt::Display| AppError::Invalid(e.to_string());
+        let query = ObservationQuery {
+            indicator: p.indicator.as_deref().map(IndicatorCode::parse).transpose().map_err(|e| invalid(&e))?,
+            region: p.region.as_deref().map(|c| app.parse_region_code(c)).transpose()?,
+            parent: p.parent.as_deref().map(|c| app.parse_region_code(c)).transpose()?,
+            level: p.level.clone(),
+            period: p
+                .period
+                .as_deref()
+                .map(revita_methods::Period::parse)
+                .transpose()
+                .map_err(|e| invalid(&e))?
+                .map(|p| p.to_string()),
+        };
+        let after = match p.after.as_deref() {
+            Some(cursor) => {
+                let mut parts = cursor.split('|');
+                match (parts.next(), parts.next(), parts.next(), parts.next()) {
+                    (Some(i), Some(r), Some(per), None) => {
+                        Some(ObservationKey { indicator: i.into(), region: r.into(), period: per.into() })
+                    }
+                    _ => return Err(AppError::Invalid(format!("cursor '{cursor}' is not indicator|region|period"))),
+                }
+            }
+            None => None,
+        };
+        let limit = p.limit.unwrap_or(1000).clamp(1, 10_000);
+        let rows = app.store().observations(&query, after.as_ref(), limit).await?;
+        let next = (rows.len() as i64 == limit)
+            .then(|| rows.last().map(|o| format!("{}|{}|{}", o.indicator, o.region, o.period)))
+            .flatten();
+        Ok(ObservationPage { observations: rows.iter().map(ObservationDto::from).collect(), next })
+    };
+    respond(result.await, &id)
+}
+
+#[derive(Deserialize)]
+struct DesignationParams {
+    category: Option<String>,
+}
+
+async fn designation_list(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Query(p): Query<DesignationParams>,
+) -> ApiResult<Vec<DesignationDto>> {
+    let result = async {
+        let category = p
+            .category
+            .as_deref()
+            .map(DesignationCategory::parse)
+            .transpose()
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        Ok(app.store().designations(category.as_ref()).await?.iter().map(DesignationDto::from).collect())
+    };
+    respond(result.await, &id)
+}
+
+#[derive(Deserialize)]
+struct RollupParams {
+    region: String,
+    indicator: String,
+    period: String,
+    level: Option<String>,
+}
+
+async fn rollup_show(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Query(p): Query<RollupParams>,
+) -> ApiResult<revita_app::query::Rollup> {
+    let result = async {
+        let region = app.parse_region_code(&p.region)?;
+        app.rollup(&region, &p.indicator, &p.period, p.level.as_deref()).await
+    };
+    respond(result.await, &id)
+}
+
+async fn inventory_show(State(app): State<App>, Extension(id): Extension<RequestId>) -> ApiResult<Value> {
+    let result = async {
+        let inv = app.store().inventory().await?;
+        let levels: serde_json::Map<String, Value> =
+            inv.regions_by_level.into_iter().map(|(l, n)| (l, json!(n))).collect();
+        Ok(json!({
+            "regions_by_level": levels,
+            "boundaries": inv.boundaries,
+            "indicators": inv.indicators,
+            "observations": inv.observations,
+            "designations": inv.designations,
+            "history_codes": inv.history_codes,
+        }))
+    };
+    respond(result.await, &id)
+}

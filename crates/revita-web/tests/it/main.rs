@@ -1,0 +1,108 @@
+//! API tests: the router runs in-process over a fresh store of each back end
+//! loaded with a small Guizhou fixture.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use revita_app::import::{FileImport, ObservationImport};
+use revita_app::{App, Profile};
+use revita_testkit::both_backends;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use revita_store::DynStore;
+
+const REGIONS: &str =
+    "code,name_zh,name_en\n000000,全国,China\n520000,贵州省,Guizhou\n520100,贵阳市,\n520102,南明区,\n520103,云岩区,\n";
+const INDICATORS: &str = "code,name_zh,unit,aggregation\npop_total,常住人口,persons,sum\n";
+const OBSERVATIONS: &str = "region_code,indicator,period,value,source\n520102,pop_total,2020,100,census\n520103,pop_total,2020,300,census\n520100,pop_total,2020,400,census\n";
+const DESIGNATIONS: &str = "region_code,category,basis_title,valid_from,valid_to,notes\n520102,poverty_county,832个贫困县名单,2012-01-01,2019-12-31,exited 2019\n";
+
+async fn fixture(store: DynStore) -> App {
+    let app = App::new(store, &Profile::China);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let plain = FileImport::default();
+    app.import_regions(&write("r.csv", REGIONS), &plain).await.unwrap();
+    app.import_indicators(&write("i.csv", INDICATORS), &plain).await.unwrap();
+    app.import_observations(&write("o.csv", OBSERVATIONS), &ObservationImport::default(), &|_| {}).await.unwrap();
+    app.import_designations(&write("d.csv", DESIGNATIONS), &plain).await.unwrap();
+    app
+}
+
+/// GETs `uri`; returns the status and the JSON body.
+async fn get(app: &App, uri: &str) -> (StatusCode, Value) {
+    let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+    let response = revita_web::router(app.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    assert!(response.headers().contains_key("x-request-id"));
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+both_backends!(health_answers_ok_with_the_backend, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (status, body) = get(&app, "/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    assert!(body["backend"] == "sqlite" || body["backend"] == "postgres");
+});
+
+both_backends!(a_region_comes_with_breadcrumb_and_designations, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (status, body) = get(&app, "/api/v1/regions/520102").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["name_zh"], "南明区");
+    let crumbs: Vec<_> = body["ancestors"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(crumbs, ["000000", "520000", "520100"]);
+    assert_eq!(body["designations"][0]["category"], "poverty_county");
+    assert_eq!(body["designations"][0]["valid_to"], "2019-12-31");
+});
+
+both_backends!(children_descendants_and_search, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let codes =
+        |v: &Value| v.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(codes(&get(&app, "/api/v1/regions/520100/children").await.1), ["520102", "520103"]);
+    assert_eq!(codes(&get(&app, "/api/v1/regions/520000/descendants?level=county").await.1), ["520102", "520103"]);
+    assert_eq!(codes(&get(&app, "/api/v1/search?q=%E4%BA%91%E5%B2%A9").await.1), ["520103"]); // 云岩
+    assert_eq!(codes(&get(&app, "/api/v1/search?q=guizhou").await.1), ["520000"]);
+});
+
+both_backends!(observations_page_with_a_cursor, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (_, first) = get(&app, "/api/v1/observations?indicator=pop_total&limit=2").await;
+    assert_eq!(first["observations"].as_array().unwrap().len(), 2);
+    let next = first["next"].as_str().unwrap().to_string();
+    let (_, second) = get(&app, &format!("/api/v1/observations?indicator=pop_total&limit=2&after={next}")).await;
+    assert_eq!(second["observations"].as_array().unwrap().len(), 1);
+    assert_eq!(second["next"], Value::Null);
+    let (_, children) = get(&app, "/api/v1/observations?parent=520100&period=2020").await;
+    assert_eq!(children["observations"].as_array().unwrap().len(), 2);
+});
+
+both_backends!(rollups_and_indicators, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (status, body) = get(&app, "/api/v1/rollup?region=520100&indicator=pop_total&period=2020").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((body["value"].as_f64(), body["complete"].as_bool()), (Some(400.0), Some(true)));
+    let (_, indicator) = get(&app, "/api/v1/indicators/pop_total").await;
+    assert_eq!(indicator["periods"], serde_json::json!(["2020"]));
+    let (_, inventory) = get(&app, "/api/v1/inventory").await;
+    assert_eq!(inventory["observations"], 3);
+});
+
+both_backends!(errors_have_a_status_a_code_and_a_request_id, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (status, body) = get(&app, "/api/v1/regions/529999").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(body["message"], "region 529999 not found");
+    assert!(!body["request_id"].as_str().unwrap().is_empty());
+    let (status, body) = get(&app, "/api/v1/observations?period=20x").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+    let (status, _) = get(&app, "/api/v1/designations?category=nonsense").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+});
