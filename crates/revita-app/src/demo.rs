@@ -29,6 +29,12 @@ const FILES: [(&str, &[u8]); 9] = [
     demo_file!("designations.csv"),
 ];
 
+/// The demo's regions file (China's 2024 hierarchy to county level), for
+/// benchmarks and tests that need real codes.
+pub fn regions_csv() -> &'static [u8] {
+    FILES[0].1
+}
+
 /// Where the demo boundaries come from.
 const BOUNDARY_SOURCE: &str = "Tianditu administrative boundaries via DataV, simplified — see data/README.md";
 

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use revita_ingest::export::{self, ExportFormat};
+use revita_ingest::export;
+pub use revita_ingest::export::ExportFormat;
 use revita_store::{ObservationKey, ObservationQuery};
 
 use crate::{App, AppError, AppResult};

@@ -21,6 +21,7 @@ use revita_store::Boundary;
 
 pub use observations::{ObservationImport, Progress};
 pub(crate) use resolve::RegionResolver;
+pub use revita_ingest::records::ObservationOptions;
 
 use crate::{App, AppResult, ImportReport};
 
@@ -235,7 +236,7 @@ impl App {
         let mut designations = Vec::new();
         let mut first_row = HashMap::new();
         for (row, designation) in &parsed.rows {
-            let targets = match resolver.resolve(&designation.region) {
+            let targets = match resolver.resolve(&designation.region, *row) {
                 Ok(targets) => targets,
                 Err(reason) => {
                     problems.push(RowError::cell(&table.file, *row, "region_code", reason));

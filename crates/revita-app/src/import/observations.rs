@@ -203,7 +203,7 @@ fn check(
     let ObservationRecord { row, mut observation } = record;
     let file = reader.file();
     let targets = resolver
-        .resolve(&observation.region)
+        .resolve(&observation.region, row)
         .map_err(|reason| RowError::cell(file, row, reader.region_column(), reason))?;
     observation.region = match targets.as_slice() {
         [one] => one.clone(),
@@ -288,7 +288,7 @@ fn rows_with_key(
             if o.indicator.as_str() != key.0 || o.period.to_string() != key.2 {
                 continue;
             }
-            if resolver.resolve(&o.region).is_ok_and(|t| t.len() == 1 && t[0].as_str() == key.1) {
+            if resolver.resolve(&o.region, r.row).is_ok_and(|t| t.len() == 1 && t[0].as_str() == key.1) {
                 found.push(r.row);
                 if found.len() == 2 {
                     return found;

@@ -24,7 +24,8 @@ pub(crate) struct RegionResolver {
     scheme: std::sync::Arc<dyn revita_methods::CodeScheme + Send + Sync>,
     /// Resolutions of codes that are not loaded as written.
     cache: HashMap<RegionCode, Result<Mapped, String>>,
-    remaps: BTreeMap<String, CodeRemap>,
+    /// Mapped retired codes, with the last row counted for each.
+    remaps: BTreeMap<String, (CodeRemap, u64)>,
 }
 
 impl RegionResolver {
@@ -42,7 +43,9 @@ impl RegionResolver {
     }
 
     /// The loaded region(s) `code` stands for, or why there are none.
-    pub(crate) fn resolve(&mut self, code: &RegionCode) -> Result<Vec<RegionCode>, String> {
+    /// `row` is the file row the code is on: a wide row resolves its code
+    /// once per value but counts as one row in the report.
+    pub(crate) fn resolve(&mut self, code: &RegionCode, row: u64) -> Result<Vec<RegionCode>, String> {
         if self.known.contains(code) {
             return Ok(vec![code.clone()]);
         }
@@ -53,15 +56,14 @@ impl RegionResolver {
         let resolved = self.cache.get(code).expect("inserted above").clone();
         let mapped = resolved?;
         if let Some(retired_in) = mapped.retired_in {
-            self.remaps
-                .entry(code.to_string())
-                .or_insert_with(|| CodeRemap {
-                    from: code.to_string(),
-                    to: mapped.targets.iter().map(|t| t.to_string()).collect(),
-                    retired_in,
-                    rows: 0,
-                })
-                .rows += 1;
+            let (remap, last_row) = self.remaps.entry(code.to_string()).or_insert_with(|| {
+                let to = mapped.targets.iter().map(|t| t.to_string()).collect();
+                (CodeRemap { from: code.to_string(), to, retired_in, rows: 0 }, 0)
+            });
+            if *last_row != row {
+                remap.rows += 1;
+                *last_row = row;
+            }
         }
         Ok(mapped.targets)
     }
@@ -92,6 +94,6 @@ impl RegionResolver {
 
     /// The retired codes mapped so far, by code.
     pub(crate) fn into_remaps(self) -> Vec<CodeRemap> {
-        self.remaps.into_values().collect()
+        self.remaps.into_values().map(|(remap, _)| remap).collect()
     }
 }

@@ -12,6 +12,8 @@ both_backends!(the_demo_loads_real_regions_designations_and_census, |store: DynS
     // The census file keeps some 2020 codes on purpose: they go through the crosswalk.
     let census = reports.iter().find(|r| r.file == "data/demo/census2020_wide.csv").unwrap();
     assert!(!census.remapped_codes.is_empty());
+    // A wide row holds many values of one region but counts as one row.
+    assert!(census.remapped_codes.iter().all(|r| r.rows == 1), "{:?}", census.remapped_codes);
     // Guizhou's 2020 population, rolled up from its counties, is the census figure.
     let guizhou = app.rollup(&code("520000"), "pop_total", "2020", Some("county")).await.unwrap();
     assert_eq!(guizhou.stored_value, Some(38_562_148.0));

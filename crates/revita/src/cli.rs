@@ -1,0 +1,234 @@
+//! The command line, parsed first and resolved into settings second.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// revita: plan and steer the development of lagging regions.
+#[derive(Debug, Parser)]
+#[command(name = "revita", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log debug messages (or set REVITA_LOG, e.g. REVITA_LOG=revita=debug).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// A SQLite file path (`sqlite:revita.sqlite` or a plain path) or a
+    /// PostgreSQL URL (`postgres://user@host/db`).
+    #[arg(long, env = "REVITA_DATABASE_URL", default_value = "revita.sqlite", global = true)]
+    pub database_url: String,
+    /// Code scheme of regions: `china` (GB/T 2260 / NBS, default) or a
+    /// comma-separated list of level names, root first, for any other
+    /// hierarchy (e.g. `nation,state,county`).
+    #[arg(long, env = "REVITA_PROFILE", default_value = "china", global = true)]
+    pub profile: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web UI and JSON API.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema.
+    Migrate(DatabaseArgs),
+    /// Load the demo dataset (real Chinese regions, boundaries, census 2020, designations).
+    Demo(DatabaseArgs),
+    /// Import a file: regions, boundaries, indicators, observations, designations or code history.
+    Import(ImportArgs),
+    /// Export observations as CSV, XLSX or Parquet.
+    Export(ExportArgs),
+    /// Look regions up: show, children, descendants, search.
+    Region(RegionArgs),
+    /// Roll an indicator up from a region's children, with coverage.
+    Rollup(RollupArgs),
+    /// Summarise what the database holds.
+    Inventory(DatabaseArgs),
+    /// Check a running server's /health (exit 0 when healthy).
+    Healthcheck(HealthcheckArgs),
+    /// Benchmarks (see BENCHMARKS.md).
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Start on a fresh database loaded with the demo dataset
+    /// (`revita-demo.sqlite` unless --database-url is given).
+    #[arg(long)]
+    pub demo: bool,
+    /// Address to listen on.
+    #[arg(long, env = "REVITA_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "REVITA_PORT", default_value_t = 8080)]
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportKind {
+    Regions,
+    Boundaries,
+    Indicators,
+    Observations,
+    Designations,
+    CodeHistory,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds.
+    #[arg(value_enum)]
+    pub kind: ImportKind,
+    /// The file (.csv, .xlsx; .geojson for boundaries).
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Check the file and report, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// XLSX worksheet to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Observations: replace stored values with the same key.
+    #[arg(long)]
+    pub replace: bool,
+    /// Observations: source for rows that name none.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Observations: period for wide files without a period column (e.g. 2020).
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Observations: status for rows that state none (final, provisional, estimated, synthetic).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Boundaries: the feature property holding the region code.
+    #[arg(long, default_value = "code")]
+    pub code_property: String,
+    /// Do not show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Output file; the format follows its extension unless --format is given.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Only this indicator.
+    #[arg(long)]
+    pub indicator: Option<String>,
+    /// Only this region.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Only children of this region.
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// Only regions at this level.
+    #[arg(long)]
+    pub level: Option<String>,
+    /// Only this period.
+    #[arg(long)]
+    pub period: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RegionArgs {
+    #[command(subcommand)]
+    pub action: RegionAction,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Print JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegionAction {
+    /// A region with its breadcrumb and designations.
+    Show { code: String },
+    /// Direct children.
+    Children { code: String },
+    /// Descendants, all or at one level.
+    Descendants {
+        code: String,
+        #[arg(long)]
+        level: Option<String>,
+    },
+    /// Search by code or name (Chinese or English).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RollupArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[arg(long)]
+    pub region: String,
+    #[arg(long)]
+    pub indicator: String,
+    #[arg(long)]
+    pub period: String,
+    /// Roll up from descendants at this level instead of direct children.
+    #[arg(long)]
+    pub level: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// The server's health URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080/health")]
+    pub url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub task: BenchTask,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchTask {
+    /// Import N long-format observations into SQLite and PostgreSQL, each
+    /// against the native bulk loader (`sqlite3 .import`, `psql \copy`).
+    Import {
+        /// Rows to generate.
+        #[arg(long, default_value_t = 10_000_000)]
+        rows: u64,
+        /// PostgreSQL server for the PostgreSQL half (a database is created and dropped).
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        pg_url: String,
+        /// Skip the PostgreSQL half.
+        #[arg(long)]
+        no_postgres: bool,
+        /// Working directory (default: a temporary one, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}

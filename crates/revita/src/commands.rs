@@ -1,0 +1,279 @@
+//! Each subcommand: resolve its settings, open the store, run the use case,
+//! print the result (text, or JSON with `--json`).
+
+use std::net::SocketAddr;
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use revita_app::export::ExportFormat;
+use revita_app::import::{FileImport, ObservationImport, ObservationOptions, Progress};
+use revita_app::{App, DatabaseUrl, ImportReport, ObservationQuery, Profile};
+use revita_methods::{ObservationStatus, Period};
+
+use crate::cli::{
+    Cli, Command, DatabaseArgs, ExportArgs, Format, ImportArgs, ImportKind, RegionAction, RegionArgs, RollupArgs,
+    ServeArgs,
+};
+
+/// The demo database file `serve --demo` creates afresh.
+const DEMO_DATABASE: &str = "revita-demo.sqlite";
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(db) => {
+            open(&db).await?;
+            println!("database {} is up to date", DatabaseUrl::new(&db.database_url));
+            Ok(())
+        }
+        Command::Demo(db) => {
+            let app = open(&db).await?;
+            load_demo(&app).await
+        }
+        Command::Import(args) => import(args).await,
+        Command::Export(args) => export(args).await,
+        Command::Region(args) => region(args).await,
+        Command::Rollup(args) => rollup(args).await,
+        Command::Inventory(db) => {
+            let app = open(&db).await?;
+            let inventory = app.store().inventory().await?;
+            for (level, n) in &inventory.regions_by_level {
+                println!("regions ({level}): {n}");
+            }
+            println!("boundaries: {}", inventory.boundaries);
+            println!("indicators: {}", inventory.indicators);
+            println!("observations: {}", inventory.observations);
+            println!("designations: {}", inventory.designations);
+            println!("code history: {} codes", inventory.history_codes);
+            Ok(())
+        }
+        Command::Healthcheck(args) => crate::health::check(&args.url),
+        Command::Bench(args) => crate::bench::run(args).await,
+    }
+}
+
+fn profile(text: &str) -> anyhow::Result<Profile> {
+    if text == "china" {
+        return Ok(Profile::China);
+    }
+    let levels: Vec<String> = text.split(',').map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+    if levels.is_empty() {
+        bail!("--profile must be 'china' or a comma-separated list of levels");
+    }
+    Ok(Profile::Generic(levels))
+}
+
+/// Opens (and migrates) the database the arguments name.
+pub async fn open(db: &DatabaseArgs) -> anyhow::Result<App> {
+    let url = DatabaseUrl::new(&db.database_url);
+    let store = revita_store::open(&url).await.with_context(|| format!("cannot open database {url}"))?;
+    Ok(App::new(store, &profile(&db.profile)?))
+}
+
+async fn load_demo(app: &App) -> anyhow::Result<()> {
+    if app.store().inventory().await?.observations > 0 {
+        bail!("the database already holds data; load the demo into an empty database");
+    }
+    eprintln!("loading the demo dataset…");
+    for report in revita_app::demo::load(app).await? {
+        eprint!("{report}");
+    }
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut db = args.db.clone();
+    if args.demo && db.database_url == "revita.sqlite" {
+        db.database_url = DEMO_DATABASE.to_string();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{DEMO_DATABASE}{suffix}"));
+        }
+    }
+    let app = open(&db).await?;
+    if args.demo {
+        load_demo(&app).await?;
+    }
+    let addr = SocketAddr::new(args.bind, args.port);
+    revita_web::serve(app, addr, |bound| {
+        tracing::info!(database = %DatabaseUrl::new(&db.database_url), "revita listening on http://{bound}");
+        println!("revita is ready at http://{bound} (health: http://{bound}/health)");
+    })
+    .await
+    .with_context(|| format!("cannot serve on {addr}"))
+}
+
+fn print_report(report: &ImportReport, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        print!("{report}");
+    }
+    Ok(())
+}
+
+fn progress_bar(hidden: bool) -> ProgressBar {
+    if hidden {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let app = open(&args.db).await?;
+    let file = FileImport { dry_run: args.dry_run, sheet: args.sheet.clone() };
+    let report = match args.kind {
+        ImportKind::Regions => app.import_regions(&args.file, &file).await?,
+        ImportKind::Indicators => app.import_indicators(&args.file, &file).await?,
+        ImportKind::Designations => app.import_designations(&args.file, &file).await?,
+        ImportKind::CodeHistory => app.import_code_history(&args.file, &file).await?,
+        ImportKind::Boundaries => {
+            app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), args.dry_run).await?
+        }
+        ImportKind::Observations => {
+            let options = ObservationOptions {
+                source: args.source.clone(),
+                period: args.period.as_deref().map(Period::parse).transpose()?,
+                status: match args.status.as_deref() {
+                    None => ObservationStatus::Final,
+                    Some(s) => ObservationStatus::parse(s)
+                        .with_context(|| format!("--status '{s}' is not final, provisional, estimated or synthetic"))?,
+                },
+            };
+            let import =
+                ObservationImport { dry_run: args.dry_run, sheet: args.sheet.clone(), replace: args.replace, options };
+            let bar = progress_bar(args.no_progress || args.json);
+            let on_progress = |p: Progress| {
+                bar.set_length(p.bytes_total);
+                bar.set_position(p.bytes_read);
+                bar.set_message(format!("{} rows", p.rows_read));
+            };
+            let result = app.import_observations(&args.file, &import, &on_progress).await;
+            bar.finish_and_clear();
+            result?
+        }
+    };
+    print_report(&report, args.json)
+}
+
+fn export_format(args: &ExportArgs) -> anyhow::Result<ExportFormat> {
+    Ok(match args.format {
+        Some(Format::Csv) => ExportFormat::Csv,
+        Some(Format::Xlsx) => ExportFormat::Xlsx,
+        Some(Format::Parquet) => ExportFormat::Parquet,
+        None => ExportFormat::from_path(&args.out)
+            .with_context(|| format!("{}: give --format or a .csv, .xlsx or .parquet name", args.out.display()))?,
+    })
+}
+
+async fn export(args: ExportArgs) -> anyhow::Result<()> {
+    let app = open(&args.db).await?;
+    let format = export_format(&args)?;
+    let query = ObservationQuery {
+        indicator: args.indicator.as_deref().map(revita_methods::IndicatorCode::parse).transpose()?,
+        region: args.region.as_deref().map(|c| app.parse_region_code(c)).transpose()?,
+        parent: args.parent.as_deref().map(|c| app.parse_region_code(c)).transpose()?,
+        level: args.level.clone(),
+        period: args.period.as_deref().map(Period::parse).transpose()?.map(|p| p.to_string()),
+    };
+    let rows = app.export_observations(&query, &args.out, format).await?;
+    println!("{}: wrote {rows} observations", args.out.display());
+    Ok(())
+}
+
+fn region_line(r: &revita_methods::Region) -> String {
+    let en = r.name_en.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+    format!("{}\t{}{en}\t{}", r.code, r.name_zh, r.level)
+}
+
+fn region_json(r: &revita_methods::Region) -> serde_json::Value {
+    serde_json::json!({
+        "code": r.code.to_string(), "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
+        "parent": r.parent.as_ref().map(|p| p.to_string()),
+        "valid_from": r.valid_from.map(|d| d.to_string()), "valid_to": r.valid_to.map(|d| d.to_string()),
+    })
+}
+
+fn print_regions(regions: &[revita_methods::Region], json: bool) -> anyhow::Result<()> {
+    if json {
+        let list: Vec<_> = regions.iter().map(region_json).collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+    } else {
+        for r in regions {
+            println!("{}", region_line(r));
+        }
+    }
+    Ok(())
+}
+
+async fn region(args: RegionArgs) -> anyhow::Result<()> {
+    let app = open(&args.db).await?;
+    match &args.action {
+        RegionAction::Show { code } => {
+            let detail = app.region_detail(&app.parse_region_code(code)?).await?;
+            if args.json {
+                let mut value = region_json(&detail.region);
+                value["ancestors"] = detail.ancestors.iter().map(region_json).collect();
+                value["children"] = detail.children.into();
+                value["designations"] = detail
+                    .designations
+                    .iter()
+                    .map(|d| serde_json::json!({
+                        "category": d.category.as_str(), "class": d.class, "basis_title": d.basis.title,
+                        "valid_from": d.valid_from.map(|x| x.to_string()), "valid_to": d.valid_to.map(|x| x.to_string()), "notes": d.notes,
+                    }))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                let crumbs: Vec<_> = detail.ancestors.iter().map(|a| a.name_zh.as_str()).collect();
+                println!("{}", region_line(&detail.region));
+                println!("in: {}", crumbs.join(" › "));
+                println!("children: {}", detail.children);
+                for d in &detail.designations {
+                    let to = d.valid_to.map(|x| x.to_string()).unwrap_or_else(|| "…".into());
+                    let from = d.valid_from.map(|x| x.to_string()).unwrap_or_else(|| "?".into());
+                    println!(
+                        "designation: {} ({from} – {to}) {}",
+                        d.category.name_en(),
+                        d.notes.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            Ok(())
+        }
+        RegionAction::Children { code } => {
+            print_regions(&app.children(&app.parse_region_code(code)?).await?, args.json)
+        }
+        RegionAction::Descendants { code, level } => {
+            print_regions(&app.descendants(&app.parse_region_code(code)?, level.as_deref()).await?, args.json)
+        }
+        RegionAction::Search { query, limit } => print_regions(&app.search(query, *limit).await?, args.json),
+    }
+}
+
+async fn rollup(args: RollupArgs) -> anyhow::Result<()> {
+    let app = open(&args.db).await?;
+    let region = app.parse_region_code(&args.region)?;
+    let r = app.rollup(&region, &args.indicator, &args.period, args.level.as_deref()).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(());
+    }
+    let value = r.value.map(|v| v.to_string()).unwrap_or_else(|| "no value".into());
+    let completeness = if r.complete { "complete" } else { "PARTIAL" };
+    println!(
+        "{} {} {} ({}): {value} from {} of {} children — {completeness}",
+        r.region, r.indicator, r.period, r.method, r.reported, r.expected
+    );
+    if let Some(stored) = r.stored_value {
+        println!("stored value for {}: {stored}", r.region);
+    }
+    Ok(())
+}

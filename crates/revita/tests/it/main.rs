@@ -1,0 +1,133 @@
+//! Black-box tests of the `revita` binary: the commands a user types, their
+//! output and exit codes, and the server answering `/health`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn revita() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_revita"))
+}
+
+fn run(args: &[&str], db: &Path) -> Output {
+    revita().args(args).arg("--database-url").arg(db).env_remove("REVITA_DATABASE_URL").output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture { dir: tempfile::tempdir().unwrap() }
+    }
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("t.sqlite")
+    }
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+const REGIONS: &str =
+    "code,name_zh,name_en\n000000,全国,China\n520000,贵州省,Guizhou\n520100,贵阳市,\n520102,南明区,\n520103,云岩区,\n";
+const INDICATORS: &str = "code,name_zh,unit,aggregation\npop_total,常住人口,persons,sum\n";
+
+fn loaded() -> Fixture {
+    let f = Fixture::new();
+    for (kind, name, text) in [("regions", "r.csv", REGIONS), ("indicators", "i.csv", INDICATORS)] {
+        let out = run(&["import", kind, f.file(name, text).to_str().unwrap()], &f.db());
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    f
+}
+
+#[test]
+fn imports_print_a_report_and_json_on_request() {
+    let f = loaded();
+    let data =
+        f.file("o.csv", "region_code,indicator,period,value\n520102,pop_total,2020,100\n520103,pop_total,2020,300\n");
+    let out = run(&["import", "observations", data.to_str().unwrap(), "--json"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((report["records_written"].as_u64(), report["layout"].as_str()), (Some(2), Some("long")));
+    let out = run(&["rollup", "--region", "520100", "--indicator", "pop_total", "--period", "2020"], &f.db());
+    assert_eq!(stdout(&out), "520100 pop_total 2020 (sum): 400 from 2 of 2 children — complete\n");
+}
+
+#[test]
+fn a_rejected_import_exits_3_and_names_row_and_column() {
+    let f = loaded();
+    let data = f.file("bad.csv", "region_code,indicator,period,value\n520102,pop_total,2020,abc\n");
+    let out = run(&["import", "observations", data.to_str().unwrap()], &f.db());
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("bad.csv, row 2, column 'value': 'abc' is not a number"), "{}", stderr(&out));
+    let out = run(&["inventory"], &f.db());
+    assert!(stdout(&out).contains("observations: 0"), "{}", stdout(&out));
+}
+
+#[test]
+fn regions_are_looked_up_by_code_and_name() {
+    let f = loaded();
+    let out = run(&["region", "search", "云岩"], &f.db());
+    assert_eq!(stdout(&out), "520103\t云岩区\tcounty\n");
+    let out = run(&["region", "show", "520103", "--json"], &f.db());
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(shown["ancestors"][1]["name_en"], "Guizhou");
+    let out = run(&["region", "descendants", "520000", "--level", "county"], &f.db());
+    assert_eq!(stdout(&out).lines().count(), 2);
+}
+
+#[test]
+fn exports_write_each_format() {
+    let f = loaded();
+    let data = f.file("o.csv", "region_code,indicator,period,value\n520102,pop_total,2020,100\n");
+    assert!(run(&["import", "observations", data.to_str().unwrap()], &f.db()).status.success());
+    for name in ["x.csv", "x.xlsx", "x.parquet"] {
+        let out_path = f.dir.path().join(name);
+        let out = run(&["export", "--out", out_path.to_str().unwrap()], &f.db());
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert_eq!(stdout(&out), format!("{}: wrote 1 observations\n", out_path.display()));
+    }
+    let out = run(&["export", "--out", f.dir.path().join("x.json").to_str().unwrap()], &f.db());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("give --format or a .csv, .xlsx or .parquet name"));
+}
+
+#[test]
+fn serve_answers_health_and_healthcheck_sees_it() {
+    let f = loaded();
+    let mut server = revita()
+        .args(["serve", "--port", "0", "--database-url"])
+        .arg(f.db())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let url = loop {
+        assert!(Instant::now() < deadline, "the server did not start");
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.strip_prefix("revita is ready at ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let out = revita().args(["healthcheck", "--url", &format!("{url}/health")]).output().unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let refused = revita().args(["healthcheck", "--url", &format!("{url}/health")]).output().unwrap();
+    assert!(!refused.status.success());
+}
