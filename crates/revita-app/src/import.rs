@@ -34,21 +34,20 @@ pub struct FileImport {
     pub sheet: Option<String>,
 }
 
-fn report(table: &Table, kind: &str, options: &FileImport) -> ImportReport {
+/// The report of a table import that wrote (or, on a dry run, would have
+/// written) `valid` records.
+fn report<T>(table: &Table, kind: &str, options: &FileImport, parsed: &Parsed<T>, valid: usize) -> ImportReport {
     ImportReport {
         file: table.file.clone(),
         kind: kind.to_string(),
         encoding: table.encoding.name().to_string(),
         dry_run: options.dry_run,
+        rows_read: parsed.rows.len() as u64,
+        records_valid: valid as u64,
+        records_written: if options.dry_run { 0 } else { valid as u64 },
+        ignored_columns: parsed.ignored_columns.clone(),
         ..Default::default()
     }
-}
-
-fn finish<T>(mut report: ImportReport, parsed: &Parsed<T>, valid: usize) -> ImportReport {
-    report.rows_read = parsed.rows.len() as u64;
-    report.records_valid = valid as u64;
-    report.ignored_columns = parsed.ignored_columns.clone();
-    report
 }
 
 /// Reads a table on a blocking thread (XLSX parsing and large CSV reads
@@ -80,9 +79,7 @@ impl App {
         if !options.dry_run {
             self.store().upsert_regions(&regions).await?;
         }
-        let mut report = finish(report(&table, "regions", options), &parsed, regions.len());
-        report.records_written = if options.dry_run { 0 } else { regions.len() as u64 };
-        Ok(report)
+        Ok(report(&table, "regions", options, &parsed, regions.len()))
     }
 
     fn check_regions(
@@ -222,9 +219,7 @@ impl App {
         if !options.dry_run {
             self.store().upsert_indicators(&indicators).await?;
         }
-        let mut report = finish(report(&table, "indicators", options), &parsed, indicators.len());
-        report.records_written = if options.dry_run { 0 } else { indicators.len() as u64 };
-        Ok(report)
+        Ok(report(&table, "indicators", options, &parsed, indicators.len()))
     }
 
     /// Imports a designation list. A retired code designates the region(s)
@@ -262,8 +257,7 @@ impl App {
         if !options.dry_run {
             self.store().upsert_designations(&designations).await?;
         }
-        let mut report = finish(report(&table, "designations", options), &parsed, designations.len());
-        report.records_written = if options.dry_run { 0 } else { designations.len() as u64 };
+        let mut report = report(&table, "designations", options, &parsed, designations.len());
         report.remapped_codes = resolver.into_remaps();
         Ok(report)
     }
@@ -275,9 +269,7 @@ impl App {
         if !options.dry_run {
             self.store().replace_code_history(&history).await?;
         }
-        let mut report = finish(report(&table, "code history records", options), &parsed, history.len());
-        report.records_written = if options.dry_run { 0 } else { history.len() as u64 };
-        Ok(report)
+        Ok(report(&table, "code history records", options, &parsed, history.len()))
     }
 
     /// Imports boundaries from GeoJSON; `code_property` names the feature

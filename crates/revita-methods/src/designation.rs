@@ -37,8 +37,11 @@ pub enum DesignationCategory {
     Custom(String),
 }
 
+/// A built-in category: its value, keyword, Chinese and English names.
+type Entry = (DesignationCategory, &'static str, &'static str, &'static str);
+
 /// The categories revita knows, with their keywords and names.
-const BUILT_IN: [(DesignationCategory, &str, &str, &str); 10] = [
+const BUILT_IN: [Entry; 10] = [
     (
         DesignationCategory::RevolutionaryBaseArea,
         "revolutionary_base_area",
@@ -126,31 +129,31 @@ impl DesignationCategory {
     pub fn as_str(&self) -> String {
         match self {
             DesignationCategory::Custom(name) => format!("custom:{name}"),
-            built_in => self.entry(built_in).1.to_string(),
+            _ => self.label(|(_, keyword, _, _)| keyword),
         }
     }
 
     /// Chinese name.
     pub fn name_zh(&self) -> String {
-        match self {
-            DesignationCategory::Custom(name) => name.clone(),
-            built_in => self.entry(built_in).2.to_string(),
-        }
+        self.label(|(_, _, zh, _)| zh)
     }
 
     /// English name.
     pub fn name_en(&self) -> String {
-        match self {
-            DesignationCategory::Custom(name) => name.clone(),
-            built_in => self.entry(built_in).3.to_string(),
-        }
+        self.label(|(_, _, _, en)| en)
     }
 
-    fn entry(
-        &self,
-        category: &DesignationCategory,
-    ) -> &'static (DesignationCategory, &'static str, &'static str, &'static str) {
-        BUILT_IN.iter().find(|(c, ..)| c == category).expect("every built-in category is in BUILT_IN")
+    /// A built-in category's label picked from its table entry; a custom
+    /// category's name in any language.
+    fn label(&self, pick: fn(&'static Entry) -> &'static str) -> String {
+        match self {
+            DesignationCategory::Custom(name) => name.clone(),
+            built_in => {
+                let entry =
+                    BUILT_IN.iter().find(|(c, ..)| c == built_in).expect("every built-in category is in BUILT_IN");
+                pick(entry).to_string()
+            }
+        }
     }
 
     /// Every built-in category.

@@ -139,7 +139,7 @@ pub struct Inventory {
 pub trait ObservationLoad: Send {
     /// Writes a batch. On a key conflict the error names the key, and the
     /// load must be rolled back.
-    async fn write(&mut self, batch: &[Observation]) -> StoreResult<()>;
+    async fn write(&mut self, batch: Vec<Observation>) -> StoreResult<()>;
     /// Commits everything written; returns the number of rows loaded.
     async fn commit(self: Box<Self>) -> StoreResult<u64>;
     /// Discards everything written.

@@ -134,9 +134,9 @@ fn map_copy_error(error: sqlx::Error) -> StoreError {
 
 #[async_trait]
 impl ObservationLoad for PgLoad {
-    async fn write(&mut self, batch: &[Observation]) -> StoreResult<()> {
+    async fn write(&mut self, batch: Vec<Observation>) -> StoreResult<()> {
         self.buffer.clear();
-        for o in batch {
+        for o in &batch {
             push_row(&mut self.buffer, o);
         }
         let statement = format!("COPY {} ({}) FROM STDIN", self.target, sql::OBSERVATION_COLUMNS);

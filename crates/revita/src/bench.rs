@@ -71,7 +71,7 @@ fn import(rows: u64, pg_url: &str, no_postgres: bool, dir: Option<PathBuf>) -> a
         CREATE TABLE observations_native (region_code TEXT NOT NULL, indicator_code TEXT NOT NULL, period TEXT NOT NULL, \
         value REAL NOT NULL, source TEXT, status TEXT NOT NULL, PRIMARY KEY (indicator_code, region_code, period)) WITHOUT ROWID; \
         CREATE INDEX observations_native_region ON observations_native (region_code, indicator_code);";
-    check(Command::new("sqlite3").arg(&native).arg(ddl).status()?, "sqlite3 (create table)")?;
+    check(Command::new("sqlite3").arg(&native).arg(ddl).output()?.status, "sqlite3 (create table)")?;
     let mut import = Command::new("sqlite3");
     import
         .args(["-cmd", "PRAGMA synchronous=NORMAL", "-cmd", "PRAGMA cache_size=-65536"])

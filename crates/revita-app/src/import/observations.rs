@@ -88,7 +88,7 @@ impl App {
         while let Some(batch) = receiver.recv().await {
             progress(batch.progress);
             if let Some(load) = load.as_mut()
-                && let Err(e) = load.write(&batch.observations).await
+                && let Err(e) = load.write(batch.observations).await
             {
                 store_error = Some(e);
                 break;

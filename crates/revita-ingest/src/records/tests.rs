@@ -145,3 +145,21 @@ fn the_mca_code_history_is_read_with_successors() {
     assert_eq!(parsed.rows[1].1.successors.len(), 2);
     assert_eq!(parsed.rows[0].1.end_year, Some(2010));
 }
+
+#[test]
+fn a_broken_code_history_names_its_cells() {
+    let text = "code,name,level,status,first_year,end_year,successor_codes\n\
+                110103,崇文区,county,gone,1981,2010,110101\n\
+                110104,宣武区,county,retired,19x1,2010,110102\n\
+                110105,朝阳区,county,in_use,,,\n";
+    let problems = read_code_history(&mut table(text)).unwrap_err();
+    let reasons: Vec<_> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "in.csv, row 2, column 'status': 'gone' is not in_use, retired or changed",
+            "in.csv, row 3, column 'first_year': '19x1' is not a year",
+            "in.csv, row 4, column 'first_year': is empty",
+        ]
+    );
+}

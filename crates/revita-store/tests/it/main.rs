@@ -57,7 +57,7 @@ fn obs(indicator: &str, region: &str, year: i32, value: f64) -> Observation {
 
 async fn load(store: &DynStore, mode: LoadMode, rows: &[Observation]) -> Result<u64, StoreError> {
     let mut load = store.begin_observation_load(mode).await?;
-    match load.write(rows).await {
+    match load.write(rows.to_vec()).await {
         Ok(()) => load.commit().await,
         Err(e) => {
             load.rollback().await?;

@@ -88,7 +88,7 @@ both_backends!(replacing_still_rejects_a_key_repeated_within_the_load, |store: D
 both_backends!(a_rolled_back_load_leaves_nothing, |store: DynStore| async move {
     store.upsert_regions(&guizhou()).await.unwrap();
     let mut load = store.begin_observation_load(LoadMode::InsertOnly).await.unwrap();
-    load.write(&[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
+    load.write(vec![obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
     load.rollback().await.unwrap();
     assert!(all_observations(&store).await.is_empty());
     assert_eq!(store.inventory().await.unwrap().observations, 0);
