@@ -55,7 +55,7 @@ pub fn check(root: &Path) -> Result<(), Vec<String>> {
 
 fn cargo_metadata(root: &Path) -> Result<Value, String> {
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["metadata", "--format-version", "1"])
         .current_dir(root)
         .output()
         .map_err(|e| format!("cannot run cargo metadata: {e}"))?;

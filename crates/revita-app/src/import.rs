@@ -32,6 +32,10 @@ pub struct FileImport {
     pub dry_run: bool,
     /// XLSX worksheet to read (default: the first).
     pub sheet: Option<String>,
+    /// Regions: leave regions that are already loaded as they are, adding
+    /// only new ones (e.g. NBS 2022 counties beside the MCA 2024 list,
+    /// whose names are newer).
+    pub keep_existing: bool,
 }
 
 /// The report of a table import that wrote (or, on a dry run, would have
@@ -75,11 +79,22 @@ impl App {
     pub async fn import_regions(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
         let (table, parsed) = read_table(path, options.sheet.clone(), records::read_regions).await?;
         let existing = self.store().regions().await?;
-        let regions = self.check_regions(&table.file, &parsed, &existing)?;
+        let mut regions = self.check_regions(&table.file, &parsed, &existing)?;
+        let mut kept = 0;
+        if options.keep_existing {
+            let loaded: HashSet<&RegionCode> = existing.iter().map(|r| &r.code).collect();
+            let before = regions.len();
+            regions.retain(|r| !loaded.contains(&r.code));
+            kept = before - regions.len();
+        }
         if !options.dry_run {
             self.store().upsert_regions(&regions).await?;
         }
-        Ok(report(&table, "regions", options, &parsed, regions.len()))
+        let mut report = report(&table, "regions", options, &parsed, regions.len());
+        if kept > 0 {
+            report.notes.push(format!("{kept} region(s) already loaded were left unchanged (--keep-existing)"));
+        }
+        Ok(report)
     }
 
     fn check_regions(

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use revita_methods::{
-    Aggregation, ChildValue, Designation, Hierarchy, Indicator, IndicatorCode, Period, Region, RegionCode, aggregate,
+    Aggregation, ChildValue, Designation, Indicator, IndicatorCode, Period, Region, RegionCode, aggregate,
 };
 use revita_store::ObservationQuery;
 use serde::Serialize;
@@ -77,13 +77,6 @@ impl App {
         self.store().region(code).await?.ok_or_else(|| AppError::NotFound(format!("region {code}")))
     }
 
-    /// The whole region tree.
-    pub async fn hierarchy(&self) -> AppResult<Hierarchy> {
-        let regions = self.store().regions().await?;
-        Hierarchy::build(regions.into_iter().map(|r| (r.code, r.level, r.parent)))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored regions do not form a tree: {e}")))
-    }
-
     /// A region with breadcrumb, designations and counts.
     pub async fn region_detail(&self, code: &RegionCode) -> AppResult<RegionDetail> {
         let region = self.region(code).await?;
@@ -110,17 +103,10 @@ impl App {
         Ok(self.store().children(code).await?)
     }
 
-    /// Descendants of a region, all or at one level, in tree order.
+    /// Descendants of a region, all or at one level, ordered by code.
     pub async fn descendants(&self, code: &RegionCode, level: Option<&str>) -> AppResult<Vec<Region>> {
         self.region(code).await?;
-        let hierarchy = self.hierarchy().await?;
-        let codes = match level {
-            Some(level) => hierarchy.descendants_at_level(code, level),
-            None => hierarchy.descendants(code),
-        };
-        let mut by_code: HashMap<RegionCode, Region> =
-            self.store().regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
-        Ok(codes.into_iter().filter_map(|c| by_code.remove(c)).collect())
+        Ok(self.store().descendants(code, level).await?)
     }
 
     /// Regions by code or name.
@@ -149,11 +135,13 @@ impl App {
         self.region(region).await?;
         let indicator = self.indicator(indicator).await?;
         let period = Period::parse(period).map_err(|e| AppError::Invalid(e.to_string()))?.to_string();
-        let hierarchy = self.hierarchy().await?;
         let members: Vec<RegionCode> = match level {
-            Some(level) => hierarchy.descendants_at_level(region, level).into_iter().cloned().collect(),
-            None => hierarchy.children(region).into_iter().cloned().collect(),
-        };
+            Some(level) => self.store().descendants(region, Some(level)).await?,
+            None => self.store().children(region).await?,
+        }
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
         let values = self.values(&indicator.code, &period, region, level).await?;
         let weights = match &indicator.aggregation {
             Aggregation::WeightedMean(w) => self.values(w, &period, region, level).await?,

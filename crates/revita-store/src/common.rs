@@ -60,6 +60,16 @@ macro_rules! shared_store_impl {
                 rows.iter().map(crate::rows::region).collect()
             }
 
+            async fn descendants(
+                &self,
+                code: &revita_methods::RegionCode,
+                level: Option<&str>,
+            ) -> crate::StoreResult<Vec<revita_methods::Region>> {
+                let rows =
+                    sqlx::query(crate::sql::DESCENDANTS).bind(code.as_str()).bind(level).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::region).collect()
+            }
+
             async fn search_regions(&self, query: &str, limit: i64) -> crate::StoreResult<Vec<revita_methods::Region>> {
                 let pattern = crate::sql::contains_pattern(query);
                 let rows = sqlx::query(crate::sql::SEARCH_REGIONS)

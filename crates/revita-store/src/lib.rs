@@ -167,6 +167,8 @@ pub trait Store: Send + Sync {
     async fn regions(&self) -> StoreResult<Vec<Region>>;
     /// Children of a region, ordered by code.
     async fn children(&self, code: &RegionCode) -> StoreResult<Vec<Region>>;
+    /// Descendants of a region (all, or at one level), ordered by code.
+    async fn descendants(&self, code: &RegionCode, level: Option<&str>) -> StoreResult<Vec<Region>>;
     /// Regions whose code equals or whose Chinese or English name contains
     /// `query`; exact codes first, then higher levels (shorter codes).
     async fn search_regions(&self, query: &str, limit: i64) -> StoreResult<Vec<Region>>;

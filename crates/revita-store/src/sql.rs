@@ -16,6 +16,15 @@ pub(crate) const REGIONS: &str =
 pub(crate) const CHILDREN: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
      FROM regions WHERE parent_code = $1 ORDER BY code";
 
+/// Descendants through the parent index, optionally at one level, by code
+/// (which for hierarchical codes is also tree order).
+pub(crate) const DESCENDANTS: &str = "WITH RECURSIVE subtree(code) AS ( \
+       SELECT code FROM regions WHERE parent_code = $1 \
+       UNION ALL SELECT r.code FROM regions r JOIN subtree s ON r.parent_code = s.code) \
+     SELECT r.code, r.name_zh, r.name_en, r.level, r.parent_code, r.valid_from, r.valid_to \
+     FROM regions r JOIN subtree s ON s.code = r.code \
+     WHERE ($2 IS NULL OR r.level = $2) ORDER BY r.code";
+
 /// Exact code first, then shorter codes (higher levels), then by code.
 pub(crate) const SEARCH_REGIONS: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
      FROM regions \

@@ -98,6 +98,9 @@ pub struct ImportArgs {
     /// XLSX worksheet to read (default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
+    /// Regions: leave regions already loaded unchanged and add only new ones.
+    #[arg(long)]
+    pub keep_existing: bool,
     /// Observations: replace stored values with the same key.
     #[arg(long)]
     pub replace: bool,

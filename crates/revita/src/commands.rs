@@ -128,7 +128,7 @@ fn progress_bar(hidden: bool) -> ProgressBar {
 
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
-    let file = FileImport { dry_run: args.dry_run, sheet: args.sheet.clone() };
+    let file = FileImport { dry_run: args.dry_run, sheet: args.sheet.clone(), keep_existing: args.keep_existing };
     let report = match args.kind {
         ImportKind::Regions => app.import_regions(&args.file, &file).await?,
         ImportKind::Indicators => app.import_indicators(&args.file, &file).await?,

@@ -42,7 +42,9 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(verbose: bool) {
-    let default = if verbose { "debug" } else { "info" };
+    // sqlx warns of every statement over a second, which whole-table reads
+    // of village-level data are by design; real errors still show.
+    let default = if verbose { "debug" } else { "info,sqlx::query=error" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("REVITA_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();

@@ -25,6 +25,19 @@ both_backends!(townships_and_villages_load_on_demand_from_nbs_files, |store: Dyn
     assert_eq!(in_province.len(), 2);
 });
 
+both_backends!(keep_existing_adds_only_new_regions, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    // NBS 2022 counties beside the MCA list: a development zone is new, 南明区 is not.
+    let text = "code6,code12,name\n520102,520102000000,南明区(NBS)\n520171,520171000000,贵阳经济技术开发区\n";
+    let options = FileImport { keep_existing: true, ..Default::default() };
+    let report = app.import_regions(&files.write("nbs.csv", text), &options).await.unwrap();
+    assert_eq!(report.records_written, 1);
+    assert_eq!(report.notes, ["1 region(s) already loaded were left unchanged (--keep-existing)"]);
+    assert_eq!(app.region(&code("520102")).await.unwrap().name_zh, "南明区");
+    assert_eq!(app.region(&code("520171")).await.unwrap().parent, Some(code("520100")));
+});
+
 both_backends!(region_files_with_problems_write_nothing, |store: DynStore| async move {
     let (app, files) = (app(store), Files::new());
     let text = "code,name_zh,level,parent_code\n\

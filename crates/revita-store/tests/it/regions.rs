@@ -16,6 +16,17 @@ both_backends!(children_are_ordered_by_code, |store: DynStore| async move {
     assert!(store.children(&code("520102")).await.unwrap().is_empty());
 });
 
+both_backends!(descendants_walk_the_whole_subtree, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let codes = |regions: Vec<Region>| regions.iter().map(|r| r.code.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        codes(store.descendants(&code("520000"), None).await.unwrap()),
+        ["520100", "520102", "520103", "520300"]
+    );
+    assert_eq!(codes(store.descendants(&code("000000"), Some("county")).await.unwrap()), ["520102", "520103"]);
+    assert!(store.descendants(&code("520102"), None).await.unwrap().is_empty());
+});
+
 both_backends!(upserting_a_region_updates_it, |store: DynStore| async move {
     store.upsert_regions(&guizhou()).await.unwrap();
     let mut renamed = guizhou()[3].clone();
