@@ -9,13 +9,15 @@ use std::process::Command;
 use serde_json::Value;
 
 /// The workspace crates each crate may depend on (normal dependencies).
-/// Dependencies point down only: methods ← store, ingest ← app ← web ← revita.
+/// Dependencies point down only: methods ← store, ingest ← app ← web ← revita;
+/// methods ← report ← web.
 const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("revita-methods", &[]),
     ("revita-store", &["revita-methods"]),
     ("revita-ingest", &["revita-methods"]),
+    ("revita-report", &["revita-methods"]),
     ("revita-app", &["revita-methods", "revita-store", "revita-ingest"]),
-    ("revita-web", &["revita-methods", "revita-app"]),
+    ("revita-web", &["revita-methods", "revita-app", "revita-report"]),
     ("revita", &["revita-methods", "revita-store", "revita-app", "revita-web"]),
     ("revita-testkit", &["revita-store"]),
     ("xtask", &[]),

@@ -7,6 +7,8 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod maps;
+pub mod profile;
 pub mod query;
 pub mod report;
 

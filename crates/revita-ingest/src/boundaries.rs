@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use revita_methods::RegionCode;
+use revita_methods::geometry::{MultiPolygon, Polygon};
 use serde_json::Value;
 
 use crate::error::{FileError, Problems, RowError};
@@ -110,6 +111,34 @@ fn check_polygon(polygon: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// Parses a stored GeoJSON `Polygon` or `MultiPolygon` geometry into plain
+/// vectors (positions beyond x and y are ignored).
+pub fn parse_geometry(text: &str) -> Result<MultiPolygon, String> {
+    let geometry: Value = serde_json::from_str(text).map_err(|e| format!("geometry is not JSON: {e}"))?;
+    let coordinates = geometry.get("coordinates").ok_or("geometry has no coordinates")?;
+    let polygon = |value: &Value| -> Result<Polygon, String> {
+        let rings = value.as_array().ok_or("a polygon is not an array of rings")?;
+        rings
+            .iter()
+            .map(|ring| {
+                let positions = ring.as_array().ok_or("a ring is not an array")?;
+                positions
+                    .iter()
+                    .map(|p| match p.as_array().map(|a| a.as_slice()) {
+                        Some([x, y, ..]) => Ok((x.as_f64().ok_or("bad x")?, y.as_f64().ok_or("bad y")?)),
+                        _ => Err("a position is not [x, y]".to_string()),
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    match geometry.get("type").and_then(Value::as_str) {
+        Some("Polygon") => Ok(vec![polygon(coordinates)?]),
+        Some("MultiPolygon") => coordinates.as_array().ok_or("bad MultiPolygon")?.iter().map(polygon).collect(),
+        other => Err(format!("geometry type {other:?} is not Polygon or MultiPolygon")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +174,13 @@ mod tests {
         assert!(reasons[1].ends_with("region 1: a ring has 3 positions; at least 4 are needed"), "{}", reasons[1]);
         assert!(reasons[2].contains("outside lon/lat range"), "{}", reasons[2]);
         assert!(reasons[3].contains("is not Polygon or MultiPolygon"), "{}", reasons[3]);
+    }
+
+    #[test]
+    fn stored_geometries_parse_into_rings() {
+        let shape = parse_geometry(r#"{"type":"MultiPolygon","coordinates":[[[[1,2],[3,2],[3,4],[1,2]]]]}"#).unwrap();
+        assert_eq!(shape, vec![vec![vec![(1.0, 2.0), (3.0, 2.0), (3.0, 4.0), (1.0, 2.0)]]]);
+        assert!(parse_geometry(r#"{"type":"Point","coordinates":[1,2]}"#).is_err());
     }
 
     #[test]

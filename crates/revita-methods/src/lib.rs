@@ -10,9 +10,11 @@
 
 pub mod aggregate;
 pub mod china;
+pub mod classify;
 pub mod crosswalk;
 pub mod date;
 pub mod designation;
+pub mod geometry;
 pub mod hierarchy;
 pub mod indicator;
 pub mod observation;

@@ -35,6 +35,7 @@ macro_rules! shared_store_impl {
                         .execute(&mut *tx)
                         .await?;
                 }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(regions.len() as u64)
             }
@@ -49,6 +50,11 @@ macro_rules! shared_store_impl {
 
             async fn regions(&self) -> crate::StoreResult<Vec<revita_methods::Region>> {
                 let rows = sqlx::query(crate::sql::REGIONS).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::region).collect()
+            }
+
+            async fn regions_at_level(&self, level: &str) -> crate::StoreResult<Vec<revita_methods::Region>> {
+                let rows = sqlx::query(crate::sql::REGIONS_AT_LEVEL).bind(level).fetch_all(&self.pool).await?;
                 rows.iter().map(crate::rows::region).collect()
             }
 
@@ -91,6 +97,7 @@ macro_rules! shared_store_impl {
                         .execute(&mut *tx)
                         .await?;
                 }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(boundaries.len() as u64)
             }
@@ -121,6 +128,7 @@ macro_rules! shared_store_impl {
                         .execute(&mut *tx)
                         .await?;
                 }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(indicators.len() as u64)
             }
@@ -198,6 +206,7 @@ macro_rules! shared_store_impl {
                         .execute(&mut *tx)
                         .await?;
                 }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(designations.len() as u64)
             }
@@ -236,6 +245,7 @@ macro_rules! shared_store_impl {
                         .execute(&mut *tx)
                         .await?;
                 }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(records.len() as u64)
             }
@@ -243,6 +253,12 @@ macro_rules! shared_store_impl {
             async fn code_history(&self) -> crate::StoreResult<Vec<revita_methods::CodeRecord>> {
                 let rows = sqlx::query(crate::sql::CODE_HISTORY).fetch_all(&self.pool).await?;
                 rows.iter().map(crate::rows::code_record).collect()
+            }
+
+            async fn data_version(&self) -> crate::StoreResult<i64> {
+                use crate::rows::RowExt;
+                let row = sqlx::query(crate::sql::DATA_VERSION).fetch_one(&self.pool).await?;
+                row.int("version")
             }
 
             async fn inventory(&self) -> crate::StoreResult<crate::Inventory> {

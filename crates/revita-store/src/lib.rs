@@ -165,6 +165,8 @@ pub trait Store: Send + Sync {
     async fn region(&self, code: &RegionCode) -> StoreResult<Option<Region>>;
     /// Every region (to build the hierarchy).
     async fn regions(&self) -> StoreResult<Vec<Region>>;
+    /// Every region at a level, ordered by code.
+    async fn regions_at_level(&self, level: &str) -> StoreResult<Vec<Region>>;
     /// Children of a region, ordered by code.
     async fn children(&self, code: &RegionCode) -> StoreResult<Vec<Region>>;
     /// Descendants of a region (all, or at one level), ordered by code.
@@ -215,6 +217,9 @@ pub trait Store: Send + Sync {
 
     /// Counts of what the store holds.
     async fn inventory(&self) -> StoreResult<Inventory>;
+
+    /// A number that changes with every committed write, for cache keys.
+    async fn data_version(&self) -> StoreResult<i64>;
 }
 
 /// A shared handle to any store.

@@ -11,12 +11,16 @@ pub(crate) struct Migration {
 }
 
 /// SQLite migrations, oldest first.
-pub(crate) const SQLITE: &[Migration] =
-    &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") }];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
+    Migration { version: 2, name: "data_version", sql: include_str!("../migrations/sqlite/0002_data_version.sql") },
+];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
-pub(crate) const POSTGRES: &[Migration] =
-    &[Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") }];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") },
+    Migration { version: 2, name: "data_version", sql: include_str!("../migrations/postgres/0002_data_version.sql") },
+];
 
 /// Creates the bookkeeping table (same SQL for both back ends).
 pub(crate) const CREATE_LEDGER: &str =

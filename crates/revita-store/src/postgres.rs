@@ -150,6 +150,7 @@ impl ObservationLoad for PgLoad {
         if self.mode == LoadMode::Replace {
             sqlx::query(sql::MERGE_STAGED_OBSERVATIONS).execute(&mut *self.tx).await?;
         }
+        sqlx::query(sql::BUMP_DATA_VERSION).execute(&mut *self.tx).await?;
         self.tx.commit().await?;
         Ok(self.rows)
     }

@@ -13,6 +13,9 @@ pub(crate) const REGION: &str =
 pub(crate) const REGIONS: &str =
     "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to FROM regions ORDER BY code";
 
+pub(crate) const REGIONS_AT_LEVEL: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
+     FROM regions WHERE level = $1 ORDER BY code";
+
 pub(crate) const CHILDREN: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
      FROM regions WHERE parent_code = $1 ORDER BY code";
 
@@ -98,6 +101,12 @@ pub(crate) const CODE_HISTORY: &str = "SELECT code, name, level, status, first_y
 
 pub(crate) const REGIONS_BY_LEVEL: &str =
     "SELECT level, COUNT(*) AS n FROM regions GROUP BY level ORDER BY COUNT(*), level";
+
+/// Bumped inside every write transaction (see migration 0002).
+pub(crate) const BUMP_DATA_VERSION: &str = "UPDATE data_version SET version = version + 1 WHERE id = 1";
+
+/// The current data version.
+pub(crate) const DATA_VERSION: &str = "SELECT version FROM data_version WHERE id = 1";
 
 /// Columns of an observation row, in load order.
 pub(crate) const OBSERVATION_COLUMNS: &str = "indicator_code, region_code, period, value, source, status";

@@ -155,6 +155,7 @@ impl BulkConnection {
             self.conn.execute(sql::MERGE_STAGED_OBSERVATIONS, ()).map_err(bulk_error)?;
             self.conn.execute("DROP TABLE temp.observations_load", ()).map_err(bulk_error)?;
         }
+        self.conn.execute(sql::BUMP_DATA_VERSION, ()).map_err(bulk_error)?;
         self.conn.execute_batch("COMMIT").map_err(bulk_error)
     }
 

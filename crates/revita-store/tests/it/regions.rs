@@ -14,6 +14,8 @@ both_backends!(children_are_ordered_by_code, |store: DynStore| async move {
     let codes: Vec<_> = children.iter().map(|r| r.code.to_string()).collect();
     assert_eq!(codes, ["520102", "520103"]);
     assert!(store.children(&code("520102")).await.unwrap().is_empty());
+    let prefectures = store.regions_at_level("prefecture").await.unwrap();
+    assert_eq!(prefectures.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["520100", "520300"]);
 });
 
 both_backends!(descendants_walk_the_whole_subtree, |store: DynStore| async move {
@@ -86,6 +88,21 @@ both_backends!(indicators_round_trip_with_their_weights, |store: DynStore| async
     store.upsert_indicators(&[rate.clone(), pop.clone()]).await.unwrap();
     assert_eq!(store.indicators().await.unwrap(), vec![pop, rate.clone()]);
     assert_eq!(store.indicator(&rate.code).await.unwrap(), Some(rate));
+});
+
+both_backends!(every_write_moves_the_data_version, |store: DynStore| async move {
+    let v0 = store.data_version().await.unwrap();
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let v1 = store.data_version().await.unwrap();
+    assert!(v1 > v0);
+    load(&store, revita_store::LoadMode::InsertOnly, &[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
+    assert!(store.data_version().await.unwrap() > v1);
+    // A rolled-back load changes nothing.
+    let v2 = store.data_version().await.unwrap();
+    let mut failed = store.begin_observation_load(revita_store::LoadMode::InsertOnly).await.unwrap();
+    failed.write(vec![obs("pop_total", "520103", 2020, 1.0)]).await.unwrap();
+    failed.rollback().await.unwrap();
+    assert_eq!(store.data_version().await.unwrap(), v2);
 });
 
 both_backends!(migrating_twice_changes_nothing, |store: DynStore| async move {

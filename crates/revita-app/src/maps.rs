@@ -1,0 +1,185 @@
+//! Map data: the regions at a level (of the whole store or within one
+//! region), their boundaries, and for each either an indicator's value for a
+//! period or its designation status on a date. Rendering is the caller's
+//! business (`revita-report` draws SVG, the API returns GeoJSON).
+
+use std::collections::{HashMap, HashSet};
+
+use revita_ingest::boundaries::parse_geometry;
+use revita_methods::geometry::MultiPolygon;
+use revita_methods::{Date, DesignationCategory, Indicator, RegionCode};
+use revita_store::{ObservationKey, ObservationQuery};
+
+use crate::{App, AppError, AppResult};
+
+/// One region on a map.
+#[derive(Debug, Clone)]
+pub struct MapRegion {
+    /// Code.
+    pub code: RegionCode,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name, where known.
+    pub name_en: Option<String>,
+    /// Boundary; empty when none is stored.
+    pub shape: MultiPolygon,
+    /// The indicator's value, or 1 (designated on the date), 0 (designated
+    /// before, ended by the date) for designation maps; `None` for no data.
+    pub value: Option<f64>,
+}
+
+/// What a map shows.
+#[derive(Debug, Clone)]
+pub enum MapTheme {
+    /// An indicator in a period.
+    Indicator {
+        /// The indicator.
+        indicator: Indicator,
+        /// The period shown.
+        period: String,
+        /// Sources of the values shown.
+        sources: Vec<String>,
+    },
+    /// A designation category on a date.
+    Designation {
+        /// The category.
+        category: DesignationCategory,
+        /// The date the status is taken on.
+        on: Date,
+    },
+}
+
+/// A map's regions and theme.
+#[derive(Debug, Clone)]
+pub struct MapData {
+    /// The level drawn.
+    pub level: String,
+    /// The region the map is limited to, if any.
+    pub within: Option<RegionCode>,
+    /// What is shown.
+    pub theme: MapTheme,
+    /// Regions, by code.
+    pub regions: Vec<MapRegion>,
+}
+
+impl App {
+    /// Regions at `level`, limited to descendants of `within` if given.
+    async fn map_regions(&self, level: &str, within: Option<&RegionCode>) -> AppResult<Vec<MapRegion>> {
+        let regions = match within {
+            Some(code) => self.descendants(code, Some(level)).await?,
+            None => self.store().regions_at_level(level).await?,
+        };
+        let wanted: HashSet<&RegionCode> = regions.iter().map(|r| &r.code).collect();
+        let mut shapes: HashMap<RegionCode, MultiPolygon> = HashMap::new();
+        for boundary in self.store().boundaries_at_level(level).await? {
+            if wanted.contains(&boundary.region) {
+                let shape = parse_geometry(&boundary.geojson)
+                    .map_err(|e| anyhow::anyhow!("stored boundary of {} is invalid: {e}", boundary.region))?;
+                shapes.insert(boundary.region, shape);
+            }
+        }
+        Ok(regions
+            .into_iter()
+            .map(|r| MapRegion {
+                shape: shapes.remove(&r.code).unwrap_or_default(),
+                code: r.code,
+                name_zh: r.name_zh,
+                name_en: r.name_en,
+                value: None,
+            })
+            .collect())
+    }
+
+    /// The latest period with data for an indicator.
+    pub async fn latest_period(&self, indicator: &Indicator) -> AppResult<Option<String>> {
+        Ok(self.store().periods(&indicator.code).await?.pop())
+    }
+
+    /// An indicator map; `period` defaults to the latest with data.
+    pub async fn indicator_map(
+        &self,
+        level: &str,
+        within: Option<&RegionCode>,
+        indicator: &str,
+        period: Option<&str>,
+    ) -> AppResult<MapData> {
+        let indicator = self.indicator(indicator).await?;
+        let period = match period {
+            Some(p) => revita_methods::Period::parse(p).map_err(|e| AppError::Invalid(e.to_string()))?.to_string(),
+            None => self
+                .latest_period(&indicator)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("data for indicator {}", indicator.code)))?,
+        };
+        let mut regions = self.map_regions(level, within).await?;
+        let query = ObservationQuery {
+            indicator: Some(indicator.code.clone()),
+            level: Some(level.to_string()),
+            period: Some(period.clone()),
+            ..Default::default()
+        };
+        let mut values = HashMap::new();
+        let mut sources = Vec::new();
+        let mut after: Option<ObservationKey> = None;
+        loop {
+            let page = self.store().observations(&query, after.as_ref(), 20_000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(ObservationKey {
+                indicator: last.indicator.to_string(),
+                region: last.region.to_string(),
+                period: last.period.to_string(),
+            });
+            for o in page {
+                if let Some(source) = &o.source
+                    && !sources.contains(source)
+                {
+                    sources.push(source.clone());
+                }
+                values.insert(o.region, o.value);
+            }
+        }
+        for region in &mut regions {
+            region.value = values.get(&region.code).copied();
+        }
+        Ok(MapData {
+            level: level.to_string(),
+            within: within.cloned(),
+            theme: MapTheme::Indicator { indicator, period, sources },
+            regions,
+        })
+    }
+
+    /// A designation map: 1 where the category holds on `on`, 0 where it
+    /// held before and has ended.
+    pub async fn designation_map(
+        &self,
+        level: &str,
+        within: Option<&RegionCode>,
+        category: &str,
+        on: Date,
+    ) -> AppResult<MapData> {
+        let category = DesignationCategory::parse(category).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let mut status: HashMap<RegionCode, f64> = HashMap::new();
+        for d in self.store().designations(Some(&category)).await? {
+            let value = if d.is_active_on(on) {
+                1.0
+            } else if d.valid_from.is_none_or(|f| f <= on) {
+                0.0
+            } else {
+                continue;
+            };
+            let entry = status.entry(d.region).or_insert(value);
+            *entry = entry.max(value);
+        }
+        let mut regions = self.map_regions(level, within).await?;
+        for region in &mut regions {
+            region.value = status.get(&region.code).copied();
+        }
+        Ok(MapData {
+            level: level.to_string(),
+            within: within.cloned(),
+            theme: MapTheme::Designation { category, on },
+            regions,
+        })
+    }
+}
