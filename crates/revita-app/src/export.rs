@@ -37,3 +37,24 @@ impl App {
         writer.finish().map_err(fail)
     }
 }
+
+/// The children table of a region page as a download.
+pub async fn children_table(app: &App, code: &revita_methods::RegionCode, format: ExportFormat) -> AppResult<Vec<u8>> {
+    let profile = app.region_profile(code).await?;
+    let mut header = vec!["code".to_string(), "name_zh".to_string(), "name_en".to_string()];
+    header.extend(profile.child_columns.iter().map(|(i, period)| format!("{} ({period})", i.code)));
+    let rows: Vec<Vec<String>> = profile
+        .children
+        .iter()
+        .map(|row| {
+            let mut cells = vec![
+                row.region.code.to_string(),
+                row.region.name_zh.clone(),
+                row.region.name_en.clone().unwrap_or_default(),
+            ];
+            cells.extend(row.values.iter().map(|v| v.map(|v| v.to_string()).unwrap_or_default()));
+            cells
+        })
+        .collect();
+    export::table_bytes(&header, &rows, format).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+}

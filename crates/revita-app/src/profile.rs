@@ -22,7 +22,8 @@ pub struct IndicatorSeries {
     pub source: Option<String>,
     /// Whether any value shown is synthetic.
     pub synthetic: bool,
-    /// Reference series: (region, values), national first.
+    /// Reference series: (region, values), national first; none for
+    /// indicators that add up (a national total is no reference for a county).
     pub references: Vec<(Region, Vec<(Period, f64)>)>,
     /// Standing of the latest value among all regions at the same level.
     pub standing: Option<Standing>,
@@ -91,8 +92,12 @@ impl App {
             let Some(observations) = by_indicator.get(&indicator.code) else { continue };
             let points: Vec<(Period, f64)> = observations.iter().map(|o| (o.period, o.value)).collect();
             let latest = observations.last().expect("grouped observations are never empty");
+            // A national total beside a county's is no reference: only
+            // intensive indicators (rates, means) get reference lines.
+            let intensive = indicator.aggregation != revita_methods::Aggregation::Sum;
             let refs = references
                 .iter()
+                .filter(|_| intensive)
                 .zip(&reference_values)
                 .map(|(r, values)| {
                     let pts =

@@ -347,3 +347,55 @@ mod tests {
         assert_eq!(ExportFormat::from_path(Path::new("a.json")), None);
     }
 }
+
+/// A small table (header and rows of text cells) as a file in memory: CSV,
+/// or XLSX with numeric-looking cells written as numbers. For downloads of
+/// what a page shows; large exports use [`create`].
+pub fn table_bytes(header: &[String], rows: &[Vec<String>], format: ExportFormat) -> Result<Vec<u8>, ExportError> {
+    let err = |e: &dyn std::fmt::Display| ExportError::Write { path: "download".into(), reason: e.to_string() };
+    match format {
+        ExportFormat::Xlsx => {
+            let mut workbook = Workbook::new();
+            let sheet = workbook.add_worksheet();
+            let bold = Format::new().set_bold();
+            for (c, h) in header.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, h, &bold).map_err(|e| err(&e))?;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    let (r, c) = (r as u32 + 1, c as u16);
+                    // Codes stay text (leading zeros matter); other numbers are numbers.
+                    match cell.parse::<f64>() {
+                        Ok(v) if c > 0 && !cell.is_empty() => sheet.write_number(r, c, v),
+                        _ => sheet.write_string(r, c, cell),
+                    }
+                    .map_err(|e| err(&e))?;
+                }
+            }
+            workbook.save_to_buffer().map_err(|e| err(&e))
+        }
+        _ => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer.write_record(header).map_err(|e| err(&e))?;
+            for row in rows {
+                writer.write_record(row).map_err(|e| err(&e))?;
+            }
+            writer.into_inner().map_err(|e| err(&e))
+        }
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn small_tables_download_as_csv_and_xlsx() {
+        let header = vec!["code".to_string(), "pop".to_string()];
+        let rows = vec![vec!["520102".to_string(), "1000".to_string()]];
+        let csv = table_bytes(&header, &rows, ExportFormat::Csv).unwrap();
+        assert_eq!(String::from_utf8(csv).unwrap(), "code,pop\n520102,1000\n");
+        let xlsx = table_bytes(&header, &rows, ExportFormat::Xlsx).unwrap();
+        assert_eq!(&xlsx[..2], b"PK");
+    }
+}

@@ -21,7 +21,7 @@ fn respond<T>(result: AppResult<T>, id: &RequestId) -> ApiResult<T> {
 }
 
 /// The API routes.
-pub fn routes() -> Router<App> {
+pub fn routes() -> Router<crate::state::WebState> {
     Router::new()
         .route("/regions/{code}", get(region_show))
         .route("/regions/{code}/children", get(region_children))
@@ -35,6 +35,9 @@ pub fn routes() -> Router<App> {
         .route("/designations", get(designation_list))
         .route("/rollup", get(rollup_show))
         .route("/inventory", get(inventory_show))
+        .route("/regions/{code}/profile", get(region_profile))
+        .route("/map", get(map_geojson))
+        .route("/openapi.json", get(crate::openapi::openapi_json))
 }
 
 /// `GET /health`: 200 when the store answers, 503 otherwise.
@@ -270,6 +273,117 @@ async fn inventory_show(State(app): State<App>, Extension(id): Extension<Request
             "designations": inv.designations,
             "history_codes": inv.history_codes,
         }))
+    };
+    respond(result.await, &id)
+}
+
+/// `GET /api/v1/regions/{code}/profile`: the data of the region page.
+async fn region_profile(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Path(code): Path<String>,
+) -> ApiResult<Value> {
+    let result = async {
+        let profile = app.region_profile(&app.parse_region_code(&code)?).await?;
+        let points = |pts: &[(revita_methods::Period, f64)]| -> Vec<Value> {
+            pts.iter().map(|(p, v)| json!({"period": p.to_string(), "value": v})).collect()
+        };
+        let series: Vec<Value> = profile
+            .series
+            .iter()
+            .map(|s| {
+                json!({
+                    "indicator": s.indicator.code.to_string(),
+                    "points": points(&s.points),
+                    "source": s.source,
+                    "synthetic": s.synthetic,
+                    "references": s.references.iter().map(|(r, pts)| json!({"region": r.code.to_string(), "points": points(pts)})).collect::<Vec<_>>(),
+                    "standing": s.standing.map(|st| json!({"rank": st.rank, "of": st.of, "percentile": st.percentile})),
+                })
+            })
+            .collect();
+        let columns: Vec<Value> =
+            profile.child_columns.iter().map(|(i, p)| json!({"indicator": i.code.to_string(), "period": p})).collect();
+        let children: Vec<Value> = profile
+            .children
+            .iter()
+            .map(|row| json!({"code": row.region.code.to_string(), "name_zh": row.region.name_zh, "name_en": row.region.name_en, "values": row.values}))
+            .collect();
+        Ok(json!({
+            "region": RegionDto::from(&profile.detail.region),
+            "ancestors": profile.detail.ancestors.iter().map(RegionDto::from).collect::<Vec<_>>(),
+            "designations": profile.detail.designations.iter().map(DesignationDto::from).collect::<Vec<_>>(),
+            "series": series,
+            "child_columns": columns,
+            "children": children,
+        }))
+    };
+    respond(result.await, &id)
+}
+
+#[derive(Deserialize)]
+struct MapQuery {
+    theme: Option<String>,
+    period: Option<String>,
+    level: Option<String>,
+    within: Option<String>,
+}
+
+/// `GET /api/v1/map`: the map's regions as GeoJSON with their values.
+async fn map_geojson(
+    State(app): State<App>,
+    Extension(id): Extension<RequestId>,
+    Query(q): Query<MapQuery>,
+) -> ApiResult<Value> {
+    let result = async {
+        let level = q.level.clone().unwrap_or_else(|| "province".into());
+        let within = q.within.as_deref().filter(|w| !w.is_empty()).map(|w| app.parse_region_code(w)).transpose()?;
+        let theme = q.theme.clone().unwrap_or_else(|| "indicator:pop_total".into());
+        let data = match theme.split_once(':') {
+            Some(("indicator", code)) => app.indicator_map(&level, within.as_ref(), code, q.period.as_deref()).await?,
+            Some(("designation", category)) => {
+                let on = q
+                    .period
+                    .as_deref()
+                    .map(revita_methods::Date::parse)
+                    .transpose()
+                    .map_err(|e| AppError::Invalid(e.to_string()))?;
+                app.designation_map(
+                    &level,
+                    within.as_ref(),
+                    category,
+                    on.unwrap_or(revita_methods::Date::first_of_year(2100)),
+                )
+                .await?
+            }
+            _ => {
+                return Err(AppError::Invalid(format!(
+                    "theme '{theme}' is not indicator:<code> or designation:<category>"
+                )));
+            }
+        };
+        let (theme_json, period) = match &data.theme {
+            revita_app::maps::MapTheme::Indicator { indicator, period, sources } => (
+                json!({"indicator": indicator.code.to_string(), "unit": indicator.unit, "sources": sources}),
+                Some(period.clone()),
+            ),
+            revita_app::maps::MapTheme::Designation { category, on } => {
+                (json!({"designation": category.as_str(), "on": on.to_string()}), None)
+            }
+        };
+        let features: Vec<Value> = data
+            .regions
+            .iter()
+            .map(|r| {
+                let coordinates: Vec<Vec<Vec<[f64; 2]>>> =
+                    r.shape.iter().map(|poly| poly.iter().map(|ring| ring.iter().map(|&(x, y)| [x, y]).collect()).collect()).collect();
+                let geometry = if coordinates.is_empty() { Value::Null } else { json!({"type": "MultiPolygon", "coordinates": coordinates}) };
+                json!({"type": "Feature", "properties": {"code": r.code.to_string(), "name_zh": r.name_zh, "name_en": r.name_en, "value": r.value}, "geometry": geometry})
+            })
+            .collect();
+        Ok(
+            json!({"type": "FeatureCollection", "level": data.level, "period": period, "theme": theme_json, "features": features}),
+        )
     };
     respond(result.await, &id)
 }

@@ -1,30 +1,60 @@
-//! revita's HTTP server: `GET /health` and the JSON API under `/api/v1`.
+//! revita's HTTP server: the web UI (server-rendered pages with SVG maps and
+//! charts, English and Chinese) and the JSON API under `/api/v1`.
 //!
-//! Handlers are thin: they parse the request, call a `revita-app` use case,
-//! and map the result to a JSON DTO of their own (domain types never go on
-//! the wire directly). Errors map through one table to an HTTP status and a
-//! stable snake_case code, with the request id that also tags the log line.
+//! Handlers are thin: they parse the request, call `revita-app` use cases,
+//! and render a template (pages) or map the result to DTOs of their own
+//! (API). Errors map through one table to an HTTP status and a stable code;
+//! pages and JSON errors both show the request id that tags the log line.
 
 mod api;
+mod assets;
 mod dto;
 mod error;
+pub mod i18n;
+mod maps;
+mod openapi;
+mod pages;
 mod request_id;
+mod state;
+mod upload;
+mod views;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use revita_app::App;
 
 pub use error::ApiError;
+pub use openapi::{ENDPOINTS, document as openapi_document};
+pub use state::WebState;
 
 /// Builds the router over an app.
 pub fn router(app: App) -> Router {
+    let state = WebState { app, templates: Arc::new(views::environment()), maps: Arc::default() };
     Router::new()
+        .route("/", get(pages::home_show))
+        .route("/maps/map.svg", get(pages::map_svg))
+        .route("/regions", get(pages::region_index))
+        .route("/regions/{code}", get(pages::region_show))
+        .route("/regions/{code}/children.csv", get(pages::region_children_csv))
+        .route("/regions/{code}/children.xlsx", get(pages::region_children_xlsx))
+        .route("/indicators", get(pages::indicator_index))
+        .route("/indicators/{code}", get(pages::indicator_show))
+        .route("/import", get(upload::import_form).post(upload::import_check))
+        .route("/import/confirm", post(upload::import_confirm))
+        .route("/lang/{code}", get(pages::language_switch))
+        .route("/api", get(openapi::api_page))
+        .route("/static/app.css", get(assets::stylesheet))
+        .route("/static/app.js", get(assets::script))
         .route("/health", get(api::health))
         .nest("/api/v1", api::routes())
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES))
         .layer(axum::middleware::from_fn(request_id::tag))
-        .with_state(app)
+        .with_state(state)
 }
 
 /// Serves the router on `addr` until Ctrl-C; calls `ready` with the bound

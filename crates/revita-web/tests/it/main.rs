@@ -11,10 +11,13 @@ use tower::ServiceExt;
 
 use revita_store::DynStore;
 
-const REGIONS: &str =
-    "code,name_zh,name_en\n000000,全国,China\n520000,贵州省,Guizhou\n520100,贵阳市,\n520102,南明区,\n520103,云岩区,\n";
+const REGIONS: &str = "code,name_zh,name_en\n000000,全国,China\n520000,贵州省,Guizhou\n520100,贵阳市,Guiyang\n520102,南明区,Nanming\n520103,云岩区,Yunyan\n";
+const BOUNDARIES: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"520000"},"geometry":{"type":"Polygon","coordinates":[[[104,25],[109,25],[109,29],[104,29],[104,25]]]}},
+{"type":"Feature","properties":{"code":"520102"},"geometry":{"type":"Polygon","coordinates":[[[106.6,26.5],[106.8,26.5],[106.8,26.6],[106.6,26.6],[106.6,26.5]]]}},
+{"type":"Feature","properties":{"code":"520103"},"geometry":{"type":"Polygon","coordinates":[[[106.6,26.6],[106.8,26.6],[106.8,26.7],[106.6,26.7],[106.6,26.6]]]}}]}"#;
 const INDICATORS: &str = "code,name_zh,unit,aggregation\npop_total,常住人口,persons,sum\n";
-const OBSERVATIONS: &str = "region_code,indicator,period,value,source\n520102,pop_total,2020,100,census\n520103,pop_total,2020,300,census\n520100,pop_total,2020,400,census\n";
+const OBSERVATIONS: &str = "region_code,indicator,period,value,source\n520102,pop_total,2020,100,census\n520103,pop_total,2020,300,census\n520100,pop_total,2020,400,census\n520000,pop_total,2020,3000,census\n520000,pop_total,2010,2900,census\n000000,pop_total,2020,140000,census\n";
 const DESIGNATIONS: &str = "region_code,category,basis_title,valid_from,valid_to,notes\n520102,poverty_county,832个贫困县名单,2012-01-01,2019-12-31,exited 2019\n";
 
 async fn fixture(store: DynStore) -> App {
@@ -30,7 +33,22 @@ async fn fixture(store: DynStore) -> App {
     app.import_indicators(&write("i.csv", INDICATORS), &plain).await.unwrap();
     app.import_observations(&write("o.csv", OBSERVATIONS), &ObservationImport::default(), &|_| {}).await.unwrap();
     app.import_designations(&write("d.csv", DESIGNATIONS), &plain).await.unwrap();
+    app.import_boundaries(&write("b.geojson", BOUNDARIES), "code", Some("test"), false).await.unwrap();
     app
+}
+
+mod pages;
+
+/// GETs `uri` with extra headers; returns the status, headers and body text.
+async fn get_text(app: &App, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::builder().uri(uri);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = revita_web::router(app.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.unwrap();
+    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// GETs `uri`; returns the status and the JSON body.
@@ -74,11 +92,11 @@ both_backends!(children_descendants_and_search, |store: DynStore| async move {
 
 both_backends!(observations_page_with_a_cursor, |store: DynStore| async move {
     let app = fixture(store).await;
-    let (_, first) = get(&app, "/api/v1/observations?indicator=pop_total&limit=2").await;
-    assert_eq!(first["observations"].as_array().unwrap().len(), 2);
+    let (_, first) = get(&app, "/api/v1/observations?indicator=pop_total&limit=4").await;
+    assert_eq!(first["observations"].as_array().unwrap().len(), 4);
     let next = first["next"].as_str().unwrap().to_string();
-    let (_, second) = get(&app, &format!("/api/v1/observations?indicator=pop_total&limit=2&after={next}")).await;
-    assert_eq!(second["observations"].as_array().unwrap().len(), 1);
+    let (_, second) = get(&app, &format!("/api/v1/observations?indicator=pop_total&limit=4&after={next}")).await;
+    assert_eq!(second["observations"].as_array().unwrap().len(), 2);
     assert_eq!(second["next"], Value::Null);
     let (_, children) = get(&app, "/api/v1/observations?parent=520100&period=2020").await;
     assert_eq!(children["observations"].as_array().unwrap().len(), 2);
@@ -90,9 +108,9 @@ both_backends!(rollups_and_indicators, |store: DynStore| async move {
     assert_eq!(status, StatusCode::OK);
     assert_eq!((body["value"].as_f64(), body["complete"].as_bool()), (Some(400.0), Some(true)));
     let (_, indicator) = get(&app, "/api/v1/indicators/pop_total").await;
-    assert_eq!(indicator["periods"], serde_json::json!(["2020"]));
+    assert_eq!(indicator["periods"], serde_json::json!(["2010", "2020"]));
     let (_, inventory) = get(&app, "/api/v1/inventory").await;
-    assert_eq!(inventory["observations"], 3);
+    assert_eq!(inventory["observations"], 6);
 });
 
 both_backends!(errors_have_a_status_a_code_and_a_request_id, |store: DynStore| async move {

@@ -4,6 +4,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+
+mod browser;
 use std::time::{Duration, Instant};
 
 fn revita() -> Command {

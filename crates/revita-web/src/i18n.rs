@@ -1,0 +1,308 @@
+//! English and Chinese. The language comes from the `lang` cookie set by the
+//! language switch, else from the browser's `Accept-Language` (the first of
+//! zh or en it names), else Chinese. Every label a page shows is a key in
+//! [`MESSAGES`]; a test checks that every key the templates use exists.
+
+use axum::http::HeaderMap;
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// 简体中文.
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The cookie value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a cookie value or a language tag.
+    pub fn parse(text: &str) -> Option<Lang> {
+        let t = text.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The request's language: cookie, then Accept-Language, then Chinese.
+    pub fn from_headers(headers: &HeaderMap) -> Lang {
+        let cookie = headers
+            .get_all("cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().strip_prefix("lang="))
+            .find_map(Lang::parse);
+        cookie.or_else(|| accept_language(headers)).unwrap_or(Lang::Zh)
+    }
+
+    /// Translates a message key; an unknown key shows itself (and fails the
+    /// template test).
+    pub fn t(self, key: &str) -> &'static str {
+        match MESSAGES.iter().find(|(k, ..)| *k == key) {
+            Some((_, en, zh)) => match self {
+                Lang::En => en,
+                Lang::Zh => zh,
+            },
+            None => "??",
+        }
+    }
+
+    /// A region's or indicator's name in this language.
+    pub fn name<'a>(self, zh: &'a str, en: Option<&'a str>) -> &'a str {
+        match (self, en) {
+            (Lang::En, Some(en)) if !en.is_empty() => en,
+            _ => zh,
+        }
+    }
+
+    /// A unit of measurement in this language.
+    pub fn unit(self, unit: &str) -> String {
+        if self == Lang::En {
+            return unit.to_string();
+        }
+        let (base, note) = match unit.split_once(" (") {
+            Some((b, n)) => (b, Some(n.trim_end_matches(')'))),
+            None => (unit, None),
+        };
+        let base = match base {
+            "persons" => "人",
+            "households" => "户",
+            "years" => "年",
+            "m2 per person" => "平方米/人",
+            "males per 100 females" => "男性/百名女性",
+            "persons per household" => "人/户",
+            "yuan" => "元",
+            "yuan per person" => "元/人",
+            other => other,
+        };
+        match note {
+            Some("long-form sample") => format!("{base}（长表抽样）"),
+            Some(n) => format!("{base}（{n}）"),
+            None => base.to_string(),
+        }
+    }
+
+    /// A date in this language's usual form.
+    pub fn date(self, date: revita_methods::Date) -> String {
+        let text = date.to_string();
+        let parts: Vec<&str> = text.split('-').collect();
+        match (self, parts.as_slice()) {
+            (Lang::Zh, [y, m, d]) => format!("{y}年{}月{}日", m.trim_start_matches('0'), d.trim_start_matches('0')),
+            (Lang::En, [y, m, d]) => {
+                const MONTHS: [&str; 12] =
+                    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+                let month = m.parse::<usize>().ok().and_then(|m| MONTHS.get(m - 1)).copied().unwrap_or("");
+                format!("{} {month} {y}", d.trim_start_matches('0'))
+            }
+            _ => text,
+        }
+    }
+}
+
+fn accept_language(headers: &HeaderMap) -> Option<Lang> {
+    let header = headers.get("accept-language")?.to_str().ok()?;
+    let mut tags: Vec<(f32, &str)> = header
+        .split(',')
+        .map(|part| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or("").trim();
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse().ok()).unwrap_or(1.0);
+            (q, tag)
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tags.into_iter().find_map(|(_, tag)| Lang::parse(tag))
+}
+
+/// Every UI message: key, English, Chinese.
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("app_name", "revita", "revita 区域振兴"),
+    ("tagline", "Planning and steering the development of lagging regions", "欠发达地区发展规划与调度平台"),
+    ("nav_home", "Map", "地图"),
+    ("nav_regions", "Regions", "地区"),
+    ("nav_indicators", "Indicators", "指标"),
+    ("nav_import", "Import", "导入"),
+    ("nav_api", "API", "接口"),
+    ("switch_language", "中文", "English"),
+    ("skip_to_content", "Skip to content", "跳到正文"),
+    ("search", "Search", "搜索"),
+    ("search_placeholder", "Code or name, e.g. 毕节 or Guizhou", "代码或名称，如 毕节 或 Guizhou"),
+    ("search_regions", "Search regions", "搜索地区"),
+    ("no_results", "No region matches.", "没有匹配的地区。"),
+    ("results_for", "Results for", "搜索结果："),
+    ("map_settings", "Map settings", "地图设置"),
+    ("show", "Show", "显示"),
+    ("indicator", "Indicator", "指标"),
+    ("designation", "Designation", "认定类别"),
+    ("year", "Year", "年份"),
+    ("level", "Level", "层级"),
+    ("area", "Area", "范围"),
+    ("all_china", "All of China", "全国"),
+    ("classes", "Classes", "分级"),
+    ("method", "Method", "分级方法"),
+    ("quantiles", "Quantiles", "分位数"),
+    ("natural_breaks", "Natural breaks (Jenks)", "自然断点法（Jenks）"),
+    ("update_map", "Update map", "更新地图"),
+    ("no_data", "No data", "无数据"),
+    ("designated", "Designated", "已认定"),
+    ("formerly_designated", "Formerly designated", "曾认定（已退出）"),
+    ("not_designated", "Not designated", "未认定"),
+    ("source", "Source", "来源"),
+    ("key_figures", "Key figures", "主要数据"),
+    ("regions_with_data", "Regions with data", "有数据的地区"),
+    ("minimum", "Minimum", "最小值"),
+    ("median", "Median", "中位数"),
+    ("maximum", "Maximum", "最大值"),
+    ("total", "Total", "合计"),
+    ("code", "Code", "代码"),
+    ("name", "Name", "名称"),
+    ("value", "Value", "数值"),
+    ("unit", "Unit", "单位"),
+    ("period", "Period", "时期"),
+    ("rank", "Rank", "排名"),
+    ("percentile", "Percentile", "百分位"),
+    ("of", "of", "/"),
+    ("children", "Subdivisions", "下辖地区"),
+    ("designations", "Designations", "认定情况"),
+    ("no_designations", "No designations recorded.", "暂无认定记录。"),
+    ("basis", "Basis", "依据"),
+    ("valid", "In force", "有效期"),
+    ("current", "current", "现行"),
+    ("ended", "ended", "已结束"),
+    ("notes", "Notes", "备注"),
+    ("indicators_over_time", "Indicators", "指标"),
+    ("among_peers", "Among all regions at this level", "在同级地区中"),
+    ("reference_lines", "Dashed lines: national and provincial values.", "虚线为全国及所在省份数值。"),
+    ("data_table", "Data table", "数据表"),
+    ("download_csv", "Download CSV", "下载 CSV"),
+    ("download_xlsx", "Download XLSX", "下载 XLSX"),
+    ("map_of_children", "Map of subdivisions", "下辖地区地图"),
+    ("synthetic_warning", "Synthetic data: not real figures.", "模拟数据：并非真实统计。"),
+    ("browse", "Browse", "浏览"),
+    ("provinces", "Provinces", "省级行政区"),
+    ("catalogue", "Indicator catalogue", "指标目录"),
+    ("direction", "Direction", "方向"),
+    ("higher_is_better", "higher is better", "越高越好"),
+    ("lower_is_better", "lower is better", "越低越好"),
+    ("neutral", "neutral", "中性"),
+    ("aggregation", "Roll-up", "汇总方式"),
+    ("sum", "sum", "求和"),
+    ("mean", "mean", "平均"),
+    ("weighted_mean", "weighted mean", "加权平均"),
+    ("none", "does not roll up", "不汇总"),
+    ("weighted_by", "weighted by", "权重"),
+    ("description", "Description", "说明"),
+    ("coverage_by_year", "Coverage by period", "各时期覆盖情况"),
+    ("regions_reporting", "Regions reporting", "有数据地区数"),
+    ("distribution", "Distribution", "分布"),
+    ("import_title", "Import data", "导入数据"),
+    (
+        "import_help",
+        "Upload a file. revita checks every row and shows what it found before anything is written.",
+        "上传文件。系统会先逐行校验并显示结果，确认后才写入。",
+    ),
+    ("file_kind", "What the file holds", "文件内容"),
+    ("kind_regions", "Regions (CSV/XLSX)", "地区（CSV/XLSX）"),
+    ("kind_indicators", "Indicator definitions (CSV/XLSX)", "指标定义（CSV/XLSX）"),
+    ("kind_observations", "Observations (CSV/XLSX)", "指标数据（CSV/XLSX）"),
+    ("kind_designations", "Designation list (CSV/XLSX)", "认定名单（CSV/XLSX）"),
+    ("kind_boundaries", "Boundaries (GeoJSON)", "边界（GeoJSON）"),
+    ("file", "File", "文件"),
+    ("check_file", "Check file", "校验文件"),
+    ("validation_report", "Validation report", "校验报告"),
+    (
+        "rejected",
+        "Nothing was imported. Fix these problems and upload again:",
+        "未导入任何数据。请修正以下问题后重新上传：",
+    ),
+    ("row", "Row", "行"),
+    ("column", "Column", "列"),
+    ("problem", "Problem", "问题"),
+    ("more_problems", "more problems not shown", "个问题未显示"),
+    ("ready_to_import", "The file is valid. Nothing has been written yet.", "文件校验通过，尚未写入。"),
+    ("confirm_import", "Import now", "确认导入"),
+    ("imported", "Imported.", "导入完成。"),
+    ("records", "Records", "记录数"),
+    ("rows_read", "Rows read", "读取行数"),
+    ("remapped_codes", "Retired codes mapped to current regions", "已停用代码映射到现行地区"),
+    ("ignored_columns", "Ignored columns", "忽略的列"),
+    ("upload_expired", "This upload has expired; please upload the file again.", "上传已过期，请重新上传。"),
+    ("error_not_found", "Page not found", "页面不存在"),
+    ("error_bad_request", "The request is not valid", "请求无效"),
+    ("error_internal", "Something went wrong on our side", "服务器内部错误"),
+    ("request_id", "Request id", "请求编号"),
+    ("back_home", "Back to the map", "返回地图"),
+    ("api_title", "JSON API", "JSON 接口"),
+    (
+        "api_intro",
+        "Everything the pages show is available as JSON. The OpenAPI 3 document:",
+        "页面上的所有数据均可通过 JSON 接口获取。OpenAPI 3 文档：",
+    ),
+    ("endpoint", "Endpoint", "接口"),
+    ("what", "What", "内容"),
+    ("level_country", "country", "全国"),
+    ("level_province", "province", "省级"),
+    ("level_prefecture", "prefecture", "地级"),
+    ("level_county", "county", "县级"),
+    ("level_township", "township", "乡级"),
+    ("level_village", "village", "村级"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn the_cookie_wins_then_accept_language_then_chinese() {
+        assert_eq!(Lang::from_headers(&headers(&[("cookie", "a=1; lang=en"), ("accept-language", "zh-CN")])), Lang::En);
+        assert_eq!(Lang::from_headers(&headers(&[("accept-language", "fr;q=0.9, en-GB;q=0.8, zh;q=0.5")])), Lang::En);
+        assert_eq!(Lang::from_headers(&headers(&[("accept-language", "de")])), Lang::Zh);
+        assert_eq!(Lang::from_headers(&HeaderMap::new()), Lang::Zh);
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let mut keys: Vec<&str> = MESSAGES.iter().map(|(k, ..)| *k).collect();
+        keys.sort();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(before, keys.len());
+    }
+
+    #[test]
+    fn units_and_dates_follow_the_language() {
+        assert_eq!(Lang::Zh.unit("persons (long-form sample)"), "人（长表抽样）");
+        assert_eq!(Lang::En.unit("persons"), "persons");
+        let d = revita_methods::Date::parse("2021-08-27").unwrap();
+        assert_eq!((Lang::Zh.date(d), Lang::En.date(d)), ("2021年8月27日".to_string(), "27 Aug 2021".to_string()));
+    }
+}

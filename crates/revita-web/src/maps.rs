@@ -1,0 +1,303 @@
+//! Choropleth maps for pages and the `/maps/map.svg` endpoint: map data from
+//! `revita-app`, classes from `revita-methods`, drawing from
+//! `revita-report`, cached per parameters and data version.
+
+use std::sync::Arc;
+
+use revita_app::maps::{MapData, MapTheme};
+use revita_app::{AppError, AppResult};
+use revita_methods::RegionCode;
+use revita_methods::classify::{class_of, jenks_breaks, quantile_breaks, quantile_of_sorted};
+use revita_report::map::{Choropleth, Feature, LegendEntry, render};
+use revita_report::palette::{NO_DATA, sequential};
+use revita_report::projection::Albers;
+use revita_report::svg::{decimals_for, format_number};
+use serde::Deserialize;
+
+use crate::i18n::Lang;
+use crate::state::WebState;
+
+/// Map settings, as the home page form and the SVG endpoint take them.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MapParams {
+    /// `indicator:<code>` or `designation:<category>`.
+    pub theme: Option<String>,
+    /// Period of an indicator map (default: the latest).
+    pub period: Option<String>,
+    /// Level drawn (default: province).
+    pub level: Option<String>,
+    /// Region the map is limited to.
+    pub within: Option<String>,
+    /// Number of classes, 3 to 7.
+    pub classes: Option<usize>,
+    /// `quantiles` or `jenks`.
+    pub method: Option<String>,
+}
+
+/// A rendered map with what the page says about it.
+#[derive(Debug, Clone)]
+pub struct RenderedMap {
+    /// The SVG.
+    pub svg: String,
+    /// Title (indicator or category, period, level).
+    pub title: String,
+    /// Sources of the values.
+    pub source: String,
+    /// Whether any value is synthetic.
+    pub synthetic: bool,
+    /// Key figures: (label, value).
+    pub figures: Vec<(String, String)>,
+    /// Periods the indicator has data for.
+    pub periods: Vec<String>,
+    /// The period shown.
+    pub period: Option<String>,
+}
+
+/// The settings with defaults filled in.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub theme: String,
+    pub period: Option<String>,
+    pub level: String,
+    pub within: Option<RegionCode>,
+    pub classes: usize,
+    pub method: String,
+}
+
+impl WebState {
+    /// Fills in defaults: the first indicator with data (population if
+    /// loaded), provinces, 5 quantile classes.
+    pub async fn map_settings(&self, params: &MapParams) -> AppResult<Settings> {
+        let theme = match params.theme.clone().filter(|t| !t.is_empty()) {
+            Some(t) => t,
+            None => {
+                let indicators = self.app.store().indicators().await.map_err(AppError::from)?;
+                let code = indicators
+                    .iter()
+                    .find(|i| i.code.as_str() == "pop_total")
+                    .or(indicators.first())
+                    .map(|i| i.code.to_string())
+                    .ok_or_else(|| AppError::NotFound("indicators".into()))?;
+                format!("indicator:{code}")
+            }
+        };
+        let within = match params.within.as_deref().filter(|w| !w.is_empty()) {
+            Some(w) => Some(self.app.parse_region_code(w)?),
+            None => None,
+        };
+        let method = match params.method.as_deref() {
+            None | Some("quantiles") => "quantiles",
+            Some("jenks") => "jenks",
+            Some(other) => return Err(AppError::Invalid(format!("method '{other}' is not quantiles or jenks"))),
+        };
+        Ok(Settings {
+            theme,
+            period: params.period.clone().filter(|p| !p.is_empty()),
+            level: params.level.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| "province".into()),
+            within,
+            classes: params.classes.unwrap_or(5).clamp(3, 7),
+            method: method.to_string(),
+        })
+    }
+
+    /// The map for `settings` in `lang`, from the cache when the data has
+    /// not changed since it was drawn.
+    pub async fn map(&self, settings: &Settings, lang: Lang, width: f64) -> AppResult<Arc<RenderedMap>> {
+        let version = self.app.store().data_version().await.map_err(AppError::from)?;
+        let key = format!("{version}|{}|{settings:?}|{width}", lang.code());
+        if let Some(map) = self.maps.get(&key) {
+            return Ok(map);
+        }
+        let (kind, subject) = settings.theme.split_once(':').unwrap_or(("indicator", &settings.theme));
+        let data = match kind {
+            "indicator" => {
+                self.app
+                    .indicator_map(&settings.level, settings.within.as_ref(), subject, settings.period.as_deref())
+                    .await?
+            }
+            "designation" => {
+                let today = today();
+                self.app.designation_map(&settings.level, settings.within.as_ref(), subject, today).await?
+            }
+            other => return Err(AppError::Invalid(format!("theme '{other}' is not indicator or designation"))),
+        };
+        let periods = match &data.theme {
+            MapTheme::Indicator { indicator, .. } => {
+                self.app.store().periods(&indicator.code).await.map_err(AppError::from)?
+            }
+            MapTheme::Designation { .. } => Vec::new(),
+        };
+        let map = Arc::new(draw(&data, settings, lang, width, periods));
+        self.maps.put(key, map.clone());
+        Ok(map)
+    }
+}
+
+/// Today's date, for designation status (the one clock read, at the edge).
+fn today() -> revita_methods::Date {
+    let days =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0)
+            as i64;
+    // Civil-from-days (H. Hinnant), as in the XLSX date reader.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    revita_methods::Date::new(year, month, day).unwrap_or(revita_methods::Date::first_of_year(year))
+}
+
+fn level_name(lang: Lang, level: &str) -> String {
+    let key = format!("level_{level}");
+    match lang.t(&key) {
+        "??" => level.to_string(),
+        name => name.to_string(),
+    }
+}
+
+/// Classes, colours, legend and figures for map data.
+fn draw(data: &MapData, settings: &Settings, lang: Lang, width: f64, periods: Vec<String>) -> RenderedMap {
+    let name = |r: &revita_app::maps::MapRegion| lang.name(&r.name_zh, r.name_en.as_deref()).to_string();
+    let level = level_name(lang, &data.level);
+    let (title, source, fills, legend_title, legend, figures, period, synthetic) = match &data.theme {
+        MapTheme::Indicator { indicator, period, sources } => {
+            let unit = lang.unit(&indicator.unit);
+            let values: Vec<f64> = data.regions.iter().filter_map(|r| r.value).collect();
+            let breaks = match settings.method.as_str() {
+                "jenks" => jenks_breaks(&values, settings.classes),
+                _ => quantile_breaks(&values, settings.classes),
+            }
+            .unwrap_or_default();
+            let colours = sequential(breaks.len().max(1), false);
+            let fills: Vec<&str> = data
+                .regions
+                .iter()
+                .map(|r| r.value.map_or(NO_DATA, |v| colours[class_of(v, &breaks).min(colours.len() - 1)]))
+                .collect();
+            let decimals = values.iter().copied().map(decimals_for).max().unwrap_or(0);
+            let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let mut legend = Vec::new();
+            let mut lower = min;
+            for (i, upper) in breaks.iter().enumerate() {
+                let label = format!("{} – {}", format_number(lower, decimals), format_number(*upper, decimals));
+                legend.push(LegendEntry { fill: colours[i].to_string(), label });
+                lower = *upper;
+            }
+            let missing = data.regions.iter().filter(|r| r.value.is_none()).count();
+            legend.push(LegendEntry { fill: NO_DATA.to_string(), label: format!("{} ({missing})", lang.t("no_data")) });
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let mut figures =
+                vec![(lang.t("regions_with_data").to_string(), format!("{} / {}", values.len(), data.regions.len()))];
+            if !sorted.is_empty() {
+                figures.push((lang.t("minimum").into(), format!("{} {unit}", format_number(sorted[0], decimals))));
+                figures.push((
+                    lang.t("median").into(),
+                    format!("{} {unit}", format_number(quantile_of_sorted(&sorted, 0.5), decimals)),
+                ));
+                figures.push((
+                    lang.t("maximum").into(),
+                    format!("{} {unit}", format_number(sorted[sorted.len() - 1], decimals)),
+                ));
+                if indicator.aggregation == revita_methods::Aggregation::Sum {
+                    figures.push((lang.t("total").into(), format!("{} {unit}", format_number(sorted.iter().sum(), 0))));
+                }
+            }
+            let ind_name = lang.name(&indicator.name_zh, indicator.name_en.as_deref()).to_string();
+            let source =
+                if sources.is_empty() { indicator.source.clone().unwrap_or_default() } else { sources.join("; ") };
+            let synthetic = source.to_lowercase().contains("synthetic");
+            (
+                format!("{ind_name} · {period} · {level}"),
+                source,
+                fills,
+                unit,
+                legend,
+                figures,
+                Some(period.clone()),
+                synthetic,
+            )
+        }
+        MapTheme::Designation { category, on } => {
+            const DESIGNATED: &str = "#0072B2";
+            const FORMER: &str = "#56B4E9";
+            const NOT: &str = "#f2f2f2";
+            let fills: Vec<&str> = data
+                .regions
+                .iter()
+                .map(|r| match r.value {
+                    Some(v) if v >= 1.0 => DESIGNATED,
+                    Some(_) => FORMER,
+                    None => NOT,
+                })
+                .collect();
+            let count = |f: &str| fills.iter().filter(|x| **x == f).count();
+            let legend = vec![
+                LegendEntry {
+                    fill: DESIGNATED.into(),
+                    label: format!("{} ({})", lang.t("designated"), count(DESIGNATED)),
+                },
+                LegendEntry {
+                    fill: FORMER.into(),
+                    label: format!("{} ({})", lang.t("formerly_designated"), count(FORMER)),
+                },
+                LegendEntry { fill: NOT.into(), label: format!("{} ({})", lang.t("not_designated"), count(NOT)) },
+            ];
+            let cat = if lang == Lang::En { category.name_en() } else { category.name_zh() };
+            let figures = vec![
+                (lang.t("designated").to_string(), count(DESIGNATED).to_string()),
+                (lang.t("formerly_designated").to_string(), count(FORMER).to_string()),
+            ];
+            let date = lang.date(*on);
+            (
+                format!("{cat} · {date} · {level}"),
+                lang.t("designations").to_string(),
+                fills,
+                cat,
+                legend,
+                figures,
+                None,
+                false,
+            )
+        }
+    };
+    let unit_suffix = match &data.theme {
+        MapTheme::Indicator { indicator, .. } => format!(" {}", lang.unit(&indicator.unit)),
+        MapTheme::Designation { .. } => String::new(),
+    };
+    let features = data
+        .regions
+        .iter()
+        .zip(&fills)
+        .filter(|(r, _)| !r.shape.is_empty())
+        .map(|(r, fill)| {
+            let value = match (&data.theme, r.value) {
+                (_, None) => lang.t("no_data").to_string(),
+                (MapTheme::Indicator { .. }, Some(v)) => format!("{}{unit_suffix}", format_number(v, decimals_for(v))),
+                (MapTheme::Designation { .. }, Some(v)) if v >= 1.0 => lang.t("designated").to_string(),
+                (MapTheme::Designation { .. }, Some(_)) => lang.t("formerly_designated").to_string(),
+            };
+            Feature {
+                code: r.code.as_str(),
+                shape: &r.shape,
+                fill,
+                title: format!("{} ({}): {value}", name(r), r.code),
+                href: Some(format!("/regions/{}", r.code)),
+            }
+        })
+        .collect();
+    let choropleth = Choropleth {
+        title: title.clone(),
+        subtitle: format!("{}: {source}", lang.t("source")),
+        features,
+        legend_title,
+        legend,
+        width,
+        tolerance_px: 0.7,
+    };
+    RenderedMap { svg: render(&choropleth, &Albers::china()), title, source, synthetic, figures, periods, period }
+}

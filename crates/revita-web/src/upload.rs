@@ -1,0 +1,274 @@
+//! The import page: upload a file, see the validation report (a dry run of
+//! the same importer the CLI uses) before anything is written, then confirm.
+//!
+//! Between the two steps the file waits in the server's temporary directory
+//! under an unguessable name. Forms carry a CSRF token that must match the
+//! `csrf` cookie set with the form (double-submit). Users, roles and the
+//! audit log come with the security layer; until then the server binds to
+//! 127.0.0.1.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::path::PathBuf;
+
+use axum::Extension;
+use axum::extract::{Form, Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use minijinja::value::Value;
+use revita_app::import::{FileImport, ObservationImport};
+use revita_app::{AppError, AppResult, ImportReport};
+use serde::Deserialize;
+
+use crate::request_id::RequestId;
+use crate::state::WebState;
+use crate::views::{PageContext, html, render};
+
+/// What can be imported from the page.
+const KINDS: [&str; 5] = ["observations", "regions", "indicators", "designations", "boundaries"];
+
+/// Largest upload accepted (the body limit of the route).
+pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
+
+/// 128 random bits as hex. `RandomState` is seeded from the operating
+/// system's random source once per process and varies per instance.
+fn token() -> String {
+    let mut out = String::new();
+    for _ in 0..2 {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u128(
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0),
+        );
+        out.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    out
+}
+
+fn csrf_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix("csrf=").map(str::to_string))
+}
+
+fn upload_dir() -> PathBuf {
+    std::env::temp_dir().join("revita-uploads")
+}
+
+fn render_page(
+    state: &WebState,
+    ctx: &PageContext,
+    id: &RequestId,
+    csrf: &str,
+    kind: &str,
+    report: Option<Value>,
+    status: StatusCode,
+) -> Response {
+    let values = context! { csrf => csrf, kinds => KINDS, kind => kind, report => report };
+    let cookie = format!("csrf={csrf}; Path=/import; SameSite=Strict; HttpOnly");
+    match render(&state.templates, "import.html", ctx, ctx.t("import_title"), values) {
+        Ok(body) => {
+            let mut response = html(status, body);
+            if let Ok(value) = cookie.parse() {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Err(e) => crate::pages::error_page(state, ctx, AppError::Internal(anyhow::anyhow!("{e}")), id),
+    }
+}
+
+/// `GET /import`.
+pub async fn import_form(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/import".into());
+    let csrf = csrf_cookie(&headers).filter(|c| c.len() == 32).unwrap_or_else(token);
+    render_page(&state, &ctx, &id, &csrf, "observations", None, StatusCode::OK)
+}
+
+async fn run_import(state: &WebState, kind: &str, path: &std::path::Path, dry_run: bool) -> AppResult<ImportReport> {
+    let file = FileImport { dry_run, ..Default::default() };
+    match kind {
+        "observations" => {
+            state.app.import_observations(path, &ObservationImport { dry_run, ..Default::default() }, &|_| {}).await
+        }
+        "regions" => state.app.import_regions(path, &file).await,
+        "indicators" => state.app.import_indicators(path, &file).await,
+        "designations" => state.app.import_designations(path, &file).await,
+        "boundaries" => state.app.import_boundaries(path, "code", None, dry_run).await,
+        other => Err(AppError::Invalid(format!("cannot import '{other}'"))),
+    }
+}
+
+/// The report as the template shows it; `display_name` replaces the
+/// temporary file's path in messages.
+fn report_view(result: &AppResult<ImportReport>, display_name: &str, upload: &str, done: bool) -> Option<Value> {
+    let stored_name =
+        |file: &str| if file.contains("revita-uploads") { display_name.to_string() } else { file.to_string() };
+    match result {
+        Ok(r) => Some(context! {
+            file => display_name,
+            rows_read => r.rows_read,
+            records => r.records_valid,
+            ignored => r.ignored_columns.join(", "),
+            remaps => r.remapped_codes.iter().map(|m| format!("{} → {} ({} rows)", m.from, m.to.join(", "), m.rows)).collect::<Vec<_>>(),
+            upload => upload,
+            done => done,
+        }),
+        Err(AppError::Rejected { problems }) => Some(context! {
+            file => display_name,
+            problems => problems.errors.iter().map(|e| context! {
+                row => if e.row > 0 { e.row.to_string() } else { String::new() },
+                column => e.column.clone().unwrap_or_default(),
+                reason => e.reason.replace(&e.file, &stored_name(&e.file)),
+            }).collect::<Vec<_>>(),
+            hidden => problems.total.saturating_sub(problems.errors.len() as u64),
+        }),
+        Err(_) => None,
+    }
+}
+
+/// `POST /import`: saves the upload and shows the dry-run report.
+pub async fn import_check(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/import".into());
+    let cookie = csrf_cookie(&headers);
+    let (mut csrf, mut kind, mut name, mut bytes) =
+        (String::new(), String::from("observations"), String::new(), Vec::new());
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let field_name = field.name().unwrap_or("").to_string();
+                if field_name == "file" {
+                    name = field.file_name().unwrap_or("upload").to_string();
+                }
+                match field.bytes().await {
+                    Ok(data) => match field_name.as_str() {
+                        "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
+                        "kind" => kind = String::from_utf8_lossy(&data).into_owned(),
+                        "file" => bytes = data.to_vec(),
+                        _ => {}
+                    },
+                    Err(e) => {
+                        return crate::pages::error_page(
+                            &state,
+                            &ctx,
+                            AppError::Invalid(format!("upload failed: {e}")),
+                            &id,
+                        );
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return crate::pages::error_page(&state, &ctx, AppError::Invalid(format!("upload failed: {e}")), &id);
+            }
+        }
+    }
+    if cookie.as_deref() != Some(csrf.as_str()) || csrf.is_empty() {
+        return crate::pages::error_page(
+            &state,
+            &ctx,
+            AppError::Invalid("the form has expired; reload the page and try again".into()),
+            &id,
+        );
+    }
+    if !KINDS.contains(&kind.as_str()) {
+        return crate::pages::error_page(&state, &ctx, AppError::Invalid(format!("cannot import '{kind}'")), &id);
+    }
+    let extension = std::path::Path::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if !["csv", "txt", "xlsx", "geojson", "json"].contains(&extension.as_str()) {
+        let error =
+            AppError::Invalid(format!("{name}: unsupported file type '.{extension}'; upload .csv, .xlsx or .geojson"));
+        return crate::pages::error_page(&state, &ctx, error, &id);
+    }
+    let upload = token();
+    let dir = upload_dir();
+    let path = dir.join(format!("{upload}.{extension}"));
+    let saved = std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, &bytes))
+        .and_then(|()| std::fs::write(dir.join(format!("{upload}.name")), &name));
+    if let Err(e) = saved {
+        return crate::pages::error_page(
+            &state,
+            &ctx,
+            AppError::Internal(anyhow::anyhow!("cannot store upload: {e}")),
+            &id,
+        );
+    }
+    let result = run_import(&state, &kind, &path, true).await;
+    if let Err(e @ (AppError::Internal(_) | AppError::NotFound(_) | AppError::Conflict(_) | AppError::Invalid(_))) =
+        result
+    {
+        return crate::pages::error_page(&state, &ctx, e, &id);
+    }
+    let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let report = report_view(&result, &name, &upload, false);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&path);
+    }
+    render_page(&state, &ctx, &id, &csrf, &kind, report, status)
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+    upload: String,
+    kind: String,
+}
+
+/// `POST /import/confirm`: imports the checked upload.
+pub async fn import_confirm(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/import".into());
+    if csrf_cookie(&headers).as_deref() != Some(form.csrf.as_str()) {
+        return crate::pages::error_page(
+            &state,
+            &ctx,
+            AppError::Invalid("the form has expired; reload the page and try again".into()),
+            &id,
+        );
+    }
+    let valid_id = form.upload.len() == 32 && form.upload.bytes().all(|b| b.is_ascii_hexdigit());
+    let dir = upload_dir();
+    let found = valid_id
+        .then(|| std::fs::read_dir(&dir).ok())
+        .flatten()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_stem().and_then(|s| s.to_str()) == Some(form.upload.as_str())
+                && p.extension().and_then(|e| e.to_str()) != Some("name")
+        });
+    let Some(path) = found else {
+        return crate::pages::error_page(&state, &ctx, AppError::Invalid(ctx.t("upload_expired").into()), &id);
+    };
+    let name = std::fs::read_to_string(dir.join(format!("{}.name", form.upload))).unwrap_or_else(|_| "upload".into());
+    let result = run_import(&state, &form.kind, &path, false).await;
+    if let Err(e @ (AppError::Internal(_) | AppError::NotFound(_) | AppError::Conflict(_) | AppError::Invalid(_))) =
+        result
+    {
+        return crate::pages::error_page(&state, &ctx, e, &id);
+    }
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(dir.join(format!("{}.name", form.upload)));
+    let report = report_view(&result, &name, "", result.is_ok());
+    let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_page(&state, &ctx, &id, &form.csrf, &form.kind, report, status).into_response()
+}

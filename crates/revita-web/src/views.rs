@@ -1,0 +1,88 @@
+//! Server-rendered pages: minijinja templates compiled into the binary, one
+//! context per page, and the `t` function that translates message keys into
+//! the request's language.
+
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::value::Value;
+use minijinja::{Environment, State};
+
+use crate::i18n::Lang;
+
+/// The templates, by name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("home.html", include_str!("../templates/home.html")),
+    ("regions.html", include_str!("../templates/regions.html")),
+    ("region.html", include_str!("../templates/region.html")),
+    ("indicators.html", include_str!("../templates/indicators.html")),
+    ("indicator.html", include_str!("../templates/indicator.html")),
+    ("import.html", include_str!("../templates/import.html")),
+    ("error.html", include_str!("../templates/error.html")),
+    ("api.html", include_str!("../templates/api.html")),
+];
+
+/// `t("key")` in templates: the message in the page's language.
+fn translate(state: &State, key: &str) -> String {
+    let lang = state.lookup("lang").and_then(|v| v.as_str().and_then(Lang::parse)).unwrap_or(Lang::Zh);
+    lang.t(key).to_string()
+}
+
+/// Builds the template environment.
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source).expect("the built-in templates parse (a test renders each)");
+    }
+    env.add_function("t", translate);
+    env
+}
+
+/// What every page knows about its request.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    /// The language.
+    pub lang: Lang,
+    /// The request path with query, for the language switch to return to.
+    pub path: String,
+}
+
+impl PageContext {
+    /// From the request's headers and URI.
+    pub fn new(headers: &HeaderMap, path: String) -> PageContext {
+        PageContext { lang: Lang::from_headers(headers), path }
+    }
+
+    /// Translates a key.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+}
+
+/// Renders `template` with the page's own values merged over the common ones.
+pub fn render(
+    env: &Environment<'static>,
+    template: &str,
+    page: &PageContext,
+    title: &str,
+    values: Value,
+) -> Result<String, minijinja::Error> {
+    let other = match page.lang {
+        Lang::Zh => Lang::En,
+        Lang::En => Lang::Zh,
+    };
+    let common = minijinja::context! {
+        lang => page.lang.code(),
+        lang_tag => page.lang.tag(),
+        other_lang => other.code(),
+        path => page.path.clone(),
+        title => title,
+    };
+    let ctx = minijinja::context! { ..values, ..common };
+    env.get_template(template)?.render(ctx)
+}
+
+/// An HTML response.
+pub fn html(status: StatusCode, body: String) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}

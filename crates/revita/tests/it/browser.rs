@@ -1,0 +1,255 @@
+//! User journeys in real headless Chromium, driven over WebDriver
+//! (chromedriver) against the real binary serving the demo data.
+//!
+//! The WebDriver client is the dozen commands these journeys need, over
+//! std's TCP stream: no browser-automation dependency to build. Each journey
+//! saves a screenshot under `target/tmp/screenshots/`. Without Chromium the
+//! test is skipped with a message, except under CI (`CI` set), where it fails.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One HTTP/1.1 request to chromedriver; returns the JSON `value`.
+fn call(port: u16, method: &str, path: &str, body: Option<Value>) -> Value {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // chromedriver keeps the connection open: read the head, then exactly
+    // Content-Length bytes of body.
+    let mut reader = BufReader::new(stream);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    let text = String::from_utf8_lossy(&body);
+    let value: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad WebDriver reply to {path}: {e}: {text}"));
+    assert!(value["value"]["error"].is_null(), "{method} {path}: {}", value["value"]);
+    value["value"].clone()
+}
+
+struct Browser {
+    port: u16,
+    session: String,
+    _driver: Killed,
+}
+
+impl Browser {
+    fn start(profile: &Path) -> Browser {
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let driver = Killed(driver);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,1000",
+            "--lang=zh-CN",
+        ];
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"binary": CHROMIUM, "args": args, "prefs": {"intl.accept_languages": "zh-CN,zh"}}}}});
+        let session = call(port, "POST", "/session", Some(caps))["sessionId"].as_str().unwrap().to_string();
+        Browser { port, session, _driver: driver }
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        call(self.port, method, &format!("/session/{}{path}", self.session), body)
+    }
+
+    fn go(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.cmd("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        v[ELEMENT].as_str().unwrap().to_string()
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.cmd("POST", &format!("/element/{id}/value"), Some(json!({"text": text})));
+    }
+
+    fn text(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.cmd("GET", &format!("/element/{id}/text"), None).as_str().unwrap_or("").to_string()
+    }
+
+    fn script(&self, script: &str) -> Value {
+        self.cmd("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+    }
+
+    /// Polls until `css`'s text contains `needle`.
+    fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let found =
+                self.script(&format!("const e = document.querySelector({css:?}); return e ? e.textContent : '';"));
+            let text = found.as_str().unwrap_or("").to_string();
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "{css} never showed {needle:?}; last: {text:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn screenshot(&self, name: &str) -> PathBuf {
+        let png = decode_base64(self.cmd("GET", "/screenshot", None).as_str().unwrap());
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        eprintln!("screenshot: {}", path.display());
+        path
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| call(self.port, "DELETE", &format!("/session/{}", self.session), None));
+    }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let bytes: Vec<u8> = text.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()).map(value).collect();
+    bytes
+        .chunks(4)
+        .flat_map(|c| {
+            let n = c.iter().enumerate().fold(0u32, |n, (i, v)| n | (u32::from(*v) << (18 - 6 * i)));
+            let out = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            out.into_iter().take(c.len().saturating_sub(1))
+        })
+        .collect()
+}
+
+/// Starts `revita serve --demo` in `dir`; returns the server and its URL.
+fn serve_demo(dir: &Path) -> (Killed, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_revita"))
+        .args(["serve", "--demo", "--port", "0"])
+        .current_dir(dir)
+        .env_remove("REVITA_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let server = Killed(child);
+    let url = loop {
+        let line = lines.next().expect("the server printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("revita is ready at ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    (server, url)
+}
+
+#[test]
+fn browser_journeys() {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but Chromium or chromedriver is missing");
+        eprintln!("skipping browser journeys: install the Debian packages chromium and chromium-driver");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = serve_demo(dir.path());
+    let browser = Browser::start(&dir.path().join("chromium-profile"));
+
+    // 1. Open the map and change its indicator.
+    browser.go(&format!("{url}/"));
+    browser.wait_for_text("h1", "常住人口");
+    assert!(browser.script("return document.querySelectorAll('#map a.region').length").as_u64().unwrap() >= 30);
+    browser.click("select[name=theme] option[value='indicator:urbanization_rate_pct']");
+    browser.wait_for_text("h1", "城镇化率");
+    browser.screenshot("1-map-urbanization");
+
+    // 2. Search for a county and open it.
+    browser.type_into("#site-search", "七星关");
+    browser.click("header form.search button");
+    browser.wait_for_text("h1", "七星关区");
+    assert!(browser.text(".crumbs").contains("毕节市"));
+    browser.screenshot("2-county-profile");
+
+    // 3. Switch the language.
+    browser.click("#switch-language");
+    browser.wait_for_text("#designations", "Designations");
+    assert_eq!(browser.script("return document.documentElement.lang").as_str(), Some("en"));
+    browser.screenshot("3-english");
+
+    // 4. Upload an import with an error and read the row-level report.
+    let bad = dir.path().join("bad-observations.csv");
+    std::fs::write(&bad, "region_code,indicator,period,value\n520502,pop_total,2020,12x\n").unwrap();
+    browser.go(&format!("{url}/import"));
+    browser.type_into("#file", bad.to_str().unwrap());
+    browser.click("#check-file");
+    let report = browser.wait_for_text("#problems", "is not a number");
+    assert!(report.contains('2') && report.contains("value"), "{report}");
+    browser.screenshot("4-import-report");
+}
