@@ -91,7 +91,7 @@ impl App {
         Ok(RegionDetail {
             children: self.store().children(code).await?.len(),
             designations: self.store().designations_of(code).await?,
-            has_boundary: self.store().boundary(code).await?.is_some(),
+            has_boundary: self.store().has_boundary(code).await?,
             region,
             ancestors,
         })

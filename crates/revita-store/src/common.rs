@@ -102,6 +102,11 @@ macro_rules! shared_store_impl {
                 Ok(boundaries.len() as u64)
             }
 
+            async fn has_boundary(&self, code: &revita_methods::RegionCode) -> crate::StoreResult<bool> {
+                let row = sqlx::query(crate::sql::HAS_BOUNDARY).bind(code.as_str()).fetch_optional(&self.pool).await?;
+                Ok(row.is_some())
+            }
+
             async fn boundary(&self, code: &revita_methods::RegionCode) -> crate::StoreResult<Option<crate::Boundary>> {
                 let row = sqlx::query(crate::sql::BOUNDARY).bind(code.as_str()).fetch_optional(&self.pool).await?;
                 row.as_ref().map(crate::rows::boundary).transpose()

@@ -177,6 +177,8 @@ pub trait Store: Send + Sync {
 
     /// Inserts or replaces boundaries.
     async fn upsert_boundaries(&self, boundaries: &[Boundary]) -> StoreResult<u64>;
+    /// Whether a region has a boundary (without reading it).
+    async fn has_boundary(&self, code: &RegionCode) -> StoreResult<bool>;
     /// One region's boundary.
     async fn boundary(&self, code: &RegionCode) -> StoreResult<Option<Boundary>>;
     /// Boundaries of every region at a level.

@@ -44,6 +44,8 @@ pub(crate) fn contains_pattern(query: &str) -> String {
 pub(crate) const UPSERT_BOUNDARY: &str = "INSERT INTO boundaries (region_code, geojson, source) VALUES ($1, $2, $3) \
      ON CONFLICT (region_code) DO UPDATE SET geojson = excluded.geojson, source = excluded.source";
 
+pub(crate) const HAS_BOUNDARY: &str = "SELECT 1 AS n FROM boundaries WHERE region_code = $1";
+
 pub(crate) const BOUNDARY: &str = "SELECT region_code, geojson, source FROM boundaries WHERE region_code = $1";
 
 pub(crate) const BOUNDARIES_AT_LEVEL: &str = "SELECT b.region_code, b.geojson, b.source FROM boundaries b \

@@ -279,12 +279,12 @@ async fn inventory_show(State(app): State<App>, Extension(id): Extension<Request
 
 /// `GET /api/v1/regions/{code}/profile`: the data of the region page.
 async fn region_profile(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
     Path(code): Path<String>,
 ) -> ApiResult<Value> {
     let result = async {
-        let profile = app.region_profile(&app.parse_region_code(&code)?).await?;
+        let profile = state.profile(&state.app.parse_region_code(&code)?).await?;
         let points = |pts: &[(revita_methods::Period, f64)]| -> Vec<Value> {
             pts.iter().map(|(p, v)| json!({"period": p.to_string(), "value": v})).collect()
         };

@@ -33,7 +33,8 @@ pub use state::WebState;
 
 /// Builds the router over an app.
 pub fn router(app: App) -> Router {
-    let state = WebState { app, templates: Arc::new(views::environment()), maps: Arc::default() };
+    let state =
+        WebState { app, templates: Arc::new(views::environment()), maps: Arc::default(), profiles: Arc::default() };
     Router::new()
         .route("/", get(pages::home_show))
         .route("/maps/map.svg", get(pages::map_svg))

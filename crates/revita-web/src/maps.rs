@@ -51,6 +51,21 @@ pub struct RenderedMap {
     pub periods: Vec<String>,
     /// The period shown.
     pub period: Option<String>,
+    /// The map as a table (its text alternative): code, name, value, text.
+    pub rows: Vec<MapRow>,
+}
+
+/// One region of a map as a table row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MapRow {
+    /// Region code.
+    pub code: String,
+    /// Name in the page's language.
+    pub name: String,
+    /// The value, for sorting.
+    pub raw: Option<f64>,
+    /// The value as shown.
+    pub text: String,
 }
 
 /// The settings with defaults filled in.
@@ -269,6 +284,21 @@ fn draw(data: &MapData, settings: &Settings, lang: Lang, width: f64, periods: Ve
         MapTheme::Indicator { indicator, .. } => format!(" {}", lang.unit(&indicator.unit)),
         MapTheme::Designation { .. } => String::new(),
     };
+    let rows: Vec<MapRow> = data
+        .regions
+        .iter()
+        .map(|r| MapRow {
+            code: r.code.to_string(),
+            name: name(r),
+            raw: r.value,
+            text: match (&data.theme, r.value) {
+                (_, None) => lang.t("no_data").to_string(),
+                (MapTheme::Indicator { .. }, Some(v)) => format_number(v, decimals_for(v)),
+                (MapTheme::Designation { .. }, Some(v)) if v >= 1.0 => lang.t("designated").to_string(),
+                (MapTheme::Designation { .. }, Some(_)) => lang.t("formerly_designated").to_string(),
+            },
+        })
+        .collect();
     let features = data
         .regions
         .iter()
@@ -299,5 +329,5 @@ fn draw(data: &MapData, settings: &Settings, lang: Lang, width: f64, periods: Ve
         width,
         tolerance_px: 0.7,
     };
-    RenderedMap { svg: render(&choropleth, &Albers::china()), title, source, synthetic, figures, periods, period }
+    RenderedMap { svg: render(&choropleth, &Albers::china()), title, source, synthetic, figures, periods, period, rows }
 }

@@ -102,6 +102,7 @@ pub async fn home_show(
         let values = context! {
             heading => map.title.clone(),
             map_svg => map.svg.clone(),
+            map_rows => minijinja::value::Serde(map.rows.clone()),
             source => map.source.clone(),
             synthetic => map.synthetic,
             figures => figures,
@@ -210,7 +211,7 @@ pub async fn region_show(
     let result = async {
         let lang = ctx.lang;
         let code = state.app.parse_region_code(&code)?;
-        let profile = state.app.region_profile(&code).await?;
+        let profile = state.profile(&code).await?;
         let region = &profile.detail.region;
         let name = lang.name(&region.name_zh, region.name_en.as_deref()).to_string();
         let ancestors: Vec<Value> = profile

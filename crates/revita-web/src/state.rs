@@ -15,7 +15,26 @@ pub struct WebState {
     /// The compiled templates.
     pub templates: Arc<Environment<'static>>,
     /// Rendered maps by key (see `maps.rs`).
-    pub maps: Arc<MapCache>,
+    pub maps: Arc<Cache<crate::maps::RenderedMap>>,
+    /// Region profiles by data version and code.
+    pub profiles: Arc<Cache<revita_app::profile::RegionProfile>>,
+}
+
+impl WebState {
+    /// A region's profile, computed once per data version.
+    pub async fn profile(
+        &self,
+        code: &revita_methods::RegionCode,
+    ) -> revita_app::AppResult<Arc<revita_app::profile::RegionProfile>> {
+        let version = self.app.store().data_version().await.map_err(revita_app::AppError::from)?;
+        let key = format!("{version}|{code}");
+        if let Some(profile) = self.profiles.get(&key) {
+            return Ok(profile);
+        }
+        let profile = Arc::new(self.app.region_profile(code).await?);
+        self.profiles.put(key, profile.clone());
+        Ok(profile)
+    }
 }
 
 impl FromRef<WebState> for App {
@@ -24,29 +43,35 @@ impl FromRef<WebState> for App {
     }
 }
 
-/// Rendered map SVGs keyed by their parameters and the store's data version:
-/// a write through any server changes the version, so no server serves a
-/// stale map. Bounded: it is cleared when it grows past `MAX_ENTRIES`.
-#[derive(Default)]
-pub struct MapCache {
-    entries: Mutex<HashMap<String, Arc<crate::maps::RenderedMap>>>,
+/// Derived output (rendered maps, region profiles) keyed by its parameters
+/// and the store's data version: a write through any server changes the
+/// version, so no server serves stale output. Bounded: cleared when it grows
+/// past `MAX_ENTRIES`.
+pub struct Cache<T> {
+    entries: Mutex<HashMap<String, Arc<T>>>,
 }
 
-impl MapCache {
-    const MAX_ENTRIES: usize = 512;
+impl<T> Default for Cache<T> {
+    fn default() -> Cache<T> {
+        Cache { entries: Mutex::new(HashMap::new()) }
+    }
+}
 
-    /// A cached map.
-    pub fn get(&self, key: &str) -> Option<Arc<crate::maps::RenderedMap>> {
+impl<T> Cache<T> {
+    const MAX_ENTRIES: usize = 1024;
+
+    /// A cached value.
+    pub fn get(&self, key: &str) -> Option<Arc<T>> {
         self.entries.lock().ok()?.get(key).cloned()
     }
 
-    /// Caches a map.
-    pub fn put(&self, key: String, map: Arc<crate::maps::RenderedMap>) {
+    /// Caches a value.
+    pub fn put(&self, key: String, value: Arc<T>) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= Self::MAX_ENTRIES {
                 entries.clear();
             }
-            entries.insert(key, map);
+            entries.insert(key, value);
         }
     }
 }

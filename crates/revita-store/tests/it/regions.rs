@@ -60,6 +60,8 @@ both_backends!(boundaries_round_trip_by_level, |store: DynStore| async move {
     let b = Boundary { region: code("520102"), geojson: square.into(), source: Some("test".into()) };
     store.upsert_boundaries(std::slice::from_ref(&b)).await.unwrap();
     assert_eq!(store.boundary(&code("520102")).await.unwrap(), Some(b.clone()));
+    assert!(store.has_boundary(&code("520102")).await.unwrap());
+    assert!(!store.has_boundary(&code("520103")).await.unwrap());
     assert_eq!(store.boundaries_at_level("county").await.unwrap(), vec![b]);
     assert!(store.boundaries_at_level("province").await.unwrap().is_empty());
 });
