@@ -19,6 +19,7 @@ pub mod hierarchy;
 pub mod indicator;
 pub mod observation;
 pub mod region;
+pub mod search;
 
 pub use aggregate::{Aggregate, ChildValue, aggregate};
 pub use crosswalk::{CodeHistory, CodeRecord, CodeStatus, Resolution};

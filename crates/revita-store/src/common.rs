@@ -13,7 +13,27 @@ macro_rules! shared_store_impl {
             }
 
             async fn migrate(&self) -> crate::StoreResult<()> {
-                self.run_migrations().await
+                self.run_migrations().await?;
+                // Search keys are computed in Rust (pinyin), so rows loaded
+                // before migration 0003 are filled in here.
+                use crate::rows::RowExt;
+                let missing = sqlx::query(crate::sql::REGIONS_WITHOUT_SEARCH_KEY).fetch_all(&self.pool).await?;
+                if !missing.is_empty() {
+                    let mut tx = self.pool.begin().await?;
+                    for row in &missing {
+                        let key = revita_methods::search::search_key(
+                            &row.text("name_zh")?,
+                            row.opt_text("name_en")?.as_deref(),
+                        );
+                        sqlx::query(crate::sql::SET_SEARCH_KEY)
+                            .bind(key)
+                            .bind(row.text("code")?)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                }
+                Ok(())
             }
 
             async fn ping(&self) -> crate::StoreResult<()> {
@@ -32,6 +52,7 @@ macro_rules! shared_store_impl {
                         .bind(r.parent.as_ref().map(|p| p.as_str()))
                         .bind(crate::rows::date_text(r.valid_from))
                         .bind(crate::rows::date_text(r.valid_to))
+                        .bind(revita_methods::search::search_key(&r.name_zh, r.name_en.as_deref()))
                         .execute(&mut *tx)
                         .await?;
                 }

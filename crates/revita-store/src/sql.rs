@@ -1,11 +1,18 @@
 //! SQL text shared by both back ends: the common dialect of SQLite 3.35+ and
 //! PostgreSQL 12+ (`$n` parameters, `ON CONFLICT … DO UPDATE`, row values).
 
-pub(crate) const UPSERT_REGION: &str = "INSERT INTO regions (code, name_zh, name_en, level, parent_code, valid_from, valid_to) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+pub(crate) const UPSERT_REGION: &str = "INSERT INTO regions \
+     (code, name_zh, name_en, level, parent_code, valid_from, valid_to, search_key) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
      ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, \
      level = excluded.level, parent_code = excluded.parent_code, \
-     valid_from = excluded.valid_from, valid_to = excluded.valid_to";
+     valid_from = excluded.valid_from, valid_to = excluded.valid_to, search_key = excluded.search_key";
+
+/// Regions whose search key is missing (loaded before migration 0003).
+pub(crate) const REGIONS_WITHOUT_SEARCH_KEY: &str =
+    "SELECT code, name_zh, name_en FROM regions WHERE search_key IS NULL";
+
+pub(crate) const SET_SEARCH_KEY: &str = "UPDATE regions SET search_key = $1 WHERE code = $2";
 
 pub(crate) const REGION: &str =
     "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to FROM regions WHERE code = $1";
@@ -31,7 +38,7 @@ pub(crate) const DESCENDANTS: &str = "WITH RECURSIVE subtree(code) AS ( \
 /// Exact code first, then shorter codes (higher levels), then by code.
 pub(crate) const SEARCH_REGIONS: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
      FROM regions \
-     WHERE code = $1 OR name_zh LIKE $2 ESCAPE '\\' OR lower(name_en) LIKE lower($2) ESCAPE '\\' \
+     WHERE code = $1 OR name_zh LIKE $2 ESCAPE '\\' OR search_key LIKE lower($2) ESCAPE '\\' \
      ORDER BY CASE WHEN code = $1 THEN 0 ELSE 1 END, length(code), code LIMIT $3";
 
 /// `%query%` with LIKE's wildcards escaped, so that a user's `%` or `_`

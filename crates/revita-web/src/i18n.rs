@@ -146,7 +146,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("switch_language", "中文", "English"),
     ("skip_to_content", "Skip to content", "跳到正文"),
     ("search", "Search", "搜索"),
-    ("search_placeholder", "Code or name, e.g. 毕节 or Guizhou", "代码或名称，如 毕节 或 Guizhou"),
+    ("search_placeholder", "Code, name or pinyin, e.g. 毕节 or bijie", "代码、名称或拼音，如 毕节 或 bijie"),
     ("search_regions", "Search regions", "搜索地区"),
     ("no_results", "No region matches.", "没有匹配的地区。"),
     ("results_for", "Results for", "搜索结果："),

@@ -494,7 +494,21 @@ pub async fn indicator_show(
             _ => None,
         };
         let name = lang.name(&indicator.name_zh, indicator.name_en.as_deref()).to_string();
+        // The map of the latest period at province level, if provinces have data.
+        let map = match (latest, levels.contains(&"province")) {
+            (Some(p), true) => {
+                let params = MapParams {
+                    theme: Some(format!("indicator:{}", indicator.code)),
+                    period: Some(p.to_string()),
+                    ..Default::default()
+                };
+                let settings = state.map_settings(&params).await?;
+                Some(state.map(&settings, lang, 640.0).await?.svg.clone())
+            }
+            _ => None,
+        };
         let values = context! {
+            map => map,
             indicator => context! {
                 code => indicator.code.to_string(),
                 name => name.clone(),
@@ -530,4 +544,35 @@ pub async fn not_found(
     }
     let ctx = PageContext::new(&headers, uri.path().to_string());
     error_page(&state, &ctx, AppError::NotFound(uri.path().to_string()), &id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_internal_error_shows_the_request_id_and_hides_the_details() {
+        let test = revita_testkit::TestStore::sqlite().await;
+        let app = revita_app::App::new(test.store.clone(), &revita_app::Profile::China);
+        let state = WebState {
+            app,
+            templates: std::sync::Arc::new(crate::views::environment()),
+            maps: Default::default(),
+            profiles: Default::default(),
+        };
+        let id = RequestId("abc-000042".into());
+        for (lang, heading) in [("en", "Something went wrong on our side"), ("zh", "服务器内部错误")] {
+            let mut headers = HeaderMap::new();
+            headers.insert("cookie", format!("lang={lang}").parse().unwrap());
+            let ctx = PageContext::new(&headers, "/".into());
+            let error = AppError::Internal(anyhow::anyhow!("password=hunter2 at /srv/db"));
+            let response = error_page(&state, &ctx, error, &id);
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+            let body = String::from_utf8(body.to_vec()).unwrap();
+            assert!(body.contains(heading) && body.contains("abc-000042"), "{body}");
+            assert!(!body.contains("hunter2") && !body.contains("/srv/db"));
+        }
+        test.finish().await;
+    }
 }

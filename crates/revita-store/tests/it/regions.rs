@@ -49,6 +49,9 @@ both_backends!(search_finds_codes_and_names_in_both_languages, |store: DynStore|
     // Shorter codes (higher levels) come first.
     assert_eq!(found("贵").await, ["520000", "520100"]);
     assert_eq!(found("guiZHOU").await, ["520000"]);
+    // Pinyin, whole or as initials.
+    assert_eq!(found("guiyang").await, ["520100"]);
+    assert_eq!(found("nmq").await, ["520102"]);
     // LIKE wildcards typed by a user match only themselves.
     assert!(found("%").await.is_empty());
     assert!(found("_").await.is_empty());
@@ -133,3 +136,19 @@ both_backends!(the_code_history_is_replaced_whole, |store: DynStore| async move 
     assert_eq!(store.code_history().await.unwrap(), second);
     assert_eq!(store.inventory().await.unwrap().history_codes, 1);
 });
+
+#[tokio::test]
+async fn search_keys_are_filled_in_for_rows_loaded_before_they_existed() {
+    let test = revita_testkit::TestStore::sqlite().await;
+    test.store.upsert_regions(&guizhou()).await.unwrap();
+    // As a database written before migration 0003 would be.
+    let path = test.url.sqlite_path().unwrap().to_string();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{path}")).await.unwrap();
+    sqlx::query("UPDATE regions SET search_key = NULL").execute(&pool).await.unwrap();
+    pool.close().await;
+    assert!(test.store.search_regions("guiyang", 5).await.unwrap().is_empty());
+    test.store.migrate().await.unwrap();
+    let found = test.store.search_regions("guiyang", 5).await.unwrap();
+    assert_eq!(found.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["520100"]);
+    test.finish().await;
+}
