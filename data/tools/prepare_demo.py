@@ -548,11 +548,15 @@ PAIR_COLS = ["program", "donor", "donor_type", "donor_code", "recipient_level", 
 
 def build_pairings(src: Path, out: Path, regions: dict[str, dict]) -> None:
     rows = read_csv(src / "designated_areas" / "counterpart_support_pairings.csv")
+    # revita's pairing importer needs both codes; rows without one (XPCC
+    # divisions, central enterprises as donors) are left out and listed.
+    no_code = [f"{r['donor']}→{r['recipient_name_2024'] or '?'}" for r in rows
+               if not r["recipient_code_2024"] or not r["donor_code"]]
+    rows = [r for r in rows if r["recipient_code_2024"] and r["donor_code"]]
     n = write_csv(out / "pairings.csv", PAIR_COLS, rows)
-    no_code = [f"{r['donor']}→{r['recipient_name_2024'] or '?'}" for r in rows if not r["recipient_code_2024"]]
     bad = [r["recipient_code_2024"] for r in rows if r["recipient_code_2024"] and r["recipient_code_2024"] not in regions]
     bad += [r["donor_code"] for r in rows if r["donor_code"] and r["donor_code"] not in regions]
-    report(f"pairings.csv: {n} rows; {len(no_code)} without recipient code (XPCC divisions); "
+    report(f"pairings.csv: {n} rows; left out without donor or recipient code: {no_code}; "
            f"codes not in regions: {bad}; rows without start_year: {sum(1 for r in rows if not r['start_year'])}")
 
 

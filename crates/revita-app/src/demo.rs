@@ -17,7 +17,7 @@ macro_rules! demo_file {
 }
 
 /// The demo files, in load order.
-const FILES: [(&str, &[u8]); 9] = [
+const FILES: [(&str, &[u8]); 10] = [
     demo_file!("regions.csv"),
     demo_file!("code_history.csv"),
     demo_file!("boundaries_province.geojson"),
@@ -27,6 +27,7 @@ const FILES: [(&str, &[u8]); 9] = [
     demo_file!("census2020_wide.csv"),
     demo_file!("census_prefecture_2010_2020_long.csv"),
     demo_file!("designations.csv"),
+    demo_file!("pairings.csv"),
 ];
 
 /// The demo's regions file (China's 2024 hierarchy to county level), for
@@ -67,6 +68,7 @@ pub async fn load(app: &App) -> AppResult<Vec<ImportReport>> {
     reports.push(app.import_observations(&path("census2020_wide.csv"), &census, &quiet).await?);
     reports.push(app.import_observations(&path("census_prefecture_2010_2020_long.csv"), &census, &quiet).await?);
     reports.push(app.import_designations(&path("designations.csv"), &plain).await?);
+    reports.push(app.import_pairings(&path("pairings.csv"), &plain).await?);
     for report in &mut reports {
         report.file = demo_name(&report.file);
     }

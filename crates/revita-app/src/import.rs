@@ -277,6 +277,48 @@ impl App {
         Ok(report)
     }
 
+    /// Imports pairings; retired codes on either side are mapped to their
+    /// successor (a split is an error: a pair needs one region on each side).
+    pub async fn import_pairings(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        let (table, parsed) = read_table(path, options.sheet.clone(), records::read_pairings).await?;
+        let mut resolver = RegionResolver::load(self).await?;
+        let mut problems = Problems::default();
+        let mut pairings = Vec::new();
+        for (row, pairing) in &parsed.rows {
+            let mut one = |code: &RegionCode, column: &str| match resolver.resolve(code, *row).as_deref() {
+                Ok([region]) => Some(region.clone()),
+                Ok(many) => {
+                    let list = many.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+                    problems.push(RowError::cell(
+                        &table.file,
+                        *row,
+                        column,
+                        format!("retired code {code} was split into {list}; give the current code"),
+                    ));
+                    None
+                }
+                Err(reason) => {
+                    problems.push(RowError::cell(&table.file, *row, column, reason));
+                    None
+                }
+            };
+            let donor = one(&pairing.donor, "donor_code");
+            let recipient = one(&pairing.recipient, "recipient_code");
+            if let (Some(donor), Some(recipient)) = (donor, recipient) {
+                pairings.push(revita_methods::Pairing { donor, recipient, ..pairing.clone() });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        if !options.dry_run {
+            self.store().upsert_pairings(&pairings).await?;
+        }
+        let mut report = report(&table, "pairings", options, &parsed, pairings.len());
+        report.remapped_codes = resolver.into_remaps();
+        Ok(report)
+    }
+
     /// Replaces the code history (the MCA 1981–2024 format).
     pub async fn import_code_history(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
         let (table, parsed) = read_table(path, options.sheet.clone(), records::read_code_history).await?;

@@ -24,6 +24,8 @@ pub struct RegionDetail {
     pub designations: Vec<Designation>,
     /// Whether a boundary is stored.
     pub has_boundary: bool,
+    /// Pairings in which the region gives or receives assistance.
+    pub pairings: Vec<revita_methods::Pairing>,
 }
 
 /// An indicator rolled up from a region's children (or its descendants at a
@@ -92,6 +94,7 @@ impl App {
             children: self.store().children(code).await?.len(),
             designations: self.store().designations_of(code).await?,
             has_boundary: self.store().has_boundary(code).await?,
+            pairings: self.store().pairings_of(code).await?,
             region,
             ancestors,
         })

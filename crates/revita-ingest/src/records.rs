@@ -240,6 +240,37 @@ pub fn read_designations(table: &mut Table) -> Result<Parsed<Designation>, Probl
     })
 }
 
+/// Reads pairings: `program,donor_code,recipient_code[,start_year,end_year,notes]`
+/// (the demo's `recipient_code_2024` and `verification` headers are accepted).
+pub fn read_pairings(table: &mut Table) -> Result<Parsed<revita_methods::Pairing>, Problems> {
+    let specs = [
+        required(&["program"]),
+        required(&["donor_code", "donor"]),
+        required(&["recipient_code", "recipient_code_2024", "recipient"]),
+        optional(&["start_year"]),
+        optional(&["end_year"]),
+        optional(&["notes", "verification"]),
+    ];
+    read_all(table, &specs, |c| {
+        let year = |spec: usize| -> Result<Option<i32>, RowError> {
+            match c.text(spec) {
+                "" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| c.error(spec, format!("'{t}' is not a year"))),
+            }
+        };
+        let pairing = revita_methods::Pairing {
+            program: c.required(0)?.to_string(),
+            donor: c.region_code(1)?,
+            recipient: c.region_code(2)?,
+            start_year: year(3)?,
+            end_year: year(4)?,
+            notes: c.opt_text(5),
+        };
+        pairing.validate().map_err(|e| c.error(2, e.to_string()))?;
+        Ok(pairing)
+    })
+}
+
 /// Reads the MCA code history:
 /// `code,…,name,level,status,first_year,end_year,successor_codes`.
 pub fn read_code_history(table: &mut Table) -> Result<Parsed<CodeRecord>, Problems> {

@@ -18,6 +18,7 @@ pub mod geometry;
 pub mod hierarchy;
 pub mod indicator;
 pub mod observation;
+pub mod pairing;
 pub mod region;
 pub mod search;
 
@@ -28,4 +29,5 @@ pub use designation::{Basis, Designation, DesignationCategory};
 pub use hierarchy::Hierarchy;
 pub use indicator::{Aggregation, Direction, Indicator, IndicatorCode};
 pub use observation::{Observation, ObservationStatus, Period};
+pub use pairing::Pairing;
 pub use region::{CodeScheme, Level, Region, RegionCode};

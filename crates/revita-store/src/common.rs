@@ -256,6 +256,38 @@ macro_rules! shared_store_impl {
                 rows.iter().map(crate::rows::designation).collect()
             }
 
+            async fn upsert_pairings(&self, pairings: &[revita_methods::Pairing]) -> crate::StoreResult<u64> {
+                let mut tx = self.pool.begin().await?;
+                for p in pairings {
+                    sqlx::query(crate::sql::DELETE_SAME_PAIRING)
+                        .bind(&p.program)
+                        .bind(p.donor.as_str())
+                        .bind(p.recipient.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(crate::sql::INSERT_PAIRING)
+                        .bind(&p.program)
+                        .bind(p.donor.as_str())
+                        .bind(p.recipient.as_str())
+                        .bind(p.start_year.map(i64::from))
+                        .bind(p.end_year.map(i64::from))
+                        .bind(p.notes.as_deref())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(pairings.len() as u64)
+            }
+
+            async fn pairings_of(
+                &self,
+                region: &revita_methods::RegionCode,
+            ) -> crate::StoreResult<Vec<revita_methods::Pairing>> {
+                let rows = sqlx::query(crate::sql::PAIRINGS_OF).bind(region.as_str()).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::pairing).collect()
+            }
+
             async fn replace_code_history(&self, records: &[revita_methods::CodeRecord]) -> crate::StoreResult<u64> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query("DELETE FROM code_history").execute(&mut *tx).await?;

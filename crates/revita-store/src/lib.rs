@@ -212,6 +212,12 @@ pub trait Store: Send + Sync {
     /// Designations of one category, or all, ordered by region.
     async fn designations(&self, category: Option<&DesignationCategory>) -> StoreResult<Vec<Designation>>;
 
+    /// Adds pairings; one with the same programme, donor and recipient
+    /// replaces the stored one.
+    async fn upsert_pairings(&self, pairings: &[revita_methods::Pairing]) -> StoreResult<u64>;
+    /// Pairings in which a region is donor or recipient.
+    async fn pairings_of(&self, region: &RegionCode) -> StoreResult<Vec<revita_methods::Pairing>>;
+
     /// Replaces the whole code history.
     async fn replace_code_history(&self, records: &[CodeRecord]) -> StoreResult<u64>;
     /// The whole code history.

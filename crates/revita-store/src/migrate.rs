@@ -15,6 +15,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
     Migration { version: 2, name: "data_version", sql: include_str!("../migrations/sqlite/0002_data_version.sql") },
     Migration { version: 3, name: "search_key", sql: include_str!("../migrations/sqlite/0003_search_key.sql") },
+    Migration { version: 4, name: "pairings", sql: include_str!("../migrations/sqlite/0004_pairings.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -22,6 +23,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") },
     Migration { version: 2, name: "data_version", sql: include_str!("../migrations/postgres/0002_data_version.sql") },
     Migration { version: 3, name: "search_key", sql: include_str!("../migrations/postgres/0003_search_key.sql") },
+    Migration { version: 4, name: "pairings", sql: include_str!("../migrations/postgres/0004_pairings.sql") },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

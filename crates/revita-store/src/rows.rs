@@ -115,6 +115,18 @@ pub(crate) fn designation(row: &impl RowExt) -> StoreResult<Designation> {
     })
 }
 
+pub(crate) fn pairing(row: &impl RowExt) -> StoreResult<revita_methods::Pairing> {
+    let year = |v: Option<i64>| v.map(|y| i32::try_from(y).map_err(corrupt)).transpose();
+    Ok(revita_methods::Pairing {
+        program: row.text("program")?,
+        donor: code(&row.text("donor_code")?)?,
+        recipient: code(&row.text("recipient_code")?)?,
+        start_year: year(row.opt_int("start_year")?)?,
+        end_year: year(row.opt_int("end_year")?)?,
+        notes: row.opt_text("notes")?,
+    })
+}
+
 pub(crate) fn code_record(row: &impl RowExt) -> StoreResult<CodeRecord> {
     let status = row.text("status")?;
     let year = |v: i64| i32::try_from(v).map_err(corrupt);

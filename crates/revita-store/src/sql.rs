@@ -102,6 +102,16 @@ pub(crate) const DESIGNATIONS: &str = "SELECT region_code, category, class, basi
      valid_from, valid_to, notes FROM designations WHERE ($1 IS NULL OR category = $1) \
      ORDER BY region_code, category, COALESCE(valid_from, '')";
 
+/// A pairing with the same programme, donor and recipient is replaced.
+pub(crate) const DELETE_SAME_PAIRING: &str =
+    "DELETE FROM pairings WHERE program = $1 AND donor_code = $2 AND recipient_code = $3";
+
+pub(crate) const INSERT_PAIRING: &str = "INSERT INTO pairings \
+     (program, donor_code, recipient_code, start_year, end_year, notes) VALUES ($1, $2, $3, $4, $5, $6)";
+
+pub(crate) const PAIRINGS_OF: &str = "SELECT program, donor_code, recipient_code, start_year, end_year, notes \
+     FROM pairings WHERE donor_code = $1 OR recipient_code = $1 ORDER BY program, donor_code, recipient_code";
+
 pub(crate) const INSERT_CODE_RECORD: &str = "INSERT INTO code_history \
      (code, name, level, status, first_year, end_year, successors) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 

@@ -65,6 +65,7 @@ async fn region_show(
             children: detail.children,
             has_boundary: detail.has_boundary,
             designations: detail.designations.iter().map(DesignationDto::from).collect(),
+            pairings: detail.pairings.iter().map(crate::dto::PairingDto::from).collect(),
         })
     };
     respond(result.await, &id)

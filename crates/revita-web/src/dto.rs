@@ -39,6 +39,31 @@ pub struct RegionDetailDto {
     pub children: usize,
     pub has_boundary: bool,
     pub designations: Vec<DesignationDto>,
+    pub pairings: Vec<PairingDto>,
+}
+
+/// A pairing.
+#[derive(Debug, Serialize)]
+pub struct PairingDto {
+    pub program: String,
+    pub donor: String,
+    pub recipient: String,
+    pub start_year: Option<i32>,
+    pub end_year: Option<i32>,
+    pub notes: Option<String>,
+}
+
+impl From<&revita_methods::Pairing> for PairingDto {
+    fn from(p: &revita_methods::Pairing) -> PairingDto {
+        PairingDto {
+            program: p.program.clone(),
+            donor: p.donor.to_string(),
+            recipient: p.recipient.to_string(),
+            start_year: p.start_year,
+            end_year: p.end_year,
+            notes: p.notes.clone(),
+        }
+    }
 }
 
 /// A designation.

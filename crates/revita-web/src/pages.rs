@@ -238,6 +238,23 @@ pub async fn region_show(
                 }
             })
             .collect();
+        let mut pairings = Vec::new();
+        for p in &profile.detail.pairings {
+            let (partner, role) =
+                if p.donor == code { (&p.recipient, "gives_assistance") } else { (&p.donor, "receives_assistance") };
+            let partner_name = match state.app.store().region(partner).await.map_err(AppError::from)? {
+                Some(r) => lang.name(&r.name_zh, r.name_en.as_deref()).to_string(),
+                None => partner.to_string(),
+            };
+            pairings.push(context! {
+                program => p.program.clone(),
+                partner_code => partner.to_string(),
+                partner => partner_name,
+                role => role,
+                since => p.start_year.map(|y| y.to_string()).unwrap_or_default(),
+                notes => p.notes.clone().unwrap_or_default(),
+            });
+        }
         let series: Vec<Value> = profile.series.iter().map(|s| series_view(lang, &name, s)).collect();
         let child_columns: Vec<String> = profile
             .child_columns
@@ -275,6 +292,7 @@ pub async fn region_show(
             region => context! { code => code.to_string(), name => name.clone(), level => lang.t(&format!("level_{}", region.level)) },
             ancestors => ancestors,
             designations => designations,
+            pairings => pairings,
             series => series,
             child_columns => child_columns,
             children => children,

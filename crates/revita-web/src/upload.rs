@@ -26,7 +26,7 @@ use crate::state::WebState;
 use crate::views::{PageContext, html, render};
 
 /// What can be imported from the page.
-const KINDS: [&str; 5] = ["observations", "regions", "indicators", "designations", "boundaries"];
+const KINDS: [&str; 6] = ["observations", "regions", "indicators", "designations", "pairings", "boundaries"];
 
 /// Largest upload accepted (the body limit of the route).
 pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
@@ -101,6 +101,7 @@ async fn run_import(state: &WebState, kind: &str, path: &std::path::Path, dry_ru
         "regions" => state.app.import_regions(path, &file).await,
         "indicators" => state.app.import_indicators(path, &file).await,
         "designations" => state.app.import_designations(path, &file).await,
+        "pairings" => state.app.import_pairings(path, &file).await,
         "boundaries" => state.app.import_boundaries(path, "code", None, dry_run).await,
         other => Err(AppError::Invalid(format!("cannot import '{other}'"))),
     }

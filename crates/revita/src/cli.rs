@@ -38,7 +38,7 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Load the demo dataset (real Chinese regions, boundaries, census 2020, designations).
     Demo(DatabaseArgs),
-    /// Import a file: regions, boundaries, indicators, observations, designations or code history.
+    /// Import a file: regions, boundaries, indicators, observations, designations, pairings or code history.
     Import(ImportArgs),
     /// Export observations as CSV, XLSX or Parquet.
     Export(ExportArgs),
@@ -77,6 +77,7 @@ pub enum ImportKind {
     Indicators,
     Observations,
     Designations,
+    Pairings,
     CodeHistory,
 }
 

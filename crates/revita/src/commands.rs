@@ -133,6 +133,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         ImportKind::Regions => app.import_regions(&args.file, &file).await?,
         ImportKind::Indicators => app.import_indicators(&args.file, &file).await?,
         ImportKind::Designations => app.import_designations(&args.file, &file).await?,
+        ImportKind::Pairings => app.import_pairings(&args.file, &file).await?,
         ImportKind::CodeHistory => app.import_code_history(&args.file, &file).await?,
         ImportKind::Boundaries => {
             app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), args.dry_run).await?

@@ -20,4 +20,7 @@ both_backends!(the_demo_loads_real_regions_designations_and_census, |store: DynS
     assert_eq!(guizhou.value, guizhou.stored_value, "{:?}", (guizhou.reported, guizhou.expected));
     let key = app.store().designations(Some(&revita_methods::DesignationCategory::KeyAssistanceCounty)).await.unwrap();
     assert!(key.len() >= 90);
+    // Shufu county, Kashgar, is paired with Guangdong (对口援疆, 2010 round).
+    let shufu = app.region_detail(&code("653121")).await.unwrap();
+    assert!(shufu.pairings.iter().any(|p| p.donor.as_str() == "440000"), "{:?}", shufu.pairings);
 });

@@ -137,3 +137,22 @@ both_backends!(search_and_breadcrumbs, |store: DynStore| async move {
     assert_eq!(crumbs, ["全国", "贵州省", "毕节市"]);
     assert!(matches!(app.region_detail(&code("529999")).await, Err(AppError::NotFound(_))));
 });
+
+both_backends!(pairings_map_retired_codes_and_reject_unknown_ones, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let text = "program,donor_code,recipient_code,start_year\n东西部协作,520100,522401,2016\n";
+    let report = app.import_pairings(&files.write("p.csv", text), &FileImport::default()).await.unwrap();
+    assert_eq!(report.remapped_codes[0].to, ["520502"]);
+    let held = app.region_detail(&code("520502")).await.unwrap().pairings;
+    assert_eq!((held[0].donor.as_str(), held[0].start_year), ("520100", Some(2016)));
+    let bad = "program,donor_code,recipient_code\n东西部协作,520100,520199\n东西部协作,529999,520102\n";
+    let problems = rejected(app.import_pairings(&files.write("bad.csv", bad), &FileImport::default()).await);
+    assert_eq!(
+        problems,
+        [
+            "bad.csv, row 2, column 'recipient_code': retired code 520199 was split into 520102, 520103; give the current code",
+            "bad.csv, row 3, column 'donor_code': unknown region code 529999",
+        ]
+    );
+});

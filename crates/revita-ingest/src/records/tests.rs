@@ -163,3 +163,20 @@ fn a_broken_code_history_names_its_cells() {
         ]
     );
 }
+
+#[test]
+fn pairings_need_both_codes_and_real_years() {
+    let text = "program,donor,donor_code,recipient_code_2024,start_year,verification\n\
+                对口援疆,广东省,440000,653121,2010,two sources\n\
+                对口援疆,北京市,110000,,2010,\n\
+                对口援藏,福建省,350000,540300,20x6,\n";
+    let problems = read_pairings(&mut table(text)).unwrap_err();
+    let reasons: Vec<_> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "in.csv, row 3, column 'recipient_code_2024': is empty",
+            "in.csv, row 4, column 'start_year': '20x6' is not a year",
+        ]
+    );
+}

@@ -57,3 +57,20 @@ both_backends!(designations_filter_by_category, |store: DynStore| async move {
     assert_eq!(store.designations(None).await.unwrap().len(), 3);
     assert_eq!(store.inventory().await.unwrap().designations, 3);
 });
+
+both_backends!(pairings_are_found_from_either_side, |store: DynStore| async move {
+    let pairing = |donor: &str, recipient: &str, start: Option<i32>| revita_methods::Pairing {
+        program: "对口援疆 (2010 round)".into(),
+        donor: code(donor),
+        recipient: code(recipient),
+        start_year: start,
+        end_year: None,
+        notes: Some("two sources".into()),
+    };
+    store.upsert_pairings(&[pairing("440000", "653121", Some(2010)), pairing("440000", "653129", None)]).await.unwrap();
+    // Loading the same pair again corrects it rather than duplicating it.
+    store.upsert_pairings(&[pairing("440000", "653121", Some(2011))]).await.unwrap();
+    assert_eq!(store.pairings_of(&code("440000")).await.unwrap().len(), 2);
+    assert_eq!(store.pairings_of(&code("653121")).await.unwrap(), vec![pairing("440000", "653121", Some(2011))]);
+    assert!(store.pairings_of(&code("110000")).await.unwrap().is_empty());
+});

@@ -34,6 +34,8 @@ async fn fixture(store: DynStore) -> App {
     app.import_observations(&write("o.csv", OBSERVATIONS), &ObservationImport::default(), &|_| {}).await.unwrap();
     app.import_designations(&write("d.csv", DESIGNATIONS), &plain).await.unwrap();
     app.import_boundaries(&write("b.geojson", BOUNDARIES), "code", Some("test"), false).await.unwrap();
+    let pairings = "program,donor_code,recipient_code,start_year\n东西部协作,520100,520103,2016\n";
+    app.import_pairings(&write("p.csv", pairings), &plain).await.unwrap();
     app
 }
 

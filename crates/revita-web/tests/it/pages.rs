@@ -14,6 +14,7 @@ both_backends!(every_page_answers_with_its_content, |store: DynStore| async move
         ("/regions?q=%E5%8C%BA", "云岩区"),
         ("/regions/520102", "贫困县"),
         ("/regions/520100", "children-table"),
+        ("/regions/520103", "东西部协作"),
         ("/indicators", "pop_total"),
         ("/indicators/pop_total", "<svg"),
         ("/import", "name=\"csrf\""),
