@@ -494,22 +494,33 @@ pub async fn indicator_show(
         // The distribution at the most detailed level of the latest period.
         let latest = periods.last().copied();
         let finest = levels.last().copied();
-        let hist = match (latest, finest) {
+        const BINS: usize = 20;
+        let (hist, bins) = match (latest, finest) {
             (Some(p), Some(l)) => {
                 let values: Vec<f64> = observations
                     .iter()
                     .filter(|o| o.period == p && level_of.get(o.region.as_str()) == Some(&l))
                     .map(|o| o.value)
                     .collect();
-                Some(histogram(&Histogram {
-                    title: lang.name(&indicator.name_zh, indicator.name_en.as_deref()).to_string(),
-                    unit: lang.unit(&indicator.unit),
-                    values,
-                    bins: 20,
-                    marker: None,
-                }))
+                // The histogram's numbers as a table, its text alternative.
+                let (min, max, counts) = revita_report::chart::bin_counts(&values, BINS);
+                let width = (max - min) / BINS as f64;
+                let decimals = decimals_for(max - min);
+                let bins: Vec<Value> = counts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        let from = format_number(min + width * i as f64, decimals);
+                        let to = format_number(min + width * (i + 1) as f64, decimals);
+                        context! { range => format!("{from} – {to}"), count => n }
+                    })
+                    .collect();
+                let title = lang.name(&indicator.name_zh, indicator.name_en.as_deref()).to_string();
+                let svg =
+                    histogram(&Histogram { title, unit: lang.unit(&indicator.unit), values, bins: BINS, marker: None });
+                (Some(svg), bins)
             }
-            _ => None,
+            _ => (None, Vec::new()),
         };
         let name = lang.name(&indicator.name_zh, indicator.name_en.as_deref()).to_string();
         // The map of the latest period at province level, if provinces have data.
@@ -540,6 +551,7 @@ pub async fn indicator_show(
             coverage_levels => levels.iter().map(|l| lang.t(&format!("level_{l}"))).collect::<Vec<_>>(),
             coverage => coverage,
             histogram => hist,
+            bins => bins,
             period => latest.map(|p| p.to_string()),
             distribution_level => finest.map(|l| lang.t(&format!("level_{l}"))),
             distribution_level_code => finest,
