@@ -98,6 +98,13 @@ impl<'a> Cells<'a> {
         RegionCode::parse(self.required(spec)?).map_err(|e| self.error(spec, e.to_string()))
     }
 
+    fn opt_year(&self, spec: usize) -> Result<Option<i32>, RowError> {
+        match self.text(spec) {
+            "" => Ok(None),
+            t => t.parse().map(Some).map_err(|_| self.error(spec, format!("'{t}' is not a year"))),
+        }
+    }
+
     fn opt_date(&self, spec: usize) -> Result<Option<Date>, RowError> {
         match self.text(spec) {
             "" => Ok(None),
@@ -252,18 +259,12 @@ pub fn read_pairings(table: &mut Table) -> Result<Parsed<revita_methods::Pairing
         optional(&["notes", "verification"]),
     ];
     read_all(table, &specs, |c| {
-        let year = |spec: usize| -> Result<Option<i32>, RowError> {
-            match c.text(spec) {
-                "" => Ok(None),
-                t => t.parse().map(Some).map_err(|_| c.error(spec, format!("'{t}' is not a year"))),
-            }
-        };
         let pairing = revita_methods::Pairing {
             program: c.required(0)?.to_string(),
             donor: c.region_code(1)?,
             recipient: c.region_code(2)?,
-            start_year: year(3)?,
-            end_year: year(4)?,
+            start_year: c.opt_year(3)?,
+            end_year: c.opt_year(4)?,
             notes: c.opt_text(5),
         };
         pairing.validate().map_err(|e| c.error(2, e.to_string()))?;
@@ -284,20 +285,14 @@ pub fn read_code_history(table: &mut Table) -> Result<Parsed<CodeRecord>, Proble
         optional(&["successor_codes", "successors"]),
     ];
     read_all(table, &specs, |c| {
-        let year = |spec: usize| -> Result<Option<i32>, RowError> {
-            match c.text(spec) {
-                "" => Ok(None),
-                t => t.parse().map(Some).map_err(|_| c.error(spec, format!("'{t}' is not a year"))),
-            }
-        };
         Ok(CodeRecord {
             code: c.region_code(0)?,
             name: c.required(1)?.to_string(),
             level: c.required(2)?.to_string(),
             status: CodeStatus::parse(c.text(3))
                 .ok_or_else(|| c.error(3, format!("'{}' is not in_use, retired or changed", c.text(3))))?,
-            first_year: year(4)?.ok_or_else(|| c.error(4, "is empty"))?,
-            end_year: year(5)?,
+            first_year: c.opt_year(4)?.ok_or_else(|| c.error(4, "is empty"))?,
+            end_year: c.opt_year(5)?,
             successors: parse_successors(c.text(6)).map_err(|e| c.error(6, e.to_string()))?,
         })
     })

@@ -193,23 +193,13 @@ fn cell_text(cell: &Data) -> String {
 }
 
 /// Converts an Excel 1900-system serial day number to `YYYY-MM-DD`
-/// (serial 1 = 1900-01-01; Excel's phantom 1900-02-29 makes day 0 of the
-/// usable range 1899-12-30).
+/// (serial 1 = 1900-01-01; Excel's phantom 1900-02-29 makes serial 25,569
+/// fall on 1970-01-01 for every date from March 1900 on).
 fn excel_serial_date(serial: f64) -> String {
     let serial = serial.floor() as i64;
     // Serials before the phantom 1900-02-29 (serial 60) are one day later.
-    let days = serial - 25_569 + i64::from(serial < 60); // days since 1970-01-01
-    // Civil-from-days (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    let days = serial - 25_569 + i64::from(serial < 60);
+    revita_methods::Date::from_days_since_epoch(days).to_string()
 }
 
 #[cfg(test)]

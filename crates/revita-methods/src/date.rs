@@ -63,6 +63,25 @@ impl Date {
     pub fn year(self) -> i32 {
         self.year
     }
+
+    /// The date `days` days after 1970-01-01 (negative: before).
+    ///
+    /// Source: H. Hinnant, "chrono-Compatible Low-Level Date Algorithms",
+    /// `civil_from_days`: shift the epoch to 0000-03-01 so that leap days
+    /// fall at the end of a 400-year era, then split eras, years of era and
+    /// days of year.
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097); // day of era, 0..146096
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365; // year of era, 0..399
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // day of year from March 1st
+        let mp = (5 * doy + 2) / 153; // month from March, 0..11
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
 }
 
 fn is_leap_year(year: i32) -> bool {

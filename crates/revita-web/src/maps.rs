@@ -150,20 +150,8 @@ impl WebState {
 
 /// Today's date, for designation status (the one clock read, at the edge).
 fn today() -> revita_methods::Date {
-    let days =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0)
-            as i64;
-    // Civil-from-days (H. Hinnant), as in the XLSX date reader.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    revita_methods::Date::new(year, month, day).unwrap_or(revita_methods::Date::first_of_year(year))
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    revita_methods::Date::from_days_since_epoch((secs / 86_400) as i64)
 }
 
 fn level_name(lang: Lang, level: &str) -> String {

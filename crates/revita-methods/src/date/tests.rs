@@ -29,3 +29,13 @@ fn open_ended_intervals_contain_every_later_date() {
     assert!(!within(d, Some(Date::first_of_year(2020)), None));
     assert!(!within(d, None, Some(Date::parse("2019-12-30").unwrap())));
 }
+
+#[test]
+fn days_since_the_epoch_become_calendar_dates() {
+    let d = |days| Date::from_days_since_epoch(days).to_string();
+    assert_eq!(d(0), "1970-01-01");
+    assert_eq!(d(-1), "1969-12-31");
+    // 2000 is a leap year: day 11,016 is 2000-02-29, the next is 2000-03-01.
+    assert_eq!((d(11_016), d(11_017)), ("2000-02-29".to_string(), "2000-03-01".to_string()));
+    assert_eq!(d(18_866), "2021-08-27");
+}
