@@ -8,6 +8,7 @@
 //! testable by hand and reusable from the store, the web server and the CLI.
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod aggregate;
 pub mod china;
 pub mod classify;
@@ -19,6 +20,7 @@ pub mod hierarchy;
 pub mod indicator;
 pub mod observation;
 pub mod pairing;
+pub mod password;
 pub mod region;
 pub mod search;
 
