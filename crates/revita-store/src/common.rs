@@ -319,6 +319,204 @@ macro_rules! shared_store_impl {
                 row.int("version")
             }
 
+            async fn create_user(
+                &self,
+                name: &str,
+                password_hash: &str,
+                now: i64,
+            ) -> crate::StoreResult<crate::security::User> {
+                if self.user_by_name(name).await?.is_some() {
+                    return Err(crate::StoreError::Conflict(format!("user name '{name}' is taken")));
+                }
+                let row = sqlx::query(crate::sql::CREATE_USER)
+                    .bind(name)
+                    .bind(password_hash)
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await?;
+                crate::rows::user(&row)
+            }
+
+            async fn user_by_name(&self, name: &str) -> crate::StoreResult<Option<crate::security::User>> {
+                let row = sqlx::query(crate::sql::USER_BY_NAME).bind(name).fetch_optional(&self.pool).await?;
+                row.as_ref().map(crate::rows::user).transpose()
+            }
+
+            async fn user(&self, id: i64) -> crate::StoreResult<Option<crate::security::User>> {
+                let row = sqlx::query(crate::sql::USER_BY_ID).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(crate::rows::user).transpose()
+            }
+
+            async fn users(&self) -> crate::StoreResult<Vec<crate::security::User>> {
+                let rows = sqlx::query(crate::sql::USERS).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::user).collect()
+            }
+
+            async fn update_user(&self, user: &crate::security::User) -> crate::StoreResult<crate::security::User> {
+                let done = sqlx::query(crate::sql::UPDATE_USER)
+                    .bind(&user.password_hash)
+                    .bind(i64::from(user.disabled))
+                    .bind(i64::from(user.must_change_password))
+                    .bind(user.id)
+                    .bind(user.version)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err(crate::StoreError::Conflict(format!(
+                        "user '{}' was changed by someone else since it was read (version {}); reload and try again",
+                        user.name, user.version
+                    )));
+                }
+                self.user(user.id).await?.ok_or_else(|| crate::StoreError::NotFound(format!("user {}", user.id)))
+            }
+
+            async fn set_grants(
+                &self,
+                user_id: i64,
+                grants: &[revita_methods::access::Grant],
+            ) -> crate::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(crate::sql::DELETE_GRANTS).bind(user_id).execute(&mut *tx).await?;
+                for g in grants {
+                    sqlx::query(crate::sql::INSERT_GRANT)
+                        .bind(user_id)
+                        .bind(g.role.as_str())
+                        .bind(g.scope.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn grants(&self, user_id: i64) -> crate::StoreResult<Vec<revita_methods::access::Grant>> {
+                let rows = sqlx::query(crate::sql::GRANTS).bind(user_id).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::grant).collect()
+            }
+
+            async fn create_session(
+                &self,
+                token_hash: &str,
+                session: &crate::security::Session,
+            ) -> crate::StoreResult<()> {
+                sqlx::query(crate::sql::CREATE_SESSION)
+                    .bind(token_hash)
+                    .bind(session.user_id)
+                    .bind(&session.csrf)
+                    .bind(session.expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session(&self, token_hash: &str) -> crate::StoreResult<Option<crate::security::Session>> {
+                use crate::rows::RowExt;
+                let row = sqlx::query(crate::sql::SESSION).bind(token_hash).fetch_optional(&self.pool).await?;
+                row.map(|r| {
+                    Ok(crate::security::Session {
+                        user_id: r.int("user_id")?,
+                        csrf: r.text("csrf")?,
+                        expires_at: r.int("expires_at")?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> crate::StoreResult<()> {
+                sqlx::query(crate::sql::DELETE_SESSION).bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn delete_sessions_of(&self, user_id: i64) -> crate::StoreResult<()> {
+                sqlx::query(crate::sql::DELETE_SESSIONS_OF).bind(user_id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn create_api_token(
+                &self,
+                user_id: i64,
+                name: &str,
+                token_hash: &str,
+                created_at: i64,
+                expires_at: i64,
+            ) -> crate::StoreResult<crate::security::ApiToken> {
+                let row = sqlx::query(crate::sql::CREATE_API_TOKEN)
+                    .bind(user_id)
+                    .bind(name)
+                    .bind(token_hash)
+                    .bind(created_at)
+                    .bind(expires_at)
+                    .fetch_one(&self.pool)
+                    .await?;
+                crate::rows::api_token(&row)
+            }
+
+            async fn api_tokens(&self, user_id: i64) -> crate::StoreResult<Vec<crate::security::ApiToken>> {
+                let rows = sqlx::query(crate::sql::API_TOKENS_OF).bind(user_id).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::api_token).collect()
+            }
+
+            async fn api_token_by_hash(
+                &self,
+                token_hash: &str,
+            ) -> crate::StoreResult<Option<crate::security::ApiToken>> {
+                let row =
+                    sqlx::query(crate::sql::API_TOKEN_BY_HASH).bind(token_hash).fetch_optional(&self.pool).await?;
+                row.as_ref().map(crate::rows::api_token).transpose()
+            }
+
+            async fn revoke_api_token(&self, user_id: i64, token_id: i64) -> crate::StoreResult<bool> {
+                let done =
+                    sqlx::query(crate::sql::REVOKE_API_TOKEN).bind(token_id).bind(user_id).execute(&self.pool).await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn append_audit(&self, e: &crate::security::AuditEntry) -> crate::StoreResult<()> {
+                sqlx::query(crate::sql::APPEND_AUDIT)
+                    .bind(e.at)
+                    .bind(&e.actor)
+                    .bind(&e.action)
+                    .bind(&e.object_type)
+                    .bind(&e.object_id)
+                    .bind(e.before.as_deref())
+                    .bind(e.after.as_deref())
+                    .bind(e.request_id.as_deref())
+                    .bind(e.client_addr.as_deref())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn audit_log(
+                &self,
+                f: &crate::security::AuditFilter,
+                limit: i64,
+            ) -> crate::StoreResult<Vec<crate::security::AuditEntry>> {
+                let rows = sqlx::query(crate::sql::AUDIT_LOG)
+                    .bind(f.actor.as_deref())
+                    .bind(f.object_type.as_deref())
+                    .bind(f.since)
+                    .bind(f.until)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(crate::rows::audit_entry).collect()
+            }
+
+            async fn record_login_attempt(&self, key: &str, at: i64) -> crate::StoreResult<()> {
+                sqlx::query(crate::sql::RECORD_LOGIN_ATTEMPT).bind(key).bind(at).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn login_attempts_since(&self, key: &str, since: i64) -> crate::StoreResult<i64> {
+                use crate::rows::RowExt;
+                // Attempts older than a day serve no throttle.
+                sqlx::query(crate::sql::PRUNE_LOGIN_ATTEMPTS).bind(since - 86_400).execute(&self.pool).await?;
+                let row =
+                    sqlx::query(crate::sql::LOGIN_ATTEMPTS_SINCE).bind(key).bind(since).fetch_one(&self.pool).await?;
+                row.int("n")
+            }
+
             async fn inventory(&self) -> crate::StoreResult<crate::Inventory> {
                 use crate::rows::RowExt;
                 let levels = sqlx::query(crate::sql::REGIONS_BY_LEVEL).fetch_all(&self.pool).await?;

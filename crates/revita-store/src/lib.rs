@@ -13,6 +13,7 @@ mod database_url;
 mod migrate;
 mod postgres;
 mod rows;
+pub mod security;
 mod sql;
 
 mod common;
@@ -228,6 +229,59 @@ pub trait Store: Send + Sync {
 
     /// A number that changes with every committed write, for cache keys.
     async fn data_version(&self) -> StoreResult<i64>;
+
+    /// Creates a user; a taken name is a conflict.
+    async fn create_user(&self, name: &str, password_hash: &str, now: i64) -> StoreResult<security::User>;
+    /// A user by login name.
+    async fn user_by_name(&self, name: &str) -> StoreResult<Option<security::User>>;
+    /// A user by id.
+    async fn user(&self, id: i64) -> StoreResult<Option<security::User>>;
+    /// Every user, by name.
+    async fn users(&self) -> StoreResult<Vec<security::User>>;
+    /// Saves a user's password hash and flags if `user.version` is still the
+    /// stored version (else a conflict: someone changed it meanwhile);
+    /// returns the user as stored, with its new version.
+    async fn update_user(&self, user: &security::User) -> StoreResult<security::User>;
+    /// Replaces a user's grants.
+    async fn set_grants(&self, user_id: i64, grants: &[revita_methods::access::Grant]) -> StoreResult<()>;
+    /// A user's grants.
+    async fn grants(&self, user_id: i64) -> StoreResult<Vec<revita_methods::access::Grant>>;
+
+    /// Records a session under the hash of its token.
+    async fn create_session(&self, token_hash: &str, session: &security::Session) -> StoreResult<()>;
+    /// A session by the hash of its token.
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<security::Session>>;
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Ends every session of a user (password change, disabling).
+    async fn delete_sessions_of(&self, user_id: i64) -> StoreResult<()>;
+
+    /// Records an API token under the hash of its secret.
+    async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        created_at: i64,
+        expires_at: i64,
+    ) -> StoreResult<security::ApiToken>;
+    /// A user's API tokens.
+    async fn api_tokens(&self, user_id: i64) -> StoreResult<Vec<security::ApiToken>>;
+    /// An API token by the hash of its secret.
+    async fn api_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<security::ApiToken>>;
+    /// Revokes one of a user's tokens; false if it has no such token.
+    async fn revoke_api_token(&self, user_id: i64, token_id: i64) -> StoreResult<bool>;
+
+    /// Appends to the audit log (which cannot be changed afterwards: the
+    /// database refuses updates and deletes of its rows).
+    async fn append_audit(&self, entry: &security::AuditEntry) -> StoreResult<()>;
+    /// Audit entries, newest first.
+    async fn audit_log(&self, filter: &security::AuditFilter, limit: i64) -> StoreResult<Vec<security::AuditEntry>>;
+
+    /// Records a failed login attempt under a key (an account or an address).
+    async fn record_login_attempt(&self, key: &str, at: i64) -> StoreResult<()>;
+    /// Failed attempts under a key since a time; older ones are pruned.
+    async fn login_attempts_since(&self, key: &str, since: i64) -> StoreResult<i64>;
 }
 
 /// A shared handle to any store.

@@ -16,6 +16,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     Migration { version: 2, name: "data_version", sql: include_str!("../migrations/sqlite/0002_data_version.sql") },
     Migration { version: 3, name: "search_key", sql: include_str!("../migrations/sqlite/0003_search_key.sql") },
     Migration { version: 4, name: "pairings", sql: include_str!("../migrations/sqlite/0004_pairings.sql") },
+    Migration { version: 5, name: "security", sql: include_str!("../migrations/sqlite/0005_security.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -24,6 +25,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     Migration { version: 2, name: "data_version", sql: include_str!("../migrations/postgres/0002_data_version.sql") },
     Migration { version: 3, name: "search_key", sql: include_str!("../migrations/postgres/0003_search_key.sql") },
     Migration { version: 4, name: "pairings", sql: include_str!("../migrations/postgres/0004_pairings.sql") },
+    Migration { version: 5, name: "security", sql: include_str!("../migrations/postgres/0005_security.sql") },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

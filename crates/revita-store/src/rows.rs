@@ -150,3 +150,49 @@ pub(crate) fn date_text(date: Option<Date>) -> Option<String> {
 pub(crate) fn successors_text(record: &CodeRecord) -> String {
     record.successors.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(";")
 }
+
+pub(crate) fn user(row: &impl RowExt) -> StoreResult<crate::security::User> {
+    Ok(crate::security::User {
+        id: row.int("id")?,
+        name: row.text("name")?,
+        password_hash: row.text("password_hash")?,
+        disabled: row.int("disabled")? != 0,
+        must_change_password: row.int("must_change_password")? != 0,
+        version: row.int("version")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub(crate) fn api_token(row: &impl RowExt) -> StoreResult<crate::security::ApiToken> {
+    Ok(crate::security::ApiToken {
+        id: row.int("id")?,
+        user_id: row.int("user_id")?,
+        name: row.text("name")?,
+        created_at: row.int("created_at")?,
+        expires_at: row.int("expires_at")?,
+        revoked: row.int("revoked")? != 0,
+    })
+}
+
+pub(crate) fn grant(row: &impl RowExt) -> StoreResult<revita_methods::access::Grant> {
+    let role = row.text("role")?;
+    Ok(revita_methods::access::Grant {
+        role: revita_methods::access::Role::parse(&role).ok_or_else(|| corrupt(role))?,
+        scope: code(&row.text("scope_code")?)?,
+    })
+}
+
+pub(crate) fn audit_entry(row: &impl RowExt) -> StoreResult<crate::security::AuditEntry> {
+    Ok(crate::security::AuditEntry {
+        id: row.int("id")?,
+        at: row.int("at")?,
+        actor: row.text("actor")?,
+        action: row.text("action")?,
+        object_type: row.text("object_type")?,
+        object_id: row.text("object_id")?,
+        before: row.opt_text("before_value")?,
+        after: row.opt_text("after_value")?,
+        request_id: row.opt_text("request_id")?,
+        client_addr: row.opt_text("client_addr")?,
+    })
+}

@@ -121,6 +121,54 @@ pub(crate) const CODE_HISTORY: &str = "SELECT code, name, level, status, first_y
 pub(crate) const REGIONS_BY_LEVEL: &str =
     "SELECT level, COUNT(*) AS n FROM regions GROUP BY level ORDER BY COUNT(*), level";
 
+pub(crate) const CREATE_USER: &str = "INSERT INTO users (name, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id, name, password_hash, disabled, must_change_password, version, created_at";
+
+pub(crate) const USER_BY_NAME: &str =
+    "SELECT id, name, password_hash, disabled, must_change_password, version, created_at FROM users WHERE name = $1";
+
+pub(crate) const USER_BY_ID: &str =
+    "SELECT id, name, password_hash, disabled, must_change_password, version, created_at FROM users WHERE id = $1";
+
+pub(crate) const USERS: &str =
+    "SELECT id, name, password_hash, disabled, must_change_password, version, created_at FROM users ORDER BY name";
+
+/// Updates only if the caller read the current version.
+pub(crate) const UPDATE_USER: &str = "UPDATE users SET password_hash = $1, disabled = $2, must_change_password = $3, \
+     version = version + 1 WHERE id = $4 AND version = $5";
+
+pub(crate) const DELETE_GRANTS: &str = "DELETE FROM grants WHERE user_id = $1";
+pub(crate) const INSERT_GRANT: &str = "INSERT INTO grants (user_id, role, scope_code) VALUES ($1, $2, $3)";
+pub(crate) const GRANTS: &str = "SELECT role, scope_code FROM grants WHERE user_id = $1 ORDER BY role, scope_code";
+
+pub(crate) const CREATE_SESSION: &str =
+    "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)";
+pub(crate) const SESSION: &str = "SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = $1";
+pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+pub(crate) const DELETE_SESSIONS_OF: &str = "DELETE FROM sessions WHERE user_id = $1";
+
+pub(crate) const CREATE_API_TOKEN: &str = "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5) RETURNING id, user_id, name, created_at, expires_at, revoked";
+pub(crate) const API_TOKENS_OF: &str =
+    "SELECT id, user_id, name, created_at, expires_at, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id";
+pub(crate) const API_TOKEN_BY_HASH: &str =
+    "SELECT id, user_id, name, created_at, expires_at, revoked FROM api_tokens WHERE token_hash = $1";
+pub(crate) const REVOKE_API_TOKEN: &str = "UPDATE api_tokens SET revoked = 1 WHERE id = $1 AND user_id = $2";
+
+pub(crate) const APPEND_AUDIT: &str = "INSERT INTO audit_log \
+     (at, actor, action, object_type, object_id, before_value, after_value, request_id, client_addr) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Newest first; every filter optional.
+pub(crate) const AUDIT_LOG: &str = "SELECT id, at, actor, action, object_type, object_id, before_value, after_value, \
+     request_id, client_addr FROM audit_log \
+     WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR object_type = $2) \
+       AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) \
+     ORDER BY id DESC LIMIT $5";
+
+pub(crate) const RECORD_LOGIN_ATTEMPT: &str = "INSERT INTO login_attempts (key, at) VALUES ($1, $2)";
+pub(crate) const LOGIN_ATTEMPTS_SINCE: &str = "SELECT COUNT(*) AS n FROM login_attempts WHERE key = $1 AND at >= $2";
+pub(crate) const PRUNE_LOGIN_ATTEMPTS: &str = "DELETE FROM login_attempts WHERE at < $1";
+
 /// Bumped inside every write transaction (see migration 0002).
 pub(crate) const BUMP_DATA_VERSION: &str = "UPDATE data_version SET version = version + 1 WHERE id = 1";
 

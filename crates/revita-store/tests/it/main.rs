@@ -73,3 +73,4 @@ async fn all_observations(store: &DynStore) -> Vec<Observation> {
 mod designations;
 mod observations;
 mod regions;
+mod security;
