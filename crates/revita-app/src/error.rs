@@ -16,6 +16,12 @@ pub enum AppError {
         /// What is wrong, with file, row and column.
         problems: Problems,
     },
+    /// Not logged in, or the credentials are wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Logged in but not allowed to do this here.
+    #[error("{0}")]
+    Forbidden(String),
     /// The object does not exist.
     #[error("{0} not found")]
     NotFound(String),

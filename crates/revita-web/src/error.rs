@@ -35,6 +35,8 @@ fn classify(error: &AppError) -> (StatusCode, &'static str) {
     match error {
         AppError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
         AppError::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected_file"),
+        AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

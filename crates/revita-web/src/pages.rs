@@ -33,6 +33,8 @@ fn page(state: &WebState, ctx: &PageContext, template: &str, title: &str, values
 pub fn error_page(state: &WebState, ctx: &PageContext, error: AppError, id: &RequestId) -> Response {
     let (status, heading, message) = match &error {
         AppError::NotFound(what) => (StatusCode::NOT_FOUND, ctx.t("error_not_found"), what.to_string()),
+        AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, ctx.t("error_bad_request"), m.clone()),
+        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, ctx.t("error_bad_request"), m.clone()),
         AppError::Invalid(m) | AppError::Conflict(m) => {
             (StatusCode::BAD_REQUEST, ctx.t("error_bad_request"), m.clone())
         }

@@ -208,11 +208,11 @@ pub async fn import_check(
         );
     }
     let result = run_import(&state, &kind, &path, true).await;
-    if let Err(e @ (AppError::Internal(_) | AppError::NotFound(_) | AppError::Conflict(_) | AppError::Invalid(_))) =
-        result
-    {
-        return crate::pages::error_page(&state, &ctx, e, &id);
-    }
+    // A rejected file is reported on the page; any other error is an error page.
+    let result = match result {
+        Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
+        other => other,
+    };
     let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let report = report_view(&result, &name, &upload, false);
     if result.is_err() {
@@ -262,11 +262,11 @@ pub async fn import_confirm(
     };
     let name = std::fs::read_to_string(dir.join(format!("{}.name", form.upload))).unwrap_or_else(|_| "upload".into());
     let result = run_import(&state, &form.kind, &path, false).await;
-    if let Err(e @ (AppError::Internal(_) | AppError::NotFound(_) | AppError::Conflict(_) | AppError::Invalid(_))) =
-        result
-    {
-        return crate::pages::error_page(&state, &ctx, e, &id);
-    }
+    // A rejected file is reported on the page; any other error is an error page.
+    let result = match result {
+        Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
+        other => other,
+    };
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(dir.join(format!("{}.name", form.upload)));
     let report = report_view(&result, &name, "", result.is_ok());

@@ -1,0 +1,388 @@
+//! Users, logins, sessions, API tokens and the audit log: the use cases of
+//! the security layer (issue 4), ready for the web server and CLI to wire.
+//!
+//! - Passwords: judged by `revita_methods::password`, hashed with argon2id
+//!   (a random salt per user; parameters recorded in the PHC string, so they
+//!   can be raised later without invalidating stored hashes).
+//! - Sessions and API tokens: 256 random bits from the operating system,
+//!   handed to the client once; the store keeps only their SHA-256, so a
+//!   database leak yields no usable token, and lookup by hash compares no
+//!   secret byte by byte.
+//! - Throttling: more than [`MAX_FAILURES`] failed logins within a minute,
+//!   per account or per address, refuse further attempts — even correct ones.
+//! - Every change is appended to the audit log with who, when, what, the
+//!   values before and after, the request id and the client address.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use revita_methods::RegionCode;
+use revita_methods::access::{Access, Action, Grant};
+use revita_methods::password;
+use revita_store::security::{ApiToken, AuditEntry, AuditFilter, Session, User};
+use sha2::{Digest, Sha256};
+
+use crate::{App, AppError, AppResult};
+
+/// Failed logins tolerated per account or address within [`THROTTLE_WINDOW`].
+pub const MAX_FAILURES: i64 = 10;
+/// The throttling window, seconds.
+pub const THROTTLE_WINDOW: i64 = 60;
+/// How long a browser session lasts, seconds.
+pub const SESSION_SECONDS: i64 = 8 * 3600;
+
+/// Who is acting, as established by a session or token.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The user's id.
+    pub user_id: i64,
+    /// The user's name.
+    pub name: String,
+    /// What the user may do where.
+    pub access: Access,
+    /// The user must change the password before anything else.
+    pub must_change_password: bool,
+}
+
+/// Where a change comes from, for the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// Now, Unix seconds (the one clock read, by the caller).
+    pub now: i64,
+    /// The request's id.
+    pub request_id: Option<String>,
+    /// The client's address.
+    pub client_addr: Option<String>,
+}
+
+/// A new session: the token for the cookie and the CSRF token for forms.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The secret for the session cookie (shown to nobody else).
+    pub token: String,
+    /// The token forms must carry.
+    pub csrf: String,
+    /// Expiry, Unix seconds.
+    pub expires_at: i64,
+}
+
+/// 256 random bits, hex.
+pub fn random_token() -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("the operating system gave no random bytes: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// SHA-256 of a token, hex: what the store keeps.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Equality that takes the same time wherever the inputs differ (for
+/// comparing a submitted CSRF token with the session's).
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Hashes a password with argon2id and a fresh salt.
+pub fn hash_password(password: &str) -> AppResult<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("cannot hash the password: {e}")))
+}
+
+fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// Hashing takes tens of milliseconds by design: off the async runtime.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(anyhow::anyhow!("hashing thread failed: {e}")))
+}
+
+fn user_json(user: &User, grants: &[Grant]) -> String {
+    let grants: Vec<String> = grants.iter().map(|g| format!("\"{}@{}\"", g.role, g.scope)).collect();
+    format!(
+        "{{\"name\":\"{}\",\"disabled\":{},\"must_change_password\":{},\"version\":{},\"grants\":[{}]}}",
+        user.name.replace('"', "'"),
+        user.disabled,
+        user.must_change_password,
+        user.version,
+        grants.join(",")
+    )
+}
+
+impl App {
+    /// A region's path from the root (itself last).
+    pub async fn region_path(&self, code: &RegionCode) -> AppResult<Vec<RegionCode>> {
+        let mut path = vec![code.clone()];
+        let mut current = self.region(code).await?.parent;
+        while let Some(parent) = current {
+            current = self.region(&parent).await?.parent;
+            path.push(parent);
+        }
+        path.reverse();
+        Ok(path)
+    }
+
+    /// Fails unless `actor` may take `action` on `region`.
+    pub async fn require(&self, actor: &Actor, action: Action, region: &RegionCode) -> AppResult<()> {
+        let path = self.region_path(region).await?;
+        if actor.access.permits(action, &path) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("{} may not do this for region {region}", actor.name)))
+        }
+    }
+
+    /// Appends to the audit log.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        object: (&str, &str),
+        change: (Option<String>, Option<String>),
+        origin: &Origin,
+    ) -> AppResult<()> {
+        let entry = AuditEntry {
+            id: 0,
+            at: origin.now,
+            actor: actor.to_string(),
+            action: action.to_string(),
+            object_type: object.0.to_string(),
+            object_id: object.1.to_string(),
+            before: change.0,
+            after: change.1,
+            request_id: origin.request_id.clone(),
+            client_addr: origin.client_addr.clone(),
+        };
+        Ok(self.store().append_audit(&entry).await?)
+    }
+
+    /// Creates a user with grants. `by` must be allowed to manage users in
+    /// every jurisdiction granted (`None`: the system, e.g. the demo loader).
+    pub async fn create_user(
+        &self,
+        by: Option<&Actor>,
+        name: &str,
+        password: &str,
+        grants: &[Grant],
+        origin: &Origin,
+    ) -> AppResult<User> {
+        let name = name.trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || "_.-".contains(c)) {
+            return Err(AppError::Invalid(format!("user name '{name}' must be letters, digits, '_', '.' or '-'")));
+        }
+        if let Some(admin) = by {
+            for g in grants {
+                self.require(admin, Action::ManageUsers, &g.scope).await?;
+            }
+        }
+        for g in grants {
+            self.region(&g.scope).await?;
+        }
+        password::check(password, name).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let owned = password.to_string();
+        let hash = blocking(move || hash_password(&owned)).await??;
+        let user = self.store().create_user(name, &hash, origin.now).await?;
+        self.store().set_grants(user.id, grants).await?;
+        let actor = by.map_or("system", |a| a.name.as_str());
+        self.audit(actor, "user.create", ("user", name), (None, Some(user_json(&user, grants))), origin).await?;
+        Ok(user)
+    }
+
+    async fn throttled(&self, keys: &[String], now: i64) -> AppResult<bool> {
+        for key in keys {
+            if self.store().login_attempts_since(key, now - THROTTLE_WINDOW).await? >= MAX_FAILURES {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Logs a user in; the same message for every failure, so that it
+    /// reveals nothing about which names exist.
+    pub async fn login(&self, name: &str, password: &str, origin: &Origin) -> AppResult<NewSession> {
+        let keys = [format!("user:{name}"), format!("addr:{}", origin.client_addr.as_deref().unwrap_or("-"))];
+        if self.throttled(&keys, origin.now).await? {
+            return Err(AppError::Unauthorized("too many failed logins; wait a minute and try again".into()));
+        }
+        let user = self.store().user_by_name(name).await?;
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        let owned = password.to_string();
+        // Hash even for unknown names, so that timing does not reveal them.
+        let ok = blocking(move || match stored {
+            Some(hash) => verify_password(&owned, &hash),
+            None => {
+                let _ = hash_password(&owned);
+                false
+            }
+        })
+        .await?;
+        let Some(user) = user.filter(|u| ok && !u.disabled) else {
+            for key in &keys {
+                self.store().record_login_attempt(key, origin.now).await?;
+            }
+            self.audit(name, "session.login_failed", ("user", name), (None, None), origin).await?;
+            return Err(AppError::Unauthorized("wrong user name or password, or the account is disabled".into()));
+        };
+        let session =
+            NewSession { token: random_token()?, csrf: random_token()?, expires_at: origin.now + SESSION_SECONDS };
+        let row = Session { user_id: user.id, csrf: session.csrf.clone(), expires_at: session.expires_at };
+        self.store().create_session(&token_hash(&session.token), &row).await?;
+        self.audit(&user.name, "session.login", ("user", &user.name), (None, None), origin).await?;
+        Ok(session)
+    }
+
+    async fn actor_of(&self, user_id: i64) -> AppResult<Option<Actor>> {
+        let Some(user) = self.store().user(user_id).await?.filter(|u| !u.disabled) else { return Ok(None) };
+        let access = Access::new(self.store().grants(user.id).await?);
+        Ok(Some(Actor { user_id: user.id, name: user.name, access, must_change_password: user.must_change_password }))
+    }
+
+    /// The actor and CSRF token of a live session.
+    pub async fn session_actor(&self, token: &str, now: i64) -> AppResult<Option<(Actor, String)>> {
+        let Some(session) = self.store().session(&token_hash(token)).await? else { return Ok(None) };
+        if session.expires_at <= now {
+            self.store().delete_session(&token_hash(token)).await?;
+            return Ok(None);
+        }
+        Ok(self.actor_of(session.user_id).await?.map(|a| (a, session.csrf)))
+    }
+
+    /// Ends a session.
+    pub async fn logout(&self, token: &str) -> AppResult<()> {
+        Ok(self.store().delete_session(&token_hash(token)).await?)
+    }
+
+    /// The actor of a live, unrevoked API token.
+    pub async fn token_actor(&self, token: &str, now: i64) -> AppResult<Option<Actor>> {
+        let Some(t) = self.store().api_token_by_hash(&token_hash(token)).await? else { return Ok(None) };
+        if t.revoked || t.expires_at <= now {
+            return Ok(None);
+        }
+        self.actor_of(t.user_id).await
+    }
+
+    /// Changes the actor's own password; other sessions end.
+    pub async fn change_password(&self, actor: &Actor, old: &str, new: &str, origin: &Origin) -> AppResult<()> {
+        let user = self.store().user(actor.user_id).await?.ok_or_else(|| AppError::NotFound("user".into()))?;
+        let (stored, old_owned) = (user.password_hash.clone(), old.to_string());
+        if !blocking(move || verify_password(&old_owned, &stored)).await? {
+            return Err(AppError::Unauthorized("the current password is wrong".into()));
+        }
+        password::check(new, &user.name).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let new_owned = new.to_string();
+        let hash = blocking(move || hash_password(&new_owned)).await??;
+        let before = user_json(&user, actor.access.grants());
+        let saved =
+            self.store().update_user(&User { password_hash: hash, must_change_password: false, ..user }).await?;
+        self.store().delete_sessions_of(saved.id).await?;
+        let after = user_json(&saved, actor.access.grants());
+        self.audit(&actor.name, "user.change_password", ("user", &saved.name), (Some(before), Some(after)), origin)
+            .await
+    }
+
+    /// Disables or enables a user, or forces a password reset, if `version`
+    /// is still current (optimistic concurrency).
+    pub async fn set_user_flags(
+        &self,
+        by: &Actor,
+        name: &str,
+        version: i64,
+        disabled: bool,
+        must_change_password: bool,
+        origin: &Origin,
+    ) -> AppResult<User> {
+        let user = self.store().user_by_name(name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
+        let grants = self.store().grants(user.id).await?;
+        for g in &grants {
+            self.require(by, Action::ManageUsers, &g.scope).await?;
+        }
+        if grants.is_empty() && !by.access.grants().iter().any(|g| g.role == revita_methods::access::Role::Admin) {
+            return Err(AppError::Forbidden(format!("{} may not manage users", by.name)));
+        }
+        let before = user_json(&user, &grants);
+        let saved = self.store().update_user(&User { version, disabled, must_change_password, ..user }).await?;
+        if disabled {
+            self.store().delete_sessions_of(saved.id).await?;
+        }
+        self.audit(&by.name, "user.update", ("user", name), (Some(before), Some(user_json(&saved, &grants))), origin)
+            .await?;
+        Ok(saved)
+    }
+
+    /// Creates a personal API token; returns its secret (shown once) and record.
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        days: i64,
+        origin: &Origin,
+    ) -> AppResult<(String, ApiToken)> {
+        if !(1..=366).contains(&days) {
+            return Err(AppError::Invalid("a token lasts 1 to 366 days".into()));
+        }
+        let secret = format!("rvt_{}", random_token()?);
+        let token = self
+            .store()
+            .create_api_token(actor.user_id, name, &token_hash(&secret), origin.now, origin.now + days * 86_400)
+            .await?;
+        self.audit(
+            &actor.name,
+            "token.create",
+            ("api_token", &token.id.to_string()),
+            (None, Some(format!("{{\"name\":\"{}\",\"expires_at\":{}}}", name.replace('"', "'"), token.expires_at))),
+            origin,
+        )
+        .await?;
+        Ok((secret, token))
+    }
+
+    /// Revokes one of the actor's tokens.
+    pub async fn revoke_api_token(&self, actor: &Actor, id: i64, origin: &Origin) -> AppResult<()> {
+        if !self.store().revoke_api_token(actor.user_id, id).await? {
+            return Err(AppError::NotFound(format!("token {id}")));
+        }
+        self.audit(&actor.name, "token.revoke", ("api_token", &id.to_string()), (None, None), origin).await
+    }
+
+    /// The audit log, for auditors (and admins).
+    pub async fn audit_entries(&self, actor: &Actor, filter: &AuditFilter, limit: i64) -> AppResult<Vec<AuditEntry>> {
+        if !actor.access.grants().iter().any(|g| g.role.allows(Action::ReadAudit)) {
+            return Err(AppError::Forbidden(format!("{} may not read the audit log", actor.name)));
+        }
+        Ok(self.store().audit_log(filter, limit.clamp(1, 10_000)).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_stored_as_hashes() {
+        let (a, b) = (random_token().unwrap(), random_token().unwrap());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn passwords_verify_against_their_argon2id_hash_only() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$"), "parameters are recorded with the hash: {hash}");
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterY", &hash));
+        assert_ne!(hash, hash_password("correct horse battery").unwrap(), "a fresh salt each time");
+    }
+
+    #[test]
+    fn constant_time_equality_is_equality() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+    }
+}
