@@ -10,6 +10,7 @@ mod api;
 mod assets;
 mod dto;
 mod error;
+mod headers;
 pub mod i18n;
 mod maps;
 mod openapi;
@@ -54,6 +55,7 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES))
+        .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::middleware::from_fn(request_id::tag))
         .with_state(state)
 }

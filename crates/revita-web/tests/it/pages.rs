@@ -162,3 +162,16 @@ both_backends!(uploads_without_the_csrf_cookie_are_refused, |store: DynStore| as
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(page.contains("expired"));
 });
+
+both_backends!(every_response_carries_the_security_headers, |store: DynStore| async move {
+    let app = fixture(store).await;
+    for uri in ["/", "/api/v1/inventory", "/no/such/page", "/static/app.js"] {
+        let (_, headers, _) = get_text(&app, uri, &[]).await;
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self';") && csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"));
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{uri}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{uri}");
+        assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin", "{uri}");
+    }
+});
