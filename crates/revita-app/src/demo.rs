@@ -80,3 +80,23 @@ fn demo_name(file: &str) -> String {
     let name = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or(file);
     format!("data/demo/{name}")
 }
+
+/// The demo's users: (name, password, role, jurisdiction). Fixed passwords,
+/// listed in the README, because the demo database is local and throwaway.
+pub const USERS: [(&str, &str, revita_methods::access::Role, &str); 5] = [
+    ("admin", "national-view-2020", revita_methods::access::Role::Admin, "000000"),
+    ("gz_planner", "guizhou-plans-2021", revita_methods::access::Role::Planner, "520000"),
+    ("gz_viewer", "read-only-guizhou", revita_methods::access::Role::Viewer, "520000"),
+    ("nanming_clerk", "county-data-entry", revita_methods::access::Role::DataEntry, "520102"),
+    ("auditor", "checks-everything", revita_methods::access::Role::Auditor, "000000"),
+];
+
+/// Creates the demo users (see [`USERS`]).
+pub async fn create_users(app: &App, now: i64) -> AppResult<()> {
+    let origin = crate::auth::Origin { now, ..Default::default() };
+    for (name, password, role, scope) in USERS {
+        let grant = revita_methods::access::Grant { role, scope: app.parse_region_code(scope)? };
+        app.create_user(None, name, password, &[grant], &origin).await?;
+    }
+    Ok(())
+}

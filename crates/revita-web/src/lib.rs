@@ -8,6 +8,7 @@
 
 mod api;
 mod assets;
+pub mod auth;
 mod dto;
 mod error;
 mod headers;
@@ -34,9 +35,22 @@ pub use state::WebState;
 
 /// Builds the router over an app.
 pub fn router(app: App) -> Router {
-    let state =
-        WebState { app, templates: Arc::new(views::environment()), maps: Arc::default(), profiles: Arc::default() };
+    router_with(app, Vec::new())
+}
+
+/// Builds the router, publishing `public` pages for anonymous reading.
+pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
+    let state = WebState {
+        app,
+        templates: Arc::new(views::environment()),
+        maps: Arc::default(),
+        profiles: Arc::default(),
+        public: Arc::new(public),
+    };
     Router::new()
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/logout", post(auth::logout))
+        .route("/account/password", get(auth::password_form).post(auth::password_submit))
         .route("/", get(pages::home_show))
         .route("/maps/map.svg", get(pages::map_svg))
         .route("/regions", get(pages::region_index))
@@ -55,6 +69,7 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::routes())
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::middleware::from_fn(request_id::tag))
         .with_state(state)
@@ -62,10 +77,15 @@ pub fn router(app: App) -> Router {
 
 /// Serves the router on `addr` until Ctrl-C; calls `ready` with the bound
 /// address once listening (port 0 picks a free port).
-pub async fn serve(app: App, addr: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+pub async fn serve(
+    app: App,
+    public: Vec<auth::PublicPage>,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(app))
+    axum::serve(listener, router_with(app, public))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

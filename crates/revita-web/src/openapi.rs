@@ -203,9 +203,10 @@ pub async fn openapi_json() -> Json<Value> {
 pub async fn api_page(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = PageContext::new(&headers, "/api".into());
+    let ctx = PageContext::new(&headers, "/api".into()).viewer(viewer.as_deref());
     let endpoints: Vec<minijinja::Value> = ENDPOINTS
         .iter()
         .map(|e| {

@@ -69,11 +69,12 @@ fn respond(state: &WebState, ctx: &PageContext, id: &RequestId, result: AppResul
 pub async fn home_show(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     Query(params): Query<MapParams>,
 ) -> Response {
-    let ctx = PageContext::new(&headers, path_of("/", &raw));
+    let ctx = PageContext::new(&headers, path_of("/", &raw)).viewer(viewer.as_deref());
     let result = async {
         let settings = state.map_settings(&params).await?;
         let map = state.map(&settings, ctx.lang, 860.0).await?;
@@ -130,10 +131,11 @@ pub async fn home_show(
 pub async fn map_svg(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     Query(params): Query<MapParams>,
 ) -> Response {
-    let ctx = PageContext::new(&headers, "/".into());
+    let ctx = PageContext::new(&headers, "/".into()).viewer(viewer.as_deref());
     let result = async {
         let settings = state.map_settings(&params).await?;
         let map = state.map(&settings, ctx.lang, 860.0).await?;
@@ -155,11 +157,12 @@ pub struct SearchParams {
 pub async fn region_index(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
     Query(params): Query<SearchParams>,
 ) -> Response {
-    let ctx = PageContext::new(&headers, path_of("/regions", &raw));
+    let ctx = PageContext::new(&headers, path_of("/regions", &raw)).viewer(viewer.as_deref());
     let result = async {
         let lang = ctx.lang;
         let query = params.q.clone().unwrap_or_default().trim().to_string();
@@ -206,10 +209,11 @@ fn number(v: f64) -> String {
 pub async fn region_show(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Response {
-    let ctx = PageContext::new(&headers, format!("/regions/{code}"));
+    let ctx = PageContext::new(&headers, format!("/regions/{code}")).viewer(viewer.as_deref());
     let result = async {
         let lang = ctx.lang;
         let code = state.app.parse_region_code(&code)?;
@@ -363,11 +367,12 @@ fn series_view(lang: Lang, region_name: &str, s: &revita_app::profile::Indicator
 async fn children_download(
     state: WebState,
     id: RequestId,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     code: String,
     format: revita_app::export::ExportFormat,
 ) -> Response {
-    let ctx = PageContext::new(&headers, format!("/regions/{code}"));
+    let ctx = PageContext::new(&headers, format!("/regions/{code}")).viewer(viewer.as_deref());
     let result = async {
         let code = state.app.parse_region_code(&code)?;
         let bytes = revita_app::export::children_table(&state.app, &code, format).await?;
@@ -388,20 +393,22 @@ async fn children_download(
 pub async fn region_children_csv(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Response {
-    children_download(state, id, headers, code, revita_app::export::ExportFormat::Csv).await
+    children_download(state, id, viewer, headers, code, revita_app::export::ExportFormat::Csv).await
 }
 
 /// `GET /regions/{code}/children.xlsx`.
 pub async fn region_children_xlsx(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Response {
-    children_download(state, id, headers, code, revita_app::export::ExportFormat::Xlsx).await
+    children_download(state, id, viewer, headers, code, revita_app::export::ExportFormat::Xlsx).await
 }
 
 /// `GET /lang/{code}`: remembers the language and returns to the page.
@@ -422,9 +429,10 @@ pub struct BackParams {
 pub async fn indicator_index(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = PageContext::new(&headers, "/indicators".into());
+    let ctx = PageContext::new(&headers, "/indicators".into()).viewer(viewer.as_deref());
     let result = async {
         let lang = ctx.lang;
         let indicators: Vec<Value> = state
@@ -454,10 +462,11 @@ pub async fn indicator_index(
 pub async fn indicator_show(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     Path(code): Path<String>,
 ) -> Response {
-    let ctx = PageContext::new(&headers, format!("/indicators/{code}"));
+    let ctx = PageContext::new(&headers, format!("/indicators/{code}")).viewer(viewer.as_deref());
     let result = async {
         let lang = ctx.lang;
         let indicator = state.app.indicator(&code).await?;
@@ -567,6 +576,7 @@ pub async fn indicator_show(
 pub async fn not_found(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
@@ -574,7 +584,7 @@ pub async fn not_found(
         return crate::error::ApiError::new(AppError::NotFound(format!("endpoint {}", uri.path())), &id.0)
             .into_response();
     }
-    let ctx = PageContext::new(&headers, uri.path().to_string());
+    let ctx = PageContext::new(&headers, uri.path().to_string()).viewer(viewer.as_deref());
     error_page(&state, &ctx, AppError::NotFound(uri.path().to_string()), &id)
 }
 
@@ -591,6 +601,7 @@ mod tests {
             templates: std::sync::Arc::new(crate::views::environment()),
             maps: Default::default(),
             profiles: Default::default(),
+            public: Default::default(),
         };
         let id = RequestId("abc-000042".into());
         for (lang, heading) in [("en", "Something went wrong on our side"), ("zh", "服务器内部错误")] {

@@ -18,6 +18,8 @@ pub struct WebState {
     pub maps: Arc<Cache<crate::maps::RenderedMap>>,
     /// Region profiles by data version and code.
     pub profiles: Arc<Cache<revita_app::profile::RegionProfile>>,
+    /// Pages published for anonymous reading.
+    pub public: Arc<Vec<crate::auth::PublicPage>>,
 }
 
 impl WebState {

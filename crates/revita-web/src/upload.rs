@@ -2,18 +2,13 @@
 //! the same importer the CLI uses) before anything is written, then confirm.
 //!
 //! Between the two steps the file waits in the server's temporary directory
-//! under an unguessable name. Forms carry a CSRF token that must match the
-//! `csrf` cookie set with the form (double-submit). Users, roles and the
-//! audit log come with the security layer; until then the server binds to
-//! 127.0.0.1.
+//! under an unguessable name. Forms carry the session's CSRF token.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
 
 use axum::Extension;
 use axum::extract::{Form, Multipart, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use minijinja::value::Value;
@@ -31,27 +26,9 @@ const KINDS: [&str; 6] = ["observations", "regions", "indicators", "designations
 /// Largest upload accepted (the body limit of the route).
 pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
 
-/// 128 random bits as hex. `RandomState` is seeded from the operating
-/// system's random source once per process and varies per instance.
-fn token() -> String {
-    let mut out = String::new();
-    for _ in 0..2 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u128(
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0),
-        );
-        out.push_str(&format!("{:016x}", hasher.finish()));
-    }
-    out
-}
-
-fn csrf_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix("csrf=").map(str::to_string))
+/// An unguessable upload name: 256 random bits.
+fn upload_name() -> Result<String, AppError> {
+    revita_app::auth::random_token()
 }
 
 fn upload_dir() -> PathBuf {
@@ -68,15 +45,8 @@ fn render_page(
     status: StatusCode,
 ) -> Response {
     let values = context! { csrf => csrf, kinds => KINDS, kind => kind, report => report };
-    let cookie = format!("csrf={csrf}; Path=/import; SameSite=Strict; HttpOnly");
     match render(&state.templates, "import.html", ctx, ctx.t("import_title"), values) {
-        Ok(body) => {
-            let mut response = html(status, body);
-            if let Ok(value) = cookie.parse() {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
-            response
-        }
+        Ok(body) => html(status, body),
         Err(e) => crate::pages::error_page(state, ctx, AppError::Internal(anyhow::anyhow!("{e}")), id),
     }
 }
@@ -85,10 +55,11 @@ fn render_page(
 pub async fn import_form(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = PageContext::new(&headers, "/import".into());
-    let csrf = csrf_cookie(&headers).filter(|c| c.len() == 32).unwrap_or_else(token);
+    let ctx = PageContext::new(&headers, "/import".into()).viewer(viewer.as_deref());
+    let csrf = viewer.as_ref().and_then(|v| v.csrf.clone()).unwrap_or_default();
     render_page(&state, &ctx, &id, &csrf, "observations", None, StatusCode::OK)
 }
 
@@ -139,11 +110,11 @@ fn report_view(result: &AppResult<ImportReport>, display_name: &str, upload: &st
 pub async fn import_check(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
-    let ctx = PageContext::new(&headers, "/import".into());
-    let cookie = csrf_cookie(&headers);
+    let ctx = PageContext::new(&headers, "/import".into()).viewer(viewer.as_deref());
     let (mut csrf, mut kind, mut name, mut bytes) =
         (String::new(), String::from("observations"), String::new(), Vec::new());
     loop {
@@ -176,13 +147,11 @@ pub async fn import_check(
             }
         }
     }
-    if cookie.as_deref() != Some(csrf.as_str()) || csrf.is_empty() {
-        return crate::pages::error_page(
-            &state,
-            &ctx,
-            AppError::Invalid("the form has expired; reload the page and try again".into()),
-            &id,
-        );
+    let Some(Extension(viewer)) = viewer else {
+        return crate::pages::error_page(&state, &ctx, AppError::Unauthorized("log in first".into()), &id);
+    };
+    if let Err(e) = viewer.check_csrf(&csrf) {
+        return crate::pages::error_page(&state, &ctx, e, &id);
     }
     if !KINDS.contains(&kind.as_str()) {
         return crate::pages::error_page(&state, &ctx, AppError::Invalid(format!("cannot import '{kind}'")), &id);
@@ -193,7 +162,10 @@ pub async fn import_check(
             AppError::Invalid(format!("{name}: unsupported file type '.{extension}'; upload .csv, .xlsx or .geojson"));
         return crate::pages::error_page(&state, &ctx, error, &id);
     }
-    let upload = token();
+    let upload = match upload_name() {
+        Ok(name) => name,
+        Err(e) => return crate::pages::error_page(&state, &ctx, e, &id),
+    };
     let dir = upload_dir();
     let path = dir.join(format!("{upload}.{extension}"));
     let saved = std::fs::create_dir_all(&dir)
@@ -232,19 +204,18 @@ pub struct ConfirmForm {
 pub async fn import_confirm(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let ctx = PageContext::new(&headers, "/import".into());
-    if csrf_cookie(&headers).as_deref() != Some(form.csrf.as_str()) {
-        return crate::pages::error_page(
-            &state,
-            &ctx,
-            AppError::Invalid("the form has expired; reload the page and try again".into()),
-            &id,
-        );
+    let ctx = PageContext::new(&headers, "/import".into()).viewer(viewer.as_deref());
+    let Some(Extension(viewer)) = viewer.clone() else {
+        return crate::pages::error_page(&state, &ctx, AppError::Unauthorized("log in first".into()), &id);
+    };
+    if let Err(e) = viewer.check_csrf(&form.csrf) {
+        return crate::pages::error_page(&state, &ctx, e, &id);
     }
-    let valid_id = form.upload.len() == 32 && form.upload.bytes().all(|b| b.is_ascii_hexdigit());
+    let valid_id = form.upload.len() == 64 && form.upload.bytes().all(|b| b.is_ascii_hexdigit());
     let dir = upload_dir();
     let found = valid_id
         .then(|| std::fs::read_dir(&dir).ok())

@@ -20,6 +20,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("import.html", include_str!("../templates/import.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("api.html", include_str!("../templates/api.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("password.html", include_str!("../templates/password.html")),
 ];
 
 /// `t("key")` in templates: the message in the page's language.
@@ -45,12 +47,20 @@ pub struct PageContext {
     pub lang: Lang,
     /// The request path with query, for the language switch to return to.
     pub path: String,
+    /// The logged-in user's name and session CSRF token, if any.
+    pub user: Option<(String, String)>,
 }
 
 impl PageContext {
     /// From the request's headers and URI.
     pub fn new(headers: &HeaderMap, path: String) -> PageContext {
-        PageContext { lang: Lang::from_headers(headers), path }
+        PageContext { lang: Lang::from_headers(headers), path, user: None }
+    }
+
+    /// With the logged-in user (shown in the header, with a log-out form).
+    pub fn viewer(mut self, viewer: Option<&crate::auth::Viewer>) -> PageContext {
+        self.user = viewer.filter(|v| !v.anonymous).map(|v| (v.actor.name.clone(), v.csrf.clone().unwrap_or_default()));
+        self
     }
 
     /// Translates a key.
@@ -77,6 +87,8 @@ pub fn render(
         other_lang => other.code(),
         path => page.path.clone(),
         title => title,
+        user => page.user.as_ref().map(|(name, _)| name.clone()),
+        session_csrf => page.user.as_ref().map(|(_, csrf)| csrf.clone()),
     };
     let ctx = minijinja::context! { ..values, ..common };
     env.get_template(template)?.render(ctx)

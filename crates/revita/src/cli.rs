@@ -50,6 +50,8 @@ pub enum Command {
     Inventory(DatabaseArgs),
     /// Check a running server's /health (exit 0 when healthy).
     Healthcheck(HealthcheckArgs),
+    /// Manage users (the first administrator, scripted set-ups).
+    User(UserArgs),
     /// Benchmarks (see BENCHMARKS.md).
     Bench(BenchArgs),
 }
@@ -68,6 +70,33 @@ pub struct ServeArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, env = "REVITA_PORT", default_value_t = 8080)]
     pub port: u16,
+    /// Pages anyone may read without logging in: `map`, `indicators`
+    /// (comma-separated). Off by default.
+    #[arg(long, env = "REVITA_PUBLIC", value_delimiter = ',')]
+    pub public: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub action: UserAction,
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create a user; the password is read from standard input.
+    Create {
+        /// Login name.
+        name: String,
+        /// Role: admin, planner, data_entry, viewer or auditor.
+        #[arg(long)]
+        role: String,
+        /// Jurisdiction: a region code (the region and everything below it).
+        #[arg(long)]
+        scope: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

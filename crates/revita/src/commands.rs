@@ -52,6 +52,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Healthcheck(args) => crate::health::check(&args.url),
         Command::Bench(args) => crate::bench::run(args).await,
+        Command::User(args) => user(args).await,
     }
 }
 
@@ -95,14 +96,47 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let app = open(&db).await?;
     if args.demo {
         load_demo(&app).await?;
+        revita_app::demo::create_users(&app, now()).await?;
+        println!("demo users (name / password / role @ jurisdiction):");
+        for (name, password, role, scope) in revita_app::demo::USERS {
+            println!("  {name:<14} {password:<20} {role} @ {scope}");
+        }
     }
+    let public = args
+        .public
+        .iter()
+        .map(|p| {
+            revita_web::auth::PublicPage::parse(p).with_context(|| format!("--public '{p}' is not map or indicators"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let addr = SocketAddr::new(args.bind, args.port);
-    revita_web::serve(app, addr, |bound| {
+    revita_web::serve(app, public, addr, |bound| {
         tracing::info!(database = %DatabaseUrl::new(&db.database_url), "revita listening on http://{bound}");
         println!("revita is ready at http://{bound} (health: http://{bound}/health)");
     })
     .await
     .with_context(|| format!("cannot serve on {addr}"))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+async fn user(args: crate::cli::UserArgs) -> anyhow::Result<()> {
+    let app = open(&args.db).await?;
+    match args.action {
+        crate::cli::UserAction::Create { name, role, scope } => {
+            let role = revita_methods::access::Role::parse(&role)
+                .with_context(|| format!("--role '{role}' is not admin, planner, data_entry, viewer or auditor"))?;
+            let grant = revita_methods::access::Grant { role, scope: app.parse_region_code(&scope)? };
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
+            let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
+            app.create_user(None, &name, password.trim_end_matches(['\n', '\r']), &[grant], &origin).await?;
+            println!("created user {name} ({role} @ {scope})");
+            Ok(())
+        }
+    }
 }
 
 fn print_report(report: &ImportReport, json: bool) -> anyhow::Result<()> {

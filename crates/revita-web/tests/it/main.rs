@@ -20,7 +20,40 @@ const INDICATORS: &str = "code,name_zh,unit,aggregation\npop_total,常住人口,
 const OBSERVATIONS: &str = "region_code,indicator,period,value,source\n520102,pop_total,2020,100,census\n520103,pop_total,2020,300,census\n520100,pop_total,2020,400,census\n520000,pop_total,2020,3000,census\n520000,pop_total,2010,2900,census\n000000,pop_total,2020,140000,census\n";
 const DESIGNATIONS: &str = "region_code,category,basis_title,valid_from,valid_to,notes\n520102,poverty_county,832个贫困县名单,2012-01-01,2019-12-31,exited 2019\n";
 
-async fn fixture(store: DynStore) -> App {
+/// An app with a logged-in national administrator, as the tests' client.
+struct Client {
+    app: App,
+    /// `revita_session=…`.
+    cookie: String,
+    /// The session's CSRF token.
+    csrf: String,
+}
+
+impl std::ops::Deref for Client {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Creates a user with one grant and logs it in.
+async fn log_in(app: &App, name: &str, role: revita_methods::access::Role, scope: &str) -> Client {
+    let grant = revita_methods::access::Grant { role, scope: revita_methods::RegionCode::parse(scope).unwrap() };
+    app.create_user(None, name, PASSWORD, &[grant], &revita_app::auth::Origin::default()).await.unwrap();
+    let session = app
+        .login(name, PASSWORD, &revita_app::auth::Origin { now: revita_web::auth::now(), ..Default::default() })
+        .await
+        .unwrap();
+    Client {
+        app: app.clone(),
+        cookie: format!("{}={}", revita_web::auth::SESSION_COOKIE, session.token),
+        csrf: session.csrf,
+    }
+}
+
+async fn fixture(store: DynStore) -> Client {
     let app = App::new(store, &Profile::China);
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| {
@@ -36,27 +69,35 @@ async fn fixture(store: DynStore) -> App {
     app.import_boundaries(&write("b.geojson", BOUNDARIES), "code", Some("test"), false).await.unwrap();
     let pairings = "program,donor_code,recipient_code,start_year\n东西部协作,520100,520103,2016\n";
     app.import_pairings(&write("p.csv", pairings), &plain).await.unwrap();
-    app
+    log_in(&app, "admin", revita_methods::access::Role::Admin, "000000").await
 }
 
+mod auth;
 mod pages;
 
 /// GETs `uri` with extra headers; returns the status, headers and body text.
-async fn get_text(app: &App, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
+async fn get_text(app: &Client, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
     let mut request = Request::builder().uri(uri);
+    // The session cookie goes with any cookie a test sends.
+    let mut cookies = vec![app.cookie.clone()];
     for (k, v) in headers {
-        request = request.header(*k, *v);
+        if *k == "cookie" {
+            cookies.push(v.to_string());
+        } else {
+            request = request.header(*k, *v);
+        }
     }
-    let response = revita_web::router(app.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    request = request.header("cookie", cookies.join("; "));
+    let response = revita_web::router(app.app.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
     let (status, headers) = (response.status(), response.headers().clone());
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.unwrap();
     (status, headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// GETs `uri`; returns the status and the JSON body.
-async fn get(app: &App, uri: &str) -> (StatusCode, Value) {
-    let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
-    let response = revita_web::router(app.clone()).oneshot(request).await.unwrap();
+async fn get(app: &Client, uri: &str) -> (StatusCode, Value) {
+    let request = Request::builder().uri(uri).header("cookie", &app.cookie).body(Body::empty()).unwrap();
+    let response = revita_web::router(app.app.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     assert!(response.headers().contains_key("x-request-id"));
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();

@@ -88,7 +88,7 @@ both_backends!(every_documented_endpoint_answers, |store: DynStore| async move {
     assert_eq!(map["features"][0]["properties"]["value"], 100.0);
 });
 
-async fn post(app: &App, uri: &str, content_type: &str, cookie: &str, body: String) -> (StatusCode, String) {
+async fn post(app: &Client, uri: &str, content_type: &str, cookie: &str, body: String) -> (StatusCode, String) {
     let request = Request::builder()
         .method("POST")
         .uri(uri)
@@ -96,7 +96,7 @@ async fn post(app: &App, uri: &str, content_type: &str, cookie: &str, body: Stri
         .header("cookie", cookie)
         .body(Body::from(body))
         .unwrap();
-    let response = revita_web::router(app.clone()).oneshot(request).await.unwrap();
+    let response = revita_web::router(app.app.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
@@ -120,10 +120,10 @@ fn input_value(page: &str, name: &str) -> String {
 
 both_backends!(an_upload_is_checked_then_imported_on_confirmation, |store: DynStore| async move {
     let app = fixture(store).await;
-    let (_, headers, form) = get_text(&app, "/import", &[]).await;
+    let (_, _, form) = get_text(&app, "/import", &[]).await;
     let csrf = input_value(&form, "csrf");
-    assert!(headers["set-cookie"].to_str().unwrap().starts_with(&format!("csrf={csrf};")));
-    let cookie = format!("csrf={csrf}");
+    assert_eq!(csrf, app.csrf, "the form carries the session's CSRF token");
+    let cookie = app.cookie.clone();
     let multipart_type = "multipart/form-data; boundary=XBOUNDARYX";
 
     // A file with an error: the report names row and column, nothing is written.
@@ -154,13 +154,20 @@ both_backends!(an_upload_is_checked_then_imported_on_confirmation, |store: DynSt
     assert_eq!(status, StatusCode::BAD_REQUEST);
 });
 
-both_backends!(uploads_without_the_csrf_cookie_are_refused, |store: DynStore| async move {
+both_backends!(a_forged_cross_site_post_is_refused, |store: DynStore| async move {
     let app = fixture(store).await;
+    // Another site can make the browser send the session cookie, but cannot
+    // know the session's CSRF token.
     let body =
         multipart("forged", "observations", "o.csv", "region_code,indicator,period,value\n520102,pop_total,2021,1\n");
-    let (status, page) = post(&app, "/import", "multipart/form-data; boundary=XBOUNDARYX", "csrf=other", body).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(page.contains("expired"));
+    let (status, page) = post(&app, "/import", "multipart/form-data; boundary=XBOUNDARYX", &app.cookie, body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("did not come from this site"), "{page}");
+    let (status, _) =
+        post(&app, "/logout", "application/x-www-form-urlencoded", &app.cookie, "csrf=forged".into()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = get_text(&app, "/", &[]).await;
+    assert_eq!(status, StatusCode::OK, "the session survived the forged logout");
 });
 
 both_backends!(every_response_carries_the_security_headers, |store: DynStore| async move {

@@ -222,8 +222,14 @@ fn browser_journeys() {
     let (_server, url) = serve_demo(dir.path());
     let browser = Browser::start(&dir.path().join("chromium-profile"));
 
-    // 1. Open the map and change its indicator.
+    // 0. Anonymous visitors are sent to log in; the national administrator logs in.
     browser.go(&format!("{url}/"));
+    browser.wait_for_text("h1", "登录");
+    browser.type_into("#name", "admin");
+    browser.type_into("#password", "national-view-2020");
+    browser.click("#log-in");
+
+    // 1. Open the map and change its indicator.
     browser.wait_for_text("h1", "常住人口");
     assert!(browser.script("return document.querySelectorAll('#map a.region').length").as_u64().unwrap() >= 30);
     browser.click("select[name=theme] option[value='indicator:urbanization_rate_pct']");

@@ -133,3 +133,32 @@ fn serve_answers_health_and_healthcheck_sees_it() {
     let refused = revita().args(["healthcheck", "--url", &format!("{url}/health")]).output().unwrap();
     assert!(!refused.status.success());
 }
+
+#[test]
+fn the_first_administrator_is_created_from_the_command_line() {
+    use std::io::Write as _;
+    let f = loaded();
+    let mut child = revita()
+        .args(["user", "create", "root_admin", "--role", "admin", "--scope", "000000", "--database-url"])
+        .arg(f.db())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a long enough passphrase\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "created user root_admin (admin @ 000000)\n");
+    let mut weak = revita()
+        .args(["user", "create", "li", "--role", "viewer", "--scope", "520000", "--database-url"])
+        .arg(f.db())
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    weak.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    let out = weak.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("at least 12 characters"), "{}", stderr(&out));
+}

@@ -1,0 +1,327 @@
+//! Who is asking: the session cookie (browsers) or a bearer token (API
+//! clients) becomes a [`Viewer`] in the request's extensions. Without one,
+//! pages redirect to the login page and the API answers 401 — except the
+//! public paths (login, static assets, health, the language switch) and the
+//! pages an operator chose to publish (`revita serve --public map,indicators`).
+//!
+//! The session cookie is HttpOnly, SameSite=Lax, and Secure when the request
+//! arrived over TLS (as a proxy's `X-Forwarded-Proto: https` says). Forms of
+//! a session carry its CSRF token, checked by [`Viewer::check_csrf`].
+
+use axum::Extension;
+use axum::extract::{Form, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use revita_app::AppError;
+use revita_app::auth::{Actor, Origin, constant_time_eq};
+use revita_methods::access::{Access, Grant, Role};
+use serde::Deserialize;
+
+use crate::request_id::RequestId;
+use crate::state::WebState;
+use crate::views::{PageContext, html, render};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "revita_session";
+
+/// The user behind a request.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// The actor.
+    pub actor: Actor,
+    /// The session's CSRF token (none for bearer tokens and anonymous readers).
+    pub csrf: Option<String>,
+    /// The session token, for logging out.
+    pub session: Option<String>,
+    /// An anonymous reader of published pages.
+    pub anonymous: bool,
+}
+
+impl Viewer {
+    /// Fails unless `submitted` is this session's CSRF token. Bearer-token
+    /// clients send no cookies, so cross-site forgery cannot ride on them.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        match &self.csrf {
+            Some(expected) if constant_time_eq(expected, submitted) => Ok(()),
+            None if self.session.is_none() && !self.anonymous => Ok(()),
+            _ => Err(AppError::Forbidden(
+                "the form has expired or did not come from this site; reload the page and try again".into(),
+            )),
+        }
+    }
+}
+
+/// Pages an operator may publish for anonymous reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicPage {
+    /// The home map and its SVG.
+    Map,
+    /// The indicator catalogue and pages.
+    Indicators,
+}
+
+impl PublicPage {
+    /// Parses `map` or `indicators`.
+    pub fn parse(text: &str) -> Option<PublicPage> {
+        match text.trim() {
+            "map" => Some(PublicPage::Map),
+            "indicators" => Some(PublicPage::Indicators),
+            _ => None,
+        }
+    }
+
+    fn covers(self, path: &str) -> bool {
+        match self {
+            PublicPage::Map => path == "/" || path == "/maps/map.svg",
+            PublicPage::Indicators => path == "/indicators" || path.starts_with("/indicators/"),
+        }
+    }
+}
+
+fn always_public(path: &str) -> bool {
+    path == "/login" || path == "/health" || path.starts_with("/static/") || path.starts_with("/lang/")
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&format!("{name}=")).map(str::to_string))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(|t| t.trim().to_string())
+}
+
+/// Now, Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// The request's origin for the audit log.
+pub fn origin(headers: &HeaderMap, id: &RequestId) -> Origin {
+    let client = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .or_else(|| headers.get("x-revita-peer").and_then(|v| v.to_str().ok()).map(str::to_string));
+    Origin { now: now(), request_id: Some(id.0.clone()), client_addr: client }
+}
+
+/// Middleware: establishes the viewer or refuses the request.
+pub async fn authenticate(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let headers = request.headers().clone();
+    let found = match (bearer(&headers), cookie(&headers, SESSION_COOKIE)) {
+        (Some(token), _) => state
+            .app
+            .token_actor(&token, now())
+            .await
+            .map(|a| a.map(|actor| Viewer { actor, csrf: None, session: None, anonymous: false })),
+        (None, Some(token)) => state.app.session_actor(&token, now()).await.map(|a| {
+            a.map(|(actor, csrf)| Viewer { actor, csrf: Some(csrf), session: Some(token.clone()), anonymous: false })
+        }),
+        (None, None) => Ok(None),
+    };
+    let viewer = match found {
+        Ok(viewer) => viewer,
+        Err(e) => return crate::error::ApiError::new(e, "auth").into_response(),
+    };
+    let viewer = match viewer {
+        Some(v) => Some(v),
+        None if state.public.iter().any(|p| p.covers(&path)) => Some(anonymous(&state).await),
+        None => None,
+    };
+    match viewer {
+        Some(v)
+            if v.actor.must_change_password
+                && !["/account/password", "/logout"].contains(&path.as_str())
+                && !always_public(&path) =>
+        {
+            Redirect::to("/account/password").into_response()
+        }
+        Some(v) => {
+            request.extensions_mut().insert(v);
+            next.run(request).await
+        }
+        None if always_public(&path) => next.run(request).await,
+        None if path.starts_with("/api/") => {
+            let id = request.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+            crate::error::ApiError::new(
+                AppError::Unauthorized("log in or send an API token (Authorization: Bearer …)".into()),
+                &id,
+            )
+            .into_response()
+        }
+        None => {
+            let target = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+            Redirect::to(&format!("/login?next={}", urlencode(&target))).into_response()
+        }
+    }
+}
+
+/// An anonymous reader: a viewer of every top-level region.
+async fn anonymous(state: &WebState) -> Viewer {
+    let root_level = state.app.scheme().levels().first().copied().unwrap_or("country");
+    let roots = state.app.store().regions_at_level(root_level).await.unwrap_or_default();
+    let grants = roots.into_iter().map(|r| Grant { role: Role::Viewer, scope: r.code }).collect();
+    let actor =
+        Actor { user_id: 0, name: "anonymous".into(), access: Access::new(grants), must_change_password: false };
+    Viewer { actor, csrf: None, session: None, anonymous: true }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Only local paths, so that `next` cannot send a user elsewhere.
+fn local(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into())
+}
+
+#[derive(Deserialize)]
+pub struct NextParam {
+    next: Option<String>,
+}
+
+fn login_page(state: &WebState, ctx: &PageContext, next: &str, error: Option<String>, status: StatusCode) -> Response {
+    let values = context! { next => next, error => error };
+    match render(&state.templates, "login.html", ctx, ctx.t("log_in"), values) {
+        Ok(body) => html(status, body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// `GET /login`.
+pub async fn login_form(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<NextParam>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/login".into());
+    login_page(&state, &ctx, &local(q.next), None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// `POST /login`: a login needs no CSRF token (there is no session to
+/// forge yet), and SameSite keeps other sites' forms from using the cookie
+/// it sets.
+pub async fn login_submit(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/login".into());
+    let next = local(form.next.clone());
+    match state.app.login(form.name.trim(), &form.password, &origin(&headers, &id)).await {
+        Ok(session) => {
+            let secure = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+                session.token,
+                revita_app::auth::SESSION_SECONDS,
+                if secure { "; Secure" } else { "" }
+            );
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+        }
+        Err(AppError::Unauthorized(message)) => {
+            login_page(&state, &ctx, &next, Some(message), StatusCode::UNAUTHORIZED)
+        }
+        Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<Viewer>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/".into());
+    if let Err(e) = viewer.check_csrf(&form.csrf) {
+        return crate::pages::error_page(&state, &ctx, e, &id);
+    }
+    if let Some(token) = &viewer.session {
+        let _ = state.app.logout(token).await;
+    }
+    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    ([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response()
+}
+
+/// `GET /account/password`.
+pub async fn password_form(
+    State(state): State<WebState>,
+    Extension(viewer): Extension<Viewer>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/account/password".into());
+    password_page(&state, &ctx, &viewer, None, StatusCode::OK)
+}
+
+fn password_page(
+    state: &WebState,
+    ctx: &PageContext,
+    viewer: &Viewer,
+    message: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let values = context! { message => message, must_change => viewer.actor.must_change_password, csrf => viewer.csrf.clone().unwrap_or_default(), user => viewer.actor.name.clone() };
+    match render(&state.templates, "password.html", ctx, ctx.t("change_password"), values) {
+        Ok(body) => html(status, body),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: String,
+    current: String,
+    new: String,
+}
+
+/// `POST /account/password`: changes the password; other sessions end, so
+/// the user logs in again.
+pub async fn password_submit(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<Viewer>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/account/password".into());
+    if let Err(e) = viewer.check_csrf(&form.csrf) {
+        return crate::pages::error_page(&state, &ctx, e, &id);
+    }
+    match state.app.change_password(&viewer.actor, &form.current, &form.new, &origin(&headers, &id)).await {
+        Ok(()) => Redirect::to("/login").into_response(),
+        Err(AppError::Invalid(m) | AppError::Unauthorized(m)) => {
+            password_page(&state, &ctx, &viewer, Some(m), StatusCode::BAD_REQUEST)
+        }
+        Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
+    }
+}
