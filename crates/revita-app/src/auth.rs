@@ -116,13 +116,9 @@ fn user_json(user: &User, grants: &[Grant]) -> String {
 impl App {
     /// A region's path from the root (itself last).
     pub async fn region_path(&self, code: &RegionCode) -> AppResult<Vec<RegionCode>> {
-        let mut path = vec![code.clone()];
-        let mut current = self.region(code).await?.parent;
-        while let Some(parent) = current {
-            current = self.region(&parent).await?.parent;
-            path.push(parent);
-        }
-        path.reverse();
+        self.region(code).await?;
+        let mut path: Vec<RegionCode> = self.store().ancestors(code).await?.into_iter().map(|r| r.code).collect();
+        path.push(code.clone());
         Ok(path)
     }
 
@@ -243,12 +239,18 @@ impl App {
 
     /// The actor and CSRF token of a live session.
     pub async fn session_actor(&self, token: &str, now: i64) -> AppResult<Option<(Actor, String)>> {
-        let Some(session) = self.store().session(&token_hash(token)).await? else { return Ok(None) };
+        let Some((session, user)) = self.store().session_user(&token_hash(token)).await? else { return Ok(None) };
         if session.expires_at <= now {
             self.store().delete_session(&token_hash(token)).await?;
             return Ok(None);
         }
-        Ok(self.actor_of(session.user_id).await?.map(|a| (a, session.csrf)))
+        if user.disabled {
+            return Ok(None);
+        }
+        let access = Access::new(self.store().grants(user.id).await?);
+        let actor =
+            Actor { user_id: user.id, name: user.name, access, must_change_password: user.must_change_password };
+        Ok(Some((actor, session.csrf)))
     }
 
     /// Ends a session.

@@ -82,14 +82,7 @@ impl App {
     /// A region with breadcrumb, designations and counts.
     pub async fn region_detail(&self, code: &RegionCode) -> AppResult<RegionDetail> {
         let region = self.region(code).await?;
-        let mut ancestors = Vec::new();
-        let mut parent = region.parent.clone();
-        while let Some(p) = parent {
-            let r = self.region(&p).await?;
-            parent = r.parent.clone();
-            ancestors.push(r);
-        }
-        ancestors.reverse();
+        let ancestors = self.store().ancestors(code).await?;
         Ok(RegionDetail {
             children: self.store().children(code).await?.len(),
             designations: self.store().designations_of(code).await?,

@@ -87,6 +87,14 @@ macro_rules! shared_store_impl {
                 rows.iter().map(crate::rows::region).collect()
             }
 
+            async fn ancestors(
+                &self,
+                code: &revita_methods::RegionCode,
+            ) -> crate::StoreResult<Vec<revita_methods::Region>> {
+                let rows = sqlx::query(crate::sql::ANCESTORS).bind(code.as_str()).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::region).collect()
+            }
+
             async fn descendants(
                 &self,
                 code: &revita_methods::RegionCode,
@@ -407,6 +415,23 @@ macro_rules! shared_store_impl {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn session_user(
+                &self,
+                token_hash: &str,
+            ) -> crate::StoreResult<Option<(crate::security::Session, crate::security::User)>> {
+                use crate::rows::RowExt;
+                let row = sqlx::query(crate::sql::SESSION_USER).bind(token_hash).fetch_optional(&self.pool).await?;
+                row.map(|r| {
+                    let session = crate::security::Session {
+                        user_id: r.int("user_id")?,
+                        csrf: r.text("csrf")?,
+                        expires_at: r.int("expires_at")?,
+                    };
+                    Ok((session, crate::rows::user(&r)?))
+                })
+                .transpose()
             }
 
             async fn session(&self, token_hash: &str) -> crate::StoreResult<Option<crate::security::Session>> {

@@ -170,6 +170,8 @@ pub trait Store: Send + Sync {
     async fn regions_at_level(&self, level: &str) -> StoreResult<Vec<Region>>;
     /// Children of a region, ordered by code.
     async fn children(&self, code: &RegionCode) -> StoreResult<Vec<Region>>;
+    /// Ancestors of a region, root first (empty for a root or an unknown code).
+    async fn ancestors(&self, code: &RegionCode) -> StoreResult<Vec<Region>>;
     /// Descendants of a region (all, or at one level), ordered by code.
     async fn descendants(&self, code: &RegionCode, level: Option<&str>) -> StoreResult<Vec<Region>>;
     /// Regions whose code equals or whose Chinese or English name contains
@@ -249,6 +251,8 @@ pub trait Store: Send + Sync {
 
     /// Records a session under the hash of its token.
     async fn create_session(&self, token_hash: &str, session: &security::Session) -> StoreResult<()>;
+    /// A session and its user by the hash of the session's token.
+    async fn session_user(&self, token_hash: &str) -> StoreResult<Option<(security::Session, security::User)>>;
     /// A session by the hash of its token.
     async fn session(&self, token_hash: &str) -> StoreResult<Option<security::Session>>;
     /// Ends a session.

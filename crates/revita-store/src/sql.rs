@@ -35,6 +35,13 @@ pub(crate) const DESCENDANTS: &str = "WITH RECURSIVE subtree(code) AS ( \
      FROM regions r JOIN subtree s ON s.code = r.code \
      WHERE ($2 IS NULL OR r.level = $2) ORDER BY r.code";
 
+/// Ancestors of a region, root first, through the primary key.
+pub(crate) const ANCESTORS: &str = "WITH RECURSIVE up(code, parent_code, depth) AS ( \
+       SELECT code, parent_code, 0 FROM regions WHERE code = $1 \
+       UNION ALL SELECT r.code, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code) \
+     SELECT r.code, r.name_zh, r.name_en, r.level, r.parent_code, r.valid_from, r.valid_to \
+     FROM regions r JOIN up ON up.code = r.code WHERE up.depth > 0 ORDER BY up.depth DESC";
+
 /// Exact code first, then shorter codes (higher levels), then by code.
 pub(crate) const SEARCH_REGIONS: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
      FROM regions \
@@ -142,6 +149,10 @@ pub(crate) const GRANTS: &str = "SELECT role, scope_code FROM grants WHERE user_
 
 pub(crate) const CREATE_SESSION: &str =
     "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)";
+/// A session and its user in one round trip (every request needs both).
+pub(crate) const SESSION_USER: &str = "SELECT s.user_id, s.csrf, s.expires_at, u.id, u.name, u.password_hash, u.disabled, \
+     u.must_change_password, u.version, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+
 pub(crate) const SESSION: &str = "SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = $1";
 pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 pub(crate) const DELETE_SESSIONS_OF: &str = "DELETE FROM sessions WHERE user_id = $1";

@@ -53,12 +53,12 @@ pub async fn health(State(app): State<App>) -> (StatusCode, Json<Value>) {
 }
 
 async fn region_show(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
     Path(code): Path<String>,
 ) -> ApiResult<RegionDetailDto> {
     let result = async {
-        let detail = app.region_detail(&app.parse_region_code(&code)?).await?;
+        let detail = state.detail(&state.app.parse_region_code(&code)?).await?;
         Ok(RegionDetailDto {
             region: RegionDto::from(&detail.region),
             ancestors: detail.ancestors.iter().map(RegionDto::from).collect(),

@@ -45,6 +45,7 @@ pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
         templates: Arc::new(views::environment()),
         maps: Arc::default(),
         profiles: Arc::default(),
+        details: Arc::default(),
         public: Arc::new(public),
     };
     Router::new()

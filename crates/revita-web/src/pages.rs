@@ -601,6 +601,7 @@ mod tests {
             templates: std::sync::Arc::new(crate::views::environment()),
             maps: Default::default(),
             profiles: Default::default(),
+            details: Default::default(),
             public: Default::default(),
         };
         let id = RequestId("abc-000042".into());

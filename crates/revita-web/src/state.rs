@@ -18,11 +18,29 @@ pub struct WebState {
     pub maps: Arc<Cache<crate::maps::RenderedMap>>,
     /// Region profiles by data version and code.
     pub profiles: Arc<Cache<revita_app::profile::RegionProfile>>,
+    /// Region details by data version and code.
+    pub details: Arc<Cache<revita_app::query::RegionDetail>>,
     /// Pages published for anonymous reading.
     pub public: Arc<Vec<crate::auth::PublicPage>>,
 }
 
 impl WebState {
+    /// A region's detail (breadcrumb, designations, pairings), computed once
+    /// per data version.
+    pub async fn detail(
+        &self,
+        code: &revita_methods::RegionCode,
+    ) -> revita_app::AppResult<Arc<revita_app::query::RegionDetail>> {
+        let version = self.app.store().data_version().await.map_err(revita_app::AppError::from)?;
+        let key = format!("{version}|{code}");
+        if let Some(detail) = self.details.get(&key) {
+            return Ok(detail);
+        }
+        let detail = Arc::new(self.app.region_detail(code).await?);
+        self.details.put(key, detail.clone());
+        Ok(detail)
+    }
+
     /// A region's profile, computed once per data version.
     pub async fn profile(
         &self,

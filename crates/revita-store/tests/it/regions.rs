@@ -29,6 +29,14 @@ both_backends!(descendants_walk_the_whole_subtree, |store: DynStore| async move 
     assert!(store.descendants(&code("520102"), None).await.unwrap().is_empty());
 });
 
+both_backends!(ancestors_come_root_first, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let codes = |regions: Vec<Region>| regions.iter().map(|r| r.code.to_string()).collect::<Vec<_>>();
+    assert_eq!(codes(store.ancestors(&code("520103")).await.unwrap()), ["000000", "520000", "520100"]);
+    assert!(store.ancestors(&code("000000")).await.unwrap().is_empty());
+    assert!(store.ancestors(&code("999999")).await.unwrap().is_empty());
+});
+
 both_backends!(upserting_a_region_updates_it, |store: DynStore| async move {
     store.upsert_regions(&guizhou()).await.unwrap();
     let mut renamed = guizhou()[3].clone();

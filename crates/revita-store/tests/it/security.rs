@@ -39,7 +39,8 @@ both_backends!(sessions_and_tokens_are_found_by_hash, |store: DynStore| async mo
     let user = store.create_user("u", "h", 0).await.unwrap();
     let session = Session { user_id: user.id, csrf: "c".repeat(32), expires_at: 5_000 };
     store.create_session("hash-1", &session).await.unwrap();
-    assert_eq!(store.session("hash-1").await.unwrap(), Some(session));
+    assert_eq!(store.session("hash-1").await.unwrap(), Some(session.clone()));
+    assert_eq!(store.session_user("hash-1").await.unwrap(), Some((session, user.clone())));
     store.delete_sessions_of(user.id).await.unwrap();
     assert_eq!(store.session("hash-1").await.unwrap(), None);
 
