@@ -13,11 +13,13 @@
 //! - Every change is appended to the audit log with who, when, what, the
 //!   values before and after, the request id and the client address.
 
+use std::collections::{HashMap, HashSet};
+
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use revita_methods::RegionCode;
-use revita_methods::access::{Access, Action, Grant};
+use revita_methods::access::{Access, Action, Grant, Scope};
 use revita_methods::password;
 use revita_store::security::{ApiToken, AuditEntry, AuditFilter, Session, User};
 use sha2::{Digest, Sha256};
@@ -120,6 +122,46 @@ impl App {
         let mut path: Vec<RegionCode> = self.store().ancestors(code).await?.into_iter().map(|r| r.code).collect();
         path.push(code.clone());
         Ok(path)
+    }
+
+    /// The regions `actor` may take `action` on: `None` means everywhere,
+    /// an empty set nowhere. Jurisdictions are subtrees, so this is each
+    /// granted region and its descendants.
+    pub async fn scope_set(&self, actor: &Actor, action: Action) -> AppResult<Option<HashSet<RegionCode>>> {
+        let mut paths: HashMap<RegionCode, Vec<RegionCode>> = HashMap::new();
+        for g in actor.access.grants() {
+            let mut path: Vec<RegionCode> =
+                self.store().ancestors(&g.scope).await?.into_iter().map(|r| r.code).collect();
+            path.push(g.scope.clone());
+            paths.insert(g.scope.clone(), path);
+        }
+        let scope = actor.access.scope(action, |c| paths.get(c).cloned().unwrap_or_else(|| vec![c.clone()]));
+        Ok(match scope {
+            Scope::Everywhere => None,
+            Scope::Nowhere => Some(HashSet::new()),
+            Scope::Within(roots) if self.covers_everything(&roots).await? => None,
+            Scope::Within(roots) => {
+                let mut set = HashSet::new();
+                for root in roots {
+                    set.extend(self.store().descendants(&root, None).await?.into_iter().map(|r| r.code));
+                    set.insert(root);
+                }
+                Some(set)
+            }
+        })
+    }
+
+    /// Whether the roots include the one region above all others (China's
+    /// 000000): a jurisdiction over it is a jurisdiction everywhere, and is
+    /// treated so rather than as a set of every region.
+    async fn covers_everything(&self, roots: &[RegionCode]) -> AppResult<bool> {
+        for root in roots {
+            let Some(region) = self.store().region(root).await? else { continue };
+            if region.parent.is_none() && self.store().regions_at_level(&region.level).await?.len() == 1 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Fails unless `actor` may take `action` on `region`.
@@ -356,6 +398,24 @@ impl App {
             return Err(AppError::Forbidden(format!("{} may not read the audit log", actor.name)));
         }
         Ok(self.store().audit_log(filter, limit.clamp(1, 10_000)).await?)
+    }
+}
+
+/// Whether a region is in a scope set (`None`: everywhere).
+pub fn sees(scope: &Option<HashSet<RegionCode>>, code: &RegionCode) -> bool {
+    scope.as_ref().is_none_or(|set| set.contains(code))
+}
+
+/// A stable key of a scope set for caches (`*` for everywhere).
+pub fn scope_key(scope: &Option<HashSet<RegionCode>>) -> String {
+    match scope {
+        None => "*".to_string(),
+        Some(set) => {
+            let mut codes: Vec<&str> = set.iter().map(|c| c.as_str()).collect();
+            codes.sort_unstable();
+            let joined = codes.join(",");
+            token_hash(&joined)
+        }
     }
 }
 

@@ -62,7 +62,7 @@ pub async fn load(app: &App) -> AppResult<Vec<ImportReport>> {
     ];
     for layer in ["province", "prefecture", "county"] {
         let file = path(&format!("boundaries_{layer}.geojson"));
-        reports.push(app.import_boundaries(&file, "code", Some(BOUNDARY_SOURCE), false).await?);
+        reports.push(app.import_boundaries(&file, "code", Some(BOUNDARY_SOURCE), &plain).await?);
     }
     reports.push(app.import_indicators(&path("indicators.csv"), &plain).await?);
     reports.push(app.import_observations(&path("census2020_wide.csv"), &census, &quiet).await?);

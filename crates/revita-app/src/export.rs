@@ -40,7 +40,7 @@ impl App {
 
 /// The children table of a region page as a download.
 pub async fn children_table(app: &App, code: &revita_methods::RegionCode, format: ExportFormat) -> AppResult<Vec<u8>> {
-    let profile = app.region_profile(code).await?;
+    let profile = app.region_profile(code, &None).await?;
     let mut header = vec!["code".to_string(), "name_zh".to_string(), "name_en".to_string()];
     header.extend(profile.child_columns.iter().map(|(i, period)| format!("{} ({period})", i.code)));
     let rows: Vec<Vec<String>> = profile

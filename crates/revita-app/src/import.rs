@@ -19,6 +19,27 @@ use revita_ingest::{FileError, Problems, RowError, Table};
 use revita_methods::{Hierarchy, Region, RegionCode};
 use revita_store::Boundary;
 
+/// The problem of a row whose region lies outside the user's jurisdiction.
+pub(crate) fn outside(code: &RegionCode) -> String {
+    format!("region {code} is outside your jurisdiction")
+}
+
+/// Whether `code` lies within the importing user's jurisdiction.
+pub(crate) fn allowed(within: &Option<std::sync::Arc<HashSet<RegionCode>>>, code: &RegionCode) -> bool {
+    within.as_ref().is_none_or(|set| set.contains(code))
+}
+
+/// National definitions (indicators, the code history) are changed only by
+/// users whose jurisdiction is everywhere.
+fn require_everywhere(within: &Option<std::sync::Arc<HashSet<RegionCode>>>, what: &str) -> AppResult<()> {
+    match within {
+        None => Ok(()),
+        Some(_) => Err(crate::AppError::Forbidden(format!(
+            "{what} are national definitions; only a national user may change them"
+        ))),
+    }
+}
+
 pub use observations::{ObservationImport, Progress};
 pub(crate) use resolve::RegionResolver;
 pub use revita_ingest::records::ObservationOptions;
@@ -32,6 +53,10 @@ pub struct FileImport {
     pub dry_run: bool,
     /// XLSX worksheet to read (default: the first).
     pub sheet: Option<String>,
+    /// The regions the importing user may change (`None`: everywhere, as for
+    /// the command line on a local database). Rows for other regions are
+    /// rejected like any other bad row.
+    pub within: Option<std::sync::Arc<HashSet<RegionCode>>>,
     /// Regions: leave regions that are already loaded as they are, adding
     /// only new ones (e.g. NBS 2022 counties beside the MCA 2024 list,
     /// whose names are newer).
@@ -80,6 +105,16 @@ impl App {
         let (table, parsed) = read_table(path, options.sheet.clone(), records::read_regions).await?;
         let existing = self.store().regions().await?;
         let mut regions = self.check_regions(&table.file, &parsed, &existing)?;
+        let mut problems = Problems::default();
+        for (row, region) in parsed.rows.iter().map(|(row, _)| *row).zip(&regions) {
+            let parent_ok = region.parent.as_ref().is_some_and(|p| allowed(&options.within, p));
+            if !allowed(&options.within, &region.code) && !parent_ok {
+                problems.push(RowError::cell(&table.file, row, "code", outside(&region.code)));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
         let mut kept = 0;
         if options.keep_existing {
             let loaded: HashSet<&RegionCode> = existing.iter().map(|r| &r.code).collect();
@@ -200,6 +235,7 @@ impl App {
 
     /// Imports indicator definitions.
     pub async fn import_indicators(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        require_everywhere(&options.within, "indicators")?;
         let (table, parsed) = read_table(path, options.sheet.clone(), records::read_indicators).await?;
         let stored: HashSet<String> =
             self.store().indicators().await?.into_iter().map(|i| i.code.to_string()).collect();
@@ -254,6 +290,10 @@ impl App {
                 }
             };
             for region in targets {
+                if !allowed(&options.within, &region) {
+                    problems.push(RowError::cell(&table.file, *row, "region_code", outside(&region)));
+                    continue;
+                }
                 let key = (region.clone(), designation.category.as_str(), designation.valid_from);
                 if let Some(first) = first_row.insert(key, *row) {
                     problems.push(RowError::row(
@@ -286,6 +326,10 @@ impl App {
         let mut pairings = Vec::new();
         for (row, pairing) in &parsed.rows {
             let mut one = |code: &RegionCode, column: &str| match resolver.resolve(code, *row).as_deref() {
+                Ok([region]) if !allowed(&options.within, region) => {
+                    problems.push(RowError::cell(&table.file, *row, column, outside(region)));
+                    None
+                }
                 Ok([region]) => Some(region.clone()),
                 Ok(many) => {
                     let list = many.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
@@ -321,6 +365,7 @@ impl App {
 
     /// Replaces the code history (the MCA 1981–2024 format).
     pub async fn import_code_history(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        require_everywhere(&options.within, "code histories")?;
         let (table, parsed) = read_table(path, options.sheet.clone(), records::read_code_history).await?;
         let history: Vec<_> = parsed.rows.iter().map(|(_, r)| r.clone()).collect();
         if !options.dry_run {
@@ -337,8 +382,9 @@ impl App {
         path: &Path,
         code_property: &str,
         source: Option<&str>,
-        dry_run: bool,
+        options: &FileImport,
     ) -> AppResult<ImportReport> {
+        let dry_run = options.dry_run;
         let file = path.display().to_string();
         let (owned_path, property) = (path.to_path_buf(), code_property.to_string());
         let features =
@@ -358,6 +404,15 @@ impl App {
                     row: f.feature,
                     column: Some(column),
                     reason: format!("region {code} is not loaded"),
+                });
+                continue;
+            }
+            if !allowed(&options.within, &code) {
+                problems.push(RowError {
+                    file: file.clone(),
+                    row: f.feature,
+                    column: Some(column),
+                    reason: outside(&code),
                 });
                 continue;
             }

@@ -72,13 +72,20 @@ impl App {
         Ok(out)
     }
 
-    /// Builds a region's profile.
-    pub async fn region_profile(&self, code: &RegionCode) -> AppResult<RegionProfile> {
+    /// Builds a region's profile as seen by someone whose read scope is
+    /// `visible` (`None`: everywhere): references and peers outside it are
+    /// left out, so that nothing beyond the scope shows, not even in a rank.
+    pub async fn region_profile(
+        &self,
+        code: &RegionCode,
+        visible: &Option<std::collections::HashSet<RegionCode>>,
+    ) -> AppResult<RegionProfile> {
         let detail = self.region_detail(code).await?;
         let indicators = self.store().indicators().await?;
         let own = self.all_observations(&ObservationQuery { region: Some(code.clone()), ..Default::default() }).await?;
         // References: the root (national) and the top-level ancestor (province).
-        let references: Vec<Region> = detail.ancestors.iter().take(2).cloned().collect();
+        let references: Vec<Region> =
+            detail.ancestors.iter().take(2).filter(|r| crate::auth::sees(visible, &r.code)).cloned().collect();
         let mut reference_values = Vec::new();
         for r in &references {
             reference_values.push(
@@ -86,7 +93,7 @@ impl App {
             );
         }
         let by_indicator = group(&own);
-        let peers = self.peer_values(&detail.region, &by_indicator).await?;
+        let peers = self.peer_values(&detail.region, &by_indicator, visible).await?;
         let mut series = Vec::new();
         for indicator in &indicators {
             let Some(observations) = by_indicator.get(&indicator.code) else { continue };
@@ -126,6 +133,7 @@ impl App {
         &self,
         region: &Region,
         own: &BTreeMap<IndicatorCode, Vec<&Observation>>,
+        visible: &Option<std::collections::HashSet<RegionCode>>,
     ) -> AppResult<HashMap<(IndicatorCode, Period), Vec<f64>>> {
         let mut periods: Vec<Period> = own.values().filter_map(|obs| obs.last().map(|o| o.period)).collect();
         periods.sort();
@@ -137,7 +145,8 @@ impl App {
                 period: Some(period.to_string()),
                 ..Default::default()
             };
-            for o in self.all_observations(&query).await? {
+            for o in self.all_observations(&query).await?.into_iter().filter(|o| crate::auth::sees(visible, &o.region))
+            {
                 peers.entry((o.indicator, o.period)).or_default().push(o.value);
             }
         }

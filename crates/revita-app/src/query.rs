@@ -121,12 +121,17 @@ impl App {
 
     /// Rolls `indicator` up to `region` for `period` from its direct
     /// children, or from its descendants at `level`.
+    ///
+    /// Children outside `visible` (`None`: everywhere) are left out, so that
+    /// an aggregate above a user's scope shows only what the scope covers;
+    /// the region's own stored value shows only if the region is in scope.
     pub async fn rollup(
         &self,
         region: &RegionCode,
         indicator: &str,
         period: &str,
         level: Option<&str>,
+        visible: &Option<std::collections::HashSet<RegionCode>>,
     ) -> AppResult<Rollup> {
         self.region(region).await?;
         let indicator = self.indicator(indicator).await?;
@@ -137,6 +142,7 @@ impl App {
         }
         .into_iter()
         .map(|r| r.code)
+        .filter(|c| crate::auth::sees(visible, c))
         .collect();
         let values = self.values(&indicator.code, &period, region, level).await?;
         let weights = match &indicator.aggregation {
@@ -160,7 +166,11 @@ impl App {
             period: Some(period.clone()),
             ..Default::default()
         };
-        let stored_value = self.store().observations(&own, None, 1).await?.first().map(|o| o.value);
+        let stored_value = if crate::auth::sees(visible, region) {
+            self.store().observations(&own, None, 1).await?.first().map(|o| o.value)
+        } else {
+            None
+        };
         Ok(Rollup {
             region: region.to_string(),
             indicator: indicator.code.to_string(),

@@ -2,8 +2,8 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::routing::{MethodRouter, get};
+use axum::{Extension, Json};
 use revita_app::{App, AppError, AppResult, ObservationKey, ObservationQuery};
 use revita_methods::{DesignationCategory, IndicatorCode};
 use serde::Deserialize;
@@ -20,24 +20,25 @@ fn respond<T>(result: AppResult<T>, id: &RequestId) -> ApiResult<T> {
     result.map(Json).map_err(|e| ApiError::new(e, &id.0))
 }
 
-/// The API routes.
-pub fn routes() -> Router<crate::state::WebState> {
-    Router::new()
-        .route("/regions/{code}", get(region_show))
-        .route("/regions/{code}/children", get(region_children))
-        .route("/regions/{code}/descendants", get(region_descendants))
-        .route("/regions/{code}/designations", get(region_designations))
-        .route("/regions/{code}/boundary", get(region_boundary))
-        .route("/search", get(region_search))
-        .route("/indicators", get(indicator_list))
-        .route("/indicators/{code}", get(indicator_show))
-        .route("/observations", get(observation_list))
-        .route("/designations", get(designation_list))
-        .route("/rollup", get(rollup_show))
-        .route("/inventory", get(inventory_show))
-        .route("/regions/{code}/profile", get(region_profile))
-        .route("/map", get(map_geojson))
-        .route("/openapi.json", get(crate::openapi::openapi_json))
+/// The API routes, relative to `/api/v1`.
+pub fn routes() -> Vec<(&'static str, MethodRouter<crate::state::WebState>)> {
+    vec![
+        ("/regions/{code}", get(region_show)),
+        ("/regions/{code}/children", get(region_children)),
+        ("/regions/{code}/descendants", get(region_descendants)),
+        ("/regions/{code}/designations", get(region_designations)),
+        ("/regions/{code}/boundary", get(region_boundary)),
+        ("/regions/{code}/profile", get(region_profile)),
+        ("/search", get(region_search)),
+        ("/indicators", get(indicator_list)),
+        ("/indicators/{code}", get(indicator_show)),
+        ("/observations", get(observation_list)),
+        ("/designations", get(designation_list)),
+        ("/rollup", get(rollup_show)),
+        ("/inventory", get(inventory_show)),
+        ("/map", get(map_geojson)),
+        ("/openapi.json", get(crate::openapi::openapi_json)),
+    ]
 }
 
 /// `GET /health`: 200 when the store answers, 503 otherwise.
@@ -55,13 +56,17 @@ pub async fn health(State(app): State<App>) -> (StatusCode, Json<Value>) {
 async fn region_show(
     State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Path(code): Path<String>,
 ) -> ApiResult<RegionDetailDto> {
     let result = async {
-        let detail = state.detail(&state.app.parse_region_code(&code)?).await?;
+        let code = state.app.parse_region_code(&code)?;
+        let visible = state.readable(Some(&viewer), &code).await?;
+        let detail = state.detail(&code).await?;
+        let seen = |r: &&revita_methods::Region| revita_app::auth::sees(&visible, &r.code);
         Ok(RegionDetailDto {
             region: RegionDto::from(&detail.region),
-            ancestors: detail.ancestors.iter().map(RegionDto::from).collect(),
+            ancestors: detail.ancestors.iter().filter(seen).map(RegionDto::from).collect(),
             children: detail.children,
             has_boundary: detail.has_boundary,
             designations: detail.designations.iter().map(DesignationDto::from).collect(),
@@ -72,12 +77,16 @@ async fn region_show(
 }
 
 async fn region_children(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Path(code): Path<String>,
 ) -> ApiResult<Vec<RegionDto>> {
-    let result =
-        async { Ok(app.children(&app.parse_region_code(&code)?).await?.iter().map(RegionDto::from).collect()) };
+    let result = async {
+        let code = state.app.parse_region_code(&code)?;
+        state.readable(Some(&viewer), &code).await?;
+        Ok(state.app.children(&code).await?.iter().map(RegionDto::from).collect())
+    };
     respond(result.await, &id)
 }
 
@@ -87,25 +96,30 @@ struct LevelParams {
 }
 
 async fn region_descendants(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Path(code): Path<String>,
     Query(params): Query<LevelParams>,
 ) -> ApiResult<Vec<RegionDto>> {
     let result = async {
-        let code = app.parse_region_code(&code)?;
-        Ok(app.descendants(&code, params.level.as_deref()).await?.iter().map(RegionDto::from).collect())
+        let code = state.app.parse_region_code(&code)?;
+        state.readable(Some(&viewer), &code).await?;
+        Ok(state.app.descendants(&code, params.level.as_deref()).await?.iter().map(RegionDto::from).collect())
     };
     respond(result.await, &id)
 }
 
 async fn region_designations(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Path(code): Path<String>,
 ) -> ApiResult<Vec<DesignationDto>> {
     let result = async {
-        let detail = app.region_detail(&app.parse_region_code(&code)?).await?;
+        let code = state.app.parse_region_code(&code)?;
+        state.readable(Some(&viewer), &code).await?;
+        let detail = state.detail(&code).await?;
         Ok(detail.designations.iter().map(DesignationDto::from).collect())
     };
     respond(result.await, &id)
@@ -113,14 +127,20 @@ async fn region_designations(
 
 /// The boundary as a GeoJSON Feature.
 async fn region_boundary(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Path(code): Path<String>,
 ) -> ApiResult<Value> {
     let result = async {
-        let code = app.parse_region_code(&code)?;
-        let boundary =
-            app.store().boundary(&code).await?.ok_or_else(|| AppError::NotFound(format!("boundary of {code}")))?;
+        let code = state.app.parse_region_code(&code)?;
+        state.readable(Some(&viewer), &code).await?;
+        let boundary = state
+            .app
+            .store()
+            .boundary(&code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("boundary of {code}")))?;
         let geometry: Value =
             serde_json::from_str(&boundary.geojson).map_err(|e| anyhow::anyhow!("stored geometry is not JSON: {e}"))?;
         Ok(
@@ -137,12 +157,16 @@ struct SearchParams {
 }
 
 async fn region_search(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Query(params): Query<SearchParams>,
 ) -> ApiResult<Vec<RegionDto>> {
-    let result =
-        async { Ok(app.search(&params.q, params.limit.unwrap_or(20)).await?.iter().map(RegionDto::from).collect()) };
+    let result = async {
+        let visible = state.visible(Some(&viewer)).await?;
+        let found = state.app.search(&params.q, params.limit.unwrap_or(20)).await?;
+        Ok(found.iter().filter(|r| revita_app::auth::sees(&visible, &r.code)).map(RegionDto::from).collect())
+    };
     respond(result.await, &id)
 }
 
@@ -178,11 +202,14 @@ struct ObservationParams {
 }
 
 async fn observation_list(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Query(p): Query<ObservationParams>,
 ) -> ApiResult<ObservationPage> {
+    let app = &state.app;
     let result = async {
+        let visible = state.visible(Some(&viewer)).await?;
         let invalid = |e: &dyn std::fmt::Display| AppError::Invalid(e.to_string());
         let query = ObservationQuery {
             indicator: p.indicator.as_deref().map(IndicatorCode::parse).transpose().map_err(|e| invalid(&e))?,
@@ -214,7 +241,11 @@ async fn observation_list(
         let next = (rows.len() as i64 == limit)
             .then(|| rows.last().map(|o| format!("{}|{}|{}", o.indicator, o.region, o.period)))
             .flatten();
-        Ok(ObservationPage { observations: rows.iter().map(ObservationDto::from).collect(), next })
+        // The cursor follows the store's order; rows outside the reader's
+        // jurisdiction are dropped from the page, so a page may be short.
+        let observations =
+            rows.iter().filter(|o| revita_app::auth::sees(&visible, &o.region)).map(ObservationDto::from).collect();
+        Ok(ObservationPage { observations, next })
     };
     respond(result.await, &id)
 }
@@ -225,18 +256,22 @@ struct DesignationParams {
 }
 
 async fn designation_list(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Query(p): Query<DesignationParams>,
 ) -> ApiResult<Vec<DesignationDto>> {
+    let app = &state.app;
     let result = async {
+        let visible = state.visible(Some(&viewer)).await?;
         let category = p
             .category
             .as_deref()
             .map(DesignationCategory::parse)
             .transpose()
             .map_err(|e| AppError::Invalid(e.to_string()))?;
-        Ok(app.store().designations(category.as_ref()).await?.iter().map(DesignationDto::from).collect())
+        let all = app.store().designations(category.as_ref()).await?;
+        Ok(all.iter().filter(|d| revita_app::auth::sees(&visible, &d.region)).map(DesignationDto::from).collect())
     };
     respond(result.await, &id)
 }
@@ -250,19 +285,32 @@ struct RollupParams {
 }
 
 async fn rollup_show(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Query(p): Query<RollupParams>,
 ) -> ApiResult<revita_app::query::Rollup> {
     let result = async {
-        let region = app.parse_region_code(&p.region)?;
-        app.rollup(&region, &p.indicator, &p.period, p.level.as_deref()).await
+        let region = state.app.parse_region_code(&p.region)?;
+        let visible = state.visible(Some(&viewer)).await?;
+        state.app.rollup(&region, &p.indicator, &p.period, p.level.as_deref(), &visible).await
     };
     respond(result.await, &id)
 }
 
-async fn inventory_show(State(app): State<App>, Extension(id): Extension<RequestId>) -> ApiResult<Value> {
+async fn inventory_show(
+    State(state): State<crate::state::WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+) -> ApiResult<Value> {
+    let app = &state.app;
     let result = async {
+        // Whole-database counts are for national readers only.
+        if state.visible(Some(&viewer)).await?.is_some() {
+            return Err(AppError::Forbidden(
+                "the inventory counts the whole database; it is for national users".into(),
+            ));
+        }
         let inv = app.store().inventory().await?;
         let levels: serde_json::Map<String, Value> =
             inv.regions_by_level.into_iter().map(|(l, n)| (l, json!(n))).collect();
@@ -282,10 +330,13 @@ async fn inventory_show(State(app): State<App>, Extension(id): Extension<Request
 async fn region_profile(
     State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Path(code): Path<String>,
 ) -> ApiResult<Value> {
     let result = async {
-        let profile = state.profile(&state.app.parse_region_code(&code)?).await?;
+        let code = state.app.parse_region_code(&code)?;
+        let visible = state.readable(Some(&viewer), &code).await?;
+        let profile = state.profile(&code, &visible).await?;
         let points = |pts: &[(revita_methods::Period, f64)]| -> Vec<Value> {
             pts.iter().map(|(p, v)| json!({"period": p.to_string(), "value": v})).collect()
         };
@@ -332,11 +383,14 @@ struct MapQuery {
 
 /// `GET /api/v1/map`: the map's regions as GeoJSON with their values.
 async fn map_geojson(
-    State(app): State<App>,
+    State(state): State<crate::state::WebState>,
     Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
     Query(q): Query<MapQuery>,
 ) -> ApiResult<Value> {
+    let app = &state.app;
     let result = async {
+        let visible = state.visible(Some(&viewer)).await?;
         let level = q.level.clone().unwrap_or_else(|| "province".into());
         let within = q.within.as_deref().filter(|w| !w.is_empty()).map(|w| app.parse_region_code(w)).transpose()?;
         let theme = q.theme.clone().unwrap_or_else(|| "indicator:pop_total".into());
@@ -375,6 +429,7 @@ async fn map_geojson(
         let features: Vec<Value> = data
             .regions
             .iter()
+            .filter(|r| revita_app::auth::sees(&visible, &r.code))
             .map(|r| {
                 let coordinates: Vec<Vec<Vec<[f64; 2]>>> =
                     r.shape.iter().map(|poly| poly.iter().map(|ring| ring.iter().map(|&(x, y)| [x, y]).collect()).collect()).collect();

@@ -250,6 +250,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("error_not_found", "Page not found", "页面不存在"),
     ("error_bad_request", "The request is not valid", "请求无效"),
     ("error_internal", "Something went wrong on our side", "服务器内部错误"),
+    ("error_forbidden", "Not allowed", "无权访问"),
+    ("error_unauthorized", "Please log in", "请先登录"),
     ("request_id", "Request id", "请求编号"),
     ("back_home", "Back to the map", "返回地图"),
     ("api_title", "JSON API", "JSON 接口"),

@@ -26,12 +26,45 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use revita_app::App;
 
 pub use error::ApiError;
 pub use openapi::{ENDPOINTS, document as openapi_document};
 pub use state::WebState;
+
+/// Every route: the one list the router is built from, and that the
+/// access-control test walks (a route missing from the test's table fails
+/// it).
+fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
+    let pages: Vec<(&str, MethodRouter<WebState>)> = vec![
+        ("/login", get(auth::login_form).post(auth::login_submit)),
+        ("/logout", post(auth::logout)),
+        ("/account/password", get(auth::password_form).post(auth::password_submit)),
+        ("/", get(pages::home_show)),
+        ("/maps/map.svg", get(pages::map_svg)),
+        ("/regions", get(pages::region_index)),
+        ("/regions/{code}", get(pages::region_show)),
+        ("/regions/{code}/children.csv", get(pages::region_children_csv)),
+        ("/regions/{code}/children.xlsx", get(pages::region_children_xlsx)),
+        ("/indicators", get(pages::indicator_index)),
+        ("/indicators/{code}", get(pages::indicator_show)),
+        ("/import", get(upload::import_form).post(upload::import_check)),
+        ("/import/confirm", post(upload::import_confirm)),
+        ("/lang/{code}", get(pages::language_switch)),
+        ("/api", get(openapi::api_page)),
+        ("/static/app.css", get(assets::stylesheet)),
+        ("/static/app.js", get(assets::script)),
+        ("/health", get(api::health)),
+    ];
+    let api = api::routes().into_iter().map(|(path, r)| (format!("/api/v1{path}"), r));
+    pages.into_iter().map(|(path, r)| (path.to_string(), r)).chain(api).collect()
+}
+
+/// The paths of every route, for the access-control test.
+pub fn route_paths() -> Vec<String> {
+    route_table().into_iter().map(|(path, _)| path).collect()
+}
 
 /// Builds the router over an app.
 pub fn router(app: App) -> Router {
@@ -46,28 +79,14 @@ pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
         maps: Arc::default(),
         profiles: Arc::default(),
         details: Arc::default(),
+        scopes: Arc::default(),
         public: Arc::new(public),
     };
-    Router::new()
-        .route("/login", get(auth::login_form).post(auth::login_submit))
-        .route("/logout", post(auth::logout))
-        .route("/account/password", get(auth::password_form).post(auth::password_submit))
-        .route("/", get(pages::home_show))
-        .route("/maps/map.svg", get(pages::map_svg))
-        .route("/regions", get(pages::region_index))
-        .route("/regions/{code}", get(pages::region_show))
-        .route("/regions/{code}/children.csv", get(pages::region_children_csv))
-        .route("/regions/{code}/children.xlsx", get(pages::region_children_xlsx))
-        .route("/indicators", get(pages::indicator_index))
-        .route("/indicators/{code}", get(pages::indicator_show))
-        .route("/import", get(upload::import_form).post(upload::import_check))
-        .route("/import/confirm", post(upload::import_confirm))
-        .route("/lang/{code}", get(pages::language_switch))
-        .route("/api", get(openapi::api_page))
-        .route("/static/app.css", get(assets::stylesheet))
-        .route("/static/app.js", get(assets::script))
-        .route("/health", get(api::health))
-        .nest("/api/v1", api::routes())
+    let mut router = Router::new();
+    for (path, method_router) in route_table() {
+        router = router.route(&path, method_router);
+    }
+    router
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))

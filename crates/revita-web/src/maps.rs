@@ -82,7 +82,11 @@ pub struct Settings {
 impl WebState {
     /// Fills in defaults: the first indicator with data (population if
     /// loaded), provinces, 5 quantile classes.
-    pub async fn map_settings(&self, params: &MapParams) -> AppResult<Settings> {
+    pub async fn map_settings(
+        &self,
+        params: &MapParams,
+        visible: &Option<std::collections::HashSet<RegionCode>>,
+    ) -> AppResult<Settings> {
         let theme = match params.theme.clone().filter(|t| !t.is_empty()) {
             Some(t) => t,
             None => {
@@ -108,7 +112,10 @@ impl WebState {
         Ok(Settings {
             theme,
             period: params.period.clone().filter(|p| !p.is_empty()),
-            level: params.level.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| "province".into()),
+            level: match params.level.clone().filter(|l| !l.is_empty()) {
+                Some(level) => level,
+                None => self.default_level(visible).await?,
+            },
             within,
             classes: params.classes.unwrap_or(5).clamp(3, 7),
             method: method.to_string(),
@@ -117,9 +124,18 @@ impl WebState {
 
     /// The map for `settings` in `lang`, from the cache when the data has
     /// not changed since it was drawn.
-    pub async fn map(&self, settings: &Settings, lang: Lang, width: f64) -> AppResult<Arc<RenderedMap>> {
+    ///
+    /// Regions outside `visible` (`None`: everywhere) are left off the map.
+    pub async fn map(
+        &self,
+        settings: &Settings,
+        lang: Lang,
+        width: f64,
+        visible: &Option<std::collections::HashSet<RegionCode>>,
+    ) -> AppResult<Arc<RenderedMap>> {
         let version = self.app.store().data_version().await.map_err(AppError::from)?;
-        let key = format!("{version}|{}|{settings:?}|{width}", lang.code());
+        let scope = revita_app::auth::scope_key(visible);
+        let key = format!("{version}|{}|{settings:?}|{width}|{scope}", lang.code());
         if let Some(map) = self.maps.get(&key) {
             return Ok(map);
         }
@@ -136,6 +152,8 @@ impl WebState {
             }
             other => return Err(AppError::Invalid(format!("theme '{other}' is not indicator or designation"))),
         };
+        let mut data = data;
+        data.regions.retain(|r| revita_app::auth::sees(visible, &r.code));
         let periods = match &data.theme {
             MapTheme::Indicator { indicator, .. } => {
                 self.app.store().periods(&indicator.code).await.map_err(AppError::from)?
@@ -145,6 +163,25 @@ impl WebState {
         let map = Arc::new(draw(&data, settings, lang, width, periods));
         self.maps.put(key, map.clone());
         Ok(map)
+    }
+}
+
+impl WebState {
+    /// The level a map opens at: provinces for national readers; for a
+    /// jurisdiction, the most detailed of the province, prefecture and county
+    /// levels it contains, so that a county user's map shows the county.
+    async fn default_level(&self, visible: &Option<std::collections::HashSet<RegionCode>>) -> AppResult<String> {
+        let Some(set) = visible else { return Ok("province".into()) };
+        let mut best = "province";
+        for code in set {
+            if let Some(level) = self.app.scheme().level_of(code) {
+                let rank = |l: &str| ["province", "prefecture", "county"].iter().position(|x| *x == l);
+                if rank(level) > rank(best) {
+                    best = level;
+                }
+            }
+        }
+        Ok(best.to_string())
     }
 }
 

@@ -33,8 +33,8 @@ fn page(state: &WebState, ctx: &PageContext, template: &str, title: &str, values
 pub fn error_page(state: &WebState, ctx: &PageContext, error: AppError, id: &RequestId) -> Response {
     let (status, heading, message) = match &error {
         AppError::NotFound(what) => (StatusCode::NOT_FOUND, ctx.t("error_not_found"), what.to_string()),
-        AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, ctx.t("error_bad_request"), m.clone()),
-        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, ctx.t("error_bad_request"), m.clone()),
+        AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, ctx.t("error_unauthorized"), m.clone()),
+        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, ctx.t("error_forbidden"), m.clone()),
         AppError::Invalid(m) | AppError::Conflict(m) => {
             (StatusCode::BAD_REQUEST, ctx.t("error_bad_request"), m.clone())
         }
@@ -76,8 +76,9 @@ pub async fn home_show(
 ) -> Response {
     let ctx = PageContext::new(&headers, path_of("/", &raw)).viewer(viewer.as_deref());
     let result = async {
-        let settings = state.map_settings(&params).await?;
-        let map = state.map(&settings, ctx.lang, 860.0).await?;
+        let visible = state.visible(viewer.as_deref()).await?;
+        let settings = state.map_settings(&params, &visible).await?;
+        let map = state.map(&settings, ctx.lang, 860.0, &visible).await?;
         let lang = ctx.lang;
         let indicators = state.app.store().indicators().await.map_err(AppError::from)?;
         let indicator_options: Vec<Value> = indicators
@@ -94,6 +95,7 @@ pub async fn home_show(
             .await
             .map_err(AppError::from)?
             .iter()
+            .filter(|r| revita_app::auth::sees(&visible, &r.code))
             .map(|r| context! { code => r.code.to_string(), name => lang.name(&r.name_zh, r.name_en.as_deref()) })
             .collect();
         let levels: Vec<Value> = ["province", "prefecture", "county"]
@@ -137,8 +139,9 @@ pub async fn map_svg(
 ) -> Response {
     let ctx = PageContext::new(&headers, "/".into()).viewer(viewer.as_deref());
     let result = async {
-        let settings = state.map_settings(&params).await?;
-        let map = state.map(&settings, ctx.lang, 860.0).await?;
+        let visible = state.visible(viewer.as_deref()).await?;
+        let settings = state.map_settings(&params, &visible).await?;
+        let map = state.map(&settings, ctx.lang, 860.0, &visible).await?;
         Ok((
             [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
             map.svg.clone(),
@@ -166,10 +169,25 @@ pub async fn region_index(
     let result = async {
         let lang = ctx.lang;
         let query = params.q.clone().unwrap_or_default().trim().to_string();
-        let regions = if query.is_empty() {
-            state.app.store().regions_at_level("province").await.map_err(AppError::from)?
-        } else {
-            state.app.search(&query, 50).await?
+        let visible = state.visible(viewer.as_deref()).await?;
+        let regions = match (query.is_empty(), visible.as_ref()) {
+            (true, None) => state.app.store().regions_at_level("province").await.map_err(AppError::from)?,
+            // A user with a jurisdiction starts from it.
+            (true, Some(_)) => {
+                let mut roots = Vec::new();
+                for grant in viewer.as_ref().map(|v| v.actor.access.grants().to_vec()).unwrap_or_default() {
+                    if let Some(region) = state.app.store().region(&grant.scope).await.map_err(AppError::from)?
+                        && !roots.contains(&region)
+                    {
+                        roots.push(region);
+                    }
+                }
+                roots
+            }
+            (false, _) => {
+                let found = state.app.search(&query, 50).await?;
+                found.into_iter().filter(|r| revita_app::auth::sees(&visible, &r.code)).collect()
+            }
         };
         // A search for an exact code or a unique name goes straight to the region.
         if !query.is_empty() && regions.len() == 1 {
@@ -217,13 +235,15 @@ pub async fn region_show(
     let result = async {
         let lang = ctx.lang;
         let code = state.app.parse_region_code(&code)?;
-        let profile = state.profile(&code).await?;
+        let visible = state.readable(viewer.as_deref(), &code).await?;
+        let profile = state.profile(&code, &visible).await?;
         let region = &profile.detail.region;
         let name = lang.name(&region.name_zh, region.name_en.as_deref()).to_string();
         let ancestors: Vec<Value> = profile
             .detail
             .ancestors
             .iter()
+            .filter(|a| revita_app::auth::sees(&visible, &a.code))
             .map(|a| context! { code => a.code.to_string(), name => lang.name(&a.name_zh, a.name_en.as_deref()) })
             .collect();
         let today = revita_methods::Date::first_of_year(9999);
@@ -288,8 +308,8 @@ pub async fn region_show(
                     within: Some(code.to_string()),
                     ..Default::default()
                 };
-                let settings = state.map_settings(&params).await?;
-                let map = state.map(&settings, lang, 640.0).await?;
+                let settings = state.map_settings(&params, &visible).await?;
+                let map = state.map(&settings, lang, 640.0, &visible).await?;
                 map.svg.contains("<path ").then(|| map.svg.clone())
             }
             _ => None,
@@ -375,6 +395,7 @@ async fn children_download(
     let ctx = PageContext::new(&headers, format!("/regions/{code}")).viewer(viewer.as_deref());
     let result = async {
         let code = state.app.parse_region_code(&code)?;
+        state.readable(viewer.as_deref(), &code).await?;
         let bytes = revita_app::export::children_table(&state.app, &code, format).await?;
         let (mime, ext) = match format {
             revita_app::export::ExportFormat::Xlsx => {
@@ -470,13 +491,17 @@ pub async fn indicator_show(
     let result = async {
         let lang = ctx.lang;
         let indicator = state.app.indicator(&code).await?;
-        let observations = state
+        let visible = state.visible(viewer.as_deref()).await?;
+        let observations: Vec<_> = state
             .app
             .all_observations(&revita_app::ObservationQuery {
                 indicator: Some(indicator.code.clone()),
                 ..Default::default()
             })
-            .await?;
+            .await?
+            .into_iter()
+            .filter(|o| revita_app::auth::sees(&visible, &o.region))
+            .collect();
         let regions = state.app.store().regions().await.map_err(AppError::from)?;
         let level_of: std::collections::HashMap<&str, &str> =
             regions.iter().map(|r| (r.code.as_str(), r.level.as_str())).collect();
@@ -542,8 +567,8 @@ pub async fn indicator_show(
                     period: Some(p.to_string()),
                     ..Default::default()
                 };
-                let settings = state.map_settings(&params).await?;
-                Some(state.map(&settings, lang, 640.0).await?.svg.clone())
+                let settings = state.map_settings(&params, &visible).await?;
+                Some(state.map(&settings, lang, 640.0, &visible).await?.svg.clone())
             }
             _ => None,
         };
@@ -602,6 +627,7 @@ mod tests {
             maps: Default::default(),
             profiles: Default::default(),
             details: Default::default(),
+            scopes: Default::default(),
             public: Default::default(),
         };
         let id = RequestId("abc-000042".into());

@@ -20,11 +20,46 @@ pub struct WebState {
     pub profiles: Arc<Cache<revita_app::profile::RegionProfile>>,
     /// Region details by data version and code.
     pub details: Arc<Cache<revita_app::query::RegionDetail>>,
+    /// Read scopes by data version and user.
+    pub scopes: Arc<Cache<Option<std::collections::HashSet<revita_methods::RegionCode>>>>,
     /// Pages published for anonymous reading.
     pub public: Arc<Vec<crate::auth::PublicPage>>,
 }
 
 impl WebState {
+    /// The regions a viewer may read (`None`: everywhere), computed once per
+    /// data version and user.
+    pub async fn visible(
+        &self,
+        viewer: Option<&crate::auth::Viewer>,
+    ) -> revita_app::AppResult<Arc<Option<std::collections::HashSet<revita_methods::RegionCode>>>> {
+        let Some(viewer) = viewer else { return Ok(Arc::new(Some(Default::default()))) };
+        let version = self.app.store().data_version().await.map_err(revita_app::AppError::from)?;
+        let key = format!("{version}|{}|{}", viewer.actor.user_id, viewer.actor.name);
+        if let Some(scope) = self.scopes.get(&key) {
+            return Ok(scope);
+        }
+        let scope = Arc::new(self.app.scope_set(&viewer.actor, revita_methods::access::Action::Read).await?);
+        self.scopes.put(key, scope.clone());
+        Ok(scope)
+    }
+
+    /// Fails unless the viewer may read the region: 403 for a region outside
+    /// the jurisdiction, 404 for one that does not exist.
+    pub async fn readable(
+        &self,
+        viewer: Option<&crate::auth::Viewer>,
+        code: &revita_methods::RegionCode,
+    ) -> revita_app::AppResult<Arc<Option<std::collections::HashSet<revita_methods::RegionCode>>>> {
+        let visible = self.visible(viewer).await?;
+        if revita_app::auth::sees(&visible, code) {
+            return Ok(visible);
+        }
+        // Region codes are public (GB/T 2260); the data behind them is not.
+        self.app.region(code).await?;
+        Err(revita_app::AppError::Forbidden(format!("region {code} is outside your jurisdiction")))
+    }
+
     /// A region's detail (breadcrumb, designations, pairings), computed once
     /// per data version.
     pub async fn detail(
@@ -41,17 +76,19 @@ impl WebState {
         Ok(detail)
     }
 
-    /// A region's profile, computed once per data version.
+    /// A region's profile as seen within `visible`, computed once per data
+    /// version and scope.
     pub async fn profile(
         &self,
         code: &revita_methods::RegionCode,
+        visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
     ) -> revita_app::AppResult<Arc<revita_app::profile::RegionProfile>> {
         let version = self.app.store().data_version().await.map_err(revita_app::AppError::from)?;
-        let key = format!("{version}|{code}");
+        let key = format!("{version}|{code}|{}", revita_app::auth::scope_key(visible));
         if let Some(profile) = self.profiles.get(&key) {
             return Ok(profile);
         }
-        let profile = Arc::new(self.app.region_profile(code).await?);
+        let profile = Arc::new(self.app.region_profile(code, visible).await?);
         self.profiles.put(key, profile.clone());
         Ok(profile)
     }

@@ -63,17 +63,36 @@ pub async fn import_form(
     render_page(&state, &ctx, &id, &csrf, "observations", None, StatusCode::OK)
 }
 
-async fn run_import(state: &WebState, kind: &str, path: &std::path::Path, dry_run: bool) -> AppResult<ImportReport> {
-    let file = FileImport { dry_run, ..Default::default() };
+/// Runs an import for `viewer`, limited to the regions its role lets it
+/// change: data for data entry, decisions (designations, pairings) for
+/// planners.
+async fn run_import(
+    state: &WebState,
+    viewer: &crate::auth::Viewer,
+    kind: &str,
+    path: &std::path::Path,
+    dry_run: bool,
+) -> AppResult<ImportReport> {
+    let action = match kind {
+        "designations" | "pairings" => revita_methods::access::Action::EditDecisions,
+        _ => revita_methods::access::Action::EditData,
+    };
+    let within = state.app.scope_set(&viewer.actor, action).await?;
+    if within.as_ref().is_some_and(|set| set.is_empty()) {
+        return Err(AppError::Forbidden(format!("{} may not import {kind}", viewer.actor.name)));
+    }
+    let within = within.map(std::sync::Arc::new);
+    let file = FileImport { dry_run, within: within.clone(), ..Default::default() };
     match kind {
         "observations" => {
-            state.app.import_observations(path, &ObservationImport { dry_run, ..Default::default() }, &|_| {}).await
+            let import = ObservationImport { dry_run, within, ..Default::default() };
+            state.app.import_observations(path, &import, &|_| {}).await
         }
         "regions" => state.app.import_regions(path, &file).await,
         "indicators" => state.app.import_indicators(path, &file).await,
         "designations" => state.app.import_designations(path, &file).await,
         "pairings" => state.app.import_pairings(path, &file).await,
-        "boundaries" => state.app.import_boundaries(path, "code", None, dry_run).await,
+        "boundaries" => state.app.import_boundaries(path, "code", None, &file).await,
         other => Err(AppError::Invalid(format!("cannot import '{other}'"))),
     }
 }
@@ -179,7 +198,7 @@ pub async fn import_check(
             &id,
         );
     }
-    let result = run_import(&state, &kind, &path, true).await;
+    let result = run_import(&state, &viewer, &kind, &path, true).await;
     // A rejected file is reported on the page; any other error is an error page.
     let result = match result {
         Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
@@ -232,7 +251,7 @@ pub async fn import_confirm(
         return crate::pages::error_page(&state, &ctx, AppError::Invalid(ctx.t("upload_expired").into()), &id);
     };
     let name = std::fs::read_to_string(dir.join(format!("{}.name", form.upload))).unwrap_or_else(|_| "upload".into());
-    let result = run_import(&state, &form.kind, &path, false).await;
+    let result = run_import(&state, &viewer, &form.kind, &path, false).await;
     // A rejected file is reported on the page; any other error is an error page.
     let result = match result {
         Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),

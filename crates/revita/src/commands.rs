@@ -162,7 +162,13 @@ fn progress_bar(hidden: bool) -> ProgressBar {
 
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
-    let file = FileImport { dry_run: args.dry_run, sheet: args.sheet.clone(), keep_existing: args.keep_existing };
+    // The command line acts with the database owner's rights: everywhere.
+    let file = FileImport {
+        dry_run: args.dry_run,
+        sheet: args.sheet.clone(),
+        keep_existing: args.keep_existing,
+        within: None,
+    };
     let report = match args.kind {
         ImportKind::Regions => app.import_regions(&args.file, &file).await?,
         ImportKind::Indicators => app.import_indicators(&args.file, &file).await?,
@@ -170,7 +176,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         ImportKind::Pairings => app.import_pairings(&args.file, &file).await?,
         ImportKind::CodeHistory => app.import_code_history(&args.file, &file).await?,
         ImportKind::Boundaries => {
-            app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), args.dry_run).await?
+            app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), &file).await?
         }
         ImportKind::Observations => {
             let options = ObservationOptions {
@@ -182,8 +188,13 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
                         .with_context(|| format!("--status '{s}' is not final, provisional, estimated or synthetic"))?,
                 },
             };
-            let import =
-                ObservationImport { dry_run: args.dry_run, sheet: args.sheet.clone(), replace: args.replace, options };
+            let import = ObservationImport {
+                dry_run: args.dry_run,
+                sheet: args.sheet.clone(),
+                replace: args.replace,
+                options,
+                within: None,
+            };
             let bar = progress_bar(args.no_progress || args.json);
             let on_progress = |p: Progress| {
                 bar.set_length(p.bytes_total);
@@ -296,7 +307,7 @@ async fn region(args: RegionArgs) -> anyhow::Result<()> {
 async fn rollup(args: RollupArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
     let region = app.parse_region_code(&args.region)?;
-    let r = app.rollup(&region, &args.indicator, &args.period, args.level.as_deref()).await?;
+    let r = app.rollup(&region, &args.indicator, &args.period, args.level.as_deref(), &None).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());

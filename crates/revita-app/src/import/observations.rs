@@ -31,6 +31,8 @@ pub struct ObservationImport {
     pub replace: bool,
     /// Default source, period and status.
     pub options: ObservationOptions,
+    /// The regions the importing user may change (`None`: everywhere).
+    pub within: Option<std::sync::Arc<std::collections::HashSet<RegionCode>>>,
 }
 
 /// How far an import has got, for progress bars.
@@ -81,7 +83,8 @@ impl App {
         let bytes_total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
 
         let (sender, mut receiver) = mpsc::channel::<Batch>(4);
-        let scan = tokio::task::spawn_blocking(move || scan(reader, resolver, indicators, bytes_total, sender));
+        let within = import.within.clone();
+        let scan = tokio::task::spawn_blocking(move || scan(reader, resolver, indicators, within, bytes_total, sender));
         let mode = if import.replace { LoadMode::Replace } else { LoadMode::InsertOnly };
         let mut load = if import.dry_run { None } else { Some(self.store().begin_observation_load(mode).await?) };
         let mut store_error = None;
@@ -199,6 +202,7 @@ fn check(
     reader: &ObservationReader,
     resolver: &mut RegionResolver,
     indicators: &HashSet<String>,
+    within: &Option<std::sync::Arc<HashSet<RegionCode>>>,
 ) -> Result<Observation, RowError> {
     let ObservationRecord { row, mut observation } = record;
     let file = reader.file();
@@ -220,6 +224,9 @@ fn check(
             ));
         }
     };
+    if !super::allowed(within, &observation.region) {
+        return Err(RowError::cell(file, row, reader.region_column(), super::outside(&observation.region)));
+    }
     if !indicators.contains(observation.indicator.as_str()) {
         let column = reader.indicator_column().unwrap_or("indicator");
         return Err(RowError::cell(
@@ -236,6 +243,7 @@ fn scan(
     mut reader: ObservationReader,
     mut resolver: RegionResolver,
     indicators: HashSet<String>,
+    within: Option<std::sync::Arc<HashSet<RegionCode>>>,
     bytes_total: u64,
     sender: mpsc::Sender<Batch>,
 ) -> Scan {
@@ -247,7 +255,7 @@ fn scan(
         let more = reader.next_batch(BATCH_ROWS, &mut records, &mut problems);
         let mut batch = Vec::with_capacity(records.len());
         for record in records.drain(..) {
-            match check(record, &reader, &mut resolver, &indicators) {
+            match check(record, &reader, &mut resolver, &indicators, &within) {
                 Ok(observation) => batch.push(observation),
                 Err(e) => problems.push(e),
             }

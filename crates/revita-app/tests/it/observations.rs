@@ -180,15 +180,19 @@ both_backends!(rollups_report_coverage, |store: DynStore| async move {
     let text =
         "region_code,period,pop_total,urbanization_rate_pct\n520102,2020,100,90\n520103,2020,300,50\n520502,2020,,40\n";
     import_obs(&app, &files.write("w.csv", text)).await.unwrap();
-    let guiyang = app.rollup(&code("520100"), "urbanization_rate_pct", "2020", None).await.unwrap();
+    let guiyang = app.rollup(&code("520100"), "urbanization_rate_pct", "2020", None, &None).await.unwrap();
     assert_eq!((guiyang.value, guiyang.reported, guiyang.expected, guiyang.complete), (Some(60.0), 2, 2, true));
     // Province from counties: 七星关 has a rate but no population, so it cannot be weighted.
-    let province = app.rollup(&code("520000"), "urbanization_rate_pct", "2020", Some("county")).await.unwrap();
+    let province = app.rollup(&code("520000"), "urbanization_rate_pct", "2020", Some("county"), &None).await.unwrap();
     assert_eq!((province.value, province.reported, province.expected, province.complete), (Some(60.0), 2, 3, false));
-    let total = app.rollup(&code("520000"), "pop_total", "2020", Some("county")).await.unwrap();
+    let total = app.rollup(&code("520000"), "pop_total", "2020", Some("county"), &None).await.unwrap();
     assert_eq!((total.value, total.reported, total.expected), (Some(400.0), 2, 3));
-    let ratio = app.rollup(&code("520100"), "sex_ratio", "2020", None).await.unwrap();
+    let ratio = app.rollup(&code("520100"), "sex_ratio", "2020", None, &None).await.unwrap();
     assert_eq!((ratio.method.as_str(), ratio.value), ("none", None));
+    // Someone who sees only 南明区 gets only 南明区's part of Guiyang.
+    let nanming: Option<std::collections::HashSet<RegionCode>> = Some([code("520102")].into_iter().collect());
+    let partial = app.rollup(&code("520100"), "pop_total", "2020", None, &nanming).await.unwrap();
+    assert_eq!((partial.value, partial.reported, partial.expected, partial.stored_value), (Some(100.0), 1, 1, None));
 });
 
 both_backends!(a_ten_million_row_file_streams_through, |store: DynStore| async move {

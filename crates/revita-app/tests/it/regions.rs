@@ -105,11 +105,11 @@ both_backends!(boundaries_must_name_loaded_regions, |store: DynStore| async move
         format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
     };
     let ok = files.write("ok.geojson", &collection(&["520102", "520103"]));
-    let report = app.import_boundaries(&ok, "adcode", Some("test"), false).await.unwrap();
+    let report = app.import_boundaries(&ok, "adcode", Some("test"), &FileImport::default()).await.unwrap();
     assert_eq!(report.records_written, 2);
     assert!(app.region_detail(&code("520102")).await.unwrap().has_boundary);
     let bad = files.write("bad.geojson", &collection(&["520502", "529999", "520502"]));
-    let problems = rejected(app.import_boundaries(&bad, "adcode", None, false).await);
+    let problems = rejected(app.import_boundaries(&bad, "adcode", None, &FileImport::default()).await);
     assert_eq!(
         problems,
         [

@@ -18,7 +18,7 @@ const BOUNDARIES: &str = r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"code":"520103"},"geometry":{"type":"Polygon","coordinates":[[[106.6,26.6],[106.8,26.6],[106.8,26.7],[106.6,26.7],[106.6,26.6]]]}}]}"#;
 const INDICATORS: &str = "code,name_zh,unit,aggregation\npop_total,常住人口,persons,sum\n";
 const OBSERVATIONS: &str = "region_code,indicator,period,value,source\n520102,pop_total,2020,100,census\n520103,pop_total,2020,300,census\n520100,pop_total,2020,400,census\n520000,pop_total,2020,3000,census\n520000,pop_total,2010,2900,census\n000000,pop_total,2020,140000,census\n";
-const DESIGNATIONS: &str = "region_code,category,basis_title,valid_from,valid_to,notes\n520102,poverty_county,832个贫困县名单,2012-01-01,2019-12-31,exited 2019\n";
+const DESIGNATIONS: &str = "region_code,category,basis_title,valid_from,valid_to,notes\n520102,poverty_county,832个贫困县名单,2012-01-01,2019-12-31,exited 2019\n520103,key_assistance_county,国家乡村振兴重点帮扶县名单,2021-08-27,,\n";
 
 /// An app with a logged-in national administrator, as the tests' client.
 struct Client {
@@ -66,12 +66,13 @@ async fn fixture(store: DynStore) -> Client {
     app.import_indicators(&write("i.csv", INDICATORS), &plain).await.unwrap();
     app.import_observations(&write("o.csv", OBSERVATIONS), &ObservationImport::default(), &|_| {}).await.unwrap();
     app.import_designations(&write("d.csv", DESIGNATIONS), &plain).await.unwrap();
-    app.import_boundaries(&write("b.geojson", BOUNDARIES), "code", Some("test"), false).await.unwrap();
+    app.import_boundaries(&write("b.geojson", BOUNDARIES), "code", Some("test"), &plain).await.unwrap();
     let pairings = "program,donor_code,recipient_code,start_year\n东西部协作,520100,520103,2016\n";
     app.import_pairings(&write("p.csv", pairings), &plain).await.unwrap();
     log_in(&app, "admin", revita_methods::access::Role::Admin, "000000").await
 }
 
+mod access;
 mod auth;
 mod pages;
 

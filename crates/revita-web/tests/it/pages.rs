@@ -88,7 +88,13 @@ both_backends!(every_documented_endpoint_answers, |store: DynStore| async move {
     assert_eq!(map["features"][0]["properties"]["value"], 100.0);
 });
 
-async fn post(app: &Client, uri: &str, content_type: &str, cookie: &str, body: String) -> (StatusCode, String) {
+pub(crate) async fn post(
+    app: &Client,
+    uri: &str,
+    content_type: &str,
+    cookie: &str,
+    body: String,
+) -> (StatusCode, String) {
     let request = Request::builder()
         .method("POST")
         .uri(uri)
@@ -102,7 +108,7 @@ async fn post(app: &Client, uri: &str, content_type: &str, cookie: &str, body: S
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn multipart(csrf: &str, kind: &str, file_name: &str, content: &str) -> String {
+pub(crate) fn multipart(csrf: &str, kind: &str, file_name: &str, content: &str) -> String {
     let b = "XBOUNDARYX";
     format!(
         "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\

@@ -258,4 +258,23 @@ fn browser_journeys() {
     let report = browser.wait_for_text("#problems", "is not a number");
     assert!(report.contains('2') && report.contains("value"), "{report}");
     browser.screenshot("4-import-report");
+
+    // 5. A county user sees only its county: on the map, in search, by URL.
+    browser.click("#log-out");
+    browser.wait_for_text("h1", "Log in");
+    browser.type_into("#name", "nanming_clerk");
+    browser.type_into("#password", "county-data-entry");
+    browser.click("#log-in");
+    browser.wait_for_text("h1", "county");
+    let regions =
+        browser.script("return Array.from(document.querySelectorAll('#map a.region')).map(a => a.dataset.code)");
+    assert_eq!(regions, serde_json::json!(["520102"]), "only 南明区 on the map");
+    browser.screenshot("5-county-user-map");
+    browser.go(&format!("{url}/regions?q=%E4%BA%91%E5%B2%A9"));
+    browser.wait_for_text("main", "No region matches");
+    let status = browser.script(&format!("return fetch('{url}/regions/520103').then(r => r.status)"));
+    assert_eq!(status.as_u64(), Some(403));
+    browser.go(&format!("{url}/regions/520103"));
+    browser.wait_for_text("h1", "");
+    browser.screenshot("6-forbidden");
 }

@@ -1,0 +1,164 @@
+//! Access control, route by route. Every route of the router is in TABLE
+//! with how it must treat anonymous requests, a user whose jurisdiction is
+//! 南明区 (520102) asking about 云岩区 (520103), and a viewer trying to
+//! write; a route missing from the table fails the test.
+
+use revita_methods::access::Role;
+
+use super::*;
+
+/// How a route is protected.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    /// Open to anyone (login, health, assets, the language switch).
+    Public,
+    /// For any logged-in user; shows no regional data, or only national
+    /// definitions (indicators).
+    LoggedIn(&'static str),
+    /// About one region: `{code}` is replaced; 200 for the user's own
+    /// county, 403 for another.
+    Region(&'static str),
+    /// Lists regional data: the other county's code must never appear.
+    List(&'static str),
+    /// Changes data: refused to a viewer.
+    Write(&'static str),
+    /// For national users only.
+    National(&'static str),
+}
+
+const TABLE: &[(&str, Kind)] = &[
+    ("/login", Kind::Public),
+    ("/logout", Kind::Write("/logout")),
+    ("/account/password", Kind::LoggedIn("/account/password")),
+    ("/", Kind::List("/?level=county")),
+    ("/maps/map.svg", Kind::List("/maps/map.svg?level=county")),
+    ("/regions", Kind::List("/regions?q=%E5%8C%BA")),
+    ("/regions/{code}", Kind::Region("/regions/{code}")),
+    ("/regions/{code}/children.csv", Kind::Region("/regions/{code}/children.csv")),
+    ("/regions/{code}/children.xlsx", Kind::Region("/regions/{code}/children.xlsx")),
+    ("/indicators", Kind::LoggedIn("/indicators")),
+    ("/indicators/{code}", Kind::List("/indicators/pop_total")),
+    ("/import", Kind::Write("/import")),
+    ("/import/confirm", Kind::Write("/import/confirm")),
+    ("/lang/{code}", Kind::Public),
+    ("/api", Kind::LoggedIn("/api")),
+    ("/static/app.css", Kind::Public),
+    ("/static/app.js", Kind::Public),
+    ("/health", Kind::Public),
+    ("/api/v1/regions/{code}", Kind::Region("/api/v1/regions/{code}")),
+    ("/api/v1/regions/{code}/children", Kind::Region("/api/v1/regions/{code}/children")),
+    ("/api/v1/regions/{code}/descendants", Kind::Region("/api/v1/regions/{code}/descendants")),
+    ("/api/v1/regions/{code}/designations", Kind::Region("/api/v1/regions/{code}/designations")),
+    ("/api/v1/regions/{code}/boundary", Kind::Region("/api/v1/regions/{code}/boundary")),
+    ("/api/v1/regions/{code}/profile", Kind::Region("/api/v1/regions/{code}/profile")),
+    ("/api/v1/search", Kind::List("/api/v1/search?q=%E5%8C%BA")),
+    ("/api/v1/indicators", Kind::LoggedIn("/api/v1/indicators")),
+    ("/api/v1/indicators/{code}", Kind::LoggedIn("/api/v1/indicators/pop_total")),
+    ("/api/v1/observations", Kind::List("/api/v1/observations")),
+    ("/api/v1/designations", Kind::List("/api/v1/designations")),
+    ("/api/v1/rollup", Kind::List("/api/v1/rollup?region=520100&indicator=pop_total&period=2020")),
+    ("/api/v1/inventory", Kind::National("/api/v1/inventory")),
+    ("/api/v1/map", Kind::List("/api/v1/map?theme=indicator:pop_total&level=county")),
+    ("/api/v1/openapi.json", Kind::LoggedIn("/api/v1/openapi.json")),
+];
+
+async fn anonymous_status(app: &App, uri: &str) -> StatusCode {
+    let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+    revita_web::router(app.clone()).oneshot(request).await.unwrap().status()
+}
+
+both_backends!(every_route_is_guarded, |store: DynStore| async move {
+    let admin = fixture(store).await;
+    let mut listed: Vec<String> = TABLE.iter().map(|(p, _)| p.to_string()).collect();
+    let mut routes = revita_web::route_paths();
+    listed.sort();
+    routes.sort();
+    assert_eq!(listed, routes, "every route needs a row in TABLE, and every row a route");
+
+    let clerk = log_in(&admin, "nanming_clerk", Role::DataEntry, "520102").await;
+    let viewer = log_in(&admin, "gz_viewer", Role::Viewer, "520000").await;
+    for (route, kind) in TABLE {
+        match *kind {
+            Kind::Public => {}
+            Kind::LoggedIn(uri) | Kind::List(uri) | Kind::National(uri) => {
+                let status = anonymous_status(&admin, uri).await;
+                assert!(
+                    status == StatusCode::SEE_OTHER || status == StatusCode::UNAUTHORIZED,
+                    "{route}: anonymous got {status}"
+                );
+            }
+            Kind::Region(uri) => {
+                let status = anonymous_status(&admin, &uri.replace("{code}", "520102")).await;
+                assert!(
+                    status == StatusCode::SEE_OTHER || status == StatusCode::UNAUTHORIZED,
+                    "{route}: anonymous got {status}"
+                );
+            }
+            Kind::Write(uri) => {
+                let request = Request::builder()
+                    .method("POST")
+                    .uri(uri)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from("csrf=x"))
+                    .unwrap();
+                let status = revita_web::router(admin.app.clone()).oneshot(request).await.unwrap().status();
+                assert!(
+                    status == StatusCode::SEE_OTHER || status == StatusCode::UNAUTHORIZED,
+                    "{route}: anonymous POST got {status}"
+                );
+            }
+        }
+        match *kind {
+            Kind::Region(uri) => {
+                let (own, _, _) = get_text(&clerk, &uri.replace("{code}", "520102"), &[]).await;
+                assert_eq!(own, StatusCode::OK, "{route}: the clerk's own county");
+                let (other, _, body) = get_text(&clerk, &uri.replace("{code}", "520103"), &[]).await;
+                assert_eq!(other, StatusCode::FORBIDDEN, "{route}: another county");
+                assert!(!body.contains("300"), "{route}: no data of the other county in the error");
+            }
+            Kind::List(uri) => {
+                let (status, headers, body) = get_text(&clerk, uri, &[]).await;
+                if status == StatusCode::SEE_OTHER {
+                    // A search with one match opens it: the clerk's own county.
+                    assert_eq!(headers["location"], "/regions/520102", "{route}");
+                    continue;
+                }
+                assert_eq!(status, StatusCode::OK, "{route}");
+                assert!(
+                    !body.contains("520103") && !body.contains("云岩区") && !body.contains("Yunyan"),
+                    "{route} shows the other county: {body}"
+                );
+                let (_, _, admin_body) = get_text(&admin, uri, &[]).await;
+                assert_ne!(body, admin_body, "{route}: a national user sees more");
+            }
+            Kind::National(uri) => {
+                assert_eq!(get_text(&clerk, uri, &[]).await.0, StatusCode::FORBIDDEN, "{route}");
+                assert_eq!(get_text(&admin, uri, &[]).await.0, StatusCode::OK, "{route}");
+            }
+            Kind::LoggedIn(uri) => assert_eq!(get_text(&clerk, uri, &[]).await.0, StatusCode::OK, "{route}"),
+            Kind::Public | Kind::Write(_) => {}
+        }
+    }
+
+    // A viewer cannot write: an import with its own valid CSRF token is refused.
+    let body = pages::multipart(
+        &viewer.csrf,
+        "observations",
+        "o.csv",
+        "region_code,indicator,period,value\n520102,pop_total,2021,1\n",
+    );
+    let (status, page) =
+        pages::post(&viewer, "/import", "multipart/form-data; boundary=XBOUNDARYX", &viewer.cookie, body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    // The clerk writes its own county only.
+    let body = pages::multipart(
+        &clerk.csrf,
+        "observations",
+        "o.csv",
+        "region_code,indicator,period,value\n520103,pop_total,2021,1\n",
+    );
+    let (status, page) =
+        pages::post(&clerk, "/import", "multipart/form-data; boundary=XBOUNDARYX", &clerk.cookie, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("region 520103 is outside your jurisdiction"), "{page}");
+});
