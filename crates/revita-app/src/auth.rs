@@ -198,6 +198,25 @@ impl App {
         Ok(self.store().append_audit(&entry).await?)
     }
 
+    /// Records a completed import in the audit log: what file, how many rows
+    /// and records, and which retired codes were mapped. (The values
+    /// themselves are in the store; the log says who put them there.)
+    pub async fn audit_import(&self, actor: &str, report: &crate::ImportReport, origin: &Origin) -> AppResult<()> {
+        if report.dry_run {
+            return Ok(());
+        }
+        let remaps: Vec<String> =
+            report.remapped_codes.iter().map(|r| format!("\"{}>{}\"", r.from, r.to.join("+"))).collect();
+        let after = format!(
+            "{{\"rows_read\":{},\"records_written\":{},\"remapped\":[{}]}}",
+            report.rows_read,
+            report.records_written,
+            remaps.join(",")
+        );
+        let action = format!("import.{}", report.kind.replace(' ', "_"));
+        self.audit(actor, &action, (&report.kind, &report.file), (None, Some(after)), origin).await
+    }
+
     /// Creates a user with grants. `by` must be allowed to manage users in
     /// every jurisdiction granted (`None`: the system, e.g. the demo loader).
     pub async fn create_user(
@@ -355,6 +374,27 @@ impl App {
         self.audit(&by.name, "user.update", ("user", name), (Some(before), Some(user_json(&saved, &grants))), origin)
             .await?;
         Ok(saved)
+    }
+
+    /// The users an administrator manages: those all of whose grants lie in
+    /// its jurisdiction (users without grants only for national admins).
+    pub async fn managed_users(&self, by: &Actor) -> AppResult<Vec<(User, Vec<Grant>)>> {
+        let scope = self.scope_set(by, Action::ManageUsers).await?;
+        if scope.as_ref().is_some_and(|s| s.is_empty()) {
+            return Err(AppError::Forbidden(format!("{} may not manage users", by.name)));
+        }
+        let mut out = Vec::new();
+        for user in self.store().users().await? {
+            let grants = self.store().grants(user.id).await?;
+            let managed = match &scope {
+                None => true,
+                Some(set) => !grants.is_empty() && grants.iter().all(|g| set.contains(&g.scope)),
+            };
+            if managed {
+                out.push((user, grants));
+            }
+        }
+        Ok(out)
     }
 
     /// Creates a personal API token; returns its secret (shown once) and record.

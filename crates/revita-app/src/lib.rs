@@ -23,6 +23,7 @@ pub use error::{AppError, AppResult};
 pub use report::ImportReport;
 /// Store types that cross into the web and CLI layers, so they need not
 /// depend on the store crate.
+pub use revita_store::security::AuditFilter;
 pub use revita_store::{Backend, DatabaseUrl, ObservationKey, ObservationQuery};
 
 /// Which code scheme regions follow.

@@ -6,6 +6,7 @@
 //! (API). Errors map through one table to an HTTP status and a stable code;
 //! pages and JSON errors both show the request id that tags the log line.
 
+mod admin;
 mod api;
 mod assets;
 pub mod auth;
@@ -41,6 +42,12 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/login", get(auth::login_form).post(auth::login_submit)),
         ("/logout", post(auth::logout)),
         ("/account/password", get(auth::password_form).post(auth::password_submit)),
+        ("/account/tokens", get(admin::tokens_index).post(admin::tokens_create)),
+        ("/account/tokens/{id}/revoke", post(admin::tokens_revoke)),
+        ("/admin/users", get(admin::users_index).post(admin::users_create)),
+        ("/admin/users/{name}", post(admin::users_update)),
+        ("/audit", get(admin::audit_index)),
+        ("/audit.csv", get(admin::audit_csv)),
         ("/", get(pages::home_show)),
         ("/maps/map.svg", get(pages::map_svg)),
         ("/regions", get(pages::region_index)),

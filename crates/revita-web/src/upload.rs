@@ -259,6 +259,13 @@ pub async fn import_confirm(
     };
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(dir.join(format!("{}.name", form.upload)));
+    if let Ok(done) = &result {
+        let mut logged = done.clone();
+        logged.file = name.clone();
+        if let Err(e) = state.app.audit_import(&viewer.actor.name, &logged, &crate::auth::origin(&headers, &id)).await {
+            return crate::pages::error_page(&state, &ctx, e, &id);
+        }
+    }
     let report = report_view(&result, &name, "", result.is_ok());
     let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render_page(&state, &ctx, &id, &form.csrf, &form.kind, report, status).into_response()

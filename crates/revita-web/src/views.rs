@@ -22,6 +22,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("api.html", include_str!("../templates/api.html")),
     ("login.html", include_str!("../templates/login.html")),
     ("password.html", include_str!("../templates/password.html")),
+    ("users.html", include_str!("../templates/users.html")),
+    ("tokens.html", include_str!("../templates/tokens.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
 ];
 
 /// `t("key")` in templates: the message in the page's language.

@@ -206,6 +206,8 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
             result?
         }
     };
+    let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
+    app.audit_import("cli", &report, &origin).await?;
     print_report(&report, args.json)
 }
 

@@ -22,7 +22,8 @@ enum Kind {
     List(&'static str),
     /// Changes data: refused to a viewer.
     Write(&'static str),
-    /// For national users only.
+    /// For national users, administrators or auditors only: refused to the
+    /// county clerk, allowed to the national administrator.
     National(&'static str),
 }
 
@@ -30,6 +31,12 @@ const TABLE: &[(&str, Kind)] = &[
     ("/login", Kind::Public),
     ("/logout", Kind::Write("/logout")),
     ("/account/password", Kind::LoggedIn("/account/password")),
+    ("/account/tokens", Kind::LoggedIn("/account/tokens")),
+    ("/account/tokens/{id}/revoke", Kind::Write("/account/tokens/1/revoke")),
+    ("/admin/users", Kind::National("/admin/users")),
+    ("/admin/users/{name}", Kind::Write("/admin/users/someone")),
+    ("/audit", Kind::National("/audit")),
+    ("/audit.csv", Kind::National("/audit.csv")),
     ("/", Kind::List("/?level=county")),
     ("/maps/map.svg", Kind::List("/maps/map.svg?level=county")),
     ("/regions", Kind::List("/regions?q=%E5%8C%BA")),

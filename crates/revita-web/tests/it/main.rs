@@ -73,6 +73,7 @@ async fn fixture(store: DynStore) -> Client {
 }
 
 mod access;
+mod admin;
 mod auth;
 mod pages;
 

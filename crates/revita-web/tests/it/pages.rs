@@ -155,6 +155,10 @@ both_backends!(an_upload_is_checked_then_imported_on_confirmation, |store: DynSt
         post(&app, "/import/confirm", "application/x-www-form-urlencoded", &cookie, form.clone()).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(app.store().observations(&query, None, 10).await.unwrap().len(), 1);
+    let log = app.store().audit_log(&Default::default(), 10).await.unwrap();
+    let entry = log.iter().find(|e| e.action == "import.observations").expect("the import is audited");
+    assert_eq!((entry.actor.as_str(), entry.object_id.as_str()), ("admin", "good.csv"));
+    assert!(entry.after.as_deref().unwrap().contains("\"records_written\":1"));
     // The upload is gone: confirming twice does not import twice.
     let (status, _) = post(&app, "/import/confirm", "application/x-www-form-urlencoded", &cookie, form).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -1,0 +1,117 @@
+//! The security pages: users, tokens, audit log.
+
+use super::*;
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let enc: String = v
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            format!("{k}={enc}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+both_backends!(administrators_manage_users_with_optimistic_versions, |store: DynStore| async move {
+    let admin = fixture(store).await;
+    let body = form(&[
+        ("csrf", &admin.csrf),
+        ("name", "gz_viewer"),
+        ("password", "a long enough phrase"),
+        ("role", "viewer"),
+        ("scope", "520000"),
+    ]);
+    let (status, page) = pages::post(&admin, "/admin/users", FORM, &admin.cookie, body).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("viewer @ 520000"), "{page}");
+    let weak =
+        form(&[("csrf", &admin.csrf), ("name", "x1"), ("password", "short"), ("role", "viewer"), ("scope", "520000")]);
+    let (_, page) = pages::post(&admin, "/admin/users", FORM, &admin.cookie, weak).await;
+    assert!(page.contains("at least 12 characters"), "{page}");
+
+    let version = admin.store().user_by_name("gz_viewer").await.unwrap().unwrap().version.to_string();
+    let disable = form(&[("csrf", &admin.csrf), ("version", &version), ("action", "disable")]);
+    let (status, _) = pages::post(&admin, "/admin/users/gz_viewer", FORM, &admin.cookie, disable.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(admin.store().user_by_name("gz_viewer").await.unwrap().unwrap().disabled);
+    // The same form again is stale: a clear conflict, nothing overwritten.
+    let (_, page) = pages::post(&admin, "/admin/users/gz_viewer", FORM, &admin.cookie, disable).await;
+    assert!(page.contains("changed by someone else"), "{page}");
+    let log = admin.store().audit_log(&Default::default(), 20).await.unwrap();
+    let update = log.iter().find(|e| e.action == "user.update").unwrap();
+    assert!(update.before.as_deref().unwrap().contains("\"disabled\":false"));
+    assert!(update.after.as_deref().unwrap().contains("\"disabled\":true"));
+});
+
+both_backends!(a_county_administrator_manages_only_its_county, |store: DynStore| async move {
+    let admin = fixture(store).await;
+    let county_admin = log_in(&admin, "nm_admin", revita_methods::access::Role::Admin, "520102").await;
+    let body = form(&[
+        ("csrf", &county_admin.csrf),
+        ("name", "yy_clerk"),
+        ("password", "a long enough phrase"),
+        ("role", "data_entry"),
+        ("scope", "520103"),
+    ]);
+    let (status, _) = pages::post(&county_admin, "/admin/users", FORM, &county_admin.cookie, body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, page) = get_text(&county_admin, "/admin/users", &[]).await;
+    assert!(
+        page.contains("<td>nm_admin</td>") && !page.contains("<td>admin</td>"),
+        "the national admin is not its to manage: {page}"
+    );
+});
+
+both_backends!(tokens_are_shown_once_then_listed_and_revoked, |store: DynStore| async move {
+    let admin = fixture(store).await;
+    let (status, page) = pages::post(
+        &admin,
+        "/account/tokens",
+        FORM,
+        &admin.cookie,
+        form(&[("csrf", &admin.csrf), ("name", "etl"), ("days", "30")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let secret = page.split("<code id=\"token-secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert!(secret.starts_with("rvt_"));
+    let (_, _, listed) = get_text(&admin, "/account/tokens", &[]).await;
+    assert!(listed.contains("etl") && !listed.contains(&secret), "the secret is never shown again");
+    let token =
+        admin.store().api_tokens(admin.store().user_by_name("admin").await.unwrap().unwrap().id).await.unwrap()[0].id;
+    let (status, _) = pages::post(
+        &admin,
+        &format!("/account/tokens/{token}/revoke"),
+        FORM,
+        &admin.cookie,
+        form(&[("csrf", &admin.csrf)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(admin.token_actor(&secret, revita_web::auth::now()).await.unwrap().is_none());
+});
+
+both_backends!(auditors_browse_and_export_the_log, |store: DynStore| async move {
+    let admin = fixture(store).await;
+    let auditor = log_in(&admin, "auditor", revita_methods::access::Role::Auditor, "520102").await;
+    let (status, _, page) = get_text(&auditor, "/audit?actor=admin", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("session.login") && !page.contains("<td>auditor</td>"), "filtered by actor: {page}");
+    let (status, headers, csv) = get_text(&auditor, "/audit.csv?object_type=user", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-disposition"].to_str().unwrap().contains("audit.csv"));
+    assert!(csv.starts_with("at,actor,action,object_type,object_id,before,after,request_id,client_addr\n"));
+    assert!(csv.contains("\"user.create\""), "{csv}");
+});
