@@ -298,6 +298,13 @@ impl App {
         Ok(Some(Actor { user_id: user.id, name: user.name, access, must_change_password: user.must_change_password }))
     }
 
+    /// The actor of a user by name (for the command line, which acts with
+    /// the database owner's rights).
+    pub async fn actor_named(&self, name: &str) -> AppResult<Actor> {
+        let user = self.store().user_by_name(name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
+        self.actor_of(user.id).await?.ok_or_else(|| AppError::Forbidden(format!("user {name} is disabled")))
+    }
+
     /// The actor and CSRF token of a live session.
     pub async fn session_actor(&self, token: &str, now: i64) -> AppResult<Option<(Actor, String)>> {
         let Some((session, user)) = self.store().session_user(&token_hash(token)).await? else { return Ok(None) };

@@ -13,13 +13,15 @@ use crate::{App, AppError, AppResult};
 const PAGE_ROWS: i64 = 50_000;
 
 impl App {
-    /// Writes the observations matching `query` to `path`; returns the
-    /// number of rows written.
+    /// Writes the observations matching `query` to `path`, leaving out
+    /// regions outside `visible` (`None`: everywhere); returns the number of
+    /// rows written.
     pub async fn export_observations(
         &self,
         query: &ObservationQuery,
         path: &Path,
         format: ExportFormat,
+        visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
     ) -> AppResult<u64> {
         let fail = |e: export::ExportError| AppError::Invalid(e.to_string());
         let mut writer = export::create(path, format).map_err(fail)?;
@@ -32,6 +34,7 @@ impl App {
                 region: last.region.to_string(),
                 period: last.period.to_string(),
             });
+            let page: Vec<_> = page.into_iter().filter(|o| crate::auth::sees(visible, &o.region)).collect();
             writer.write(&page).map_err(fail)?;
         }
         writer.finish().map_err(fail)

@@ -28,6 +28,11 @@ pub struct DatabaseArgs {
     /// hierarchy (e.g. `nation,state,county`).
     #[arg(long, env = "REVITA_PROFILE", default_value = "china", global = true)]
     pub profile: String,
+    /// Act as the user this API token belongs to, within that user's
+    /// jurisdiction (for a shared database). Without it the command line acts
+    /// with the database owner's rights.
+    #[arg(long, env = "REVITA_TOKEN", global = true, hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +101,17 @@ pub enum UserAction {
         /// Jurisdiction: a region code (the region and everything below it).
         #[arg(long)]
         scope: String,
+    },
+    /// Create an API token for a user and print its secret (shown once).
+    Token {
+        /// The user.
+        name: String,
+        /// A label for the token.
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
     },
 }
 

@@ -39,6 +39,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollup(args) => rollup(args).await,
         Command::Inventory(db) => {
             let app = open(&db).await?;
+            let actor = acting(&app, &db).await?;
+            if scope(&app, &actor, revita_methods::access::Action::Read).await?.is_some() {
+                bail!("the inventory counts the whole database; it is for national users");
+            }
             let inventory = app.store().inventory().await?;
             for (level, n) in &inventory.regions_by_level {
                 println!("regions ({level}): {n}");
@@ -65,6 +69,35 @@ fn profile(text: &str) -> anyhow::Result<Profile> {
         bail!("--profile must be 'china' or a comma-separated list of levels");
     }
     Ok(Profile::Generic(levels))
+}
+
+/// The user the command acts as: the owner of `--token` (within that user's
+/// jurisdiction), or `None` for the database owner (everywhere).
+async fn acting(app: &App, db: &DatabaseArgs) -> anyhow::Result<Option<revita_app::auth::Actor>> {
+    let Some(token) = &db.token else { return Ok(None) };
+    let actor =
+        app.token_actor(token, now()).await?.context("the API token is not valid (unknown, expired or revoked)")?;
+    Ok(Some(actor))
+}
+
+/// Where the command may act: `None` means everywhere.
+async fn scope(
+    app: &App,
+    actor: &Option<revita_app::auth::Actor>,
+    action: revita_methods::access::Action,
+) -> anyhow::Result<Option<std::collections::HashSet<revita_methods::RegionCode>>> {
+    match actor {
+        None => Ok(None),
+        Some(actor) => Ok(app.scope_set(actor, action).await?),
+    }
+}
+
+/// Fails unless the region is in scope (the same rule as the web server's).
+fn check_readable(
+    visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
+    code: &revita_methods::RegionCode,
+) -> anyhow::Result<()> {
+    if revita_app::auth::sees(visible, code) { Ok(()) } else { bail!("region {code} is outside your jurisdiction") }
 }
 
 /// Opens (and migrates) the database the arguments name.
@@ -136,6 +169,13 @@ async fn user(args: crate::cli::UserArgs) -> anyhow::Result<()> {
             println!("created user {name} ({role} @ {scope})");
             Ok(())
         }
+        crate::cli::UserAction::Token { name, label, days } => {
+            let actor = app.actor_named(&name).await?;
+            let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
+            let (secret, _) = app.create_api_token(&actor, &label, days, &origin).await?;
+            println!("{secret}");
+            Ok(())
+        }
     }
 }
 
@@ -162,12 +202,17 @@ fn progress_bar(hidden: bool) -> ProgressBar {
 
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
-    // The command line acts with the database owner's rights: everywhere.
+    let actor = acting(&app, &args.db).await?;
+    let action = match args.kind {
+        ImportKind::Designations | ImportKind::Pairings => revita_methods::access::Action::EditDecisions,
+        _ => revita_methods::access::Action::EditData,
+    };
+    let within = scope(&app, &actor, action).await?.map(std::sync::Arc::new);
     let file = FileImport {
         dry_run: args.dry_run,
         sheet: args.sheet.clone(),
         keep_existing: args.keep_existing,
-        within: None,
+        within: within.clone(),
     };
     let report = match args.kind {
         ImportKind::Regions => app.import_regions(&args.file, &file).await?,
@@ -193,7 +238,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
                 sheet: args.sheet.clone(),
                 replace: args.replace,
                 options,
-                within: None,
+                within,
             };
             let bar = progress_bar(args.no_progress || args.json);
             let on_progress = |p: Progress| {
@@ -207,7 +252,8 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         }
     };
     let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
-    app.audit_import("cli", &report, &origin).await?;
+    let who = actor.as_ref().map_or("cli", |a| a.name.as_str());
+    app.audit_import(who, &report, &origin).await?;
     print_report(&report, args.json)
 }
 
@@ -231,7 +277,9 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         level: args.level.clone(),
         period: args.period.as_deref().map(Period::parse).transpose()?.map(|p| p.to_string()),
     };
-    let rows = app.export_observations(&query, &args.out, format).await?;
+    let actor = acting(&app, &args.db).await?;
+    let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
+    let rows = app.export_observations(&query, &args.out, format, &visible).await?;
     println!("{}: wrote {rows} observations", args.out.display());
     Ok(())
 }
@@ -263,9 +311,13 @@ fn print_regions(regions: &[revita_methods::Region], json: bool) -> anyhow::Resu
 
 async fn region(args: RegionArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
+    let actor = acting(&app, &args.db).await?;
+    let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
     match &args.action {
         RegionAction::Show { code } => {
-            let detail = app.region_detail(&app.parse_region_code(code)?).await?;
+            let code = app.parse_region_code(code)?;
+            check_readable(&visible, &code)?;
+            let detail = app.region_detail(&code).await?;
             if args.json {
                 let mut value = region_json(&detail.region);
                 value["ancestors"] = detail.ancestors.iter().map(region_json).collect();
@@ -297,19 +349,29 @@ async fn region(args: RegionArgs) -> anyhow::Result<()> {
             Ok(())
         }
         RegionAction::Children { code } => {
-            print_regions(&app.children(&app.parse_region_code(code)?).await?, args.json)
+            let code = app.parse_region_code(code)?;
+            check_readable(&visible, &code)?;
+            print_regions(&app.children(&code).await?, args.json)
         }
         RegionAction::Descendants { code, level } => {
-            print_regions(&app.descendants(&app.parse_region_code(code)?, level.as_deref()).await?, args.json)
+            let code = app.parse_region_code(code)?;
+            check_readable(&visible, &code)?;
+            print_regions(&app.descendants(&code, level.as_deref()).await?, args.json)
         }
-        RegionAction::Search { query, limit } => print_regions(&app.search(query, *limit).await?, args.json),
+        RegionAction::Search { query, limit } => {
+            let found = app.search(query, *limit).await?;
+            let found: Vec<_> = found.into_iter().filter(|r| revita_app::auth::sees(&visible, &r.code)).collect();
+            print_regions(&found, args.json)
+        }
     }
 }
 
 async fn rollup(args: RollupArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
     let region = app.parse_region_code(&args.region)?;
-    let r = app.rollup(&region, &args.indicator, &args.period, args.level.as_deref(), &None).await?;
+    let actor = acting(&app, &args.db).await?;
+    let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
+    let r = app.rollup(&region, &args.indicator, &args.period, args.level.as_deref(), &visible).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());

@@ -147,7 +147,7 @@ both_backends!(xlsx_files_import_like_csv, |store: DynStore| async move {
         .write("o.csv", "region_code,indicator,period,value\n520102,pop_total,2020,100\n520103,pop_total,2020,300\n");
     import_obs(&app, &csv).await.unwrap();
     let xlsx = files.path("o.xlsx");
-    app.export_observations(&ObservationQuery::default(), &xlsx, revita_ingest::export::ExportFormat::Xlsx)
+    app.export_observations(&ObservationQuery::default(), &xlsx, revita_ingest::export::ExportFormat::Xlsx, &None)
         .await
         .unwrap();
     let replace = ObservationImport { replace: true, ..Default::default() };
@@ -165,7 +165,7 @@ both_backends!(exports_round_trip_through_the_importer, |store: DynStore| async 
         ("x.csv", revita_ingest::export::ExportFormat::Csv),
         ("x.parquet", revita_ingest::export::ExportFormat::Parquet),
     ] {
-        let n = app.export_observations(&ObservationQuery::default(), &files.path(name), format).await.unwrap();
+        let n = app.export_observations(&ObservationQuery::default(), &files.path(name), format, &None).await.unwrap();
         assert_eq!(n, 2, "{name}");
     }
     let replace = ObservationImport { replace: true, ..Default::default() };

@@ -162,3 +162,43 @@ fn the_first_administrator_is_created_from_the_command_line() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("at least 12 characters"), "{}", stderr(&out));
 }
+
+#[test]
+fn with_a_token_the_command_line_acts_within_the_users_jurisdiction() {
+    use std::io::Write as _;
+    let f = loaded();
+    let data =
+        f.file("o.csv", "region_code,indicator,period,value\n520102,pop_total,2020,100\n520103,pop_total,2020,300\n");
+    assert!(run(&["import", "observations", data.to_str().unwrap()], &f.db()).status.success());
+    let mut create = revita()
+        .args(["user", "create", "nm_clerk", "--role", "data_entry", "--scope", "520102", "--database-url"])
+        .arg(f.db())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    create.stdin.take().unwrap().write_all(b"a long enough passphrase\n").unwrap();
+    assert!(create.wait().unwrap().success());
+    let out = run(&["user", "token", "nm_clerk"], &f.db());
+    let token = stdout(&out).trim().to_string();
+    assert!(token.starts_with("rvt_"), "{}", stderr(&out));
+    let as_clerk = |args: &[&str]| {
+        revita().args(args).arg("--database-url").arg(f.db()).env("REVITA_TOKEN", &token).output().unwrap()
+    };
+    let search = as_clerk(&["region", "search", "区"]);
+    assert_eq!(stdout(&search), "520102\t南明区\tcounty\n");
+    let other = as_clerk(&["region", "show", "520103"]);
+    assert!(!other.status.success() && stderr(&other).contains("outside your jurisdiction"));
+    let out_path = f.dir.path().join("mine.csv");
+    let export = as_clerk(&["export", "--out", out_path.to_str().unwrap()]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let exported = std::fs::read_to_string(&out_path).unwrap();
+    assert!(exported.contains("520102") && !exported.contains("520103"), "{exported}");
+    let bad = f.file("b.csv", "region_code,indicator,period,value\n520103,pop_total,2021,1\n");
+    let import = as_clerk(&["import", "observations", bad.to_str().unwrap()]);
+    assert_eq!(import.status.code(), Some(3));
+    assert!(stderr(&import).contains("region 520103 is outside your jurisdiction"), "{}", stderr(&import));
+    let forged =
+        revita().args(["inventory", "--database-url"]).arg(f.db()).env("REVITA_TOKEN", "rvt_forged").output().unwrap();
+    assert!(stderr(&forged).contains("the API token is not valid"));
+}
