@@ -404,6 +404,30 @@ impl App {
         Ok(out)
     }
 
+    /// Gives a user one more role over a jurisdiction; `by` must manage users
+    /// there. Checked against the version `by` saw (optimistic concurrency).
+    pub async fn add_grant(
+        &self,
+        by: &Actor,
+        name: &str,
+        version: i64,
+        grant: Grant,
+        origin: &Origin,
+    ) -> AppResult<()> {
+        self.require(by, Action::ManageUsers, &grant.scope).await?;
+        let user = self.store().user_by_name(name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
+        let mut grants = self.store().grants(user.id).await?;
+        let before = user_json(&user, &grants);
+        // Bumps the version, so that a concurrent edit of the same user fails.
+        let saved = self.store().update_user(&User { version, ..user }).await?;
+        if !grants.contains(&grant) {
+            grants.push(grant);
+        }
+        self.store().set_grants(saved.id, &grants).await?;
+        self.audit(&by.name, "user.grant", ("user", name), (Some(before), Some(user_json(&saved, &grants))), origin)
+            .await
+    }
+
     /// Creates a personal API token; returns its secret (shown once) and record.
     pub async fn create_api_token(
         &self,

@@ -106,6 +106,9 @@ pub struct UserAction {
     csrf: String,
     version: i64,
     action: String,
+    /// For `grant`: the role and jurisdiction to add.
+    role: Option<String>,
+    scope: Option<String>,
 }
 
 /// `POST /admin/users/{name}`: disable, enable or force a password reset,
@@ -123,6 +126,19 @@ pub async fn users_update(
         viewer.check_csrf(&form.csrf)?;
         let user =
             state.app.store().user_by_name(&name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
+        if form.action == "grant" {
+            let role =
+                form.role.as_deref().and_then(Role::parse).ok_or_else(|| AppError::Invalid("choose a role".into()))?;
+            let scope = state.app.parse_region_code(form.scope.as_deref().unwrap_or(""))?;
+            let origin = origin(&headers, &id);
+            state.app.add_grant(&viewer.actor, &name, form.version, Grant { role, scope }, &origin).await?;
+            return state
+                .app
+                .store()
+                .user_by_name(&name)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("user {name}")));
+        }
         let (disabled, must_change) = match form.action.as_str() {
             "disable" => (true, user.must_change_password),
             "enable" => (false, user.must_change_password),

@@ -103,19 +103,29 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-/// The request's origin for the audit log.
+/// The header carrying the client's socket address to handlers; set by
+/// [`authenticate`] from the connection itself, never taken from a client.
+pub const PEER_HEADER: &str = "x-revita-peer";
+
+/// The request's origin for the audit log. The client address is the
+/// connection's peer: `X-Forwarded-For` is not trusted, since any client
+/// can set it (to dodge the per-address login throttle, or to lock someone
+/// else out).
 pub fn origin(headers: &HeaderMap, id: &RequestId) -> Origin {
-    let client = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .or_else(|| headers.get("x-revita-peer").and_then(|v| v.to_str().ok()).map(str::to_string));
+    let client = headers.get(PEER_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
     Origin { now: now(), request_id: Some(id.0.clone()), client_addr: client }
 }
 
 /// Middleware: establishes the viewer or refuses the request.
 pub async fn authenticate(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
+    // The peer address comes from the connection, replacing anything the
+    // client sent under the same name.
+    let peer =
+        request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string());
+    request.headers_mut().remove(PEER_HEADER);
+    if let Some(peer) = peer.and_then(|p| axum::http::HeaderValue::from_str(&p).ok()) {
+        request.headers_mut().insert(PEER_HEADER, peer);
+    }
     let path = request.uri().path().to_string();
     let headers = request.headers().clone();
     let found = match (bearer(&headers), cookie(&headers, SESSION_COOKIE)) {

@@ -281,6 +281,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("disable", "Disable", "停用"),
     ("force_reset", "Force password reset", "强制重设密码"),
     ("create_user", "Create user", "新建用户"),
+    ("add_grant", "Add role", "增加角色"),
     ("jurisdiction", "Jurisdiction (region code)", "辖区（地区代码）"),
     ("saved", "Saved.", "已保存。"),
     ("api_tokens", "API tokens", "接口令牌"),

@@ -49,7 +49,22 @@ both_backends!(administrators_manage_users_with_optimistic_versions, |store: Dyn
     // The same form again is stale: a clear conflict, nothing overwritten.
     let (_, page) = pages::post(&admin, "/admin/users/gz_viewer", FORM, &admin.cookie, disable).await;
     assert!(page.contains("changed by someone else"), "{page}");
+    // A second role over another jurisdiction.
+    let version = admin.store().user_by_name("gz_viewer").await.unwrap().unwrap().version.to_string();
+    let grant = form(&[
+        ("csrf", &admin.csrf),
+        ("version", &version),
+        ("action", "grant"),
+        ("role", "planner"),
+        ("scope", "520100"),
+    ]);
+    let (_, page) = pages::post(&admin, "/admin/users/gz_viewer", FORM, &admin.cookie, grant).await;
+    assert!(
+        page.contains("planner @ 520100, viewer @ 520000") || page.contains("viewer @ 520000, planner @ 520100"),
+        "{page}"
+    );
     let log = admin.store().audit_log(&Default::default(), 20).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "user.grant"));
     let update = log.iter().find(|e| e.action == "user.update").unwrap();
     assert!(update.before.as_deref().unwrap().contains("\"disabled\":false"));
     assert!(update.after.as_deref().unwrap().contains("\"disabled\":true"));

@@ -103,3 +103,20 @@ both_backends!(api_clients_use_bearer_tokens, |store: DynStore| async move {
     let response = revita_web::router(client.app.clone()).oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 });
+
+both_backends!(clients_cannot_choose_the_address_the_log_and_throttle_see, |store: DynStore| async move {
+    let client = fixture(store).await;
+    let request = Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", "203.0.113.9")
+        .header("x-revita-peer", "198.51.100.7")
+        .body(Body::from("name=admin&password=wrong+password+123"))
+        .unwrap();
+    let response = revita_web::router(client.app.clone()).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let log = client.store().audit_log(&Default::default(), 10).await.unwrap();
+    let failed = log.iter().find(|e| e.action == "session.login_failed").unwrap();
+    assert_eq!(failed.client_addr, None, "no connection here, and nothing the client claimed");
+});
