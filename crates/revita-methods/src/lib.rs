@@ -10,8 +10,10 @@
 
 pub mod access;
 pub mod aggregate;
+pub mod allocation;
 pub mod china;
 pub mod classify;
+pub mod composite;
 pub mod crosswalk;
 pub mod date;
 pub mod designation;

@@ -1,0 +1,265 @@
+//! Composite indices for designation (methods.md §1.5–1.7): indicators
+//! normalised, weighted by hand, by AHP or by entropy, combined into an
+//! index or a TOPSIS closeness; the ARC-style index of ratios to a
+//! reference; percentile bands over a ranking.
+//!
+//! Sources: Appalachian Regional Commission, *Distressed Designation and
+//! County Economic Status Classification System* (index of ratios, national
+//! rank bands); Saaty (1980), *The Analytic Hierarchy Process* (principal
+//! eigenvector, CI = (λmax − n)/(n − 1), CR = CI/RI, RI table as reproduced
+//! in methods.md); Shannon entropy weights and Hwang & Yoon (1981) TOPSIS as
+//! given in methods.md §1.7.
+//!
+//! Missing-data rule: these functions take complete matrices; the caller
+//! decides (and reports) which regions are excluded or imputed.
+
+use crate::indicator::Direction;
+
+/// Why an index cannot be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CompositeError {
+    /// No units or no indicators.
+    #[error("there is nothing to index: {0}")]
+    Empty(&'static str),
+    /// Rows of different lengths, or weights not matching the indicators.
+    #[error("shape mismatch: {0}")]
+    Shape(String),
+    /// A value is NaN or infinite, or a reference is zero.
+    #[error("invalid value: {0}")]
+    Invalid(String),
+    /// An AHP matrix that is not positive and reciprocal.
+    #[error("not a pairwise comparison matrix: {0}")]
+    NotReciprocal(String),
+}
+
+/// Columns of a units × indicators matrix.
+fn columns(matrix: &[Vec<f64>]) -> Result<usize, CompositeError> {
+    let m = matrix.first().map(Vec::len).ok_or(CompositeError::Empty("no units"))?;
+    if m == 0 {
+        return Err(CompositeError::Empty("no indicators"));
+    }
+    if let Some(row) = matrix.iter().position(|r| r.len() != m) {
+        return Err(CompositeError::Shape(format!("unit {row} has {} values, not {m}", matrix[row].len())));
+    }
+    if matrix.iter().flatten().any(|v| !v.is_finite()) {
+        return Err(CompositeError::Invalid("values must be finite".into()));
+    }
+    Ok(m)
+}
+
+/// Range (min–max) normalisation per indicator, in [0, 1] with 1 the best:
+/// (x − min)/(max − min) for higher-is-better, (max − x)/(max − min) for
+/// lower-is-better. A constant indicator normalises to 1 for every unit
+/// (it separates nobody).
+pub fn min_max(matrix: &[Vec<f64>], directions: &[Direction]) -> Result<Vec<Vec<f64>>, CompositeError> {
+    let m = columns(matrix)?;
+    if directions.len() != m {
+        return Err(CompositeError::Shape(format!("{} directions for {m} indicators", directions.len())));
+    }
+    let mut out = matrix.to_vec();
+    for j in 0..m {
+        let (lo, hi) =
+            matrix.iter().map(|r| r[j]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        for (i, row) in out.iter_mut().enumerate() {
+            let x = matrix[i][j];
+            row[j] = if hi == lo {
+                1.0
+            } else if directions[j] == Direction::LowerIsBetter {
+                (hi - x) / (hi - lo)
+            } else {
+                (x - lo) / (hi - lo)
+            };
+        }
+    }
+    Ok(out)
+}
+
+/// z-scores per indicator ((x − mean)/sd, population sd), sign-flipped for
+/// lower-is-better so that higher is always better; 0 for a constant one.
+pub fn z_scores(matrix: &[Vec<f64>], directions: &[Direction]) -> Result<Vec<Vec<f64>>, CompositeError> {
+    let m = columns(matrix)?;
+    if directions.len() != m {
+        return Err(CompositeError::Shape(format!("{} directions for {m} indicators", directions.len())));
+    }
+    let n = matrix.len() as f64;
+    let mut out = matrix.to_vec();
+    for j in 0..m {
+        let mean = matrix.iter().map(|r| r[j]).sum::<f64>() / n;
+        let sd = (matrix.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let sign = if directions[j] == Direction::LowerIsBetter { -1.0 } else { 1.0 };
+        for (i, row) in out.iter_mut().enumerate() {
+            row[j] = if sd == 0.0 { 0.0 } else { sign * (matrix[i][j] - mean) / sd };
+        }
+    }
+    Ok(out)
+}
+
+/// Entropy weights from a normalised, non-negative matrix (methods.md
+/// §1.7): p_ij = x_ij/Σ_i x_ij, e_j = −(1/ln n)·Σ_i p_ij ln p_ij (0·ln 0 = 0),
+/// d_j = 1 − e_j, w_j = d_j/Σ d_j. Indicators that vary more weigh more;
+/// if none varies, the weights are equal.
+pub fn entropy_weights(normalized: &[Vec<f64>]) -> Result<Vec<f64>, CompositeError> {
+    let m = columns(normalized)?;
+    let n = normalized.len();
+    if n < 2 {
+        return Err(CompositeError::Empty("entropy weights need at least two units"));
+    }
+    if normalized.iter().flatten().any(|v| *v < 0.0) {
+        return Err(CompositeError::Invalid(
+            "entropy weights need non-negative values (normalise by range first)".into(),
+        ));
+    }
+    let divergence: Vec<f64> = (0..m)
+        .map(|j| {
+            let total: f64 = normalized.iter().map(|r| r[j]).sum();
+            if total == 0.0 {
+                return 0.0;
+            }
+            let h: f64 = normalized.iter().map(|r| r[j] / total).filter(|p| *p > 0.0).map(|p| p * p.ln()).sum();
+            1.0 - (-h / (n as f64).ln())
+        })
+        .collect();
+    let sum: f64 = divergence.iter().sum();
+    Ok(if sum <= 0.0 { vec![1.0 / m as f64; m] } else { divergence.iter().map(|d| d / sum).collect() })
+}
+
+/// Σ_j w_j·x_ij for each unit.
+pub fn weighted_sum(normalized: &[Vec<f64>], weights: &[f64]) -> Result<Vec<f64>, CompositeError> {
+    let m = columns(normalized)?;
+    if weights.len() != m {
+        return Err(CompositeError::Shape(format!("{} weights for {m} indicators", weights.len())));
+    }
+    Ok(normalized.iter().map(|r| r.iter().zip(weights).map(|(x, w)| x * w).sum()).collect())
+}
+
+/// TOPSIS closeness C_i = D⁻/(D⁺ + D⁻) in [0, 1], higher is better, with
+/// vector normalisation r_ij = x_ij/√Σ_i x_ij² and weighted ideal and
+/// anti-ideal points taken per direction (methods.md §1.7).
+pub fn topsis(matrix: &[Vec<f64>], weights: &[f64], directions: &[Direction]) -> Result<Vec<f64>, CompositeError> {
+    let m = columns(matrix)?;
+    if weights.len() != m || directions.len() != m {
+        return Err(CompositeError::Shape(format!(
+            "{} weights and {} directions for {m} indicators",
+            weights.len(),
+            directions.len()
+        )));
+    }
+    let norms: Vec<f64> = (0..m).map(|j| matrix.iter().map(|r| r[j] * r[j]).sum::<f64>().sqrt()).collect();
+    let v: Vec<Vec<f64>> = matrix
+        .iter()
+        .map(|r| (0..m).map(|j| if norms[j] == 0.0 { 0.0 } else { weights[j] * r[j] / norms[j] }).collect())
+        .collect();
+    let best_worst: Vec<(f64, f64)> = (0..m)
+        .map(|j| {
+            let (lo, hi) =
+                v.iter().map(|r| r[j]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+            if directions[j] == Direction::LowerIsBetter { (lo, hi) } else { (hi, lo) }
+        })
+        .collect();
+    Ok(v.iter()
+        .map(|r| {
+            let distance = |pick: fn(&(f64, f64)) -> f64| {
+                r.iter().zip(&best_worst).map(|(x, bw)| (x - pick(bw)).powi(2)).sum::<f64>().sqrt()
+            };
+            let (d_best, d_worst) = (distance(|bw| bw.0), distance(|bw| bw.1));
+            if d_best + d_worst == 0.0 { 1.0 } else { d_worst / (d_best + d_worst) }
+        })
+        .collect())
+}
+
+/// Saaty's random consistency index by matrix size (n = 1..10), the table
+/// methods.md reproduces; record it with every CR (tables differ).
+pub const SAATY_RI: [f64; 10] = [0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49];
+
+/// The result of an AHP comparison matrix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ahp {
+    /// Weights (the principal eigenvector, summing to 1).
+    pub weights: Vec<f64>,
+    /// The principal eigenvalue λmax.
+    pub lambda_max: f64,
+    /// Consistency index (λmax − n)/(n − 1).
+    pub ci: f64,
+    /// Consistency ratio CI/RI (0 for n ≤ 2).
+    pub cr: f64,
+}
+
+impl Ahp {
+    /// Saaty's rule: judgements are consistent enough when CR < 0.1.
+    pub fn is_consistent(&self) -> bool {
+        self.cr < 0.1
+    }
+}
+
+/// Weights from a pairwise comparison matrix (a_ij > 0, a_ji = 1/a_ij) by
+/// power iteration to the principal eigenvector, with CI and CR.
+pub fn ahp(matrix: &[Vec<f64>]) -> Result<Ahp, CompositeError> {
+    let n = columns(matrix)?;
+    if matrix.len() != n {
+        return Err(CompositeError::Shape(format!("{} rows for {n} columns", matrix.len())));
+    }
+    if n > SAATY_RI.len() {
+        return Err(CompositeError::Shape(format!("the RI table stops at {} criteria", SAATY_RI.len())));
+    }
+    for (i, row) in matrix.iter().enumerate() {
+        for (j, &a) in row.iter().enumerate() {
+            let b = matrix[j][i];
+            if a <= 0.0 || (a * b - 1.0).abs() > 1e-6 {
+                return Err(CompositeError::NotReciprocal(format!("a[{i}][{j}] = {a} but a[{j}][{i}] = {b}")));
+            }
+        }
+    }
+    let mut w = vec![1.0 / n as f64; n];
+    for _ in 0..1000 {
+        let next: Vec<f64> = (0..n).map(|i| (0..n).map(|j| matrix[i][j] * w[j]).sum()).collect();
+        let sum: f64 = next.iter().sum();
+        let next: Vec<f64> = next.iter().map(|x| x / sum).collect();
+        let change = next.iter().zip(&w).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        w = next;
+        if change < 1e-12 {
+            break;
+        }
+    }
+    let lambda_max = (0..n).map(|i| (0..n).map(|j| matrix[i][j] * w[j]).sum::<f64>() / w[i]).sum::<f64>() / n as f64;
+    let ci = if n > 1 { (lambda_max - n as f64) / (n as f64 - 1.0) } else { 0.0 };
+    let ri = SAATY_RI[n - 1];
+    Ok(Ahp { weights: w, lambda_max, ci, cr: if ri > 0.0 { ci / ri } else { 0.0 } })
+}
+
+/// The ARC-style index of ratios to a reference (×100), each ratio inverted
+/// for higher-is-better indicators so that higher always means worse, then
+/// averaged: (r_U + r_M + r_P)/3 with r_M = 100·PCMI_ref/PCMI.
+pub fn ratio_index(values: &[f64], references: &[f64], directions: &[Direction]) -> Result<f64, CompositeError> {
+    if values.is_empty() || values.len() != references.len() || values.len() != directions.len() {
+        return Err(CompositeError::Shape("values, references and directions must match".into()));
+    }
+    let mut sum = 0.0;
+    for ((v, r), d) in values.iter().zip(references).zip(directions) {
+        let ratio = if *d == Direction::HigherIsBetter { r / v } else { v / r };
+        if !ratio.is_finite() || *v == 0.0 || *r == 0.0 {
+            return Err(CompositeError::Invalid(format!("ratio of {v} to reference {r} is undefined")));
+        }
+        sum += 100.0 * ratio;
+    }
+    Ok(sum / values.len() as f64)
+}
+
+/// Bands over a ranking, worst first: unit i at rank position
+/// p = (rank − 1)/N (rank 1 the worst, ties by input order) falls in the
+/// first band whose upper bound exceeds p (half-open intervals). ARC's
+/// bands are `[0.10, 0.25, 0.75, 0.90, 1.0]` for distressed, at-risk,
+/// transitional, competitive, attainment.
+pub fn percentile_bands(scores_worst_high: &[f64], upper_bounds: &[f64]) -> Vec<usize> {
+    let n = scores_worst_high.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| scores_worst_high[*b].total_cmp(&scores_worst_high[*a]).then(a.cmp(b)));
+    let mut band = vec![0; n];
+    for (position, &unit) in order.iter().enumerate() {
+        let p = position as f64 / n as f64;
+        band[unit] = upper_bounds.iter().position(|u| p < *u).unwrap_or(upper_bounds.len().saturating_sub(1));
+    }
+    band
+}
+
+#[cfg(test)]
+mod tests;

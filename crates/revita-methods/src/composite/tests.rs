@@ -1,0 +1,96 @@
+use super::*;
+
+const UP: Direction = Direction::HigherIsBetter;
+const DOWN: Direction = Direction::LowerIsBetter;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-4
+}
+
+fn assert_all_close(actual: &[f64], expected: &[f64]) {
+    assert!(
+        actual.len() == expected.len() && actual.iter().zip(expected).all(|(a, b)| close(*a, *b)),
+        "{actual:?} vs {expected:?}"
+    );
+}
+
+#[test]
+fn range_normalisation_turns_costs_around() {
+    let x = vec![vec![2.0, 2.0, 5.0], vec![4.0, 4.0, 5.0], vec![6.0, 6.0, 5.0]];
+    let n = min_max(&x, &[UP, DOWN, UP]).unwrap();
+    let col = |j: usize| n.iter().map(|r| r[j]).collect::<Vec<_>>();
+    assert_all_close(&col(0), &[0.0, 0.5, 1.0]);
+    assert_all_close(&col(1), &[1.0, 0.5, 0.0]);
+    assert_all_close(&col(2), &[1.0, 1.0, 1.0]);
+}
+
+#[test]
+fn z_scores_use_the_population_sd() {
+    // [2, 4, 6]: mean 4, sd √(8/3) = 1.63299; z = ∓1.22474, 0.
+    let z = z_scores(&[vec![2.0], vec![4.0], vec![6.0]], &[UP]).unwrap();
+    assert_all_close(&z.iter().map(|r| r[0]).collect::<Vec<_>>(), &[-1.22474, 0.0, 1.22474]);
+}
+
+#[test]
+fn entropy_gives_a_constant_indicator_no_weight() {
+    // Column 1 [0, .5, 1]: p = [0, 1/3, 2/3], e = (1/3·ln3 + 2/3·ln1.5)/ln3 = 0.57938, d = 0.42062.
+    // Column 2 is constant: e = 1, d = 0. So w = [1, 0].
+    let x = vec![vec![0.0, 0.5], vec![0.5, 0.5], vec![1.0, 0.5]];
+    assert_all_close(&entropy_weights(&x).unwrap(), &[1.0, 0.0]);
+    // Two columns with the same spread weigh the same.
+    let y = vec![vec![0.0, 1.0], vec![0.5, 0.0], vec![1.0, 0.5]];
+    assert_all_close(&entropy_weights(&y).unwrap(), &[0.5, 0.5]);
+    assert!(entropy_weights(&[vec![-1.0], vec![1.0]]).is_err());
+}
+
+#[test]
+fn topsis_closeness_by_hand() {
+    // A (1,1), B (0,0), C (1,0); weights ½,½; both benefit criteria.
+    // Vector norms √2 and 1 → v_A = (.35355, .5), v_C = (.35355, 0); A+ = (.35355, .5), A− = (0, 0).
+    // C: D+ = .5, D− = .35355 → .35355/.85355 = 0.41421.
+    let x = vec![vec![1.0, 1.0], vec![0.0, 0.0], vec![1.0, 0.0]];
+    assert_all_close(&topsis(&x, &[0.5, 0.5], &[UP, UP]).unwrap(), &[1.0, 0.0, 0.41421]);
+    // As a cost criterion, the second column turns the order round for C and A.
+    let c = topsis(&x, &[0.5, 0.5], &[UP, DOWN]).unwrap();
+    assert!(c[2] > c[0]);
+}
+
+#[test]
+fn a_consistent_ahp_matrix_has_cr_zero() {
+    // a_ij = w_i/w_j with w ∝ (4, 2, 1): weights 4/7, 2/7, 1/7, λmax = 3.
+    let a = vec![vec![1.0, 2.0, 4.0], vec![0.5, 1.0, 2.0], vec![0.25, 0.5, 1.0]];
+    let r = ahp(&a).unwrap();
+    assert_all_close(&r.weights, &[4.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0]);
+    assert!(close(r.lambda_max, 3.0) && close(r.cr, 0.0) && r.is_consistent());
+}
+
+#[test]
+fn a_cyclic_ahp_matrix_is_flagged() {
+    // A ≻ B (3), B ≻ C (3), C ≻ A (3): circulant, so w = (⅓, ⅓, ⅓) and
+    // λmax = 1 + 3 + ⅓ = 4.3333; CI = 0.6667; CR = 0.6667/0.58 = 1.1494.
+    let a = vec![vec![1.0, 3.0, 1.0 / 3.0], vec![1.0 / 3.0, 1.0, 3.0], vec![3.0, 1.0 / 3.0, 1.0]];
+    let r = ahp(&a).unwrap();
+    assert!(close(r.lambda_max, 13.0 / 3.0) && close(r.cr, (2.0 / 3.0) / 0.58), "{r:?}");
+    assert!(!r.is_consistent());
+    assert!(matches!(ahp(&[vec![1.0, 2.0], vec![2.0, 1.0]]), Err(CompositeError::NotReciprocal(_))));
+}
+
+#[test]
+fn the_arc_index_averages_ratios_with_income_inverted() {
+    // Unemployment 9% vs 6% → 150; income 20,000 vs 30,000 → 100·30000/20000 = 150;
+    // poverty 30% vs 15% → 200. Index = (150 + 150 + 200)/3 = 166.67.
+    let index = ratio_index(&[9.0, 20_000.0, 30.0], &[6.0, 30_000.0, 15.0], &[DOWN, UP, DOWN]).unwrap();
+    assert!(close(index, 500.0 / 3.0));
+    assert!(ratio_index(&[0.0], &[1.0], &[UP]).is_err());
+}
+
+#[test]
+fn arc_bands_split_twenty_counties_2_3_10_3_2() {
+    // Scores 20 (worst) … 1 (best): positions 0–1 distressed, 2–4 at-risk,
+    // 5–14 transitional, 15–17 competitive, 18–19 attainment.
+    let scores: Vec<f64> = (1..=20).rev().map(f64::from).collect();
+    let bands = percentile_bands(&scores, &[0.10, 0.25, 0.75, 0.90, 1.0]);
+    let count = |b: usize| bands.iter().filter(|x| **x == b).count();
+    assert_eq!([count(0), count(1), count(2), count(3), count(4)], [2, 3, 10, 3, 2]);
+    assert_eq!((bands[0], bands[19]), (0, 4));
+}
