@@ -18,6 +18,22 @@ pub enum AllocationError {
     /// A factor is negative, NaN, or zero for every unit.
     #[error("factor {0} is negative, not a number, or zero for every unit")]
     Factor(usize),
+    /// The caps together are below the total.
+    #[error("the caps ({caps}) are below the total ({total})")]
+    Caps {
+        /// Sum of the caps.
+        caps: f64,
+        /// The total.
+        total: f64,
+    },
+    /// The total is not a whole number of rounding units.
+    #[error("the total {total} is not a whole number of units of {unit}")]
+    Unit {
+        /// The total.
+        total: f64,
+        /// The rounding unit.
+        unit: f64,
+    },
     /// The floors alone exceed the total.
     #[error("the floors ({floors}) exceed the total ({total})")]
     Floors {
@@ -67,20 +83,68 @@ pub fn apply_floors(amounts: &[f64], floors: &[f64]) -> Result<Vec<f64>, Allocat
     if floor_sum > total + 1e-9 {
         return Err(AllocationError::Floors { floors: floor_sum, total });
     }
+    Ok(hold_limits(amounts, floors, |amount, floor| amount < floor - 1e-9))
+}
+
+/// Lowers units above `caps` to their cap (e.g. prior-year amount × (1 + y)
+/// for "growth at most y%") and shares the excess among the others in
+/// proportion to their formula amounts, repeating until no unit exceeds its
+/// cap. The mirror of [`apply_floors`]; the total is kept.
+pub fn apply_caps(amounts: &[f64], caps: &[f64]) -> Result<Vec<f64>, AllocationError> {
+    if amounts.len() != caps.len() {
+        return Err(AllocationError::Shape(format!("{} amounts and {} caps", amounts.len(), caps.len())));
+    }
+    let total: f64 = amounts.iter().sum();
+    let cap_sum: f64 = caps.iter().sum();
+    if cap_sum < total - 1e-9 {
+        return Err(AllocationError::Caps { caps: cap_sum, total });
+    }
+    Ok(hold_limits(amounts, caps, |amount, cap| amount > cap + 1e-9))
+}
+
+/// Fixes every unit whose amount breaks its limit at that limit and rescales
+/// the free units to keep the total, until no free unit breaks its limit.
+/// Each round fixes at least one more unit, so it ends within `n` rounds.
+fn hold_limits(amounts: &[f64], limits: &[f64], breaks: impl Fn(f64, f64) -> bool) -> Vec<f64> {
+    let total: f64 = amounts.iter().sum();
     let mut fixed = vec![false; amounts.len()];
     loop {
-        let fixed_sum: f64 = floors.iter().zip(&fixed).filter(|(_, f)| **f).map(|(x, _)| x).sum();
+        let fixed_sum: f64 = limits.iter().zip(&fixed).filter(|(_, f)| **f).map(|(x, _)| x).sum();
         let free_formula: f64 = amounts.iter().zip(&fixed).filter(|(_, f)| !**f).map(|(x, _)| x).sum();
         let scale = if free_formula > 0.0 { (total - fixed_sum) / free_formula } else { 0.0 };
-        let out: Vec<f64> = (0..amounts.len()).map(|i| if fixed[i] { floors[i] } else { amounts[i] * scale }).collect();
-        let newly: Vec<usize> = (0..amounts.len()).filter(|&i| !fixed[i] && out[i] < floors[i] - 1e-9).collect();
+        let out: Vec<f64> = (0..amounts.len()).map(|i| if fixed[i] { limits[i] } else { amounts[i] * scale }).collect();
+        let newly: Vec<usize> = (0..amounts.len()).filter(|&i| !fixed[i] && breaks(out[i], limits[i])).collect();
         if newly.is_empty() {
-            return Ok(out);
+            return out;
         }
         for i in newly {
             fixed[i] = true;
         }
     }
+}
+
+/// Rounds amounts to whole multiples of `unit` (e.g. 10,000 yuan) so that
+/// they still sum exactly to their total, by the largest-remainder (Hamilton)
+/// method: every unit first gets the whole units it has earned, then the
+/// units left over go one each to the largest fractional remainders. Ties
+/// between equal remainders go to the unit listed first, so the result does
+/// not depend on anything but the input order the caller chose.
+pub fn round_largest_remainder(amounts: &[f64], unit: f64) -> Result<Vec<f64>, AllocationError> {
+    let total: f64 = amounts.iter().sum();
+    let whole = (total / unit).round();
+    if unit.is_nan() || unit <= 0.0 || (total / unit - whole).abs() > 1e-6 {
+        return Err(AllocationError::Unit { total, unit });
+    }
+    let shares: Vec<f64> = amounts.iter().map(|a| a / unit).collect();
+    let mut counts: Vec<f64> = shares.iter().map(|s| (s + 1e-9).floor()).collect();
+    let left = (whole - counts.iter().sum::<f64>()).round() as usize;
+    let mut order: Vec<usize> = (0..amounts.len()).collect();
+    // A stable sort keeps the listing order among equal remainders.
+    order.sort_by(|&a, &b| (shares[b] - counts[b]).total_cmp(&(shares[a] - counts[a])));
+    for &i in order.iter().take(left) {
+        counts[i] += 1.0;
+    }
+    Ok(counts.iter().map(|c| c * unit).collect())
 }
 
 #[cfg(test)]
@@ -115,5 +179,45 @@ mod tests {
         // → first 20 fixed, 80 shared 30:60 → 26.67 < 28, so 28 fixed too, 52 left.
         assert!(close(&apply_floors(&[10.0, 30.0, 60.0], &[20.0, 28.0, 0.0]).unwrap(), &[20.0, 28.0, 52.0]));
         assert!(matches!(apply_floors(&[10.0, 10.0], &[15.0, 15.0]), Err(AllocationError::Floors { .. })));
+    }
+
+    #[test]
+    fn caps_hold_and_the_total_is_kept() {
+        // Prior 40/40/20, growth at most 10%: caps 44/44/22. Formula 20/50/30:
+        // 30 → 22 frees 8, shared 20:50 → 22.29/55.71; 55.71 > 44 → fixed at 44,
+        // so unit 1 gets 100 − 44 − 22 = 34.
+        assert!(close(&apply_caps(&[20.0, 50.0, 30.0], &[44.0, 44.0, 22.0]).unwrap(), &[34.0, 44.0, 22.0]));
+        assert!(matches!(apply_caps(&[10.0, 10.0], &[5.0, 5.0]), Err(AllocationError::Caps { .. })));
+    }
+
+    #[test]
+    fn largest_remainder_rounding_sums_exactly() {
+        // 100 in units of 10 over 33.4/33.3/33.3: whole units 3/3/3 = 90, one
+        // unit left goes to the largest remainder .34 (unit 0) → 40/30/30.
+        assert_eq!(round_largest_remainder(&[33.4, 33.3, 33.3], 10.0).unwrap(), vec![40.0, 30.0, 30.0]);
+        // Equal remainders: the unit listed first wins (the documented tie rule).
+        assert_eq!(round_largest_remainder(&[15.0, 15.0, 10.0], 10.0).unwrap(), vec![20.0, 10.0, 10.0]);
+        assert_eq!(round_largest_remainder(&[15.0, 10.0, 15.0], 10.0).unwrap(), vec![20.0, 10.0, 10.0]);
+        assert!(matches!(round_largest_remainder(&[5.0, 10.0], 10.0), Err(AllocationError::Unit { .. })));
+    }
+
+    #[test]
+    fn allocations_are_non_negative_and_sum_to_the_total_for_many_inputs() {
+        // A small deterministic generator stands in for a property-test crate.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % 1000) as f64
+        };
+        for units in 1..40 {
+            let factors: Vec<Vec<f64>> = (0..units).map(|_| vec![next() + 1.0, next() + 1.0]).collect();
+            let total = 1_000_000.0 * units as f64;
+            let amounts = allocate(total, &factors, &[0.7, 0.3]).unwrap();
+            let rounded = round_largest_remainder(&amounts, 10_000.0).unwrap();
+            assert!(rounded.iter().all(|a| *a >= 0.0));
+            assert_eq!(rounded.iter().sum::<f64>(), total);
+        }
     }
 }
