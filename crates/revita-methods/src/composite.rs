@@ -244,21 +244,30 @@ pub fn ratio_index(values: &[f64], references: &[f64], directions: &[Direction])
     Ok(sum / values.len() as f64)
 }
 
+/// Ranks worst first by competition ranking ("1224"): a unit's rank is one
+/// more than the number of units strictly worse (higher score), so tied
+/// units share the better-placed rank and no tie is ever broken by the order
+/// in which the regions happen to be listed.
+pub fn ranks_worst_first(scores_worst_high: &[f64]) -> Vec<usize> {
+    let mut sorted: Vec<f64> = scores_worst_high.to_vec();
+    sorted.sort_by(|a, b| b.total_cmp(a));
+    scores_worst_high.iter().map(|s| 1 + sorted.partition_point(|x| x.total_cmp(s).is_gt())).collect()
+}
+
 /// Bands over a ranking, worst first: unit i at rank position
-/// p = (rank − 1)/N (rank 1 the worst, ties by input order) falls in the
-/// first band whose upper bound exceeds p (half-open intervals). ARC's
-/// bands are `[0.10, 0.25, 0.75, 0.90, 1.0]` for distressed, at-risk,
-/// transitional, competitive, attainment.
+/// p = (rank − 1)/N (rank from [`ranks_worst_first`], so tied units share a
+/// band) falls in the first band whose upper bound exceeds p (half-open
+/// intervals). ARC's bands are `[0.10, 0.25, 0.75, 0.90, 1.0]` for
+/// distressed, at-risk, transitional, competitive, attainment (methods.md §1).
 pub fn percentile_bands(scores_worst_high: &[f64], upper_bounds: &[f64]) -> Vec<usize> {
-    let n = scores_worst_high.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|a, b| scores_worst_high[*b].total_cmp(&scores_worst_high[*a]).then(a.cmp(b)));
-    let mut band = vec![0; n];
-    for (position, &unit) in order.iter().enumerate() {
-        let p = position as f64 / n as f64;
-        band[unit] = upper_bounds.iter().position(|u| p < *u).unwrap_or(upper_bounds.len().saturating_sub(1));
-    }
-    band
+    let n = scores_worst_high.len() as f64;
+    ranks_worst_first(scores_worst_high)
+        .into_iter()
+        .map(|rank| {
+            let p = (rank - 1) as f64 / n;
+            upper_bounds.iter().position(|u| p < *u).unwrap_or(upper_bounds.len().saturating_sub(1))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub mod observation;
 pub mod pairing;
 pub mod password;
 pub mod region;
+pub mod rules;
 pub mod search;
 
 pub use aggregate::{Aggregate, ChildValue, aggregate};

@@ -94,3 +94,29 @@ fn arc_bands_split_twenty_counties_2_3_10_3_2() {
     assert_eq!([count(0), count(1), count(2), count(3), count(4)], [2, 3, 10, 3, 2]);
     assert_eq!((bands[0], bands[19]), (0, 4));
 }
+
+#[test]
+fn ties_share_the_better_placed_rank_and_band() {
+    // Scores 9, 7, 7, 5: ranks 1, 2, 2, 4 (competition ranking).
+    assert_eq!(ranks_worst_first(&[9.0, 7.0, 7.0, 5.0]), vec![1, 2, 2, 4]);
+    // Ten units, bands [.2, 1]: the 2nd and 3rd worst tie, so both sit at
+    // position .1 and fall in the first band; three units are distressed.
+    let scores = [10.0, 9.0, 9.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0];
+    let bands = percentile_bands(&scores, &[0.2, 1.0]);
+    assert_eq!(bands.iter().filter(|b| **b == 0).count(), 3);
+}
+
+#[test]
+fn permuting_the_regions_changes_no_rank_or_band() {
+    let scores = [3.0, 8.0, 8.0, 1.0, 5.0, 5.0, 5.0, 9.0, 2.0, 7.0];
+    let bounds = [0.10, 0.25, 0.75, 0.90, 1.0];
+    let (ranks, bands) = (ranks_worst_first(&scores), percentile_bands(&scores, &bounds));
+    for shift in 1..scores.len() {
+        let rotated: Vec<f64> = (0..scores.len()).map(|i| scores[(i + shift) % scores.len()]).collect();
+        let (r, b) = (ranks_worst_first(&rotated), percentile_bands(&rotated, &bounds));
+        for i in 0..scores.len() {
+            let original = (i + shift) % scores.len();
+            assert_eq!((r[i], b[i]), (ranks[original], bands[original]), "shift {shift}, unit {i}");
+        }
+    }
+}
