@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod demo;
+pub mod designate;
 pub mod error;
 pub mod export;
 pub mod import;

@@ -51,6 +51,8 @@ pub enum Command {
     Region(RegionArgs),
     /// Roll an indicator up from a region's children, with coverage.
     Rollup(RollupArgs),
+    /// Run a designation method (a JSON spec) for a year: ranked, classified regions.
+    Designate(DesignateArgs),
     /// Summarise what the database holds.
     Inventory(DatabaseArgs),
     /// Check a running server's /health (exit 0 when healthy).
@@ -244,6 +246,24 @@ pub struct RollupArgs {
     /// Roll up from descendants at this level instead of direct children.
     #[arg(long)]
     pub level: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DesignateArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// The designation method, a JSON spec (see docs/user-guide.md).
+    #[arg(long)]
+    pub spec: PathBuf,
+    /// The year of the run (the last year averaged).
+    #[arg(long)]
+    pub year: i32,
+    /// Write the results here (.csv or .xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -13,8 +13,8 @@ use revita_app::{App, DatabaseUrl, ImportReport, ObservationQuery, Profile};
 use revita_methods::{ObservationStatus, Period};
 
 use crate::cli::{
-    Cli, Command, DatabaseArgs, ExportArgs, Format, ImportArgs, ImportKind, RegionAction, RegionArgs, RollupArgs,
-    ServeArgs,
+    Cli, Command, DatabaseArgs, DesignateArgs, ExportArgs, Format, ImportArgs, ImportKind, RegionAction, RegionArgs,
+    RollupArgs, ServeArgs,
 };
 
 /// The demo database file `serve --demo` creates afresh.
@@ -37,6 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export(args).await,
         Command::Region(args) => region(args).await,
         Command::Rollup(args) => rollup(args).await,
+        Command::Designate(args) => designate(args).await,
         Command::Inventory(db) => {
             let app = open(&db).await?;
             let actor = acting(&app, &db).await?;
@@ -364,6 +365,42 @@ async fn region(args: RegionArgs) -> anyhow::Result<()> {
             print_regions(&found, args.json)
         }
     }
+}
+
+async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.spec).with_context(|| format!("reading {}", args.spec.display()))?;
+    let spec =
+        revita_app::designate::DesignationSpec::from_json(&text).with_context(|| format!("{}", args.spec.display()))?;
+    let app = open(&args.db).await?;
+    let actor = acting(&app, &args.db).await?;
+    let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
+    let run = app.designate(&spec, args.year, &visible).await?;
+    if let Some(out) = &args.out {
+        let format = match ExportFormat::from_path(out) {
+            Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => f,
+            _ => anyhow::bail!("{}: write .csv or .xlsx", out.display()),
+        };
+        std::fs::write(out, run.table(format)?).with_context(|| format!("writing {}", out.display()))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&run)?);
+        return Ok(());
+    }
+    let mut classes: Vec<(&str, usize)> = Vec::new();
+    for row in &run.rows {
+        match classes.iter_mut().find(|(c, _)| *c == row.class) {
+            Some((_, n)) => *n += 1,
+            None => classes.push((&row.class, 1)),
+        }
+    }
+    println!("{} for {}: {} regions classified, {} excluded", run.spec, run.year, run.rows.len(), run.excluded.len());
+    for (class, n) in classes {
+        println!("  {class}: {n}");
+    }
+    for e in run.excluded.iter().take(10) {
+        println!("  excluded {} {}: {}", e.code, e.name, e.reason);
+    }
+    Ok(())
 }
 
 async fn rollup(args: RollupArgs) -> anyhow::Result<()> {

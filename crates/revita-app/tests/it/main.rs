@@ -10,6 +10,7 @@ use revita_testkit::both_backends;
 
 mod auth;
 mod demo;
+mod designate;
 mod observations;
 mod regions;
 

@@ -202,3 +202,34 @@ fn with_a_token_the_command_line_acts_within_the_users_jurisdiction() {
         revita().args(["inventory", "--database-url"]).arg(f.db()).env("REVITA_TOKEN", "rvt_forged").output().unwrap();
     assert!(stderr(&forged).contains("the API token is not valid"));
 }
+
+#[test]
+fn designate_ranks_classifies_and_writes_the_table() {
+    let f = loaded();
+    let data =
+        f.file("o.csv", "region_code,indicator,period,value\n520102,pop_total,2020,100\n520103,pop_total,2020,300\n");
+    assert!(run(&["import", "observations", data.to_str().unwrap()], &f.db()).status.success());
+    // Reference 200: 南明 100/200 → index 50, 云岩 300/200 → 150, the worse.
+    let spec = f.file(
+        "spec.json",
+        r#"{"name": "Crowded", "universe": {"level": "county"},
+            "indicators": [{"code": "pop_total", "direction": "lower_is_better"}],
+            "method": {"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}}"#,
+    );
+    let out_path = f.dir.path().join("run.csv");
+    let args = ["designate", "--spec", spec.to_str().unwrap(), "--year", "2020", "--out", out_path.to_str().unwrap()];
+    let out = run(&args, &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Crowded v1 for 2020: 2 regions classified, 0 excluded\n  lagging: 1\n  other: 1\n");
+    let table = std::fs::read_to_string(&out_path).unwrap();
+    assert!(table.contains("\n520103,云岩区,300.000000,1.500000,150.000000,1,lagging,\n"), "{table}");
+    let bad_out = f.dir.path().join("run.json");
+    let out = run(
+        &["designate", "--spec", spec.to_str().unwrap(), "--year", "2020", "--out", bad_out.to_str().unwrap()],
+        &f.db(),
+    );
+    assert!(stderr(&out).contains("write .csv or .xlsx"), "{}", stderr(&out));
+    let broken = f.file("broken.json", r#"{"name": "x"}"#);
+    let out = run(&["designate", "--spec", broken.to_str().unwrap(), "--year", "2020"], &f.db());
+    assert!(stderr(&out).contains("broken.json") && stderr(&out).contains("missing field"), "{}", stderr(&out));
+}
