@@ -193,19 +193,14 @@ macro_rules! shared_store_impl {
                 after: Option<&crate::ObservationKey>,
                 limit: i64,
             ) -> crate::StoreResult<Vec<revita_methods::Observation>> {
-                let rows = sqlx::query(crate::sql::OBSERVATIONS)
-                    .bind(query.indicator.as_ref().map(|c| c.as_str()))
-                    .bind(query.region.as_ref().map(|c| c.as_str()))
-                    .bind(query.parent.as_ref().map(|c| c.as_str()))
-                    .bind(query.level.as_deref())
-                    .bind(query.period.as_deref())
-                    .bind(after.is_some())
-                    .bind(after.map(|k| k.indicator.as_str()).unwrap_or(""))
-                    .bind(after.map(|k| k.region.as_str()).unwrap_or(""))
-                    .bind(after.map(|k| k.period.as_str()).unwrap_or(""))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?;
+                let (sql, binds) = crate::sql::observations(query, after);
+                // Audited: the text holds only fixed column names and `$n`
+                // placeholders; every value is bound.
+                let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for value in &binds {
+                    statement = statement.bind(value.as_str());
+                }
+                let rows = statement.bind(limit).fetch_all(&self.pool).await?;
                 rows.iter().map(crate::rows::observation).collect()
             }
 

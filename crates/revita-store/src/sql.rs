@@ -78,17 +78,49 @@ pub(crate) const INDICATORS: &str = "SELECT code, name_zh, name_en, unit, direct
 pub(crate) const INDICATOR: &str = "SELECT code, name_zh, name_en, unit, direction, aggregation, weight_indicator, \
      description, source FROM indicators WHERE code = $1";
 
-/// Every filter is optional (`$n IS NULL`); `$6` switches keyset
-/// pagination on, `$7..$9` hold the last key seen.
-pub(crate) const OBSERVATIONS: &str = "SELECT o.indicator_code, o.region_code, o.period, o.value, o.source, o.status \
-     FROM observations o JOIN regions r ON r.code = o.region_code \
-     WHERE ($1 IS NULL OR o.indicator_code = $1) \
-       AND ($2 IS NULL OR o.region_code = $2) \
-       AND ($3 IS NULL OR r.parent_code = $3) \
-       AND ($4 IS NULL OR r.level = $4) \
-       AND ($5 IS NULL OR o.period = $5) \
-       AND (NOT $6 OR (o.indicator_code, o.region_code, o.period) > ($7, $8, $9)) \
-     ORDER BY o.indicator_code, o.region_code, o.period LIMIT $10";
+/// The observations query for the filters `query` sets, with keyset
+/// pagination after the last key seen when `after` is given, and the text
+/// parameters to bind in order (the limit is bound last). Only the filters
+/// in use appear in the SQL: a generic `($1 IS NULL OR col = $1)` form keeps
+/// SQLite's planner from using the primary key and turns every page into a
+/// full table scan.
+pub(crate) fn observations(
+    query: &crate::ObservationQuery,
+    after: Option<&crate::ObservationKey>,
+) -> (String, Vec<String>) {
+    let mut sql = String::from(
+        "SELECT o.indicator_code, o.region_code, o.period, o.value, o.source, o.status FROM observations o",
+    );
+    if query.parent.is_some() || query.level.is_some() {
+        sql.push_str(" JOIN regions r ON r.code = o.region_code");
+    }
+    let mut binds: Vec<String> = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
+    let filters = [
+        ("o.indicator_code", query.indicator.as_ref().map(|c| c.as_str().to_string())),
+        ("o.region_code", query.region.as_ref().map(|c| c.as_str().to_string())),
+        ("r.parent_code", query.parent.as_ref().map(|c| c.as_str().to_string())),
+        ("r.level", query.level.clone()),
+        ("o.period", query.period.clone()),
+    ];
+    for (column, value) in filters {
+        if let Some(value) = value {
+            binds.push(value);
+            conditions.push(format!("{column} = ${}", binds.len()));
+        }
+    }
+    if let Some(key) = after {
+        binds.extend([key.indicator.clone(), key.region.clone(), key.period.clone()]);
+        let n = binds.len();
+        conditions.push(format!("(o.indicator_code, o.region_code, o.period) > (${}, ${}, ${n})", n - 2, n - 1));
+    }
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql.push_str(&format!(" ORDER BY o.indicator_code, o.region_code, o.period LIMIT ${}", binds.len() + 1));
+    (sql, binds)
+}
 
 pub(crate) const PERIODS: &str = "SELECT DISTINCT period FROM observations WHERE indicator_code = $1 ORDER BY period";
 

@@ -10,6 +10,10 @@
 //! - `revita import observations` into PostgreSQL, and `psql \copy` into an
 //!   equivalent table in the same database.
 //!
+//! `bench designate` times `revita designate` end to end over all counties
+//! × 20 indicators × 3-year averages on both back ends (issue 5's scale
+//! target: well under a second).
+//!
 //! revita does more than the native loaders (it checks every code, number and
 //! period, maps retired codes, and reports errors by row), so a ratio near 1
 //! means that checking is almost free.
@@ -33,6 +37,9 @@ struct Run {
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.task {
         BenchTask::Import { rows, pg_url, no_postgres, dir } => import(rows, &pg_url, no_postgres, dir),
+        BenchTask::Designate { indicators, years, repeat, pg_url, no_postgres } => {
+            designate(indicators, years, repeat, &pg_url, no_postgres)
+        }
     }
 }
 
@@ -106,6 +113,117 @@ fn postgres_runs(url: &str, regions: &Path, indicators: &Path, data: &Path) -> a
         .arg(format!("\\copy observations_native FROM '{}' WITH (FORMAT csv, HEADER true)", data.display()));
     let native = timed("psql \\copy", copy)?;
     Ok(vec![ours, native])
+}
+
+/// `bench designate`: all counties × `indicators` indicators × `years`
+/// years, loaded through the importers, then `revita designate` timed end
+/// to end for an index-and-bands spec and a threshold-rule spec.
+fn designate(indicators: usize, years: u32, repeat: usize, pg_url: &str, no_postgres: bool) -> anyhow::Result<()> {
+    which("/usr/bin/time").context("the benchmark needs /usr/bin/time (Debian package time)")?;
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path();
+    let regions = dir.join("regions.csv");
+    std::fs::write(&regions, revita_app::demo::regions_csv())?;
+    let codes: Vec<String> = (0..indicators).map(|k| format!("ind_{k:03}")).collect();
+    let mut text = String::from("code,name_zh,unit,direction,aggregation\n");
+    for (k, code) in codes.iter().enumerate() {
+        let direction = if k % 2 == 0 { "higher_is_better" } else { "lower_is_better" };
+        let _ = writeln!(text, "{code},基准指标{k},units,{direction},none");
+    }
+    let indicator_file = dir.join("indicators.csv");
+    std::fs::write(&indicator_file, text)?;
+    let counties = county_codes()?;
+    let data = dir.join("observations.csv");
+    write_panel(&data, &counties, &codes, 2020 + 1 - years as i32..=2020)?;
+    let specs = bench_specs(dir, &codes, years)?;
+
+    let mut urls = vec![("SQLite", format!("sqlite:{}", dir.join("revita.sqlite").display()))];
+    let database = format!("revita_bench_{}", std::process::id());
+    if !no_postgres {
+        psql(pg_url, &format!("CREATE DATABASE {database}"))?;
+        urls.push(("PostgreSQL", replace_database(pg_url, &database)));
+    }
+    let outcome = (|| -> anyhow::Result<()> {
+        println!("{} counties × {indicators} indicators × {years} years, median of {repeat} runs\n", counties.len());
+        println!("| back end | method | seconds (median) | seconds (best) | peak memory (MB) |");
+        println!("|---|---|---:|---:|---:|");
+        for (backend, url) in &urls {
+            revita(&["import", "regions"], &regions, url)?;
+            revita(&["import", "indicators"], &indicator_file, url)?;
+            revita(&["import", "observations"], &data, url)?;
+            for (method, spec) in &specs {
+                let mut runs = Vec::new();
+                for _ in 0..repeat.max(1) {
+                    let mut command = Command::new(std::env::current_exe()?);
+                    command.args(["designate", "--year", "2020", "--database-url", url, "--spec"]).arg(spec);
+                    command.arg("--out").arg(dir.join("run.csv"));
+                    runs.push(timed(method, command)?);
+                }
+                runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+                let median = &runs[runs.len() / 2];
+                println!(
+                    "| {backend} | {method} | {:.3} | {:.3} | {:.0} |",
+                    median.seconds, runs[0].seconds, median.peak_mb
+                );
+            }
+        }
+        Ok(())
+    })();
+    if !no_postgres {
+        psql(pg_url, &format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))?;
+    }
+    outcome
+}
+
+/// Every county × indicator × year, with values spread over 1–100 by a
+/// fixed multiplicative hash so runs are repeatable.
+fn write_panel(
+    path: &Path,
+    counties: &[String],
+    codes: &[String],
+    years: std::ops::RangeInclusive<i32>,
+) -> anyhow::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    writeln!(out, "region_code,indicator,period,value")?;
+    let mut i: u64 = 0;
+    for code in codes {
+        for county in counties {
+            for year in years.clone() {
+                i += 1;
+                let value = 1.0 + (i.wrapping_mul(2_654_435_761) % 9_900) as f64 / 100.0;
+                writeln!(out, "{county},{code},{year},{value}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// An ARC-style index-and-bands spec and a "k of n" rule spec over `codes`.
+fn bench_specs(dir: &Path, codes: &[String], years: u32) -> anyhow::Result<Vec<(&'static str, PathBuf)>> {
+    let indicators: Vec<String> = codes.iter().map(|c| format!(r#"{{"code": "{c}"}}"#)).collect();
+    let thresholds: Vec<String> =
+        codes.iter().map(|c| format!(r#"{{"at_most": {{"indicator": "{c}", "share": 0.9}}}}"#)).collect();
+    let head =
+        format!(r#""universe": {{"level": "county"}}, "years": {years}, "indicators": [{}]"#, indicators.join(", "));
+    let index = format!(
+        r#"{{"name": "bench index", {head}, "method": {{"kind": "index", "bands": [
+            {{"upper": 0.1, "label": "distressed"}}, {{"upper": 0.25, "label": "at-risk"}},
+            {{"upper": 0.75, "label": "transitional"}}, {{"upper": 0.9, "label": "competitive"}},
+            {{"upper": 1.0, "label": "attainment"}}]}}}}"#
+    );
+    let rule = format!(
+        r#"{{"name": "bench rule", {head}, "method": {{"kind": "rule", "rule": {{"k_of_n": {{"k": {}, "rules": [{}]}}}}}}}}"#,
+        codes.len().div_ceil(2),
+        thresholds.join(", ")
+    );
+    let mut specs = Vec::new();
+    for (name, text) in [("index and bands", index), ("k-of-n rule", rule)] {
+        let path = dir.join(format!("{}.json", name.replace(' ', "-")));
+        std::fs::write(&path, text)?;
+        specs.push((name, path));
+    }
+    Ok(specs)
 }
 
 fn county_codes() -> anyhow::Result<Vec<String>> {

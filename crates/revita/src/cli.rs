@@ -300,4 +300,24 @@ pub enum BenchTask {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Run designation specs over all counties × N indicators with
+    /// multi-year averages, end to end through the CLI (process start,
+    /// reading the observations, the method, writing the table).
+    Designate {
+        /// Indicators per spec.
+        #[arg(long, default_value_t = 20)]
+        indicators: usize,
+        /// Years averaged.
+        #[arg(long, default_value_t = 3)]
+        years: u32,
+        /// Timed repetitions of each run (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// PostgreSQL server for the PostgreSQL half (a database is created and dropped).
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        pg_url: String,
+        /// Skip the PostgreSQL half.
+        #[arg(long)]
+        no_postgres: bool,
+    },
 }
