@@ -238,4 +238,24 @@ mod tests {
         assert_eq!(contains_pattern(" 贵阳 "), "%贵阳%");
         assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
     }
+
+    #[test]
+    fn the_observations_query_names_only_the_filters_in_use_and_numbers_them_in_order() {
+        let query =
+            crate::ObservationQuery { level: Some("county".into()), period: Some("2020".into()), ..Default::default() };
+        let after = crate::ObservationKey { indicator: "a".into(), region: "b".into(), period: "c".into() };
+        let (sql, binds) = observations(&query, Some(&after));
+        assert!(sql.contains(" JOIN regions r "), "{sql}");
+        assert!(
+            sql.ends_with(
+                "WHERE r.level = $1 AND o.period = $2 AND (o.indicator_code, o.region_code, o.period) > ($3, $4, $5) \
+                 ORDER BY o.indicator_code, o.region_code, o.period LIMIT $6"
+            ),
+            "{sql}"
+        );
+        assert_eq!(binds, ["county", "2020", "a", "b", "c"]);
+        let (sql, binds) = observations(&crate::ObservationQuery::default(), None);
+        assert!(!sql.contains("JOIN") && !sql.contains("WHERE") && sql.ends_with("LIMIT $1"), "{sql}");
+        assert!(binds.is_empty());
+    }
 }
