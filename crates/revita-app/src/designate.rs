@@ -338,12 +338,20 @@ fn classify_by_index(
             run.indicators[k]
         )));
     }
-    let complete = complete_rows(run, values, names);
-    let mut indices = Vec::with_capacity(complete.len());
-    for (code, row) in &complete {
-        let index =
-            ratio_index(row, &run.references, directions).map_err(|e| AppError::Invalid(format!("{code}: {e}")))?;
-        indices.push(index);
+    // A zero value or reference has no ratio (ARC's index divides by both):
+    // such a region is excluded with the reason rather than failing the run.
+    let mut complete = Vec::new();
+    let mut indices = Vec::new();
+    for (code, row) in complete_rows(run, values, names) {
+        match ratio_index(&row, &run.references, directions) {
+            Ok(index) => {
+                complete.push((code, row));
+                indices.push(index);
+            }
+            Err(e) => {
+                run.excluded.push(Excluded { code: code.to_string(), name: names[code].clone(), reason: e.to_string() })
+            }
+        }
     }
     let uppers: Vec<f64> = bands.iter().map(|b| b.upper).collect();
     let (ranks, classes) = (ranks_worst_first(&indices), percentile_bands(&indices, &uppers));

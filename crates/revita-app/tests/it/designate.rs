@@ -73,6 +73,19 @@ both_backends!(a_rule_decided_by_known_values_needs_no_missing_one, |store: DynS
     assert_eq!(run.excluded.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["520502"]);
 });
 
+both_backends!(a_zero_with_no_ratio_excludes_the_region_not_the_run, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    two_years(&app, &files).await;
+    let zero = "region_code,indicator,period,value\n520102,illiteracy_pct,2019,0\n520102,illiteracy_pct,2020,0\n";
+    let replace = ObservationImport { replace: true, ..Default::default() };
+    app.import_observations(&files.write("zero.csv", zero), &replace, &|_| {}).await.unwrap();
+    let spec = spec(r#"{"kind": "index", "bands": [{"upper": 1.0, "label": "all"}]}"#);
+    let run = app.designate(&spec, 2020, &None).await.unwrap();
+    assert_eq!(run.rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["520103"]);
+    let zero = run.excluded.iter().find(|e| e.code == "520102").expect("南明 is excluded");
+    assert!(zero.reason.contains("undefined"), "{}", zero.reason);
+});
+
 fn spec_with_all() -> DesignationSpec {
     spec(
         r#"{"kind": "rule", "rule": {"all": [
