@@ -20,13 +20,28 @@ use crate::cli::{
 /// The demo database file `serve --demo` creates afresh.
 const DEMO_DATABASE: &str = "revita-demo.sqlite";
 
+/// `println!` that returns the write error instead of panicking, so that a
+/// closed pipe (`revita … | head`) ends the command quietly (see `main`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        std::io::Write::write_fmt(&mut std::io::stdout(), format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// `print!` that returns the write error instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        std::io::Write::write_fmt(&mut std::io::stdout(), format_args!($($arg)*))?
+    };
+}
+
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Migrate(db) => {
             open(&db).await?;
-            println!("database {} is up to date", DatabaseUrl::new(&db.database_url));
+            outln!("database {} is up to date", DatabaseUrl::new(&db.database_url));
             Ok(())
         }
         Command::Demo(db) => {
@@ -46,13 +61,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let inventory = app.store().inventory().await?;
             for (level, n) in &inventory.regions_by_level {
-                println!("regions ({level}): {n}");
+                outln!("regions ({level}): {n}");
             }
-            println!("boundaries: {}", inventory.boundaries);
-            println!("indicators: {}", inventory.indicators);
-            println!("observations: {}", inventory.observations);
-            println!("designations: {}", inventory.designations);
-            println!("code history: {} codes", inventory.history_codes);
+            outln!("boundaries: {}", inventory.boundaries);
+            outln!("indicators: {}", inventory.indicators);
+            outln!("observations: {}", inventory.observations);
+            outln!("designations: {}", inventory.designations);
+            outln!("code history: {} codes", inventory.history_codes);
             Ok(())
         }
         Command::Healthcheck(args) => crate::health::check(&args.url),
@@ -131,9 +146,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         load_demo(&app).await?;
         revita_app::demo::create_users(&app, now()).await?;
-        println!("demo users (name / password / role @ jurisdiction):");
+        outln!("demo users (name / password / role @ jurisdiction):");
         for (name, password, role, scope) in revita_app::demo::USERS {
-            println!("  {name:<14} {password:<20} {role} @ {scope}");
+            outln!("  {name:<14} {password:<20} {role} @ {scope}");
         }
     }
     let public = args
@@ -167,14 +182,14 @@ async fn user(args: crate::cli::UserArgs) -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
             let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
             app.create_user(None, &name, password.trim_end_matches(['\n', '\r']), &[grant], &origin).await?;
-            println!("created user {name} ({role} @ {scope})");
+            outln!("created user {name} ({role} @ {scope})");
             Ok(())
         }
         crate::cli::UserAction::Token { name, label, days } => {
             let actor = app.actor_named(&name).await?;
             let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
             let (secret, _) = app.create_api_token(&actor, &label, days, &origin).await?;
-            println!("{secret}");
+            outln!("{secret}");
             Ok(())
         }
     }
@@ -182,9 +197,9 @@ async fn user(args: crate::cli::UserArgs) -> anyhow::Result<()> {
 
 fn print_report(report: &ImportReport, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(report)?);
+        outln!("{}", serde_json::to_string_pretty(report)?);
     } else {
-        print!("{report}");
+        out!("{report}");
     }
     Ok(())
 }
@@ -281,7 +296,7 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let actor = acting(&app, &args.db).await?;
     let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
     let rows = app.export_observations(&query, &args.out, format, &visible).await?;
-    println!("{}: wrote {rows} observations", args.out.display());
+    outln!("{}: wrote {rows} observations", args.out.display());
     Ok(())
 }
 
@@ -301,10 +316,10 @@ fn region_json(r: &revita_methods::Region) -> serde_json::Value {
 fn print_regions(regions: &[revita_methods::Region], json: bool) -> anyhow::Result<()> {
     if json {
         let list: Vec<_> = regions.iter().map(region_json).collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        outln!("{}", serde_json::to_string_pretty(&list)?);
     } else {
         for r in regions {
-            println!("{}", region_line(r));
+            outln!("{}", region_line(r));
         }
     }
     Ok(())
@@ -331,16 +346,16 @@ async fn region(args: RegionArgs) -> anyhow::Result<()> {
                         "valid_from": d.valid_from.map(|x| x.to_string()), "valid_to": d.valid_to.map(|x| x.to_string()), "notes": d.notes,
                     }))
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&value)?);
+                outln!("{}", serde_json::to_string_pretty(&value)?);
             } else {
                 let crumbs: Vec<_> = detail.ancestors.iter().map(|a| a.name_zh.as_str()).collect();
-                println!("{}", region_line(&detail.region));
-                println!("in: {}", crumbs.join(" › "));
-                println!("children: {}", detail.children);
+                outln!("{}", region_line(&detail.region));
+                outln!("in: {}", crumbs.join(" › "));
+                outln!("children: {}", detail.children);
                 for d in &detail.designations {
                     let to = d.valid_to.map(|x| x.to_string()).unwrap_or_else(|| "…".into());
                     let from = d.valid_from.map(|x| x.to_string()).unwrap_or_else(|| "?".into());
-                    println!(
+                    outln!(
                         "designation: {} ({from} – {to}) {}",
                         d.category.name_en(),
                         d.notes.as_deref().unwrap_or("")
@@ -383,7 +398,7 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
         std::fs::write(out, run.table(format)?).with_context(|| format!("writing {}", out.display()))?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&run)?);
+        outln!("{}", serde_json::to_string_pretty(&run)?);
         return Ok(());
     }
     let mut classes: Vec<(&str, usize)> = Vec::new();
@@ -393,12 +408,12 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
             None => classes.push((&row.class, 1)),
         }
     }
-    println!("{} for {}: {} regions classified, {} excluded", run.spec, run.year, run.rows.len(), run.excluded.len());
+    outln!("{} for {}: {} regions classified, {} excluded", run.spec, run.year, run.rows.len(), run.excluded.len());
     for (class, n) in classes {
-        println!("  {class}: {n}");
+        outln!("  {class}: {n}");
     }
     for e in run.excluded.iter().take(10) {
-        println!("  excluded {} {}: {}", e.code, e.name, e.reason);
+        outln!("  excluded {} {}: {}", e.code, e.name, e.reason);
     }
     Ok(())
 }
@@ -410,17 +425,22 @@ async fn rollup(args: RollupArgs) -> anyhow::Result<()> {
     let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
     let r = app.rollup(&region, &args.indicator, &args.period, args.level.as_deref(), &visible).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        outln!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(());
     }
     let value = r.value.map(|v| v.to_string()).unwrap_or_else(|| "no value".into());
     let completeness = if r.complete { "complete" } else { "PARTIAL" };
-    println!(
+    outln!(
         "{} {} {} ({}): {value} from {} of {} children — {completeness}",
-        r.region, r.indicator, r.period, r.method, r.reported, r.expected
+        r.region,
+        r.indicator,
+        r.period,
+        r.method,
+        r.reported,
+        r.expected
     );
     if let Some(stored) = r.stored_value {
-        println!("stored value for {}: {stored}", r.region);
+        outln!("stored value for {}: {stored}", r.region);
     }
     Ok(())
 }

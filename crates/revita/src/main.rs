@@ -31,6 +31,11 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            // The reader of our output went away (`revita … | head`): it has
+            // what it wanted, so stop quietly, as ripgrep and coreutils do.
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::SUCCESS;
+            }
             if let Some(revita_app::AppError::Rejected { .. }) = e.downcast_ref::<revita_app::AppError>() {
                 eprintln!("{e}");
                 return ExitCode::from(EXIT_REJECTED);

@@ -233,3 +233,21 @@ fn designate_ranks_classifies_and_writes_the_table() {
     let out = run(&["designate", "--spec", broken.to_str().unwrap(), "--year", "2020"], &f.db());
     assert!(stderr(&out).contains("broken.json") && stderr(&out).contains("missing field"), "{}", stderr(&out));
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let f = loaded();
+    // The reading end is closed before revita starts, so its first write fails.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = revita()
+        .args(["region", "descendants", "000000", "--database-url"])
+        .arg(f.db())
+        .env_remove("REVITA_DATABASE_URL")
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
