@@ -39,6 +39,9 @@ pub struct DesignationSpec {
     pub method: Method,
 }
 
+/// The most years a spec may average (a guard against typos such as 2020).
+const MAX_YEARS: u32 = 50;
+
 fn one() -> u32 {
     1
 }
@@ -122,19 +125,36 @@ pub enum RuleSpec {
 }
 
 impl RuleSpec {
+    /// The rule over indicator positions, refusing what could never be
+    /// decided sensibly: an unknown indicator, a share that is not a
+    /// positive number, an empty combination, or k greater than n.
     fn compile(&self, index: &HashMap<&str, usize>) -> AppResult<Rule> {
-        let threshold = |code: &str, comparison, share| {
-            let indicator = *index.get(code).ok_or_else(|| {
-                AppError::Invalid(format!("the rule names {code}, which is not among the indicators"))
-            })?;
+        fn invalid<T>(reason: String) -> AppResult<T> {
+            Err(AppError::Invalid(format!("designation spec: {reason}")))
+        }
+        let threshold = |code: &str, comparison, share: f64| {
+            let Some(&indicator) = index.get(code) else {
+                return invalid(format!("the rule names {code}, which is not among the indicators"));
+            };
+            if !(share.is_finite() && share > 0.0) {
+                return invalid(format!("the share for {code} must be a positive number, not {share}"));
+            }
             Ok(Rule::Threshold(Threshold { indicator, comparison, share }))
         };
-        let all = |rules: &[RuleSpec]| rules.iter().map(|r| r.compile(index)).collect::<AppResult<Vec<_>>>();
+        let all = |rules: &[RuleSpec]| {
+            if rules.is_empty() {
+                return invalid("all, any and k_of_n need at least one rule".into());
+            }
+            rules.iter().map(|r| r.compile(index)).collect::<AppResult<Vec<_>>>()
+        };
         match self {
             RuleSpec::AtMost { indicator, share } => threshold(indicator, Comparison::AtMost, *share),
             RuleSpec::AtLeast { indicator, share } => threshold(indicator, Comparison::AtLeast, *share),
             RuleSpec::All(rules) => Ok(Rule::All(all(rules)?)),
             RuleSpec::Any(rules) => Ok(Rule::Any(all(rules)?)),
+            RuleSpec::KOfN { k, rules } if *k > rules.len() => {
+                invalid(format!("k_of_n asks for {k} of only {} rules", rules.len()))
+            }
             RuleSpec::KOfN { k, rules } => Ok(Rule::AtLeast(*k, all(rules)?)),
         }
     }
@@ -145,18 +165,32 @@ impl DesignationSpec {
     pub fn from_json(text: &str) -> AppResult<DesignationSpec> {
         let spec: DesignationSpec =
             serde_json::from_str(text).map_err(|e| AppError::Invalid(format!("designation spec: {e}")))?;
-        if spec.indicators.is_empty() || spec.years == 0 {
-            return Err(AppError::Invalid("designation spec: needs at least one indicator and one year".into()));
+        if spec.indicators.is_empty() || !(1..=MAX_YEARS).contains(&spec.years) {
+            return Err(AppError::Invalid(format!(
+                "designation spec: needs at least one indicator, and 1 to {MAX_YEARS} years"
+            )));
         }
-        if let Method::Index { bands } = &spec.method {
-            let ascending = bands.windows(2).all(|w| w[0].upper < w[1].upper);
-            if bands.is_empty() || !ascending || bands.last().is_some_and(|b| b.upper != 1.0) {
-                return Err(AppError::Invalid(
-                    "designation spec: bands must rise strictly and the last must end at 1.0".into(),
-                ));
+        match &spec.method {
+            Method::Index { bands } => {
+                let ascending = bands.windows(2).all(|w| w[0].upper < w[1].upper);
+                let bounded =
+                    bands.first().is_some_and(|b| b.upper > 0.0) && bands.last().is_some_and(|b| b.upper == 1.0);
+                if !ascending || !bounded {
+                    return Err(AppError::Invalid(
+                        "designation spec: bands must rise strictly from above 0 and the last must end at 1.0".into(),
+                    ));
+                }
+            }
+            Method::Rule { rule } => {
+                rule.compile(&spec.indicator_positions())?;
             }
         }
         Ok(spec)
+    }
+
+    /// Each indicator code's position in the spec.
+    fn indicator_positions(&self) -> HashMap<&str, usize> {
+        self.indicators.iter().enumerate().map(|(k, i)| (i.code.as_str(), k)).collect()
     }
 }
 
@@ -242,9 +276,7 @@ impl App {
         match &spec.method {
             Method::Index { bands } => classify_by_index(&mut run, &values, &names, &directions, bands)?,
             Method::Rule { rule } => {
-                let index: HashMap<&str, usize> =
-                    spec.indicators.iter().enumerate().map(|(k, i)| (i.code.as_str(), k)).collect();
-                classify_by_rule(&mut run, &values, &names, &rule.compile(&index)?);
+                classify_by_rule(&mut run, &values, &names, &rule.compile(&spec.indicator_positions())?)
             }
         }
         Ok(run)

@@ -85,7 +85,8 @@ impl Rule {
                 None => Outcome::Undetermined(vec![t.indicator]),
             },
             Rule::All(rules) => Self::at_least(rules.len(), rules, values, references),
-            Rule::Any(rules) => Self::at_least(1.min(rules.len()), rules, values, references),
+            // An empty OR holds nowhere (k = 1 cannot be reached); an empty AND everywhere.
+            Rule::Any(rules) => Self::at_least(1, rules, values, references),
             Rule::AtLeast(k, rules) => Self::at_least(*k, rules, values, references),
         }
     }
@@ -209,6 +210,12 @@ mod tests {
         assert_eq!(rule.evaluate(&[Some(2.0), Some(0.0), Some(0.0)], &references), Outcome::NotMet);
         assert_eq!(rule.evaluate(&[Some(2.0), None, Some(0.0)], &references), Outcome::Undetermined(vec![1]));
         assert_eq!(rule.thresholds().len(), 3);
+    }
+
+    #[test]
+    fn an_empty_or_holds_nowhere_and_an_empty_and_everywhere() {
+        assert_eq!(Rule::Any(vec![]).evaluate(&[], &[]), Outcome::NotMet);
+        assert_eq!(Rule::All(vec![]).evaluate(&[], &[]), Outcome::Met);
     }
 
     #[test]

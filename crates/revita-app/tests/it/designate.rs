@@ -113,6 +113,18 @@ fn bad_specs_are_refused_with_the_reason() {
     assert!(error(&bands).contains("last must end at 1.0"), "{}", error(&bands));
     let unknown = format!(r#"{{{base}, "colour": "red", "method": {{"kind": "index", "bands": []}}}}"#);
     assert!(error(&unknown).contains("unknown field `colour`"), "{}", error(&unknown));
+    let rule = |rule: &str| format!(r#"{{{base}, "method": {{"kind": "rule", "rule": {rule}}}}}"#);
+    let unknown_indicator = rule(r#"{"at_most": {"indicator": "b", "share": 0.75}}"#);
+    assert!(error(&unknown_indicator).contains("names b, which is not among"), "{}", error(&unknown_indicator));
+    let negative = rule(r#"{"at_most": {"indicator": "a", "share": -1}}"#);
+    assert!(error(&negative).contains("must be a positive number"), "{}", error(&negative));
+    assert!(error(&rule(r#"{"any": []}"#)).contains("at least one rule"));
+    let too_many = rule(r#"{"k_of_n": {"k": 2, "rules": [{"at_least": {"indicator": "a", "share": 1}}]}}"#);
+    assert!(error(&too_many).contains("asks for 2 of only 1"), "{}", error(&too_many));
+    let years = format!(
+        r#"{{{base}, "years": 2020, "method": {{"kind": "index", "bands": [{{"upper": 1.0, "label": "x"}}]}}}}"#
+    );
+    assert!(error(&years).contains("1 to 50 years"), "{}", error(&years));
 }
 
 #[test]
