@@ -25,6 +25,7 @@ pub mod pairing;
 pub mod password;
 pub mod region;
 pub mod rules;
+pub mod screening;
 pub mod search;
 
 pub use aggregate::{Aggregate, ChildValue, aggregate};

@@ -1,0 +1,456 @@
+//! Household screening for return-to-poverty monitoring (防止返贫动态监测) and
+//! the Alkire–Foster multidimensional poverty index (MPI).
+//!
+//! Sources: methods.md §9.1 (the monitoring line, the triggers: income below
+//! the line, a sharp income drop, rigid expenditure, the "three guarantees"
+//! and drinking water) and §9.2 (Alkire & Foster 2011, the global MPI of
+//! Alkire & Jahan 2018: ten indicators, weights 1/6 for health and education,
+//! 1/18 for living standards, poverty cut-off k = 1/3). The exact rules and
+//! the county table are fixed by the benchmark contract `bench/SPEC.md` B1,
+//! so that revita's numbers can be checked against DuckDB, Polars and pandas.
+//!
+//! Scores are kept in eighteenths, so that every MPI sum is an integer and
+//! summation order cannot change a count.
+
+/// Per-indicator deprivations of a household: the ten global-MPI indicators
+/// and enrolment in basic medical insurance (a "three guarantees" item that is
+/// not part of the MPI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Deprivation {
+    /// Health: any eligible member is undernourished.
+    Nutrition,
+    /// Health: a child under 18 died in the last five years.
+    ChildMortality,
+    /// Education: no member has completed six years of schooling.
+    Schooling,
+    /// Education: a school-aged child is not attending school.
+    Attendance,
+    /// Living standard: cooks with dung, wood, charcoal or coal.
+    Cooking,
+    /// Living standard: unimproved or shared sanitation.
+    Sanitation,
+    /// Living standard: unsafe drinking water or a long walk to it.
+    Water,
+    /// Living standard: no electricity.
+    Electricity,
+    /// Living standard: inadequate floor, roof or walls.
+    Housing,
+    /// Living standard: at most one small asset and no car.
+    Assets,
+    /// Not enrolled in basic medical insurance (not an MPI indicator).
+    HealthInsurance,
+}
+
+impl Deprivation {
+    /// Every deprivation, in the column order of SPEC B1.
+    pub const ALL: [Deprivation; 11] = [
+        Deprivation::Nutrition,
+        Deprivation::ChildMortality,
+        Deprivation::Schooling,
+        Deprivation::Attendance,
+        Deprivation::Cooking,
+        Deprivation::Sanitation,
+        Deprivation::Water,
+        Deprivation::Electricity,
+        Deprivation::Housing,
+        Deprivation::Assets,
+        Deprivation::HealthInsurance,
+    ];
+
+    /// The ten indicators of the global MPI, in the order of methods.md §9.2.
+    pub const MPI: [Deprivation; 10] = [
+        Deprivation::Nutrition,
+        Deprivation::ChildMortality,
+        Deprivation::Schooling,
+        Deprivation::Attendance,
+        Deprivation::Cooking,
+        Deprivation::Sanitation,
+        Deprivation::Water,
+        Deprivation::Electricity,
+        Deprivation::Housing,
+        Deprivation::Assets,
+    ];
+
+    /// The indicator's short name, as used in column names (`d_<name>`,
+    /// `ch_<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Deprivation::Nutrition => "nutrition",
+            Deprivation::ChildMortality => "child_mortality",
+            Deprivation::Schooling => "schooling",
+            Deprivation::Attendance => "attendance",
+            Deprivation::Cooking => "cooking",
+            Deprivation::Sanitation => "sanitation",
+            Deprivation::Water => "water",
+            Deprivation::Electricity => "electricity",
+            Deprivation::Housing => "housing",
+            Deprivation::Assets => "assets",
+            Deprivation::HealthInsurance => "health_ins",
+        }
+    }
+
+    /// The global-MPI weight in eighteenths: 3 (= 1/6) for the two health and
+    /// two education indicators, 1 (= 1/18) for the six living-standard ones,
+    /// 0 for health insurance.
+    pub fn mpi_weight(self) -> u32 {
+        match self {
+            Deprivation::Nutrition | Deprivation::ChildMortality | Deprivation::Schooling | Deprivation::Attendance => {
+                3
+            }
+            Deprivation::HealthInsurance => 0,
+            _ => 1,
+        }
+    }
+
+    /// The bit of this deprivation in [`Household::deprived`].
+    pub const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// The denominator of MPI scores: weights and scores are in eighteenths.
+pub const MPI_SCALE: u32 = 18;
+
+/// The poverty cut-off k = 1/3 of the global MPI, in eighteenths.
+pub const MPI_POOR_CUTOFF: u32 = 6;
+
+/// The monitoring line of SPEC B1 (yuan per person per year) when none is given.
+pub const DEFAULT_LINE: f64 = 7600.0;
+
+/// Village codes have exactly 12 digits.
+const VILLAGE_CODES: std::ops::RangeInclusive<i64> = 100_000_000_000..=999_999_999_999;
+
+/// One household as screened: the columns of SPEC B1 except the id.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Household {
+    /// 12-digit village code; the county is its first six digits.
+    pub village_code: i64,
+    /// Members (at least 1).
+    pub size: i32,
+    /// Members able to work (0..=size).
+    pub labor: i32,
+    /// Per-capita net income this year, yuan.
+    pub income_pc: f64,
+    /// Per-capita net income last year, yuan.
+    pub income_pc_prev: f64,
+    /// Out-of-pocket medical spending this year, yuan (whole household).
+    pub medical_exp: f64,
+    /// Education spending this year, yuan (whole household).
+    pub education_exp: f64,
+    /// Loss from disasters this year, yuan (whole household).
+    pub disaster_loss: f64,
+    /// One bit per [`Deprivation`] ([`Deprivation::bit`]).
+    pub deprived: u16,
+}
+
+/// What is wrong with a household record: the column at fault and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{column}: {reason}")]
+pub struct HouseholdProblem {
+    /// The column's name in SPEC B1.
+    pub column: &'static str,
+    /// What is wrong, in words a user can act on.
+    pub reason: String,
+}
+
+impl HouseholdProblem {
+    fn new(column: &'static str, reason: impl Into<String>) -> HouseholdProblem {
+        HouseholdProblem { column, reason: reason.into() }
+    }
+}
+
+/// Which monitoring triggers fired for a household (methods.md §9.1, with the
+/// exact inequalities of SPEC B1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flags {
+    /// Income below the monitoring line.
+    pub income: bool,
+    /// Income below 1.5 × the line and below 70% of last year's.
+    pub drop: bool,
+    /// Rigid expenditure above half of the household's income.
+    pub expense: bool,
+    /// A "three guarantees" or drinking-water gap: a child out of school, no
+    /// medical insurance, unsafe housing or unsafe water.
+    pub guarantee: bool,
+}
+
+impl Flags {
+    /// Whether any trigger fired, i.e. the household is flagged for monitoring.
+    pub fn any(self) -> bool {
+        self.income | self.drop | self.expense | self.guarantee
+    }
+}
+
+impl Household {
+    /// The six-digit county code: `village_code / 1_000_000`.
+    pub fn county(&self) -> u32 {
+        (self.village_code / 1_000_000) as u32
+    }
+
+    /// Whether the household is deprived in `d`.
+    pub fn is_deprived(&self, d: Deprivation) -> bool {
+        self.deprived & d.bit() != 0
+    }
+
+    /// Checks the record against SPEC B1's domain: a 12-digit village code,
+    /// at least one member, 0 ≤ labour ≤ size, and finite amounts with
+    /// non-negative spending and losses. (Net income may be negative: a
+    /// business can lose money.)
+    pub fn check(&self) -> Result<(), HouseholdProblem> {
+        if !VILLAGE_CODES.contains(&self.village_code) {
+            return Err(HouseholdProblem::new(
+                "village_code",
+                format!("{} is not a 12-digit village code", self.village_code),
+            ));
+        }
+        if self.size < 1 {
+            return Err(HouseholdProblem::new(
+                "size",
+                format!("a household has at least one member, not {}", self.size),
+            ));
+        }
+        if self.labor < 0 || self.labor > self.size {
+            return Err(HouseholdProblem::new(
+                "labor",
+                format!("{} members able to work is outside 0..={} (the household size)", self.labor, self.size),
+            ));
+        }
+        for (column, value) in [("income_pc", self.income_pc), ("income_pc_prev", self.income_pc_prev)] {
+            if !value.is_finite() {
+                return Err(HouseholdProblem::new(column, format!("{value} is not a finite amount")));
+            }
+        }
+        for (column, value) in [
+            ("medical_exp", self.medical_exp),
+            ("education_exp", self.education_exp),
+            ("disaster_loss", self.disaster_loss),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(HouseholdProblem::new(column, format!("{value} is not a non-negative amount")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The monitoring triggers against the line `line` (yuan per person).
+    ///
+    /// Floating-point order follows SPEC B1 exactly, because amounts have two
+    /// decimals and exact ties occur: spending is `(medical + education) +
+    /// disaster` and the threshold `(0.5 × income_pc) × size`.
+    #[inline]
+    pub fn flags(&self, line: f64) -> Flags {
+        let income = self.income_pc < line;
+        let drop = self.income_pc < 1.5 * line && self.income_pc < 0.7 * self.income_pc_prev;
+        let spending = (self.medical_exp + self.education_exp) + self.disaster_loss;
+        let expense = spending > (0.5 * self.income_pc) * f64::from(self.size);
+        const GUARANTEES: u16 = Deprivation::Attendance.bit()
+            | Deprivation::HealthInsurance.bit()
+            | Deprivation::Housing.bit()
+            | Deprivation::Water.bit();
+        let guarantee = self.deprived & GUARANTEES != 0;
+        Flags { income, drop, expense, guarantee }
+    }
+
+    /// The global-MPI deprivation score c_i in eighteenths (methods.md §9.2
+    /// step 2): 3 × (health and education deprivations) + (living-standard
+    /// deprivations).
+    #[inline]
+    pub fn mpi_score(&self) -> u32 {
+        const HEAVY: u16 = Deprivation::Nutrition.bit()
+            | Deprivation::ChildMortality.bit()
+            | Deprivation::Schooling.bit()
+            | Deprivation::Attendance.bit();
+        const LIGHT: u16 = Deprivation::Cooking.bit()
+            | Deprivation::Sanitation.bit()
+            | Deprivation::Water.bit()
+            | Deprivation::Electricity.bit()
+            | Deprivation::Housing.bit()
+            | Deprivation::Assets.bit();
+        3 * (self.deprived & HEAVY).count_ones() + (self.deprived & LIGHT).count_ones()
+    }
+
+    /// Whether the household (and so each of its members) is MPI-poor: c_i ≥ k.
+    pub fn is_mpi_poor(&self) -> bool {
+        self.mpi_score() >= MPI_POOR_CUTOFF
+    }
+}
+
+/// Running totals of one group of households (a county, a province, …),
+/// from which the SPEC B1 county row follows. Everything is an integer, so
+/// tallies of parts merge exactly in any order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    /// Households.
+    pub households: u64,
+    /// People (sum of sizes): n in methods.md §9.2.
+    pub people: u64,
+    /// Households with any trigger.
+    pub flagged: u64,
+    /// Households below the line.
+    pub f_income: u64,
+    /// Households with a sharp income drop.
+    pub f_drop: u64,
+    /// Households with heavy rigid expenditure.
+    pub f_expense: u64,
+    /// Households with a guarantee or water gap.
+    pub f_guarantee: u64,
+    /// People in MPI-poor households: q.
+    pub mpi_poor_people: u64,
+    /// Σ size × c_i over MPI-poor households, in eighteenths: Σ c_i(k).
+    pub poor_score: u64,
+    /// Per MPI indicator (order of [`Deprivation::MPI`]): people in
+    /// households that are MPI-poor and deprived in it.
+    pub censored: [u64; 10],
+}
+
+impl Tally {
+    /// Adds one household screened against `line`.
+    #[inline]
+    pub fn add(&mut self, h: &Household, line: f64) {
+        let size = h.size as u64;
+        let flags = h.flags(line);
+        self.households += 1;
+        self.people += size;
+        self.flagged += u64::from(flags.any());
+        self.f_income += u64::from(flags.income);
+        self.f_drop += u64::from(flags.drop);
+        self.f_expense += u64::from(flags.expense);
+        self.f_guarantee += u64::from(flags.guarantee);
+        let score = h.mpi_score();
+        if score >= MPI_POOR_CUTOFF {
+            self.mpi_poor_people += size;
+            self.poor_score += size * u64::from(score);
+            for (i, d) in Deprivation::MPI.iter().enumerate() {
+                self.censored[i] += size * u64::from(h.deprived & d.bit() != 0);
+            }
+        }
+    }
+
+    /// Adds another tally's totals to this one.
+    pub fn merge(&mut self, other: &Tally) {
+        self.households += other.households;
+        self.people += other.people;
+        self.flagged += other.flagged;
+        self.f_income += other.f_income;
+        self.f_drop += other.f_drop;
+        self.f_expense += other.f_expense;
+        self.f_guarantee += other.f_guarantee;
+        self.mpi_poor_people += other.mpi_poor_people;
+        self.poor_score += other.poor_score;
+        for (mine, theirs) in self.censored.iter_mut().zip(other.censored) {
+            *mine += theirs;
+        }
+    }
+
+    /// Headcount ratio H = q / n (methods.md §9.2 step 4); 0 for no people.
+    pub fn headcount(&self) -> f64 {
+        ratio(self.mpi_poor_people, self.people)
+    }
+
+    /// Intensity A = Σ c_i(k) / q (step 5); 0 when nobody is poor.
+    pub fn intensity(&self) -> f64 {
+        if self.mpi_poor_people == 0 {
+            return 0.0;
+        }
+        self.poor_score as f64 / f64::from(MPI_SCALE) / self.mpi_poor_people as f64
+    }
+
+    /// Adjusted headcount ratio M0 = H × A (step 6).
+    pub fn m0(&self) -> f64 {
+        self.headcount() * self.intensity()
+    }
+
+    /// Censored headcount ratios h_j(k) (step 7), in the order of
+    /// [`Deprivation::MPI`].
+    pub fn censored_headcounts(&self) -> [f64; 10] {
+        self.censored.map(|people| ratio(people, self.people))
+    }
+
+    /// Each indicator's share of M0, w_j · h_j(k) / M0 (step 7), in the order
+    /// of [`Deprivation::MPI`]; the shares sum to 1 (all 0 when M0 is 0).
+    pub fn contributions(&self) -> [f64; 10] {
+        let mut shares = [0.0; 10];
+        if self.poor_score == 0 {
+            return shares;
+        }
+        for (i, d) in Deprivation::MPI.iter().enumerate() {
+            shares[i] = (u64::from(d.mpi_weight()) * self.censored[i]) as f64 / self.poor_score as f64;
+        }
+        shares
+    }
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+/// County codes are six digits, so a flat index of a million slots maps a
+/// county straight to its tally without hashing.
+const COUNTY_SLOTS: usize = 1_000_000;
+
+/// Tallies by county, as one screening worker builds them: a flat index from
+/// county code to a dense list of tallies, so adding a household costs one
+/// array lookup.
+#[derive(Debug, Clone)]
+pub struct CountyTallies {
+    line: f64,
+    /// 0 = county not seen yet; otherwise its position in `tallies` + 1.
+    slot: Vec<u32>,
+    counties: Vec<u32>,
+    tallies: Vec<Tally>,
+}
+
+impl CountyTallies {
+    /// Empty tallies for screening against the monitoring line `line`.
+    pub fn new(line: f64) -> CountyTallies {
+        CountyTallies { line, slot: vec![0; COUNTY_SLOTS], counties: Vec::new(), tallies: Vec::new() }
+    }
+
+    /// The monitoring line households are screened against.
+    pub fn line(&self) -> f64 {
+        self.line
+    }
+
+    /// Adds a checked household (see [`Household::check`]) to its county.
+    #[inline]
+    pub fn add(&mut self, h: &Household) {
+        let line = self.line;
+        self.tally_mut(h.county()).add(h, line);
+    }
+
+    fn tally_mut(&mut self, county: u32) -> &mut Tally {
+        let slot = &mut self.slot[county as usize];
+        if *slot == 0 {
+            self.counties.push(county);
+            self.tallies.push(Tally::default());
+            *slot = self.tallies.len() as u32;
+        }
+        &mut self.tallies[*slot as usize - 1]
+    }
+
+    /// Adds another worker's tallies to these.
+    pub fn merge(&mut self, other: &CountyTallies) {
+        for (county, tally) in other.counties.iter().zip(&other.tallies) {
+            self.tally_mut(*county).merge(tally);
+        }
+    }
+
+    /// Counties and their tallies, sorted by county code.
+    pub fn sorted(&self) -> Vec<(u32, Tally)> {
+        let mut rows: Vec<(u32, Tally)> = self.counties.iter().copied().zip(self.tallies.iter().copied()).collect();
+        rows.sort_unstable_by_key(|(county, _)| *county);
+        rows
+    }
+
+    /// The tally of all counties together.
+    pub fn total(&self) -> Tally {
+        let mut total = Tally::default();
+        for tally in &self.tallies {
+            total.merge(tally);
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests;

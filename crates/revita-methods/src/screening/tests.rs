@@ -1,0 +1,184 @@
+use super::*;
+
+fn household(
+    village_code: i64,
+    size: i32,
+    income: f64,
+    prev: f64,
+    spending: [f64; 3],
+    deprived: &[Deprivation],
+) -> Household {
+    Household {
+        village_code,
+        size,
+        labor: 1,
+        income_pc: income,
+        income_pc_prev: prev,
+        medical_exp: spending[0],
+        education_exp: spending[1],
+        disaster_loss: spending[2],
+        deprived: deprived.iter().fold(0, |bits, d| bits | d.bit()),
+    }
+}
+
+use Deprivation::*;
+
+/// Income 7,000 < 7,600: below the line. 0.7 × 8,000 = 5,600 ≤ 7,000: no
+/// drop. Spending 10,000 ≤ 0.5 × 7,000 × 4 = 14,000: no expense flag.
+/// Score 3 (nutrition) + 1 + 1 = 5 < 6: not MPI-poor.
+fn h1() -> Household {
+    household(520_102_001_001, 4, 7000.0, 8000.0, [10_000.0, 0.0, 0.0], &[Nutrition, Cooking, Sanitation])
+}
+
+/// Income 9,000 ≥ 7,600; 9,000 < 1.5 × 7,600 = 11,400 and < 0.7 × 14,000 =
+/// 9,800: a drop. Spending (5,000 + 3,000) + 1,000 = 9,000 is not above
+/// 0.5 × 9,000 × 2 = 9,000 (a tie is not a trigger). Attendance: a guarantee
+/// gap. Score 3 + 3 = 6 ≥ 6: MPI-poor.
+fn h2() -> Household {
+    household(520_102_003_210, 2, 9000.0, 14_000.0, [5000.0, 3000.0, 1000.0], &[Schooling, Attendance])
+}
+
+/// Income 20,000, no drop. Spending 30,001 > 0.5 × 20,000 × 3 = 30,000.
+/// Water and housing: guarantee gaps. Score 3 + 3 + 1 + 1 + 1 + 1 = 10: poor.
+fn h3() -> Household {
+    household(
+        530_102_002_003,
+        3,
+        20_000.0,
+        20_000.0,
+        [0.0, 0.0, 30_001.0],
+        &[Nutrition, ChildMortality, Water, Electricity, Housing, Assets],
+    )
+}
+
+#[test]
+fn each_trigger_fires_on_its_own_inequality() {
+    assert_eq!(h1().flags(7600.0), Flags { income: true, drop: false, expense: false, guarantee: false });
+    assert_eq!(h2().flags(7600.0), Flags { income: false, drop: true, expense: false, guarantee: true });
+    assert_eq!(h3().flags(7600.0), Flags { income: false, drop: false, expense: true, guarantee: true });
+    // Health insurance is a guarantee gap but no MPI indicator.
+    let uninsured = household(520_102_001_001, 1, 9000.0, 9000.0, [0.0; 3], &[HealthInsurance]);
+    assert!(uninsured.flags(7600.0).guarantee);
+    assert_eq!(uninsured.mpi_score(), 0);
+    // A drop needs both: below 1.5 × line (11,400) and below 70% of last year.
+    let rich_drop = household(520_102_001_001, 1, 12_000.0, 50_000.0, [0.0; 3], &[]);
+    assert!(!rich_drop.flags(7600.0).drop);
+    assert!(!rich_drop.flags(7600.0).any());
+}
+
+#[test]
+fn spending_is_summed_left_to_right() {
+    // (0.1 + 0.2) + 0.3 = 0.6000000000000001 > (0.5 × 1.2) × 1 = 0.6, whereas
+    // 0.1 + (0.2 + 0.3) = 0.6 would be a tie and no trigger.
+    let h = household(520_102_001_001, 1, 1.2, 1.2, [0.1, 0.2, 0.3], &[]);
+    assert!(h.flags(7600.0).expense);
+}
+
+#[test]
+fn mpi_scores_are_in_eighteenths() {
+    assert_eq!(h1().mpi_score(), 5);
+    assert!(!h1().is_mpi_poor());
+    assert_eq!(h2().mpi_score(), 6);
+    assert!(h2().is_mpi_poor());
+    assert_eq!(h3().mpi_score(), 10);
+    let all = household(520_102_001_001, 1, 0.0, 0.0, [0.0; 3], &Deprivation::ALL);
+    assert_eq!(all.mpi_score(), MPI_SCALE, "the ten MPI weights sum to one");
+    assert_eq!(Deprivation::MPI.iter().map(|d| d.mpi_weight()).sum::<u32>(), MPI_SCALE);
+}
+
+/// County 520102 holds h1 (4 people) and h2 (2 people): households 2, people
+/// 6, flagged 2 (h1 income; h2 drop and guarantee), MPI-poor people 2 (h2),
+/// Σ size × score = 2 × 6 = 12 eighteenths.
+/// H = 2/6 = 0.333333; A = 12/18/2 = 0.333333; M0 = 1/9 = 0.111111;
+/// ch_schooling = ch_attendance = 2/6; each contributes 3 × 2 / 12 = 50%.
+#[test]
+fn a_county_tally_gives_spec_b1_row() {
+    let mut t = Tally::default();
+    t.add(&h1(), 7600.0);
+    t.add(&h2(), 7600.0);
+    assert_eq!((t.households, t.people, t.flagged), (2, 6, 2));
+    assert_eq!((t.f_income, t.f_drop, t.f_expense, t.f_guarantee), (1, 1, 0, 1));
+    assert_eq!((t.mpi_poor_people, t.poor_score), (2, 12));
+    assert!((t.headcount() - 1.0 / 3.0).abs() < 1e-15);
+    assert!((t.intensity() - 1.0 / 3.0).abs() < 1e-15);
+    assert!((t.m0() - 1.0 / 9.0).abs() < 1e-15);
+    assert_eq!(t.censored, [0, 0, 2, 2, 0, 0, 0, 0, 0, 0]);
+    let shares = t.contributions();
+    assert_eq!(shares[2], 0.5);
+    assert_eq!(shares[3], 0.5);
+}
+
+/// The worked example of methods.md §9.2 on h1, h2, h3 (n = 9 people):
+/// poor are h2 (2 people, c = 6/18) and h3 (3 people, c = 10/18), so
+/// q = 5, H = 5/9; Σ c_i(k) = 2 × 6/18 + 3 × 10/18 = 42/18, A = 42/18/5 =
+/// 0.466667; M0 = H × A = 42/162 = 0.259259.
+/// Step 7: M0 = Σ w_j h_j(k): nutrition (1/6)(3/9) + child mortality
+/// (1/6)(3/9) + schooling (1/6)(2/9) + attendance (1/6)(2/9) + water,
+/// electricity, housing, assets (1/18)(3/9) each = (30 + 12)/162. ✓
+/// Step 8: M0 = Σ v_l M0_l = (6/9)(1/9) + (3/9)(30/54) = 42/162. ✓
+#[test]
+fn alkire_foster_decomposes_by_indicator_and_subgroup() {
+    let mut tallies = CountyTallies::new(7600.0);
+    for h in [h1(), h2(), h3()] {
+        tallies.add(&h);
+    }
+    let total = tallies.total();
+    assert!((total.headcount() - 5.0 / 9.0).abs() < 1e-15);
+    assert!((total.intensity() - 42.0 / 18.0 / 5.0).abs() < 1e-15);
+    assert!((total.m0() - 42.0 / 162.0).abs() < 1e-15);
+
+    let by_indicator: f64 = Deprivation::MPI
+        .iter()
+        .zip(total.censored_headcounts())
+        .map(|(d, h)| f64::from(d.mpi_weight()) / 18.0 * h)
+        .sum();
+    assert!((by_indicator - total.m0()).abs() < 1e-15);
+    assert!((total.contributions().iter().sum::<f64>() - 1.0).abs() < 1e-15);
+
+    let rows = tallies.sorted();
+    assert_eq!(rows.iter().map(|(c, _)| *c).collect::<Vec<_>>(), [520_102, 530_102]);
+    let by_county: f64 = rows.iter().map(|(_, t)| t.people as f64 / total.people as f64 * t.m0()).sum();
+    assert!((by_county - total.m0()).abs() < 1e-15);
+    let (_, south) = rows[1];
+    assert!((south.intensity() - 30.0 / 18.0 / 3.0).abs() < 1e-15);
+}
+
+#[test]
+fn nobody_poor_means_zero_intensity_not_nan() {
+    let mut t = Tally::default();
+    t.add(&h1(), 7600.0);
+    assert_eq!((t.headcount(), t.intensity(), t.m0()), (0.0, 0.0, 0.0));
+    assert_eq!(t.contributions(), [0.0; 10]);
+    assert_eq!(Tally::default().headcount(), 0.0);
+}
+
+#[test]
+fn merging_tallies_in_any_order_gives_the_same_totals() {
+    let households = [h1(), h2(), h3(), h2(), h1()];
+    let mut whole = CountyTallies::new(7600.0);
+    households.iter().for_each(|h| whole.add(h));
+    let (mut left, mut right) = (CountyTallies::new(7600.0), CountyTallies::new(7600.0));
+    households[..2].iter().for_each(|h| right.add(h));
+    households[2..].iter().for_each(|h| left.add(h));
+    left.merge(&right);
+    assert_eq!(left.sorted(), whole.sorted());
+}
+
+#[test]
+fn checks_name_the_column_at_fault() {
+    assert_eq!(h1().check(), Ok(()));
+    let column = |h: Household| h.check().unwrap_err().column;
+    assert_eq!(column(Household { size: 0, ..h1() }), "size");
+    assert_eq!(column(Household { size: -2, ..h1() }), "size");
+    assert_eq!(column(Household { labor: 5, ..h1() }), "labor");
+    assert_eq!(column(Household { labor: -1, ..h1() }), "labor");
+    assert_eq!(column(Household { village_code: 0, ..h1() }), "village_code");
+    assert_eq!(column(Household { village_code: 1_000_000_000_000, ..h1() }), "village_code");
+    assert_eq!(column(Household { village_code: 5_201_020, ..h1() }), "village_code");
+    assert_eq!(column(Household { medical_exp: -1.0, ..h1() }), "medical_exp");
+    assert_eq!(column(Household { income_pc: f64::NAN, ..h1() }), "income_pc");
+    // Net income may be negative.
+    assert_eq!(Household { income_pc: -50.0, ..h1() }.check(), Ok(()));
+    let labor = Household { labor: 5, ..h1() }.check().unwrap_err();
+    assert_eq!(labor.to_string(), "labor: 5 members able to work is outside 0..=4 (the household size)");
+}
