@@ -31,7 +31,7 @@ pub(crate) fn allowed(within: &Option<std::sync::Arc<HashSet<RegionCode>>>, code
 
 /// National definitions (indicators, the code history) are changed only by
 /// users whose jurisdiction is everywhere.
-fn require_everywhere(within: &Option<std::sync::Arc<HashSet<RegionCode>>>, what: &str) -> AppResult<()> {
+pub(crate) fn require_everywhere(within: &Option<std::sync::Arc<HashSet<RegionCode>>>, what: &str) -> AppResult<()> {
     match within {
         None => Ok(()),
         Some(_) => Err(crate::AppError::Forbidden(format!(

@@ -13,6 +13,7 @@ pub mod maps;
 pub mod profile;
 pub mod query;
 pub mod report;
+pub mod screen;
 
 use std::sync::Arc;
 

@@ -9,6 +9,7 @@
 pub mod boundaries;
 pub mod error;
 pub mod export;
+pub mod households;
 pub mod records;
 pub mod table;
 pub mod text;

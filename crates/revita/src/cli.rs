@@ -53,6 +53,8 @@ pub enum Command {
     Rollup(RollupArgs),
     /// Run a designation method (a JSON spec) for a year: ranked, classified regions.
     Designate(DesignateArgs),
+    /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
+    Screen(ScreenArgs),
     /// Summarise what the database holds.
     Inventory(DatabaseArgs),
     /// Check a running server's /health (exit 0 when healthy).
@@ -267,6 +269,35 @@ pub struct DesignateArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// The household file, .csv or .parquet (the columns are listed in docs/user-guide.md).
+    pub households: PathBuf,
+    /// The monitoring line, yuan per person per year.
+    #[arg(long, default_value_t = revita_methods::screening::DEFAULT_LINE)]
+    pub line: f64,
+    /// Write the county table here (CSV).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Also store the county results in the database as observations of --year.
+    #[arg(long, requires = "year")]
+    pub store: bool,
+    /// The year the stored observations belong to.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Print a JSON summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not draw a progress bar (it is drawn only on a terminal anyway).
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ mod demo;
 mod designate;
 mod observations;
 mod regions;
+mod screen;
 
 /// A temporary directory holding test files.
 struct Files(tempfile::TempDir);

@@ -234,6 +234,63 @@ fn designate_ranks_classifies_and_writes_the_table() {
     assert!(stderr(&out).contains("broken.json") && stderr(&out).contains("missing field"), "{}", stderr(&out));
 }
 
+const HOUSEHOLDS: &str = "hh_id,village_code,size,labor,income_pc,income_pc_prev,medical_exp,education_exp,disaster_loss,\
+d_nutrition,d_child_mortality,d_schooling,d_attendance,d_cooking,d_sanitation,d_water,d_electricity,d_housing,d_assets,d_health_ins
+1,520102001001,4,2,7000,8000,10000,0,0,1,0,0,0,1,1,0,0,0,0,0
+2,520102003210,2,1,9000,14000,5000,3000,1000,0,0,1,1,0,0,0,0,0,0,0
+3,520103002003,3,3,20000,20000,0,0,30001,1,1,0,0,0,0,1,1,1,1,0
+";
+
+#[test]
+fn screen_writes_the_county_table_and_stores_it_on_request() {
+    let f = loaded();
+    let input = f.file("households.csv", HOUSEHOLDS);
+    let table = f.dir.path().join("county_screen.csv");
+    let args = ["screen", input.to_str().unwrap(), "--line", "7600", "--out", table.to_str().unwrap(), "--json"];
+    let out = run(&args, &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // The hand-checked households of revita-methods' screening tests: all
+    // three flagged; h2 (2 people, score 6) and h3 (3 people, score 10) poor.
+    assert_eq!(json["summary"]["households"], 3);
+    assert_eq!(json["summary"]["flagged"], 3);
+    assert_eq!(json["summary"]["mpi_poor_people"], 5);
+    assert_eq!(json["stored"], serde_json::Value::Null);
+    let text = std::fs::read_to_string(&table).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[1],
+        "520102,2,6,2,1,1,0,1,2,0.333333,0.333333,0.111111,0.000000,0.000000,0.333333,0.333333,0.000000,0.000000,0.000000,0.000000,0.000000,0.000000"
+    );
+    assert!(lines[2].starts_with("520103,1,3,1,0,0,1,1,3,1.000000,0.555556,0.555556,1.000000,1.000000,0.000000,"));
+
+    let out = run(&["screen", input.to_str().unwrap(), "--store", "--year", "2024"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("stored 16 observations for 2 counties"), "{}", stdout(&out));
+    let out = run(&["rollup", "--region", "520100", "--indicator", "hh_flagged", "--period", "2024"], &f.db());
+    assert!(stdout(&out).contains(": 3 from 2 of 2 children"), "{}", stdout(&out));
+    let out = run(&["screen", input.to_str().unwrap(), "--store"], &f.db());
+    assert!(!out.status.success() && stderr(&out).contains("--year"), "{}", stderr(&out));
+}
+
+#[test]
+fn screen_names_the_bad_row_and_leaves_no_table() {
+    let f = Fixture::new();
+    let bad = HOUSEHOLDS.replace("3,3,20000", "3,5,20000");
+    let input = f.file("households.csv", &bad);
+    let table = f.dir.path().join("county_screen.csv");
+    let out = run(&["screen", input.to_str().unwrap(), "--out", table.to_str().unwrap()], &f.db());
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(
+        message.contains("households.csv, row 4, column 'labor'") && message.contains("outside 0..=3"),
+        "{message}"
+    );
+    assert!(!table.exists());
+    assert!(!f.dir.path().join("county_screen.csv.partial").exists());
+}
+
 #[test]
 fn output_into_a_closed_pipe_ends_quietly() {
     let f = loaded();
