@@ -1,41 +1,79 @@
-//! The Parquet reader: one piece per row group, decoded by the `parquet`
-//! crate's Arrow reader in batches, only the needed columns. Each batch is
-//! turned column by column into the workers' scratch arrays (the deprivation
-//! flags folded into one bit mask per household), then row by row into
-//! households.
+//! The Parquet reader: one piece per row group. Each worker decodes the
+//! needed column chunks with the `parquet` crate's typed column readers
+//! straight into its own reusable buffers, a batch of rows at a time (no
+//! Arrow arrays are built), folds the eleven deprivation flags into one bit
+//! mask per household, then feeds the households to its sink.
 
 use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int8Type, Int16Type, Int32Type, Int64Type};
-use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
-use arrow_schema::DataType;
-use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
+use parquet::basic::Type as PhysicalType;
+use parquet::column::reader::ColumnReader;
+use parquet::file::reader::{FileReader, SerializedFileReader};
 use revita_methods::screening::Household;
 
 use super::{Field, HouseholdSink, Progress, run_pieces};
 use crate::RowError;
 
-/// Households decoded at a time: the scratch arrays stay in cache.
+/// Households decoded at a time: a batch of every column stays in cache.
 const BATCH_ROWS: usize = 16 << 10;
 
-/// A worker's reusable arrays, one batch long, used only where a column's
-/// integer width differs from SPEC B1's (the usual columns are read in place).
-#[derive(Default)]
+/// A column's decoded values, in its physical type.
+enum Values {
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    F64(Vec<f64>),
+}
+
+impl Values {
+    fn for_type(physical: PhysicalType) -> Values {
+        match physical {
+            PhysicalType::INT32 => Values::I32(Vec::with_capacity(BATCH_ROWS)),
+            PhysicalType::INT64 => Values::I64(Vec::with_capacity(BATCH_ROWS)),
+            _ => Values::F64(Vec::with_capacity(BATCH_ROWS)),
+        }
+    }
+
+    /// The value at `row` as an integer (for messages and conversions).
+    fn int(&self, row: usize) -> i64 {
+        match self {
+            Values::I32(v) => i64::from(v[row]),
+            Values::I64(v) => v[row],
+            Values::F64(v) => v[row] as i64,
+        }
+    }
+}
+
+/// Where one needed field lives in the file.
+#[derive(Clone, Copy)]
+struct Column {
+    field: Field,
+    leaf: usize,
+    physical: PhysicalType,
+}
+
+/// A worker's reusable buffers: one per needed column, plus the definition
+/// levels (to find nulls) and the folded deprivation masks.
 struct Scratch {
+    values: Vec<Values>,
+    levels: Vec<i16>,
     village_code: Vec<i64>,
     size: Vec<i32>,
     labor: Vec<i32>,
     deprived: Vec<u16>,
-    flag: Vec<i64>,
 }
 
-/// The amount columns, in the order of [`Scratch::amounts`].
-const AMOUNTS: [Field; 5] =
-    [Field::IncomePc, Field::IncomePcPrev, Field::MedicalExp, Field::EducationExp, Field::DisasterLoss];
+/// A bad value: its offset in the batch, the column and the reason.
+type BatchError = (usize, &'static str, String);
+
+/// Why a batch could not be read.
+enum ReadError {
+    /// The file is damaged or not what its metadata says.
+    Broken(String),
+    /// A value is missing.
+    Bad(BatchError),
+}
 
 pub(super) fn scan<S: HouseholdSink>(
     name: &str,
@@ -46,25 +84,10 @@ pub(super) fn scan<S: HouseholdSink>(
     new_sink: &(impl Fn() -> S + Sync),
 ) -> Result<Vec<S>, RowError> {
     let whole = |reason: String| RowError::row(name, 0, reason);
-    let metadata = ArrowReaderMetadata::load(file, Default::default())
-        .map_err(|e| whole(format!("not a readable Parquet file: {e}")))?;
-    let schema = metadata.schema().clone();
-    let mut roots = Vec::new();
-    for field in Field::REQUIRED {
-        let Ok(index) = schema.index_of(field.name()) else {
-            return Err(RowError::cell(
-                name,
-                0,
-                field.name(),
-                "the file has no such column (see SPEC B1 for the columns)",
-            ));
-        };
-        check_type(field, schema.field(index).data_type())
-            .map_err(|reason| RowError::cell(name, 0, field.name(), reason))?;
-        roots.push(index);
-    }
-    let mask = ProjectionMask::roots(metadata.parquet_schema(), roots);
-    let groups = metadata.metadata().row_groups();
+    let input = file.try_clone().map_err(|e| whole(format!("cannot read: {e}")))?;
+    let reader = SerializedFileReader::new(input).map_err(|e| whole(format!("not a readable Parquet file: {e}")))?;
+    let columns = plan(name, &reader)?;
+    let groups = reader.metadata().row_groups();
     let first_rows: Vec<u64> = groups
         .iter()
         .scan(0u64, |rows, group| {
@@ -75,31 +98,47 @@ pub(super) fn scan<S: HouseholdSink>(
         .collect();
     progress.total.store(groups.iter().map(|g| g.num_rows() as u64).sum(), Ordering::Relaxed);
 
+    let new_scratch = || Scratch {
+        values: columns.iter().map(|c| Values::for_type(c.physical)).collect(),
+        levels: Vec::with_capacity(BATCH_ROWS),
+        village_code: Vec::new(),
+        size: Vec::new(),
+        labor: Vec::new(),
+        deprived: Vec::with_capacity(BATCH_ROWS),
+    };
     let workers = run_pieces(
         groups.len(),
         threads,
-        || (new_sink(), Scratch::default()),
+        || (new_sink(), new_scratch()),
         |group, (sink, scratch)| {
             // Each piece opens its own handle: handles cloned from one file
             // share its read position, and the reader seeks.
             let input = File::open(path).map_err(|e| whole(format!("cannot read: {e}")))?;
-            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(input, metadata.clone())
-                .with_projection(mask.clone())
-                .with_row_groups(vec![group])
-                .with_batch_size(BATCH_ROWS)
-                .build()
+            let reader = SerializedFileReader::new(input).map_err(|e| whole(format!("cannot read: {e}")))?;
+            let row_group = reader.get_row_group(group).map_err(|e| whole(format!("row group {group}: {e}")))?;
+            let mut readers = columns
+                .iter()
+                .map(|c| row_group.get_column_reader(c.leaf))
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| whole(format!("row group {group}: {e}")))?;
             let mut first_row = first_rows[group];
-            for batch in reader {
-                let batch = batch.map_err(|e| whole(format!("row group {group} cannot be decoded: {e}")))?;
-                screen_batch(&batch, scratch, sink).map_err(|(offset, column, reason)| RowError {
+            loop {
+                let at = |(offset, column, reason): BatchError| RowError {
                     file: name.to_string(),
                     row: first_row + offset as u64 + 1,
                     column: Some(column.to_string()),
                     reason: format!("{reason} (row group {group})"),
+                };
+                let rows = read_batch(&columns, &mut readers, scratch).map_err(|e| match e {
+                    ReadError::Broken(reason) => whole(format!("row group {group}: {reason}")),
+                    ReadError::Bad(bad) => at(bad),
                 })?;
-                first_row += batch.num_rows() as u64;
-                progress.done.fetch_add(batch.num_rows() as u64, Ordering::Relaxed);
+                if rows == 0 {
+                    break;
+                }
+                screen_batch(&columns, rows, scratch, sink).map_err(at)?;
+                first_row += rows as u64;
+                progress.done.fetch_add(rows as u64, Ordering::Relaxed);
             }
             Ok::<(), RowError>(())
         },
@@ -107,67 +146,115 @@ pub(super) fn scan<S: HouseholdSink>(
     Ok(workers.into_iter().map(|(sink, _)| sink).collect())
 }
 
-/// Whether a column's Arrow type can hold the field: integers of any width
-/// for codes, counts and flags; 64-bit floats for amounts.
-fn check_type(field: Field, data_type: &DataType) -> Result<(), String> {
-    let ok = match field {
-        Field::IncomePc | Field::IncomePcPrev | Field::MedicalExp | Field::EducationExp | Field::DisasterLoss => {
-            *data_type == DataType::Float64
-        }
-        _ => matches!(data_type, DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64),
-    };
-    if ok {
-        Ok(())
-    } else {
-        let wanted = match field {
-            Field::IncomePc | Field::IncomePcPrev | Field::MedicalExp | Field::EducationExp | Field::DisasterLoss => {
-                "double (float64)"
-            }
-            _ => "an integer type",
+/// Finds every needed column and checks its physical type: 64-bit floats for
+/// amounts, 32- or 64-bit integers (any logical width) for the rest.
+fn plan(name: &str, reader: &SerializedFileReader<File>) -> Result<Vec<Column>, RowError> {
+    let schema = reader.metadata().file_metadata().schema_descr();
+    let mut columns = Vec::new();
+    for field in Field::REQUIRED {
+        let Some(leaf) = schema.columns().iter().position(|c| c.path().string() == field.name()) else {
+            return Err(RowError::cell(
+                name,
+                0,
+                field.name(),
+                "the file has no such column (see SPEC B1 for the columns)",
+            ));
         };
-        Err(format!("the column has type {data_type}; it must be {wanted}"))
+        let physical = schema.column(leaf).physical_type();
+        let amount = matches!(
+            field,
+            Field::IncomePc | Field::IncomePcPrev | Field::MedicalExp | Field::EducationExp | Field::DisasterLoss
+        );
+        let fits = if amount {
+            physical == PhysicalType::DOUBLE
+        } else {
+            matches!(physical, PhysicalType::INT32 | PhysicalType::INT64)
+        };
+        if !fits {
+            let wanted = if amount { "double (float64)" } else { "an integer type" };
+            return Err(RowError::cell(
+                name,
+                0,
+                field.name(),
+                format!("the column has type {physical}; it must be {wanted}"),
+            ));
+        }
+        columns.push(Column { field, leaf, physical });
     }
+    Ok(columns)
 }
 
-/// A bad value: its offset in the batch, the column and the reason.
-type BatchError = (usize, &'static str, String);
-
-fn screen_batch(batch: &RecordBatch, scratch: &mut Scratch, sink: &mut impl HouseholdSink) -> Result<(), BatchError> {
-    let column = |field: Field| -> Result<&dyn Array, BatchError> {
-        let array = batch.column_by_name(field.name()).expect("projected columns are present").as_ref();
-        match array.null_count() {
-            0 => Ok(array),
-            _ => Err((first_null(array), field.name(), "the value is missing".to_string())),
+/// Reads the next batch of every column into the scratch buffers; returns
+/// the rows read (0 at the end of the row group).
+fn read_batch(columns: &[Column], readers: &mut [ColumnReader], scratch: &mut Scratch) -> Result<usize, ReadError> {
+    let mut rows = None;
+    for ((column, reader), values) in columns.iter().zip(readers).zip(&mut scratch.values) {
+        let levels = &mut scratch.levels;
+        levels.clear();
+        let read = match (reader, values) {
+            (ColumnReader::Int32ColumnReader(r), Values::I32(v)) => {
+                v.clear();
+                r.read_records(BATCH_ROWS, Some(levels), None, v)
+            }
+            (ColumnReader::Int64ColumnReader(r), Values::I64(v)) => {
+                v.clear();
+                r.read_records(BATCH_ROWS, Some(levels), None, v)
+            }
+            (ColumnReader::DoubleColumnReader(r), Values::F64(v)) => {
+                v.clear();
+                r.read_records(BATCH_ROWS, Some(levels), None, v)
+            }
+            _ => unreachable!("buffers are made for each column's physical type"),
+        };
+        let (records, values_read, _) =
+            read.map_err(|e| ReadError::Broken(format!("column {}: {e}", column.field.name())))?;
+        if values_read < records {
+            let null = levels.iter().position(|l| *l == 0).unwrap_or(0);
+            return Err(ReadError::Bad((null, column.field.name(), "the value is missing".to_string())));
         }
-    };
-    let Scratch { village_code, size, labor, deprived, flag } = scratch;
-    let village_code = as_i64(column(Field::VillageCode)?, village_code);
-    let size = as_i32(column(Field::Size)?, size).map_err(|i| (i, "size", "the value is out of range".to_string()))?;
-    let labor =
-        as_i32(column(Field::Labor)?, labor).map_err(|i| (i, "labor", "the value is out of range".to_string()))?;
+        match rows {
+            None => rows = Some(records),
+            Some(n) if n != records => {
+                return Err(ReadError::Broken("its columns have different numbers of rows".to_string()));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(rows.unwrap_or(0))
+}
+
+/// Turns a decoded batch into households for the sink.
+fn screen_batch(
+    columns: &[Column],
+    rows: usize,
+    scratch: &mut Scratch,
+    sink: &mut impl HouseholdSink,
+) -> Result<(), BatchError> {
+    let Scratch { values, deprived, village_code, size, labor, .. } = scratch;
+    deprived.clear();
+    deprived.resize(rows, 0);
     let mut amounts: [&[f64]; 5] = [&[]; 5];
-    for (field, values) in AMOUNTS.iter().zip(&mut amounts) {
-        *values = column(*field)?.as_primitive::<Float64Type>().values();
+    let (mut village, mut sizes, mut labors): (&[i64], &[i32], &[i32]) = (&[], &[], &[]);
+    for (column, values) in columns.iter().zip(values.iter()) {
+        match column.field {
+            Field::VillageCode => village = as_i64(values, village_code),
+            Field::Size => sizes = as_i32(values, size).map_err(|i| out_of_range(i, "size", values))?,
+            Field::Labor => labors = as_i32(values, labor).map_err(|i| out_of_range(i, "labor", values))?,
+            Field::IncomePc => amounts[0] = doubles(values),
+            Field::IncomePcPrev => amounts[1] = doubles(values),
+            Field::MedicalExp => amounts[2] = doubles(values),
+            Field::EducationExp => amounts[3] = doubles(values),
+            Field::DisasterLoss => amounts[4] = doubles(values),
+            Field::Deprived(d) => fold_flag(values, d as u16, deprived)
+                .map_err(|i| (i, column.field.name(), format!("{} is not 0 or 1", values.int(i))))?,
+        }
     }
     let [income_pc, income_pc_prev, medical_exp, education_exp, disaster_loss] = amounts;
-    deprived.clear();
-    deprived.resize(batch.num_rows(), 0);
-    for field in Field::REQUIRED {
-        if let Field::Deprived(d) = field {
-            let values = as_i64(column(field)?, flag);
-            if let Some(bad) = values.iter().position(|v| !matches!(v, 0 | 1)) {
-                return Err((bad, field.name(), format!("{} is not 0 or 1", values[bad])));
-            }
-            for (mask, value) in deprived.iter_mut().zip(values) {
-                *mask |= (*value as u16) << (d as u16);
-            }
-        }
-    }
-    for i in 0..batch.num_rows() {
+    for i in 0..rows {
         let household = Household {
-            village_code: village_code[i],
-            size: size[i],
-            labor: labor[i],
+            village_code: village[i],
+            size: sizes[i],
+            labor: labors[i],
             income_pc: income_pc[i],
             income_pc_prev: income_pc_prev[i],
             medical_exp: medical_exp[i],
@@ -181,41 +268,65 @@ fn screen_batch(batch: &RecordBatch, scratch: &mut Scratch, sink: &mut impl Hous
     Ok(())
 }
 
-/// An integer column as i64 values: in place when it is Int64, else copied
-/// into `scratch`.
-fn as_i64<'a>(array: &'a dyn Array, scratch: &'a mut Vec<i64>) -> &'a [i64] {
-    fn copy<T: ArrowPrimitiveType>(array: &dyn Array, out: &mut Vec<i64>)
-    where
-        T::Native: Into<i64>,
-    {
-        out.clear();
-        out.extend(array.as_primitive::<T>().values().iter().map(|v| (*v).into()));
-    }
-    match array.data_type() {
-        DataType::Int64 => return array.as_primitive::<Int64Type>().values(),
-        DataType::Int8 => copy::<Int8Type>(array, scratch),
-        DataType::Int16 => copy::<Int16Type>(array, scratch),
-        DataType::Int32 => copy::<Int32Type>(array, scratch),
-        other => unreachable!("column types are checked before reading ({other})"),
-    }
-    scratch
+fn out_of_range(row: usize, column: &'static str, values: &Values) -> BatchError {
+    (row, column, format!("{} is out of range", values.int(row)))
 }
 
-/// An integer column as i32 values: in place when it is Int32, else
-/// converted into `scratch`; `Err(row)` names a value out of range.
-fn as_i32<'a>(array: &'a dyn Array, scratch: &'a mut Vec<i32>) -> Result<&'a [i32], usize> {
-    if let DataType::Int32 = array.data_type() {
-        return Ok(array.as_primitive::<Int32Type>().values());
+fn doubles(values: &Values) -> &[f64] {
+    match values {
+        Values::F64(v) => v,
+        _ => unreachable!("amount columns are checked to be doubles"),
     }
-    let mut wide = Vec::new();
-    let values = as_i64(array, &mut wide);
-    scratch.clear();
-    for (row, value) in values.iter().enumerate() {
-        scratch.push(i32::try_from(*value).map_err(|_| row)?);
-    }
-    Ok(scratch)
 }
 
-fn first_null(array: &dyn Array) -> usize {
-    (0..array.len()).find(|i| array.is_null(*i)).unwrap_or(0)
+/// An integer column as i64: in place when it is INT64, else widened into
+/// `scratch`.
+fn as_i64<'a>(values: &'a Values, scratch: &'a mut Vec<i64>) -> &'a [i64] {
+    match values {
+        Values::I64(v) => v,
+        Values::I32(v) => {
+            scratch.clear();
+            scratch.extend(v.iter().map(|x| i64::from(*x)));
+            scratch
+        }
+        Values::F64(_) => unreachable!("integer columns are checked to be integers"),
+    }
+}
+
+/// An integer column as i32: in place when it is INT32, else narrowed into
+/// `scratch`; `Err(row)` names a value out of range.
+fn as_i32<'a>(values: &'a Values, scratch: &'a mut Vec<i32>) -> Result<&'a [i32], usize> {
+    match values {
+        Values::I32(v) => Ok(v),
+        Values::I64(v) => {
+            scratch.clear();
+            for (row, x) in v.iter().enumerate() {
+                scratch.push(i32::try_from(*x).map_err(|_| row)?);
+            }
+            Ok(scratch)
+        }
+        Values::F64(_) => unreachable!("integer columns are checked to be integers"),
+    }
+}
+
+/// ORs a 0/1 column into the masks at `bit`; `Err(row)` names a value that
+/// is neither.
+fn fold_flag(values: &Values, bit: u16, masks: &mut [u16]) -> Result<(), usize> {
+    fn fold<T: Copy + Into<i64>>(values: &[T], bit: u16, masks: &mut [u16]) -> Result<(), usize> {
+        let mut bad = false;
+        for (mask, value) in masks.iter_mut().zip(values) {
+            let value: i64 = (*value).into();
+            bad |= !matches!(value, 0 | 1);
+            *mask |= ((value & 1) as u16) << bit;
+        }
+        match bad {
+            false => Ok(()),
+            true => Err(values.iter().position(|v| !matches!((*v).into(), 0 | 1)).unwrap_or(0)),
+        }
+    }
+    match values {
+        Values::I32(v) => fold(v, bit, masks),
+        Values::I64(v) => fold(v, bit, masks),
+        Values::F64(_) => unreachable!("flag columns are checked to be integers"),
+    }
 }
