@@ -47,51 +47,81 @@ fn columns(matrix: &[Vec<f64>]) -> Result<usize, CompositeError> {
     Ok(m)
 }
 
-/// Range (min–max) normalisation per indicator, in [0, 1] with 1 the best:
-/// (x − min)/(max − min) for higher-is-better, (max − x)/(max − min) for
-/// lower-is-better. A constant indicator normalises to 1 for every unit
-/// (it separates nobody).
-pub fn min_max(matrix: &[Vec<f64>], directions: &[Direction]) -> Result<Vec<Vec<f64>>, CompositeError> {
-    let m = columns(matrix)?;
-    if directions.len() != m {
-        return Err(CompositeError::Shape(format!("{} directions for {m} indicators", directions.len())));
-    }
-    let mut out = matrix.to_vec();
-    for j in 0..m {
-        let (lo, hi) =
-            matrix.iter().map(|r| r[j]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-        for (i, row) in out.iter_mut().enumerate() {
-            let x = matrix[i][j];
-            row[j] = if hi == lo {
-                1.0
-            } else if directions[j] == Direction::LowerIsBetter {
-                (hi - x) / (hi - lo)
-            } else {
-                (x - lo) / (hi - lo)
-            };
-        }
-    }
-    Ok(out)
+/// How indicators are put on a common scale before they are combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Normalisation {
+    /// Range (min–max): (x − min)/(max − min) for higher-is-better,
+    /// (max − x)/(max − min) for lower-is-better; in [0, 1], 1 the best. A
+    /// constant indicator normalises to 1 for every unit (it separates
+    /// nobody).
+    MinMax,
+    /// z-scores (x − mean)/sd with the population sd, sign-flipped for
+    /// lower-is-better so that higher is always better; 0 for a constant
+    /// indicator.
+    ZScore,
 }
 
-/// z-scores per indicator ((x − mean)/sd, population sd), sign-flipped for
-/// lower-is-better so that higher is always better; 0 for a constant one.
-pub fn z_scores(matrix: &[Vec<f64>], directions: &[Direction]) -> Result<Vec<Vec<f64>>, CompositeError> {
-    let m = columns(matrix)?;
-    if directions.len() != m {
-        return Err(CompositeError::Shape(format!("{} directions for {m} indicators", directions.len())));
+/// A normalisation fitted to a matrix: each indicator's (min, max) or
+/// (mean, sd) and direction, so that a changed value (a what-if) is scaled
+/// exactly as the values it was fitted on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scale {
+    kind: Normalisation,
+    params: Vec<(f64, f64)>,
+    directions: Vec<Direction>,
+}
+
+impl Scale {
+    /// Fits `kind` to a units × indicators matrix.
+    pub fn fit(kind: Normalisation, matrix: &[Vec<f64>], directions: &[Direction]) -> Result<Scale, CompositeError> {
+        let m = columns(matrix)?;
+        if directions.len() != m {
+            return Err(CompositeError::Shape(format!("{} directions for {m} indicators", directions.len())));
+        }
+        let n = matrix.len() as f64;
+        let params = (0..m)
+            .map(|j| match kind {
+                Normalisation::MinMax => matrix
+                    .iter()
+                    .map(|r| r[j])
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v))),
+                Normalisation::ZScore => {
+                    let mean = matrix.iter().map(|r| r[j]).sum::<f64>() / n;
+                    (mean, (matrix.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / n).sqrt())
+                }
+            })
+            .collect();
+        Ok(Scale { kind, params, directions: directions.to_vec() })
     }
-    let n = matrix.len() as f64;
-    let mut out = matrix.to_vec();
-    for j in 0..m {
-        let mean = matrix.iter().map(|r| r[j]).sum::<f64>() / n;
-        let sd = (matrix.iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let sign = if directions[j] == Direction::LowerIsBetter { -1.0 } else { 1.0 };
-        for (i, row) in out.iter_mut().enumerate() {
-            row[j] = if sd == 0.0 { 0.0 } else { sign * (matrix[i][j] - mean) / sd };
+
+    /// The normalised value of `x` for indicator `j`.
+    pub fn apply(&self, j: usize, x: f64) -> f64 {
+        let (a, b) = self.params[j];
+        let lower_is_better = self.directions[j] == Direction::LowerIsBetter;
+        match self.kind {
+            Normalisation::MinMax if b == a => 1.0,
+            Normalisation::MinMax if lower_is_better => (b - x) / (b - a),
+            Normalisation::MinMax => (x - a) / (b - a),
+            Normalisation::ZScore if b == 0.0 => 0.0,
+            Normalisation::ZScore if lower_is_better => -(x - a) / b,
+            Normalisation::ZScore => (x - a) / b,
         }
     }
-    Ok(out)
+
+    /// Every value of a matrix, normalised.
+    pub fn apply_all(&self, matrix: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        matrix.iter().map(|row| row.iter().enumerate().map(|(j, x)| self.apply(j, *x)).collect()).collect()
+    }
+}
+
+/// Range (min–max) normalisation per indicator ([`Normalisation::MinMax`]).
+pub fn min_max(matrix: &[Vec<f64>], directions: &[Direction]) -> Result<Vec<Vec<f64>>, CompositeError> {
+    Ok(Scale::fit(Normalisation::MinMax, matrix, directions)?.apply_all(matrix))
+}
+
+/// z-scores per indicator ([`Normalisation::ZScore`]).
+pub fn z_scores(matrix: &[Vec<f64>], directions: &[Direction]) -> Result<Vec<Vec<f64>>, CompositeError> {
+    Ok(Scale::fit(Normalisation::ZScore, matrix, directions)?.apply_all(matrix))
 }
 
 /// Entropy weights from a normalised, non-negative matrix (methods.md
@@ -132,39 +162,83 @@ pub fn weighted_sum(normalized: &[Vec<f64>], weights: &[f64]) -> Result<Vec<f64>
     Ok(normalized.iter().map(|r| r.iter().zip(weights).map(|(x, w)| x * w).sum()).collect())
 }
 
-/// TOPSIS closeness C_i = D⁻/(D⁺ + D⁻) in [0, 1], higher is better, with
-/// vector normalisation r_ij = x_ij/√Σ_i x_ij² and weighted ideal and
-/// anti-ideal points taken per direction (methods.md §1.7).
-pub fn topsis(matrix: &[Vec<f64>], weights: &[f64], directions: &[Direction]) -> Result<Vec<f64>, CompositeError> {
-    let m = columns(matrix)?;
-    if weights.len() != m || directions.len() != m {
-        return Err(CompositeError::Shape(format!(
-            "{} weights and {} directions for {m} indicators",
-            weights.len(),
-            directions.len()
-        )));
+/// A TOPSIS model fitted to a matrix (Hwang & Yoon 1981; methods.md §1.7):
+/// vector normalisation r_ij = x_ij/√Σ_i x_ij², weighted values
+/// v_ij = w_j·r_ij, and the ideal and anti-ideal points taken per direction.
+/// Kept whole so that a changed value (a what-if) is scored against the
+/// same norms and points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Topsis {
+    weights: Vec<f64>,
+    norms: Vec<f64>,
+    /// (ideal, anti-ideal) weighted value of each indicator.
+    poles: Vec<(f64, f64)>,
+}
+
+impl Topsis {
+    /// Fits the model.
+    pub fn fit(matrix: &[Vec<f64>], weights: &[f64], directions: &[Direction]) -> Result<Topsis, CompositeError> {
+        let m = columns(matrix)?;
+        if weights.len() != m || directions.len() != m {
+            return Err(CompositeError::Shape(format!(
+                "{} weights and {} directions for {m} indicators",
+                weights.len(),
+                directions.len()
+            )));
+        }
+        let norms: Vec<f64> = (0..m).map(|j| matrix.iter().map(|r| r[j] * r[j]).sum::<f64>().sqrt()).collect();
+        let mut model = Topsis { weights: weights.to_vec(), norms, poles: Vec::new() };
+        model.poles = (0..m)
+            .map(|j| {
+                let (lo, hi) = matrix
+                    .iter()
+                    .map(|r| model.weighted(j, r[j]))
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+                if directions[j] == Direction::LowerIsBetter { (lo, hi) } else { (hi, lo) }
+            })
+            .collect();
+        Ok(model)
     }
-    let norms: Vec<f64> = (0..m).map(|j| matrix.iter().map(|r| r[j] * r[j]).sum::<f64>().sqrt()).collect();
-    let v: Vec<Vec<f64>> = matrix
-        .iter()
-        .map(|r| (0..m).map(|j| if norms[j] == 0.0 { 0.0 } else { weights[j] * r[j] / norms[j] }).collect())
-        .collect();
-    let best_worst: Vec<(f64, f64)> = (0..m)
-        .map(|j| {
-            let (lo, hi) =
-                v.iter().map(|r| r[j]).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-            if directions[j] == Direction::LowerIsBetter { (lo, hi) } else { (hi, lo) }
-        })
-        .collect();
-    Ok(v.iter()
-        .map(|r| {
-            let distance = |pick: fn(&(f64, f64)) -> f64| {
-                r.iter().zip(&best_worst).map(|(x, bw)| (x - pick(bw)).powi(2)).sum::<f64>().sqrt()
-            };
-            let (d_best, d_worst) = (distance(|bw| bw.0), distance(|bw| bw.1));
-            if d_best + d_worst == 0.0 { 1.0 } else { d_worst / (d_best + d_worst) }
-        })
-        .collect())
+
+    /// The weighted normalised value v_j of `x` for indicator `j`.
+    pub fn weighted(&self, j: usize, x: f64) -> f64 {
+        if self.norms[j] == 0.0 { 0.0 } else { self.weights[j] * x / self.norms[j] }
+    }
+
+    /// Closeness C = D⁻/(D⁺ + D⁻) of a unit's raw values, in [0, 1] for
+    /// units of the fitted matrix, higher is better (1 when D⁺ + D⁻ = 0).
+    pub fn closeness(&self, row: &[f64]) -> f64 {
+        self.closeness_with(row, usize::MAX, 0.0)
+    }
+
+    /// The closeness of `row` with indicator `k`'s value replaced by `x` (a
+    /// what-if, without copying the row).
+    pub fn closeness_with(&self, row: &[f64], k: usize, x: f64) -> f64 {
+        let (mut best, mut worst) = (0.0, 0.0);
+        for (j, value) in row.iter().enumerate() {
+            let v = self.weighted(j, if j == k { x } else { *value });
+            best += (v - self.poles[j].0).powi(2);
+            worst += (v - self.poles[j].1).powi(2);
+        }
+        let (d_best, d_worst) = (f64::sqrt(best), f64::sqrt(worst));
+        if d_best + d_worst == 0.0 { 1.0 } else { d_worst / (d_best + d_worst) }
+    }
+
+    /// Each indicator's share of the unit's squared distance from the
+    /// anti-ideal point (what lifts it above the worst); sums to 1, or all 0
+    /// at the anti-ideal point itself.
+    pub fn shares(&self, row: &[f64]) -> Vec<f64> {
+        let parts: Vec<f64> =
+            row.iter().enumerate().map(|(j, x)| (self.weighted(j, *x) - self.poles[j].1).powi(2)).collect();
+        let total: f64 = parts.iter().sum();
+        parts.iter().map(|p| if total > 0.0 { p / total } else { 0.0 }).collect()
+    }
+}
+
+/// TOPSIS closeness of every unit (see [`Topsis`]).
+pub fn topsis(matrix: &[Vec<f64>], weights: &[f64], directions: &[Direction]) -> Result<Vec<f64>, CompositeError> {
+    let model = Topsis::fit(matrix, weights, directions)?;
+    Ok(matrix.iter().map(|row| model.closeness(row)).collect())
 }
 
 /// Saaty's random consistency index by matrix size (n = 1..10), the table

@@ -17,6 +17,7 @@ pub mod composite;
 pub mod crosswalk;
 pub mod date;
 pub mod designation;
+pub mod explain;
 pub mod geometry;
 pub mod hierarchy;
 pub mod indicator;

@@ -120,3 +120,85 @@ fn permuting_the_regions_changes_no_rank_or_band() {
         }
     }
 }
+
+/// A seeded generator (64-bit LCG) for the property tests below: many
+/// random matrices, the same every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn matrix(&mut self, units: usize, indicators: usize) -> Vec<Vec<f64>> {
+        (0..units).map(|_| (0..indicators).map(|_| 1.0 + 99.0 * self.unit()).collect()).collect()
+    }
+}
+
+const DIRECTIONS: [Direction; 3] = [Direction::HigherIsBetter, Direction::LowerIsBetter, Direction::HigherIsBetter];
+
+/// Scores worst-high for ranking: the negated composite.
+fn worst_high(scores: &[f64]) -> Vec<f64> {
+    scores.iter().map(|s| -s).collect()
+}
+
+#[test]
+fn property_min_max_ranks_are_unchanged_by_scaling_a_benefit_indicator() {
+    let mut rng = Lcg(17);
+    for case in 0..200 {
+        let matrix = rng.matrix(12, 3);
+        let factor = 0.01 + 1000.0 * rng.unit();
+        let scaled: Vec<Vec<f64>> = matrix.iter().map(|r| vec![r[0] * factor, r[1], r[2]]).collect();
+        let weights = [0.5, 0.3, 0.2];
+        let score = |m: &[Vec<f64>]| weighted_sum(&min_max(m, &DIRECTIONS).unwrap(), &weights).unwrap();
+        let (before, after) = (score(&matrix), score(&scaled));
+        assert_eq!(
+            ranks_worst_first(&worst_high(&before)),
+            ranks_worst_first(&worst_high(&after)),
+            "case {case}, factor {factor}"
+        );
+        assert_all_close(&before, &after);
+    }
+}
+
+#[test]
+fn property_permuting_the_regions_permutes_every_score() {
+    let mut rng = Lcg(5);
+    for case in 0..100 {
+        let matrix = rng.matrix(9, 3);
+        let shift = 1 + case % 8;
+        let rotated: Vec<Vec<f64>> = (0..9).map(|i| matrix[(i + shift) % 9].clone()).collect();
+        let normalised = min_max(&matrix, &DIRECTIONS).unwrap();
+        let entropy = entropy_weights(&normalised).unwrap();
+        let entropy_rotated = entropy_weights(&min_max(&rotated, &DIRECTIONS).unwrap()).unwrap();
+        assert_all_close(&entropy, &entropy_rotated);
+        for scores in [
+            |m: &[Vec<f64>]| weighted_sum(&min_max(m, &DIRECTIONS).unwrap(), &[0.2, 0.5, 0.3]).unwrap(),
+            |m: &[Vec<f64>]| weighted_sum(&z_scores(m, &DIRECTIONS).unwrap(), &[0.2, 0.5, 0.3]).unwrap(),
+            |m: &[Vec<f64>]| topsis(m, &[0.2, 0.5, 0.3], &DIRECTIONS).unwrap(),
+        ] {
+            let (a, b) = (scores(&matrix), scores(&rotated));
+            for i in 0..9 {
+                assert!(close(b[i], a[(i + shift) % 9]), "case {case}, unit {i}");
+            }
+        }
+    }
+}
+
+#[test]
+fn property_topsis_closeness_stays_in_the_unit_interval_and_the_fitted_model_agrees() {
+    let mut rng = Lcg(99);
+    for _ in 0..100 {
+        let matrix = rng.matrix(7, 3);
+        let weights = [0.6, 0.1, 0.3];
+        let model = Topsis::fit(&matrix, &weights, &DIRECTIONS).unwrap();
+        for (row, c) in matrix.iter().zip(topsis(&matrix, &weights, &DIRECTIONS).unwrap()) {
+            assert!((0.0..=1.0).contains(&c));
+            assert_eq!(model.closeness(row), c);
+            // Shares add up to 1, except at the anti-ideal point itself.
+            let total: f64 = model.shares(row).iter().sum();
+            assert!(close(total, 1.0) || (total == 0.0 && c == 0.0), "{total} at closeness {c}");
+        }
+    }
+}
