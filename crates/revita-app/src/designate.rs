@@ -10,7 +10,9 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use revita_methods::composite::{percentile_bands, ranks_worst_first, ratio_index};
+use revita_methods::classify;
+use revita_methods::composite::{self, Normalisation, Scale, Topsis, percentile_bands, ranks_worst_first, ratio_index};
+use revita_methods::explain;
 use revita_methods::indicator::{Direction, IndicatorCode};
 use revita_methods::observation::Period;
 use revita_methods::region::RegionCode;
@@ -80,6 +82,88 @@ pub enum Method {
         /// The rule.
         rule: RuleSpec,
     },
+    /// A composite index (methods.md §1.7): indicators normalised, weighted,
+    /// combined by a weighted sum or TOPSIS closeness (higher is better),
+    /// ranked worst first and classed.
+    Composite {
+        /// How indicators are scaled before a weighted sum (TOPSIS always
+        /// uses vector normalisation).
+        #[serde(default)]
+        normalisation: NormalisationSpec,
+        /// Where the weights come from.
+        weights: WeightsSpec,
+        /// How the weighted indicators are combined.
+        #[serde(default)]
+        score: ScoreSpec,
+        /// How scores are classed, worst first.
+        classes: ClassesSpec,
+    },
+}
+
+/// The normalisation of a composite index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NormalisationSpec {
+    /// Range normalisation to [0, 1], 1 the best.
+    #[default]
+    MinMax,
+    /// z-scores, higher is better.
+    ZScore,
+}
+
+/// Where a composite index's weights come from.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightsSpec {
+    /// Every indicator weighs the same.
+    Equal,
+    /// The entropy method, from the range-normalised values: indicators that
+    /// separate regions more weigh more.
+    Entropy,
+    /// Set by hand, one per indicator, summing to 1.
+    Manual(Vec<f64>),
+    /// From an AHP pairwise comparison matrix (Saaty's 1–9 scale): its
+    /// principal eigenvector; the run reports the consistency ratio and warns
+    /// at CR ≥ 0.1.
+    Ahp(Vec<Vec<f64>>),
+}
+
+/// How a composite index combines the weighted indicators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreSpec {
+    /// Σ w·normalised value.
+    #[default]
+    WeightedSum,
+    /// TOPSIS closeness to the ideal point.
+    Topsis,
+}
+
+/// How composite scores are classed; labels run worst first.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassesSpec {
+    /// Classes of (nearly) equal counts, by quantiles of the scores.
+    Quantiles(Vec<String>),
+    /// Fisher–Jenks natural breaks of the scores.
+    NaturalBreaks(Vec<String>),
+    /// Fixed cut points: a score below `cuts[0]` is in the first class, …,
+    /// from the last cut up in the last; one more label than cuts.
+    Thresholds {
+        /// Ascending cut points.
+        cuts: Vec<f64>,
+        /// Labels, worst (lowest score) first.
+        labels: Vec<String>,
+    },
+}
+
+impl ClassesSpec {
+    fn labels(&self) -> &[String] {
+        match self {
+            ClassesSpec::Quantiles(labels) | ClassesSpec::NaturalBreaks(labels) => labels,
+            ClassesSpec::Thresholds { labels, .. } => labels,
+        }
+    }
 }
 
 /// A percentile band: ranks worst first up to `upper` (a share, 0–1].
@@ -184,6 +268,9 @@ impl DesignationSpec {
             Method::Rule { rule } => {
                 rule.compile(&spec.indicator_positions())?;
             }
+            Method::Composite { normalisation, weights, score, classes } => {
+                check_composite(spec.indicators.len(), *normalisation, weights, *score, classes)?
+            }
         }
         Ok(spec)
     }
@@ -192,6 +279,53 @@ impl DesignationSpec {
     fn indicator_positions(&self) -> HashMap<&str, usize> {
         self.indicators.iter().enumerate().map(|(k, i)| (i.code.as_str(), k)).collect()
     }
+}
+
+/// Refuses a composite method that could not run: weights that do not fit
+/// the indicators, an AHP matrix that is not reciprocal, TOPSIS with
+/// z-scores, classes without labels or cuts that do not rise.
+fn check_composite(
+    indicators: usize,
+    normalisation: NormalisationSpec,
+    weights: &WeightsSpec,
+    score: ScoreSpec,
+    classes: &ClassesSpec,
+) -> AppResult<()> {
+    let invalid = |reason: String| Err(AppError::Invalid(format!("designation spec: {reason}")));
+    match weights {
+        WeightsSpec::Manual(w) if w.len() != indicators => {
+            return invalid(format!("{} manual weights for {indicators} indicators", w.len()));
+        }
+        WeightsSpec::Manual(w) if w.iter().any(|x| !(x.is_finite() && *x >= 0.0)) => {
+            return invalid("manual weights must be non-negative numbers".into());
+        }
+        WeightsSpec::Manual(w) if (w.iter().sum::<f64>() - 1.0).abs() > 1e-6 => {
+            return invalid(format!("manual weights must sum to 1, not {}", w.iter().sum::<f64>()));
+        }
+        WeightsSpec::Ahp(matrix) if matrix.len() != indicators => {
+            return invalid(format!("the AHP matrix has {} rows for {indicators} indicators", matrix.len()));
+        }
+        WeightsSpec::Ahp(matrix) => {
+            if let Err(e) = composite::ahp(matrix) {
+                return invalid(format!("AHP: {e}"));
+            }
+        }
+        _ => {}
+    }
+    if score == ScoreSpec::Topsis && normalisation == NormalisationSpec::ZScore {
+        return invalid("TOPSIS uses vector normalisation; leave normalisation out or set it to min_max".into());
+    }
+    if classes.labels().is_empty() {
+        return invalid("classes need at least one label".into());
+    }
+    if let ClassesSpec::Thresholds { cuts, labels } = classes
+        && (labels.len() != cuts.len() + 1
+            || !cuts.windows(2).all(|w| w[0] < w[1])
+            || cuts.iter().any(|c| !c.is_finite()))
+    {
+        return invalid("thresholds need rising cuts and one more label than cuts".into());
+    }
+    Ok(())
 }
 
 /// One region's line in a run.
@@ -205,11 +339,49 @@ pub struct RunRow {
     pub values: Vec<f64>,
     /// value / reference for each indicator.
     pub ratios: Vec<f64>,
-    /// The composite index (index method only).
+    /// Each normalised value (composite method only).
+    pub normalised: Vec<f64>,
+    /// The index: ARC's (higher is worse) or the composite score (higher is
+    /// better); none for a rule.
     pub index: Option<f64>,
-    /// Rank, 1 the worst (index method only; ties share a rank).
+    /// Rank, 1 the worst (ties share a rank); none for a rule.
     pub rank: Option<usize>,
+    /// Position in the ranking, (rank − 1)/N: 0 for the worst.
+    pub percentile: Option<f64>,
     /// The class: a band label, or `designated` / `not designated`.
+    pub class: String,
+    /// Why the region is in its class and how close it is to another.
+    pub explanation: Explanation,
+}
+
+/// Why a region is in its class.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Explanation {
+    /// Each indicator's part of the index, in spec order: for ARC's index and
+    /// a weighted sum the parts add up to the index; for TOPSIS they are
+    /// shares of the distance from the worst point (adding up to 1); empty
+    /// for a rule.
+    pub contributions: Vec<f64>,
+    /// How far the index is from the nearest score at which the class
+    /// changes, others held fixed (score methods only).
+    pub boundary_distance: Option<f64>,
+    /// The smallest change in one indicator that moves the region to another
+    /// class, others held fixed.
+    pub nearest_change: Option<NearestChange>,
+}
+
+/// A change in one indicator that moves a region to another class.
+#[derive(Debug, Clone, Serialize)]
+pub struct NearestChange {
+    /// The indicator.
+    pub indicator: String,
+    /// Its value now.
+    pub from: f64,
+    /// The value at which the class changes.
+    pub to: f64,
+    /// The change as a percentage of the value now (none for a value of 0).
+    pub change_pct: Option<f64>,
+    /// The class it would move to.
     pub class: String,
 }
 
@@ -235,10 +407,30 @@ pub struct DesignationRun {
     pub indicators: Vec<String>,
     /// The universe reference of each indicator.
     pub references: Vec<f64>,
-    /// Classified regions, worst first for the index method.
+    /// Class labels, worst first (`designated`, `not designated` for a rule).
+    pub classes: Vec<String>,
+    /// Composite weights, in spec order (empty for other methods).
+    pub weights: Vec<f64>,
+    /// The AHP matrix's consistency, when weights come from one.
+    pub consistency: Option<Consistency>,
+    /// What the user should know about the method's inputs (e.g. an AHP
+    /// matrix with CR ≥ 0.1).
+    pub warnings: Vec<String>,
+    /// Classified regions, worst first for the score methods.
     pub rows: Vec<RunRow>,
     /// Regions left out, with the reason.
     pub excluded: Vec<Excluded>,
+}
+
+/// Saaty's consistency of an AHP matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Consistency {
+    /// Principal eigenvalue λmax.
+    pub lambda_max: f64,
+    /// Consistency index (λmax − n)/(n − 1).
+    pub ci: f64,
+    /// Consistency ratio CI/RI; below 0.1 is acceptable.
+    pub cr: f64,
 }
 
 impl App {
@@ -267,6 +459,10 @@ impl App {
             year,
             indicators: spec.indicators.iter().map(|i| i.code.clone()).collect(),
             references: Vec::new(),
+            classes: Vec::new(),
+            weights: Vec::new(),
+            consistency: None,
+            warnings: Vec::new(),
             rows: Vec::new(),
             excluded: Vec::new(),
         };
@@ -277,6 +473,10 @@ impl App {
             Method::Index { bands } => classify_by_index(&mut run, &values, &names, &directions, bands)?,
             Method::Rule { rule } => {
                 classify_by_rule(&mut run, &values, &names, &rule.compile(&spec.indicator_positions())?)
+            }
+            Method::Composite { normalisation, weights, score, classes } => {
+                let method = CompositeMethod { normalisation: *normalisation, weights, score: *score, classes };
+                classify_by_composite(&mut run, &values, &names, &directions, &method)?
             }
         }
         Ok(run)
@@ -370,6 +570,7 @@ fn classify_by_index(
             run.indicators[k]
         )));
     }
+    run.classes = bands.iter().map(|b| b.label.clone()).collect();
     // A zero value or reference has no ratio (ARC's index divides by both):
     // such a region is excluded with the reason rather than failing the run.
     let mut complete = Vec::new();
@@ -387,19 +588,243 @@ fn classify_by_index(
     }
     let uppers: Vec<f64> = bands.iter().map(|b| b.upper).collect();
     let (ranks, classes) = (ranks_worst_first(&indices), percentile_bands(&indices, &uppers));
-    for (i, (code, row)) in complete.into_iter().enumerate() {
+    // The band of an index for region i, every other region held fixed:
+    // its rank among the others' indices (higher is worse).
+    let mut descending = indices.clone();
+    descending.sort_by(|a, b| b.total_cmp(a));
+    let n = indices.len() as f64;
+    let band_at = |i: usize, index: f64| {
+        let worse = descending.partition_point(|x| *x > index) - usize::from(indices[i] > index);
+        let position = worse as f64 / n;
+        uppers.iter().position(|u| position < *u).unwrap_or(uppers.len() - 1)
+    };
+    let references = run.references.clone();
+    let m = references.len() as f64;
+    // The index is a mean of parts, 100 × ratio / m, one per indicator.
+    let part = |k: usize, v: f64| {
+        let ratio = if directions[k] == Direction::HigherIsBetter { references[k] / v } else { v / references[k] };
+        100.0 * ratio / m
+    };
+    let model = ScoreModel {
+        score_with: &|row: &[f64], index: f64, k: usize, x: f64| index - part(k, row[k]) + part(k, x),
+        class_at: &band_at,
+        contributions: &|row: &[f64]| row.iter().enumerate().map(|(k, v)| part(k, *v)).collect(),
+        search: Search::Positive,
+    };
+    let rows: Vec<Vec<f64>> = complete.iter().map(|(_, row)| row.clone()).collect();
+    let explanations = model.explain(&rows, &indices, &run.indicators, &run.classes);
+    for (i, ((code, row), explanation)) in complete.into_iter().zip(explanations).enumerate() {
         run.rows.push(RunRow {
             code: code.to_string(),
             name: names[code].clone(),
             ratios: row.iter().zip(&run.references).map(|(v, r)| v / r).collect(),
             values: row,
+            normalised: Vec::new(),
             index: Some(indices[i]),
             rank: Some(ranks[i]),
+            percentile: Some((ranks[i] - 1) as f64 / n),
             class: bands[classes[i]].label.clone(),
+            explanation,
         });
     }
     run.rows.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.code.cmp(&b.code)));
     Ok(())
+}
+
+/// A composite method as the spec gives it.
+struct CompositeMethod<'a> {
+    normalisation: NormalisationSpec,
+    weights: &'a WeightsSpec,
+    score: ScoreSpec,
+    classes: &'a ClassesSpec,
+}
+
+fn classify_by_composite(
+    run: &mut DesignationRun,
+    values: &BTreeMap<RegionCode, Vec<Option<f64>>>,
+    names: &HashMap<RegionCode, String>,
+    directions: &[Direction],
+    method: &CompositeMethod,
+) -> AppResult<()> {
+    if let Some(k) = directions.iter().position(|d| *d == Direction::Neutral) {
+        return Err(AppError::Invalid(format!(
+            "{} has no direction; give one in the spec (higher_is_better or lower_is_better)",
+            run.indicators[k]
+        )));
+    }
+    run.classes = method.classes.labels().to_vec();
+    let complete = complete_rows(run, values, names);
+    if complete.len() < 2 {
+        return Err(AppError::Invalid("a composite index needs at least two regions with every value".into()));
+    }
+    let rows: Vec<Vec<f64>> = complete.iter().map(|(_, row)| row.clone()).collect();
+    let invalid = |e: composite::CompositeError| AppError::Invalid(format!("composite index: {e}"));
+    let m = run.indicators.len();
+    run.weights = match method.weights {
+        WeightsSpec::Equal => vec![1.0 / m as f64; m],
+        WeightsSpec::Manual(w) => w.clone(),
+        WeightsSpec::Entropy => {
+            composite::entropy_weights(&composite::min_max(&rows, directions).map_err(invalid)?).map_err(invalid)?
+        }
+        WeightsSpec::Ahp(matrix) => {
+            let ahp = composite::ahp(matrix).map_err(invalid)?;
+            if !ahp.is_consistent() {
+                run.warnings.push(format!(
+                    "the AHP matrix is inconsistent: CR = {:.3} ≥ 0.1 (Saaty); revise the comparisons",
+                    ahp.cr
+                ));
+            }
+            run.consistency = Some(Consistency { lambda_max: ahp.lambda_max, ci: ahp.ci, cr: ahp.cr });
+            ahp.weights
+        }
+    };
+    let weights = run.weights.clone();
+    let kind = match method.normalisation {
+        NormalisationSpec::MinMax => Normalisation::MinMax,
+        NormalisationSpec::ZScore => Normalisation::ZScore,
+    };
+    let scale = Scale::fit(kind, &rows, directions).map_err(invalid)?;
+    let topsis = Topsis::fit(&rows, &weights, directions).map_err(invalid)?;
+    let weighted = |row: &[f64]| -> f64 { row.iter().enumerate().map(|(j, x)| weights[j] * scale.apply(j, *x)).sum() };
+    let score = |row: &[f64]| match method.score {
+        ScoreSpec::WeightedSum => weighted(row),
+        ScoreSpec::Topsis => topsis.closeness(row),
+    };
+    let scores: Vec<f64> = rows.iter().map(|row| score(row)).collect();
+    let last = run.classes.len() - 1;
+    let breaks = match method.classes {
+        ClassesSpec::Quantiles(labels) => classify::quantile_breaks(&scores, labels.len()),
+        ClassesSpec::NaturalBreaks(labels) => classify::jenks_breaks(&scores, labels.len().min(scores.len())),
+        ClassesSpec::Thresholds { .. } => Ok(Vec::new()),
+    }
+    .map_err(|e| AppError::Invalid(format!("composite classes: {e}")))?;
+    // Lower scores are worse, so classes count up from the worst.
+    let class_at = |_: usize, s: f64| match method.classes {
+        ClassesSpec::Thresholds { cuts, .. } => cuts.partition_point(|c| *c <= s),
+        _ => classify::class_of(s, &breaks).min(last),
+    };
+    let negated: Vec<f64> = scores.iter().map(|s| -s).collect();
+    let ranks = ranks_worst_first(&negated);
+    let model = ScoreModel {
+        score_with: &|row: &[f64], s: f64, k: usize, x: f64| match method.score {
+            ScoreSpec::WeightedSum => s - weights[k] * scale.apply(k, row[k]) + weights[k] * scale.apply(k, x),
+            ScoreSpec::Topsis => topsis.closeness_with(row, k, x),
+        },
+        class_at: &class_at,
+        contributions: &|row: &[f64]| match method.score {
+            ScoreSpec::WeightedSum => row.iter().enumerate().map(|(j, x)| weights[j] * scale.apply(j, *x)).collect(),
+            ScoreSpec::Topsis => topsis.shares(row),
+        },
+        search: match method.score {
+            ScoreSpec::WeightedSum => Search::Wide,
+            ScoreSpec::Topsis => Search::Within,
+        },
+    };
+    let explanations = model.explain(&rows, &scores, &run.indicators, &run.classes);
+    let n = rows.len() as f64;
+    for (i, ((code, row), explanation)) in complete.into_iter().zip(explanations).enumerate() {
+        run.rows.push(RunRow {
+            code: code.to_string(),
+            name: names[code].clone(),
+            ratios: row.iter().zip(&run.references).map(|(v, r)| v / r).collect(),
+            normalised: (0..m).map(|j| scale.apply(j, row[j])).collect(),
+            values: row,
+            index: Some(scores[i]),
+            rank: Some(ranks[i]),
+            percentile: Some((ranks[i] - 1) as f64 / n),
+            class: run.classes[class_at(i, scores[i])].clone(),
+            explanation,
+        });
+    }
+    run.rows.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.code.cmp(&b.code)));
+    Ok(())
+}
+
+/// The index of a region (its values and its index now) with indicator k's
+/// value replaced by x: `(row, index, k, x)`.
+type WhatIf<'a> = dyn Fn(&[f64], f64, usize, f64) -> f64 + 'a;
+
+/// A score method fitted to a run's regions, for explanations: the index of
+/// a row of values, the class of an index for region i with every other
+/// region (and the reference, normalisation and breaks) held fixed, and the
+/// parts of the index.
+struct ScoreModel<'a> {
+    score_with: &'a WhatIf<'a>,
+    class_at: &'a dyn Fn(usize, f64) -> usize,
+    contributions: &'a dyn Fn(&[f64]) -> Vec<f64>,
+    /// Where a value may be moved in the search for a class change.
+    search: Search,
+}
+
+/// The values searched for an indicator's nearest class change, given the
+/// universe's range [lo, hi] of it.
+#[derive(Clone, Copy)]
+enum Search {
+    /// Positive values, from a tenth of the lowest to ten times the highest
+    /// (ARC's index divides by values).
+    Positive,
+    /// Two spans beyond either end (a weighted sum is linear in each value).
+    Wide,
+    /// Only the range itself (TOPSIS closeness turns back beyond the ideal
+    /// and anti-ideal points).
+    Within,
+}
+
+impl ScoreModel<'_> {
+    fn explain(&self, rows: &[Vec<f64>], scores: &[f64], indicators: &[String], labels: &[String]) -> Vec<Explanation> {
+        let m = indicators.len();
+        let ranges: Vec<(f64, f64)> = (0..m)
+            .map(|k| {
+                let (lo, hi) = rows
+                    .iter()
+                    .map(|r| r[k])
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+                let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
+                match self.search {
+                    Search::Positive => (lo / 10.0, hi * 10.0),
+                    Search::Wide => (lo - 2.0 * span, hi + 2.0 * span),
+                    Search::Within => (lo, hi),
+                }
+            })
+            .collect();
+        let (s_lo, s_hi) = scores.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+        let s_pad = if s_hi > s_lo { s_hi - s_lo } else { 1.0 };
+        rows.iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let class_of_score = |s: f64| (self.class_at)(i, s);
+                let boundary = explain::nearest_class_change(scores[i], s_lo - s_pad, s_hi + s_pad, class_of_score)
+                    .map(|s| (s - scores[i]).abs());
+                let mut best: Option<(f64, NearestChange)> = None;
+                for (k, &(lo, hi)) in ranges.iter().enumerate() {
+                    let class_with = |x: f64| (self.class_at)(i, (self.score_with)(row, scores[i], k, x));
+                    let Some(to) = explain::nearest_class_change(row[k], lo, hi, class_with) else { continue };
+                    let size = relative_change(row[k], to, hi - lo);
+                    if best.as_ref().is_none_or(|(b, _)| size < *b) {
+                        let change = NearestChange {
+                            indicator: indicators[k].clone(),
+                            from: row[k],
+                            to,
+                            change_pct: (row[k] != 0.0).then(|| 100.0 * (to - row[k]) / row[k].abs()),
+                            class: labels[class_with(to)].clone(),
+                        };
+                        best = Some((size, change));
+                    }
+                }
+                Explanation {
+                    contributions: (self.contributions)(row),
+                    boundary_distance: boundary,
+                    nearest_change: best.map(|(_, c)| c),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How big a change is, comparably across indicators: relative to the
+/// value, or to the universe's span for a value of 0.
+fn relative_change(from: f64, to: f64, span: f64) -> f64 {
+    if from != 0.0 { ((to - from) / from).abs() } else { (to - from).abs() / span.max(f64::MIN_POSITIVE) }
 }
 
 fn classify_by_rule(
@@ -408,6 +833,7 @@ fn classify_by_rule(
     names: &HashMap<RegionCode, String>,
     rule: &Rule,
 ) {
+    run.classes = vec!["designated".to_string(), "not designated".to_string()];
     for (code, row) in values {
         let class = match rule.evaluate(row, &run.references) {
             Outcome::Met => "designated",
@@ -426,26 +852,84 @@ fn classify_by_rule(
             }
         };
         let known: Vec<f64> = row.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+        let explanation = Explanation {
+            nearest_change: nearest_rule_change(rule, row, &run.references, &run.indicators),
+            ..Default::default()
+        };
         run.rows.push(RunRow {
             code: code.to_string(),
             name: names[code].clone(),
             ratios: known.iter().zip(&run.references).map(|(v, r)| v / r).collect(),
             values: known,
+            normalised: Vec::new(),
             index: None,
             rank: None,
+            percentile: None,
             class: class.to_string(),
+            explanation,
         });
     }
+}
+
+/// The smallest change in one known indicator that flips a rule's outcome:
+/// a rule changes its answer only at a threshold line, so each line (and
+/// the floats beside it) is a candidate.
+fn nearest_rule_change(
+    rule: &Rule,
+    row: &[Option<f64>],
+    references: &[f64],
+    indicators: &[String],
+) -> Option<NearestChange> {
+    let outcome = |values: &[Option<f64>]| match rule.evaluate(values, references) {
+        Outcome::Met => 0,
+        _ => 1,
+    };
+    let mut best: Option<(f64, NearestChange)> = None;
+    for (k, value) in row.iter().enumerate() {
+        let Some(x) = *value else { continue };
+        let candidates: Vec<f64> = rule
+            .thresholds()
+            .into_iter()
+            .filter(|t| t.indicator == k)
+            .flat_map(|t| explain::around(t.line(references)))
+            .collect();
+        let class_with = |v: f64| {
+            let mut changed = row.to_vec();
+            changed[k] = Some(v);
+            outcome(&changed)
+        };
+        let Some(to) = explain::nearest_change_among(x, &candidates, class_with) else { continue };
+        let size = relative_change(x, to, references[k].abs());
+        if best.as_ref().is_none_or(|(b, _)| size < *b) {
+            let class = if class_with(to) == 0 { "designated" } else { "not designated" };
+            let change = NearestChange {
+                indicator: indicators[k].clone(),
+                from: x,
+                to,
+                change_pct: (x != 0.0).then(|| 100.0 * (to - x) / x.abs()),
+                class: class.to_string(),
+            };
+            best = Some((size, change));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 impl DesignationRun {
     /// The run as a table (CSV or XLSX): one line per region, worst first,
     /// then the excluded regions with the reason.
     pub fn table(&self, format: revita_ingest::export::ExportFormat) -> AppResult<Vec<u8>> {
+        let composite = !self.weights.is_empty();
         let mut header = vec!["code".to_string(), "name".to_string()];
         header.extend(self.indicators.iter().cloned());
         header.extend(self.indicators.iter().map(|i| format!("{i}_ratio")));
-        header.extend(["index", "rank", "class", "reason"].map(String::from));
+        if composite {
+            header.extend(self.indicators.iter().map(|i| format!("{i}_normalised")));
+        }
+        header.extend(
+            ["index", "rank", "percentile", "class", "distance_to_boundary", "nearest_change", "reason"]
+                .map(String::from),
+        );
         let number = |v: f64| if v.is_finite() { format!("{v:.6}") } else { String::new() };
         let mut rows: Vec<Vec<String>> = self
             .rows
@@ -454,20 +938,34 @@ impl DesignationRun {
                 let mut cells = vec![row.code.clone(), row.name.clone()];
                 cells.extend(row.values.iter().map(|v| number(*v)));
                 cells.extend(row.ratios.iter().map(|v| number(*v)));
+                cells.extend(row.normalised.iter().map(|v| number(*v)));
                 cells.push(row.index.map(number).unwrap_or_default());
                 cells.push(row.rank.map(|r| r.to_string()).unwrap_or_default());
-                cells.extend([row.class.clone(), String::new()]);
+                cells.push(row.percentile.map(number).unwrap_or_default());
+                cells.push(row.class.clone());
+                cells.push(row.explanation.boundary_distance.map(number).unwrap_or_default());
+                cells.push(row.explanation.nearest_change.as_ref().map(NearestChange::describe).unwrap_or_default());
+                cells.push(String::new());
                 cells
             })
             .collect();
-        let blanks = 2 * self.indicators.len() + 2;
+        // Excluded regions: `excluded` in the class column, the reason last.
+        let class_column = header.len() - 4;
         for e in &self.excluded {
             let mut cells = vec![e.code.clone(), e.name.clone()];
-            cells.extend(std::iter::repeat_n(String::new(), blanks));
-            cells.extend(["excluded".to_string(), e.reason.clone()]);
+            cells.extend(std::iter::repeat_n(String::new(), class_column - 2));
+            cells.extend(["excluded".to_string(), String::new(), String::new(), e.reason.clone()]);
             rows.push(cells);
         }
         revita_ingest::export::table_bytes(&header, &rows, format)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+    }
+}
+
+impl NearestChange {
+    /// In words, e.g. `illiteracy_pct 4.000000 → 3.600000 (-10.0%): other`.
+    pub fn describe(&self) -> String {
+        let pct = self.change_pct.map(|p| format!(" ({p:+.1}%)")).unwrap_or_default();
+        format!("{} {:.6} → {:.6}{pct}: {}", self.indicator, self.from, self.to, self.class)
     }
 }

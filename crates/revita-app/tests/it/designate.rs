@@ -50,7 +50,24 @@ both_backends!(index_and_rank_by_hand, |store: DynStore| async move {
     assert!(run.excluded[0].reason.contains("illiteracy_pct"), "{}", run.excluded[0].reason);
     let csv = String::from_utf8(run.table(revita_app::export::ExportFormat::Csv).unwrap()).unwrap();
     assert!(csv.starts_with("code,name,urbanization_rate_pct,illiteracy_pct,urbanization_rate_pct_ratio"), "{csv}");
-    assert!(csv.contains("520502,七星关区,,,,,,,excluded,"), "{csv}");
+    assert!(csv.contains("520502,七星关区,,,,,,,,excluded,,,lacks a value"), "{csv}");
+
+    // Explanations, others held fixed. 云岩's parts: 100·(60/60)/2 = 50 and
+    // 100·(4/3)/2 = 66.67. It stays the worst until its index falls below
+    // 南明's 70.83: 45.83 away. Illiteracy alone does it at (100 + 100x/3)/2
+    // = 70.83, x = 1.25 (−68.75%); urbanisation would need 720 (+1100%).
+    let (yunyan, nanming) = (&run.rows[0].explanation, &run.rows[1].explanation);
+    assert!((yunyan.contributions[0] - 50.0).abs() < 1e-9 && (yunyan.contributions[1] - 200.0 / 3.0).abs() < 1e-9);
+    assert!((yunyan.boundary_distance.unwrap() - 275.0 / 6.0).abs() < 1e-6);
+    let change = yunyan.nearest_change.as_ref().unwrap();
+    assert_eq!((change.indicator.as_str(), change.class.as_str()), ("illiteracy_pct", "other"));
+    assert!((change.to - 1.25).abs() < 1e-6 && (change.change_pct.unwrap() + 68.75).abs() < 1e-4);
+    // 南明 becomes the worst when its index reaches 云岩's 116.67 (a tie ranks
+    // both first): urbanisation 80 → 36 (−55%) beats illiteracy 2 → 4.75.
+    let change = nanming.nearest_change.as_ref().unwrap();
+    assert_eq!((change.indicator.as_str(), change.class.as_str()), ("urbanization_rate_pct", "lagging"));
+    assert!((change.to - 36.0).abs() < 1e-6, "{change:?}");
+    assert!(csv.contains("urbanization_rate_pct 80.000000 → 36.000000 (-55.0%): lagging"), "{csv}");
 });
 
 both_backends!(a_rule_decided_by_known_values_needs_no_missing_one, |store: DynStore| async move {
@@ -66,6 +83,17 @@ both_backends!(a_rule_decided_by_known_values_needs_no_missing_one, |store: DynS
     let lines: Vec<_> = run.rows.iter().map(|r| (r.code.as_str(), r.class.as_str())).collect();
     // 七星关 lacks illiteracy but 40 ≤ 54 decides the OR.
     assert_eq!(lines, [("520102", "not designated"), ("520103", "designated"), ("520502", "designated")]);
+    // The nearest flip: 南明 (80, 2) is designated at urbanisation 54
+    // (−32.5%), sooner than at illiteracy 3.6 (+80%); 云岩 (60, 4) stops
+    // being designated just below illiteracy 3.6 (−10%).
+    let change = run.rows[0].explanation.nearest_change.as_ref().unwrap();
+    assert_eq!(
+        (change.indicator.as_str(), change.to, change.class.as_str()),
+        ("urbanization_rate_pct", 54.0, "designated")
+    );
+    let change = run.rows[1].explanation.nearest_change.as_ref().unwrap();
+    assert_eq!((change.indicator.as_str(), change.class.as_str()), ("illiteracy_pct", "not designated"));
+    assert_eq!(change.to, (1.2f64 * 3.0).next_down(), "just below the line 1.2 × 3");
     assert!(run.excluded.is_empty());
     // With AND the missing value matters, and the region is excluded, not passed.
     let spec = spec_with_all();
@@ -135,4 +163,150 @@ fn the_shipped_example_specs_parse() {
     ] {
         DesignationSpec::from_json(text).unwrap();
     }
+}
+
+/// The two-year fixture with 七星关's missing 2019 illiteracy filled in (6),
+/// so three regions are complete: 南明 (80, 2), 云岩 (60, 4), 七星关 (40, 6).
+async fn three_complete(app: &App, files: &Files) {
+    two_years(app, files).await;
+    let text = "region_code,indicator,period,value\n520502,illiteracy_pct,2019,6\n";
+    import_obs(app, &files.write("fill.csv", text)).await.unwrap();
+}
+
+both_backends!(a_composite_index_by_hand, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    three_complete(&app, &files).await;
+    // Min–max: urbanisation (higher better) 80/60/40 → 1, .5, 0; illiteracy
+    // (lower better) 2/4/6 → 1, .5, 0. Equal weights: scores 1, .5, 0.
+    // Worst first: 七星关 (0, lagging below .4), 云岩 (.5), 南明 (1).
+    let run = app
+        .designate(
+            &spec(
+                r#"{"kind": "composite", "weights": "equal",
+                    "classes": {"thresholds": {"cuts": [0.4], "labels": ["lagging", "other"]}}}"#,
+            ),
+            2020,
+            &None,
+        )
+        .await
+        .unwrap();
+    let lines: Vec<_> = run.rows.iter().map(|r| (r.code.as_str(), r.rank, r.index, r.class.as_str())).collect();
+    assert_eq!(
+        lines,
+        [
+            ("520502", Some(1), Some(0.0), "lagging"),
+            ("520103", Some(2), Some(0.5), "other"),
+            ("520102", Some(3), Some(1.0), "other")
+        ]
+    );
+    assert_eq!(run.weights, [0.5, 0.5]);
+    assert_eq!(run.rows[1].normalised, [0.5, 0.5]);
+    // 云岩: parts .25 + .25; the cut .4 is .1 away; urbanisation alone
+    // reaches it at .5·(x − 40)/40 + .25 = .4, x = 52 (−13.3%), illiteracy
+    // only at 4.8 (+20%).
+    let yunyan = &run.rows[1].explanation;
+    assert_eq!(yunyan.contributions, [0.25, 0.25]);
+    assert!((yunyan.boundary_distance.unwrap() - 0.1).abs() < 1e-9);
+    let change = yunyan.nearest_change.as_ref().unwrap();
+    assert_eq!((change.indicator.as_str(), change.class.as_str()), ("urbanization_rate_pct", "lagging"));
+    assert!((change.to - 52.0).abs() < 1e-6, "{change:?}");
+    let csv = String::from_utf8(run.table(revita_app::export::ExportFormat::Csv).unwrap()).unwrap();
+    assert!(csv.contains("urbanization_rate_pct_normalised,illiteracy_pct_normalised,index,rank,percentile"), "{csv}");
+
+    // AHP [[1, 3], [1/3, 1]]: weights .75 and .25, consistent (n = 2).
+    let ahp = app
+        .designate(
+            &spec(
+                r#"{"kind": "composite", "weights": {"ahp": [[1, 3], [0.3333333333333333, 1]]},
+                    "classes": {"quantiles": ["low", "mid", "high"]}}"#,
+            ),
+            2020,
+            &None,
+        )
+        .await
+        .unwrap();
+    assert!((ahp.weights[0] - 0.75).abs() < 1e-9 && ahp.warnings.is_empty());
+    assert!(ahp.consistency.as_ref().unwrap().cr.abs() < 1e-9);
+    // Scores 0, .5, 1; quantile breaks 1/3, 2/3, 1: one region per class.
+    let classes: Vec<_> = ahp.rows.iter().map(|r| r.class.as_str()).collect();
+    assert_eq!(classes, ["low", "mid", "high"]);
+
+    // TOPSIS with equal weights: 云岩 sits exactly between the ideal (南明)
+    // and the anti-ideal (七星关) on both axes, so its closeness is 0.5.
+    let topsis = app
+        .designate(
+            &spec(
+                r#"{"kind": "composite", "weights": "equal", "score": "topsis",
+                    "classes": {"natural_breaks": ["low", "high"]}}"#,
+            ),
+            2020,
+            &None,
+        )
+        .await
+        .unwrap();
+    let scores: Vec<f64> = topsis.rows.iter().map(|r| r.index.unwrap()).collect();
+    assert!((scores[0]).abs() < 1e-12 && (scores[1] - 0.5).abs() < 1e-12 && (scores[2] - 1.0).abs() < 1e-12);
+    let shares: f64 = topsis.rows[1].explanation.contributions.iter().sum();
+    assert!((shares - 1.0).abs() < 1e-12);
+});
+
+both_backends!(an_inconsistent_ahp_matrix_is_run_with_a_warning, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    three_complete(&app, &files).await;
+    let extra = "code,name_zh,name_en,unit,direction,aggregation,weight_indicator\n\
+        doctors_per_1000,每千人医生数,Doctors,per 1000,higher_is_better,none,\n";
+    app.import_indicators(&files.write("doctors.csv", extra), &FileImport::default()).await.unwrap();
+    let text = "region_code,indicator,period,value\n\
+        520102,doctors_per_1000,2019,3\n520102,doctors_per_1000,2020,3\n\
+        520103,doctors_per_1000,2019,2\n520103,doctors_per_1000,2020,2\n\
+        520502,doctors_per_1000,2019,1\n520502,doctors_per_1000,2020,1\n";
+    import_obs(&app, &files.write("doctors_obs.csv", text)).await.unwrap();
+    // a12 = 9, a23 = 9 but a13 = 1/9: wildly intransitive.
+    let spec = DesignationSpec::from_json(
+        r#"{"name": "t", "universe": {"level": "county", "within": "520000"}, "years": 2,
+            "indicators": [{"code": "urbanization_rate_pct"}, {"code": "illiteracy_pct"}, {"code": "doctors_per_1000"}],
+            "method": {"kind": "composite", "weights": {"ahp": [[1, 9, 0.1111111111111111], [0.1111111111111111, 1, 9], [9, 0.1111111111111111, 1]]},
+                       "classes": {"quantiles": ["low", "high"]}}}"#,
+    )
+    .unwrap();
+    let run = app.designate(&spec, 2020, &None).await.unwrap();
+    let cr = run.consistency.as_ref().unwrap().cr;
+    assert!(cr >= 0.1, "{cr}");
+    assert!(run.warnings[0].contains("CR = ") && run.warnings[0].contains("≥ 0.1"), "{:?}", run.warnings);
+    assert_eq!(run.rows.len(), 3);
+});
+
+#[test]
+fn composite_specs_that_cannot_run_are_refused() {
+    let refused = |method: &str| {
+        let text = format!(
+            r#"{{"name": "t", "universe": {{"level": "county"}}, "years": 1,
+                "indicators": [{{"code": "a"}}, {{"code": "b"}}], "method": {method}}}"#
+        );
+        DesignationSpec::from_json(&text).unwrap_err().to_string()
+    };
+    let classes = r#""classes": {"quantiles": ["low", "high"]}"#;
+    assert!(
+        refused(&format!(r#"{{"kind": "composite", "weights": {{"manual": [0.5]}}, {classes}}}"#))
+            .contains("2 indicators")
+    );
+    assert!(
+        refused(&format!(r#"{{"kind": "composite", "weights": {{"manual": [0.5, 0.6]}}, {classes}}}"#))
+            .contains("sum to 1")
+    );
+    assert!(
+        refused(&format!(r#"{{"kind": "composite", "weights": {{"ahp": [[1, 2], [2, 1]]}}, {classes}}}"#))
+            .contains("AHP")
+    );
+    assert!(
+        refused(&format!(
+            r#"{{"kind": "composite", "weights": "equal", "score": "topsis", "normalisation": "z_score", {classes}}}"#
+        ))
+        .contains("TOPSIS")
+    );
+    assert!(
+        refused(r#"{"kind": "composite", "weights": "equal", "classes": {"thresholds": {"cuts": [0.5, 0.2], "labels": ["a", "b", "c"]}}}"#)
+            .contains("rising cuts")
+    );
+    assert!(refused(r#"{"kind": "composite", "weights": "equal", "classes": {"quantiles": []}}"#).contains("label"));
 }
