@@ -47,6 +47,13 @@ pub enum AllocationError {
 /// Splits `total` among units by factors (`factors[i][k]`: factor k of unit
 /// i) and weights (one per factor, summing to 1).
 pub fn allocate(total: f64, factors: &[Vec<f64>], weights: &[f64]) -> Result<Vec<f64>, AllocationError> {
+    Ok(factor_parts(total, factors, weights)?.iter().map(|parts| parts.iter().sum()).collect())
+}
+
+/// Each unit's amount from each factor, Total × w_k × F_ik / Σ_j F_jk: the
+/// terms of [`allocate`]'s sum, so that a report can show what each factor
+/// contributed.
+pub fn factor_parts(total: f64, factors: &[Vec<f64>], weights: &[f64]) -> Result<Vec<Vec<f64>>, AllocationError> {
     let sum: f64 = weights.iter().sum();
     if weights.iter().any(|w| *w < 0.0 || !w.is_finite()) || (sum - 1.0).abs() > 1e-9 {
         return Err(AllocationError::Weights(sum));
@@ -58,17 +65,96 @@ pub fn allocate(total: f64, factors: &[Vec<f64>], weights: &[f64]) -> Result<Vec
             weights.len()
         )));
     }
-    let mut out = vec![0.0; factors.len()];
+    let mut parts = vec![vec![0.0; weights.len()]; factors.len()];
     for (k, w) in weights.iter().enumerate() {
         let column_total: f64 = factors.iter().map(|f| f[k]).sum();
         if factors.iter().any(|f| f[k] < 0.0 || !f[k].is_finite()) || column_total <= 0.0 {
             return Err(AllocationError::Factor(k));
         }
         for (i, f) in factors.iter().enumerate() {
-            out[i] += total * w * f[k] / column_total;
+            parts[i][k] = total * w * f[k] / column_total;
         }
     }
-    Ok(out)
+    Ok(parts)
+}
+
+/// The inverse-fiscal-capacity factor of methods.md §10.2,
+/// F_i = Pop_i × (average revenue per head / revenue per head_i), the
+/// average being the whole universe's (Σ revenue / Σ population, i.e. the
+/// population-weighted mean of revenue per head). `None` if a revenue per
+/// head is not positive or a population is negative.
+pub fn inverse_capacity(population: &[f64], revenue_per_head: &[f64]) -> Option<Vec<f64>> {
+    if population.len() != revenue_per_head.len()
+        || population.iter().any(|p| !(p.is_finite() && *p >= 0.0))
+        || revenue_per_head.iter().any(|r| !(r.is_finite() && *r > 0.0))
+    {
+        return None;
+    }
+    let people: f64 = population.iter().sum();
+    let revenue: f64 = population.iter().zip(revenue_per_head).map(|(p, r)| p * r).sum();
+    if people <= 0.0 {
+        return None;
+    }
+    let average = revenue / people;
+    Some(population.iter().zip(revenue_per_head).map(|(p, r)| p * average / r).collect())
+}
+
+/// Limits on each unit's amount: at least `floors[i]`, at most `caps[i]`
+/// (either list empty for none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    /// Lowest amounts (prior-year × (1 − δ), a minimum, or the larger of them).
+    pub floors: Vec<f64>,
+    /// Highest amounts (prior-year × (1 + γ)).
+    pub caps: Vec<f64>,
+}
+
+/// An allocation worked through every step, for a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Worked {
+    /// Each unit's amount from each factor (see [`factor_parts`]).
+    pub parts: Vec<Vec<f64>>,
+    /// The formula amount: the sum of the parts.
+    pub formula: Vec<f64>,
+    /// After floors, then caps.
+    pub limited: Vec<f64>,
+    /// After rounding to the unit (the amount paid).
+    pub amounts: Vec<f64>,
+}
+
+/// The factor method from formula to payment: the formula amounts, floors
+/// raised (the others scaled down to keep the total), caps lowered (the
+/// others scaled up), then rounding to whole `unit`s by largest remainder
+/// (no rounding for `None`). The total is kept exactly; rounding may move an
+/// amount by less than one unit across its floor or cap. Every cap must be
+/// at least its floor, or the limits contradict each other.
+pub fn work_through(
+    total: f64,
+    factors: &[Vec<f64>],
+    weights: &[f64],
+    limits: &Limits,
+    unit: Option<f64>,
+) -> Result<Worked, AllocationError> {
+    let parts = factor_parts(total, factors, weights)?;
+    let formula: Vec<f64> = parts.iter().map(|p| p.iter().sum()).collect();
+    let mut limited = formula.clone();
+    if !limits.floors.is_empty() {
+        limited = apply_floors(&limited, &limits.floors)?;
+    }
+    if !limits.caps.is_empty() {
+        if let Some(i) = (0..limits.floors.len().min(limits.caps.len())).find(|&i| limits.caps[i] < limits.floors[i]) {
+            return Err(AllocationError::Shape(format!(
+                "unit {i}'s cap {} is below its floor {}",
+                limits.caps[i], limits.floors[i]
+            )));
+        }
+        limited = apply_caps(&limited, &limits.caps)?;
+    }
+    let amounts = match unit {
+        Some(unit) => round_largest_remainder(&limited, unit)?,
+        None => limited.clone(),
+    };
+    Ok(Worked { parts, formula, limited, amounts })
 }
 
 /// Raises units below `floors` to their floor and shares what is left among
@@ -199,6 +285,44 @@ mod tests {
         assert_eq!(round_largest_remainder(&[15.0, 15.0, 10.0], 10.0).unwrap(), vec![20.0, 10.0, 10.0]);
         assert_eq!(round_largest_remainder(&[15.0, 10.0, 15.0], 10.0).unwrap(), vec![20.0, 10.0, 10.0]);
         assert!(matches!(round_largest_remainder(&[5.0, 10.0], 10.0), Err(AllocationError::Unit { .. })));
+    }
+
+    #[test]
+    fn each_factor_contributes_its_weighted_share() {
+        // The example above: unit 1 gets 15 from factor 1 (100·.6·.25) and 20
+        // from factor 2 (100·.4·.5).
+        let parts = factor_parts(100.0, &[vec![10.0, 1.0], vec![30.0, 1.0]], &[0.6, 0.4]).unwrap();
+        assert!(close(&parts[0], &[15.0, 20.0]) && close(&parts[1], &[45.0, 20.0]));
+    }
+
+    #[test]
+    fn inverse_capacity_by_hand() {
+        // Populations 100 and 300, revenue per head 400 and 200: the average
+        // is (40,000 + 60,000)/400 = 250, so F = 100·250/400 = 62.5 and
+        // 300·250/200 = 375: the poorer unit weighs six times as much.
+        assert_eq!(inverse_capacity(&[100.0, 300.0], &[400.0, 200.0]).unwrap(), vec![62.5, 375.0]);
+        assert_eq!(inverse_capacity(&[100.0], &[0.0]), None);
+        assert_eq!(inverse_capacity(&[-1.0], &[5.0]), None);
+    }
+
+    #[test]
+    fn worked_through_floors_caps_and_rounding() {
+        // Total 1,000,000 over three units with one factor 1:2:7 → 100k,
+        // 200k, 700k. Prior year 300k each, floors at 90% (270k), caps at
+        // +50% (450k): units 0 and 1 rise to their floor, 270k, leaving 460k
+        // for unit 2, which its cap lowers to 450k; the 10k excess goes to the
+        // other two in proportion to their amounts, 275k each (still above
+        // their floors). Rounded to 10,000: 27.5 + 27.5 + 45 units, 99 whole,
+        // the one left goes to the first of the tied remainders: 280k, 270k,
+        // 450k.
+        let limits = Limits { floors: vec![270_000.0; 3], caps: vec![450_000.0; 3] };
+        let worked =
+            work_through(1_000_000.0, &[vec![1.0], vec![2.0], vec![7.0]], &[1.0], &limits, Some(10_000.0)).unwrap();
+        assert!(close(&worked.formula, &[100_000.0, 200_000.0, 700_000.0]));
+        assert!(close(&worked.limited, &[275_000.0, 275_000.0, 450_000.0]), "{:?}", worked.limited);
+        assert_eq!(worked.amounts, vec![280_000.0, 270_000.0, 450_000.0]);
+        let contradictory = Limits { floors: vec![500_000.0, 0.0, 0.0], caps: vec![400_000.0; 3] };
+        assert!(work_through(1_000_000.0, &[vec![1.0], vec![2.0], vec![7.0]], &[1.0], &contradictory, None).is_err());
     }
 
     #[test]
