@@ -496,7 +496,7 @@ impl App {
         Ok(directions)
     }
 
-    async fn universe(
+    pub(crate) async fn universe(
         &self,
         universe: &Universe,
         visible: &Option<HashSet<RegionCode>>,
@@ -513,7 +513,7 @@ impl App {
 
     /// Each region's mean of an indicator over `years` (only regions with a
     /// value in every year: a partial average would compare unlike things).
-    async fn averages(&self, code: &str, level: &str, years: &[i32]) -> AppResult<HashMap<RegionCode, f64>> {
+    pub(crate) async fn averages(&self, code: &str, level: &str, years: &[i32]) -> AppResult<HashMap<RegionCode, f64>> {
         let indicator = IndicatorCode::parse(code).map_err(|e| AppError::Invalid(e.to_string()))?;
         let mut sums: HashMap<RegionCode, (f64, usize)> = HashMap::new();
         for year in years {

@@ -3,6 +3,7 @@
 //! exports, and the demo dataset. Each use case loads through the
 //! [`Store`](revita_store::Store), calls `revita-methods`, and saves.
 
+pub mod allocate;
 pub mod auth;
 pub mod demo;
 pub mod designate;

@@ -385,6 +385,69 @@ pub fn table_bytes(header: &[String], rows: &[Vec<String>], format: ExportFormat
     }
 }
 
+/// A cell of a worksheet that shows its working: text, a number, or a
+/// formula with the value it computes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text (codes stay text: leading zeros matter).
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A spreadsheet formula (A1 references, leading `=`) and its value,
+    /// stored as the cached result so that viewers that do not recalculate
+    /// still show it; a CSV gets the value.
+    Formula(String, f64),
+}
+
+/// A named worksheet: a bold header row and rows of cells.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The sheet's name (at most 31 characters).
+    pub name: String,
+    /// Column headers.
+    pub header: Vec<String>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// A workbook of sheets as XLSX bytes, formulas kept as formulas.
+pub fn workbook_bytes(sheets: &[Sheet]) -> Result<Vec<u8>, ExportError> {
+    let err = |e: &dyn std::fmt::Display| ExportError::Write { path: "download".into(), reason: e.to_string() };
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    for s in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(&s.name).map_err(|e| err(&e))?;
+        for (c, h) in s.header.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, h, &bold).map_err(|e| err(&e))?;
+        }
+        for (r, row) in s.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match cell {
+                    Cell::Text(text) => sheet.write_string(r, c, text),
+                    Cell::Number(v) => sheet.write_number(r, c, *v),
+                    Cell::Formula(f, v) => {
+                        sheet.write_formula(r, c, rust_xlsxwriter::Formula::new(f).set_result(v.to_string()))
+                    }
+                }
+                .map_err(|e| err(&e))?;
+            }
+        }
+    }
+    workbook.save_to_buffer().map_err(|e| err(&e))
+}
+
+/// One sheet as CSV bytes: formulas give way to their values.
+pub fn sheet_csv_bytes(sheet: &Sheet) -> Result<Vec<u8>, ExportError> {
+    let text = |cell: &Cell| match cell {
+        Cell::Text(t) => t.clone(),
+        Cell::Number(v) | Cell::Formula(_, v) => v.to_string(),
+    };
+    let rows: Vec<Vec<String>> = sheet.rows.iter().map(|row| row.iter().map(text).collect()).collect();
+    table_bytes(&sheet.header, &rows, ExportFormat::Csv)
+}
+
 #[cfg(test)]
 mod table_tests {
     use super::*;

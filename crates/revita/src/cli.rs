@@ -53,6 +53,8 @@ pub enum Command {
     Rollup(RollupArgs),
     /// Run a designation method (a JSON spec) for a year: ranked, classified regions.
     Designate(DesignateArgs),
+    /// Allocate a fund by the factor method (a JSON spec) for a year.
+    Allocate(AllocateArgs),
     /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
     Screen(ScreenArgs),
     /// Summarise what the database holds.
@@ -264,6 +266,24 @@ pub struct DesignateArgs {
     #[arg(long)]
     pub year: i32,
     /// Write the results here (.csv or .xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// The allocation method, a JSON spec (see docs/user-guide.md).
+    #[arg(long)]
+    pub spec: PathBuf,
+    /// The year whose factor values are used (the last year averaged).
+    #[arg(long)]
+    pub year: i32,
+    /// Write the allocation here: .xlsx (with the formulas) or .csv.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print JSON.

@@ -13,8 +13,8 @@ use revita_app::{App, DatabaseUrl, ImportReport, ObservationQuery, Profile};
 use revita_methods::{ObservationStatus, Period};
 
 use crate::cli::{
-    Cli, Command, DatabaseArgs, DesignateArgs, ExportArgs, Format, ImportArgs, ImportKind, RegionAction, RegionArgs,
-    RollupArgs, ScreenArgs, ServeArgs,
+    AllocateArgs, Cli, Command, DatabaseArgs, DesignateArgs, ExportArgs, Format, ImportArgs, ImportKind, RegionAction,
+    RegionArgs, RollupArgs, ScreenArgs, ServeArgs,
 };
 
 /// The demo database file `serve --demo` creates afresh.
@@ -54,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollup(args) => rollup(args).await,
         Command::Designate(args) => designate(args).await,
         Command::Screen(args) => screen(args).await,
+        Command::Allocate(args) => allocate(args).await,
         Command::Inventory(db) => {
             let app = open(&db).await?;
             let actor = acting(&app, &db).await?;
@@ -415,6 +416,51 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
     }
     for e in run.excluded.iter().take(10) {
         outln!("  excluded {} {}: {}", e.code, e.name, e.reason);
+    }
+    Ok(())
+}
+
+async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.spec).with_context(|| format!("reading {}", args.spec.display()))?;
+    let spec =
+        revita_app::allocate::AllocationSpec::from_json(&text).with_context(|| format!("{}", args.spec.display()))?;
+    let app = open(&args.db).await?;
+    let actor = acting(&app, &args.db).await?;
+    let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
+    let run = app.allocate(&spec, args.year, &visible).await?;
+    if let Some(out) = &args.out {
+        let format = match ExportFormat::from_path(out) {
+            Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => f,
+            _ => bail!("{}: write .csv or .xlsx", out.display()),
+        };
+        std::fs::write(out, run.bytes(format)?).with_context(|| format!("writing {}", out.display()))?;
+    }
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&run)?);
+        return Ok(());
+    }
+    outln!(
+        "{} for {}: {} allocated to {} regions, {} excluded",
+        run.spec,
+        run.year,
+        run.total,
+        run.rows.len(),
+        run.excluded.len()
+    );
+    let mut largest: Vec<&revita_app::allocate::AllocationRow> = run.rows.iter().collect();
+    largest.sort_by(|a, b| b.amount.total_cmp(&a.amount).then_with(|| a.code.cmp(&b.code)));
+    for row in largest.iter().take(10) {
+        let change = row.change_pct.map(|c| format!(", {c:+.1}% on last year")).unwrap_or_default();
+        let scenarios: Vec<String> =
+            run.scenarios.iter().zip(&row.scenarios).map(|(name, v)| format!("{name}: {v}")).collect();
+        let scenarios = if scenarios.is_empty() { String::new() } else { format!(" [{}]", scenarios.join("; ")) };
+        outln!("  {} {}: {}{change}{scenarios}", row.code, row.name, row.amount);
+    }
+    for e in run.excluded.iter().take(10) {
+        outln!("  excluded {} {}: {}", e.code, e.name, e.reason);
+    }
+    for note in run.notes.iter().take(10) {
+        outln!("  note: {note}");
     }
     Ok(())
 }

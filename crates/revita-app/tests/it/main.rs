@@ -8,6 +8,7 @@ use revita_methods::RegionCode;
 use revita_store::{DynStore, ObservationQuery};
 use revita_testkit::both_backends;
 
+mod allocate;
 mod auth;
 mod demo;
 mod designate;

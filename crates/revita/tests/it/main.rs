@@ -239,6 +239,29 @@ fn designate_ranks_classifies_and_writes_the_table() {
     assert!(stderr(&out).contains("broken.json") && stderr(&out).contains("missing field"), "{}", stderr(&out));
 }
 
+#[test]
+fn allocate_splits_a_fund_and_writes_the_workbook() {
+    let f = loaded();
+    let data =
+        f.file("o.csv", "region_code,indicator,period,value\n520102,pop_total,2020,100\n520103,pop_total,2020,300\n");
+    assert!(run(&["import", "observations", data.to_str().unwrap()], &f.db()).status.success());
+    let spec = f.file(
+        "fund.json",
+        r#"{"name": "Fund", "total": 1000000, "universe": {"level": "county"}, "rounding": 10000,
+            "factors": [{"name": "population", "weight": 1, "indicator": "pop_total"}]}"#,
+    );
+    let book = f.dir.path().join("fund.xlsx");
+    let args = ["allocate", "--spec", spec.to_str().unwrap(), "--year", "2020", "--out", book.to_str().unwrap()];
+    let out = run(&args, &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 100 : 300 of a million.
+    assert!(stdout(&out).contains("520103 云岩区: 750000\n  520102 南明区: 250000\n"), "{}", stdout(&out));
+    assert!(std::fs::metadata(&book).unwrap().len() > 1000);
+    let broken = f.file("broken.json", r#"{"name": "x", "total": -1, "universe": {"level": "county"}, "factors": []}"#);
+    let out = run(&["allocate", "--spec", broken.to_str().unwrap(), "--year", "2020"], &f.db());
+    assert!(!out.status.success() && stderr(&out).contains("positive amount"), "{}", stderr(&out));
+}
+
 const HOUSEHOLDS: &str = "hh_id,village_code,size,labor,income_pc,income_pc_prev,medical_exp,education_exp,disaster_loss,\
 d_nutrition,d_child_mortality,d_schooling,d_attendance,d_cooking,d_sanitation,d_water,d_electricity,d_housing,d_assets,d_health_ins
 1,520102001001,4,2,7000,8000,10000,0,0,1,0,0,0,1,1,0,0,0,0,0
