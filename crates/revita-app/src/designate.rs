@@ -37,8 +37,26 @@ pub struct DesignationSpec {
     /// Years averaged, ending at the run's year (3 for a three-year average).
     #[serde(default = "one")]
     pub years: u32,
+    /// What to do with a region that lacks a value.
+    #[serde(default)]
+    pub missing: Missing,
     /// How regions are classified.
     pub method: Method,
+}
+
+/// What a designation run does with a region lacking an indicator's value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// Leave the region out (a rule that is decided without the value still
+    /// decides it) and list it with the reason.
+    #[default]
+    Exclude,
+    /// Take the universe's mean of the indicator (the reference), and mark
+    /// the value as imputed.
+    Mean,
+    /// Take the universe's median of the indicator, and mark it as imputed.
+    Median,
 }
 
 /// The most years a spec may average (a guard against typos such as 2020).
@@ -337,6 +355,8 @@ pub struct RunRow {
     pub name: String,
     /// Its (averaged) value of each indicator, in spec order.
     pub values: Vec<f64>,
+    /// The indicators whose value was imputed (the spec's `missing` rule).
+    pub imputed: Vec<String>,
     /// value / reference for each indicator.
     pub ratios: Vec<f64>,
     /// Each normalised value (composite method only).
@@ -469,6 +489,7 @@ impl App {
         let columns: Vec<Vec<Option<f64>>> =
             (0..spec.indicators.len()).map(|k| values.values().map(|row| row[k]).collect()).collect();
         run.references = columns.iter().map(|c| rules::universe_mean(c, None).unwrap_or(f64::NAN)).collect();
+        let imputed = impute(&mut values, &columns, &run.references, spec.missing);
         match &spec.method {
             Method::Index { bands } => classify_by_index(&mut run, &values, &names, &directions, bands)?,
             Method::Rule { rule } => {
@@ -477,6 +498,12 @@ impl App {
             Method::Composite { normalisation, weights, score, classes } => {
                 let method = CompositeMethod { normalisation: *normalisation, weights, score: *score, classes };
                 classify_by_composite(&mut run, &values, &names, &directions, &method)?
+            }
+        }
+        for row in &mut run.rows {
+            let code = RegionCode::parse(&row.code).expect("codes of the universe");
+            if let Some(ks) = imputed.get(&code) {
+                row.imputed = ks.iter().map(|k| run.indicators[*k].clone()).collect();
             }
         }
         Ok(run)
@@ -531,6 +558,47 @@ impl App {
         }
         Ok(sums.into_iter().filter(|(_, (_, n))| *n == years.len()).map(|(c, (s, n))| (c, s / n as f64)).collect())
     }
+}
+
+/// Fills missing values by the spec's rule from the universe's known values
+/// (mean: the reference; median), returning which were filled per region.
+fn impute(
+    values: &mut BTreeMap<RegionCode, Vec<Option<f64>>>,
+    columns: &[Vec<Option<f64>>],
+    references: &[f64],
+    rule: Missing,
+) -> HashMap<RegionCode, Vec<usize>> {
+    let mut filled: HashMap<RegionCode, Vec<usize>> = HashMap::new();
+    if rule == Missing::Exclude {
+        return filled;
+    }
+    let stand_ins: Vec<Option<f64>> = columns
+        .iter()
+        .zip(references)
+        .map(|(column, reference)| {
+            let known: Vec<f64> = column.iter().flatten().copied().collect();
+            match (rule, known.is_empty()) {
+                (_, true) => None,
+                (Missing::Median, false) => {
+                    let mut sorted = known;
+                    sorted.sort_by(f64::total_cmp);
+                    Some(classify::quantile_of_sorted(&sorted, 0.5))
+                }
+                _ => Some(*reference),
+            }
+        })
+        .collect();
+    for (code, row) in values.iter_mut() {
+        for (k, value) in row.iter_mut().enumerate() {
+            if value.is_none()
+                && let Some(stand_in) = stand_ins[k]
+            {
+                *value = Some(stand_in);
+                filled.entry(code.clone()).or_default().push(k);
+            }
+        }
+    }
+    filled
 }
 
 /// Splits regions into those with every value and the excluded, naming
@@ -619,6 +687,7 @@ fn classify_by_index(
             name: names[code].clone(),
             ratios: row.iter().zip(&run.references).map(|(v, r)| v / r).collect(),
             values: row,
+            imputed: Vec::new(),
             normalised: Vec::new(),
             index: Some(indices[i]),
             rank: Some(ranks[i]),
@@ -729,6 +798,7 @@ fn classify_by_composite(
             ratios: row.iter().zip(&run.references).map(|(v, r)| v / r).collect(),
             normalised: (0..m).map(|j| scale.apply(j, row[j])).collect(),
             values: row,
+            imputed: Vec::new(),
             index: Some(scores[i]),
             rank: Some(ranks[i]),
             percentile: Some((ranks[i] - 1) as f64 / n),
@@ -861,6 +931,7 @@ fn classify_by_rule(
             name: names[code].clone(),
             ratios: known.iter().zip(&run.references).map(|(v, r)| v / r).collect(),
             values: known,
+            imputed: Vec::new(),
             normalised: Vec::new(),
             index: None,
             rank: None,
@@ -927,7 +998,7 @@ impl DesignationRun {
             header.extend(self.indicators.iter().map(|i| format!("{i}_normalised")));
         }
         header.extend(
-            ["index", "rank", "percentile", "class", "distance_to_boundary", "nearest_change", "reason"]
+            ["index", "rank", "percentile", "class", "distance_to_boundary", "nearest_change", "imputed", "reason"]
                 .map(String::from),
         );
         let number = |v: f64| if v.is_finite() { format!("{v:.6}") } else { String::new() };
@@ -945,16 +1016,17 @@ impl DesignationRun {
                 cells.push(row.class.clone());
                 cells.push(row.explanation.boundary_distance.map(number).unwrap_or_default());
                 cells.push(row.explanation.nearest_change.as_ref().map(NearestChange::describe).unwrap_or_default());
+                cells.push(row.imputed.join(";"));
                 cells.push(String::new());
                 cells
             })
             .collect();
         // Excluded regions: `excluded` in the class column, the reason last.
-        let class_column = header.len() - 4;
+        let class_column = header.len() - 5;
         for e in &self.excluded {
             let mut cells = vec![e.code.clone(), e.name.clone()];
             cells.extend(std::iter::repeat_n(String::new(), class_column - 2));
-            cells.extend(["excluded".to_string(), String::new(), String::new(), e.reason.clone()]);
+            cells.extend(["excluded".to_string(), String::new(), String::new(), String::new(), e.reason.clone()]);
             rows.push(cells);
         }
         revita_ingest::export::table_bytes(&header, &rows, format)

@@ -14,6 +14,7 @@ pub mod maps;
 pub mod profile;
 pub mod query;
 pub mod report;
+pub mod scratch;
 pub mod screen;
 
 use std::sync::Arc;

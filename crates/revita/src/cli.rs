@@ -268,6 +268,10 @@ pub struct DesignateArgs {
     /// Write the results here (.csv or .xlsx).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Read observations from this file (CSV or XLSX, any layout `import
+    /// observations` takes) instead of the database; repeat for several.
+    #[arg(long = "observations", value_name = "FILE")]
+    pub observations: Vec<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -286,6 +290,9 @@ pub struct AllocateArgs {
     /// Write the allocation here: .xlsx (with the formulas) or .csv.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Read observations from this file instead of the database; repeat for several.
+    #[arg(long = "observations", value_name = "FILE")]
+    pub observations: Vec<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -391,7 +391,8 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
     let actor = acting(&app, &args.db).await?;
     let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
-    let run = app.designate(&spec, args.year, &visible).await?;
+    let scratch = from_files(&app, &args.observations).await?;
+    let run = scratch.as_ref().map_or(&app, |s| &s.app).designate(&spec, args.year, &visible).await?;
     if let Some(out) = &args.out {
         let format = match ExportFormat::from_path(out) {
             Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => f,
@@ -420,6 +421,16 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A scratch store holding the observations of `files`, when any are given
+/// (the database's reference data, those observations instead of its own).
+async fn from_files(app: &App, files: &[std::path::PathBuf]) -> anyhow::Result<Option<revita_app::scratch::Scratch>> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let paths: Vec<&std::path::Path> = files.iter().map(|p| p.as_path()).collect();
+    Ok(Some(app.with_observation_files(&paths).await?))
+}
+
 async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.spec).with_context(|| format!("reading {}", args.spec.display()))?;
     let spec =
@@ -427,7 +438,8 @@ async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
     let actor = acting(&app, &args.db).await?;
     let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
-    let run = app.allocate(&spec, args.year, &visible).await?;
+    let scratch = from_files(&app, &args.observations).await?;
+    let run = scratch.as_ref().map_or(&app, |s| &s.app).allocate(&spec, args.year, &visible).await?;
     if let Some(out) = &args.out {
         let format = match ExportFormat::from_path(out) {
             Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => f,

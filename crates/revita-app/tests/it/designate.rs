@@ -50,7 +50,7 @@ both_backends!(index_and_rank_by_hand, |store: DynStore| async move {
     assert!(run.excluded[0].reason.contains("illiteracy_pct"), "{}", run.excluded[0].reason);
     let csv = String::from_utf8(run.table(revita_app::export::ExportFormat::Csv).unwrap()).unwrap();
     assert!(csv.starts_with("code,name,urbanization_rate_pct,illiteracy_pct,urbanization_rate_pct_ratio"), "{csv}");
-    assert!(csv.contains("520502,七星关区,,,,,,,,excluded,,,lacks a value"), "{csv}");
+    assert!(csv.contains("520502,七星关区,,,,,,,,excluded,,,,lacks a value"), "{csv}");
 
     // Explanations, others held fixed. 云岩's parts: 100·(60/60)/2 = 50 and
     // 100·(4/3)/2 = 66.67. It stays the worst until its index falls below
@@ -310,3 +310,49 @@ fn composite_specs_that_cannot_run_are_refused() {
     );
     assert!(refused(r#"{"kind": "composite", "weights": "equal", "classes": {"quantiles": []}}"#).contains("label"));
 }
+
+both_backends!(missing_values_are_imputed_when_the_spec_says_so, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    two_years(&app, &files).await;
+    // 七星关 lacks illiteracy in 2019; the universe mean of the known values
+    // (2 and 4) is 3, the reference itself. Its index: urbanisation 60/40·100
+    // = 150, illiteracy 3/3·100 = 100, mean 125: now the worst of three.
+    let text = r#"{"name": "t", "universe": {"level": "county", "within": "520000"}, "years": 2, "missing": "mean",
+        "indicators": [{"code": "urbanization_rate_pct"}, {"code": "illiteracy_pct"}],
+        "method": {"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}}"#;
+    let run = app.designate(&DesignationSpec::from_json(text).unwrap(), 2020, &None).await.unwrap();
+    assert!(run.excluded.is_empty());
+    let worst = &run.rows[0];
+    assert_eq!((worst.code.as_str(), worst.imputed.as_slice()), ("520502", ["illiteracy_pct".to_string()].as_slice()));
+    assert_eq!(worst.values, [40.0, 3.0]);
+    assert!((worst.index.unwrap() - 125.0).abs() < 1e-9);
+    assert!(run.rows[1].imputed.is_empty());
+    let csv = String::from_utf8(run.table(revita_app::export::ExportFormat::Csv).unwrap()).unwrap();
+    assert!(csv.contains(",illiteracy_pct,\n"), "the imputed column names it: {csv}");
+});
+
+both_backends!(observations_can_come_straight_from_a_file, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let extra = "code,name_zh,name_en,unit,direction,aggregation,weight_indicator\n\
+        illiteracy_pct,文盲率,Illiteracy rate,%,lower_is_better,none,\n";
+    app.import_indicators(&files.write("more.csv", extra), &FileImport::default()).await.unwrap();
+    // The database holds no observations; the file holds two years.
+    let text = "region_code,indicator,period,value\n\
+        520102,urbanization_rate_pct,2019,78\n520102,urbanization_rate_pct,2020,82\n\
+        520103,urbanization_rate_pct,2019,60\n520103,urbanization_rate_pct,2020,60\n\
+        520102,illiteracy_pct,2019,2\n520102,illiteracy_pct,2020,2\n\
+        520103,illiteracy_pct,2019,5\n520103,illiteracy_pct,2020,3\n";
+    let file = files.write("survey.csv", text);
+    let scratch = app.with_observation_files(&[file.as_path()]).await.unwrap();
+    let spec =
+        spec(r#"{"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}"#);
+    let run = scratch.app.designate(&spec, 2020, &None).await.unwrap();
+    let lines: Vec<_> = run.rows.iter().map(|r| (r.code.as_str(), r.class.as_str())).collect();
+    assert_eq!(lines, [("520103", "lagging"), ("520102", "other")]);
+    assert_eq!(observation_count(&app).await, 0, "the database is not touched");
+
+    let bad = files.write("bad.csv", "region_code,indicator,period,value\n520102,urbanization_rate_pct,2020,8x\n");
+    let Err(error) = app.with_observation_files(&[bad.as_path()]).await else { panic!("a bad file is refused") };
+    assert!(error.to_string().contains("row 2") && error.to_string().contains("'8x'"), "{error}");
+});

@@ -225,7 +225,7 @@ fn designate_ranks_classifies_and_writes_the_table() {
     // 云岩 leaves the worst band when its index falls below 南明's 50: 100
     // points away, at a population just under 100.
     assert!(
-        table.contains("\n520103,云岩区,300.000000,1.500000,150.000000,1,0.000000,lagging,100.000000,pop_total 300.000000 → 100.000000 (-66.7%): other,\n"),
+        table.contains("\n520103,云岩区,300.000000,1.500000,150.000000,1,0.000000,lagging,100.000000,pop_total 300.000000 → 100.000000 (-66.7%): other,,\n"),
         "{table}"
     );
     let bad_out = f.dir.path().join("run.json");
@@ -234,6 +234,14 @@ fn designate_ranks_classifies_and_writes_the_table() {
         &f.db(),
     );
     assert!(stderr(&out).contains("write .csv or .xlsx"), "{}", stderr(&out));
+    // The same from a file of observations, the database's left as they are.
+    let survey =
+        f.file("s.csv", "region_code,indicator,period,value\n520102,pop_total,2020,500\n520103,pop_total,2020,300\n");
+    let args =
+        ["designate", "--spec", spec.to_str().unwrap(), "--year", "2020", "--observations", survey.to_str().unwrap()];
+    let out = run(&args, &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Crowded v1 for 2020: 2 regions classified, 0 excluded\n  lagging: 1\n  other: 1\n");
     let broken = f.file("broken.json", r#"{"name": "x"}"#);
     let out = run(&["designate", "--spec", broken.to_str().unwrap(), "--year", "2020"], &f.db());
     assert!(stderr(&out).contains("broken.json") && stderr(&out).contains("missing field"), "{}", stderr(&out));
