@@ -272,6 +272,13 @@ pub struct DesignateArgs {
     /// observations` takes) instead of the database; repeat for several.
     #[arg(long = "observations", value_name = "FILE")]
     pub observations: Vec<PathBuf>,
+    /// Compare with a run of this spec (default: the same spec); --out then
+    /// writes the comparison.
+    #[arg(long, value_name = "FILE")]
+    pub against_spec: Option<PathBuf>,
+    /// Compare with a run for this year (default: the same year).
+    #[arg(long, value_name = "YEAR")]
+    pub against_year: Option<i32>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -385,19 +385,33 @@ async fn region(args: RegionArgs) -> anyhow::Result<()> {
 }
 
 async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.spec).with_context(|| format!("reading {}", args.spec.display()))?;
-    let spec =
-        revita_app::designate::DesignationSpec::from_json(&text).with_context(|| format!("{}", args.spec.display()))?;
+    let read_spec = |path: &std::path::Path| -> anyhow::Result<revita_app::designate::DesignationSpec> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        revita_app::designate::DesignationSpec::from_json(&text).with_context(|| format!("{}", path.display()))
+    };
+    let spec = read_spec(&args.spec)?;
+    let against = match (&args.against_spec, args.against_year) {
+        (None, None) => None,
+        (path, year) => Some((path.as_deref().map(read_spec).transpose()?, year.unwrap_or(args.year))),
+    };
     let app = open(&args.db).await?;
     let actor = acting(&app, &args.db).await?;
     let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
     let scratch = from_files(&app, &args.observations).await?;
-    let run = scratch.as_ref().map_or(&app, |s| &s.app).designate(&spec, args.year, &visible).await?;
-    if let Some(out) = &args.out {
-        let format = match ExportFormat::from_path(out) {
-            Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => f,
+    let source = scratch.as_ref().map_or(&app, |s| &s.app);
+    let run = source.designate(&spec, args.year, &visible).await?;
+    let format = match &args.out {
+        None => None,
+        Some(out) => match ExportFormat::from_path(out) {
+            Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => Some((out, f)),
             _ => anyhow::bail!("{}: write .csv or .xlsx", out.display()),
-        };
+        },
+    };
+    if let Some((other_spec, other_year)) = against {
+        let other = source.designate(other_spec.as_ref().unwrap_or(&spec), other_year, &visible).await?;
+        return print_comparison(&run.compare(&other), format, args.json);
+    }
+    if let Some((out, format)) = format {
         std::fs::write(out, run.table(format)?).with_context(|| format!("writing {}", out.display()))?;
     }
     if args.json {
@@ -415,8 +429,44 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
     for (class, n) in classes {
         outln!("  {class}: {n}");
     }
+    for warning in &run.warnings {
+        outln!("  warning: {warning}");
+    }
     for e in run.excluded.iter().take(10) {
         outln!("  excluded {} {}: {}", e.code, e.name, e.reason);
+    }
+    Ok(())
+}
+
+/// Prints a comparison of two runs: the transition matrix and the regions
+/// that changed class.
+fn print_comparison(
+    comparison: &revita_app::designate::RunComparison,
+    out: Option<(&std::path::PathBuf, ExportFormat)>,
+    json: bool,
+) -> anyhow::Result<()> {
+    if let Some((out, format)) = out {
+        std::fs::write(out, comparison.table(format)?).with_context(|| format!("writing {}", out.display()))?;
+    }
+    if json {
+        outln!("{}", serde_json::to_string_pretty(comparison)?);
+        return Ok(());
+    }
+    outln!("from {} (rows) to {} (columns):", comparison.from, comparison.to);
+    outln!("  \t{}", comparison.to_classes.join("\t"));
+    for (class, counts) in comparison.from_classes.iter().zip(&comparison.matrix) {
+        let counts: Vec<String> = counts.iter().map(usize::to_string).collect();
+        outln!("  {class}\t{}", counts.join("\t"));
+    }
+    let class = |c: &Option<String>| c.clone().unwrap_or_else(|| "not classified".into());
+    let mut listed: Vec<&revita_app::designate::Transition> = comparison.unmatched.iter().collect();
+    if comparison.same_classes {
+        let changed: Vec<_> = comparison.regions.iter().filter(|t| t.changed()).collect();
+        outln!("{} of {} regions changed class", changed.len(), comparison.regions.len());
+        listed.splice(0..0, changed);
+    }
+    for t in listed.iter().take(20) {
+        outln!("  {} {}: {} → {}", t.code, t.name, class(&t.from), class(&t.to));
     }
     Ok(())
 }

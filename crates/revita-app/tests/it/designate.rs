@@ -356,3 +356,45 @@ both_backends!(observations_can_come_straight_from_a_file, |store: DynStore| asy
     let Err(error) = app.with_observation_files(&[bad.as_path()]).await else { panic!("a bad file is refused") };
     assert!(error.to_string().contains("row 2") && error.to_string().contains("'8x'"), "{error}");
 });
+
+both_backends!(two_runs_compare_region_by_region, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    two_years(&app, &files).await;
+    let index = app
+        .designate(
+            &spec(
+                r#"{"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}"#,
+            ),
+            2020,
+            &None,
+        )
+        .await
+        .unwrap();
+    let rule = app
+        .designate(
+            &spec(
+                r#"{"kind": "rule", "rule": {"any": [
+                    {"at_most": {"indicator": "urbanization_rate_pct", "share": 0.9}},
+                    {"at_least": {"indicator": "illiteracy_pct", "share": 1.2}}]}}"#,
+            ),
+            2020,
+            &None,
+        )
+        .await
+        .unwrap();
+    // Index: 云岩 lagging, 南明 other, 七星关 excluded. Rule: 云岩 and 七星关
+    // designated, 南明 not.
+    let comparison = index.compare(&rule);
+    assert_eq!(comparison.from_classes, ["lagging", "other"]);
+    assert_eq!(comparison.to_classes, ["designated", "not designated"]);
+    assert_eq!(comparison.matrix, [[1, 0], [0, 1]]);
+    assert_eq!(comparison.unmatched.len(), 1);
+    assert_eq!((comparison.unmatched[0].code.as_str(), comparison.unmatched[0].from.as_deref()), ("520502", None));
+    let csv = String::from_utf8(comparison.table(revita_app::export::ExportFormat::Csv).unwrap()).unwrap();
+    assert!(!comparison.same_classes);
+    assert!(csv.contains("520103,云岩区,lagging,designated,\n"), "different classes: no verdict {csv}");
+    assert!(csv.contains("520502,七星关区,not classified,designated,yes\n"), "{csv}");
+    // A run compared with itself changes nothing.
+    let same = index.compare(&index);
+    assert!(same.same_classes && same.regions.iter().all(|t| !t.changed()) && same.matrix == [[1, 0], [0, 1]]);
+});

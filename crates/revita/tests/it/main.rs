@@ -242,6 +242,14 @@ fn designate_ranks_classifies_and_writes_the_table() {
     let out = run(&args, &f.db());
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "Crowded v1 for 2020: 2 regions classified, 0 excluded\n  lagging: 1\n  other: 1\n");
+    // Compared with itself: the diagonal of the transition matrix.
+    let args = ["designate", "--spec", spec.to_str().unwrap(), "--year", "2020", "--against-year", "2020"];
+    let out = run(&args, &f.db());
+    assert!(
+        stdout(&out).contains("  \tlagging\tother\n  lagging\t1\t0\n  other\t0\t1\n0 of 2 regions changed class"),
+        "{}",
+        stdout(&out)
+    );
     let broken = f.file("broken.json", r#"{"name": "x"}"#);
     let out = run(&["designate", "--spec", broken.to_str().unwrap(), "--year", "2020"], &f.db());
     assert!(stderr(&out).contains("broken.json") && stderr(&out).contains("missing field"), "{}", stderr(&out));
