@@ -9,6 +9,7 @@
 //! unweighted mean of the regions' (multi-year averaged) values.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use revita_methods::classify;
 use revita_methods::composite::{self, Normalisation, Scale, Topsis, percentile_bands, ranks_worst_first, ratio_index};
@@ -1162,4 +1163,157 @@ impl RunComparison {
         revita_ingest::export::table_bytes(&header, &rows, format)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
     }
+}
+
+/// A decision to make a run's classes an official designation list.
+#[derive(Debug, Clone)]
+pub struct ListDecision {
+    /// The category designated (e.g. `poverty_county`, `custom:education_lag`).
+    pub category: String,
+    /// The run's classes whose regions are on the list.
+    pub classes: Vec<String>,
+    /// The deciding document's title.
+    pub basis_title: String,
+    /// Its number, e.g. 黔乡振〔2021〕1号.
+    pub basis_number: Option<String>,
+    /// The day the list takes effect.
+    pub effective_from: revita_methods::Date,
+    /// The last day regions that leave stay designated (default: the day
+    /// before the list takes effect).
+    pub transition_until: Option<revita_methods::Date>,
+}
+
+/// What committing a list did.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommittedList {
+    /// The list's number.
+    pub id: i64,
+    /// Regions on the list.
+    pub members: usize,
+    /// Regions newly designated.
+    pub joining: Vec<String>,
+    /// Regions designated before that leave (at the end of the transition).
+    pub leaving: Vec<String>,
+    /// SHA-256 of the spec.
+    pub spec_sha256: String,
+    /// SHA-256 of the run's inputs.
+    pub input_sha256: String,
+}
+
+impl App {
+    /// Commits a run as an official designation list: regions in the chosen
+    /// classes are designated from the effective date; regions designated in
+    /// the category before but not on the list stay designated to the end of
+    /// the transition period, then leave; regions on both stay as they are.
+    /// The list keeps the spec, the SHA-256 of the spec and of the run's
+    /// inputs, and the approver. Every region affected must be within
+    /// `within` (the approver's jurisdiction for decisions), or nothing is
+    /// written.
+    pub async fn commit_designation_list(
+        &self,
+        spec: &DesignationSpec,
+        run: &DesignationRun,
+        decision: &ListDecision,
+        approver: &str,
+        within: &Option<HashSet<RegionCode>>,
+        now: i64,
+    ) -> AppResult<CommittedList> {
+        let invalid = |reason: String| AppError::Invalid(format!("designation list: {reason}"));
+        let category =
+            revita_methods::DesignationCategory::parse(&decision.category).map_err(|e| invalid(e.to_string()))?;
+        if decision.classes.is_empty() {
+            return Err(invalid("name at least one class to designate".into()));
+        }
+        if let Some(unknown) = decision.classes.iter().find(|c| !run.classes.contains(c)) {
+            return Err(invalid(format!("the run has no class '{unknown}' (its classes: {})", run.classes.join(", "))));
+        }
+        if decision.basis_title.trim().is_empty() {
+            return Err(invalid("a list needs its deciding document (basis title)".into()));
+        }
+        if decision.transition_until.is_some_and(|t| t < decision.effective_from) {
+            return Err(invalid("the transition cannot end before the list takes effect".into()));
+        }
+        let members: Vec<&RunRow> = run.rows.iter().filter(|r| decision.classes.contains(&r.class)).collect();
+        let current: Vec<revita_methods::Designation> = self
+            .store()
+            .designations(Some(&category))
+            .await?
+            .into_iter()
+            .filter(|d| d.is_active_on(decision.effective_from))
+            .collect();
+        let held: HashSet<&str> = current.iter().map(|d| d.region.as_str()).collect();
+        let listed: HashSet<&str> = members.iter().map(|r| r.code.as_str()).collect();
+        let basis =
+            revita_methods::Basis { title: decision.basis_title.clone(), number: decision.basis_number.clone() };
+        let custom = matches!(category, revita_methods::DesignationCategory::Custom(_));
+        let mut writes = Vec::new();
+        let mut joining = Vec::new();
+        for row in members.iter().filter(|r| !held.contains(r.code.as_str())) {
+            writes.push(revita_methods::Designation {
+                region: RegionCode::parse(&row.code).map_err(|e| invalid(e.to_string()))?,
+                category: category.clone(),
+                class: custom.then(|| row.class.clone()),
+                basis: basis.clone(),
+                valid_from: Some(decision.effective_from),
+                valid_to: None,
+                notes: Some(format!("{} ({}): {}", run.spec, run.year, row.class)),
+            });
+            joining.push(row.code.clone());
+        }
+        let last_day = decision.transition_until.unwrap_or_else(|| decision.effective_from.day_before());
+        let mut leaving = Vec::new();
+        for d in current.iter().filter(|d| !listed.contains(d.region.as_str())) {
+            let note = format!("not on {} ({}); designated to {last_day}", run.spec, run.year);
+            let notes = Some(d.notes.as_ref().map_or(note.clone(), |n| format!("{n}; {note}")));
+            writes.push(revita_methods::Designation { valid_to: Some(last_day), notes, ..d.clone() });
+            leaving.push(d.region.to_string());
+        }
+        let within = within.clone().map(Arc::new);
+        if let Some(outside) = writes.iter().find(|d| !crate::import::allowed(&within, &d.region)) {
+            return Err(AppError::Forbidden(crate::import::outside(&outside.region)));
+        }
+        let spec_json = serde_json::to_string(spec).map_err(|e| AppError::Internal(e.into()))?;
+        let list = revita_methods::DesignationList {
+            id: 0,
+            category,
+            name: run.spec.clone(),
+            run_year: run.year,
+            classes: decision.classes.clone(),
+            basis,
+            effective_from: decision.effective_from,
+            transition_until: decision.transition_until,
+            spec_sha256: crate::auth::sha256_hex(spec_json.as_bytes()),
+            input_sha256: crate::auth::sha256_hex(&run_fingerprint(run)),
+            spec_json,
+            members: members.len() as u64,
+            joining: joining.len() as u64,
+            leaving: leaving.len() as u64,
+            approved_by: approver.to_string(),
+            approved_at: now,
+        };
+        let id = self.store().commit_designation_list(&list, &writes).await?;
+        Ok(CommittedList {
+            id,
+            members: members.len(),
+            joining,
+            leaving,
+            spec_sha256: list.spec_sha256,
+            input_sha256: list.input_sha256,
+        })
+    }
+}
+
+/// The bytes a run's inputs are fingerprinted by: the year, the references
+/// and every classified region's code and values, in a fixed order, so the
+/// same inputs always give the same SHA-256.
+fn run_fingerprint(run: &DesignationRun) -> Vec<u8> {
+    let mut text = format!("{}\n{}\n", run.year, run.indicators.join(","));
+    let number = |v: &f64| format!("{:e}", v);
+    text.push_str(&run.references.iter().map(number).collect::<Vec<_>>().join(","));
+    let mut rows: Vec<&RunRow> = run.rows.iter().collect();
+    rows.sort_by(|a, b| a.code.cmp(&b.code));
+    for row in rows {
+        text.push_str(&format!("\n{},{}", row.code, row.values.iter().map(number).collect::<Vec<_>>().join(",")));
+    }
+    text.into_bytes()
 }

@@ -64,6 +64,16 @@ impl Date {
         self.year
     }
 
+    /// The day before (e.g. the last day of an old list when a new one takes
+    /// effect).
+    pub fn day_before(self) -> Date {
+        match (self.month, self.day) {
+            (1, 1) => Date::last_of_year(self.year - 1),
+            (month, 1) => Date { year: self.year, month: month - 1, day: days_in_month(self.year, month - 1) },
+            (month, day) => Date { year: self.year, month, day: day - 1 },
+        }
+    }
+
     /// The date `days` days after 1970-01-01 (negative: before).
     ///
     /// Source: H. Hinnant, "chrono-Compatible Low-Level Date Algorithms",

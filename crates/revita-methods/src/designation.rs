@@ -190,6 +190,45 @@ pub struct Designation {
     pub notes: Option<String>,
 }
 
+/// An official designation list committed from a designation run: the
+/// decision, the method and inputs it rests on, and who approved it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignationList {
+    /// Its number (assigned by the store; 0 before).
+    pub id: i64,
+    /// The category its members are designated in.
+    pub category: DesignationCategory,
+    /// The run's spec name and version.
+    pub name: String,
+    /// The run's year.
+    pub run_year: i32,
+    /// The run's classes whose regions are designated.
+    pub classes: Vec<String>,
+    /// The deciding document.
+    pub basis: Basis,
+    /// The day the list takes effect.
+    pub effective_from: Date,
+    /// The last day regions that leave stay designated (none: they leave the
+    /// day before the list takes effect).
+    pub transition_until: Option<Date>,
+    /// The method spec, as JSON.
+    pub spec_json: String,
+    /// SHA-256 of the spec JSON.
+    pub spec_sha256: String,
+    /// SHA-256 of the run's input values (a snapshot's fingerprint).
+    pub input_sha256: String,
+    /// Regions on the list.
+    pub members: u64,
+    /// Of them, those not designated before.
+    pub joining: u64,
+    /// Regions designated before that are not on the list.
+    pub leaving: u64,
+    /// Who approved it.
+    pub approved_by: String,
+    /// When (Unix seconds).
+    pub approved_at: i64,
+}
+
 impl Designation {
     /// Checks the class against the category, the basis and the dates.
     pub fn validate(&self) -> Result<(), DesignationError> {

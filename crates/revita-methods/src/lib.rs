@@ -32,7 +32,7 @@ pub mod search;
 pub use aggregate::{Aggregate, ChildValue, aggregate};
 pub use crosswalk::{CodeHistory, CodeRecord, CodeStatus, Resolution};
 pub use date::Date;
-pub use designation::{Basis, Designation, DesignationCategory};
+pub use designation::{Basis, Designation, DesignationCategory, DesignationList};
 pub use hierarchy::Hierarchy;
 pub use indicator::{Aggregation, Direction, Indicator, IndicatorCode};
 pub use observation::{Observation, ObservationStatus, Period};

@@ -5,7 +5,7 @@
 //! differs (connection, migrations, bulk load) as inherent methods.
 
 macro_rules! shared_store_impl {
-    ($store:ty, $backend:expr) => {
+    ($store:ty, $backend:expr, $db:ty) => {
         #[async_trait::async_trait]
         impl crate::Store for $store {
             fn backend(&self) -> crate::Backend {
@@ -215,29 +215,55 @@ macro_rules! shared_store_impl {
             ) -> crate::StoreResult<u64> {
                 let mut tx = self.pool.begin().await?;
                 for d in designations {
-                    let category = d.category.as_str();
-                    let valid_from = crate::rows::date_text(d.valid_from);
-                    sqlx::query(crate::sql::DELETE_SAME_DESIGNATION)
-                        .bind(d.region.as_str())
-                        .bind(&category)
-                        .bind(valid_from.as_deref())
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query(crate::sql::INSERT_DESIGNATION)
-                        .bind(d.region.as_str())
-                        .bind(&category)
-                        .bind(d.class.as_deref())
-                        .bind(&d.basis.title)
-                        .bind(d.basis.number.as_deref())
-                        .bind(valid_from.as_deref())
-                        .bind(crate::rows::date_text(d.valid_to))
-                        .bind(d.notes.as_deref())
-                        .execute(&mut *tx)
-                        .await?;
+                    write_designation(&mut tx, d).await?;
                 }
                 sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(designations.len() as u64)
+            }
+
+            async fn commit_designation_list(
+                &self,
+                list: &revita_methods::DesignationList,
+                designations: &[revita_methods::Designation],
+            ) -> crate::StoreResult<i64> {
+                let mut tx = self.pool.begin().await?;
+                let id: i64 = sqlx::query_scalar(crate::sql::INSERT_DESIGNATION_LIST)
+                    .bind(list.category.as_str())
+                    .bind(&list.name)
+                    .bind(i64::from(list.run_year))
+                    .bind(list.classes.join("\n"))
+                    .bind(&list.basis.title)
+                    .bind(list.basis.number.as_deref())
+                    .bind(list.effective_from.to_string())
+                    .bind(crate::rows::date_text(list.transition_until))
+                    .bind(&list.spec_json)
+                    .bind(&list.spec_sha256)
+                    .bind(&list.input_sha256)
+                    .bind(list.members as i64)
+                    .bind(list.joining as i64)
+                    .bind(list.leaving as i64)
+                    .bind(&list.approved_by)
+                    .bind(list.approved_at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                for d in designations {
+                    write_designation(&mut tx, d).await?;
+                }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn designation_lists(
+                &self,
+                category: Option<&revita_methods::DesignationCategory>,
+            ) -> crate::StoreResult<Vec<revita_methods::DesignationList>> {
+                let rows = sqlx::query(crate::sql::DESIGNATION_LISTS)
+                    .bind(category.map(|c| c.as_str()))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(crate::rows::designation_list).collect()
             }
 
             async fn designations_of(
@@ -556,6 +582,34 @@ macro_rules! shared_store_impl {
                     history_codes: count("SELECT COUNT(DISTINCT code) AS n FROM code_history").await?,
                 })
             }
+        }
+
+        /// Writes a designation, replacing one with the same region,
+        /// category and start.
+        async fn write_designation(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            d: &revita_methods::Designation,
+        ) -> crate::StoreResult<()> {
+            let category = d.category.as_str();
+            let valid_from = crate::rows::date_text(d.valid_from);
+            sqlx::query(crate::sql::DELETE_SAME_DESIGNATION)
+                .bind(d.region.as_str())
+                .bind(&category)
+                .bind(valid_from.as_deref())
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(crate::sql::INSERT_DESIGNATION)
+                .bind(d.region.as_str())
+                .bind(&category)
+                .bind(d.class.as_deref())
+                .bind(&d.basis.title)
+                .bind(d.basis.number.as_deref())
+                .bind(valid_from.as_deref())
+                .bind(crate::rows::date_text(d.valid_to))
+                .bind(d.notes.as_deref())
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
         }
     };
 }

@@ -217,6 +217,19 @@ pub trait Store: Send + Sync {
 
     /// Adds pairings; one with the same programme, donor and recipient
     /// replaces the stored one.
+    /// Commits an official list and the designations it makes or ends, in
+    /// one transaction; returns the list's number.
+    async fn commit_designation_list(
+        &self,
+        list: &revita_methods::DesignationList,
+        designations: &[Designation],
+    ) -> StoreResult<i64>;
+    /// Committed lists (of a category), oldest first.
+    async fn designation_lists(
+        &self,
+        category: Option<&DesignationCategory>,
+    ) -> StoreResult<Vec<revita_methods::DesignationList>>;
+
     async fn upsert_pairings(&self, pairings: &[revita_methods::Pairing]) -> StoreResult<u64>;
     /// Pairings in which a region is donor or recipient.
     async fn pairings_of(&self, region: &RegionCode) -> StoreResult<Vec<revita_methods::Pairing>>;

@@ -17,6 +17,11 @@ pub(crate) const SQLITE: &[Migration] = &[
     Migration { version: 3, name: "search_key", sql: include_str!("../migrations/sqlite/0003_search_key.sql") },
     Migration { version: 4, name: "pairings", sql: include_str!("../migrations/sqlite/0004_pairings.sql") },
     Migration { version: 5, name: "security", sql: include_str!("../migrations/sqlite/0005_security.sql") },
+    Migration {
+        version: 6,
+        name: "designation_lists",
+        sql: include_str!("../migrations/sqlite/0006_designation_lists.sql"),
+    },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -26,6 +31,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
     Migration { version: 3, name: "search_key", sql: include_str!("../migrations/postgres/0003_search_key.sql") },
     Migration { version: 4, name: "pairings", sql: include_str!("../migrations/postgres/0004_pairings.sql") },
     Migration { version: 5, name: "security", sql: include_str!("../migrations/postgres/0005_security.sql") },
+    Migration {
+        version: 6,
+        name: "designation_lists",
+        sql: include_str!("../migrations/postgres/0006_designation_lists.sql"),
+    },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

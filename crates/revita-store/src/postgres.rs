@@ -64,7 +64,7 @@ impl PgStore {
     }
 }
 
-crate::common::shared_store_impl!(PgStore, Backend::Postgres);
+crate::common::shared_store_impl!(PgStore, Backend::Postgres, sqlx::Postgres);
 
 struct PgLoad {
     tx: Transaction<'static, Postgres>,

@@ -115,6 +115,28 @@ pub(crate) fn designation(row: &impl RowExt) -> StoreResult<Designation> {
     })
 }
 
+pub(crate) fn designation_list(row: &impl RowExt) -> StoreResult<revita_methods::DesignationList> {
+    let count = |column: &str| row.int(column).and_then(|n| u64::try_from(n).map_err(corrupt));
+    Ok(revita_methods::DesignationList {
+        id: row.int("id")?,
+        category: DesignationCategory::parse(&row.text("category")?).map_err(corrupt)?,
+        name: row.text("name")?,
+        run_year: i32::try_from(row.int("run_year")?).map_err(corrupt)?,
+        classes: row.text("classes")?.split('\n').map(String::from).collect(),
+        basis: Basis { title: row.text("basis_title")?, number: row.opt_text("basis_number")? },
+        effective_from: opt_date(row, "effective_from")?.ok_or_else(|| corrupt("a list without its effective date"))?,
+        transition_until: opt_date(row, "transition_until")?,
+        spec_json: row.text("spec_json")?,
+        spec_sha256: row.text("spec_sha256")?,
+        input_sha256: row.text("input_sha256")?,
+        members: count("members")?,
+        joining: count("joining")?,
+        leaving: count("leaving")?,
+        approved_by: row.text("approved_by")?,
+        approved_at: row.int("approved_at")?,
+    })
+}
+
 pub(crate) fn pairing(row: &impl RowExt) -> StoreResult<revita_methods::Pairing> {
     let year = |v: Option<i64>| v.map(|y| i32::try_from(y).map_err(corrupt)).transpose();
     Ok(revita_methods::Pairing {

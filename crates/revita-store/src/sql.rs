@@ -229,6 +229,14 @@ pub(crate) const MERGE_STAGED_OBSERVATIONS: &str = "INSERT INTO observations \
      ON CONFLICT (indicator_code, region_code, period) DO UPDATE SET \
      value = excluded.value, source = excluded.source, status = excluded.status";
 
+pub(crate) const INSERT_DESIGNATION_LIST: &str = "INSERT INTO designation_lists \
+     (category, name, run_year, classes, basis_title, basis_number, effective_from, transition_until, spec_json, \
+      spec_sha256, input_sha256, members, joining, leaving, approved_by, approved_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+pub(crate) const DESIGNATION_LISTS: &str = "SELECT id, category, name, run_year, classes, basis_title, basis_number, \
+     effective_from, transition_until, spec_json, spec_sha256, input_sha256, members, joining, leaving, approved_by, \
+     approved_at FROM designation_lists WHERE ($1 IS NULL OR category = $1) ORDER BY effective_from, id";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -279,6 +279,25 @@ pub struct DesignateArgs {
     /// Compare with a run for this year (default: the same year).
     #[arg(long, value_name = "YEAR")]
     pub against_year: Option<i32>,
+    /// Commit the run as an official list in this designation category
+    /// (e.g. custom:education_lag); needs --classes, --basis and --effective.
+    #[arg(long, value_name = "CATEGORY", requires_all = ["classes", "basis", "effective"])]
+    pub commit: Option<String>,
+    /// The run's classes whose regions are on the list, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub classes: Vec<String>,
+    /// The deciding document's title.
+    #[arg(long)]
+    pub basis: Option<String>,
+    /// The deciding document's number.
+    #[arg(long)]
+    pub basis_number: Option<String>,
+    /// The day the list takes effect (YYYY-MM-DD).
+    #[arg(long)]
+    pub effective: Option<String>,
+    /// The last day regions that leave the list stay designated (YYYY-MM-DD).
+    #[arg(long)]
+    pub transition_until: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -414,6 +414,9 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
     if let Some((out, format)) = format {
         std::fs::write(out, run.table(format)?).with_context(|| format!("writing {}", out.display()))?;
     }
+    if let Some(category) = &args.commit {
+        return commit_list(&app, &actor, &spec, &run, category, &args).await;
+    }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&run)?);
         return Ok(());
@@ -435,6 +438,49 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
     for e in run.excluded.iter().take(10) {
         outln!("  excluded {} {}: {}", e.code, e.name, e.reason);
     }
+    Ok(())
+}
+
+/// Commits a run as an official designation list, within the jurisdiction
+/// the acting user may decide in, and audits it.
+async fn commit_list(
+    app: &App,
+    actor: &Option<revita_app::auth::Actor>,
+    spec: &revita_app::designate::DesignationSpec,
+    run: &revita_app::designate::DesignationRun,
+    category: &str,
+    args: &DesignateArgs,
+) -> anyhow::Result<()> {
+    let date =
+        |text: &str| revita_methods::Date::parse(text).with_context(|| format!("'{text}' is not a date (YYYY-MM-DD)"));
+    let decision = revita_app::designate::ListDecision {
+        category: category.to_string(),
+        classes: args.classes.clone(),
+        basis_title: args.basis.clone().unwrap_or_default(),
+        basis_number: args.basis_number.clone(),
+        effective_from: date(args.effective.as_deref().unwrap_or_default())?,
+        transition_until: args.transition_until.as_deref().map(date).transpose()?,
+    };
+    let within = scope(app, actor, revita_methods::access::Action::EditDecisions).await?;
+    let who = actor.as_ref().map_or("cli", |a| a.name.as_str());
+    let committed = app.commit_designation_list(spec, run, &decision, who, &within, now()).await?;
+    let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
+    let after = serde_json::to_string(&committed)?;
+    app.audit(who, "designation.commit", ("designation_list", &committed.id.to_string()), (None, Some(after)), &origin)
+        .await?;
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&committed)?);
+        return Ok(());
+    }
+    outln!(
+        "list {} committed: {} regions in {category} from {}; {} join, {} leave",
+        committed.id,
+        committed.members,
+        decision.effective_from,
+        committed.joining.len(),
+        committed.leaving.len()
+    );
+    outln!("  spec sha256 {}\n  input sha256 {}", committed.spec_sha256, committed.input_sha256);
     Ok(())
 }
 

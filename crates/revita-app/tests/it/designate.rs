@@ -398,3 +398,107 @@ both_backends!(two_runs_compare_region_by_region, |store: DynStore| async move {
     let same = index.compare(&index);
     assert!(same.same_classes && same.regions.iter().all(|t| !t.changed()) && same.matrix == [[1, 0], [0, 1]]);
 });
+
+both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynStore| async move {
+    use revita_app::designate::ListDecision;
+    use revita_methods::Date;
+    let (app, files) = (app(store), Files::new());
+    two_years(&app, &files).await;
+    let index_spec =
+        spec(r#"{"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}"#);
+    let rule_spec = spec(
+        r#"{"kind": "rule", "rule": {"any": [
+            {"at_most": {"indicator": "urbanization_rate_pct", "share": 0.9}},
+            {"at_least": {"indicator": "illiteracy_pct", "share": 1.2}}]}}"#,
+    );
+    let index = app.designate(&index_spec, 2020, &None).await.unwrap();
+    let rule = app.designate(&rule_spec, 2020, &None).await.unwrap();
+    let decision = |classes: &[&str], effective: &str, transition: Option<&str>| ListDecision {
+        category: "custom:education_lag".into(),
+        classes: classes.iter().map(|c| c.to_string()).collect(),
+        basis_title: "关于认定教育薄弱县的通知".into(),
+        basis_number: Some("黔教〔2021〕1号".into()),
+        effective_from: Date::parse(effective).unwrap(),
+        transition_until: transition.map(|t| Date::parse(t).unwrap()),
+    };
+
+    // A county user cannot commit a list that designates 云岩.
+    let nanming: HashSet<RegionCode> = [code("520102")].into();
+    let refused = app
+        .commit_designation_list(
+            &index_spec,
+            &index,
+            &decision(&["lagging"], "2021-01-01", None),
+            "x",
+            &Some(nanming),
+            1,
+        )
+        .await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
+
+    // 1. The index run: 云岩 joins.
+    let first = app
+        .commit_designation_list(
+            &index_spec,
+            &index,
+            &decision(&["lagging"], "2021-01-01", None),
+            "gz_planner",
+            &None,
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!((first.joining.as_slice(), first.leaving.len()), (["520103".to_string()].as_slice(), 0));
+    // 2. The rule run from 2023: 云岩 stays, 七星关 joins.
+    let second = app
+        .commit_designation_list(
+            &rule_spec,
+            &rule,
+            &decision(&["designated"], "2023-01-01", None),
+            "gz_planner",
+            &None,
+            2,
+        )
+        .await
+        .unwrap();
+    assert_eq!((second.joining.as_slice(), second.members), (["520502".to_string()].as_slice(), 2));
+    // 3. The index run again from 2025, with a year's transition: 七星关 leaves
+    //    at the end of 2025.
+    let third = app
+        .commit_designation_list(
+            &index_spec,
+            &index,
+            &decision(&["lagging"], "2025-01-01", Some("2025-12-31")),
+            "gz_planner",
+            &None,
+            3,
+        )
+        .await
+        .unwrap();
+    assert_eq!((third.joining.len(), third.leaving.as_slice()), (0, ["520502".to_string()].as_slice()));
+    assert_eq!(
+        (third.spec_sha256.as_str(), third.input_sha256.as_str()),
+        (first.spec_sha256.as_str(), first.input_sha256.as_str())
+    );
+    assert_ne!(second.input_sha256, first.input_sha256);
+
+    let history = app.store().designations_of(&code("520502")).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].valid_from, Some(Date::parse("2023-01-01").unwrap()));
+    assert_eq!(history[0].valid_to, Some(Date::parse("2025-12-31").unwrap()));
+    assert_eq!(history[0].class.as_deref(), Some("designated"));
+    assert!(history[0].notes.as_deref().unwrap().contains("not on test v1 (2020)"), "{:?}", history[0].notes);
+    let lists = app.store().designation_lists(None).await.unwrap();
+    assert_eq!(
+        lists.iter().map(|l| (l.members, l.joining, l.leaving)).collect::<Vec<_>>(),
+        [(1, 1, 0), (2, 1, 0), (1, 0, 1)]
+    );
+    assert_eq!(lists[0].approved_by, "gz_planner");
+    assert!(lists[0].spec_json.contains("\"lagging\""));
+
+    let bad = app
+        .commit_designation_list(&index_spec, &index, &decision(&["severe"], "2021-01-01", None), "x", &None, 4)
+        .await
+        .unwrap_err();
+    assert!(bad.to_string().contains("no class 'severe'"), "{bad}");
+});

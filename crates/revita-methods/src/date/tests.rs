@@ -39,3 +39,13 @@ fn days_since_the_epoch_become_calendar_dates() {
     assert_eq!((d(11_016), d(11_017)), ("2000-02-29".to_string(), "2000-03-01".to_string()));
     assert_eq!(d(18_866), "2021-08-27");
 }
+
+#[test]
+fn the_day_before_crosses_months_years_and_leap_days() {
+    let before = |text: &str| Date::parse(text).unwrap().day_before().to_string();
+    assert_eq!(before("2021-01-01"), "2020-12-31");
+    assert_eq!(before("2020-03-01"), "2020-02-29");
+    assert_eq!(before("2021-03-01"), "2021-02-28");
+    assert_eq!(before("2021-05-01"), "2021-04-30");
+    assert_eq!(before("2021-05-17"), "2021-05-16");
+}

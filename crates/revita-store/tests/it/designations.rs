@@ -74,3 +74,46 @@ both_backends!(pairings_are_found_from_either_side, |store: DynStore| async move
     assert_eq!(store.pairings_of(&code("653121")).await.unwrap(), vec![pairing("440000", "653121", Some(2011))]);
     assert!(store.pairings_of(&code("110000")).await.unwrap().is_empty());
 });
+
+fn list(category: DesignationCategory, effective: &str, members: u64) -> revita_methods::DesignationList {
+    revita_methods::DesignationList {
+        id: 0,
+        category,
+        name: "Education-lagging counties v2".into(),
+        run_year: 2020,
+        classes: vec!["distressed".into(), "at-risk".into()],
+        basis: revita_methods::Basis {
+            title: "省乡村振兴局关于认定教育薄弱县的通知".into(),
+            number: Some("黔乡振〔2021〕1号".into()),
+        },
+        effective_from: Date::parse(effective).unwrap(),
+        transition_until: Some(Date::parse("2022-12-31").unwrap()),
+        spec_json: "{\"name\": \"x\"}".into(),
+        spec_sha256: "ab".repeat(32),
+        input_sha256: "cd".repeat(32),
+        members,
+        joining: members,
+        leaving: 0,
+        approved_by: "gz_planner".into(),
+        approved_at: 1_700_000_000,
+    }
+}
+
+both_backends!(a_committed_list_keeps_its_provenance_and_writes_its_designations, |store: DynStore| async move {
+    store.upsert_regions(&guizhou()).await.unwrap();
+    let category = DesignationCategory::parse("custom:education_lag").unwrap();
+    let mut designation = key_county("520102");
+    designation.category = category.clone();
+    let before = store.data_version().await.unwrap();
+    let id =
+        store.commit_designation_list(&list(category.clone(), "2021-01-01", 1), &[designation.clone()]).await.unwrap();
+    let second = store.commit_designation_list(&list(category.clone(), "2023-01-01", 0), &[]).await.unwrap();
+    assert!(second > id);
+    assert!(store.data_version().await.unwrap() > before);
+    let lists = store.designation_lists(Some(&category)).await.unwrap();
+    assert_eq!(lists.len(), 2);
+    assert_eq!(lists[0], revita_methods::DesignationList { id, ..list(category.clone(), "2021-01-01", 1) });
+    assert_eq!(store.designations_of(&code("520102")).await.unwrap(), vec![designation]);
+    assert!(store.designation_lists(Some(&DesignationCategory::PovertyCounty)).await.unwrap().is_empty());
+    assert_eq!(store.designation_lists(None).await.unwrap().len(), 2);
+});

@@ -250,6 +250,35 @@ fn designate_ranks_classifies_and_writes_the_table() {
         "{}",
         stdout(&out)
     );
+    // Committed as an official list: 云岩 (lagging) joins.
+    let args = [
+        "designate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--year",
+        "2020",
+        "--commit",
+        "custom:crowded",
+        "--classes",
+        "lagging",
+        "--basis",
+        "关于认定人口密集县的通知",
+        "--effective",
+        "2021-01-01",
+    ];
+    let out = run(&args, &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("list 1 committed: 1 regions in custom:crowded from 2021-01-01; 1 join, 0 leave\n"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["region", "show", "520103"], &f.db());
+    assert!(
+        stdout(&out).contains("designation: crowded (2021-01-01 – …) Crowded v1 (2020): lagging"),
+        "{}",
+        stdout(&out)
+    );
     let broken = f.file("broken.json", r#"{"name": "x"}"#);
     let out = run(&["designate", "--spec", broken.to_str().unwrap(), "--year", "2020"], &f.db());
     assert!(stderr(&out).contains("broken.json") && stderr(&out).contains("missing field"), "{}", stderr(&out));
