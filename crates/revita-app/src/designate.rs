@@ -424,6 +424,8 @@ pub struct DesignationRun {
     pub spec: String,
     /// The run's year (the last year averaged).
     pub year: i32,
+    /// The level of the regions compared (the universe's).
+    pub level: String,
     /// Indicator codes, in spec order.
     pub indicators: Vec<String>,
     /// The universe reference of each indicator.
@@ -478,6 +480,7 @@ impl App {
         let mut run = DesignationRun {
             spec: format!("{} v{}", spec.name, spec.version),
             year,
+            level: spec.universe.level.clone(),
             indicators: spec.indicators.iter().map(|i| i.code.clone()).collect(),
             references: Vec::new(),
             classes: Vec::new(),

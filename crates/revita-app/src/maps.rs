@@ -64,7 +64,7 @@ pub struct MapData {
 
 impl App {
     /// Regions at `level`, limited to descendants of `within` if given.
-    async fn map_regions(&self, level: &str, within: Option<&RegionCode>) -> AppResult<Vec<MapRegion>> {
+    pub async fn map_regions(&self, level: &str, within: Option<&RegionCode>) -> AppResult<Vec<MapRegion>> {
         let regions = match within {
             Some(code) => self.descendants(code, Some(level)).await?,
             None => self.store().regions_at_level(level).await?,

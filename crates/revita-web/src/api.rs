@@ -37,6 +37,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<crate::state::WebState>)> {
         ("/rollup", get(rollup_show)),
         ("/inventory", get(inventory_show)),
         ("/map", get(map_geojson)),
+        ("/designate", get(crate::designate::designate_api)),
         ("/openapi.json", get(crate::openapi::openapi_json)),
     ]
 }

@@ -136,6 +136,18 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
 
 /// Every UI message: key, English, Chinese.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("designation_runs", "Designation runs", "认定测算"),
+    ("method_spec", "Method (JSON spec)", "认定方法（JSON）"),
+    ("run", "Run", "运行"),
+    ("warning", "Warning", "警告"),
+    ("weights", "Weights", "权重"),
+    ("excluded", "Excluded", "未纳入"),
+    ("index", "Index", "指数"),
+    ("class", "Class", "类别"),
+    ("boundary_distance", "Distance to class boundary", "距类别边界"),
+    ("nearest_change", "Smallest change to another class", "改变类别的最小变动"),
+    ("imputed", "Imputed", "插补"),
+    ("nav_designate", "Designation", "认定"),
     ("app_name", "revita", "revita 区域振兴"),
     ("tagline", "Planning and steering the development of lagging regions", "欠发达地区发展规划与调度平台"),
     ("nav_home", "Map", "地图"),

@@ -10,6 +10,7 @@ mod admin;
 mod api;
 mod assets;
 pub mod auth;
+mod designate;
 mod dto;
 mod error;
 mod headers;
@@ -56,6 +57,9 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/regions/{code}/children.xlsx", get(pages::region_children_xlsx)),
         ("/indicators", get(pages::indicator_index)),
         ("/indicators/{code}", get(pages::indicator_show)),
+        ("/designate", get(designate::designate_page)),
+        ("/designate.csv", get(designate::designate_csv)),
+        ("/designate.xlsx", get(designate::designate_xlsx)),
         ("/import", get(upload::import_form).post(upload::import_check)),
         ("/import/confirm", post(upload::import_confirm)),
         ("/lang/{code}", get(pages::language_switch)),

@@ -145,6 +145,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/designate",
+        summary: "Runs a designation spec (JSON, as in the user guide) for a year over the regions you may read: ranked, classified and explained regions, and the excluded with the reason",
+        params: &[
+            ("spec", true, "the designation spec, JSON"),
+            ("year", true, "the run's year (the last year averaged)"),
+        ],
+        example: "/api/v1/designate?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1/inventory",
         summary: "Counts of what the database holds",
         params: &[],

@@ -17,6 +17,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("region.html", include_str!("../templates/region.html")),
     ("indicators.html", include_str!("../templates/indicators.html")),
     ("indicator.html", include_str!("../templates/indicator.html")),
+    ("designate.html", include_str!("../templates/designate.html")),
     ("import.html", include_str!("../templates/import.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("api.html", include_str!("../templates/api.html")),

@@ -45,6 +45,24 @@ const TABLE: &[(&str, Kind)] = &[
     ("/regions/{code}/children.xlsx", Kind::Region("/regions/{code}/children.xlsx")),
     ("/indicators", Kind::LoggedIn("/indicators")),
     ("/indicators/{code}", Kind::List("/indicators/pop_total")),
+    (
+        "/designate",
+        Kind::List(
+            "/designate?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D",
+        ),
+    ),
+    (
+        "/designate.csv",
+        Kind::List(
+            "/designate.csv?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D",
+        ),
+    ),
+    (
+        "/designate.xlsx",
+        Kind::List(
+            "/designate.xlsx?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D",
+        ),
+    ),
     ("/import", Kind::Write("/import")),
     ("/import/confirm", Kind::Write("/import/confirm")),
     ("/lang/{code}", Kind::Public),
@@ -67,6 +85,12 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/inventory", Kind::National("/api/v1/inventory")),
     ("/api/v1/map", Kind::List("/api/v1/map?theme=indicator:pop_total&level=county")),
     ("/api/v1/openapi.json", Kind::LoggedIn("/api/v1/openapi.json")),
+    (
+        "/api/v1/designate",
+        Kind::List(
+            "/api/v1/designate?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D",
+        ),
+    ),
 ];
 
 async fn anonymous_status(app: &App, uri: &str) -> StatusCode {

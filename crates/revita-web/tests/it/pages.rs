@@ -192,3 +192,28 @@ both_backends!(every_response_carries_the_security_headers, |store: DynStore| as
         assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin", "{uri}");
     }
 });
+
+both_backends!(a_designation_runs_in_the_page_with_table_map_and_histogram, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (status, _, form) = get_text(&app, "/designate", &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("Designation runs") && form.contains("Education-lagging counties"),
+        "the example spec is offered"
+    );
+    let uri = "/designate?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D";
+    let (status, _, page) = get_text(&app, uri, &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // 云岩 (300 people against a mean of 200) is the more crowded: lagging.
+    assert!(page.contains("<td><a href=\"/regions/520103\">520103</a></td><td>云岩区</td><td>150.00</td>"), "{page}");
+    assert!(page.contains("class=\"choropleth\"") && page.contains("histogram"), "map and histogram");
+    assert!(page.contains("pop_total 300.000000 → 100.000000"), "the explanation is shown");
+    let (status, _, csv) = get_text(&app, &uri.replace("/designate?", "/designate.csv?"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("code,name,pop_total,pop_total_ratio,index"), "{csv}");
+    // A spec that cannot run comes back in the form with the reason.
+    let (status, _, bad) =
+        get_text(&app, "/designate?year=2020&spec=%7B%22name%22%3A1%7D", &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bad.contains("role=\"alert\"") && bad.contains("designation spec"), "{bad}");
+});

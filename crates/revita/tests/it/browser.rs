@@ -259,7 +259,25 @@ fn browser_journeys() {
     assert!(report.contains('2') && report.contains("value"), "{report}");
     browser.screenshot("4-import-report");
 
-    // 5. A county user sees only its county: on the map, in search, by URL.
+    // 5. Run the shipped designation example: ranked table, class map, histogram.
+    browser.go(&format!("{url}/designate"));
+    browser.wait_for_text("h1", "Designation runs");
+    browser.click(".run-form button");
+    browser.wait_for_text("#run-heading", "2020");
+    let rows = browser.script("return document.querySelectorAll('.run-table tbody tr').length").as_u64().unwrap();
+    assert!(rows > 2000, "every county with data is ranked: {rows}");
+    assert!(
+        browser
+            .script("return document.querySelectorAll('figure.map a.region, figure.map path').length")
+            .as_u64()
+            .unwrap()
+            > 100
+    );
+    assert!(browser.text(".run-table tbody tr:first-child").contains("distressed"));
+    assert!(browser.script("return document.querySelector('figure.chart svg') !== null").as_bool().unwrap());
+    browser.screenshot("5-designation-run");
+
+    // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
     browser.wait_for_text("h1", "Log in");
     browser.type_into("#name", "nanming_clerk");
@@ -269,12 +287,12 @@ fn browser_journeys() {
     let regions =
         browser.script("return Array.from(document.querySelectorAll('#map a.region')).map(a => a.dataset.code)");
     assert_eq!(regions, serde_json::json!(["520102"]), "only 南明区 on the map");
-    browser.screenshot("5-county-user-map");
+    browser.screenshot("6-county-user-map");
     browser.go(&format!("{url}/regions?q=%E4%BA%91%E5%B2%A9"));
     browser.wait_for_text("main", "No region matches");
     let status = browser.script(&format!("return fetch('{url}/regions/520103').then(r => r.status)"));
     assert_eq!(status.as_u64(), Some(403));
     browser.go(&format!("{url}/regions/520103"));
     browser.wait_for_text("h1", "");
-    browser.screenshot("6-forbidden");
+    browser.screenshot("7-forbidden");
 }

@@ -1,0 +1,256 @@
+//! Designation runs in the browser and the API: a spec (JSON) and a year
+//! in, the ranked table, a histogram of the index, a choropleth of the
+//! classes and the excluded regions out, within the viewer's jurisdiction.
+//! Running a spec changes nothing, so it is a GET: a run's URL can be kept
+//! and shared, and the downloads are the same URL with `.csv` or `.xlsx`.
+
+use axum::extract::{Query, RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use minijinja::{Value, context};
+use revita_app::designate::{DesignationRun, DesignationSpec};
+use revita_app::export::ExportFormat;
+use revita_app::{AppError, AppResult};
+use revita_report::chart::{Histogram, histogram};
+use revita_report::map::{Choropleth, Feature, LegendEntry, render};
+use revita_report::palette::{NO_DATA, sequential};
+use revita_report::projection::Albers;
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::request_id::RequestId;
+use crate::state::WebState;
+use crate::views::{PageContext, html, render as render_page};
+
+/// The spec the form starts from: the shipped ARC-style example.
+const EXAMPLE_SPEC: &str = include_str!("../../../data/specs/education-lag-arc.json");
+
+/// A run's parameters, from the query string.
+#[derive(Debug, Deserialize)]
+pub struct RunParams {
+    spec: Option<String>,
+    year: Option<i32>,
+}
+
+impl RunParams {
+    /// The spec and year, or why they cannot run.
+    fn parse(&self) -> AppResult<(DesignationSpec, i32)> {
+        let spec = DesignationSpec::from_json(self.spec.as_deref().unwrap_or_default())?;
+        let year = self.year.ok_or_else(|| AppError::Invalid("give the year of the run".into()))?;
+        Ok((spec, year))
+    }
+}
+
+/// Runs the spec for the viewer: only regions it may read are compared.
+async fn run(state: &WebState, viewer: Option<&crate::auth::Viewer>, params: &RunParams) -> AppResult<DesignationRun> {
+    let (spec, year) = params.parse()?;
+    let visible = state.visible(viewer).await?;
+    state.app.designate(&spec, year, &visible).await
+}
+
+/// `GET /designate`: the form, and with `spec` and `year` the run.
+pub async fn designate_page(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    Query(params): Query<RunParams>,
+) -> Response {
+    let path = raw.as_deref().map_or("/designate".to_string(), |q| format!("/designate?{q}"));
+    let ctx = PageContext::new(&headers, path).viewer(viewer.as_deref());
+    let spec_text = params.spec.clone().unwrap_or_else(|| EXAMPLE_SPEC.to_string());
+    let year = params.year.unwrap_or(2020);
+    let mut values = context! { spec => spec_text, year => year, run_query => raw.clone().unwrap_or_default() };
+    if params.spec.is_some() {
+        match run(&state, viewer.as_deref(), &params).await {
+            Ok(run) => {
+                let drawn = draw(&state, &ctx, &run).await;
+                match drawn {
+                    Ok(extra) => values = context! { ..values, ..extra },
+                    Err(e) => return crate::pages::error_page(&state, &ctx, e, &id),
+                }
+            }
+            // A spec that cannot run is shown with the form, to be corrected.
+            Err(AppError::Invalid(message) | AppError::NotFound(message)) => {
+                values = context! { problem => message, ..values };
+            }
+            Err(e) => return crate::pages::error_page(&state, &ctx, e, &id),
+        }
+    }
+    match render_page(&state.templates, "designate.html", &ctx, ctx.t("designation_runs"), values) {
+        Ok(body) => html(axum::http::StatusCode::OK, body),
+        Err(e) => {
+            crate::pages::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("designate.html: {e:#}")), &id)
+        }
+    }
+}
+
+/// The run's table, histogram and map for the template.
+async fn draw(state: &WebState, ctx: &PageContext, run: &DesignationRun) -> AppResult<Value> {
+    let colours = sequential(run.classes.len().max(1), true);
+    let colour_of =
+        |class: &str| run.classes.iter().position(|c| c == class).map(|i| colours[i.min(colours.len() - 1)]);
+    let rows: Vec<Value> = run
+        .rows
+        .iter()
+        .map(|r| {
+            context! {
+                code => r.code.clone(),
+                name => r.name.clone(),
+                index => r.index.map(|v| format!("{v:.2}")).unwrap_or_default(),
+                rank => r.rank,
+                percentile => r.percentile.map(|p| format!("{:.1}", 100.0 * p)).unwrap_or_default(),
+                class => r.class.clone(),
+                fill => colour_of(&r.class).unwrap_or(NO_DATA),
+                distance => r.explanation.boundary_distance.map(|d| format!("{d:.2}")).unwrap_or_default(),
+                nearest => r.explanation.nearest_change.as_ref().map(|c| c.describe()).unwrap_or_default(),
+                imputed => r.imputed.join(", "),
+            }
+        })
+        .collect();
+    let counts: Vec<Value> = run
+        .classes
+        .iter()
+        .map(|c| context! { class => c.clone(), fill => colour_of(c).unwrap_or(NO_DATA), count => run.rows.iter().filter(|r| &r.class == c).count() })
+        .collect();
+    let indices: Vec<f64> = run.rows.iter().filter_map(|r| r.index).collect();
+    let chart = (!indices.is_empty()).then(|| {
+        histogram(&Histogram {
+            title: format!("{} · {}", run.spec, run.year),
+            unit: ctx.t("index").to_string(),
+            values: indices,
+            bins: 20,
+            marker: None,
+        })
+    });
+    let map = class_map(state, ctx, run, &colour_of).await?;
+    Ok(context! {
+        run => context! {
+            spec => run.spec.clone(),
+            year => run.year,
+            indicators => run.indicators.clone(),
+            warnings => run.warnings.clone(),
+            weights => run.weights.iter().map(|w| format!("{w:.3}")).collect::<Vec<_>>(),
+            excluded => run.excluded.iter().map(|e| context! { code => e.code.clone(), name => e.name.clone(), reason => e.reason.clone() }).collect::<Vec<_>>(),
+        },
+        rows => rows,
+        counts => counts,
+        histogram => chart,
+        map => map,
+    })
+}
+
+/// A choropleth of the run's classes over the regions it classified (the
+/// regions at the spec's level that the viewer may read and that have a
+/// boundary); excluded regions in grey.
+async fn class_map(
+    state: &WebState,
+    ctx: &PageContext,
+    run: &DesignationRun,
+    colour_of: &(dyn Fn(&str) -> Option<&'static str> + Sync),
+) -> AppResult<Option<String>> {
+    let level = &run.level;
+    let classified: std::collections::HashMap<&str, &str> =
+        run.rows.iter().map(|r| (r.code.as_str(), r.class.as_str())).collect();
+    let excluded: std::collections::HashSet<&str> = run.excluded.iter().map(|e| e.code.as_str()).collect();
+    let regions = state.app.map_regions(level, None).await?;
+    let shown: Vec<&revita_app::maps::MapRegion> = regions
+        .iter()
+        .filter(|r| !r.shape.is_empty())
+        .filter(|r| classified.contains_key(r.code.as_str()) || excluded.contains(r.code.as_str()))
+        .collect();
+    if shown.is_empty() {
+        return Ok(None);
+    }
+    let features: Vec<Feature> = shown
+        .iter()
+        .map(|r| {
+            let class = classified.get(r.code.as_str()).copied();
+            let name = ctx.lang.name(&r.name_zh, r.name_en.as_deref());
+            Feature {
+                code: r.code.as_str(),
+                shape: &r.shape,
+                fill: class.and_then(colour_of).unwrap_or(NO_DATA),
+                title: format!("{name}: {}", class.unwrap_or(ctx.t("excluded"))),
+                href: Some(format!("/regions/{}", r.code)),
+            }
+        })
+        .collect();
+    let mut legend: Vec<LegendEntry> = run
+        .classes
+        .iter()
+        .map(|c| LegendEntry { fill: colour_of(c).unwrap_or(NO_DATA).to_string(), label: c.clone() })
+        .collect();
+    legend.push(LegendEntry {
+        fill: NO_DATA.to_string(),
+        label: format!("{} ({})", ctx.t("excluded"), run.excluded.len()),
+    });
+    let map = Choropleth {
+        title: format!("{} · {}", run.spec, run.year),
+        subtitle: run.indicators.join(", "),
+        features,
+        legend_title: ctx.t("class").to_string(),
+        legend,
+        width: 760.0,
+        tolerance_px: 0.6,
+    };
+    Ok(Some(render(&map, &Albers::china())))
+}
+
+/// `GET /designate.csv` and `/designate.xlsx`: the run as a table.
+async fn download(
+    state: WebState,
+    id: RequestId,
+    viewer: Option<Extension<crate::auth::Viewer>>,
+    headers: HeaderMap,
+    params: RunParams,
+    format: ExportFormat,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/designate".into()).viewer(viewer.as_deref());
+    let result = async {
+        let run = run(&state, viewer.as_deref(), &params).await?;
+        let bytes = run.table(format)?;
+        let (mime, ext) = match format {
+            ExportFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+            _ => ("text/csv; charset=utf-8", "csv"),
+        };
+        let disposition = format!("attachment; filename=\"designation-{}.{ext}\"", run.year);
+        Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+            .into_response())
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// `GET /designate.csv`.
+pub async fn designate_csv(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
+    headers: HeaderMap,
+    Query(params): Query<RunParams>,
+) -> Response {
+    download(state, id, viewer, headers, params, ExportFormat::Csv).await
+}
+
+/// `GET /designate.xlsx`.
+pub async fn designate_xlsx(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
+    headers: HeaderMap,
+    Query(params): Query<RunParams>,
+) -> Response {
+    download(state, id, viewer, headers, params, ExportFormat::Xlsx).await
+}
+
+/// `GET /api/v1/designate?spec=…&year=…`: the run as JSON.
+pub async fn designate_api(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    Query(params): Query<RunParams>,
+) -> Result<Json<DesignationRun>, ApiError> {
+    run(&state, Some(&viewer), &params).await.map(Json).map_err(|e| ApiError::new(e, &id.0))
+}
