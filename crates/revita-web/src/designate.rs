@@ -30,14 +30,27 @@ const EXAMPLE_SPEC: &str = include_str!("../../../data/specs/education-lag-arc.j
 #[derive(Debug, Deserialize)]
 pub struct RunParams {
     spec: Option<String>,
-    year: Option<i32>,
+    /// Years come as text: an empty form field means none.
+    year: Option<String>,
+    /// Compare with a run of this spec (default: the same spec)…
+    against_spec: Option<String>,
+    /// …for this year (default: the same year).
+    against_year: Option<String>,
+}
+
+/// A year from a form field: none when empty, an error when not a year.
+fn year_of(field: &Option<String>) -> AppResult<Option<i32>> {
+    match field.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|_| AppError::Invalid(format!("'{text}' is not a year"))),
+    }
 }
 
 impl RunParams {
     /// The spec and year, or why they cannot run.
     fn parse(&self) -> AppResult<(DesignationSpec, i32)> {
         let spec = DesignationSpec::from_json(self.spec.as_deref().unwrap_or_default())?;
-        let year = self.year.ok_or_else(|| AppError::Invalid("give the year of the run".into()))?;
+        let year = year_of(&self.year)?.ok_or_else(|| AppError::Invalid("give the year of the run".into()))?;
         Ok((spec, year))
     }
 }
@@ -61,17 +74,28 @@ pub async fn designate_page(
     let path = raw.as_deref().map_or("/designate".to_string(), |q| format!("/designate?{q}"));
     let ctx = PageContext::new(&headers, path).viewer(viewer.as_deref());
     let spec_text = params.spec.clone().unwrap_or_else(|| EXAMPLE_SPEC.to_string());
-    let year = params.year.unwrap_or(2020);
-    let mut values = context! { spec => spec_text, year => year, run_query => raw.clone().unwrap_or_default() };
+    let year = year_of(&params.year).ok().flatten().unwrap_or(2020);
+    let against_year = year_of(&params.against_year).ok().flatten();
+    let mut values = context! {
+        spec => spec_text,
+        year => year,
+        against_spec => params.against_spec.clone().unwrap_or_default(),
+        against_year => against_year,
+        run_query => raw.clone().unwrap_or_default(),
+    };
     if params.spec.is_some() {
-        match run(&state, viewer.as_deref(), &params).await {
+        let outcome = match run(&state, viewer.as_deref(), &params).await {
             Ok(run) => {
-                let drawn = draw(&state, &ctx, &run).await;
-                match drawn {
-                    Ok(extra) => values = context! { ..values, ..extra },
-                    Err(e) => return crate::pages::error_page(&state, &ctx, e, &id),
+                let compared = compare(&state, viewer.as_deref(), &ctx, &params, &run).await;
+                match (draw(&state, &ctx, &run).await, compared) {
+                    (Ok(extra), Ok(comparison)) => Ok(context! { comparison => comparison, ..extra }),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
                 }
             }
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(extra) => values = context! { ..values, ..extra },
             // A spec that cannot run is shown with the form, to be corrected.
             Err(AppError::Invalid(message) | AppError::NotFound(message)) => {
                 values = context! { problem => message, ..values };
@@ -85,6 +109,108 @@ pub async fn designate_page(
             crate::pages::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("designate.html: {e:#}")), &id)
         }
     }
+}
+
+/// The comparison with a second run, when the query asks for one: the
+/// transition matrix, and for runs with the same classes a map of which
+/// regions moved to a worse or a better class.
+async fn compare(
+    state: &WebState,
+    viewer: Option<&crate::auth::Viewer>,
+    ctx: &PageContext,
+    params: &RunParams,
+    first: &DesignationRun,
+) -> AppResult<Option<Value>> {
+    let against_spec = params.against_spec.as_deref().filter(|s| !s.trim().is_empty());
+    let against_year = year_of(&params.against_year)?;
+    if against_spec.is_none() && against_year.is_none() {
+        return Ok(None);
+    }
+    let spec = DesignationSpec::from_json(against_spec.or(params.spec.as_deref()).unwrap_or_default())?;
+    let visible = state.visible(viewer).await?;
+    let second = state.app.designate(&spec, against_year.unwrap_or(first.year), &visible).await?;
+    let comparison = first.compare(&second);
+    let moved = |t: &revita_app::designate::Transition| -> Option<&'static str> {
+        let position =
+            |classes: &[String], c: &Option<String>| c.as_ref().and_then(|c| classes.iter().position(|x| x == c));
+        match (position(&comparison.from_classes, &t.from), position(&comparison.to_classes, &t.to)) {
+            (Some(a), Some(b)) if b < a => Some("worse"),
+            (Some(a), Some(b)) if b > a => Some("better"),
+            (Some(_), Some(_)) => Some("same"),
+            _ => None,
+        }
+    };
+    const FILLS: [(&str, &str); 3] = [("worse", "#b2182b"), ("same", "#bdbdbd"), ("better", "#2166ac")];
+    let fill = |kind: &str| FILLS.iter().find(|(k, _)| *k == kind).map_or(NO_DATA, |(_, f)| *f);
+    let map = if comparison.same_classes {
+        let kinds: std::collections::HashMap<&str, &str> =
+            comparison.regions.iter().filter_map(|t| moved(t).map(|k| (t.code.as_str(), k))).collect();
+        let regions = state.app.map_regions(&first.level, None).await?;
+        let features: Vec<Feature> = regions
+            .iter()
+            .filter(|r| !r.shape.is_empty() && kinds.contains_key(r.code.as_str()))
+            .map(|r| {
+                let kind = kinds[r.code.as_str()];
+                Feature {
+                    code: r.code.as_str(),
+                    shape: &r.shape,
+                    fill: fill(kind),
+                    title: format!(
+                        "{}: {}",
+                        ctx.lang.name(&r.name_zh, r.name_en.as_deref()),
+                        ctx.t(&format!("moved_{kind}"))
+                    ),
+                    href: Some(format!("/regions/{}", r.code)),
+                }
+            })
+            .collect();
+        let legend = FILLS
+            .iter()
+            .map(|(kind, f)| LegendEntry {
+                fill: f.to_string(),
+                label: format!(
+                    "{} ({})",
+                    ctx.t(&format!("moved_{kind}")),
+                    kinds.values().filter(|k| *k == kind).count()
+                ),
+            })
+            .collect();
+        (!features.is_empty()).then(|| {
+            render(
+                &Choropleth {
+                    title: format!("{} → {}", comparison.from, comparison.to),
+                    subtitle: ctx.t("class_changes").to_string(),
+                    features,
+                    legend_title: ctx.t("class").to_string(),
+                    legend,
+                    width: 760.0,
+                    tolerance_px: 0.6,
+                },
+                &Albers::china(),
+            )
+        })
+    } else {
+        None
+    };
+    let changed: Vec<Value> = comparison
+        .regions
+        .iter()
+        .filter(|t| comparison.same_classes && t.changed())
+        .chain(&comparison.unmatched)
+        .map(|t| {
+            let none = ctx.t("not_classified").to_string();
+            context! { code => t.code.clone(), name => t.name.clone(), from => t.from.clone().unwrap_or(none.clone()), to => t.to.clone().unwrap_or(none) }
+        })
+        .collect();
+    Ok(Some(context! {
+        from => comparison.from.clone(),
+        to => comparison.to.clone(),
+        to_classes => comparison.to_classes.clone(),
+        matrix => comparison.from_classes.iter().zip(&comparison.matrix).map(|(c, counts)| context! { class => c.clone(), counts => counts.clone() }).collect::<Vec<_>>(),
+        same_classes => comparison.same_classes,
+        changed => changed,
+        map => map,
+    }))
 }
 
 /// The run's table, histogram and map for the template.

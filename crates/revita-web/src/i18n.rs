@@ -136,6 +136,13 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
 
 /// Every UI message: key, English, Chinese.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("compare_with", "Compare with another run", "与另一次测算比较"),
+    ("same_if_empty", "empty: the same", "留空则相同"),
+    ("moved_worse", "Moved to a worse class", "降入更差类别"),
+    ("moved_better", "Moved to a better class", "升入更好类别"),
+    ("moved_same", "Same class", "类别不变"),
+    ("class_changes", "Class changes between the runs", "两次测算间的类别变化"),
+    ("not_classified", "not classified", "未分类"),
     ("designation_runs", "Designation runs", "认定测算"),
     ("method_spec", "Method (JSON spec)", "认定方法（JSON）"),
     ("run", "Run", "运行"),

@@ -211,6 +211,18 @@ both_backends!(a_designation_runs_in_the_page_with_table_map_and_histogram, |sto
     let (status, _, csv) = get_text(&app, &uri.replace("/designate?", "/designate.csv?"), &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(csv.starts_with("code,name,pop_total,pop_total_ratio,index"), "{csv}");
+    // Compared with the opposite view (fewer people is worse): 云岩 moves to
+    // a better class, 南明 to a worse one.
+    let (status, _, compared) =
+        get_text(&app, &format!("{uri}&against_spec=%7B%22name%22%3A%22Sparse%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22higher_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D"), &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(compared.contains("<tr><th scope=\"row\">lagging</th><td>0</td><td>1</td></tr>"), "{compared}");
+    assert!(compared.contains("Moved to a worse class (1)") && compared.contains("change-map"), "{compared}");
+    assert!(compared.contains("520102 南明区: other → lagging"), "{compared}");
+    // Empty comparison fields, as the form sends them, mean no comparison.
+    let (status, _, plain) = get_text(&app, &format!("{uri}&against_spec=&against_year="), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!plain.contains("compare-heading"));
     // A spec that cannot run comes back in the form with the reason.
     let (status, _, bad) =
         get_text(&app, "/designate?year=2020&spec=%7B%22name%22%3A1%7D", &[("accept-language", "en")]).await;

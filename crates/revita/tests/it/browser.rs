@@ -276,6 +276,12 @@ fn browser_journeys() {
     assert!(browser.text(".run-table tbody tr:first-child").contains("distressed"));
     assert!(browser.script("return document.querySelector('figure.chart svg') !== null").as_bool().unwrap());
     browser.screenshot("5-designation-run");
+    // The same run compared with itself: everything on the diagonal.
+    let search = browser.script("return location.search.replace('against_year=', 'against_year=2020')");
+    browser.go(&format!("{url}/designate{}", search.as_str().unwrap()));
+    browser.wait_for_text("#compare-heading", "→");
+    assert!(browser.text(".transition-matrix").contains("distressed"));
+    assert!(browser.script("return document.querySelector('.change-map svg') !== null").as_bool().unwrap());
 
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
