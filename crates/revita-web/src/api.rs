@@ -38,6 +38,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<crate::state::WebState>)> {
         ("/inventory", get(inventory_show)),
         ("/map", get(map_geojson)),
         ("/designate", get(crate::designate::designate_api)),
+        ("/allocate", get(crate::allocate::allocate_api)),
         ("/openapi.json", get(crate::openapi::openapi_json)),
     ]
 }

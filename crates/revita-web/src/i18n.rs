@@ -136,6 +136,17 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
 
 /// Every UI message: key, English, Chinese.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("fund_allocation", "Fund allocation", "资金分配"),
+    ("allocation_spec", "Allocation method (JSON spec)", "分配方法（JSON）"),
+    ("factors", "Factors (weights); columns show each factor's part", "因素（权重）；各列为各因素分得的数额"),
+    ("with_formulas", "with the formulas", "含公式"),
+    ("formula_amount", "Formula amount", "公式数额"),
+    ("floor", "Floor", "下限"),
+    ("cap", "Cap", "上限"),
+    ("amount", "Amount", "分配数额"),
+    ("previous", "Last year", "上年"),
+    ("change", "Change", "变化"),
+    ("nav_allocate", "Allocation", "资金分配"),
     ("compare_with", "Compare with another run", "与另一次测算比较"),
     ("same_if_empty", "empty: the same", "留空则相同"),
     ("moved_worse", "Moved to a worse class", "降入更差类别"),

@@ -7,6 +7,7 @@
 //! pages and JSON errors both show the request id that tags the log line.
 
 mod admin;
+mod allocate;
 mod api;
 mod assets;
 pub mod auth;
@@ -58,6 +59,9 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/indicators", get(pages::indicator_index)),
         ("/indicators/{code}", get(pages::indicator_show)),
         ("/designate", get(designate::designate_page)),
+        ("/allocate", get(allocate::allocate_page)),
+        ("/allocate.csv", get(allocate::allocate_csv)),
+        ("/allocate.xlsx", get(allocate::allocate_xlsx)),
         ("/designate.csv", get(designate::designate_csv)),
         ("/designate.xlsx", get(designate::designate_xlsx)),
         ("/import", get(upload::import_form).post(upload::import_check)),

@@ -155,6 +155,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/allocate",
+        summary: "Allocates a fund by the factor method (an allocation spec, JSON, as in the user guide) over the regions you may read: each region's factors, parts, limits and amount",
+        params: &[("spec", true, "the allocation spec, JSON"), ("year", true, "the year of the factor values")],
+        example: "/api/v1/allocate?year=2020&spec=%7B%22name%22%3A%22Fund%22%2C%22total%22%3A1000000%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22rounding%22%3A10000%2C%22factors%22%3A%5B%7B%22name%22%3A%22population%22%2C%22weight%22%3A1%2C%22indicator%22%3A%22pop_total%22%7D%5D%7D",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1/inventory",
         summary: "Counts of what the database holds",
         params: &[],

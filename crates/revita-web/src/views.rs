@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("indicators.html", include_str!("../templates/indicators.html")),
     ("indicator.html", include_str!("../templates/indicator.html")),
     ("designate.html", include_str!("../templates/designate.html")),
+    ("allocate.html", include_str!("../templates/allocate.html")),
     ("import.html", include_str!("../templates/import.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("api.html", include_str!("../templates/api.html")),

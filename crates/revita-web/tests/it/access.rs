@@ -63,6 +63,24 @@ const TABLE: &[(&str, Kind)] = &[
             "/designate.xlsx?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D",
         ),
     ),
+    (
+        "/allocate",
+        Kind::List(
+            "/allocate?year=2020&spec=%7B%22name%22%3A%22Fund%22%2C%22total%22%3A1000000%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22rounding%22%3A10000%2C%22factors%22%3A%5B%7B%22name%22%3A%22population%22%2C%22weight%22%3A1%2C%22indicator%22%3A%22pop_total%22%7D%5D%7D",
+        ),
+    ),
+    (
+        "/allocate.csv",
+        Kind::List(
+            "/allocate.csv?year=2020&spec=%7B%22name%22%3A%22Fund%22%2C%22total%22%3A1000000%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22rounding%22%3A10000%2C%22factors%22%3A%5B%7B%22name%22%3A%22population%22%2C%22weight%22%3A1%2C%22indicator%22%3A%22pop_total%22%7D%5D%7D",
+        ),
+    ),
+    (
+        "/allocate.xlsx",
+        Kind::List(
+            "/allocate.xlsx?year=2020&spec=%7B%22name%22%3A%22Fund%22%2C%22total%22%3A1000000%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22rounding%22%3A10000%2C%22factors%22%3A%5B%7B%22name%22%3A%22population%22%2C%22weight%22%3A1%2C%22indicator%22%3A%22pop_total%22%7D%5D%7D",
+        ),
+    ),
     ("/import", Kind::Write("/import")),
     ("/import/confirm", Kind::Write("/import/confirm")),
     ("/lang/{code}", Kind::Public),
@@ -85,6 +103,12 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/inventory", Kind::National("/api/v1/inventory")),
     ("/api/v1/map", Kind::List("/api/v1/map?theme=indicator:pop_total&level=county")),
     ("/api/v1/openapi.json", Kind::LoggedIn("/api/v1/openapi.json")),
+    (
+        "/api/v1/allocate",
+        Kind::List(
+            "/api/v1/allocate?year=2020&spec=%7B%22name%22%3A%22Fund%22%2C%22total%22%3A1000000%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22rounding%22%3A10000%2C%22factors%22%3A%5B%7B%22name%22%3A%22population%22%2C%22weight%22%3A1%2C%22indicator%22%3A%22pop_total%22%7D%5D%7D",
+        ),
+    ),
     (
         "/api/v1/designate",
         Kind::List(

@@ -229,3 +229,22 @@ both_backends!(a_designation_runs_in_the_page_with_table_map_and_histogram, |sto
     assert_eq!(status, StatusCode::OK);
     assert!(bad.contains("role=\"alert\"") && bad.contains("designation spec"), "{bad}");
 });
+
+both_backends!(a_fund_is_allocated_in_the_page_with_its_workbook, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (status, _, form) = get_text(&app, "/allocate", &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("Fund allocation") && form.contains("rural population"), "the example spec is offered");
+    // 100 : 300 people share a million.
+    let uri = "/allocate?year=2020&spec=%7B%22name%22%3A%22Fund%22%2C%22total%22%3A1000000%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22rounding%22%3A10000%2C%22factors%22%3A%5B%7B%22name%22%3A%22population%22%2C%22weight%22%3A1%2C%22indicator%22%3A%22pop_total%22%7D%5D%7D";
+    let (status, _, page) = get_text(&app, uri, &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td class=\"num\"><strong>750,000</strong></td>"), "{page}");
+    assert!(page.contains("<td class=\"num\"><strong>250,000</strong></td>"), "{page}");
+    let (status, headers, _) = get_text(&app, &uri.replace("/allocate?", "/allocate.xlsx?"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
+    let (status, _, bad) = get_text(&app, "/allocate?year=2020&spec=%7B%7D", &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bad.contains("allocation spec"), "{bad}");
+});

@@ -283,6 +283,16 @@ fn browser_journeys() {
     assert!(browser.text(".transition-matrix").contains("distressed"));
     assert!(browser.script("return document.querySelector('.change-map svg') !== null").as_bool().unwrap());
 
+    // 5b. Allocate the shipped example fund over Guizhou's counties.
+    browser.go(&format!("{url}/allocate"));
+    browser.wait_for_text("h1", "Fund allocation");
+    browser.click(".run-form button");
+    browser.wait_for_text("#allocation-heading", "2020");
+    let rows = browser.script("return document.querySelectorAll('.allocation-table tbody tr').length").as_u64().unwrap();
+    assert_eq!(rows, 88, "Guizhou's counties");
+    assert!(browser.text("main").contains("2,000,000,000"));
+    browser.screenshot("5b-allocation");
+
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
     browser.wait_for_text("h1", "Log in");
