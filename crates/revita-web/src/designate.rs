@@ -83,6 +83,11 @@ pub async fn designate_page(
         against_year => against_year,
         run_query => raw.clone().unwrap_or_default(),
     };
+    if let Some(viewer) = viewer.as_deref() {
+        let decides = state.app.scope_set(&viewer.actor, revita_methods::access::Action::EditDecisions).await;
+        let can_decide = decides.is_ok_and(|scope| scope.is_none_or(|set| !set.is_empty()));
+        values = context! { can_decide => can_decide, csrf => viewer.csrf.clone().unwrap_or_default(), ..values };
+    }
     if params.spec.is_some() {
         let outcome = match run(&state, viewer.as_deref(), &params).await {
             Ok(run) => {
@@ -323,6 +328,95 @@ async fn class_map(
         tolerance_px: 0.6,
     };
     Ok(Some(render(&map, &Albers::china())))
+}
+
+/// The commit form's fields: the run (spec and year) and the decision.
+#[derive(Debug, Deserialize)]
+pub struct CommitForm {
+    csrf: String,
+    spec: String,
+    year: String,
+    category: String,
+    /// Comma-separated class labels.
+    classes: String,
+    basis_title: String,
+    basis_number: Option<String>,
+    effective: String,
+    transition_until: Option<String>,
+}
+
+/// `POST /designate/commit`: runs the spec again (over the regions the user
+/// may read) and commits it as an official list, within the jurisdiction
+/// the user may decide in; audited.
+pub async fn designate_commit(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    axum::extract::Form(form): axum::extract::Form<CommitForm>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/designate".into()).viewer(Some(&viewer));
+    let result = async {
+        viewer.check_csrf(&form.csrf)?;
+        let params = RunParams {
+            spec: Some(form.spec.clone()),
+            year: Some(form.year.clone()),
+            against_spec: None,
+            against_year: None,
+        };
+        let (spec, year) = params.parse()?;
+        let visible = state.visible(Some(&viewer)).await?;
+        let run = state.app.designate(&spec, year, &visible).await?;
+        let within = state.app.scope_set(&viewer.actor, revita_methods::access::Action::EditDecisions).await?;
+        if within.as_ref().is_some_and(|set| set.is_empty()) {
+            return Err(AppError::Forbidden(format!("{} may not decide designations", viewer.actor.name)));
+        }
+        let date = |text: &str| {
+            revita_methods::Date::parse(text.trim()).map_err(|e| AppError::Invalid(format!("'{text}': {e}")))
+        };
+        let optional = |text: &Option<String>| text.clone().filter(|t| !t.trim().is_empty());
+        let decision = revita_app::designate::ListDecision {
+            category: form.category.trim().to_string(),
+            classes: form.classes.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+            basis_title: form.basis_title.clone(),
+            basis_number: optional(&form.basis_number),
+            effective_from: date(&form.effective)?,
+            transition_until: optional(&form.transition_until).as_deref().map(date).transpose()?,
+        };
+        let origin = crate::auth::origin(&headers, &id);
+        let committed =
+            state.app.commit_designation_list(&spec, &run, &decision, &viewer.actor.name, &within, origin.now).await?;
+        let after = serde_json::to_string(&committed).map_err(|e| AppError::Internal(e.into()))?;
+        let list = committed.id.to_string();
+        state
+            .app
+            .audit(&viewer.actor.name, "designation.commit", ("designation_list", &list), (None, Some(after)), &origin)
+            .await?;
+        Ok((committed, decision))
+    };
+    match result.await {
+        Ok((committed, decision)) => {
+            let values = context! {
+                spec => form.spec.clone(),
+                year => form.year.clone(),
+                committed => context! {
+                    id => committed.id,
+                    category => decision.category,
+                    effective => decision.effective_from.to_string(),
+                    members => committed.members,
+                    joining => committed.joining,
+                    leaving => committed.leaving,
+                    spec_sha256 => committed.spec_sha256,
+                    input_sha256 => committed.input_sha256,
+                },
+            };
+            match render_page(&state.templates, "designate.html", &ctx, ctx.t("designation_runs"), values) {
+                Ok(body) => html(axum::http::StatusCode::OK, body),
+                Err(e) => crate::pages::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("{e:#}")), &id),
+            }
+        }
+        Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
+    }
 }
 
 /// `GET /designate.csv` and `/designate.xlsx`: the run as a table.

@@ -136,6 +136,15 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
 
 /// Every UI message: key, English, Chinese.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("list_committed", "Official list committed:", "已发布认定名单："),
+    ("effective", "Effective from", "生效日期"),
+    ("joining", "Joining", "新纳入"),
+    ("leaving", "Leaving", "退出"),
+    ("commit_list", "Commit as an official designation list", "发布为正式认定名单"),
+    ("classes_listed", "Classes on the list (comma-separated)", "列入名单的类别（逗号分隔）"),
+    ("basis_number", "Document number", "文号"),
+    ("transition_until", "Leaving regions stay designated until", "退出地区过渡期至"),
+    ("commit", "Commit", "发布"),
     ("fund_allocation", "Fund allocation", "资金分配"),
     ("allocation_spec", "Allocation method (JSON spec)", "分配方法（JSON）"),
     ("factors", "Factors (weights); columns show each factor's part", "因素（权重）；各列为各因素分得的数额"),

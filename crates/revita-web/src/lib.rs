@@ -59,6 +59,7 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/indicators", get(pages::indicator_index)),
         ("/indicators/{code}", get(pages::indicator_show)),
         ("/designate", get(designate::designate_page)),
+        ("/designate/commit", post(designate::designate_commit)),
         ("/allocate", get(allocate::allocate_page)),
         ("/allocate.csv", get(allocate::allocate_csv)),
         ("/allocate.xlsx", get(allocate::allocate_xlsx)),

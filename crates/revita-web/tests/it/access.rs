@@ -81,6 +81,7 @@ const TABLE: &[(&str, Kind)] = &[
             "/allocate.xlsx?year=2020&spec=%7B%22name%22%3A%22Fund%22%2C%22total%22%3A1000000%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22rounding%22%3A10000%2C%22factors%22%3A%5B%7B%22name%22%3A%22population%22%2C%22weight%22%3A1%2C%22indicator%22%3A%22pop_total%22%7D%5D%7D",
         ),
     ),
+    ("/designate/commit", Kind::Write("/designate/commit")),
     ("/import", Kind::Write("/import")),
     ("/import/confirm", Kind::Write("/import/confirm")),
     ("/lang/{code}", Kind::Public),

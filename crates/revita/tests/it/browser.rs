@@ -283,12 +283,23 @@ fn browser_journeys() {
     assert!(browser.text(".transition-matrix").contains("distressed"));
     assert!(browser.script("return document.querySelector('.change-map svg') !== null").as_bool().unwrap());
 
+    // The distressed counties become an official list.
+    browser.click("details.commit summary");
+    browser.type_into("#category", "education_lag");
+    browser.type_into("#basis_title", "关于认定教育薄弱县的通知");
+    browser.script("document.querySelector('#effective').value = '2021-01-01'; return true");
+    browser.click("#commit");
+    let notice = browser.wait_for_text("#committed", "SHA-256");
+    assert!(notice.contains("custom:education_lag") && notice.contains("284"), "{notice}");
+    browser.screenshot("5a-list-committed");
+
     // 5b. Allocate the shipped example fund over Guizhou's counties.
     browser.go(&format!("{url}/allocate"));
     browser.wait_for_text("h1", "Fund allocation");
     browser.click(".run-form button");
     browser.wait_for_text("#allocation-heading", "2020");
-    let rows = browser.script("return document.querySelectorAll('.allocation-table tbody tr').length").as_u64().unwrap();
+    let rows =
+        browser.script("return document.querySelectorAll('.allocation-table tbody tr').length").as_u64().unwrap();
     assert_eq!(rows, 88, "Guizhou's counties");
     assert!(browser.text("main").contains("2,000,000,000"));
     browser.screenshot("5b-allocation");
