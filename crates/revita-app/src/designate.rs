@@ -53,8 +53,8 @@ pub enum Missing {
     /// decides it) and list it with the reason.
     #[default]
     Exclude,
-    /// Take the universe's mean of the indicator (the reference), and mark
-    /// the value as imputed.
+    /// Take the universe's (unweighted) mean of the indicator, and mark the
+    /// value as imputed.
     Mean,
     /// Take the universe's median of the indicator, and mark it as imputed.
     Median,
@@ -85,6 +85,24 @@ pub struct SpecIndicator {
     pub code: String,
     /// Overrides the catalogue's direction (`higher_is_better`, `lower_is_better`).
     pub direction: Option<String>,
+    /// What its values are compared with (default: the universe's
+    /// unweighted mean).
+    pub reference: Option<ReferenceSpec>,
+}
+
+/// The reference an indicator's values are compared with.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ReferenceSpec {
+    /// A fixed value, e.g. a published national rate.
+    Fixed(f64),
+    /// The mean over a peer group: the universe's regions within this
+    /// region (e.g. a province's counties).
+    PeerGroup(String),
+    /// The universe's mean weighted by another indicator (e.g. population,
+    /// so that the reference is the universe's per-head figure, as for the
+    /// EU's GDP per head).
+    WeightedBy(String),
 }
 
 /// How a method classifies.
@@ -272,6 +290,16 @@ impl DesignationSpec {
             return Err(AppError::Invalid(format!(
                 "designation spec: needs at least one indicator, and 1 to {MAX_YEARS} years"
             )));
+        }
+        for i in &spec.indicators {
+            if let Some(ReferenceSpec::Fixed(v)) = &i.reference
+                && !(v.is_finite() && *v != 0.0)
+            {
+                return Err(AppError::Invalid(format!(
+                    "designation spec: the fixed reference for {} must be a non-zero number",
+                    i.code
+                )));
+            }
         }
         match &spec.method {
             Method::Index { bands } => {
@@ -492,8 +520,13 @@ impl App {
         };
         let columns: Vec<Vec<Option<f64>>> =
             (0..spec.indicators.len()).map(|k| values.values().map(|row| row[k]).collect()).collect();
-        run.references = columns.iter().map(|c| rules::universe_mean(c, None).unwrap_or(f64::NAN)).collect();
-        let imputed = impute(&mut values, &columns, &run.references, spec.missing);
+        let codes: Vec<&RegionCode> = values.keys().collect();
+        let mut references = Vec::new();
+        for (indicator, column) in spec.indicators.iter().zip(&columns) {
+            references.push(self.reference(indicator, column, &codes, &spec.universe.level, &years).await?);
+        }
+        run.references = references;
+        let imputed = impute(&mut values, &columns, spec.missing);
         match &spec.method {
             Method::Index { bands } => classify_by_index(&mut run, &values, &names, &directions, bands)?,
             Method::Rule { rule } => {
@@ -511,6 +544,40 @@ impl App {
             }
         }
         Ok(run)
+    }
+
+    /// An indicator's reference over the universe's (averaged) values, as
+    /// its spec says; NaN when nothing it needs is known.
+    async fn reference(
+        &self,
+        indicator: &SpecIndicator,
+        column: &[Option<f64>],
+        codes: &[&RegionCode],
+        level: &str,
+        years: &[i32],
+    ) -> AppResult<f64> {
+        let mean = |weights: Option<&[f64]>| rules::universe_mean(column, weights).unwrap_or(f64::NAN);
+        Ok(match &indicator.reference {
+            None => mean(None),
+            Some(ReferenceSpec::Fixed(v)) => *v,
+            Some(ReferenceSpec::PeerGroup(code)) => {
+                let peers: HashSet<RegionCode> = self
+                    .store()
+                    .descendants(&self.parse_region_code(code)?, Some(level))
+                    .await?
+                    .into_iter()
+                    .map(|r| r.code)
+                    .collect();
+                let weights: Vec<f64> = codes.iter().map(|c| if peers.contains(*c) { 1.0 } else { 0.0 }).collect();
+                mean(Some(&weights))
+            }
+            Some(ReferenceSpec::WeightedBy(weight)) => {
+                let by = self.averages(weight, level, years).await?;
+                // A region without the weight counts for nothing.
+                let weights: Vec<f64> = codes.iter().map(|c| by.get(*c).copied().unwrap_or(0.0)).collect();
+                mean(Some(&weights))
+            }
+        })
     }
 
     async fn spec_directions(&self, spec: &DesignationSpec) -> AppResult<Vec<Direction>> {
@@ -565,11 +632,10 @@ impl App {
 }
 
 /// Fills missing values by the spec's rule from the universe's known values
-/// (mean: the reference; median), returning which were filled per region.
+/// (their mean or median), returning which were filled per region.
 fn impute(
     values: &mut BTreeMap<RegionCode, Vec<Option<f64>>>,
     columns: &[Vec<Option<f64>>],
-    references: &[f64],
     rule: Missing,
 ) -> HashMap<RegionCode, Vec<usize>> {
     let mut filled: HashMap<RegionCode, Vec<usize>> = HashMap::new();
@@ -578,8 +644,7 @@ fn impute(
     }
     let stand_ins: Vec<Option<f64>> = columns
         .iter()
-        .zip(references)
-        .map(|(column, reference)| {
+        .map(|column| {
             let known: Vec<f64> = column.iter().flatten().copied().collect();
             match (rule, known.is_empty()) {
                 (_, true) => None,
@@ -588,7 +653,7 @@ fn impute(
                     sorted.sort_by(f64::total_cmp);
                     Some(classify::quantile_of_sorted(&sorted, 0.5))
                 }
-                _ => Some(*reference),
+                _ => rules::universe_mean(column, None),
             }
         })
         .collect();

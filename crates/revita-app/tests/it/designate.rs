@@ -502,3 +502,41 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
         .unwrap_err();
     assert!(bad.to_string().contains("no class 'severe'"), "{bad}");
 });
+
+both_backends!(references_can_be_fixed_a_peer_group_or_weighted, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    two_years(&app, &files).await;
+    let pop = "region_code,indicator,period,value\n\
+        520102,pop_total,2019,100\n520102,pop_total,2020,100\n520103,pop_total,2019,300\n520103,pop_total,2020,300\n";
+    import_obs(&app, &files.write("pop.csv", pop)).await.unwrap();
+    let run = |indicators: &str| {
+        DesignationSpec::from_json(&format!(
+            r#"{{"name": "t", "universe": {{"level": "county", "within": "520000"}}, "years": 2,
+                "indicators": {indicators},
+                "method": {{"kind": "rule", "rule": {{"any": [
+                    {{"at_most": {{"indicator": "urbanization_rate_pct", "share": 0.9}}}},
+                    {{"at_least": {{"indicator": "illiteracy_pct", "share": 1.2}}}}]}}}}}}"#
+        ))
+        .unwrap()
+    };
+    // Urbanisation against 贵阳市's counties only (80 and 60: 70, line 63);
+    // illiteracy against a published rate of 2.5 (line 3.0).
+    let spec = run(r#"[{"code": "urbanization_rate_pct", "reference": {"peer_group": "520100"}},
+            {"code": "illiteracy_pct", "reference": {"fixed": 2.5}}]"#);
+    let result = app.designate(&spec, 2020, &None).await.unwrap();
+    assert_eq!(result.references, [70.0, 2.5]);
+    let classes: Vec<_> = result.rows.iter().map(|r| (r.code.as_str(), r.class.as_str())).collect();
+    assert_eq!(classes, [("520102", "not designated"), ("520103", "designated"), ("520502", "designated")]);
+    // Weighted by population: (80·100 + 60·300)/400 = 65; 七星关 has no
+    // population and so no weight.
+    let spec = run(
+        r#"[{"code": "urbanization_rate_pct", "reference": {"weighted_by": "pop_total"}}, {"code": "illiteracy_pct"}]"#,
+    );
+    let result = app.designate(&spec, 2020, &None).await.unwrap();
+    assert_eq!(result.references, [65.0, 3.0]);
+    let zero = DesignationSpec::from_json(
+        r#"{"name": "t", "universe": {"level": "county"}, "indicators": [{"code": "x", "reference": {"fixed": 0}}],
+            "method": {"kind": "index", "bands": [{"upper": 1.0, "label": "all"}]}}"#,
+    );
+    assert!(zero.unwrap_err().to_string().contains("non-zero"));
+});
