@@ -1359,7 +1359,11 @@ impl App {
             approved_by: approver.to_string(),
             approved_at: now,
         };
-        let id = self.store().commit_designation_list(&list, &writes).await?;
+        let roll: Vec<(RegionCode, String)> = members
+            .iter()
+            .map(|r| Ok((RegionCode::parse(&r.code).map_err(|e| invalid(e.to_string()))?, r.class.clone())))
+            .collect::<AppResult<_>>()?;
+        let id = self.store().commit_designation_list(&list, &roll, &writes).await?;
         Ok(CommittedList {
             id,
             members: members.len(),
@@ -1384,4 +1388,69 @@ fn run_fingerprint(run: &DesignationRun) -> Vec<u8> {
         text.push_str(&format!("\n{},{}", row.code, row.values.iter().map(number).collect::<Vec<_>>().join(",")));
     }
     text.into_bytes()
+}
+
+impl App {
+    /// Committed designation lists (of a category), oldest first.
+    pub async fn designation_lists(&self, category: Option<&str>) -> AppResult<Vec<revita_methods::DesignationList>> {
+        let category = category
+            .map(revita_methods::DesignationCategory::parse)
+            .transpose()
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        Ok(self.store().designation_lists(category.as_ref()).await?)
+    }
+
+    /// A committed list as a table (CSV or XLSX): one line per member with
+    /// its name and class, and the list's decision on every line (category,
+    /// basis, effective date, transition, spec, hashes, approver).
+    pub async fn designation_list_table(
+        &self,
+        id: i64,
+        format: revita_ingest::export::ExportFormat,
+    ) -> AppResult<Vec<u8>> {
+        let lists = self.store().designation_lists(None).await?;
+        let list =
+            lists.iter().find(|l| l.id == id).ok_or_else(|| AppError::NotFound(format!("designation list {id}")))?;
+        let members = self.store().designation_list_members(id).await?;
+        let header: Vec<String> = [
+            "list",
+            "category",
+            "code",
+            "name",
+            "class",
+            "basis",
+            "basis_number",
+            "effective_from",
+            "transition_until",
+            "method",
+            "run_year",
+            "spec_sha256",
+            "input_sha256",
+            "approved_by",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut rows = Vec::new();
+        for (code, class) in members {
+            let name = self.store().region(&code).await?.map(|r| r.name_zh).unwrap_or_default();
+            rows.push(vec![
+                list.id.to_string(),
+                list.category.as_str(),
+                code.to_string(),
+                name,
+                class,
+                list.basis.title.clone(),
+                list.basis.number.clone().unwrap_or_default(),
+                list.effective_from.to_string(),
+                list.transition_until.map(|d| d.to_string()).unwrap_or_default(),
+                list.name.clone(),
+                list.run_year.to_string(),
+                list.spec_sha256.clone(),
+                list.input_sha256.clone(),
+                list.approved_by.clone(),
+            ]);
+        }
+        revita_ingest::export::table_bytes(&header, &rows, format)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+    }
 }

@@ -225,6 +225,7 @@ macro_rules! shared_store_impl {
             async fn commit_designation_list(
                 &self,
                 list: &revita_methods::DesignationList,
+                members: &[(revita_methods::RegionCode, String)],
                 designations: &[revita_methods::Designation],
             ) -> crate::StoreResult<i64> {
                 let mut tx = self.pool.begin().await?;
@@ -247,12 +248,28 @@ macro_rules! shared_store_impl {
                     .bind(list.approved_at)
                     .fetch_one(&mut *tx)
                     .await?;
+                for (region, class) in members {
+                    sqlx::query(crate::sql::INSERT_LIST_MEMBER)
+                        .bind(id)
+                        .bind(region.as_str())
+                        .bind(class)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 for d in designations {
                     write_designation(&mut tx, d).await?;
                 }
                 sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(id)
+            }
+
+            async fn designation_list_members(
+                &self,
+                list: i64,
+            ) -> crate::StoreResult<Vec<(revita_methods::RegionCode, String)>> {
+                let rows = sqlx::query(crate::sql::LIST_MEMBERS).bind(list).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::list_member).collect()
             }
 
             async fn designation_lists(

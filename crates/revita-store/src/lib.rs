@@ -217,13 +217,17 @@ pub trait Store: Send + Sync {
 
     /// Adds pairings; one with the same programme, donor and recipient
     /// replaces the stored one.
-    /// Commits an official list and the designations it makes or ends, in
-    /// one transaction; returns the list's number.
+    /// Commits an official list, its members (region and class) and the
+    /// designations it makes or ends, in one transaction; returns the list's
+    /// number.
     async fn commit_designation_list(
         &self,
         list: &revita_methods::DesignationList,
+        members: &[(RegionCode, String)],
         designations: &[Designation],
     ) -> StoreResult<i64>;
+    /// A committed list's members (region and class), by region code.
+    async fn designation_list_members(&self, list: i64) -> StoreResult<Vec<(RegionCode, String)>>;
     /// Committed lists (of a category), oldest first.
     async fn designation_lists(
         &self,

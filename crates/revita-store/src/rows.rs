@@ -137,6 +137,10 @@ pub(crate) fn designation_list(row: &impl RowExt) -> StoreResult<revita_methods:
     })
 }
 
+pub(crate) fn list_member(row: &impl RowExt) -> StoreResult<(RegionCode, String)> {
+    Ok((code(&row.text("region_code")?)?, row.text("class")?))
+}
+
 pub(crate) fn pairing(row: &impl RowExt) -> StoreResult<revita_methods::Pairing> {
     let year = |v: Option<i64>| v.map(|y| i32::try_from(y).map_err(corrupt)).transpose();
     Ok(revita_methods::Pairing {

@@ -233,6 +233,10 @@ pub(crate) const INSERT_DESIGNATION_LIST: &str = "INSERT INTO designation_lists 
      (category, name, run_year, classes, basis_title, basis_number, effective_from, transition_until, spec_json, \
       spec_sha256, input_sha256, members, joining, leaving, approved_by, approved_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id";
+pub(crate) const INSERT_LIST_MEMBER: &str =
+    "INSERT INTO designation_list_members (list_id, region_code, class) VALUES ($1, $2, $3)";
+pub(crate) const LIST_MEMBERS: &str =
+    "SELECT region_code, class FROM designation_list_members WHERE list_id = $1 ORDER BY region_code";
 pub(crate) const DESIGNATION_LISTS: &str = "SELECT id, category, name, run_year, classes, basis_title, basis_number, \
      effective_from, transition_until, spec_json, spec_sha256, input_sha256, members, joining, leaving, approved_by, \
      approved_at FROM designation_lists WHERE ($1 IS NULL OR category = $1) ORDER BY effective_from, id";

@@ -53,6 +53,8 @@ pub enum Command {
     Rollup(RollupArgs),
     /// Run a designation method (a JSON spec) for a year: ranked, classified regions.
     Designate(DesignateArgs),
+    /// Committed designation lists, or one list's members (--id).
+    Lists(ListsArgs),
     /// Allocate a fund by the factor method (a JSON spec) for a year.
     Allocate(AllocateArgs),
     /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
@@ -298,6 +300,24 @@ pub struct DesignateArgs {
     /// The last day regions that leave the list stay designated (YYYY-MM-DD).
     #[arg(long)]
     pub transition_until: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListsArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Only lists of this designation category.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// One list: print its members, or write them with --out.
+    #[arg(long)]
+    pub id: Option<i64>,
+    /// Write the list's members here (.csv or .xlsx).
+    #[arg(long, requires = "id")]
+    pub out: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -13,8 +13,8 @@ use revita_app::{App, DatabaseUrl, ImportReport, ObservationQuery, Profile};
 use revita_methods::{ObservationStatus, Period};
 
 use crate::cli::{
-    AllocateArgs, Cli, Command, DatabaseArgs, DesignateArgs, ExportArgs, Format, ImportArgs, ImportKind, RegionAction,
-    RegionArgs, RollupArgs, ScreenArgs, ServeArgs,
+    AllocateArgs, Cli, Command, DatabaseArgs, DesignateArgs, ExportArgs, Format, ImportArgs, ImportKind, ListsArgs,
+    RegionAction, RegionArgs, RollupArgs, ScreenArgs, ServeArgs,
 };
 
 /// The demo database file `serve --demo` creates afresh.
@@ -55,6 +55,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Designate(args) => designate(args).await,
         Command::Screen(args) => screen(args).await,
         Command::Allocate(args) => allocate(args).await,
+        Command::Lists(args) => lists(args).await,
         Command::Inventory(db) => {
             let app = open(&db).await?;
             let actor = acting(&app, &db).await?;
@@ -513,6 +514,59 @@ fn print_comparison(
     }
     for t in listed.iter().take(20) {
         outln!("  {} {}: {} → {}", t.code, t.name, class(&t.from), class(&t.to));
+    }
+    Ok(())
+}
+
+async fn lists(args: ListsArgs) -> anyhow::Result<()> {
+    let app = open(&args.db).await?;
+    let actor = acting(&app, &args.db).await?;
+    if scope(&app, &actor, revita_methods::access::Action::Read).await?.is_some() {
+        bail!("designation lists are national decisions; listing them is for national users");
+    }
+    if let Some(id) = args.id {
+        if let Some(out) = &args.out {
+            let format = match ExportFormat::from_path(out) {
+                Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => f,
+                _ => bail!("{}: write .csv or .xlsx", out.display()),
+            };
+            let bytes = app.designation_list_table(id, format).await?;
+            std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
+            outln!("list {id} written to {}", out.display());
+            return Ok(());
+        }
+        let bytes = app.designation_list_table(id, ExportFormat::Csv).await?;
+        out!("{}", String::from_utf8_lossy(&bytes));
+        return Ok(());
+    }
+    let lists = app.designation_lists(args.category.as_deref()).await?;
+    if args.json {
+        let json: Vec<serde_json::Value> = lists
+            .iter()
+            .map(|l| {
+                serde_json::json!({"id": l.id, "category": l.category.as_str(), "method": l.name, "run_year": l.run_year,
+                "classes": l.classes, "basis": l.basis.title, "basis_number": l.basis.number,
+                "effective_from": l.effective_from.to_string(),
+                "transition_until": l.transition_until.map(|d| d.to_string()), "members": l.members,
+                "joining": l.joining, "leaving": l.leaving, "spec_sha256": l.spec_sha256,
+                "input_sha256": l.input_sha256, "approved_by": l.approved_by, "approved_at": l.approved_at})
+            })
+            .collect();
+        outln!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(());
+    }
+    for l in &lists {
+        outln!(
+            "{}\t{}\tfrom {}\t{} regions (+{} −{})\t{}\t{}",
+            l.id,
+            l.category.as_str(),
+            l.effective_from,
+            l.members,
+            l.joining,
+            l.leaving,
+            l.basis.title,
+            l.name
+        );
     }
     Ok(())
 }

@@ -488,6 +488,9 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
     assert_eq!(history[0].valid_to, Some(Date::parse("2025-12-31").unwrap()));
     assert_eq!(history[0].class.as_deref(), Some("designated"));
     assert!(history[0].notes.as_deref().unwrap().contains("not on test v1 (2020)"), "{:?}", history[0].notes);
+    let table = app.designation_list_table(second.id, revita_app::export::ExportFormat::Csv).await.unwrap();
+    let table = String::from_utf8(table).unwrap();
+    assert!(table.contains(",520103,云岩区,designated,") && table.contains(",520502,七星关区,designated,"), "{table}");
     let lists = app.store().designation_lists(None).await.unwrap();
     assert_eq!(
         lists.iter().map(|l| (l.members, l.joining, l.leaving)).collect::<Vec<_>>(),

@@ -2,7 +2,8 @@
 -- (category, basis, effective date, transition for regions that leave), the
 -- method and the inputs it ran on (the spec itself and SHA-256 hashes of the
 -- spec and of the run's input values), and who approved it. The regions'
--- designations themselves go to the designations table.
+-- designations themselves go to the designations table; the regions on each
+-- list, with their class, to designation_list_members.
 CREATE TABLE designation_lists (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     category         TEXT NOT NULL,
@@ -23,3 +24,10 @@ CREATE TABLE designation_lists (
     approved_at      BIGINT NOT NULL
 );
 CREATE INDEX designation_lists_category ON designation_lists (category, effective_from);
+
+CREATE TABLE designation_list_members (
+    list_id     BIGINT NOT NULL REFERENCES designation_lists (id),
+    region_code TEXT NOT NULL,
+    class       TEXT NOT NULL,
+    PRIMARY KEY (list_id, region_code)
+);

@@ -105,9 +105,14 @@ both_backends!(a_committed_list_keeps_its_provenance_and_writes_its_designations
     let mut designation = key_county("520102");
     designation.category = category.clone();
     let before = store.data_version().await.unwrap();
-    let id =
-        store.commit_designation_list(&list(category.clone(), "2021-01-01", 1), &[designation.clone()]).await.unwrap();
-    let second = store.commit_designation_list(&list(category.clone(), "2023-01-01", 0), &[]).await.unwrap();
+    let members = [(code("520102"), "distressed".to_string())];
+    let id = store
+        .commit_designation_list(&list(category.clone(), "2021-01-01", 1), &members, &[designation.clone()])
+        .await
+        .unwrap();
+    let second = store.commit_designation_list(&list(category.clone(), "2023-01-01", 0), &[], &[]).await.unwrap();
+    assert_eq!(store.designation_list_members(id).await.unwrap(), members);
+    assert!(store.designation_list_members(second).await.unwrap().is_empty());
     assert!(second > id);
     assert!(store.data_version().await.unwrap() > before);
     let lists = store.designation_lists(Some(&category)).await.unwrap();

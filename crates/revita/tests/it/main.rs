@@ -273,6 +273,21 @@ fn designate_ranks_classifies_and_writes_the_table() {
         "{}",
         stdout(&out)
     );
+    let out = run(&["lists"], &f.db());
+    assert!(
+        stdout(&out)
+            .starts_with("1\tcustom:crowded\tfrom 2021-01-01\t1 regions (+1 −0)\t关于认定人口密集县的通知\tCrowded v1"),
+        "{}",
+        stdout(&out)
+    );
+    let members = f.dir.path().join("list1.csv");
+    let out = run(&["lists", "--id", "1", "--out", members.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = std::fs::read_to_string(&members).unwrap();
+    assert!(
+        table.contains("\n1,custom:crowded,520103,云岩区,lagging,关于认定人口密集县的通知,,2021-01-01,"),
+        "{table}"
+    );
     let out = run(&["region", "show", "520103"], &f.db());
     assert!(
         stdout(&out).contains("designation: crowded (2021-01-01 – …) Crowded v1 (2020): lagging"),
