@@ -4,8 +4,8 @@
 //! designation run it changes nothing, so it is a GET.
 
 use axum::extract::{Query, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::{Extension, Json};
 use minijinja::{Value, context};
 use revita_app::allocate::{AllocationRun, AllocationSpec};
@@ -132,13 +132,7 @@ async fn download(
     let result = async {
         let allocation = run(&state, viewer.as_deref(), &params).await?;
         let bytes = allocation.bytes(format)?;
-        let (mime, ext) = match format {
-            ExportFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-            _ => ("text/csv; charset=utf-8", "csv"),
-        };
-        let disposition = format!("attachment; filename=\"allocation-{}.{ext}\"", allocation.year);
-        Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-            .into_response())
+        Ok(crate::pages::attachment(bytes, format, &format!("allocation-{}", allocation.year)))
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }

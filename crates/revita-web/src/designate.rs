@@ -5,8 +5,8 @@
 //! and shared, and the downloads are the same URL with `.csv` or `.xlsx`.
 
 use axum::extract::{Query, RawQuery, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::{Extension, Json};
 use minijinja::{Value, context};
 use revita_app::designate::{DesignationRun, DesignationSpec};
@@ -432,13 +432,7 @@ async fn download(
     let result = async {
         let run = run(&state, viewer.as_deref(), &params).await?;
         let bytes = run.table(format)?;
-        let (mime, ext) = match format {
-            ExportFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-            _ => ("text/csv; charset=utf-8", "csv"),
-        };
-        let disposition = format!("attachment; filename=\"designation-{}.{ext}\"", run.year);
-        Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-            .into_response())
+        Ok(crate::pages::attachment(bytes, format, &format!("designation-{}", run.year)))
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }

@@ -397,17 +397,21 @@ async fn children_download(
         let code = state.app.parse_region_code(&code)?;
         state.readable(viewer.as_deref(), &code).await?;
         let bytes = revita_app::export::children_table(&state.app, &code, format).await?;
-        let (mime, ext) = match format {
-            revita_app::export::ExportFormat::Xlsx => {
-                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
-            }
-            _ => ("text/csv; charset=utf-8", "csv"),
-        };
-        let disposition = format!("attachment; filename=\"{code}-children.{ext}\"");
-        Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
-            .into_response())
+        Ok(attachment(bytes, format, &format!("{code}-children")))
     };
     respond(&state, &ctx, &id, result.await)
+}
+
+/// A table download: CSV or XLSX bytes as an attachment named `stem.ext`.
+pub fn attachment(bytes: Vec<u8>, format: revita_app::export::ExportFormat, stem: &str) -> Response {
+    let (mime, ext) = match format {
+        revita_app::export::ExportFormat::Xlsx => {
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+        }
+        _ => ("text/csv; charset=utf-8", "csv"),
+    };
+    let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
+    ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
 /// `GET /regions/{code}/children.csv`.

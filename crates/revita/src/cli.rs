@@ -257,23 +257,34 @@ pub struct RollupArgs {
     pub json: bool,
 }
 
+/// What every run of a method spec takes: the spec, the year, where the
+/// observations come from and where the result goes.
 #[derive(Debug, Args)]
-pub struct DesignateArgs {
-    #[command(flatten)]
-    pub db: DatabaseArgs,
-    /// The designation method, a JSON spec (see docs/user-guide.md).
+pub struct SpecRun {
+    /// The method, a JSON spec (see docs/user-guide.md).
     #[arg(long)]
     pub spec: PathBuf,
     /// The year of the run (the last year averaged).
     #[arg(long)]
     pub year: i32,
-    /// Write the results here (.csv or .xlsx).
+    /// Write the result here: .csv or .xlsx (an allocation's keeps its formulas).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Read observations from this file (CSV or XLSX, any layout `import
     /// observations` takes) instead of the database; repeat for several.
     #[arg(long = "observations", value_name = "FILE")]
     pub observations: Vec<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DesignateArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(flatten)]
+    pub run: SpecRun,
     /// Compare with a run of this spec (default: the same spec); --out then
     /// writes the comparison.
     #[arg(long, value_name = "FILE")]
@@ -300,9 +311,6 @@ pub struct DesignateArgs {
     /// The last day regions that leave the list stay designated (YYYY-MM-DD).
     #[arg(long)]
     pub transition_until: Option<String>,
-    /// Print JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -327,21 +335,8 @@ pub struct ListsArgs {
 pub struct AllocateArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
-    /// The allocation method, a JSON spec (see docs/user-guide.md).
-    #[arg(long)]
-    pub spec: PathBuf,
-    /// The year whose factor values are used (the last year averaged).
-    #[arg(long)]
-    pub year: i32,
-    /// Write the allocation here: .xlsx (with the formulas) or .csv.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Read observations from this file instead of the database; repeat for several.
-    #[arg(long = "observations", value_name = "FILE")]
-    pub observations: Vec<PathBuf>,
-    /// Print JSON.
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub run: SpecRun,
 }
 
 #[derive(Debug, Args)]

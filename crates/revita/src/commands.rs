@@ -390,18 +390,18 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         revita_app::designate::DesignationSpec::from_json(&text).with_context(|| format!("{}", path.display()))
     };
-    let spec = read_spec(&args.spec)?;
+    let spec = read_spec(&args.run.spec)?;
     let against = match (&args.against_spec, args.against_year) {
         (None, None) => None,
-        (path, year) => Some((path.as_deref().map(read_spec).transpose()?, year.unwrap_or(args.year))),
+        (path, year) => Some((path.as_deref().map(read_spec).transpose()?, year.unwrap_or(args.run.year))),
     };
     let app = open(&args.db).await?;
     let actor = acting(&app, &args.db).await?;
     let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
-    let scratch = from_files(&app, &args.observations).await?;
+    let scratch = from_files(&app, &args.run.observations).await?;
     let source = scratch.as_ref().map_or(&app, |s| &s.app);
-    let run = source.designate(&spec, args.year, &visible).await?;
-    let format = match &args.out {
+    let run = source.designate(&spec, args.run.year, &visible).await?;
+    let format = match &args.run.out {
         None => None,
         Some(out) => match ExportFormat::from_path(out) {
             Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => Some((out, f)),
@@ -410,7 +410,7 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
     };
     if let Some((other_spec, other_year)) = against {
         let other = source.designate(other_spec.as_ref().unwrap_or(&spec), other_year, &visible).await?;
-        return print_comparison(&run.compare(&other), format, args.json);
+        return print_comparison(&run.compare(&other), format, args.run.json);
     }
     if let Some((out, format)) = format {
         std::fs::write(out, run.table(format)?).with_context(|| format!("writing {}", out.display()))?;
@@ -418,7 +418,7 @@ async fn designate(args: DesignateArgs) -> anyhow::Result<()> {
     if let Some(category) = &args.commit {
         return commit_list(&app, &actor, &spec, &run, category, &args).await;
     }
-    if args.json {
+    if args.run.json {
         outln!("{}", serde_json::to_string_pretty(&run)?);
         return Ok(());
     }
@@ -469,7 +469,7 @@ async fn commit_list(
     let after = serde_json::to_string(&committed)?;
     app.audit(who, "designation.commit", ("designation_list", &committed.id.to_string()), (None, Some(after)), &origin)
         .await?;
-    if args.json {
+    if args.run.json {
         outln!("{}", serde_json::to_string_pretty(&committed)?);
         return Ok(());
     }
@@ -582,22 +582,23 @@ async fn from_files(app: &App, files: &[std::path::PathBuf]) -> anyhow::Result<O
 }
 
 async fn allocate(args: AllocateArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.spec).with_context(|| format!("reading {}", args.spec.display()))?;
-    let spec =
-        revita_app::allocate::AllocationSpec::from_json(&text).with_context(|| format!("{}", args.spec.display()))?;
+    let text =
+        std::fs::read_to_string(&args.run.spec).with_context(|| format!("reading {}", args.run.spec.display()))?;
+    let spec = revita_app::allocate::AllocationSpec::from_json(&text)
+        .with_context(|| format!("{}", args.run.spec.display()))?;
     let app = open(&args.db).await?;
     let actor = acting(&app, &args.db).await?;
     let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
-    let scratch = from_files(&app, &args.observations).await?;
-    let run = scratch.as_ref().map_or(&app, |s| &s.app).allocate(&spec, args.year, &visible).await?;
-    if let Some(out) = &args.out {
+    let scratch = from_files(&app, &args.run.observations).await?;
+    let run = scratch.as_ref().map_or(&app, |s| &s.app).allocate(&spec, args.run.year, &visible).await?;
+    if let Some(out) = &args.run.out {
         let format = match ExportFormat::from_path(out) {
             Some(f @ (ExportFormat::Csv | ExportFormat::Xlsx)) => f,
             _ => bail!("{}: write .csv or .xlsx", out.display()),
         };
         std::fs::write(out, run.bytes(format)?).with_context(|| format!("writing {}", out.display()))?;
     }
-    if args.json {
+    if args.run.json {
         outln!("{}", serde_json::to_string_pretty(&run)?);
         return Ok(());
     }
