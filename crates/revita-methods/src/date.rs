@@ -64,6 +64,28 @@ impl Date {
         self.year
     }
 
+    /// The month, 1–12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// Days since 1970-01-01 (negative before): the inverse of
+    /// [`Date::from_days_since_epoch`] (Hinnant's `days_from_civil`).
+    pub fn days_since_epoch(self) -> i64 {
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year.rem_euclid(400); // 0..399
+        let month = i64::from(self.month);
+        let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The day before (e.g. the last day of an old list when a new one takes
     /// effect).
     pub fn day_before(self) -> Date {

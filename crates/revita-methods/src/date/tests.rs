@@ -49,3 +49,13 @@ fn the_day_before_crosses_months_years_and_leap_days() {
     assert_eq!(before("2021-05-01"), "2021-04-30");
     assert_eq!(before("2021-05-17"), "2021-05-16");
 }
+
+#[test]
+fn days_since_the_epoch_round_trip() {
+    for text in ["1970-01-01", "2000-02-29", "2021-08-27", "1969-12-31", "2100-03-01", "1600-01-01"] {
+        let date = Date::parse(text).unwrap();
+        assert_eq!(Date::from_days_since_epoch(date.days_since_epoch()), date, "{text}");
+    }
+    assert_eq!(Date::parse("1970-01-02").unwrap().days_since_epoch(), 1);
+    assert_eq!(Date::parse("2021-01-01").unwrap().days_since_epoch(), 18_628);
+}

@@ -1,0 +1,282 @@
+//! Return-to-poverty monitoring (防止返贫动态监测和帮扶, methods.md §9.1):
+//! the monitoring line that applies to a household, the case workflow from
+//! identification to "risk eliminated", the time limits on its steps, and
+//! the exit rule (income stably above the line for, in principle, at least
+//! six months; rigid expenditure and the "three guarantees" resolved; no
+//! exit for households without labour capacity).
+//!
+//! Sources: 中农组发〔2021〕7号 and the 工作指南 as summarised in methods.md
+//! §9.1 (line by year and province; identification procedure: household
+//! verification → consent and authorisation → village appraisal and public
+//! notice → county approval; assistance; exit procedure and conditions).
+//! Time limits are local rules (e.g. identification within 15 days); they
+//! are parameters here, never constants.
+
+use crate::date::Date;
+use crate::region::RegionCode;
+
+/// How a monitoring line was set (methods.md §9.1: a fixed amount, or a
+/// multiple of the old poverty standard or of the local dibao).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineRule {
+    /// A fixed amount.
+    Fixed,
+    /// A multiple of the poverty standard of the poverty-fight period (2021:
+    /// 1.5 × 4,000 = 6,000 yuan).
+    PovertyStandardMultiple(f64),
+    /// A multiple of the local rural dibao standard (e.g. Dehua 2024: 2 ×
+    /// 815 × 12).
+    DibaoMultiple(f64),
+}
+
+/// A monitoring line: yuan per person per year, for a year, set nationally
+/// (the root region) or by a province or county.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitoringLine {
+    /// The region that set it: the country, a province or a county.
+    pub region: RegionCode,
+    /// The year it applies to.
+    pub year: i32,
+    /// Yuan per person per year.
+    pub amount: f64,
+    /// How it was set.
+    pub rule: LineRule,
+}
+
+/// The line that applies in a year to a household whose region has the
+/// given ancestors (nearest first, the household's own region included):
+/// the line of the nearest region that set one for that year. A province's
+/// line overrides the national one, a county's its province's.
+pub fn applicable_line<'a>(
+    lines: &'a [MonitoringLine],
+    year: i32,
+    nearest_first: &[RegionCode],
+) -> Option<&'a MonitoringLine> {
+    nearest_first.iter().find_map(|region| lines.iter().find(|l| l.year == year && &l.region == region))
+}
+
+/// The steps of a monitoring case, in the order the procedure runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    /// Found by self-declaration, a cadre's visit or data screening.
+    Identified,
+    /// Household verification (入户核实).
+    Verified,
+    /// The household's commitment and authorisation for data checks.
+    Consented,
+    /// Village democratic appraisal and public notice (民主评议, 公示).
+    Appraised,
+    /// County review and approval (县级审核确定).
+    Approved,
+    /// Assistance measures in place.
+    Assisted,
+    /// Risk eliminated (标注风险消除).
+    RiskEliminated,
+    /// Kept under monitoring after assistance (the exit conditions are not
+    /// met, or the household has no labour capacity).
+    KeptUnderMonitoring,
+}
+
+impl Step {
+    /// Every step, in procedure order.
+    pub const ALL: [Step; 8] = [
+        Step::Identified,
+        Step::Verified,
+        Step::Consented,
+        Step::Appraised,
+        Step::Approved,
+        Step::Assisted,
+        Step::RiskEliminated,
+        Step::KeptUnderMonitoring,
+    ];
+
+    /// The keyword used in files and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Identified => "identified",
+            Step::Verified => "verified",
+            Step::Consented => "consented",
+            Step::Appraised => "appraised",
+            Step::Approved => "approved",
+            Step::Assisted => "assisted",
+            Step::RiskEliminated => "risk_eliminated",
+            Step::KeptUnderMonitoring => "kept_under_monitoring",
+        }
+    }
+
+    /// The step named by a keyword.
+    pub fn parse(text: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.as_str() == text.trim())
+    }
+
+    /// The steps that may follow this one: the procedure in order; from
+    /// assistance either exit or continued monitoring; from continued
+    /// monitoring, another round of assistance or, later, the exit.
+    pub fn next(self) -> &'static [Step] {
+        match self {
+            Step::Identified => &[Step::Verified],
+            Step::Verified => &[Step::Consented],
+            Step::Consented => &[Step::Appraised],
+            Step::Appraised => &[Step::Approved],
+            Step::Approved => &[Step::Assisted],
+            Step::Assisted => &[Step::RiskEliminated, Step::KeptUnderMonitoring],
+            Step::KeptUnderMonitoring => &[Step::Assisted, Step::RiskEliminated],
+            Step::RiskEliminated => &[],
+        }
+    }
+}
+
+/// Why a case cannot move to a step.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WorkflowError {
+    /// The step does not follow the current one.
+    #[error("a case at '{from}' cannot move to '{to}' (next: {allowed})")]
+    OutOfOrder {
+        /// The current step.
+        from: &'static str,
+        /// The step asked for.
+        to: &'static str,
+        /// The steps that may follow.
+        allowed: String,
+    },
+    /// The public notice has not run its course.
+    #[error("the public notice runs until {until}; approval can follow only after it")]
+    NoticeRunning {
+        /// Its last day.
+        until: Date,
+    },
+    /// The exit conditions are not met.
+    #[error("risk cannot be marked eliminated: {0}")]
+    NotStable(String),
+}
+
+/// Checks a move from `from` to `to` in the procedure.
+pub fn check_move(from: Step, to: Step) -> Result<(), WorkflowError> {
+    if from.next().contains(&to) {
+        return Ok(());
+    }
+    Err(WorkflowError::OutOfOrder {
+        from: from.as_str(),
+        to: to.as_str(),
+        allowed: from.next().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// Checks that approval may follow the public notice: the notice must have
+/// ended before `today`.
+pub fn check_notice_over(notice_end: Date, today: Date) -> Result<(), WorkflowError> {
+    if notice_end < today { Ok(()) } else { Err(WorkflowError::NoticeRunning { until: notice_end }) }
+}
+
+/// One income observation of a household: per-capita net income over the
+/// last twelve months, as estimated on a day (a monthly visit, a data check).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IncomeCheck {
+    /// When.
+    pub on: Date,
+    /// Per-capita net income over the twelve months to then, yuan.
+    pub income_pc: f64,
+}
+
+/// What the exit rule looks at besides income.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExitConditions {
+    /// The household has members able to work (households without labour
+    /// capacity stay under monitoring after social-security measures).
+    pub has_labour: bool,
+    /// Large rigid expenditures (medical, schooling) are stably resolved.
+    pub expenditure_resolved: bool,
+    /// The "three guarantees" and drinking water are secured.
+    pub guarantees_secured: bool,
+}
+
+/// The months of stable income the exit rule asks for "in principle".
+pub const STABLE_MONTHS: u32 = 6;
+
+/// The exit rule (标注风险消除, methods.md §9.1): income stably above the
+/// line for at least [`STABLE_MONTHS`] months — every check in the window
+/// from six months before `today` to `today` above the line, with a check at
+/// or before the window's start also above it, so that the stability is
+/// observed, not assumed — rigid expenditure resolved, the guarantees
+/// secured, and labour capacity in the household.
+pub fn check_exit(
+    checks: &[IncomeCheck],
+    line: f64,
+    conditions: ExitConditions,
+    today: Date,
+) -> Result<(), WorkflowError> {
+    let fail = |reason: String| Err(WorkflowError::NotStable(reason));
+    if !conditions.has_labour {
+        return fail(
+            "the household has no labour capacity; keep it under monitoring after social-security measures".into(),
+        );
+    }
+    if !conditions.expenditure_resolved {
+        return fail("large rigid expenditure is not stably resolved".into());
+    }
+    if !conditions.guarantees_secured {
+        return fail("the three guarantees and drinking water are not all secured".into());
+    }
+    let start = months_before(today, STABLE_MONTHS);
+    let mut sorted: Vec<&IncomeCheck> = checks.iter().filter(|c| c.on <= today).collect();
+    sorted.sort_by_key(|c| c.on);
+    let Some(anchor) = sorted.iter().rev().find(|c| c.on <= start) else {
+        return fail(format!("no income check on or before {start}: six months of stability cannot be observed yet"));
+    };
+    if let Some(below) = sorted.iter().filter(|c| c.on >= anchor.on).find(|c| c.income_pc <= line) {
+        return fail(format!(
+            "income was {} on {}, not above the line {line}, within the six months",
+            below.income_pc, below.on
+        ));
+    }
+    Ok(())
+}
+
+/// The same day `months` months earlier (clamped to the month's last day).
+pub fn months_before(date: Date, months: u32) -> Date {
+    let total = date.year() * 12 + i32::from(date.month()) - 1 - months as i32;
+    let (year, month) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u8);
+    let mut day = date.day();
+    loop {
+        if let Some(d) = Date::new(year, month, day) {
+            return d;
+        }
+        day -= 1;
+    }
+}
+
+/// A time limit on a step: the step must be reached within `days` of the
+/// case entering the step before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeLimit {
+    /// The step that must be reached.
+    pub step: Step,
+    /// Days allowed after the previous step.
+    pub days: i64,
+}
+
+/// A case whose next step is overdue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overdue {
+    /// The step waited for.
+    pub step: Step,
+    /// The day it was due.
+    pub due: Date,
+    /// Days past due on `today`.
+    pub days_late: i64,
+}
+
+/// Whether a case is overdue on `today`: its current step (entered on
+/// `since`) is followed by a step with a time limit, and that limit has
+/// passed. `None` when the next step has no limit or is not yet due.
+pub fn overdue(current: Step, since: Date, limits: &[TimeLimit], today: Date) -> Option<Overdue> {
+    current.next().iter().find_map(|next| {
+        let limit = limits.iter().find(|l| l.step == *next)?;
+        let due = Date::from_days_since_epoch(since.days_since_epoch() + limit.days);
+        let late = today.days_since_epoch() - due.days_since_epoch();
+        (late > 0).then_some(Overdue { step: *next, due, days_late: late })
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+use super::*;
+
+fn day(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+fn code(text: &str) -> RegionCode {
+    RegionCode::parse(text).unwrap()
+}
+
+#[test]
+fn the_nearest_line_for_the_year_applies() {
+    let line =
+        |region: &str, year, amount| MonitoringLine { region: code(region), year, amount, rule: LineRule::Fixed };
+    // 2021: 6,000 nationally (1.5 × the 4,000 standard); from 2022 provinces
+    // set their own (Guizhou 6,600 as an example), and a county may go higher.
+    let lines = [
+        MonitoringLine { rule: LineRule::PovertyStandardMultiple(1.5), ..line("000000", 2021, 6000.0) },
+        line("000000", 2022, 6600.0),
+        line("520000", 2022, 6900.0),
+        line("520102", 2022, 7200.0),
+    ];
+    let nanming = [code("520102"), code("520100"), code("520000"), code("000000")];
+    let yunyan = [code("520103"), code("520100"), code("520000"), code("000000")];
+    assert_eq!(applicable_line(&lines, 2021, &nanming).unwrap().amount, 6000.0);
+    assert_eq!(applicable_line(&lines, 2022, &nanming).unwrap().amount, 7200.0);
+    assert_eq!(applicable_line(&lines, 2022, &yunyan).unwrap().amount, 6900.0);
+    assert_eq!(applicable_line(&lines, 2023, &yunyan), None);
+}
+
+#[test]
+fn the_procedure_runs_in_order() {
+    assert_eq!(check_move(Step::Identified, Step::Verified), Ok(()));
+    assert_eq!(check_move(Step::Assisted, Step::KeptUnderMonitoring), Ok(()));
+    assert_eq!(check_move(Step::KeptUnderMonitoring, Step::Assisted), Ok(()));
+    let skipped = check_move(Step::Identified, Step::Approved).unwrap_err();
+    assert_eq!(skipped.to_string(), "a case at 'identified' cannot move to 'approved' (next: verified)");
+    assert!(check_move(Step::RiskEliminated, Step::Assisted).is_err(), "an ended case stays ended");
+    for step in Step::ALL {
+        assert_eq!(Step::parse(step.as_str()), Some(step));
+    }
+}
+
+#[test]
+fn approval_waits_for_the_notice_to_end() {
+    // A notice running 5–11 March: approval from the 12th.
+    assert!(check_notice_over(day("2024-03-11"), day("2024-03-11")).is_err());
+    assert_eq!(check_notice_over(day("2024-03-11"), day("2024-03-12")), Ok(()));
+}
+
+const ABLE: ExitConditions = ExitConditions { has_labour: true, expenditure_resolved: true, guarantees_secured: true };
+
+/// Line 7,000. Checks: Jan 6,500 (below), Mar 7,400, Jun 7,600, Sep 7,800.
+/// On 1 Sep the six-month window starts 1 Mar: the anchor is the Mar check
+/// (7,400 > 7,000) and every check since is above: exit allowed. On 15 Aug
+/// the window starts 15 Feb and the last check on or before it is Jan's
+/// 6,500: not yet.
+#[test]
+fn six_months_above_the_line_allow_the_exit() {
+    let checks = [
+        IncomeCheck { on: day("2024-01-10"), income_pc: 6500.0 },
+        IncomeCheck { on: day("2024-03-01"), income_pc: 7400.0 },
+        IncomeCheck { on: day("2024-06-01"), income_pc: 7600.0 },
+        IncomeCheck { on: day("2024-09-01"), income_pc: 7800.0 },
+    ];
+    assert_eq!(check_exit(&checks, 7000.0, ABLE, day("2024-09-01")), Ok(()));
+    let early = check_exit(&checks, 7000.0, ABLE, day("2024-08-15")).unwrap_err();
+    assert!(early.to_string().contains("6500") && early.to_string().contains("2024-01-10"), "{early}");
+    // A dip inside the window restarts the clock.
+    let dipped = [checks[1], IncomeCheck { on: day("2024-07-01"), income_pc: 6900.0 }, checks[3]];
+    assert!(check_exit(&dipped, 7000.0, ABLE, day("2024-09-01")).is_err());
+    // Exactly on the line is not above it.
+    let on_line = [IncomeCheck { on: day("2024-03-01"), income_pc: 7000.0 }];
+    assert!(check_exit(&on_line, 7000.0, ABLE, day("2024-09-01")).is_err());
+    // No check old enough: stability is not observed yet.
+    let recent = [checks[2], checks[3]];
+    assert!(check_exit(&recent, 7000.0, ABLE, day("2024-09-01")).unwrap_err().to_string().contains("no income check"));
+}
+
+#[test]
+fn no_exit_without_labour_or_with_open_gaps() {
+    let checks = [IncomeCheck { on: day("2024-01-01"), income_pc: 9000.0 }];
+    let today = day("2024-09-01");
+    let no_labour = ExitConditions { has_labour: false, ..ABLE };
+    assert!(check_exit(&checks, 7000.0, no_labour, today).unwrap_err().to_string().contains("labour"));
+    let gaps = ExitConditions { guarantees_secured: false, ..ABLE };
+    assert!(check_exit(&checks, 7000.0, gaps, today).unwrap_err().to_string().contains("guarantees"));
+    let bills = ExitConditions { expenditure_resolved: false, ..ABLE };
+    assert!(check_exit(&checks, 7000.0, bills, today).unwrap_err().to_string().contains("expenditure"));
+}
+
+#[test]
+fn six_months_back_clamps_to_the_month_end() {
+    assert_eq!(months_before(day("2024-08-31"), 6), day("2024-02-29"));
+    assert_eq!(months_before(day("2024-03-15"), 6), day("2023-09-15"));
+    assert_eq!(months_before(day("2024-01-31"), 1), day("2023-12-31"));
+}
+
+/// Identified on 1 March with a 15-day limit for verification: due 16
+/// March; on 20 March 4 days late; on 16 March not yet late.
+#[test]
+fn overdue_steps_are_counted_in_days() {
+    let limits = [TimeLimit { step: Step::Verified, days: 15 }, TimeLimit { step: Step::Approved, days: 10 }];
+    let late = overdue(Step::Identified, day("2024-03-01"), &limits, day("2024-03-20")).unwrap();
+    assert_eq!(late, Overdue { step: Step::Verified, due: day("2024-03-16"), days_late: 4 });
+    assert_eq!(overdue(Step::Identified, day("2024-03-01"), &limits, day("2024-03-16")), None);
+    // No limit on consent: never overdue.
+    assert_eq!(overdue(Step::Verified, day("2024-03-01"), &limits, day("2025-01-01")), None);
+}
