@@ -363,6 +363,58 @@ impl App {
         Ok(report)
     }
 
+    /// Imports monitoring lines (`region_code,year,amount[,rule,multiple]`).
+    /// A line belongs to the region that set it: a national user sets any,
+    /// a provincial user its province's (and its counties').
+    pub async fn import_monitoring_lines(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        let (table, parsed) = read_table(path, options.sheet.clone(), records::read_monitoring_lines).await?;
+        let mut resolver = RegionResolver::load(self).await?;
+        let mut problems = Problems::default();
+        let mut lines = Vec::new();
+        for (row, line) in &parsed.rows {
+            match resolver.resolve(&line.region, *row).as_deref() {
+                Ok([region]) if !allowed(&options.within, region) => {
+                    problems.push(RowError::cell(&table.file, *row, "region_code", outside(region)))
+                }
+                Ok([region]) => {
+                    lines.push(revita_methods::monitoring::MonitoringLine { region: region.clone(), ..line.clone() })
+                }
+                Ok(_) => problems.push(RowError::cell(
+                    &table.file,
+                    *row,
+                    "region_code",
+                    format!("retired code {} was split; give the current code", line.region),
+                )),
+                Err(reason) => problems.push(RowError::cell(&table.file, *row, "region_code", reason)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        if !options.dry_run {
+            self.store().upsert_monitoring_lines(&lines).await?;
+        }
+        let mut report = report(&table, "monitoring lines", options, &parsed, lines.len());
+        report.remapped_codes = resolver.into_remaps();
+        Ok(report)
+    }
+
+    /// The monitoring line that applies in `year` to a region: the line of
+    /// the nearest region (itself, then its ancestors) that set one.
+    pub async fn monitoring_line_for(
+        &self,
+        region: &RegionCode,
+        year: i32,
+    ) -> AppResult<Option<revita_methods::monitoring::MonitoringLine>> {
+        let mut nearest_first = vec![region.clone()];
+        let mut ancestors: Vec<RegionCode> =
+            self.store().ancestors(region).await?.into_iter().map(|r| r.code).collect();
+        ancestors.reverse();
+        nearest_first.extend(ancestors);
+        let lines = self.store().monitoring_lines(Some(year)).await?;
+        Ok(revita_methods::monitoring::applicable_line(&lines, year, &nearest_first).cloned())
+    }
+
     /// Replaces the code history (the MCA 1981–2024 format).
     pub async fn import_code_history(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
         require_everywhere(&options.within, "code histories")?;

@@ -272,6 +272,39 @@ pub fn read_pairings(table: &mut Table) -> Result<Parsed<revita_methods::Pairing
     })
 }
 
+/// Reads monitoring lines: `region_code,year,amount[,rule,multiple]`, the
+/// rule `fixed` (default), `poverty_standard` or `dibao` with its multiple.
+pub fn read_monitoring_lines(
+    table: &mut Table,
+) -> Result<Parsed<revita_methods::monitoring::MonitoringLine>, Problems> {
+    let specs = [
+        required(&["region_code", "code"]),
+        required(&["year"]),
+        required(&["amount", "line"]),
+        optional(&["rule"]),
+        optional(&["multiple"]),
+    ];
+    read_all(table, &specs, |c| {
+        let multiple = match c.text(4).trim() {
+            "" => None,
+            text => Some(
+                revita_methods::observation::parse_value(text)
+                    .ok_or_else(|| c.error(4, format!("'{text}' is not a number")))?,
+            ),
+        };
+        let amount = revita_methods::observation::parse_value(c.text(2))
+            .ok_or_else(|| c.error(2, format!("'{}' is not a number", c.text(2))))?;
+        let line = revita_methods::monitoring::MonitoringLine {
+            region: c.region_code(0)?,
+            year: c.opt_year(1)?.ok_or_else(|| c.error(1, "is empty"))?,
+            amount,
+            rule: revita_methods::monitoring::LineRule::from_parts(c.text(3), multiple).map_err(|e| c.error(3, e))?,
+        };
+        line.validate().map_err(|e| c.error(2, e))?;
+        Ok(line)
+    })
+}
+
 /// Reads the MCA code history:
 /// `code,…,name,level,status,first_year,end_year,successor_codes`.
 pub fn read_code_history(table: &mut Table) -> Result<Parsed<CodeRecord>, Problems> {

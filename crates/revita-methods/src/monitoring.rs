@@ -29,6 +29,28 @@ pub enum LineRule {
     DibaoMultiple(f64),
 }
 
+impl LineRule {
+    /// The keyword and the multiple, as files hold them.
+    pub fn parts(&self) -> (&'static str, Option<f64>) {
+        match self {
+            LineRule::Fixed => ("fixed", None),
+            LineRule::PovertyStandardMultiple(m) => ("poverty_standard", Some(*m)),
+            LineRule::DibaoMultiple(m) => ("dibao", Some(*m)),
+        }
+    }
+
+    /// The rule from its keyword and multiple.
+    pub fn from_parts(keyword: &str, multiple: Option<f64>) -> Result<LineRule, String> {
+        match (keyword.trim(), multiple) {
+            ("" | "fixed", _) => Ok(LineRule::Fixed),
+            ("poverty_standard", Some(m)) if m.is_finite() && m > 0.0 => Ok(LineRule::PovertyStandardMultiple(m)),
+            ("dibao", Some(m)) if m.is_finite() && m > 0.0 => Ok(LineRule::DibaoMultiple(m)),
+            ("poverty_standard" | "dibao", _) => Err(format!("rule '{}' needs a positive multiple", keyword.trim())),
+            (other, _) => Err(format!("'{other}' is not fixed, poverty_standard or dibao")),
+        }
+    }
+}
+
 /// A monitoring line: yuan per person per year, for a year, set nationally
 /// (the root region) or by a province or county.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +63,17 @@ pub struct MonitoringLine {
     pub amount: f64,
     /// How it was set.
     pub rule: LineRule,
+}
+
+impl MonitoringLine {
+    /// Checks the amount: a positive number of yuan.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.amount.is_finite() && self.amount > 0.0 {
+            Ok(())
+        } else {
+            Err(format!("a monitoring line must be a positive amount, not {}", self.amount))
+        }
+    }
 }
 
 /// The line that applies in a year to a household whose region has the

@@ -264,6 +264,36 @@ macro_rules! shared_store_impl {
                 Ok(id)
             }
 
+            async fn upsert_monitoring_lines(
+                &self,
+                lines: &[revita_methods::monitoring::MonitoringLine],
+            ) -> crate::StoreResult<u64> {
+                let mut tx = self.pool.begin().await?;
+                for line in lines {
+                    let (rule, multiple) = line.rule.parts();
+                    sqlx::query(crate::sql::UPSERT_MONITORING_LINE)
+                        .bind(line.region.as_str())
+                        .bind(i64::from(line.year))
+                        .bind(line.amount)
+                        .bind(rule)
+                        .bind(multiple)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(lines.len() as u64)
+            }
+
+            async fn monitoring_lines(
+                &self,
+                year: Option<i32>,
+            ) -> crate::StoreResult<Vec<revita_methods::monitoring::MonitoringLine>> {
+                let rows =
+                    sqlx::query(crate::sql::MONITORING_LINES).bind(year.map(i64::from)).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::monitoring_line).collect()
+            }
+
             async fn designation_list_members(
                 &self,
                 list: i64,

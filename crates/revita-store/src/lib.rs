@@ -234,6 +234,12 @@ pub trait Store: Send + Sync {
         category: Option<&DesignationCategory>,
     ) -> StoreResult<Vec<revita_methods::DesignationList>>;
 
+    /// Writes monitoring lines, replacing those of the same region and year.
+    async fn upsert_monitoring_lines(&self, lines: &[revita_methods::monitoring::MonitoringLine]) -> StoreResult<u64>;
+    /// Monitoring lines (of a year), by year and region.
+    async fn monitoring_lines(&self, year: Option<i32>)
+    -> StoreResult<Vec<revita_methods::monitoring::MonitoringLine>>;
+
     async fn upsert_pairings(&self, pairings: &[revita_methods::Pairing]) -> StoreResult<u64>;
     /// Pairings in which a region is donor or recipient.
     async fn pairings_of(&self, region: &RegionCode) -> StoreResult<Vec<revita_methods::Pairing>>;

@@ -22,6 +22,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "designation_lists",
         sql: include_str!("../migrations/sqlite/0006_designation_lists.sql"),
     },
+    Migration {
+        version: 7,
+        name: "monitoring_lines",
+        sql: include_str!("../migrations/sqlite/0007_monitoring_lines.sql"),
+    },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -35,6 +40,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 6,
         name: "designation_lists",
         sql: include_str!("../migrations/postgres/0006_designation_lists.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "monitoring_lines",
+        sql: include_str!("../migrations/postgres/0007_monitoring_lines.sql"),
     },
 ];
 

@@ -16,6 +16,7 @@ pub(crate) trait RowExt {
     fn text(&self, column: &str) -> StoreResult<String>;
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
     fn float(&self, column: &str) -> StoreResult<f64>;
+    fn opt_float(&self, column: &str) -> StoreResult<Option<f64>>;
     fn int(&self, column: &str) -> StoreResult<i64>;
     fn opt_int(&self, column: &str) -> StoreResult<Option<i64>>;
 }
@@ -30,6 +31,9 @@ macro_rules! impl_row_ext {
                 Ok(self.try_get(column)?)
             }
             fn float(&self, column: &str) -> StoreResult<f64> {
+                Ok(self.try_get(column)?)
+            }
+            fn opt_float(&self, column: &str) -> StoreResult<Option<f64>> {
                 Ok(self.try_get(column)?)
             }
             fn int(&self, column: &str) -> StoreResult<i64> {
@@ -134,6 +138,16 @@ pub(crate) fn designation_list(row: &impl RowExt) -> StoreResult<revita_methods:
         leaving: count("leaving")?,
         approved_by: row.text("approved_by")?,
         approved_at: row.int("approved_at")?,
+    })
+}
+
+pub(crate) fn monitoring_line(row: &impl RowExt) -> StoreResult<revita_methods::monitoring::MonitoringLine> {
+    let multiple: Option<f64> = row.opt_float("multiple")?;
+    Ok(revita_methods::monitoring::MonitoringLine {
+        region: code(&row.text("region_code")?)?,
+        year: i32::try_from(row.int("year")?).map_err(corrupt)?,
+        amount: row.float("amount")?,
+        rule: revita_methods::monitoring::LineRule::from_parts(&row.text("rule")?, multiple).map_err(corrupt)?,
     })
 }
 

@@ -241,6 +241,12 @@ pub(crate) const DESIGNATION_LISTS: &str = "SELECT id, category, name, run_year,
      effective_from, transition_until, spec_json, spec_sha256, input_sha256, members, joining, leaving, approved_by, \
      approved_at FROM designation_lists WHERE ($1 IS NULL OR category = $1) ORDER BY effective_from, id";
 
+pub(crate) const UPSERT_MONITORING_LINE: &str = "INSERT INTO monitoring_lines (region_code, year, amount, rule, multiple) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (region_code, year) DO UPDATE SET amount = excluded.amount, \
+     rule = excluded.rule, multiple = excluded.multiple";
+pub(crate) const MONITORING_LINES: &str = "SELECT region_code, year, amount, rule, multiple FROM monitoring_lines \
+     WHERE ($1 IS NULL OR year = $1) ORDER BY year, region_code";
+
 #[cfg(test)]
 mod tests {
     use super::*;

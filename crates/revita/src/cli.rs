@@ -132,6 +132,7 @@ pub enum ImportKind {
     Designations,
     Pairings,
     CodeHistory,
+    MonitoringLines,
 }
 
 #[derive(Debug, Args)]

@@ -239,6 +239,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         ImportKind::Designations => app.import_designations(&args.file, &file).await?,
         ImportKind::Pairings => app.import_pairings(&args.file, &file).await?,
         ImportKind::CodeHistory => app.import_code_history(&args.file, &file).await?,
+        ImportKind::MonitoringLines => app.import_monitoring_lines(&args.file, &file).await?,
         ImportKind::Boundaries => {
             app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), &file).await?
         }

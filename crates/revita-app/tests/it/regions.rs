@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::*;
 
 both_backends!(china_codes_give_level_and_parent, |store: DynStore| async move {
@@ -155,4 +157,42 @@ both_backends!(pairings_map_retired_codes_and_reject_unknown_ones, |store: DynSt
             "bad.csv, row 3, column 'donor_code': unknown region code 529999",
         ]
     );
+});
+
+both_backends!(monitoring_lines_import_and_the_nearest_applies, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    // 2021: 6,000 nationally (1.5 × the 4,000 standard); 2022: Guizhou 6,900,
+    // 南明 7,200 (2 × a 300-yuan monthly dibao).
+    let text = "region_code,year,amount,rule,multiple\n\
+        000000,2021,6000,poverty_standard,1.5\n520000,2022,6900,,\n520102,2022,7200,dibao,2\n";
+    let report = app.import_monitoring_lines(&files.write("lines.csv", text), &FileImport::default()).await.unwrap();
+    assert_eq!(report.records_written, 3);
+    let line = |region: &str, year| {
+        let app = app.clone();
+        let region = code(region);
+        async move { app.monitoring_line_for(&region, year).await.unwrap().map(|l| l.amount) }
+    };
+    assert_eq!(line("520103", 2021).await, Some(6000.0));
+    assert_eq!(line("520103", 2022).await, Some(6900.0));
+    assert_eq!(line("520102", 2022).await, Some(7200.0));
+    assert_eq!(line("520102", 2023).await, None);
+
+    // Bad rows are named; nothing is written.
+    let bad = "region_code,year,amount,rule,multiple\n520000,2023,-5,,\n520000,2023,7000,dibao,\n";
+    let problems = rejected(app.import_monitoring_lines(&files.write("bad.csv", bad), &FileImport::default()).await);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("row 2, column 'amount'") && problems[0].contains("positive"), "{problems:?}");
+    assert!(problems[1].contains("column 'rule'") && problems[1].contains("multiple"), "{problems:?}");
+    let unknown = "region_code,year,amount\n520000,2023,7000\n529999,2023,7000\n";
+    let problems = rejected(app.import_monitoring_lines(&files.write("u.csv", unknown), &FileImport::default()).await);
+    assert!(problems[0].contains("row 3") && problems[0].contains("529999"), "{problems:?}");
+    assert_eq!(app.store().monitoring_lines(Some(2023)).await.unwrap().len(), 0);
+
+    // A county clerk may not set Guizhou's line.
+    let nanming: HashSet<RegionCode> = [code("520102")].into();
+    let scoped = FileImport { within: Some(std::sync::Arc::new(nanming)), ..Default::default() };
+    let text = "region_code,year,amount\n520000,2024,8000\n";
+    let problems = rejected(app.import_monitoring_lines(&files.write("gz.csv", text), &scoped).await);
+    assert!(problems[0].contains("outside your jurisdiction"), "{problems:?}");
 });

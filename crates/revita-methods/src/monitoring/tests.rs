@@ -107,3 +107,15 @@ fn overdue_steps_are_counted_in_days() {
     // No limit on consent: never overdue.
     assert_eq!(overdue(Step::Verified, day("2024-03-01"), &limits, day("2025-01-01")), None);
 }
+
+#[test]
+fn line_rules_read_back_from_their_parts() {
+    for rule in [LineRule::Fixed, LineRule::PovertyStandardMultiple(1.5), LineRule::DibaoMultiple(2.0)] {
+        let (keyword, multiple) = rule.parts();
+        assert_eq!(LineRule::from_parts(keyword, multiple), Ok(rule));
+    }
+    assert!(LineRule::from_parts("dibao", None).unwrap_err().contains("multiple"));
+    assert!(LineRule::from_parts("weekly", None).is_err());
+    let line = MonitoringLine { region: code("000000"), year: 2021, amount: 0.0, rule: LineRule::Fixed };
+    assert!(line.validate().is_err());
+}

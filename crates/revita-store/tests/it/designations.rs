@@ -122,3 +122,22 @@ both_backends!(a_committed_list_keeps_its_provenance_and_writes_its_designations
     assert!(store.designation_lists(Some(&DesignationCategory::PovertyCounty)).await.unwrap().is_empty());
     assert_eq!(store.designation_lists(None).await.unwrap().len(), 2);
 });
+
+both_backends!(monitoring_lines_are_kept_by_region_and_year, |store: DynStore| async move {
+    use revita_methods::monitoring::{LineRule, MonitoringLine};
+    let line = |region: &str, year, amount, rule| MonitoringLine { region: code(region), year, amount, rule };
+    let lines = [
+        line("000000", 2021, 6000.0, LineRule::PovertyStandardMultiple(1.5)),
+        line("520000", 2022, 6900.0, LineRule::Fixed),
+        line("350526", 2024, 19_560.0, LineRule::DibaoMultiple(2.0)),
+    ];
+    assert_eq!(store.upsert_monitoring_lines(&lines).await.unwrap(), 3);
+    // A corrected line replaces the one of the same region and year.
+    store.upsert_monitoring_lines(&[line("520000", 2022, 7000.0, LineRule::Fixed)]).await.unwrap();
+    let all = store.monitoring_lines(None).await.unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0], lines[0]);
+    assert_eq!(all[1].amount, 7000.0);
+    assert_eq!(all[2].rule, LineRule::DibaoMultiple(2.0));
+    assert_eq!(store.monitoring_lines(Some(2022)).await.unwrap().len(), 1);
+});
