@@ -25,6 +25,7 @@ pub mod monitoring;
 pub mod observation;
 pub mod pairing;
 pub mod password;
+pub mod plan;
 pub mod region;
 pub mod rules;
 pub mod screening;
