@@ -363,6 +363,50 @@ impl App {
         Ok(report)
     }
 
+    /// Imports households into the monitoring registry (SPEC B1's columns
+    /// plus optional head name, ID number and phone), replacing those with
+    /// the same id. Each household's county (its village code's first six
+    /// digits) must be a loaded region within the importing user's
+    /// jurisdiction; an id may appear once per file.
+    pub async fn import_households(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
+        let (table, parsed) = read_table(path, options.sheet.clone(), records::read_registered_households).await?;
+        let mut resolver = RegionResolver::load(self).await?;
+        let mut problems = Problems::default();
+        let mut seen: HashMap<&str, u64> = HashMap::new();
+        let mut households = Vec::with_capacity(parsed.rows.len());
+        for (row, household) in &parsed.rows {
+            if let Some(first) = seen.insert(household.id.as_str(), *row) {
+                problems.push(RowError::cell(
+                    &table.file,
+                    *row,
+                    "hh_id",
+                    format!("household {} is already on row {first}", household.id),
+                ));
+                continue;
+            }
+            let county = RegionCode::parse(&(household.household.village_code / 1_000_000).to_string())
+                .map_err(|e| crate::AppError::Invalid(e.to_string()))?;
+            match resolver.resolve(&county, *row).as_deref() {
+                Ok([region]) if allowed(&options.within, region) => households.push(household.clone()),
+                Ok([region]) => problems.push(RowError::cell(&table.file, *row, "village_code", outside(region))),
+                Ok(_) => problems.push(RowError::cell(
+                    &table.file,
+                    *row,
+                    "village_code",
+                    format!("county {county} was split; give the current village code"),
+                )),
+                Err(reason) => problems.push(RowError::cell(&table.file, *row, "village_code", reason)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        if !options.dry_run {
+            self.store().upsert_households(&households).await?;
+        }
+        Ok(report(&table, "households", options, &parsed, households.len()))
+    }
+
     /// Imports monitoring lines (`region_code,year,amount[,rule,multiple]`).
     /// A line belongs to the region that set it: a national user sets any,
     /// a provincial user its province's (and its counties').

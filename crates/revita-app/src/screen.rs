@@ -59,6 +59,32 @@ pub fn screen_file(path: &Path, options: &ScreenOptions, progress: &Progress) ->
     Ok(Screening { file: path.display().to_string(), line, counties: all.sorted(), total: all.total() })
 }
 
+impl App {
+    /// Screens the monitoring registry against `line`: the same rules and
+    /// tallies as a file screen, over the households whose county lies
+    /// within `within` (`None`: all).
+    pub async fn screen_registry(&self, line: f64, within: &Option<HashSet<RegionCode>>) -> AppResult<Screening> {
+        if !(line.is_finite() && line > 0.0) {
+            return Err(AppError::Invalid(format!("the monitoring line must be a positive amount, not {line}")));
+        }
+        let mut tallies = CountyTallies::new(line);
+        // County codes repeat across many households: decide each once.
+        let mut seen: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
+        self.store()
+            .for_each_household(&mut |registered| {
+                let county = registered.household.county();
+                let visible = *seen.entry(county).or_insert_with(|| {
+                    RegionCode::parse(&format!("{county:06}")).is_ok_and(|code| crate::auth::sees(within, &code))
+                });
+                if visible {
+                    tallies.add(&registered.household);
+                }
+            })
+            .await?;
+        Ok(Screening { file: "registry".into(), line, counties: tallies.sorted(), total: tallies.total() })
+    }
+}
+
 impl Screening {
     /// Writes the county table of SPEC B1 (all or nothing: the file appears
     /// only when complete).

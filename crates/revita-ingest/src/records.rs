@@ -305,6 +305,99 @@ pub fn read_monitoring_lines(
     })
 }
 
+/// Reads households for the monitoring registry: SPEC B1's columns
+/// (`hh_id`, `village_code`, `size`, `labor`, the five amounts, the eleven
+/// `d_*` flags) and, optionally, `head_name`, `id_number` and `phone`.
+/// Every value is checked as screening checks it ([`Household::check`]).
+///
+/// [`Household::check`]: revita_methods::screening::Household::check
+pub fn read_registered_households(
+    table: &mut Table,
+) -> Result<Parsed<revita_methods::monitoring::RegisteredHousehold>, Problems> {
+    use revita_methods::screening::{Deprivation, Household};
+    const FLAGS: [&[&str]; 11] = [
+        &["d_nutrition"],
+        &["d_child_mortality"],
+        &["d_schooling"],
+        &["d_attendance"],
+        &["d_cooking"],
+        &["d_sanitation"],
+        &["d_water"],
+        &["d_electricity"],
+        &["d_housing"],
+        &["d_assets"],
+        &["d_health_ins"],
+    ];
+    let mut specs = vec![
+        required(&["hh_id", "id"]),
+        required(&["village_code"]),
+        required(&["size"]),
+        required(&["labor"]),
+        required(&["income_pc"]),
+        required(&["income_pc_prev"]),
+        required(&["medical_exp"]),
+        required(&["education_exp"]),
+        required(&["disaster_loss"]),
+    ];
+    specs.extend(FLAGS.iter().map(|names| required(names)));
+    specs.extend([optional(&["head_name"]), optional(&["id_number"]), optional(&["phone"])]);
+    read_all(table, &specs, |c| {
+        let int = |spec: usize| -> Result<i64, RowError> {
+            let t = c.required(spec)?;
+            t.parse().map_err(|_| c.error(spec, format!("'{t}' is not a whole number")))
+        };
+        let small = |spec: usize| -> Result<i32, RowError> {
+            i32::try_from(int(spec)?).map_err(|_| c.error(spec, "is out of range"))
+        };
+        let amount = |spec: usize| -> Result<f64, RowError> {
+            let t = c.required(spec)?;
+            revita_methods::observation::parse_value(t).ok_or_else(|| c.error(spec, format!("'{t}' is not a number")))
+        };
+        let mut deprived = 0u16;
+        for (k, d) in Deprivation::ALL.iter().enumerate() {
+            match c.required(9 + k)? {
+                "0" => {}
+                "1" => deprived |= d.bit(),
+                other => return Err(c.error(9 + k, format!("'{other}' is not 0 or 1"))),
+            }
+        }
+        let household = Household {
+            village_code: int(1)?,
+            size: small(2)?,
+            labor: small(3)?,
+            income_pc: amount(4)?,
+            income_pc_prev: amount(5)?,
+            medical_exp: amount(6)?,
+            education_exp: amount(7)?,
+            disaster_loss: amount(8)?,
+            deprived,
+        };
+        if let Err(problem) = household.check() {
+            let spec = [
+                "village_code",
+                "size",
+                "labor",
+                "income_pc",
+                "income_pc_prev",
+                "medical_exp",
+                "education_exp",
+                "disaster_loss",
+            ]
+            .iter()
+            .position(|name| *name == problem.column)
+            .map_or(0, |i| i + 1);
+            return Err(c.error(spec, problem.reason));
+        }
+        Ok(revita_methods::monitoring::RegisteredHousehold {
+            id: c.required(0)?.to_string(),
+            household,
+            head_name: c.opt_text(20),
+            id_number: c.opt_text(21),
+            phone: c.opt_text(22),
+        })
+    })
+}
+
 /// Reads the MCA code history:
 /// `code,…,name,level,status,first_year,end_year,successor_codes`.
 pub fn read_code_history(table: &mut Table) -> Result<Parsed<CodeRecord>, Problems> {

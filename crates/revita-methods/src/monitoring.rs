@@ -14,6 +14,7 @@
 
 use crate::date::Date;
 use crate::region::RegionCode;
+use crate::screening::Household;
 
 /// How a monitoring line was set (methods.md §9.1: a fixed amount, or a
 /// multiple of the old poverty standard or of the local dibao).
@@ -309,6 +310,58 @@ pub fn overdue(current: Step, since: Date, limits: &[TimeLimit], today: Date) ->
         let late = today.days_since_epoch() - due.days_since_epoch();
         (late > 0).then_some(Overdue { step: *next, due, days_late: late })
     })
+}
+
+/// A household in the monitoring registry: its screening record and the
+/// personal identifiers that only some roles may see unmasked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisteredHousehold {
+    /// The household's number in the registry.
+    pub id: String,
+    /// What screening reads (village, members, income, spending, deprivations).
+    pub household: Household,
+    /// The head of household's name.
+    pub head_name: Option<String>,
+    /// The head's resident identity card number.
+    pub id_number: Option<String>,
+    /// A contact phone number.
+    pub phone: Option<String>,
+}
+
+/// A name with all but its first character hidden: 张三丰 → 张**.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
+/// An identifier with only its first `keep_start` and last `keep_end`
+/// characters shown (ID numbers 6 and 4: the area code and the check digits;
+/// phones 3 and 4), the rest as `*`.
+pub fn mask_middle(text: &str, keep_start: usize, keep_end: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= keep_start + keep_end {
+        return "*".repeat(chars.len());
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| if i < keep_start || i >= chars.len() - keep_end { *c } else { '*' })
+        .collect()
+}
+
+impl RegisteredHousehold {
+    /// The record as a user without the right to see identifiers sees it.
+    pub fn masked(&self) -> RegisteredHousehold {
+        RegisteredHousehold {
+            head_name: self.head_name.as_deref().map(mask_name),
+            id_number: self.id_number.as_deref().map(|n| mask_middle(n, 6, 4)),
+            phone: self.phone.as_deref().map(|p| mask_middle(p, 3, 4)),
+            ..self.clone()
+        }
+    }
 }
 
 #[cfg(test)]

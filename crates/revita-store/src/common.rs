@@ -264,6 +264,74 @@ macro_rules! shared_store_impl {
                 Ok(id)
             }
 
+            async fn upsert_households(
+                &self,
+                households: &[revita_methods::monitoring::RegisteredHousehold],
+            ) -> crate::StoreResult<u64> {
+                // Fifty rows a statement: 700 parameters, well inside both
+                // back ends' limits, and a tenth of the statements of
+                // single-row inserts.
+                const ROWS: usize = 50;
+                let mut tx = self.pool.begin().await?;
+                let full = crate::sql::upsert_households(ROWS);
+                for chunk in households.chunks(ROWS) {
+                    let sql =
+                        if chunk.len() == ROWS { full.clone() } else { crate::sql::upsert_households(chunk.len()) };
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                    for h in chunk {
+                        let r = &h.household;
+                        let village = r.village_code.to_string();
+                        let county = village.get(..6).unwrap_or(&village).to_string();
+                        query = query
+                            .bind(h.id.clone())
+                            .bind(village)
+                            .bind(county)
+                            .bind(i64::from(r.size))
+                            .bind(i64::from(r.labor))
+                            .bind(r.income_pc)
+                            .bind(r.income_pc_prev)
+                            .bind(r.medical_exp)
+                            .bind(r.education_exp)
+                            .bind(r.disaster_loss)
+                            .bind(i64::from(r.deprived))
+                            .bind(h.head_name.clone())
+                            .bind(h.id_number.clone())
+                            .bind(h.phone.clone());
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(households.len() as u64)
+            }
+
+            async fn households(&self) -> crate::StoreResult<Vec<revita_methods::monitoring::RegisteredHousehold>> {
+                let rows = sqlx::query(crate::sql::HOUSEHOLDS_ALL).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::household).collect()
+            }
+
+            async fn for_each_household(
+                &self,
+                visit: &mut (dyn FnMut(revita_methods::monitoring::RegisteredHousehold) + Send),
+            ) -> crate::StoreResult<u64> {
+                use futures_util::TryStreamExt;
+                let mut rows = sqlx::query(crate::sql::HOUSEHOLDS_ALL).fetch(&self.pool);
+                let mut n = 0;
+                while let Some(row) = rows.try_next().await? {
+                    visit(crate::rows::household(&row)?);
+                    n += 1;
+                }
+                Ok(n)
+            }
+
+            async fn household(
+                &self,
+                id: &str,
+            ) -> crate::StoreResult<Option<revita_methods::monitoring::RegisteredHousehold>> {
+                let row = sqlx::query(crate::sql::HOUSEHOLD_BY_ID).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(crate::rows::household).transpose()
+            }
+
             async fn upsert_monitoring_lines(
                 &self,
                 lines: &[revita_methods::monitoring::MonitoringLine],

@@ -240,6 +240,24 @@ pub trait Store: Send + Sync {
     async fn monitoring_lines(&self, year: Option<i32>)
     -> StoreResult<Vec<revita_methods::monitoring::MonitoringLine>>;
 
+    /// Writes households to the monitoring registry in one transaction,
+    /// replacing those with the same id.
+    async fn upsert_households(
+        &self,
+        households: &[revita_methods::monitoring::RegisteredHousehold],
+    ) -> StoreResult<u64>;
+    /// Every household of the registry, by id.
+    async fn households(&self) -> StoreResult<Vec<revita_methods::monitoring::RegisteredHousehold>>;
+    /// Streams every household of the registry through `visit`, row by row,
+    /// so that screening a national registry holds no more than one row;
+    /// returns how many there were.
+    async fn for_each_household(
+        &self,
+        visit: &mut (dyn FnMut(revita_methods::monitoring::RegisteredHousehold) + Send),
+    ) -> StoreResult<u64>;
+    /// One household of the registry.
+    async fn household(&self, id: &str) -> StoreResult<Option<revita_methods::monitoring::RegisteredHousehold>>;
+
     async fn upsert_pairings(&self, pairings: &[revita_methods::Pairing]) -> StoreResult<u64>;
     /// Pairings in which a region is donor or recipient.
     async fn pairings_of(&self, region: &RegionCode) -> StoreResult<Vec<revita_methods::Pairing>>;

@@ -27,6 +27,7 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "monitoring_lines",
         sql: include_str!("../migrations/sqlite/0007_monitoring_lines.sql"),
     },
+    Migration { version: 8, name: "households", sql: include_str!("../migrations/sqlite/0008_households.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -46,6 +47,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
         name: "monitoring_lines",
         sql: include_str!("../migrations/postgres/0007_monitoring_lines.sql"),
     },
+    Migration { version: 8, name: "households", sql: include_str!("../migrations/postgres/0008_households.sql") },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

@@ -151,6 +151,28 @@ pub(crate) fn monitoring_line(row: &impl RowExt) -> StoreResult<revita_methods::
     })
 }
 
+pub(crate) fn household(row: &impl RowExt) -> StoreResult<revita_methods::monitoring::RegisteredHousehold> {
+    let narrow = |column: &str| row.int(column).and_then(|v| i32::try_from(v).map_err(corrupt));
+    let village: i64 = row.text("village_code")?.parse().map_err(corrupt)?;
+    Ok(revita_methods::monitoring::RegisteredHousehold {
+        id: row.text("id")?,
+        household: revita_methods::screening::Household {
+            village_code: village,
+            size: narrow("size")?,
+            labor: narrow("labor")?,
+            income_pc: row.float("income_pc")?,
+            income_pc_prev: row.float("income_pc_prev")?,
+            medical_exp: row.float("medical_exp")?,
+            education_exp: row.float("education_exp")?,
+            disaster_loss: row.float("disaster_loss")?,
+            deprived: u16::try_from(row.int("deprived")?).map_err(corrupt)?,
+        },
+        head_name: row.opt_text("head_name")?,
+        id_number: row.opt_text("id_number")?,
+        phone: row.opt_text("phone")?,
+    })
+}
+
 pub(crate) fn list_member(row: &impl RowExt) -> StoreResult<(RegionCode, String)> {
     Ok((code(&row.text("region_code")?)?, row.text("class")?))
 }

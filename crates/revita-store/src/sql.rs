@@ -247,9 +247,44 @@ pub(crate) const UPSERT_MONITORING_LINE: &str = "INSERT INTO monitoring_lines (r
 pub(crate) const MONITORING_LINES: &str = "SELECT region_code, year, amount, rule, multiple FROM monitoring_lines \
      WHERE ($1 IS NULL OR year = $1) ORDER BY year, region_code";
 
+/// The registry's columns, in the order writes bind them.
+pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, village_code, county_code, size, labor, income_pc, income_pc_prev, \
+     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone";
+/// Columns of the registry a write binds.
+pub(crate) const HOUSEHOLD_ARITY: usize = 14;
+pub(crate) const HOUSEHOLD_UPSERT_TAIL: &str = " ON CONFLICT (id) DO UPDATE SET village_code = excluded.village_code, \
+     county_code = excluded.county_code, size = excluded.size, labor = excluded.labor, \
+     income_pc = excluded.income_pc, income_pc_prev = excluded.income_pc_prev, medical_exp = excluded.medical_exp, \
+     education_exp = excluded.education_exp, disaster_loss = excluded.disaster_loss, deprived = excluded.deprived, \
+     head_name = excluded.head_name, id_number = excluded.id_number, phone = excluded.phone";
+pub(crate) const HOUSEHOLDS_ALL: &str = "SELECT id, village_code, county_code, size, labor, income_pc, income_pc_prev, \
+     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone FROM households ORDER BY id";
+pub(crate) const HOUSEHOLD_BY_ID: &str = "SELECT id, village_code, county_code, size, labor, income_pc, income_pc_prev, \
+     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone FROM households WHERE id = $1";
+
+/// A multi-row upsert of `rows` households: `$1 … $(14·rows)`.
+pub(crate) fn upsert_households(rows: usize) -> String {
+    let mut sql = format!("INSERT INTO households ({HOUSEHOLD_COLUMNS}) VALUES ");
+    for r in 0..rows {
+        let params: Vec<String> = (1..=HOUSEHOLD_ARITY).map(|c| format!("${}", r * HOUSEHOLD_ARITY + c)).collect();
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        sql.push_str(&params.join(", "));
+        sql.push(')');
+    }
+    sql.push_str(HOUSEHOLD_UPSERT_TAIL);
+    sql
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn household_upserts_number_every_parameter() {
+        let sql = upsert_households(2);
+        assert!(sql.contains("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14), ($15, "));
+        assert!(sql.contains("$28) ON CONFLICT (id) DO UPDATE"));
+    }
 
     #[test]
     fn like_wildcards_in_a_query_match_themselves() {

@@ -133,6 +133,7 @@ pub enum ImportKind {
     Pairings,
     CodeHistory,
     MonitoringLines,
+    Households,
 }
 
 #[derive(Debug, Args)]
@@ -345,7 +346,12 @@ pub struct ScreenArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
     /// The household file, .csv or .parquet (the columns are listed in docs/user-guide.md).
-    pub households: PathBuf,
+    #[arg(required_unless_present = "registry", conflicts_with = "registry")]
+    pub households: Option<PathBuf>,
+    /// Screen the households of the monitoring registry in the database
+    /// (within your jurisdiction with --token) instead of a file.
+    #[arg(long)]
+    pub registry: bool,
     /// The monitoring line, yuan per person per year.
     #[arg(long, default_value_t = revita_methods::screening::DEFAULT_LINE)]
     pub line: f64,

@@ -240,6 +240,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         ImportKind::Pairings => app.import_pairings(&args.file, &file).await?,
         ImportKind::CodeHistory => app.import_code_history(&args.file, &file).await?,
         ImportKind::MonitoringLines => app.import_monitoring_lines(&args.file, &file).await?,
+        ImportKind::Households => app.import_households(&args.file, &file).await?,
         ImportKind::Boundaries => {
             app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), &file).await?
         }
@@ -635,19 +636,29 @@ async fn screen(args: ScreenArgs) -> anyhow::Result<()> {
     let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = ScreenOptions { line: args.line, threads };
     let started = std::time::Instant::now();
-    let progress = ScanProgress::default();
-    let bar = screen_progress_bar(args.no_progress || args.json, &args.households);
-    let screening = std::thread::scope(|scope| {
-        let work = scope.spawn(|| screen_file(&args.households, &options, &progress));
-        while !work.is_finished() {
-            bar.set_length(progress.total.load(std::sync::atomic::Ordering::Relaxed));
-            bar.set_position(progress.done.load(std::sync::atomic::Ordering::Relaxed));
-            std::thread::sleep(Duration::from_millis(50));
+    let screening = match &args.households {
+        Some(path) => {
+            let progress = ScanProgress::default();
+            let bar = screen_progress_bar(args.no_progress || args.json, path);
+            let screening = std::thread::scope(|scope| {
+                let work = scope.spawn(|| screen_file(path, &options, &progress));
+                while !work.is_finished() {
+                    bar.set_length(progress.total.load(std::sync::atomic::Ordering::Relaxed));
+                    bar.set_position(progress.done.load(std::sync::atomic::Ordering::Relaxed));
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                work.join().expect("the screening thread panicked")
+            });
+            bar.finish_and_clear();
+            screening?
         }
-        work.join().expect("the screening thread panicked")
-    });
-    bar.finish_and_clear();
-    let screening = screening?;
+        None => {
+            let app = open(&args.db).await?;
+            let actor = acting(&app, &args.db).await?;
+            let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
+            app.screen_registry(args.line, &visible).await?
+        }
+    };
     if let Some(out) = &args.out {
         screening.write_table(out)?;
     }

@@ -287,3 +287,58 @@ both_backends!(a_screening_is_stored_as_county_observations, |store: DynStore| a
     assert!(error.to_string().contains("999901"), "{error}");
     assert_eq!(observation_count(&app).await, before + 24);
 });
+
+both_backends!(the_registry_screens_like_its_file, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let rows = generate(400, &[520_102, 520_103, 520_502], 21);
+    let mut csv = csv_text(&rows);
+    // Identifiers are optional columns; give them on one row.
+    csv = csv.replacen("d_health_ins\n", "d_health_ins,head_name,id_number,phone\n", 1);
+    csv = csv
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => l.to_string(),
+            1 => format!("{l},张三,520102199001011234,13812345678"),
+            _ => format!("{l},,,"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = files.write("registry.csv", &format!("{csv}\n"));
+    let report = app.import_households(&path, &FileImport::default()).await.unwrap();
+    assert_eq!(report.records_written, 400);
+    let first = app.store().household("1").await.unwrap().unwrap();
+    assert_eq!(first.id_number.as_deref(), Some("520102199001011234"));
+    assert_eq!(first.masked().id_number.as_deref(), Some("520102********1234"));
+
+    // The registry screens exactly as the file does.
+    let from_file = screen_file(&path, &ScreenOptions { line: 7600.0, threads: 2 }, &Progress::default()).unwrap();
+    let from_registry = app.screen_registry(7600.0, &None).await.unwrap();
+    assert_eq!(from_registry.counties, from_file.counties);
+    // A 南明 user screens 南明's households only.
+    let nanming: HashSet<RegionCode> = [code("520102")].into();
+    let scoped = app.screen_registry(7600.0, &Some(nanming.clone())).await.unwrap();
+    assert_eq!(scoped.counties.iter().map(|(c, _)| *c).collect::<Vec<_>>(), [520_102]);
+
+    // Bad files are refused whole: a repeated id, an unknown county, another county's household.
+    let header = csv.lines().next().unwrap().to_string();
+    let line = |id: &str, village: &str| format!("{id},{village},3,1,5000,6000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,");
+    let bad = format!(
+        "{header}\n{}\n{}\n{}\n",
+        line("X1", "520102001001"),
+        line("X1", "520102001002"),
+        line("X2", "529999001001")
+    );
+    let problems = rejected(app.import_households(&files.write("bad.csv", &bad), &FileImport::default()).await);
+    assert!(problems[0].contains("row 3, column 'hh_id'") && problems[0].contains("already on row 2"), "{problems:?}");
+    assert!(problems[1].contains("row 4, column 'village_code'") && problems[1].contains("529999"), "{problems:?}");
+    let other = format!("{header}\n{}\n", line("X3", "520103001001"));
+    let scoped_import = FileImport { within: Some(Arc::new(nanming)), ..Default::default() };
+    let problems = rejected(app.import_households(&files.write("other.csv", &other), &scoped_import).await);
+    assert!(problems[0].contains("outside your jurisdiction"), "{problems:?}");
+    let bad_value = format!("{header}\n{}\n", line("X4", "520102001001").replacen(",3,1,", ",3,4,", 1));
+    let problems = rejected(app.import_households(&files.write("labor.csv", &bad_value), &FileImport::default()).await);
+    assert!(problems[0].contains("column 'labor'") && problems[0].contains("outside 0..=3"), "{problems:?}");
+    assert_eq!(app.store().households().await.unwrap().len(), 400, "nothing was written");
+});

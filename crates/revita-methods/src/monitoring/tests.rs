@@ -119,3 +119,22 @@ fn line_rules_read_back_from_their_parts() {
     let line = MonitoringLine { region: code("000000"), year: 2021, amount: 0.0, rule: LineRule::Fixed };
     assert!(line.validate().is_err());
 }
+
+#[test]
+fn identifiers_are_masked_in_lists() {
+    assert_eq!(mask_name("张三丰"), "张**");
+    assert_eq!(mask_name(""), "");
+    assert_eq!(mask_middle("520102199001011234", 6, 4), "520102********1234");
+    assert_eq!(mask_middle("13812345678", 3, 4), "138****5678");
+    assert_eq!(mask_middle("123", 3, 4), "***", "too short to show anything");
+    let h = RegisteredHousehold {
+        id: "H1".into(),
+        household: Household::default(),
+        head_name: Some("王五".into()),
+        id_number: Some("520102199001011234".into()),
+        phone: None,
+    };
+    let masked = h.masked();
+    assert_eq!((masked.head_name.as_deref(), masked.id_number.as_deref()), (Some("王*"), Some("520102********1234")));
+    assert_eq!(masked.household, h.household);
+}

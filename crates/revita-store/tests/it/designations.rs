@@ -141,3 +141,38 @@ both_backends!(monitoring_lines_are_kept_by_region_and_year, |store: DynStore| a
     assert_eq!(all[2].rule, LineRule::DibaoMultiple(2.0));
     assert_eq!(store.monitoring_lines(Some(2022)).await.unwrap().len(), 1);
 });
+
+fn registered(id: &str, village: i64, income: f64) -> revita_methods::monitoring::RegisteredHousehold {
+    revita_methods::monitoring::RegisteredHousehold {
+        id: id.into(),
+        household: revita_methods::screening::Household {
+            village_code: village,
+            size: 3,
+            labor: 2,
+            income_pc: income,
+            income_pc_prev: 8000.5,
+            medical_exp: 1200.25,
+            education_exp: 0.0,
+            disaster_loss: 0.0,
+            deprived: 0b101_0000_0001,
+        },
+        head_name: Some("张三".into()),
+        id_number: Some("520102199001011234".into()),
+        phone: None,
+    }
+}
+
+both_backends!(the_registry_keeps_households_and_replaces_by_id, |store: DynStore| async move {
+    // 120 households: more than two 50-row statements and a partial one.
+    let many: Vec<_> = (0..120)
+        .map(|i| registered(&format!("H{i:04}"), 520_102_001_001 + i64::from(i % 3), 6000.0 + f64::from(i)))
+        .collect();
+    assert_eq!(store.upsert_households(&many).await.unwrap(), 120);
+    let again = registered("H0001", 520_103_002_001, 9999.99);
+    store.upsert_households(std::slice::from_ref(&again)).await.unwrap();
+    let all = store.households().await.unwrap();
+    assert_eq!(all.len(), 120);
+    assert_eq!(all[0], many[0]);
+    assert_eq!(store.household("H0001").await.unwrap(), Some(again));
+    assert_eq!(store.household("nobody").await.unwrap(), None);
+});

@@ -363,6 +363,22 @@ fn screen_writes_the_county_table_and_stores_it_on_request() {
 }
 
 #[test]
+fn the_registry_is_imported_and_screened_like_a_file() {
+    let f = loaded();
+    let input = f.file("households.csv", HOUSEHOLDS);
+    let out = run(&["import", "households", input.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (from_file, from_registry) = (f.dir.path().join("file.csv"), f.dir.path().join("registry.csv"));
+    let out = run(&["screen", input.to_str().unwrap(), "--out", from_file.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["screen", "--registry", "--out", from_registry.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&from_file).unwrap(), std::fs::read_to_string(&from_registry).unwrap());
+    let out = run(&["screen", input.to_str().unwrap(), "--registry"], &f.db());
+    assert!(!out.status.success(), "a file or the registry, not both");
+}
+
+#[test]
 fn screen_names_the_bad_row_and_leaves_no_table() {
     let f = Fixture::new();
     let bad = HOUSEHOLDS.replace("3,3,20000", "3,5,20000");
