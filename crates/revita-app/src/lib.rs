@@ -5,6 +5,7 @@
 
 pub mod allocate;
 pub mod auth;
+pub mod cases;
 pub mod demo;
 pub mod designate;
 pub mod error;

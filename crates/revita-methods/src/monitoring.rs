@@ -312,6 +312,116 @@ pub fn overdue(current: Step, since: Date, limits: &[TimeLimit], today: Date) ->
     })
 }
 
+/// The three categories of monitored households (methods.md §9.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// 脱贫不稳定户: exited poverty, income unstable or below the line.
+    UnstableExited,
+    /// 边缘易致贫户: never registered, at risk of falling into poverty.
+    Marginal,
+    /// 突发严重困难户: basic living seriously threatened by a sudden event.
+    SuddenDifficulty,
+}
+
+impl Category {
+    /// Every category.
+    pub const ALL: [Category; 3] = [Category::UnstableExited, Category::Marginal, Category::SuddenDifficulty];
+
+    /// The keyword used in files and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::UnstableExited => "unstable_exited",
+            Category::Marginal => "marginal",
+            Category::SuddenDifficulty => "sudden_difficulty",
+        }
+    }
+
+    /// The category named by a keyword.
+    pub fn parse(text: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == text.trim())
+    }
+}
+
+/// How a household came to notice (methods.md §9.1, discovery channels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// 农户自主申报.
+    SelfDeclared,
+    /// 基层干部排查.
+    CadreVisit,
+    /// 部门筛查预警.
+    DataScreening,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 3] = [Channel::SelfDeclared, Channel::CadreVisit, Channel::DataScreening];
+
+    /// The keyword used in files and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::SelfDeclared => "self_declared",
+            Channel::CadreVisit => "cadre_visit",
+            Channel::DataScreening => "data_screening",
+        }
+    }
+
+    /// The channel named by a keyword.
+    pub fn parse(text: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == text.trim())
+    }
+}
+
+/// A monitoring case: one household's identified risk and where its
+/// procedure stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// Its number (assigned by the store; 0 before).
+    pub id: i64,
+    /// The household.
+    pub household_id: String,
+    /// The household's county (for jurisdiction).
+    pub county: RegionCode,
+    /// Its category.
+    pub category: Category,
+    /// How it was found.
+    pub channel: Channel,
+    /// The step reached.
+    pub step: Step,
+    /// Since when.
+    pub step_since: Date,
+    /// Raised on every move (optimistic locking).
+    pub version: i64,
+}
+
+/// A step taken in a case: never changed once recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseEvent {
+    /// The step.
+    pub step: Step,
+    /// The day it was taken.
+    pub on: Date,
+    /// Who recorded it.
+    pub actor: String,
+    /// What it rests on (a visit report, a notice, a decision).
+    pub evidence: Option<String>,
+    /// For an appraisal: the public notice's last day.
+    pub notice_end: Option<Date>,
+    /// When it was recorded (Unix seconds).
+    pub at: i64,
+}
+
+/// The exit conditions a registry record shows: labour in the household,
+/// no heavy rigid expenditure against the line, no guarantee or water gap.
+pub fn exit_conditions(household: &Household, line: f64) -> ExitConditions {
+    let flags = household.flags(line);
+    ExitConditions {
+        has_labour: household.labor > 0,
+        expenditure_resolved: !flags.expense,
+        guarantees_secured: !flags.guarantee,
+    }
+}
+
 /// A household in the monitoring registry: its screening record and the
 /// personal identifiers that only some roles may see unmasked.
 #[derive(Debug, Clone, PartialEq)]

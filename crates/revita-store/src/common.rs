@@ -332,6 +332,87 @@ macro_rules! shared_store_impl {
                 row.as_ref().map(crate::rows::household).transpose()
             }
 
+            async fn open_case(
+                &self,
+                case: &revita_methods::monitoring::Case,
+                first: &revita_methods::monitoring::CaseEvent,
+            ) -> crate::StoreResult<i64> {
+                let mut tx = self.pool.begin().await?;
+                let id: i64 = sqlx::query_scalar(crate::sql::INSERT_CASE)
+                    .bind(&case.household_id)
+                    .bind(case.county.as_str())
+                    .bind(case.category.as_str())
+                    .bind(case.channel.as_str())
+                    .bind(case.step.as_str())
+                    .bind(case.step_since.to_string())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                write_case_event(&mut tx, id, first).await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn move_case(
+                &self,
+                id: i64,
+                version: i64,
+                event: &revita_methods::monitoring::CaseEvent,
+            ) -> crate::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                let moved = sqlx::query(crate::sql::MOVE_CASE)
+                    .bind(event.step.as_str())
+                    .bind(event.on.to_string())
+                    .bind(id)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if moved != 1 {
+                    return Err(crate::StoreError::Conflict(format!(
+                        "case {id} was changed since version {version}; reload it and try again"
+                    )));
+                }
+                write_case_event(&mut tx, id, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn case(&self, id: i64) -> crate::StoreResult<Option<revita_methods::monitoring::Case>> {
+                let sql = format!("{} WHERE id = $1", crate::sql::CASE_COLUMNS_FROM);
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&self.pool).await?;
+                row.as_ref().map(crate::rows::case).transpose()
+            }
+
+            async fn cases(&self) -> crate::StoreResult<Vec<revita_methods::monitoring::Case>> {
+                let sql = format!("{} ORDER BY id", crate::sql::CASE_COLUMNS_FROM);
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::case).collect()
+            }
+
+            async fn case_events(&self, id: i64) -> crate::StoreResult<Vec<revita_methods::monitoring::CaseEvent>> {
+                let rows = sqlx::query(crate::sql::CASE_EVENTS).bind(id).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::case_event).collect()
+            }
+
+            async fn record_income_check(
+                &self,
+                id: i64,
+                check: &revita_methods::monitoring::IncomeCheck,
+            ) -> crate::StoreResult<()> {
+                sqlx::query(crate::sql::UPSERT_INCOME_CHECK)
+                    .bind(id)
+                    .bind(check.on.to_string())
+                    .bind(check.income_pc)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn income_checks(&self, id: i64) -> crate::StoreResult<Vec<revita_methods::monitoring::IncomeCheck>> {
+                let rows = sqlx::query(crate::sql::INCOME_CHECKS).bind(id).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::income_check).collect()
+            }
+
             async fn upsert_monitoring_lines(
                 &self,
                 lines: &[revita_methods::monitoring::MonitoringLine],
@@ -697,6 +778,25 @@ macro_rules! shared_store_impl {
                     history_codes: count("SELECT COUNT(DISTINCT code) AS n FROM code_history").await?,
                 })
             }
+        }
+
+        /// Records a case event (events are only ever added).
+        async fn write_case_event(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            case: i64,
+            event: &revita_methods::monitoring::CaseEvent,
+        ) -> crate::StoreResult<()> {
+            sqlx::query(crate::sql::INSERT_CASE_EVENT)
+                .bind(case)
+                .bind(event.step.as_str())
+                .bind(event.on.to_string())
+                .bind(&event.actor)
+                .bind(event.evidence.as_deref())
+                .bind(crate::rows::date_text(event.notice_end))
+                .bind(event.at)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
         }
 
         /// Writes a designation, replacing one with the same region,

@@ -258,6 +258,26 @@ pub trait Store: Send + Sync {
     /// One household of the registry.
     async fn household(&self, id: &str) -> StoreResult<Option<revita_methods::monitoring::RegisteredHousehold>>;
 
+    /// Opens a case with its first event, in one transaction; returns its number.
+    async fn open_case(
+        &self,
+        case: &revita_methods::monitoring::Case,
+        first: &revita_methods::monitoring::CaseEvent,
+    ) -> StoreResult<i64>;
+    /// Moves a case to the event's step if it is still at `version`
+    /// (`Conflict` otherwise: someone moved it meanwhile), recording the event.
+    async fn move_case(&self, id: i64, version: i64, event: &revita_methods::monitoring::CaseEvent) -> StoreResult<()>;
+    /// One case.
+    async fn case(&self, id: i64) -> StoreResult<Option<revita_methods::monitoring::Case>>;
+    /// Every case, by number.
+    async fn cases(&self) -> StoreResult<Vec<revita_methods::monitoring::Case>>;
+    /// A case's events, oldest first.
+    async fn case_events(&self, id: i64) -> StoreResult<Vec<revita_methods::monitoring::CaseEvent>>;
+    /// Records (or corrects) a case's income check for a day.
+    async fn record_income_check(&self, id: i64, check: &revita_methods::monitoring::IncomeCheck) -> StoreResult<()>;
+    /// A case's income checks, oldest first.
+    async fn income_checks(&self, id: i64) -> StoreResult<Vec<revita_methods::monitoring::IncomeCheck>>;
+
     async fn upsert_pairings(&self, pairings: &[revita_methods::Pairing]) -> StoreResult<u64>;
     /// Pairings in which a region is donor or recipient.
     async fn pairings_of(&self, region: &RegionCode) -> StoreResult<Vec<revita_methods::Pairing>>;

@@ -28,6 +28,7 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0007_monitoring_lines.sql"),
     },
     Migration { version: 8, name: "households", sql: include_str!("../migrations/sqlite/0008_households.sql") },
+    Migration { version: 9, name: "cases", sql: include_str!("../migrations/sqlite/0009_cases.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -48,6 +49,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0007_monitoring_lines.sql"),
     },
     Migration { version: 8, name: "households", sql: include_str!("../migrations/postgres/0008_households.sql") },
+    Migration { version: 9, name: "cases", sql: include_str!("../migrations/postgres/0009_cases.sql") },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

@@ -173,6 +173,39 @@ pub(crate) fn household(row: &impl RowExt) -> StoreResult<revita_methods::monito
     })
 }
 
+pub(crate) fn case(row: &impl RowExt) -> StoreResult<revita_methods::monitoring::Case> {
+    use revita_methods::monitoring::{Category, Channel, Step};
+    let text = |column: &str| row.text(column);
+    Ok(revita_methods::monitoring::Case {
+        id: row.int("id")?,
+        household_id: text("household_id")?,
+        county: code(&text("county_code")?)?,
+        category: Category::parse(&text("category")?).ok_or_else(|| corrupt("a case category"))?,
+        channel: Channel::parse(&text("channel")?).ok_or_else(|| corrupt("a case channel"))?,
+        step: Step::parse(&text("step")?).ok_or_else(|| corrupt("a case step"))?,
+        step_since: opt_date(row, "step_since")?.ok_or_else(|| corrupt("a case without its date"))?,
+        version: row.int("version")?,
+    })
+}
+
+pub(crate) fn case_event(row: &impl RowExt) -> StoreResult<revita_methods::monitoring::CaseEvent> {
+    Ok(revita_methods::monitoring::CaseEvent {
+        step: revita_methods::monitoring::Step::parse(&row.text("step")?).ok_or_else(|| corrupt("a case step"))?,
+        on: opt_date(row, "on_date")?.ok_or_else(|| corrupt("an event without its date"))?,
+        actor: row.text("actor")?,
+        evidence: row.opt_text("evidence")?,
+        notice_end: opt_date(row, "notice_end")?,
+        at: row.int("at")?,
+    })
+}
+
+pub(crate) fn income_check(row: &impl RowExt) -> StoreResult<revita_methods::monitoring::IncomeCheck> {
+    Ok(revita_methods::monitoring::IncomeCheck {
+        on: opt_date(row, "on_date")?.ok_or_else(|| corrupt("a check without its date"))?,
+        income_pc: row.float("income_pc")?,
+    })
+}
+
 pub(crate) fn list_member(row: &impl RowExt) -> StoreResult<(RegionCode, String)> {
     Ok((code(&row.text("region_code")?)?, row.text("class")?))
 }

@@ -275,6 +275,21 @@ pub(crate) fn upsert_households(rows: usize) -> String {
     sql
 }
 
+pub(crate) const INSERT_CASE: &str = "INSERT INTO cases (household_id, county_code, category, channel, step, step_since) \
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+pub(crate) const INSERT_CASE_EVENT: &str = "INSERT INTO case_events (case_id, step, on_date, actor, evidence, notice_end, at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const MOVE_CASE: &str =
+    "UPDATE cases SET step = $1, step_since = $2, version = version + 1 WHERE id = $3 AND version = $4";
+pub(crate) const CASE_COLUMNS_FROM: &str =
+    "SELECT id, household_id, county_code, category, channel, step, step_since, version FROM cases";
+pub(crate) const CASE_EVENTS: &str =
+    "SELECT step, on_date, actor, evidence, notice_end, at FROM case_events WHERE case_id = $1 ORDER BY id";
+pub(crate) const UPSERT_INCOME_CHECK: &str = "INSERT INTO case_income_checks (case_id, on_date, income_pc) \
+     VALUES ($1, $2, $3) ON CONFLICT (case_id, on_date) DO UPDATE SET income_pc = excluded.income_pc";
+pub(crate) const INCOME_CHECKS: &str =
+    "SELECT on_date, income_pc FROM case_income_checks WHERE case_id = $1 ORDER BY on_date";
+
 #[cfg(test)]
 mod tests {
     use super::*;

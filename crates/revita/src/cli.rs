@@ -53,6 +53,8 @@ pub enum Command {
     Rollup(RollupArgs),
     /// Run a designation method (a JSON spec) for a year: ranked, classified regions.
     Designate(DesignateArgs),
+    /// Monitoring cases: open, move through the procedure, record income checks, show, list overdue.
+    Case(CaseArgs),
     /// Committed designation lists, or one list's members (--id).
     Lists(ListsArgs),
     /// Allocate a fund by the factor method (a JSON spec) for a year.
@@ -316,6 +318,81 @@ pub struct DesignateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CaseArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: CaseAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseAction {
+    /// Open a case for a registry household.
+    Open {
+        /// The household's id in the registry.
+        #[arg(long)]
+        household: String,
+        /// unstable_exited, marginal or sudden_difficulty.
+        #[arg(long)]
+        category: String,
+        /// self_declared, cadre_visit or data_screening.
+        #[arg(long)]
+        channel: String,
+        /// The day it was identified (YYYY-MM-DD).
+        #[arg(long)]
+        on: String,
+        /// What it rests on.
+        #[arg(long)]
+        evidence: Option<String>,
+    },
+    /// Move a case to its next step.
+    Move {
+        /// The case's number.
+        id: i64,
+        /// verified, consented, appraised, approved, assisted, risk_eliminated or kept_under_monitoring.
+        #[arg(long)]
+        to: String,
+        /// The day the step was taken (YYYY-MM-DD).
+        #[arg(long)]
+        on: String,
+        /// The case's version as last seen (see `case show`).
+        #[arg(long)]
+        case_version: i64,
+        /// What it rests on.
+        #[arg(long)]
+        evidence: Option<String>,
+        /// For an appraisal: the public notice's last day.
+        #[arg(long)]
+        notice_end: Option<String>,
+    },
+    /// Record a household's per-capita income over the last twelve months, as checked on a day.
+    Income {
+        /// The case's number.
+        id: i64,
+        /// The day of the check (YYYY-MM-DD).
+        #[arg(long)]
+        on: String,
+        /// Per-capita net income, yuan.
+        #[arg(long)]
+        income: f64,
+    },
+    /// Show a case and every step taken.
+    Show {
+        /// The case's number.
+        id: i64,
+    },
+    /// Cases whose next step is overdue.
+    Overdue {
+        /// The day to judge on (default: today).
+        #[arg(long)]
+        today: Option<String>,
+        /// Days allowed for a step after the one before, e.g. verified=15 (repeatable).
+        #[arg(long = "limit", value_name = "STEP=DAYS")]
+        limits: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct ListsArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
@@ -426,4 +503,17 @@ pub enum BenchTask {
         #[arg(long)]
         no_postgres: bool,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// clap checks every subcommand's arguments (unique names, valid
+    /// requirements) only when that subcommand is parsed; this checks them
+    /// all at once.
+    #[test]
+    fn every_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -10,6 +10,7 @@ use revita_testkit::both_backends;
 
 mod allocate;
 mod auth;
+mod cases;
 mod demo;
 mod designate;
 mod observations;

@@ -138,3 +138,33 @@ fn identifiers_are_masked_in_lists() {
     assert_eq!((masked.head_name.as_deref(), masked.id_number.as_deref()), (Some("王*"), Some("520102********1234")));
     assert_eq!(masked.household, h.household);
 }
+
+#[test]
+fn a_registry_record_shows_the_exit_conditions() {
+    use crate::screening::Deprivation;
+    // 3 people, 1 working, income 9,000: half is 13,500, spending 2,000.
+    let h = Household {
+        village_code: 520_102_001_001,
+        size: 3,
+        labor: 1,
+        income_pc: 9000.0,
+        income_pc_prev: 8000.0,
+        medical_exp: 2000.0,
+        ..Household::default()
+    };
+    assert_eq!(
+        exit_conditions(&h, 7600.0),
+        ExitConditions { has_labour: true, expenditure_resolved: true, guarantees_secured: true }
+    );
+    let unsafe_housing = Household { deprived: Deprivation::Housing.bit(), labor: 0, medical_exp: 20_000.0, ..h };
+    assert_eq!(
+        exit_conditions(&unsafe_housing, 7600.0),
+        ExitConditions { has_labour: false, expenditure_resolved: false, guarantees_secured: false }
+    );
+    for c in Category::ALL {
+        assert_eq!(Category::parse(c.as_str()), Some(c));
+    }
+    for c in Channel::ALL {
+        assert_eq!(Channel::parse(c.as_str()), Some(c));
+    }
+}

@@ -176,3 +176,41 @@ both_backends!(the_registry_keeps_households_and_replaces_by_id, |store: DynStor
     assert_eq!(store.household("H0001").await.unwrap(), Some(again));
     assert_eq!(store.household("nobody").await.unwrap(), None);
 });
+
+both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| async move {
+    use revita_methods::monitoring::{Case, CaseEvent, Category, Channel, IncomeCheck, Step};
+    store.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await.unwrap();
+    let day = |t: &str| Date::parse(t).unwrap();
+    let event = |step, on: &str| CaseEvent {
+        step,
+        on: day(on),
+        actor: "nanming_clerk".into(),
+        evidence: Some("visit report".into()),
+        notice_end: None,
+        at: 1_700_000_000,
+    };
+    let case = Case {
+        id: 0,
+        household_id: "H1".into(),
+        county: code("520102"),
+        category: Category::Marginal,
+        channel: Channel::DataScreening,
+        step: Step::Identified,
+        step_since: day("2024-03-01"),
+        version: 1,
+    };
+    let id = store.open_case(&case, &event(Step::Identified, "2024-03-01")).await.unwrap();
+    store.move_case(id, 1, &event(Step::Verified, "2024-03-05")).await.unwrap();
+    // A move from a stale version is refused and records nothing.
+    let stale = store.move_case(id, 1, &event(Step::Consented, "2024-03-06")).await;
+    assert!(matches!(stale, Err(revita_store::StoreError::Conflict(_))), "{stale:?}");
+    let now = store.case(id).await.unwrap().unwrap();
+    assert_eq!((now.step, now.step_since, now.version), (Step::Verified, day("2024-03-05"), 2));
+    let steps: Vec<Step> = store.case_events(id).await.unwrap().iter().map(|e| e.step).collect();
+    assert_eq!(steps, [Step::Identified, Step::Verified]);
+    assert_eq!(store.cases().await.unwrap().len(), 1);
+    store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7000.0 }).await.unwrap();
+    store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }).await.unwrap();
+    assert_eq!(store.income_checks(id).await.unwrap(), [IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }]);
+    assert_eq!(store.case(999).await.unwrap(), None);
+});

@@ -379,6 +379,38 @@ fn the_registry_is_imported_and_screened_like_a_file() {
 }
 
 #[test]
+fn a_case_is_opened_moved_shown_and_found_overdue() {
+    let f = loaded();
+    let input = f.file("households.csv", HOUSEHOLDS);
+    assert!(run(&["import", "households", input.to_str().unwrap()], &f.db()).status.success());
+    let open = [
+        "case",
+        "open",
+        "--household",
+        "2",
+        "--category",
+        "marginal",
+        "--channel",
+        "data_screening",
+        "--on",
+        "2024-03-01",
+    ];
+    let out = run(&open, &f.db());
+    assert_eq!(stdout(&out), "case 1 opened for household 2\n", "{}", stderr(&out));
+    let out = run(&["case", "move", "1", "--to", "approved", "--on", "2024-03-02", "--case-version", "1"], &f.db());
+    assert!(!out.status.success() && stderr(&out).contains("next: verified"), "{}", stderr(&out));
+    let out = run(
+        &["case", "move", "1", "--to", "verified", "--on", "2024-03-04", "--case-version", "1", "--evidence", "visit"],
+        &f.db(),
+    );
+    assert_eq!(stdout(&out), "case 1 is at verified since 2024-03-04 (version 2)\n", "{}", stderr(&out));
+    let out = run(&["case", "show", "1"], &f.db());
+    assert!(stdout(&out).contains("  2024-03-04 verified by cli: visit"), "{}", stdout(&out));
+    let out = run(&["case", "overdue", "--today", "2024-04-01", "--limit", "consented=10"], &f.db());
+    assert_eq!(stdout(&out), "case 1 household 2: consented due 2024-03-14 (18 days late)\n", "{}", stderr(&out));
+}
+
+#[test]
 fn screen_names_the_bad_row_and_leaves_no_table() {
     let f = Fixture::new();
     let bad = HOUSEHOLDS.replace("3,3,20000", "3,5,20000");

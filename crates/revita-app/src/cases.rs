@@ -1,0 +1,197 @@
+//! Monitoring cases (methods.md §9.1): a household's identified risk moved
+//! through the procedure — verification, consent, appraisal and public
+//! notice, county approval, assistance — to "risk eliminated" or continued
+//! monitoring. Every move is checked against the rules of
+//! `revita_methods::monitoring` (order, the notice before approval, the
+//! six-month exit rule against the household's monitoring line), recorded as
+//! an event that is never changed, and guarded by the case's version.
+
+use std::collections::HashSet;
+
+use revita_methods::Date;
+use revita_methods::monitoring::{
+    self, Case, CaseEvent, Category, Channel, IncomeCheck, Overdue, Step, TimeLimit, check_exit, check_move,
+    check_notice_over, exit_conditions,
+};
+use revita_methods::region::RegionCode;
+
+use crate::{App, AppError, AppResult};
+
+/// Who acts and where: the actor's name and the regions it may change
+/// (`None`: everywhere).
+#[derive(Debug, Clone)]
+pub struct CaseActor<'a> {
+    /// The user's name, recorded on every event.
+    pub name: &'a str,
+    /// Where the user may enter data.
+    pub within: &'a Option<HashSet<RegionCode>>,
+    /// Now, Unix seconds.
+    pub now: i64,
+}
+
+/// A move asked for.
+#[derive(Debug, Clone)]
+pub struct Move {
+    /// The step to move to.
+    pub to: Step,
+    /// The day it was taken.
+    pub on: Date,
+    /// The version of the case the user saw.
+    pub version: i64,
+    /// What it rests on.
+    pub evidence: Option<String>,
+    /// For an appraisal: the public notice's last day.
+    pub notice_end: Option<Date>,
+}
+
+fn invalid(reason: impl Into<String>) -> AppError {
+    AppError::Invalid(reason.into())
+}
+
+impl App {
+    /// Opens a case for a registry household in the actor's jurisdiction.
+    pub async fn open_case(
+        &self,
+        actor: &CaseActor<'_>,
+        household_id: &str,
+        category: Category,
+        channel: Channel,
+        on: Date,
+        evidence: Option<String>,
+    ) -> AppResult<i64> {
+        let household = self
+            .store()
+            .household(household_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("household {household_id}")))?;
+        let county =
+            RegionCode::parse(&format!("{:06}", household.household.county())).map_err(|e| invalid(e.to_string()))?;
+        check_within(actor, &county)?;
+        let case = Case {
+            id: 0,
+            household_id: household_id.to_string(),
+            county,
+            category,
+            channel,
+            step: Step::Identified,
+            step_since: on,
+            version: 1,
+        };
+        let first = CaseEvent {
+            step: Step::Identified,
+            on,
+            actor: actor.name.to_string(),
+            evidence,
+            notice_end: None,
+            at: actor.now,
+        };
+        Ok(self.store().open_case(&case, &first).await?)
+    }
+
+    /// A case in the actor's jurisdiction, with its events.
+    pub async fn case_with_events(&self, actor: &CaseActor<'_>, id: i64) -> AppResult<(Case, Vec<CaseEvent>)> {
+        let case = self.store().case(id).await?.ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
+        check_within(actor, &case.county)?;
+        let events = self.store().case_events(id).await?;
+        Ok((case, events))
+    }
+
+    /// Moves a case, checking the procedure's rules; returns the case as it
+    /// now stands.
+    pub async fn move_case(&self, actor: &CaseActor<'_>, id: i64, to: &Move) -> AppResult<Case> {
+        let (case, events) = self.case_with_events(actor, id).await?;
+        check_move(case.step, to.to).map_err(|e| invalid(e.to_string()))?;
+        if to.on < case.step_since {
+            return Err(invalid(format!(
+                "case {id} reached '{}' on {}; a later step cannot come before it",
+                case.step.as_str(),
+                case.step_since
+            )));
+        }
+        match to.to {
+            Step::Appraised => match to.notice_end {
+                Some(end) if end >= to.on => {}
+                Some(end) => {
+                    return Err(invalid(format!("the public notice cannot end ({end}) before it starts ({})", to.on)));
+                }
+                None => return Err(invalid("an appraisal needs the public notice's last day")),
+            },
+            Step::Approved => {
+                let notice_end = events
+                    .iter()
+                    .rev()
+                    .find(|e| e.step == Step::Appraised)
+                    .and_then(|e| e.notice_end)
+                    .ok_or_else(|| invalid("the appraisal recorded no public notice"))?;
+                check_notice_over(notice_end, to.on).map_err(|e| invalid(e.to_string()))?;
+            }
+            Step::RiskEliminated => self.check_exit(&case, to.on).await?,
+            _ => {}
+        }
+        let event = CaseEvent {
+            step: to.to,
+            on: to.on,
+            actor: actor.name.to_string(),
+            evidence: to.evidence.clone(),
+            notice_end: to.notice_end,
+            at: actor.now,
+        };
+        self.store().move_case(id, to.version, &event).await?;
+        Ok(self.store().case(id).await?.expect("the case was just moved"))
+    }
+
+    /// The exit rule for a case on `on`: the household's line for the year,
+    /// its registry record (labour, expenditure, guarantees) and the case's
+    /// income checks.
+    async fn check_exit(&self, case: &Case, on: Date) -> AppResult<()> {
+        let line = self
+            .monitoring_line_for(&case.county, on.year())
+            .await?
+            .ok_or_else(|| invalid(format!("no monitoring line applies to {} in {}", case.county, on.year())))?;
+        let household = self
+            .store()
+            .household(&case.household_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("household {}", case.household_id)))?;
+        let checks = self.store().income_checks(case.id).await?;
+        check_exit(&checks, line.amount, exit_conditions(&household.household, line.amount), on)
+            .map_err(|e| invalid(e.to_string()))
+    }
+
+    /// Records an income check on a case in the actor's jurisdiction.
+    pub async fn record_income_check(&self, actor: &CaseActor<'_>, id: i64, check: IncomeCheck) -> AppResult<()> {
+        self.case_with_events(actor, id).await?;
+        if !(check.income_pc.is_finite()) {
+            return Err(invalid("an income check needs a number"));
+        }
+        Ok(self.store().record_income_check(id, &check).await?)
+    }
+
+    /// Cases in the actor's jurisdiction whose next step is overdue on
+    /// `today`, most overdue first.
+    pub async fn overdue_cases(
+        &self,
+        actor: &CaseActor<'_>,
+        today: Date,
+        limits: &[TimeLimit],
+    ) -> AppResult<Vec<(Case, Overdue)>> {
+        let mut late: Vec<(Case, Overdue)> = self
+            .store()
+            .cases()
+            .await?
+            .into_iter()
+            .filter(|c| crate::auth::sees(actor.within, &c.county))
+            .filter_map(|c| monitoring::overdue(c.step, c.step_since, limits, today).map(|o| (c, o)))
+            .collect();
+        late.sort_by(|a, b| b.1.days_late.cmp(&a.1.days_late).then(a.0.id.cmp(&b.0.id)));
+        Ok(late)
+    }
+}
+
+fn check_within(actor: &CaseActor<'_>, county: &RegionCode) -> AppResult<()> {
+    if crate::auth::sees(actor.within, county) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!("county {county} is outside your jurisdiction")))
+    }
+}
