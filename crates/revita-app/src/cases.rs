@@ -195,3 +195,49 @@ fn check_within(actor: &CaseActor<'_>, county: &RegionCode) -> AppResult<()> {
         Err(AppError::Forbidden(format!("county {county} is outside your jurisdiction")))
     }
 }
+
+/// A registry household that screening flags and no open case follows yet.
+#[derive(Debug, Clone)]
+pub struct Unfollowed {
+    /// The household (identifiers masked).
+    pub household: monitoring::RegisteredHousehold,
+    /// Which triggers fired.
+    pub flags: revita_methods::screening::Flags,
+}
+
+impl App {
+    /// Flagged households in `within` without an open case (one not yet at
+    /// "risk eliminated"), identifiers masked, by id; at most `limit`, with
+    /// the total.
+    pub async fn unfollowed(
+        &self,
+        within: &Option<HashSet<RegionCode>>,
+        line: f64,
+        limit: usize,
+    ) -> AppResult<(Vec<Unfollowed>, usize)> {
+        let followed: HashSet<String> = self
+            .store()
+            .cases()
+            .await?
+            .into_iter()
+            .filter(|c| c.step != Step::RiskEliminated)
+            .map(|c| c.household_id)
+            .collect();
+        let mut found = Vec::new();
+        let mut total = 0;
+        self.store()
+            .for_each_household(&mut |h| {
+                let county = format!("{:06}", h.household.county());
+                let visible = RegionCode::parse(&county).is_ok_and(|c| crate::auth::sees(within, &c));
+                let flags = h.household.flags(line);
+                if visible && flags.any() && !followed.contains(&h.id) {
+                    total += 1;
+                    if found.len() < limit {
+                        found.push(Unfollowed { household: h.masked(), flags });
+                    }
+                }
+            })
+            .await?;
+        Ok((found, total))
+    }
+}

@@ -83,11 +83,12 @@ fn demo_name(file: &str) -> String {
 
 /// The demo's users: (name, password, role, jurisdiction). Fixed passwords,
 /// listed in the README, because the demo database is local and throwaway.
-pub const USERS: [(&str, &str, revita_methods::access::Role, &str); 5] = [
+pub const USERS: [(&str, &str, revita_methods::access::Role, &str); 6] = [
     ("admin", "national-view-2020", revita_methods::access::Role::Admin, "000000"),
     ("gz_planner", "guizhou-plans-2021", revita_methods::access::Role::Planner, "520000"),
     ("gz_viewer", "read-only-guizhou", revita_methods::access::Role::Viewer, "520000"),
     ("nanming_clerk", "county-data-entry", revita_methods::access::Role::DataEntry, "520102"),
+    ("yunyan_clerk", "another-county-entry", revita_methods::access::Role::DataEntry, "520103"),
     ("auditor", "checks-everything", revita_methods::access::Role::Auditor, "000000"),
 ];
 

@@ -45,6 +45,9 @@ pub enum Action {
     ManageUsers,
     /// Browse and export the audit log.
     ReadAudit,
+    /// See households' personal identifiers (names, ID numbers, phones)
+    /// unmasked: the case workers who enter them, and administrators.
+    ReadPersonal,
 }
 
 const ROLES: [(Role, &str); 5] = [
@@ -73,7 +76,7 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::Planner => matches!(action, Read | EditDecisions),
-            Role::DataEntry => matches!(action, Read | EditData),
+            Role::DataEntry => matches!(action, Read | EditData | ReadPersonal),
             Role::Viewer => action == Read,
             Role::Auditor => matches!(action, Read | ReadAudit),
         }

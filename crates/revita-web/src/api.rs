@@ -39,6 +39,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<crate::state::WebState>)> {
         ("/map", get(map_geojson)),
         ("/designate", get(crate::designate::designate_api)),
         ("/allocate", get(crate::allocate::allocate_api)),
+        ("/alerts", get(crate::monitoring::alerts_api)),
         ("/openapi.json", get(crate::openapi::openapi_json)),
     ]
 }

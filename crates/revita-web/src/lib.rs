@@ -17,6 +17,7 @@ mod error;
 mod headers;
 pub mod i18n;
 mod maps;
+mod monitoring;
 mod openapi;
 mod pages;
 mod request_id;
@@ -61,6 +62,10 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/designate", get(designate::designate_page)),
         ("/designate/commit", post(designate::designate_commit)),
         ("/allocate", get(allocate::allocate_page)),
+        ("/monitoring", get(monitoring::monitoring_page)),
+        ("/households/{id}", get(monitoring::household_page)),
+        ("/households/{id}/cases", post(monitoring::case_open)),
+        ("/cases/{id}/move", post(monitoring::case_move)),
         ("/allocate.csv", get(allocate::allocate_csv)),
         ("/allocate.xlsx", get(allocate::allocate_xlsx)),
         ("/designate.csv", get(designate::designate_csv)),

@@ -162,6 +162,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/alerts",
+        summary: "Return-to-poverty alerts within your jurisdiction: overdue case steps, and flagged registry households that no case follows yet",
+        params: &[("line", false, "the monitoring line (default: this year's national line, else 7600)")],
+        example: "/api/v1/alerts",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1/inventory",
         summary: "Counts of what the database holds",
         params: &[],

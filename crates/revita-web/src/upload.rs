@@ -21,7 +21,16 @@ use crate::state::WebState;
 use crate::views::{PageContext, html, render};
 
 /// What can be imported from the page.
-const KINDS: [&str; 6] = ["observations", "regions", "indicators", "designations", "pairings", "boundaries"];
+const KINDS: [&str; 8] = [
+    "observations",
+    "regions",
+    "indicators",
+    "designations",
+    "pairings",
+    "boundaries",
+    "households",
+    "monitoring_lines",
+];
 
 /// Largest upload accepted (the body limit of the route).
 pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
@@ -93,6 +102,8 @@ async fn run_import(
         "designations" => state.app.import_designations(path, &file).await,
         "pairings" => state.app.import_pairings(path, &file).await,
         "boundaries" => state.app.import_boundaries(path, "code", None, &file).await,
+        "households" => state.app.import_households(path, &file).await,
+        "monitoring_lines" => state.app.import_monitoring_lines(path, &file).await,
         other => Err(AppError::Invalid(format!("cannot import '{other}'"))),
     }
 }

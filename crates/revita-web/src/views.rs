@@ -19,6 +19,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("indicator.html", include_str!("../templates/indicator.html")),
     ("designate.html", include_str!("../templates/designate.html")),
     ("allocate.html", include_str!("../templates/allocate.html")),
+    ("monitoring.html", include_str!("../templates/monitoring.html")),
+    ("household.html", include_str!("../templates/household.html")),
     ("import.html", include_str!("../templates/import.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("api.html", include_str!("../templates/api.html")),

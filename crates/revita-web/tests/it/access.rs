@@ -82,6 +82,10 @@ const TABLE: &[(&str, Kind)] = &[
         ),
     ),
     ("/designate/commit", Kind::Write("/designate/commit")),
+    ("/monitoring", Kind::List("/monitoring")),
+    ("/households/{id}", Kind::Region("/households/{code}")),
+    ("/households/{id}/cases", Kind::Write("/households/520102/cases")),
+    ("/cases/{id}/move", Kind::Write("/cases/1/move")),
     ("/import", Kind::Write("/import")),
     ("/import/confirm", Kind::Write("/import/confirm")),
     ("/lang/{code}", Kind::Public),
@@ -104,6 +108,7 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/inventory", Kind::National("/api/v1/inventory")),
     ("/api/v1/map", Kind::List("/api/v1/map?theme=indicator:pop_total&level=county")),
     ("/api/v1/openapi.json", Kind::LoggedIn("/api/v1/openapi.json")),
+    ("/api/v1/alerts", Kind::List("/api/v1/alerts")),
     (
         "/api/v1/allocate",
         Kind::List(

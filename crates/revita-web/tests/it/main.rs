@@ -67,6 +67,13 @@ async fn fixture(store: DynStore) -> Client {
     app.import_observations(&write("o.csv", OBSERVATIONS), &ObservationImport::default(), &|_| {}).await.unwrap();
     app.import_designations(&write("d.csv", DESIGNATIONS), &plain).await.unwrap();
     app.import_boundaries(&write("b.geojson", BOUNDARIES), "code", Some("test"), &plain).await.unwrap();
+    // Registry households whose ids are their county codes, so that the
+    // access table can address each county's household by `{code}`.
+    let households = "hh_id,village_code,size,labor,income_pc,income_pc_prev,medical_exp,education_exp,disaster_loss,\
+        d_nutrition,d_child_mortality,d_schooling,d_attendance,d_cooking,d_sanitation,d_water,d_electricity,d_housing,d_assets,d_health_ins,head_name,id_number\n\
+        520102,520102001001,3,1,5000,6000,0,0,0,0,0,0,0,0,0,0,0,1,0,0,张三,520102199001011234\n\
+        520103,520103001001,2,1,6000,9000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,李四,520103198512120021\n";
+    app.import_households(&write("h.csv", households), &plain).await.unwrap();
     let pairings = "program,donor_code,recipient_code,start_year\n东西部协作,520100,520103,2016\n";
     app.import_pairings(&write("p.csv", pairings), &plain).await.unwrap();
     log_in(&app, "admin", revita_methods::access::Role::Admin, "000000").await

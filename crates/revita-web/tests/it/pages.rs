@@ -271,3 +271,45 @@ both_backends!(a_run_is_committed_from_the_page_as_an_official_list, |store: Dyn
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.store().designation_lists(None).await.unwrap().len(), 1);
 });
+
+both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (status, _, page) = get_text(&app, "/monitoring", &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // Both households are below the line (5,000 and 6,000 < 7,600).
+    assert!(
+        page.contains("Flagged households without a case (2)") && page.contains("href=\"/households/520102\""),
+        "{page}"
+    );
+    // The administrator sees the identifiers, and the view is audited.
+    let (_, _, household) = get_text(&app, "/households/520102", &[("accept-language", "en")]).await;
+    assert!(household.contains("520102199001011234") && household.contains("id=\"open-case-form\""), "{household}");
+    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 20).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "household.view_personal"));
+    // Open a case and verify it.
+    let form = format!("csrf={}&category=marginal&channel=data_screening&on=2024-03-01&evidence=screening", app.csrf);
+    let (status, _) =
+        post(&app, "/households/520102/cases", "application/x-www-form-urlencoded", &app.cookie, form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let form = format!("csrf={}&to=verified&on=2024-03-04&version=1&evidence=visit&notice_end=", app.csrf);
+    let (status, body) =
+        post(&app, "/cases/1/move", "application/x-www-form-urlencoded", &app.cookie, form.clone()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, household) = get_text(&app, "/households/520102", &[("accept-language", "en")]).await;
+    assert!(household.contains("<span class=\"step\">verified</span>"), "{household}");
+    // A move from the version seen before is refused: someone moved it since.
+    let stale = form.replace("to=verified", "to=consented");
+    let (status, body) = post(&app, "/cases/1/move", "application/x-www-form-urlencoded", &app.cookie, stale).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("was changed since version 1"), "{body}");
+    let (_, alerts) = get(&app, "/api/v1/alerts").await;
+    assert_eq!(alerts["flagged_without_case"], 1, "only 云岩's household is left: {alerts}");
+
+    // A viewer sees the household masked.
+    let viewer = log_in(&app, "gz_viewer", revita_methods::access::Role::Viewer, "520000").await;
+    let (_, _, masked) = get_text(&viewer, "/households/520102", &[("accept-language", "en")]).await;
+    assert!(
+        masked.contains("520102********1234") && masked.contains("张*") && !masked.contains("open-case-form"),
+        "{masked}"
+    );
+});

@@ -322,4 +322,65 @@ fn browser_journeys() {
     browser.go(&format!("{url}/regions/520103"));
     browser.wait_for_text("h1", "");
     browser.screenshot("7-forbidden");
+
+    // 8. The county clerk imports households, finds the flagged one, follows
+    //    it through verification and approval, and sees it among the alerts.
+    let households = dir.path().join("households.csv");
+    std::fs::write(
+        &households,
+        "hh_id,village_code,size,labor,income_pc,income_pc_prev,medical_exp,education_exp,disaster_loss,\
+         d_nutrition,d_child_mortality,d_schooling,d_attendance,d_cooking,d_sanitation,d_water,d_electricity,d_housing,d_assets,d_health_ins,head_name,id_number\n\
+         N1,520102001001,4,1,4800,9000,0,0,0,0,0,0,0,0,0,0,0,1,0,0,王五,520102198001011234\n\
+         N2,520102001002,3,2,15000,14000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,赵六,520102197502020022\n",
+    )
+    .unwrap();
+    browser.go(&format!("{url}/import"));
+    browser.click("select[name=kind] option[value='households']");
+    browser.type_into("#file", households.to_str().unwrap());
+    browser.click("#check-file");
+    browser.wait_for_text("main", "2");
+    browser.click("#confirm-import");
+    browser.wait_for_text("main", "Imported");
+    browser.go(&format!("{url}/monitoring"));
+    browser.wait_for_text("#alerts", "N1");
+    assert!(!browser.text("#alerts").contains("N2"), "N2 is not flagged");
+    browser.click("#alerts a[href='/households/N1']");
+    browser.wait_for_text("h1", "N1");
+    assert!(browser.text("#id-number").contains("520102198001011234"), "the case worker sees the identifiers");
+    browser.click("details.open-case summary");
+    browser.script("document.querySelector('#open-case-form #on').value = '2026-09-01'; return true");
+    browser.click("#open-case");
+    browser.wait_for_text(".case .step", "identified");
+    for (step, on, notice) in [
+        ("verified", "2026-09-05", ""),
+        ("consented", "2026-09-06", ""),
+        ("appraised", "2026-09-08", "2026-09-14"),
+        ("approved", "2026-09-20", ""),
+    ] {
+        browser.click(&format!(".move-form select[name=to] option[value='{step}']"));
+        browser.script(&format!(
+            "document.querySelector('.move-form input[name=on]').value = '{on}'; \
+             document.querySelector('.move-form input[name=notice_end]').value = '{notice}'; return true"
+        ));
+        browser.click(".move-form button");
+        browser.wait_for_text(".case .step", step);
+    }
+    browser.screenshot("8-case-approved");
+    // Assistance is due a month after approval: the case is on the alerts list.
+    browser.go(&format!("{url}/monitoring"));
+    let alerts = browser.wait_for_text("#alerts .overdue", "assisted");
+    assert!(alerts.contains("days late"), "{alerts}");
+    browser.screenshot("9-alerts");
+
+    // 9. A clerk of another county cannot see the household.
+    browser.click("#log-out");
+    browser.wait_for_text("h1", "Log in");
+    browser.type_into("#name", "yunyan_clerk");
+    browser.type_into("#password", "another-county-entry");
+    browser.click("#log-in");
+    browser.wait_for_text("h1", "county");
+    let status = browser.script(&format!("return fetch('{url}/households/N1').then(r => r.status)"));
+    assert_eq!(status.as_u64(), Some(403));
+    browser.go(&format!("{url}/monitoring"));
+    assert!(!browser.wait_for_text("#alerts", "Flagged").contains("N1"));
 }

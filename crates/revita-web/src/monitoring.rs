@@ -1,0 +1,361 @@
+//! Return-to-poverty monitoring in the browser: the registry screened
+//! within the viewer's jurisdiction (county table and alerts: flagged
+//! households that no case follows yet, overdue case steps), a household's
+//! page (the triggers with their numbers; identifiers unmasked only for
+//! roles that may see them, and every such view audited), and the forms
+//! that open a case and move it through the procedure.
+
+use axum::Extension;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use revita_app::cases::{CaseActor, Move};
+use revita_app::{AppError, AppResult};
+use revita_methods::Date;
+use revita_methods::access::Action;
+use revita_methods::monitoring::{Category, Channel, Step, TimeLimit};
+use revita_methods::screening::{DEFAULT_LINE, Deprivation};
+use serde::Deserialize;
+
+use crate::request_id::RequestId;
+use crate::state::WebState;
+use crate::views::{PageContext, html, render};
+
+/// Days allowed for each step after the one before, as the alerts apply
+/// them (local rules differ; these follow the common 15-day identification
+/// limit of methods.md §9.1 for verification and approval, and give
+/// assistance a month after approval).
+pub const TIME_LIMITS: [TimeLimit; 4] = [
+    TimeLimit { step: Step::Verified, days: 15 },
+    TimeLimit { step: Step::Consented, days: 7 },
+    TimeLimit { step: Step::Approved, days: 15 },
+    TimeLimit { step: Step::Assisted, days: 30 },
+];
+
+/// Flagged households listed on the page (the count shows them all).
+const LISTED: usize = 50;
+
+fn today() -> Date {
+    Date::from_days_since_epoch(crate::auth::now().div_euclid(86_400))
+}
+
+/// The query of the monitoring page.
+#[derive(Debug, Deserialize)]
+pub struct MonitoringParams {
+    /// The monitoring line; default: the national line of this year, else
+    /// SPEC B1's 7,600.
+    line: Option<String>,
+}
+
+/// The line to screen against: the one asked for, else this year's
+/// national line, else the default.
+async fn line_of(state: &WebState, asked: Option<&str>) -> AppResult<f64> {
+    if let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) {
+        return text.parse().map_err(|_| AppError::Invalid(format!("'{text}' is not an amount")));
+    }
+    let root = revita_methods::RegionCode::parse("000000").map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok(state.app.monitoring_line_for(&root, today().year()).await?.map_or(DEFAULT_LINE, |l| l.amount))
+}
+
+/// `GET /monitoring`: the registry screened, and the alerts.
+pub async fn monitoring_page(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    viewer: Option<Extension<crate::auth::Viewer>>,
+    headers: HeaderMap,
+    Query(params): Query<MonitoringParams>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/monitoring".into()).viewer(viewer.as_deref());
+    let result = async {
+        let visible = state.visible(viewer.as_deref()).await?;
+        let line = line_of(&state, params.line.as_deref()).await?;
+        let screening = state.app.screen_registry(line, &visible).await?;
+        let counties: Vec<Value> = screening
+            .counties
+            .iter()
+            .map(|(county, t)| {
+                context! {
+                    code => format!("{county:06}"),
+                    households => t.households,
+                    flagged => t.flagged,
+                    flagged_pct => format!("{:.1}", 100.0 * t.flagged as f64 / t.households.max(1) as f64),
+                    h => format!("{:.3}", t.headcount()),
+                    a => format!("{:.3}", t.intensity()),
+                    m0 => format!("{:.3}", t.m0()),
+                }
+            })
+            .collect();
+        let actor = CaseActor { name: "", within: &visible, now: crate::auth::now() };
+        let overdue: Vec<Value> = state
+            .app
+            .overdue_cases(&actor, today(), &TIME_LIMITS)
+            .await?
+            .into_iter()
+            .map(|(case, late)| {
+                context! { id => case.id, household => case.household_id, step => late.step.as_str(), due => late.due.to_string(), days => late.days_late }
+            })
+            .collect();
+        let (unfollowed, unfollowed_total) = state.app.unfollowed(&visible, line, LISTED).await?;
+        let unfollowed: Vec<Value> = unfollowed
+            .iter()
+            .map(|u| {
+                let fired: Vec<&str> = [
+                    (u.flags.income, "income"),
+                    (u.flags.drop, "drop"),
+                    (u.flags.expense, "expense"),
+                    (u.flags.guarantee, "guarantee"),
+                ]
+                .into_iter()
+                .filter_map(|(on, name)| on.then_some(name))
+                .collect();
+                context! {
+                    id => u.household.id.clone(),
+                    village => u.household.household.village_code.to_string(),
+                    head => u.household.head_name.clone().unwrap_or_default(),
+                    fired => fired,
+                }
+            })
+            .collect();
+        let t = &screening.total;
+        let values = context! {
+            line => line,
+            total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity()), m0 => format!("{:.3}", t.m0()) },
+            counties => counties,
+            overdue => overdue,
+            unfollowed => unfollowed,
+            unfollowed_total => unfollowed_total,
+        };
+        render(&state.templates, "monitoring.html", &ctx, ctx.t("monitoring"), values)
+            .map(|body| html(StatusCode::OK, body))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("monitoring.html: {e:#}")))
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// `GET /households/{id}`: a household, its triggers and its cases.
+pub async fn household_page(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Path(household_id): Path<String>,
+) -> Response {
+    let ctx = PageContext::new(&headers, format!("/households/{household_id}")).viewer(Some(&viewer));
+    let result = async {
+        let registered = state
+            .app
+            .store()
+            .household(&household_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("household {household_id}")))?;
+        let county = revita_methods::RegionCode::parse(&format!("{:06}", registered.household.county()))
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        state.readable(Some(&viewer), &county).await?;
+        // Identifiers unmasked only where the role allows; each view audited.
+        let personal = state.app.scope_set(&viewer.actor, Action::ReadPersonal).await?;
+        let unmasked = revita_app::auth::sees(&personal, &county);
+        let shown = if unmasked {
+            let origin = crate::auth::origin(&headers, &id);
+            state
+                .app
+                .audit(
+                    &viewer.actor.name,
+                    "household.view_personal",
+                    ("household", &household_id),
+                    (None, None),
+                    &origin,
+                )
+                .await?;
+            registered.clone()
+        } else {
+            registered.masked()
+        };
+        let line = line_of(&state, None).await?;
+        let h = &registered.household;
+        let flags = h.flags(line);
+        let editable = state.app.scope_set(&viewer.actor, Action::EditData).await?;
+        let can_edit = revita_app::auth::sees(&editable, &county);
+        let visible = state.visible(Some(&viewer)).await?;
+        let actor = CaseActor { name: &viewer.actor.name, within: &visible, now: crate::auth::now() };
+        let mut cases = Vec::new();
+        for case in state.app.store().cases().await?.into_iter().filter(|c| c.household_id == household_id) {
+            let (case, events) = state.app.case_with_events(&actor, case.id).await?;
+            cases.push(context! {
+                id => case.id,
+                category => case.category.as_str(),
+                channel => case.channel.as_str(),
+                step => case.step.as_str(),
+                since => case.step_since.to_string(),
+                version => case.version,
+                next => case.step.next().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                events => events.iter().map(|e| context! {
+                    step => e.step.as_str(), on => e.on.to_string(), actor => e.actor.clone(),
+                    evidence => e.evidence.clone().unwrap_or_default(),
+                    notice_end => e.notice_end.map(|d| d.to_string()).unwrap_or_default(),
+                }).collect::<Vec<_>>(),
+            });
+        }
+        let spending = (h.medical_exp + h.education_exp) + h.disaster_loss;
+        let values = context! {
+            household => context! {
+                id => shown.id.clone(),
+                village => h.village_code.to_string(),
+                county => county.to_string(),
+                head => shown.head_name.clone().unwrap_or_default(),
+                id_number => shown.id_number.clone().unwrap_or_default(),
+                phone => shown.phone.clone().unwrap_or_default(),
+                size => h.size,
+                labor => h.labor,
+                income => h.income_pc,
+                income_prev => h.income_pc_prev,
+                spending => spending,
+                half_income => 0.5 * h.income_pc * f64::from(h.size),
+                deprived => Deprivation::ALL.iter().filter(|d| h.is_deprived(**d)).map(|d| d.name()).collect::<Vec<_>>(),
+                score => h.mpi_score(),
+            },
+            unmasked => unmasked,
+            line => line,
+            flags => context! { income => flags.income, drop => flags.drop, expense => flags.expense, guarantee => flags.guarantee },
+            cases => cases,
+            can_edit => can_edit,
+            csrf => viewer.csrf.clone().unwrap_or_default(),
+            today => today().to_string(),
+        };
+        render(&state.templates, "household.html", &ctx, ctx.t("household"), values)
+            .map(|body| html(StatusCode::OK, body))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("household.html: {e:#}")))
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// The open-case form.
+#[derive(Debug, Deserialize)]
+pub struct OpenCaseForm {
+    csrf: String,
+    category: String,
+    channel: String,
+    on: String,
+    evidence: Option<String>,
+}
+
+fn date(text: &str) -> AppResult<Date> {
+    Date::parse(text.trim()).map_err(|e| AppError::Invalid(format!("'{text}': {e}")))
+}
+
+/// The actor of a case form: the viewer, where it may enter data.
+async fn case_actor(
+    state: &WebState,
+    viewer: &crate::auth::Viewer,
+) -> AppResult<Option<std::collections::HashSet<revita_methods::RegionCode>>> {
+    state.app.scope_set(&viewer.actor, Action::EditData).await
+}
+
+/// `POST /households/{id}/cases`: opens a case, then back to the household.
+pub async fn case_open(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Path(household_id): Path<String>,
+    Form(form): Form<OpenCaseForm>,
+) -> Response {
+    let ctx = PageContext::new(&headers, format!("/households/{household_id}")).viewer(Some(&viewer));
+    let result = async {
+        viewer.check_csrf(&form.csrf)?;
+        let within = case_actor(&state, &viewer).await?;
+        let actor = CaseActor { name: &viewer.actor.name, within: &within, now: crate::auth::now() };
+        let category = Category::parse(&form.category).ok_or_else(|| AppError::Invalid("unknown category".into()))?;
+        let channel = Channel::parse(&form.channel).ok_or_else(|| AppError::Invalid("unknown channel".into()))?;
+        let evidence = form.evidence.clone().filter(|e| !e.trim().is_empty());
+        let case = state.app.open_case(&actor, &household_id, category, channel, date(&form.on)?, evidence).await?;
+        let origin = crate::auth::origin(&headers, &id);
+        state
+            .app
+            .audit(
+                &viewer.actor.name,
+                "case.open",
+                ("case", &case.to_string()),
+                (None, Some(household_id.clone())),
+                &origin,
+            )
+            .await?;
+        Ok(Redirect::to(&format!("/households/{household_id}")).into_response())
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// The move form.
+#[derive(Debug, Deserialize)]
+pub struct MoveForm {
+    csrf: String,
+    to: String,
+    on: String,
+    version: i64,
+    evidence: Option<String>,
+    notice_end: Option<String>,
+}
+
+/// `POST /cases/{id}/move`: moves a case, then back to its household.
+pub async fn case_move(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Path(case_id): Path<i64>,
+    Form(form): Form<MoveForm>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/monitoring".into()).viewer(Some(&viewer));
+    let result = async {
+        viewer.check_csrf(&form.csrf)?;
+        let within = case_actor(&state, &viewer).await?;
+        let actor = CaseActor { name: &viewer.actor.name, within: &within, now: crate::auth::now() };
+        let to = Step::parse(&form.to).ok_or_else(|| AppError::Invalid(format!("'{}' is not a step", form.to)))?;
+        let notice_end = form.notice_end.as_deref().filter(|t| !t.trim().is_empty()).map(date).transpose()?;
+        let step = Move {
+            to,
+            on: date(&form.on)?,
+            version: form.version,
+            evidence: form.evidence.clone().filter(|e| !e.trim().is_empty()),
+            notice_end,
+        };
+        let case = state.app.move_case(&actor, case_id, &step).await?;
+        let origin = crate::auth::origin(&headers, &id);
+        state
+            .app
+            .audit(
+                &viewer.actor.name,
+                "case.move",
+                ("case", &case_id.to_string()),
+                (None, Some(to.as_str().into())),
+                &origin,
+            )
+            .await?;
+        Ok(Redirect::to(&format!("/households/{}", case.household_id)).into_response())
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// `GET /api/v1/alerts`: overdue case steps and flagged households no case
+/// follows, within the caller's jurisdiction.
+pub async fn alerts_api(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    Query(params): Query<MonitoringParams>,
+) -> Result<axum::Json<serde_json::Value>, crate::error::ApiError> {
+    let result = async {
+        let visible = state.visible(Some(&viewer)).await?;
+        let line = line_of(&state, params.line.as_deref()).await?;
+        let actor = CaseActor { name: &viewer.actor.name, within: &visible, now: crate::auth::now() };
+        let overdue = state.app.overdue_cases(&actor, today(), &TIME_LIMITS).await?;
+        let (unfollowed, total) = state.app.unfollowed(&visible, line, LISTED).await?;
+        Ok::<_, AppError>(serde_json::json!({
+            "line": line,
+            "overdue": overdue.iter().map(|(c, o)| serde_json::json!({"case": c.id, "household": c.household_id, "county": c.county.as_str(), "step": o.step.as_str(), "due": o.due.to_string(), "days_late": o.days_late})).collect::<Vec<_>>(),
+            "flagged_without_case": total,
+            "households": unfollowed.iter().map(|u| serde_json::json!({"id": u.household.id, "village": u.household.household.village_code.to_string()})).collect::<Vec<_>>(),
+        }))
+    };
+    result.await.map(axum::Json).map_err(|e| crate::error::ApiError::new(e, &id.0))
+}
