@@ -241,3 +241,47 @@ impl App {
         Ok((found, total))
     }
 }
+
+/// A region whose stored screening rate rose above a threshold.
+#[derive(Debug, Clone)]
+pub struct RisingRegion {
+    /// The region.
+    pub region: RegionCode,
+    /// The indicator (`hh_flagged_rate` or `mpi_m0`).
+    pub indicator: &'static str,
+    /// The rise.
+    pub rise: monitoring::Rise,
+}
+
+/// The rises that alert: the flagged share up by 5 percentage points, M0
+/// up by 0.02, between a region's two latest stored screening years.
+pub const RISE_THRESHOLDS: [(&str, f64); 2] = [("hh_flagged_rate", 5.0), ("mpi_m0", 0.02)];
+
+impl App {
+    /// Regions within `within` whose stored screening results (see `revita
+    /// screen --store`) rose by a threshold of [`RISE_THRESHOLDS`].
+    pub async fn rising_regions(&self, within: &Option<HashSet<RegionCode>>) -> AppResult<Vec<RisingRegion>> {
+        let mut found = Vec::new();
+        for (indicator, threshold) in RISE_THRESHOLDS {
+            let code = revita_methods::IndicatorCode::parse(indicator).expect("a valid built-in code");
+            if self.store().indicator(&code).await?.is_none() {
+                continue;
+            }
+            let query = crate::ObservationQuery { indicator: Some(code), ..Default::default() };
+            let mut series: std::collections::BTreeMap<RegionCode, Vec<(i32, f64)>> = Default::default();
+            for o in self.all_observations(&query).await? {
+                if let revita_methods::Period::Year(year) = o.period
+                    && crate::auth::sees(within, &o.region)
+                {
+                    series.entry(o.region).or_default().push((year, o.value));
+                }
+            }
+            for (region, values) in series {
+                if let Some(rise) = monitoring::rise(&values, threshold) {
+                    found.push(RisingRegion { region, indicator, rise });
+                }
+            }
+        }
+        Ok(found)
+    }
+}

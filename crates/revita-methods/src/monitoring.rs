@@ -422,6 +422,26 @@ pub fn exit_conditions(household: &Household, line: f64) -> ExitConditions {
     }
 }
 
+/// A rise in a region's rate between its two latest years with a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rise {
+    /// The earlier year and its value.
+    pub from: (i32, f64),
+    /// The latest year and its value.
+    pub to: (i32, f64),
+}
+
+/// Whether a yearly series rose by at least `threshold` from its second
+/// latest to its latest year (the regions' alert: "the flagged rate or M0
+/// rose above a threshold"); `None` with fewer than two years or a smaller
+/// rise.
+pub fn rise(series: &[(i32, f64)], threshold: f64) -> Option<Rise> {
+    let mut years: Vec<(i32, f64)> = series.to_vec();
+    years.sort_by_key(|(y, _)| *y);
+    let [.., from, to] = years.as_slice() else { return None };
+    (to.1 - from.1 >= threshold).then_some(Rise { from: *from, to: *to })
+}
+
 /// A household in the monitoring registry: its screening record and the
 /// personal identifiers that only some roles may see unmasked.
 #[derive(Debug, Clone, PartialEq)]

@@ -136,6 +136,11 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
 
 /// Every UI message: key, English, Chinese.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
+    (
+        "rising_regions",
+        "Regions whose flagged share (+5 points) or M0 (+0.02) rose",
+        "预警户占比（+5个百分点）或M0（+0.02）上升的地区",
+    ),
     ("monitoring", "Return-to-poverty monitoring", "防止返贫监测"),
     ("monitoring_line", "Monitoring line (yuan per person)", "监测范围（元/人）"),
     ("households", "Households", "户数"),

@@ -96,6 +96,19 @@ pub async fn monitoring_page(
                 context! { id => case.id, household => case.household_id, step => late.step.as_str(), due => late.due.to_string(), days => late.days_late }
             })
             .collect();
+        let rising: Vec<Value> = state
+            .app
+            .rising_regions(&visible)
+            .await?
+            .iter()
+            .map(|r| {
+                context! {
+                    region => r.region.to_string(), indicator => r.indicator,
+                    from_year => r.rise.from.0, from => format!("{:.3}", r.rise.from.1),
+                    to_year => r.rise.to.0, to => format!("{:.3}", r.rise.to.1),
+                }
+            })
+            .collect();
         let (unfollowed, unfollowed_total) = state.app.unfollowed(&visible, line, LISTED).await?;
         let unfollowed: Vec<Value> = unfollowed
             .iter()
@@ -123,6 +136,7 @@ pub async fn monitoring_page(
             total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity()), m0 => format!("{:.3}", t.m0()) },
             counties => counties,
             overdue => overdue,
+            rising => rising,
             unfollowed => unfollowed,
             unfollowed_total => unfollowed_total,
         };
@@ -350,7 +364,9 @@ pub async fn alerts_api(
         let actor = CaseActor { name: &viewer.actor.name, within: &visible, now: crate::auth::now() };
         let overdue = state.app.overdue_cases(&actor, today(), &TIME_LIMITS).await?;
         let (unfollowed, total) = state.app.unfollowed(&visible, line, LISTED).await?;
+        let rising = state.app.rising_regions(&visible).await?;
         Ok::<_, AppError>(serde_json::json!({
+            "rising": rising.iter().map(|r| serde_json::json!({"region": r.region.as_str(), "indicator": r.indicator, "from_year": r.rise.from.0, "from": r.rise.from.1, "to_year": r.rise.to.0, "to": r.rise.to.1})).collect::<Vec<_>>(),
             "line": line,
             "overdue": overdue.iter().map(|(c, o)| serde_json::json!({"case": c.id, "household": c.household_id, "county": c.county.as_str(), "step": o.step.as_str(), "due": o.due.to_string(), "days_late": o.days_late})).collect::<Vec<_>>(),
             "flagged_without_case": total,

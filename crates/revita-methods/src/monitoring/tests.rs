@@ -168,3 +168,18 @@ fn a_registry_record_shows_the_exit_conditions() {
         assert_eq!(Channel::parse(c.as_str()), Some(c));
     }
 }
+
+/// Flagged rate 12% (2023) → 18.5% (2024): +6.5 points ≥ 5, an alert; from
+/// 2022's 20% the series fell first, but only the two latest years count.
+#[test]
+fn a_rise_between_the_two_latest_years_alerts() {
+    let series = [(2024, 18.5), (2022, 20.0), (2023, 12.0)];
+    assert_eq!(rise(&series, 5.0), Some(Rise { from: (2023, 12.0), to: (2024, 18.5) }));
+    assert_eq!(rise(&series, 7.0), None);
+    assert_eq!(rise(&[(2024, 50.0)], 1.0), None);
+    assert_eq!(
+        rise(&[(2023, 10.0), (2024, 15.0)], 5.0).map(|r| r.to.1),
+        Some(15.0),
+        "a rise of exactly the threshold counts"
+    );
+}

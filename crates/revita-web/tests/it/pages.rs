@@ -304,6 +304,20 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     assert!(body.contains("was changed since version 1"), "{body}");
     let (_, alerts) = get(&app, "/api/v1/alerts").await;
     assert_eq!(alerts["flagged_without_case"], 1, "only 云岩's household is left: {alerts}");
+    // Stored screenings of two years: 南明's flagged share rose 10 → 50%.
+    let stored = "code,name_zh,unit,aggregation\nhh_flagged_rate,预警户占比,%,none\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i.csv");
+    std::fs::write(&path, stored).unwrap();
+    app.import_indicators(&path, &FileImport::default()).await.unwrap();
+    let rates = "region_code,indicator,period,value\n520102,hh_flagged_rate,2023,10\n520102,hh_flagged_rate,2024,50\n\
+        520103,hh_flagged_rate,2023,10\n520103,hh_flagged_rate,2024,12\n";
+    let path = dir.path().join("o.csv");
+    std::fs::write(&path, rates).unwrap();
+    app.import_observations(&path, &ObservationImport::default(), &|_| {}).await.unwrap();
+    let (_, alerts) = get(&app, "/api/v1/alerts").await;
+    assert_eq!(alerts["rising"].as_array().unwrap().len(), 1, "{alerts}");
+    assert_eq!(alerts["rising"][0]["region"], "520102");
 
     // A viewer sees the household masked.
     let viewer = log_in(&app, "gz_viewer", revita_methods::access::Role::Viewer, "520000").await;
