@@ -64,10 +64,24 @@ impl App {
     /// tallies as a file screen, over the households whose county lies
     /// within `within` (`None`: all).
     pub async fn screen_registry(&self, line: f64, within: &Option<HashSet<RegionCode>>) -> AppResult<Screening> {
+        self.screen_registry_with_cutoff(line, revita_methods::screening::MPI_POOR_CUTOFF, within).await
+    }
+
+    /// [`App::screen_registry`] with the MPI cut-off k at `cutoff`
+    /// eighteenths (1 to 18).
+    pub async fn screen_registry_with_cutoff(
+        &self,
+        line: f64,
+        cutoff: u32,
+        within: &Option<HashSet<RegionCode>>,
+    ) -> AppResult<Screening> {
         if !(line.is_finite() && line > 0.0) {
             return Err(AppError::Invalid(format!("the monitoring line must be a positive amount, not {line}")));
         }
-        let mut tallies = CountyTallies::new(line);
+        if !(1..=18).contains(&cutoff) {
+            return Err(AppError::Invalid(format!("k must be 1 to 18 eighteenths, not {cutoff}")));
+        }
+        let mut tallies = CountyTallies::with_cutoff(line, cutoff);
         // County codes repeat across many households: decide each once.
         let mut seen: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
         self.store()

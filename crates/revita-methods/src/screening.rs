@@ -304,9 +304,18 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Adds one household screened against `line`.
+    /// Adds one household screened against `line`, MPI-poor at the global
+    /// MPI's cut-off k = 1/3.
     #[inline]
     pub fn add(&mut self, h: &Household, line: f64) {
+        self.add_with_cutoff(h, line, MPI_POOR_CUTOFF);
+    }
+
+    /// Adds one household, MPI-poor at a score of at least `cutoff`
+    /// eighteenths (the k of methods.md §9.2 step 3: 6 for 1/3, 9 for the
+    /// "severe" 1/2).
+    #[inline]
+    pub fn add_with_cutoff(&mut self, h: &Household, line: f64, cutoff: u32) {
         let size = h.size as u64;
         let flags = h.flags(line);
         self.households += 1;
@@ -317,7 +326,7 @@ impl Tally {
         self.f_expense += u64::from(flags.expense);
         self.f_guarantee += u64::from(flags.guarantee);
         let score = h.mpi_score();
-        if score >= MPI_POOR_CUTOFF {
+        if score >= cutoff {
             self.mpi_poor_people += size;
             self.poor_score += size * u64::from(score);
             for (i, d) in Deprivation::MPI.iter().enumerate() {
@@ -394,6 +403,7 @@ const COUNTY_SLOTS: usize = 1_000_000;
 #[derive(Debug, Clone)]
 pub struct CountyTallies {
     line: f64,
+    cutoff: u32,
     /// 0 = county not seen yet; otherwise its position in `tallies` + 1.
     slot: Vec<u32>,
     counties: Vec<u32>,
@@ -403,7 +413,12 @@ pub struct CountyTallies {
 impl CountyTallies {
     /// Empty tallies for screening against the monitoring line `line`.
     pub fn new(line: f64) -> CountyTallies {
-        CountyTallies { line, slot: vec![0; COUNTY_SLOTS], counties: Vec::new(), tallies: Vec::new() }
+        CountyTallies::with_cutoff(line, MPI_POOR_CUTOFF)
+    }
+
+    /// Empty tallies with the MPI cut-off k at `cutoff` eighteenths.
+    pub fn with_cutoff(line: f64, cutoff: u32) -> CountyTallies {
+        CountyTallies { line, cutoff, slot: vec![0; COUNTY_SLOTS], counties: Vec::new(), tallies: Vec::new() }
     }
 
     /// The monitoring line households are screened against.
@@ -414,8 +429,8 @@ impl CountyTallies {
     /// Adds a checked household (see [`Household::check`]) to its county.
     #[inline]
     pub fn add(&mut self, h: &Household) {
-        let line = self.line;
-        self.tally_mut(h.county()).add(h, line);
+        let (line, cutoff) = (self.line, self.cutoff);
+        self.tally_mut(h.county()).add_with_cutoff(h, line, cutoff);
     }
 
     fn tally_mut(&mut self, county: u32) -> &mut Tally {

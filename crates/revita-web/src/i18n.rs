@@ -136,6 +136,11 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
 
 /// Every UI message: key, English, Chinese.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("mpi_cutoff", "MPI cut-off k (eighteenths)", "多维贫困临界值 k（十八分之几）"),
+    ("mpi_by_indicator", "MPI by indicator", "多维贫困分指标"),
+    ("weight", "Weight", "权重"),
+    ("censored_headcount", "Censored headcount", "删减人数比"),
+    ("share_of_m0", "Share of M0", "对M0的贡献"),
     (
         "rising_regions",
         "Regions whose flagged share (+5 points) or M0 (+0.02) rose",

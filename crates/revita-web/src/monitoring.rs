@@ -46,6 +46,8 @@ pub struct MonitoringParams {
     /// The monitoring line; default: the national line of this year, else
     /// SPEC B1's 7,600.
     line: Option<String>,
+    /// The MPI cut-off k in eighteenths (default 6, i.e. 1/3).
+    k: Option<String>,
 }
 
 /// The line to screen against: the one asked for, else this year's
@@ -70,7 +72,24 @@ pub async fn monitoring_page(
     let result = async {
         let visible = state.visible(viewer.as_deref()).await?;
         let line = line_of(&state, params.line.as_deref()).await?;
-        let screening = state.app.screen_registry(line, &visible).await?;
+        let k = match params.k.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(text) => text.parse().map_err(|_| AppError::Invalid(format!("k '{text}' is not a whole number")))?,
+            None => revita_methods::screening::MPI_POOR_CUTOFF,
+        };
+        let screening = state.app.screen_registry_with_cutoff(line, k, &visible).await?;
+        let indicators: Vec<Value> = Deprivation::MPI
+            .iter()
+            .zip(screening.total.censored_headcounts())
+            .zip(screening.total.contributions())
+            .map(|((d, h), share)| {
+                context! {
+                    name => d.name(),
+                    weight => format!("{}/18", d.mpi_weight()),
+                    censored => format!("{h:.3}"),
+                    share => format!("{:.1}", 100.0 * share),
+                }
+            })
+            .collect();
         let counties: Vec<Value> = screening
             .counties
             .iter()
@@ -133,6 +152,8 @@ pub async fn monitoring_page(
         let t = &screening.total;
         let values = context! {
             line => line,
+            k => k,
+            indicators => indicators,
             total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity()), m0 => format!("{:.3}", t.m0()) },
             counties => counties,
             overdue => overdue,

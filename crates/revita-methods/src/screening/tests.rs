@@ -182,3 +182,17 @@ fn checks_name_the_column_at_fault() {
     let labor = Household { labor: 5, ..h1() }.check().unwrap_err();
     assert_eq!(labor.to_string(), "labor: 5 members able to work is outside 0..=4 (the household size)");
 }
+
+/// At k = 1/2 (9 eighteenths, "severe") only h3 (score 10) is poor: H =
+/// 3/9, A = 30/18/3 = 0.5556; h2 (score 6) no longer counts.
+#[test]
+fn the_cutoff_k_can_be_raised() {
+    let mut severe = CountyTallies::with_cutoff(7600.0, 9);
+    for h in [h1(), h2(), h3()] {
+        severe.add(&h);
+    }
+    let total = severe.total();
+    assert_eq!((total.mpi_poor_people, total.poor_score), (3, 30));
+    assert!((total.headcount() - 1.0 / 3.0).abs() < 1e-15);
+    assert!((total.intensity() - 30.0 / 18.0 / 3.0).abs() < 1e-15);
+}

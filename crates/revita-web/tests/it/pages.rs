@@ -276,6 +276,11 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     let app = fixture(store).await;
     let (status, _, page) = get_text(&app, "/monitoring", &[("accept-language", "en")]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("MPI by indicator (k = 6/18)"), "{page}");
+    let (status, _, severe) = get_text(&app, "/monitoring?k=9", &[("accept-language", "en")]).await;
+    assert!(status == StatusCode::OK && severe.contains("(k = 9/18)"));
+    let (status, _, _) = get_text(&app, "/monitoring?k=19", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // Both households are below the line (5,000 and 6,000 < 7,600).
     assert!(
         page.contains("Flagged households without a case (2)") && page.contains("href=\"/households/520102\""),
