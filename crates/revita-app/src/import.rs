@@ -443,6 +443,26 @@ impl App {
         Ok(report)
     }
 
+    /// Sets one monitoring line (a form's edit): the region must be loaded
+    /// and within `within`, the amount positive; replaces the region's line
+    /// for the year.
+    pub async fn set_monitoring_line(
+        &self,
+        line: revita_methods::monitoring::MonitoringLine,
+        within: &Option<std::sync::Arc<HashSet<RegionCode>>>,
+    ) -> AppResult<()> {
+        line.validate().map_err(crate::AppError::Invalid)?;
+        self.store()
+            .region(&line.region)
+            .await?
+            .ok_or_else(|| crate::AppError::NotFound(format!("region {}", line.region)))?;
+        if !allowed(within, &line.region) {
+            return Err(crate::AppError::Forbidden(outside(&line.region)));
+        }
+        self.store().upsert_monitoring_lines(&[line]).await?;
+        Ok(())
+    }
+
     /// The monitoring line that applies in `year` to a region: the line of
     /// the nearest region (itself, then its ancestors) that set one.
     pub async fn monitoring_line_for(

@@ -136,6 +136,12 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
 
 /// Every UI message: key, English, Chinese.
 pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("monitoring_lines", "Monitoring lines", "监测范围标准"),
+    ("set_line", "Set a line", "设定标准"),
+    ("rule", "Rule", "方式"),
+    ("multiple", "Multiple", "倍数"),
+    ("amount_yuan", "Yuan per person per year", "元/人·年"),
+    ("region", "Region", "地区"),
     ("mpi_cutoff", "MPI cut-off k (eighteenths)", "多维贫困临界值 k（十八分之几）"),
     ("mpi_by_indicator", "MPI by indicator", "多维贫困分指标"),
     ("weight", "Weight", "权重"),

@@ -63,6 +63,7 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/designate/commit", post(designate::designate_commit)),
         ("/allocate", get(allocate::allocate_page)),
         ("/monitoring", get(monitoring::monitoring_page)),
+        ("/monitoring/lines", get(monitoring::lines_page).post(monitoring::lines_set)),
         ("/households/{id}", get(monitoring::household_page)),
         ("/households/{id}/cases", post(monitoring::case_open)),
         ("/cases/{id}/move", post(monitoring::case_move)),

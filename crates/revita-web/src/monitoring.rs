@@ -396,3 +396,88 @@ pub async fn alerts_api(
     };
     result.await.map(axum::Json).map_err(|e| crate::error::ApiError::new(e, &id.0))
 }
+
+/// `GET /monitoring/lines`: the monitoring lines, and a form to set one.
+pub async fn lines_page(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/monitoring/lines".into()).viewer(Some(&viewer));
+    let result = async {
+        let lines: Vec<Value> = state
+            .app
+            .store()
+            .monitoring_lines(None)
+            .await?
+            .iter()
+            .map(|l| {
+                let (rule, multiple) = l.rule.parts();
+                context! { region => l.region.to_string(), year => l.year, amount => l.amount, rule => rule, multiple => multiple }
+            })
+            .collect();
+        let editable = state.app.scope_set(&viewer.actor, Action::EditData).await?;
+        let values = context! {
+            lines => lines,
+            can_edit => editable.is_none_or(|set| !set.is_empty()),
+            csrf => viewer.csrf.clone().unwrap_or_default(),
+            year => today().year(),
+        };
+        render(&state.templates, "lines.html", &ctx, ctx.t("monitoring_lines"), values)
+            .map(|body| html(StatusCode::OK, body))
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("lines.html: {e:#}")))
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// The line form.
+#[derive(Debug, Deserialize)]
+pub struct LineForm {
+    csrf: String,
+    region: String,
+    year: i32,
+    amount: f64,
+    rule: Option<String>,
+    multiple: Option<String>,
+}
+
+/// `POST /monitoring/lines`: sets a line within the user's jurisdiction.
+pub async fn lines_set(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Form(form): Form<LineForm>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/monitoring/lines".into()).viewer(Some(&viewer));
+    let result = async {
+        viewer.check_csrf(&form.csrf)?;
+        let multiple = match form.multiple.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(text) => {
+                Some(text.parse::<f64>().map_err(|_| AppError::Invalid(format!("'{text}' is not a number")))?)
+            }
+            None => None,
+        };
+        let rule = revita_methods::monitoring::LineRule::from_parts(form.rule.as_deref().unwrap_or(""), multiple)
+            .map_err(AppError::Invalid)?;
+        let region = state.app.parse_region_code(&form.region)?;
+        let line = revita_methods::monitoring::MonitoringLine { region, year: form.year, amount: form.amount, rule };
+        let within = state.app.scope_set(&viewer.actor, Action::EditData).await?.map(std::sync::Arc::new);
+        state.app.set_monitoring_line(line.clone(), &within).await?;
+        let origin = crate::auth::origin(&headers, &id);
+        let after = format!("{} {}: {}", line.region, line.year, line.amount);
+        state
+            .app
+            .audit(
+                &viewer.actor.name,
+                "monitoring_line.set",
+                ("monitoring_line", &after),
+                (None, Some(after.clone())),
+                &origin,
+            )
+            .await?;
+        Ok(Redirect::to("/monitoring/lines").into_response())
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}

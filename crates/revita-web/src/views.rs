@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("allocate.html", include_str!("../templates/allocate.html")),
     ("monitoring.html", include_str!("../templates/monitoring.html")),
     ("household.html", include_str!("../templates/household.html")),
+    ("lines.html", include_str!("../templates/lines.html")),
     ("import.html", include_str!("../templates/import.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("api.html", include_str!("../templates/api.html")),

@@ -83,6 +83,7 @@ const TABLE: &[(&str, Kind)] = &[
     ),
     ("/designate/commit", Kind::Write("/designate/commit")),
     ("/monitoring", Kind::List("/monitoring")),
+    ("/monitoring/lines", Kind::LoggedIn("/monitoring/lines")),
     ("/households/{id}", Kind::Region("/households/{code}")),
     ("/households/{id}/cases", Kind::Write("/households/520102/cases")),
     ("/cases/{id}/move", Kind::Write("/cases/1/move")),

@@ -332,3 +332,22 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
         "{masked}"
     );
 });
+
+both_backends!(monitoring_lines_are_set_in_a_form_within_the_jurisdiction, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let form = format!("csrf={}&region=000000&year=2021&amount=6000&rule=poverty_standard&multiple=1.5", app.csrf);
+    let (status, body) = post(&app, "/monitoring/lines", "application/x-www-form-urlencoded", &app.cookie, form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, page) = get_text(&app, "/monitoring/lines", &[("accept-language", "en")]).await;
+    assert!(page.contains("<td>2021</td><td><a href=\"/regions/000000\">000000</a></td><td class=\"num\">6000.0</td><td>poverty_standard</td><td>1.5</td>"), "{page}");
+    // A county clerk may set its county's line but not the nation's.
+    let clerk = log_in(&app, "nanming_clerk", revita_methods::access::Role::DataEntry, "520102").await;
+    let national = format!("csrf={}&region=000000&year=2022&amount=6600&rule=fixed&multiple=", clerk.csrf);
+    let (status, _) =
+        post(&clerk, "/monitoring/lines", "application/x-www-form-urlencoded", &clerk.cookie, national).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let own = format!("csrf={}&region=520102&year=2022&amount=7200&rule=dibao&multiple=2", clerk.csrf);
+    let (status, _) = post(&clerk, "/monitoring/lines", "application/x-www-form-urlencoded", &clerk.cookie, own).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store().monitoring_lines(Some(2022)).await.unwrap().len(), 1);
+});

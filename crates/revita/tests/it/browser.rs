@@ -371,6 +371,9 @@ fn browser_journeys() {
     let alerts = browser.wait_for_text("#alerts .overdue", "assisted");
     assert!(alerts.contains("days late"), "{alerts}");
     browser.screenshot("9-alerts");
+    browser.click("main a[href='/monitoring/lines']");
+    browser.wait_for_text("h1", "Monitoring lines");
+    assert!(browser.script("return document.querySelector('#line-form') !== null").as_bool().unwrap());
 
     // 9. A clerk of another county cannot see the household.
     browser.click("#log-out");
