@@ -7,7 +7,7 @@
 
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use revita_app::cases::{CaseActor, Move};
@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::request_id::RequestId;
 use crate::state::WebState;
-use crate::views::{PageContext, html, render};
+use crate::views::PageContext;
 
 /// Days allowed for each step after the one before, as the alerts apply
 /// them (local rules differ; these follow the common 15-day identification
@@ -161,9 +161,7 @@ pub async fn monitoring_page(
             unfollowed => unfollowed,
             unfollowed_total => unfollowed_total,
         };
-        render(&state.templates, "monitoring.html", &ctx, ctx.t("monitoring"), values)
-            .map(|body| html(StatusCode::OK, body))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("monitoring.html: {e:#}")))
+        crate::pages::rendered(&state, &ctx, "monitoring.html", ctx.t("monitoring"), values)
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }
@@ -257,9 +255,7 @@ pub async fn household_page(
             csrf => viewer.csrf.clone().unwrap_or_default(),
             today => today().to_string(),
         };
-        render(&state.templates, "household.html", &ctx, ctx.t("household"), values)
-            .map(|body| html(StatusCode::OK, body))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("household.html: {e:#}")))
+        crate::pages::rendered(&state, &ctx, "household.html", ctx.t("household"), values)
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }
@@ -424,9 +420,7 @@ pub async fn lines_page(
             csrf => viewer.csrf.clone().unwrap_or_default(),
             year => today().year(),
         };
-        render(&state.templates, "lines.html", &ctx, ctx.t("monitoring_lines"), values)
-            .map(|body| html(StatusCode::OK, body))
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("lines.html: {e:#}")))
+        crate::pages::rendered(&state, &ctx, "lines.html", ctx.t("monitoring_lines"), values)
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }

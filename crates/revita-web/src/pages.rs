@@ -28,6 +28,20 @@ fn page(state: &WebState, ctx: &PageContext, template: &str, title: &str, values
     }
 }
 
+/// Renders a page as a 200 response, or the template's failure as an
+/// internal error (for handlers that answer with `AppResult`).
+pub(crate) fn rendered(
+    state: &WebState,
+    ctx: &PageContext,
+    template: &str,
+    title: &str,
+    values: Value,
+) -> revita_app::AppResult<Response> {
+    render(&state.templates, template, ctx, title, values)
+        .map(|body| html(StatusCode::OK, body))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template {template}: {e:#}")))
+}
+
 /// The HTML error page: 404 and 400 say what was wrong, 500 says only that
 /// something was; all show the request id.
 pub fn error_page(state: &WebState, ctx: &PageContext, error: AppError, id: &RequestId) -> Response {
