@@ -99,6 +99,40 @@ impl App {
     }
 }
 
+impl App {
+    /// The registry screened and grouped at `level` (province down to
+    /// village), within `within` and, if given, under one region (its level
+    /// and code): the tallies by group code, in code order.
+    pub async fn screen_registry_grouped(
+        &self,
+        line: f64,
+        cutoff: u32,
+        level: revita_methods::screening::GroupLevel,
+        under: Option<(revita_methods::screening::GroupLevel, &str)>,
+        within: &Option<HashSet<RegionCode>>,
+    ) -> AppResult<Vec<(String, Tally)>> {
+        if !(line.is_finite() && line > 0.0 && (1..=18).contains(&cutoff)) {
+            return Err(AppError::Invalid("the line must be positive and k 1 to 18 eighteenths".into()));
+        }
+        let mut groups: std::collections::BTreeMap<String, Tally> = Default::default();
+        let mut seen: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
+        self.store()
+            .for_each_household(&mut |registered| {
+                let h = &registered.household;
+                let county = h.county();
+                let visible = *seen.entry(county).or_insert_with(|| {
+                    RegionCode::parse(&format!("{county:06}")).is_ok_and(|code| crate::auth::sees(within, &code))
+                });
+                let inside = under.is_none_or(|(parent, code)| parent.code_of(h.village_code) == code);
+                if visible && inside {
+                    groups.entry(level.code_of(h.village_code)).or_default().add_with_cutoff(h, line, cutoff);
+                }
+            })
+            .await?;
+        Ok(groups.into_iter().collect())
+    }
+}
+
 impl Screening {
     /// Writes the county table of SPEC B1 (all or nothing: the file appears
     /// only when complete).

@@ -467,5 +467,69 @@ impl CountyTallies {
     }
 }
 
+/// The administrative levels a village code can be grouped to, by its
+/// leading digits (GB/T 2260 and the NBS 12-digit codes: 2 province, 4
+/// prefecture, 6 county, 9 township, 12 village).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupLevel {
+    /// 省.
+    Province,
+    /// 地.
+    Prefecture,
+    /// 县.
+    County,
+    /// 乡镇.
+    Township,
+    /// 村.
+    Village,
+}
+
+impl GroupLevel {
+    /// Every level, top down.
+    pub const ALL: [GroupLevel; 5] =
+        [GroupLevel::Province, GroupLevel::Prefecture, GroupLevel::County, GroupLevel::Township, GroupLevel::Village];
+
+    /// The level's name (as region levels are named).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupLevel::Province => "province",
+            GroupLevel::Prefecture => "prefecture",
+            GroupLevel::County => "county",
+            GroupLevel::Township => "township",
+            GroupLevel::Village => "village",
+        }
+    }
+
+    /// The level named so.
+    pub fn parse(text: &str) -> Option<GroupLevel> {
+        GroupLevel::ALL.into_iter().find(|l| l.as_str() == text.trim())
+    }
+
+    /// The leading digits of a village code that name the group.
+    pub fn digits(self) -> u32 {
+        match self {
+            GroupLevel::Province => 2,
+            GroupLevel::Prefecture => 4,
+            GroupLevel::County => 6,
+            GroupLevel::Township => 9,
+            GroupLevel::Village => 12,
+        }
+    }
+
+    /// The level below (none below villages).
+    pub fn below(self) -> Option<GroupLevel> {
+        GroupLevel::ALL.iter().position(|l| *l == self).and_then(|i| GroupLevel::ALL.get(i + 1)).copied()
+    }
+
+    /// The group's code for a village code: its leading digits, padded with
+    /// zeros to the six of a region code where shorter (province 52 →
+    /// 520000).
+    pub fn code_of(self, village_code: i64) -> String {
+        let digits = self.digits();
+        let lead = village_code / 10_i64.pow(12 - digits);
+        if digits < 6 { format!("{lead:0<6}") } else { lead.to_string() }
+    }
+}
+
 #[cfg(test)]
 mod tests;

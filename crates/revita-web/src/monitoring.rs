@@ -15,7 +15,7 @@ use revita_app::{AppError, AppResult};
 use revita_methods::Date;
 use revita_methods::access::Action;
 use revita_methods::monitoring::{Category, Channel, Step, TimeLimit};
-use revita_methods::screening::{DEFAULT_LINE, Deprivation};
+use revita_methods::screening::{DEFAULT_LINE, Deprivation, GroupLevel};
 use serde::Deserialize;
 
 use crate::request_id::RequestId;
@@ -48,6 +48,12 @@ pub struct MonitoringParams {
     line: Option<String>,
     /// The MPI cut-off k in eighteenths (default 6, i.e. 1/3).
     k: Option<String>,
+    /// The level of the table (default: county).
+    level: Option<String>,
+    /// Only the groups under this region (drill-down), with `under_level`.
+    under: Option<String>,
+    /// The level of `under`.
+    under_level: Option<String>,
 }
 
 /// The line to screen against: the one asked for, else this year's
@@ -90,12 +96,29 @@ pub async fn monitoring_page(
                 }
             })
             .collect();
-        let counties: Vec<Value> = screening
-            .counties
+        let level = match params.level.as_deref().filter(|l| !l.is_empty()) {
+            Some(text) => GroupLevel::parse(text).ok_or_else(|| {
+                AppError::Invalid(format!("level '{text}' is not province, prefecture, county, township or village"))
+            })?,
+            None => GroupLevel::County,
+        };
+        let under_level = params.under_level.as_deref().and_then(GroupLevel::parse);
+        let under = match (&params.under, under_level) {
+            (Some(code), Some(l)) if !code.is_empty() => Some((l, code.as_str())),
+            _ => None,
+        };
+        let grouped = state.app.screen_registry_grouped(line, k, level, under, &visible).await?;
+        let below = level.below().map(|b| b.as_str());
+        let counties: Vec<Value> = grouped
             .iter()
-            .map(|(county, t)| {
+            .map(|(code, t)| {
                 context! {
-                    code => format!("{county:06}"),
+                    code => code.clone(),
+                    link => match (level, below) {
+                        (GroupLevel::County, _) | (GroupLevel::Province, _) | (GroupLevel::Prefecture, _) => format!("/regions/{code}"),
+                        _ => String::new(),
+                    },
+                    drill => below.map(|b| format!("/monitoring?line={line}&k={k}&level={b}&under={code}&under_level={}", level.as_str())),
                     households => t.households,
                     flagged => t.flagged,
                     flagged_pct => format!("{:.1}", 100.0 * t.flagged as f64 / t.households.max(1) as f64),
@@ -153,6 +176,9 @@ pub async fn monitoring_page(
         let values = context! {
             line => line,
             k => k,
+            level => level.as_str(),
+            levels => GroupLevel::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+            under => params.under.clone().unwrap_or_default(),
             indicators => indicators,
             total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity()), m0 => format!("{:.3}", t.m0()) },
             counties => counties,

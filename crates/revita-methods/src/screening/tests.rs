@@ -196,3 +196,13 @@ fn the_cutoff_k_can_be_raised() {
     assert!((total.headcount() - 1.0 / 3.0).abs() < 1e-15);
     assert!((total.intensity() - 30.0 / 18.0 / 3.0).abs() < 1e-15);
 }
+
+#[test]
+fn village_codes_group_by_their_leading_digits() {
+    let v = 520_102_003_210;
+    let codes: Vec<String> = GroupLevel::ALL.iter().map(|l| l.code_of(v)).collect();
+    assert_eq!(codes, ["520000", "520100", "520102", "520102003", "520102003210"]);
+    assert_eq!(GroupLevel::County.below(), Some(GroupLevel::Township));
+    assert_eq!(GroupLevel::Village.below(), None);
+    assert_eq!(GroupLevel::parse("township"), Some(GroupLevel::Township));
+}

@@ -281,6 +281,19 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     assert!(status == StatusCode::OK && severe.contains("(k = 9/18)"));
     let (status, _, _) = get_text(&app, "/monitoring?k=19", &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Drill down: the province's one row leads to its prefectures, a county
+    // to its townships and villages.
+    let (_, _, provinces) = get_text(&app, "/monitoring?level=province", &[("accept-language", "en")]).await;
+    assert!(
+        provinces.contains("regions&#x2f;520000\">520000</a>")
+            && provinces.contains("level=prefecture&amp;under=520000&amp;under_level=province"),
+        "{provinces}"
+    );
+    let (_, _, villages) =
+        get_text(&app, "/monitoring?level=village&under=520102&under_level=county", &[("accept-language", "en")]).await;
+    let table = villages.split("registry-table").nth(1).unwrap();
+    assert!(table.contains("<td>520102001001</td>"), "{villages}");
+    assert!(!table.contains("520103001001"), "only villages under 南明");
     // Both households are below the line (5,000 and 6,000 < 7,600).
     assert!(
         page.contains("Flagged households without a case (2)") && page.contains("href=\"/households/520102\""),
