@@ -108,6 +108,7 @@ pub async fn monitoring_page(
             _ => None,
         };
         let grouped = state.app.screen_registry_grouped(line, k, level, under, &visible).await?;
+        let map = m0_map(&state, &ctx, level, &grouped).await?;
         let below = level.below().map(|b| b.as_str());
         let counties: Vec<Value> = grouped
             .iter()
@@ -180,6 +181,7 @@ pub async fn monitoring_page(
             levels => GroupLevel::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
             under => params.under.clone().unwrap_or_default(),
             indicators => indicators,
+            map => map,
             total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity()), m0 => format!("{:.3}", t.m0()) },
             counties => counties,
             overdue => overdue,
@@ -190,6 +192,63 @@ pub async fn monitoring_page(
         crate::pages::rendered(&state, &ctx, "monitoring.html", ctx.t("monitoring"), values)
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// A choropleth of M0 by group, over the groups with a stored boundary
+/// (provinces, prefectures and counties; township and village boundaries
+/// are rarely loaded), five quantile classes; none without boundaries.
+async fn m0_map(
+    state: &WebState,
+    ctx: &PageContext,
+    level: GroupLevel,
+    grouped: &[(String, revita_methods::screening::Tally)],
+) -> AppResult<Option<String>> {
+    use revita_report::map::{Choropleth, Feature, LegendEntry, render};
+    use revita_report::palette::sequential;
+    let values: std::collections::HashMap<&str, f64> = grouped.iter().map(|(c, t)| (c.as_str(), t.m0())).collect();
+    let regions = state.app.map_regions(level.as_str(), None).await?;
+    let shown: Vec<&revita_app::maps::MapRegion> =
+        regions.iter().filter(|r| !r.shape.is_empty() && values.contains_key(r.code.as_str())).collect();
+    if shown.is_empty() {
+        return Ok(None);
+    }
+    let m0s: Vec<f64> = shown.iter().map(|r| values[r.code.as_str()]).collect();
+    let breaks = revita_methods::classify::quantile_breaks(&m0s, 5).unwrap_or_default();
+    let colours = sequential(breaks.len().max(1), false);
+    let features: Vec<Feature> = shown
+        .iter()
+        .map(|r| {
+            let m0 = values[r.code.as_str()];
+            let class = revita_methods::classify::class_of(m0, &breaks).min(colours.len() - 1);
+            Feature {
+                code: r.code.as_str(),
+                shape: &r.shape,
+                fill: colours[class],
+                title: format!("{}: M0 {m0:.3}", ctx.lang.name(&r.name_zh, r.name_en.as_deref())),
+                href: Some(format!("/regions/{}", r.code)),
+            }
+        })
+        .collect();
+    let mut lower = m0s.iter().copied().fold(f64::INFINITY, f64::min);
+    let legend = breaks
+        .iter()
+        .zip(&colours)
+        .map(|(upper, fill)| {
+            let label = format!("{lower:.3} – {upper:.3}");
+            lower = *upper;
+            LegendEntry { fill: fill.to_string(), label }
+        })
+        .collect();
+    let map = Choropleth {
+        title: format!("M0 · {}", ctx.t(&format!("level_{}", level.as_str()))),
+        subtitle: ctx.t("monitoring").to_string(),
+        features,
+        legend_title: "M0".into(),
+        legend,
+        width: 760.0,
+        tolerance_px: 0.6,
+    };
+    Ok(Some(render(&map, &revita_report::projection::Albers::china())))
 }
 
 /// `GET /households/{id}`: a household, its triggers and its cases.

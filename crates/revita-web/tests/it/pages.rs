@@ -277,6 +277,8 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     let (status, _, page) = get_text(&app, "/monitoring", &[("accept-language", "en")]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("MPI by indicator (k = 6/18)"), "{page}");
+    // The fixture's counties have boundaries: M0 is mapped.
+    assert!(page.contains("m0-map") && page.contains("class=\"choropleth\""), "{page}");
     let (status, _, severe) = get_text(&app, "/monitoring?k=9", &[("accept-language", "en")]).await;
     assert!(status == StatusCode::OK && severe.contains("(k = 9/18)"));
     let (status, _, _) = get_text(&app, "/monitoring?k=19", &[]).await;

@@ -344,6 +344,7 @@ fn browser_journeys() {
     browser.go(&format!("{url}/monitoring"));
     browser.wait_for_text("#alerts", "N1");
     assert!(!browser.text("#alerts").contains("N2"), "N2 is not flagged");
+    assert!(browser.script("return document.querySelector('.m0-map svg') !== null").as_bool().unwrap(), "M0 is mapped");
     browser.click("#alerts a[href='/households/N1']");
     browser.wait_for_text("h1", "N1");
     assert!(browser.text("#id-number").contains("520102198001011234"), "the case worker sees the identifiers");
