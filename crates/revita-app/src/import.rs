@@ -369,7 +369,19 @@ impl App {
     /// digits) must be a loaded region within the importing user's
     /// jurisdiction; an id may appear once per file.
     pub async fn import_households(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
-        let (table, parsed) = read_table(path, options.sheet.clone(), records::read_registered_households).await?;
+        let parquet = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        let (file, encoding, parsed) = if parquet {
+            let owned = path.to_path_buf();
+            let rows = tokio::task::spawn_blocking(move || {
+                revita_ingest::registry_parquet::read_registered_households_parquet(&owned)
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("reader thread failed: {e}"))??;
+            (path.display().to_string(), "parquet".to_string(), Parsed { rows, ignored_columns: Vec::new() })
+        } else {
+            let (table, parsed) = read_table(path, options.sheet.clone(), records::read_registered_households).await?;
+            (table.file.clone(), table.encoding.name().to_string(), parsed)
+        };
         let mut resolver = RegionResolver::load(self).await?;
         let mut problems = Problems::default();
         let mut seen: HashMap<&str, u64> = HashMap::new();
@@ -377,7 +389,7 @@ impl App {
         for (row, household) in &parsed.rows {
             if let Some(first) = seen.insert(household.id.as_str(), *row) {
                 problems.push(RowError::cell(
-                    &table.file,
+                    &file,
                     *row,
                     "hh_id",
                     format!("household {} is already on row {first}", household.id),
@@ -388,14 +400,14 @@ impl App {
                 .map_err(|e| crate::AppError::Invalid(e.to_string()))?;
             match resolver.resolve(&county, *row).as_deref() {
                 Ok([region]) if allowed(&options.within, region) => households.push(household.clone()),
-                Ok([region]) => problems.push(RowError::cell(&table.file, *row, "village_code", outside(region))),
+                Ok([region]) => problems.push(RowError::cell(&file, *row, "village_code", outside(region))),
                 Ok(_) => problems.push(RowError::cell(
-                    &table.file,
+                    &file,
                     *row,
                     "village_code",
                     format!("county {county} was split; give the current village code"),
                 )),
-                Err(reason) => problems.push(RowError::cell(&table.file, *row, "village_code", reason)),
+                Err(reason) => problems.push(RowError::cell(&file, *row, "village_code", reason)),
             }
         }
         if !problems.is_empty() {
@@ -404,7 +416,17 @@ impl App {
         if !options.dry_run {
             self.store().upsert_households(&households).await?;
         }
-        Ok(report(&table, "households", options, &parsed, households.len()))
+        Ok(ImportReport {
+            file,
+            kind: "households".into(),
+            encoding,
+            dry_run: options.dry_run,
+            rows_read: parsed.rows.len() as u64,
+            records_valid: households.len() as u64,
+            records_written: if options.dry_run { 0 } else { households.len() as u64 },
+            ignored_columns: parsed.ignored_columns.clone(),
+            ..Default::default()
+        })
     }
 
     /// Imports monitoring lines (`region_code,year,amount[,rule,multiple]`).

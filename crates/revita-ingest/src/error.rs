@@ -102,6 +102,12 @@ impl Problems {
     }
 }
 
+impl From<RowError> for Problems {
+    fn from(e: RowError) -> Problems {
+        Problems { errors: vec![e], total: 1 }
+    }
+}
+
 impl From<FileError> for Problems {
     fn from(e: FileError) -> Problems {
         Problems { errors: vec![e.into()], total: 1 }

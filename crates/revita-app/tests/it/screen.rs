@@ -342,3 +342,24 @@ both_backends!(the_registry_screens_like_its_file, |store: DynStore| async move 
     assert!(problems[0].contains("column 'labor'") && problems[0].contains("outside 0..=3"), "{problems:?}");
     assert_eq!(app.store().households().await.unwrap().len(), 400, "nothing was written");
 });
+
+both_backends!(the_registry_imports_parquet_too, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let mut rows = generate(300, &[520_102, 520_103], 5);
+    let path = files.path("registry.parquet");
+    write_parquet(&path, &rows);
+    let report = app.import_households(&path, &FileImport::default()).await.unwrap();
+    assert_eq!((report.records_written, report.encoding.as_str()), (300, "parquet"));
+    let from_file = screen_file(&path, &ScreenOptions { line: 7600.0, threads: 1 }, &Progress::default()).unwrap();
+    assert_eq!(app.screen_registry(7600.0, &None).await.unwrap().counties, from_file.counties);
+
+    // A bad flag and a labour count above the size, named by row and column.
+    rows[9].flags[3] = 2;
+    rows[20].labor = rows[20].size + 1;
+    let bad = files.path("bad.parquet");
+    write_parquet(&bad, &rows);
+    let problems = rejected(app.import_households(&bad, &FileImport::default()).await);
+    assert!(problems[0].contains("row 10, column 'd_attendance'") && problems[0].contains("0 or 1"), "{problems:?}");
+    assert!(problems[1].contains("row 21, column 'labor'"), "{problems:?}");
+});
