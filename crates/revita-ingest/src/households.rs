@@ -130,7 +130,7 @@ impl Field {
 }
 
 /// Column names of the deprivation flags, in [`Deprivation::ALL`] order.
-const DEPRIVATION_COLUMNS: [&str; 11] = [
+pub(crate) const DEPRIVATION_COLUMNS: [&str; 11] = [
     "d_nutrition",
     "d_child_mortality",
     "d_schooling",

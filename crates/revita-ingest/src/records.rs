@@ -315,19 +315,7 @@ pub fn read_registered_households(
     table: &mut Table,
 ) -> Result<Parsed<revita_methods::monitoring::RegisteredHousehold>, Problems> {
     use revita_methods::screening::{Deprivation, Household};
-    const FLAGS: [&[&str]; 11] = [
-        &["d_nutrition"],
-        &["d_child_mortality"],
-        &["d_schooling"],
-        &["d_attendance"],
-        &["d_cooking"],
-        &["d_sanitation"],
-        &["d_water"],
-        &["d_electricity"],
-        &["d_housing"],
-        &["d_assets"],
-        &["d_health_ins"],
-    ];
+
     let mut specs = vec![
         required(&["hh_id", "id"]),
         required(&["village_code"]),
@@ -339,7 +327,7 @@ pub fn read_registered_households(
         required(&["education_exp"]),
         required(&["disaster_loss"]),
     ];
-    specs.extend(FLAGS.iter().map(|names| required(names)));
+    specs.extend(crate::households::DEPRIVATION_COLUMNS.iter().map(|name| required(std::slice::from_ref(name))));
     specs.extend([optional(&["head_name"]), optional(&["id_number"]), optional(&["phone"])]);
     read_all(table, &specs, |c| {
         let int = |spec: usize| -> Result<i64, RowError> {

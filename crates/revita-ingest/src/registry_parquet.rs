@@ -19,19 +19,8 @@ use revita_methods::screening::{Deprivation, Household};
 use crate::{Problems, RowError};
 
 const AMOUNTS: [&str; 5] = ["income_pc", "income_pc_prev", "medical_exp", "education_exp", "disaster_loss"];
-const FLAGS: [&str; 11] = [
-    "d_nutrition",
-    "d_child_mortality",
-    "d_schooling",
-    "d_attendance",
-    "d_cooking",
-    "d_sanitation",
-    "d_water",
-    "d_electricity",
-    "d_housing",
-    "d_assets",
-    "d_health_ins",
-];
+/// The deprivation flag columns, in [`Deprivation::ALL`] order.
+const FLAGS: [&str; 11] = crate::households::DEPRIVATION_COLUMNS;
 
 /// Reads every household of a Parquet registry file, with its row number
 /// (1 for the first household), or all the problems found.
