@@ -225,12 +225,11 @@ impl App {
             .collect();
         let mut found = Vec::new();
         let mut total = 0;
+        let mut scope = crate::screen::CountyScope::new(within);
         self.store()
             .for_each_household(&mut |h| {
-                let county = format!("{:06}", h.household.county());
-                let visible = RegionCode::parse(&county).is_ok_and(|c| crate::auth::sees(within, &c));
                 let flags = h.household.flags(line);
-                if visible && flags.any() && !followed.contains(&h.id) {
+                if flags.any() && !followed.contains(&h.id) && scope.sees(h.household.county()) {
                     total += 1;
                     if found.len() < limit {
                         found.push(Unfollowed { household: h.masked(), flags });
@@ -283,5 +282,53 @@ impl App {
             }
         }
         Ok(found)
+    }
+}
+
+/// A registry household as one user may see it.
+#[derive(Debug, Clone)]
+pub struct HouseholdView {
+    /// The household, identifiers masked unless `unmasked`.
+    pub household: monitoring::RegisteredHousehold,
+    /// Its county.
+    pub county: RegionCode,
+    /// Whether the identifiers are shown (the view was audited).
+    pub unmasked: bool,
+    /// Whether the user may open and move its cases.
+    pub may_edit: bool,
+    /// Its cases, each with its events, by number.
+    pub cases: Vec<(Case, Vec<CaseEvent>)>,
+}
+
+impl App {
+    /// A household for `actor`: refused outside its read jurisdiction;
+    /// identifiers unmasked only where it may read personal data, and every
+    /// unmasked view written to the audit log.
+    pub async fn view_household(
+        &self,
+        actor: &crate::auth::Actor,
+        id: &str,
+        origin: &crate::auth::Origin,
+    ) -> AppResult<HouseholdView> {
+        use revita_methods::access::Action;
+        let registered =
+            self.store().household(id).await?.ok_or_else(|| AppError::NotFound(format!("household {id}")))?;
+        let county =
+            RegionCode::parse(&format!("{:06}", registered.household.county())).map_err(|e| invalid(e.to_string()))?;
+        let readable = self.scope_set(actor, Action::Read).await?;
+        let reader = CaseActor { name: &actor.name, within: &readable, now: origin.now };
+        check_within(&reader, &county)?;
+        let unmasked = crate::auth::sees(&self.scope_set(actor, Action::ReadPersonal).await?, &county);
+        if unmasked {
+            self.audit(&actor.name, "household.view_personal", ("household", id), (None, None), origin).await?;
+        }
+        let may_edit = crate::auth::sees(&self.scope_set(actor, Action::EditData).await?, &county);
+        let mut cases = Vec::new();
+        for case in self.store().cases().await?.into_iter().filter(|c| c.household_id == id) {
+            let events = self.store().case_events(case.id).await?;
+            cases.push((case, events));
+        }
+        let household = if unmasked { registered } else { registered.masked() };
+        Ok(HouseholdView { household, county, unmasked, may_edit, cases })
     }
 }

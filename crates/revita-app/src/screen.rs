@@ -59,50 +59,59 @@ pub fn screen_file(path: &Path, options: &ScreenOptions, progress: &Progress) ->
     Ok(Screening { file: path.display().to_string(), line, counties: all.sorted(), total: all.total() })
 }
 
+/// Which counties a user sees, decided once per county: registry scans
+/// meet the same few thousand county codes millions of times.
+pub(crate) struct CountyScope<'a> {
+    within: &'a Option<HashSet<RegionCode>>,
+    seen: std::collections::HashMap<u32, bool>,
+}
+
+impl<'a> CountyScope<'a> {
+    pub(crate) fn new(within: &'a Option<HashSet<RegionCode>>) -> CountyScope<'a> {
+        CountyScope { within, seen: std::collections::HashMap::new() }
+    }
+
+    /// Whether the county (its six-digit code as a number) is in scope.
+    pub(crate) fn sees(&mut self, county: u32) -> bool {
+        let within = self.within;
+        *self.seen.entry(county).or_insert_with(|| {
+            RegionCode::parse(&format!("{county:06}")).is_ok_and(|code| crate::auth::sees(within, &code))
+        })
+    }
+}
+
+fn check_line(line: f64, cutoff: u32) -> AppResult<()> {
+    if !(line.is_finite() && line > 0.0) {
+        return Err(AppError::Invalid(format!("the monitoring line must be a positive amount, not {line}")));
+    }
+    if !(1..=18).contains(&cutoff) {
+        return Err(AppError::Invalid(format!("k must be 1 to 18 eighteenths, not {cutoff}")));
+    }
+    Ok(())
+}
+
 impl App {
     /// Screens the monitoring registry against `line`: the same rules and
     /// tallies as a file screen, over the households whose county lies
     /// within `within` (`None`: all).
     pub async fn screen_registry(&self, line: f64, within: &Option<HashSet<RegionCode>>) -> AppResult<Screening> {
-        self.screen_registry_with_cutoff(line, revita_methods::screening::MPI_POOR_CUTOFF, within).await
-    }
-
-    /// [`App::screen_registry`] with the MPI cut-off k at `cutoff`
-    /// eighteenths (1 to 18).
-    pub async fn screen_registry_with_cutoff(
-        &self,
-        line: f64,
-        cutoff: u32,
-        within: &Option<HashSet<RegionCode>>,
-    ) -> AppResult<Screening> {
-        if !(line.is_finite() && line > 0.0) {
-            return Err(AppError::Invalid(format!("the monitoring line must be a positive amount, not {line}")));
-        }
-        if !(1..=18).contains(&cutoff) {
-            return Err(AppError::Invalid(format!("k must be 1 to 18 eighteenths, not {cutoff}")));
-        }
-        let mut tallies = CountyTallies::with_cutoff(line, cutoff);
-        // County codes repeat across many households: decide each once.
-        let mut seen: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
+        check_line(line, revita_methods::screening::MPI_POOR_CUTOFF)?;
+        let mut tallies = CountyTallies::new(line);
+        let mut scope = CountyScope::new(within);
         self.store()
             .for_each_household(&mut |registered| {
-                let county = registered.household.county();
-                let visible = *seen.entry(county).or_insert_with(|| {
-                    RegionCode::parse(&format!("{county:06}")).is_ok_and(|code| crate::auth::sees(within, &code))
-                });
-                if visible {
+                if scope.sees(registered.household.county()) {
                     tallies.add(&registered.household);
                 }
             })
             .await?;
         Ok(Screening { file: "registry".into(), line, counties: tallies.sorted(), total: tallies.total() })
     }
-}
 
-impl App {
     /// The registry screened and grouped at `level` (province down to
-    /// village), within `within` and, if given, under one region (its level
-    /// and code): the tallies by group code, in code order.
+    /// village) with the MPI cut-off k at `cutoff` eighteenths, within
+    /// `within` and, if given, under one region (its level and code): the
+    /// tallies by group code, in code order.
     pub async fn screen_registry_grouped(
         &self,
         line: f64,
@@ -111,20 +120,14 @@ impl App {
         under: Option<(revita_methods::screening::GroupLevel, &str)>,
         within: &Option<HashSet<RegionCode>>,
     ) -> AppResult<Vec<(String, Tally)>> {
-        if !(line.is_finite() && line > 0.0 && (1..=18).contains(&cutoff)) {
-            return Err(AppError::Invalid("the line must be positive and k 1 to 18 eighteenths".into()));
-        }
+        check_line(line, cutoff)?;
         let mut groups: std::collections::BTreeMap<String, Tally> = Default::default();
-        let mut seen: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
+        let mut scope = CountyScope::new(within);
         self.store()
             .for_each_household(&mut |registered| {
                 let h = &registered.household;
-                let county = h.county();
-                let visible = *seen.entry(county).or_insert_with(|| {
-                    RegionCode::parse(&format!("{county:06}")).is_ok_and(|code| crate::auth::sees(within, &code))
-                });
                 let inside = under.is_none_or(|(parent, code)| parent.code_of(h.village_code) == code);
-                if visible && inside {
+                if inside && scope.sees(h.county()) {
                     groups.entry(level.code_of(h.village_code)).or_default().add_with_cutoff(h, line, cutoff);
                 }
             })

@@ -15,7 +15,7 @@ use revita_app::{AppError, AppResult};
 use revita_methods::Date;
 use revita_methods::access::Action;
 use revita_methods::monitoring::{Category, Channel, Step, TimeLimit};
-use revita_methods::screening::{DEFAULT_LINE, Deprivation, GroupLevel};
+use revita_methods::screening::{DEFAULT_LINE, Deprivation, GroupLevel, Tally};
 use serde::Deserialize;
 
 use crate::request_id::RequestId;
@@ -82,20 +82,6 @@ pub async fn monitoring_page(
             Some(text) => text.parse().map_err(|_| AppError::Invalid(format!("k '{text}' is not a whole number")))?,
             None => revita_methods::screening::MPI_POOR_CUTOFF,
         };
-        let screening = state.app.screen_registry_with_cutoff(line, k, &visible).await?;
-        let indicators: Vec<Value> = Deprivation::MPI
-            .iter()
-            .zip(screening.total.censored_headcounts())
-            .zip(screening.total.contributions())
-            .map(|((d, h), share)| {
-                context! {
-                    name => d.name(),
-                    weight => format!("{}/18", d.mpi_weight()),
-                    censored => format!("{h:.3}"),
-                    share => format!("{:.1}", 100.0 * share),
-                }
-            })
-            .collect();
         let level = match params.level.as_deref().filter(|l| !l.is_empty()) {
             Some(text) => GroupLevel::parse(text).ok_or_else(|| {
                 AppError::Invalid(format!("level '{text}' is not province, prefecture, county, township or village"))
@@ -107,7 +93,23 @@ pub async fn monitoring_page(
             (Some(code), Some(l)) if !code.is_empty() => Some((l, code.as_str())),
             _ => None,
         };
+        // One pass over the registry: the groups, and their sum for the totals.
         let grouped = state.app.screen_registry_grouped(line, k, level, under, &visible).await?;
+        let mut total = Tally::default();
+        grouped.iter().for_each(|(_, t)| total.merge(t));
+        let indicators: Vec<Value> = Deprivation::MPI
+            .iter()
+            .zip(total.censored_headcounts())
+            .zip(total.contributions())
+            .map(|((d, h), share)| {
+                context! {
+                    name => d.name(),
+                    weight => format!("{}/18", d.mpi_weight()),
+                    censored => format!("{h:.3}"),
+                    share => format!("{:.1}", 100.0 * share),
+                }
+            })
+            .collect();
         let map = m0_map(&state, &ctx, level, &grouped).await?;
         let below = level.below().map(|b| b.as_str());
         let counties: Vec<Value> = grouped
@@ -173,7 +175,7 @@ pub async fn monitoring_page(
                 }
             })
             .collect();
-        let t = &screening.total;
+        let t = &total;
         let values = context! {
             line => line,
             k => k,
@@ -261,59 +263,32 @@ pub async fn household_page(
 ) -> Response {
     let ctx = PageContext::new(&headers, format!("/households/{household_id}")).viewer(Some(&viewer));
     let result = async {
-        let registered = state
-            .app
-            .store()
-            .household(&household_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("household {household_id}")))?;
-        let county = revita_methods::RegionCode::parse(&format!("{:06}", registered.household.county()))
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
-        state.readable(Some(&viewer), &county).await?;
-        // Identifiers unmasked only where the role allows; each view audited.
-        let personal = state.app.scope_set(&viewer.actor, Action::ReadPersonal).await?;
-        let unmasked = revita_app::auth::sees(&personal, &county);
-        let shown = if unmasked {
-            let origin = crate::auth::origin(&headers, &id);
-            state
-                .app
-                .audit(
-                    &viewer.actor.name,
-                    "household.view_personal",
-                    ("household", &household_id),
-                    (None, None),
-                    &origin,
-                )
-                .await?;
-            registered.clone()
-        } else {
-            registered.masked()
-        };
+        let origin = crate::auth::origin(&headers, &id);
+        let view = state.app.view_household(&viewer.actor, &household_id, &origin).await?;
+        let (shown, county, unmasked, can_edit) = (&view.household, &view.county, view.unmasked, view.may_edit);
         let line = line_of(&state, None).await?;
-        let h = &registered.household;
+        let h = &shown.household;
         let flags = h.flags(line);
-        let editable = state.app.scope_set(&viewer.actor, Action::EditData).await?;
-        let can_edit = revita_app::auth::sees(&editable, &county);
-        let visible = state.visible(Some(&viewer)).await?;
-        let actor = CaseActor { name: &viewer.actor.name, within: &visible, now: crate::auth::now() };
-        let mut cases = Vec::new();
-        for case in state.app.store().cases().await?.into_iter().filter(|c| c.household_id == household_id) {
-            let (case, events) = state.app.case_with_events(&actor, case.id).await?;
-            cases.push(context! {
-                id => case.id,
-                category => case.category.as_str(),
-                channel => case.channel.as_str(),
-                step => case.step.as_str(),
-                since => case.step_since.to_string(),
-                version => case.version,
-                next => case.step.next().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-                events => events.iter().map(|e| context! {
-                    step => e.step.as_str(), on => e.on.to_string(), actor => e.actor.clone(),
-                    evidence => e.evidence.clone().unwrap_or_default(),
-                    notice_end => e.notice_end.map(|d| d.to_string()).unwrap_or_default(),
-                }).collect::<Vec<_>>(),
-            });
-        }
+        let cases: Vec<Value> = view
+            .cases
+            .iter()
+            .map(|(case, events)| {
+                context! {
+                    id => case.id,
+                    category => case.category.as_str(),
+                    channel => case.channel.as_str(),
+                    step => case.step.as_str(),
+                    since => case.step_since.to_string(),
+                    version => case.version,
+                    next => case.step.next().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                    events => events.iter().map(|e| context! {
+                        step => e.step.as_str(), on => e.on.to_string(), actor => e.actor.clone(),
+                        evidence => e.evidence.clone().unwrap_or_default(),
+                        notice_end => e.notice_end.map(|d| d.to_string()).unwrap_or_default(),
+                    }).collect::<Vec<_>>(),
+                }
+            })
+            .collect();
         let spending = (h.medical_exp + h.education_exp) + h.disaster_loss;
         let values = context! {
             household => context! {
