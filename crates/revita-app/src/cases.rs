@@ -298,6 +298,12 @@ pub struct HouseholdView {
     pub may_edit: bool,
     /// Its cases, each with its events, by number.
     pub cases: Vec<(Case, Vec<CaseEvent>)>,
+    /// Its members, by number (names masked unless `unmasked`).
+    pub members: Vec<revita_methods::registry::Member>,
+    /// Where members or income sources disagree with the screening record.
+    pub inconsistencies: Vec<revita_methods::registry::Inconsistency>,
+    /// The record's version, for an edit form.
+    pub version: i64,
 }
 
 impl App {
@@ -328,7 +334,19 @@ impl App {
             let events = self.store().case_events(case.id).await?;
             cases.push((case, events));
         }
+        let mut members = self.store().members(id).await?;
+        let year = Date::from_days_since_epoch(origin.now.div_euclid(86_400)).year();
+        let inconsistencies = revita_methods::registry::consistency(
+            &registered.household,
+            &members,
+            registered.income_sources.as_ref(),
+            year,
+        );
+        if !unmasked {
+            members.iter_mut().for_each(|m| m.name = m.name.as_deref().map(monitoring::mask_name));
+        }
+        let version = self.store().household_version(id).await?.unwrap_or(1);
         let household = if unmasked { registered } else { registered.masked() };
-        Ok(HouseholdView { household, county, unmasked, may_edit, cases })
+        Ok(HouseholdView { household, county, unmasked, may_edit, cases, members, inconsistencies, version })
     }
 }

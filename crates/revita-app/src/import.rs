@@ -81,10 +81,10 @@ fn report<T>(table: &Table, kind: &str, options: &FileImport, parsed: &Parsed<T>
 
 /// Reads a table on a blocking thread (XLSX parsing and large CSV reads
 /// must not stall the async runtime).
-async fn read_table<T: Send + 'static>(
+pub(crate) async fn read_table<T: Send + 'static>(
     path: &Path,
     sheet: Option<String>,
-    read: fn(&mut Table) -> Result<Parsed<T>, Problems>,
+    read: impl FnOnce(&mut Table) -> Result<Parsed<T>, Problems> + Send + 'static,
 ) -> AppResult<(Table, Parsed<T>)> {
     let path = path.to_path_buf();
     let res = tokio::task::spawn_blocking(move || -> Result<(Table, Parsed<T>), Problems> {

@@ -14,6 +14,7 @@ pub mod import;
 pub mod maps;
 pub mod profile;
 pub mod query;
+pub mod registry;
 pub mod report;
 pub mod scratch;
 pub mod screen;

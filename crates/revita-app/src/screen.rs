@@ -80,12 +80,13 @@ impl<'a> CountyScope<'a> {
     }
 }
 
-fn check_line(line: f64, cutoff: u32) -> AppResult<()> {
+/// Checks a line and a cut-off of `cutoff` parts out of `scale`.
+fn check_line(line: f64, cutoff: u32, scale: u32) -> AppResult<()> {
     if !(line.is_finite() && line > 0.0) {
         return Err(AppError::Invalid(format!("the monitoring line must be a positive amount, not {line}")));
     }
-    if !(1..=18).contains(&cutoff) {
-        return Err(AppError::Invalid(format!("k must be 1 to 18 eighteenths, not {cutoff}")));
+    if !(1..=scale).contains(&cutoff) {
+        return Err(AppError::Invalid(format!("k must be 1 to {scale} parts of {scale}, not {cutoff}")));
     }
     Ok(())
 }
@@ -95,7 +96,7 @@ impl App {
     /// tallies as a file screen, over the households whose county lies
     /// within `within` (`None`: all).
     pub async fn screen_registry(&self, line: f64, within: &Option<HashSet<RegionCode>>) -> AppResult<Screening> {
-        check_line(line, revita_methods::screening::MPI_POOR_CUTOFF)?;
+        check_line(line, revita_methods::screening::MPI_POOR_CUTOFF, revita_methods::screening::MPI_SCALE)?;
         let mut tallies = CountyTallies::new(line);
         let mut scope = CountyScope::new(within);
         self.store()
@@ -109,18 +110,20 @@ impl App {
     }
 
     /// The registry screened and grouped at `level` (province down to
-    /// village) with the MPI cut-off k at `cutoff` eighteenths, within
+    /// village) under MPI `weights` with the cut-off k at `cutoff` parts
+    /// ([`MpiWeights::cutoff`]), within
     /// `within` and, if given, under one region (its level and code): the
     /// tallies by group code, in code order.
     pub async fn screen_registry_grouped(
         &self,
         line: f64,
+        weights: &revita_methods::screening::MpiWeights,
         cutoff: u32,
         level: revita_methods::screening::GroupLevel,
         under: Option<(revita_methods::screening::GroupLevel, &str)>,
         within: &Option<HashSet<RegionCode>>,
     ) -> AppResult<Vec<(String, Tally)>> {
-        check_line(line, cutoff)?;
+        check_line(line, cutoff, weights.scale())?;
         let mut groups: std::collections::BTreeMap<String, Tally> = Default::default();
         let mut scope = CountyScope::new(within);
         self.store()
@@ -128,7 +131,7 @@ impl App {
                 let h = &registered.household;
                 let inside = under.is_none_or(|(parent, code)| parent.code_of(h.village_code) == code);
                 if inside && scope.sees(h.county()) {
-                    groups.entry(level.code_of(h.village_code)).or_default().add_with_cutoff(h, line, cutoff);
+                    groups.entry(level.code_of(h.village_code)).or_default().add_weighted(h, line, weights, cutoff);
                 }
             })
             .await?;

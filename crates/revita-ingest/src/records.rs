@@ -329,6 +329,8 @@ pub fn read_registered_households(
     ];
     specs.extend(crate::households::DEPRIVATION_COLUMNS.iter().map(|name| required(std::slice::from_ref(name))));
     specs.extend([optional(&["head_name"]), optional(&["id_number"]), optional(&["phone"])]);
+    specs.extend(INCOME_SOURCE_COLUMNS.iter().map(|name| optional(std::slice::from_ref(name))));
+    specs.push(optional(&["relocation_site"]));
     read_all(table, &specs, |c| {
         let int = |spec: usize| -> Result<i64, RowError> {
             let t = c.required(spec)?;
@@ -382,7 +384,105 @@ pub fn read_registered_households(
             head_name: c.opt_text(20),
             id_number: c.opt_text(21),
             phone: c.opt_text(22),
+            income_sources: income_sources(
+                |k| match c.opt_text(23 + k) {
+                    None => Ok(None),
+                    Some(t) => revita_methods::observation::parse_value(&t)
+                        .map(Some)
+                        .ok_or_else(|| c.error(23 + k, format!("'{t}' is not a number"))),
+                },
+                |k| c.error(23 + k, "give all four income sources or none"),
+            )?,
+            relocation_site: c.opt_text(27),
         })
+    })
+}
+
+/// The optional income-by-source columns of the registry (yuan per year,
+/// whole household), in [`IncomeSources`] field order.
+///
+/// [`IncomeSources`]: revita_methods::registry::IncomeSources
+pub const INCOME_SOURCE_COLUMNS: [&str; 4] = ["income_wage", "income_business", "income_property", "income_transfer"];
+
+/// The four income sources read by `value(k)`: all four or none; a partial
+/// set is the error `missing(k)` of the first absent one.
+pub(crate) fn income_sources<E>(
+    mut value: impl FnMut(usize) -> Result<Option<f64>, E>,
+    missing: impl Fn(usize) -> E,
+) -> Result<Option<revita_methods::registry::IncomeSources>, E> {
+    let mut values = [None; 4];
+    for (k, v) in values.iter_mut().enumerate() {
+        *v = value(k)?;
+    }
+    match values {
+        [Some(wage), Some(business), Some(property), Some(transfer)] => {
+            Ok(Some(revita_methods::registry::IncomeSources { wage, business, property, transfer }))
+        }
+        [None, None, None, None] => Ok(None),
+        _ => Err(missing(values.iter().position(Option::is_none).unwrap_or(0))),
+    }
+}
+
+/// Reads household members for the registry: `hh_id`, `seq`, `sex`,
+/// `birth_year`, `labour`, `schooling`, the 0/1 flags `disabled`,
+/// `chronically_ill` and `insured`, and optionally `name`. Keywords are
+/// English or Chinese ([`Sex`], [`Labour`], [`Schooling`]); birth years are
+/// checked against `year`, the current year.
+///
+/// [`Sex`]: revita_methods::registry::Sex
+/// [`Labour`]: revita_methods::registry::Labour
+/// [`Schooling`]: revita_methods::registry::Schooling
+pub fn read_household_members(
+    table: &mut Table,
+    year: i32,
+) -> Result<Parsed<(String, revita_methods::registry::Member)>, Problems> {
+    use revita_methods::registry::{Labour, Member, Schooling, Sex};
+    let specs = [
+        required(&["hh_id", "household_id"]),
+        required(&["seq", "member_no"]),
+        optional(&["name"]),
+        required(&["sex"]),
+        required(&["birth_year"]),
+        required(&["labour", "labor_capacity"]),
+        required(&["disabled"]),
+        required(&["chronically_ill", "chronic_illness"]),
+        required(&["schooling"]),
+        required(&["insured", "medical_insurance"]),
+    ];
+    read_all(table, &specs, |c| {
+        let whole = |spec: usize| -> Result<i32, RowError> {
+            let t = c.required(spec)?;
+            t.parse().map_err(|_| c.error(spec, format!("'{t}' is not a whole number")))
+        };
+        let flag = |spec: usize| -> Result<bool, RowError> {
+            match c.required(spec)? {
+                "0" | "否" => Ok(false),
+                "1" | "是" => Ok(true),
+                other => Err(c.error(spec, format!("'{other}' is not 0 or 1"))),
+            }
+        };
+        let keyword = |spec: usize, all: &[&str]| -> RowError {
+            c.error(spec, format!("'{}' is not one of {}", c.text(spec), all.join(", ")))
+        };
+        let sex = Sex::parse(c.required(3)?)
+            .ok_or_else(|| keyword(3, &Sex::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()))?;
+        let labour = Labour::parse(c.required(5)?)
+            .ok_or_else(|| keyword(5, &Labour::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()))?;
+        let schooling = Schooling::parse(c.required(8)?)
+            .ok_or_else(|| keyword(8, &Schooling::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()))?;
+        let member = Member {
+            seq: whole(1)?,
+            name: c.opt_text(2),
+            sex,
+            birth_year: whole(4)?,
+            labour,
+            disabled: flag(6)?,
+            chronically_ill: flag(7)?,
+            schooling,
+            insured: flag(9)?,
+        };
+        member.check(year).map_err(|reason| c.error(if reason.contains("birth") { 4 } else { 1 }, reason))?;
+        Ok((c.required(0)?.to_string(), member))
     })
 }
 

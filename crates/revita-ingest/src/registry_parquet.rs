@@ -93,6 +93,8 @@ fn read_batch(
     let flags = FLAGS.iter().map(|c| column(name, batch, c)).collect::<Result<Vec<_>, _>>()?;
     let optional = |c: &str| batch.column_by_name(c).map(|a| a.as_ref());
     let (head, id_number, phone) = (optional("head_name"), optional("id_number"), optional("phone"));
+    let sources = crate::records::INCOME_SOURCE_COLUMNS.map(optional);
+    let site = optional("relocation_site");
     for i in 0..batch.num_rows() {
         let row = first + i as u64;
         let cell = |column: &str, reason: &str| RowError::cell(name, row, column, reason);
@@ -137,6 +139,17 @@ fn read_batch(
                 head_name: text(head, i),
                 id_number: text(id_number, i),
                 phone: text(phone, i),
+                income_sources: crate::records::income_sources(
+                    |k| match sources[k] {
+                        Some(array) if !array.is_null(i) => match array.data_type() {
+                            DataType::Float64 => Ok(Some(array.as_primitive::<Float64Type>().value(i))),
+                            _ => Err(cell(crate::records::INCOME_SOURCE_COLUMNS[k], "is not a double")),
+                        },
+                        _ => Ok(None),
+                    },
+                    |k| cell(crate::records::INCOME_SOURCE_COLUMNS[k], "give all four income sources or none"),
+                )?,
+                relocation_site: text(site, i),
             })
         })();
         match result {

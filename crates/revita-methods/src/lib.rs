@@ -27,6 +27,7 @@ pub mod pairing;
 pub mod password;
 pub mod plan;
 pub mod region;
+pub mod registry;
 pub mod rules;
 pub mod screening;
 pub mod search;

@@ -456,6 +456,10 @@ pub struct RegisteredHousehold {
     pub id_number: Option<String>,
     /// A contact phone number.
     pub phone: Option<String>,
+    /// Net income by source, if recorded.
+    pub income_sources: Option<crate::registry::IncomeSources>,
+    /// The resettlement site of a relocated household (易地扶贫搬迁安置点).
+    pub relocation_site: Option<String>,
 }
 
 /// A name with all but its first character hidden: 张三丰 → 张**.

@@ -114,6 +114,110 @@ pub const MPI_SCALE: u32 = 18;
 /// The poverty cut-off k = 1/3 of the global MPI, in eighteenths.
 pub const MPI_POOR_CUTOFF: u32 = 6;
 
+/// The weights of the ten MPI indicators (order of [`Deprivation::MPI`]) as
+/// whole parts of their sum: w_j = parts_j / Σ parts (methods.md §9.2 step 2
+/// lets a department re-weight; the global MPI's 1/6 and 1/18 are
+/// [`MpiWeights::GLOBAL`], 3 and 1 parts of 18). Whole parts keep every
+/// deprivation score an integer, so tallies merge exactly in any order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MpiWeights {
+    parts: [u32; 10],
+}
+
+impl Default for MpiWeights {
+    fn default() -> MpiWeights {
+        MpiWeights::GLOBAL
+    }
+}
+
+impl MpiWeights {
+    /// The global MPI (Alkire & Jahan 2018): 1/6 for each health and
+    /// education indicator, 1/18 for each living-standard one.
+    pub const GLOBAL: MpiWeights = MpiWeights { parts: [3, 3, 3, 3, 1, 1, 1, 1, 1, 1] };
+
+    /// The largest part accepted, which keeps Σ size × score far inside `u64`.
+    pub const MAX_PART: u32 = 1000;
+
+    /// Weights from whole parts; at least one part must be positive.
+    pub fn new(parts: [u32; 10]) -> Result<MpiWeights, String> {
+        if let Some(p) = parts.iter().find(|p| **p > MpiWeights::MAX_PART) {
+            return Err(format!("a weight of {p} parts is above the limit of {}", MpiWeights::MAX_PART));
+        }
+        if parts.iter().all(|p| *p == 0) {
+            return Err("at least one indicator needs a positive weight".into());
+        }
+        Ok(MpiWeights { parts })
+    }
+
+    /// Weights written as ten whole numbers separated by commas or spaces,
+    /// e.g. `3,3,3,3,1,1,1,1,1,1` for the global MPI.
+    pub fn parse(text: &str) -> Result<MpiWeights, String> {
+        let numbers: Vec<&str> = text.split([',', ' ', '，']).filter(|t| !t.is_empty()).collect();
+        if numbers.len() != 10 {
+            return Err(format!("weights need ten whole numbers (one per indicator), not {}", numbers.len()));
+        }
+        let mut parts = [0u32; 10];
+        for (part, number) in parts.iter_mut().zip(numbers) {
+            *part = number.parse().map_err(|_| format!("weight '{number}' is not a whole number of parts"))?;
+        }
+        MpiWeights::new(parts)
+    }
+
+    /// The parts, in [`Deprivation::MPI`] order.
+    pub fn parts(&self) -> [u32; 10] {
+        self.parts
+    }
+
+    /// The weights written as [`MpiWeights::parse`] reads them.
+    pub fn to_text(&self) -> String {
+        self.parts.map(|p| p.to_string()).join(",")
+    }
+
+    /// Σ parts: the denominator of every score under these weights.
+    pub fn scale(&self) -> u32 {
+        self.parts.iter().sum()
+    }
+
+    /// The weight w_j of the `j`-th indicator as a fraction of one.
+    pub fn weight(&self, j: usize) -> f64 {
+        f64::from(self.parts[j]) / f64::from(self.scale())
+    }
+
+    /// The deprivation score c_i in parts: Σ parts_j over the indicators
+    /// the household is deprived in.
+    #[inline]
+    pub fn score(&self, deprived: u16) -> u32 {
+        Deprivation::MPI.iter().zip(self.parts).filter(|(d, _)| deprived & d.bit() != 0).map(|(_, p)| p).sum()
+    }
+
+    /// The poverty cut-off k (a fraction of one, 0 < k ≤ 1) in parts: the
+    /// smallest whole score s with s ≥ k · scale − 0.01. The hundredth of a
+    /// part of slack lets a rounded k (0.3333) mean the fraction it stands
+    /// for (1/3, six parts of 18).
+    pub fn cutoff(&self, k: f64) -> Result<u32, String> {
+        if !(k > 0.0 && k <= 1.0) {
+            return Err(format!("the cut-off k = {k} is not in (0, 1]"));
+        }
+        Ok((k * f64::from(self.scale()) - 0.01).ceil().max(1.0) as u32)
+    }
+}
+
+/// Reads a cut-off k written as a fraction (`1/3`) or a decimal (`0.5`).
+pub fn parse_cutoff(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let value = match text.split_once('/') {
+        Some((num, den)) => {
+            let (num, den): (f64, f64) = (
+                num.trim().parse().map_err(|_| format!("k '{text}' is not a fraction"))?,
+                den.trim().parse().map_err(|_| format!("k '{text}' is not a fraction"))?,
+            );
+            num / den
+        }
+        None => text.parse().map_err(|_| format!("k '{text}' is not a number or a fraction"))?,
+    };
+    if value > 0.0 && value <= 1.0 { Ok(value) } else { Err(format!("k = {text} is not in (0, 1]")) }
+}
+
 /// The monitoring line of SPEC B1 (yuan per person per year) when none is given.
 pub const DEFAULT_LINE: f64 = 7600.0;
 
@@ -333,6 +437,56 @@ impl Tally {
                 self.censored[i] += size * u64::from(h.deprived & d.bit() != 0);
             }
         }
+    }
+
+    /// Adds one household under `weights`, MPI-poor at a score of at least
+    /// `cutoff` parts (see [`MpiWeights::cutoff`]). Read the result with the
+    /// `*_under` methods and the same weights.
+    #[inline]
+    pub fn add_weighted(&mut self, h: &Household, line: f64, weights: &MpiWeights, cutoff: u32) {
+        let size = h.size as u64;
+        let flags = h.flags(line);
+        self.households += 1;
+        self.people += size;
+        self.flagged += u64::from(flags.any());
+        self.f_income += u64::from(flags.income);
+        self.f_drop += u64::from(flags.drop);
+        self.f_expense += u64::from(flags.expense);
+        self.f_guarantee += u64::from(flags.guarantee);
+        let score = weights.score(h.deprived);
+        if score >= cutoff {
+            self.mpi_poor_people += size;
+            self.poor_score += size * u64::from(score);
+            for (i, d) in Deprivation::MPI.iter().enumerate() {
+                self.censored[i] += size * u64::from(h.deprived & d.bit() != 0);
+            }
+        }
+    }
+
+    /// Intensity A under `weights` (the tally built with them).
+    pub fn intensity_under(&self, weights: &MpiWeights) -> f64 {
+        if self.mpi_poor_people == 0 {
+            return 0.0;
+        }
+        self.poor_score as f64 / f64::from(weights.scale()) / self.mpi_poor_people as f64
+    }
+
+    /// M0 = H × A under `weights`.
+    pub fn m0_under(&self, weights: &MpiWeights) -> f64 {
+        self.headcount() * self.intensity_under(weights)
+    }
+
+    /// Each indicator's share of M0 under `weights`, w_j · h_j(k) / M0; the
+    /// shares sum to 1 (all 0 when M0 is 0).
+    pub fn contributions_under(&self, weights: &MpiWeights) -> [f64; 10] {
+        let mut shares = [0.0; 10];
+        if self.poor_score == 0 {
+            return shares;
+        }
+        for (i, part) in weights.parts().iter().enumerate() {
+            shares[i] = (u64::from(*part) * self.censored[i]) as f64 / self.poor_score as f64;
+        }
+        shares
     }
 
     /// Adds another tally's totals to this one.

@@ -246,6 +246,62 @@ pub fn histogram(h: &Histogram) -> String {
     svg
 }
 
+/// A horizontal bar chart: one labelled bar per category, longest scale
+/// first read from zero (for shares, counts and other non-negative values).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarChart {
+    /// Title.
+    pub title: String,
+    /// Unit of the values (shown after each value).
+    pub unit: String,
+    /// Categories and their values, drawn top to bottom in this order.
+    pub bars: Vec<(String, f64)>,
+}
+
+/// Height of one bar row.
+const BAR_ROW: f64 = 20.0;
+/// Width kept for the category labels.
+const BAR_LABELS: f64 = 150.0;
+
+/// Renders a bar chart; its height grows with the number of bars.
+pub fn bar_chart(chart: &BarChart) -> String {
+    let height = TOP + BAR_ROW * chart.bars.len().max(1) as f64 + 12.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" class="bar-chart"><title>{}</title><desc>{} bars</desc><style>text{{font-family:sans-serif;fill:#222;font-size:11px}}</style>"#,
+        escape(&chart.title),
+        chart.bars.len()
+    );
+    let _ =
+        write!(svg, r#"<text x="8" y="20" style="font-size:13px;font-weight:bold">{}</text>"#, escape(&chart.title));
+    let top = chart.bars.iter().map(|(_, v)| *v).filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let span = WIDTH - BAR_LABELS - RIGHT - 70.0;
+    let decimals = decimals_for(top);
+    for (i, (label, value)) in chart.bars.iter().enumerate() {
+        let y = TOP + BAR_ROW * i as f64;
+        let length = if top > 0.0 && value.is_finite() { (value.max(0.0) / top) * span } else { 0.0 };
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{BAR_LABELS}" y="{:.1}" width="{length:.1}" height="{:.1}" fill="#0072B2"><title>{}: {} {}</title></rect><text x="{:.1}" y="{:.1}">{} {}</text>"##,
+            BAR_LABELS - 6.0,
+            y + BAR_ROW * 0.65,
+            escape(label),
+            y + 3.0,
+            BAR_ROW - 6.0,
+            escape(label),
+            format_number(*value, decimals),
+            escape(&chart.unit),
+            BAR_LABELS + length + 4.0,
+            y + BAR_ROW * 0.65,
+            format_number(*value, decimals),
+            escape(&chart.unit)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +354,23 @@ mod tests {
         let svg = histogram(&h);
         assert_eq!(svg.matches("<rect ").count(), 3);
         assert!(svg.contains(">南明区</text>"));
+    }
+
+    #[test]
+    fn bars_scale_to_the_largest_value() {
+        let chart = BarChart {
+            title: "M0 <share>".into(),
+            unit: "%".into(),
+            bars: vec![("营养".into(), 40.0), ("cooking".into(), 10.0), ("none".into(), 0.0)],
+        };
+        let svg = bar_chart(&chart);
+        assert_eq!(svg.matches("<rect ").count(), 3);
+        let span = WIDTH - BAR_LABELS - RIGHT - 70.0;
+        assert!(svg.contains(&format!(r#"width="{span:.1}""#)), "the largest bar spans the plot");
+        assert!(
+            svg.contains(&format!(r#"width="{:.1}""#, span / 4.0)),
+            "a quarter of the largest is a quarter as long"
+        );
+        assert!(svg.contains(">营养</text>") && svg.contains("M0 &lt;share&gt;"));
     }
 }

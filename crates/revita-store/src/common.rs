@@ -296,7 +296,12 @@ macro_rules! shared_store_impl {
                             .bind(i64::from(r.deprived))
                             .bind(h.head_name.clone())
                             .bind(h.id_number.clone())
-                            .bind(h.phone.clone());
+                            .bind(h.phone.clone())
+                            .bind(h.income_sources.map(|s| s.wage))
+                            .bind(h.income_sources.map(|s| s.business))
+                            .bind(h.income_sources.map(|s| s.property))
+                            .bind(h.income_sources.map(|s| s.transfer))
+                            .bind(h.relocation_site.clone());
                     }
                     query.execute(&mut *tx).await?;
                 }
@@ -330,6 +335,84 @@ macro_rules! shared_store_impl {
             ) -> crate::StoreResult<Option<revita_methods::monitoring::RegisteredHousehold>> {
                 let row = sqlx::query(crate::sql::HOUSEHOLD_BY_ID).bind(id).fetch_optional(&self.pool).await?;
                 row.as_ref().map(crate::rows::household).transpose()
+            }
+
+            async fn household_version(&self, id: &str) -> crate::StoreResult<Option<i64>> {
+                Ok(sqlx::query_scalar(crate::sql::HOUSEHOLD_VERSION).bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn update_household(
+                &self,
+                household: &revita_methods::monitoring::RegisteredHousehold,
+                version: i64,
+            ) -> crate::StoreResult<i64> {
+                let h = &household.household;
+                let sources = household.income_sources;
+                let mut tx = self.pool.begin().await?;
+                let updated = sqlx::query(crate::sql::UPDATE_HOUSEHOLD)
+                    .bind(i64::from(h.size))
+                    .bind(i64::from(h.labor))
+                    .bind(h.income_pc)
+                    .bind(h.income_pc_prev)
+                    .bind(h.medical_exp)
+                    .bind(h.education_exp)
+                    .bind(h.disaster_loss)
+                    .bind(i64::from(h.deprived))
+                    .bind(sources.map(|s| s.wage))
+                    .bind(sources.map(|s| s.business))
+                    .bind(sources.map(|s| s.property))
+                    .bind(sources.map(|s| s.transfer))
+                    .bind(household.relocation_site.clone())
+                    .bind(&household.id)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated != 1 {
+                    return Err(crate::StoreError::Conflict(format!(
+                        "household {} was changed since version {}; reload it and try again",
+                        household.id, version
+                    )));
+                }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(version + 1)
+            }
+
+            async fn replace_members(
+                &self,
+                members: &[(String, Vec<revita_methods::registry::Member>)],
+            ) -> crate::StoreResult<u64> {
+                let mut tx = self.pool.begin().await?;
+                let mut written = 0;
+                for (household, list) in members {
+                    sqlx::query(crate::sql::DELETE_MEMBERS).bind(household).execute(&mut *tx).await?;
+                    for m in list {
+                        sqlx::query(crate::sql::INSERT_MEMBER)
+                            .bind(household)
+                            .bind(i64::from(m.seq))
+                            .bind(m.name.clone())
+                            .bind(m.sex.as_str())
+                            .bind(i64::from(m.birth_year))
+                            .bind(m.labour.as_str())
+                            .bind(i64::from(m.disabled))
+                            .bind(i64::from(m.chronically_ill))
+                            .bind(m.schooling.as_str())
+                            .bind(i64::from(m.insured))
+                            .execute(&mut *tx)
+                            .await?;
+                        written += 1;
+                    }
+                    sqlx::query(crate::sql::BUMP_HOUSEHOLD_VERSION).bind(household).execute(&mut *tx).await?;
+                }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(written)
+            }
+
+            async fn members(&self, household_id: &str) -> crate::StoreResult<Vec<revita_methods::registry::Member>> {
+                let rows = sqlx::query(crate::sql::MEMBERS).bind(household_id).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::member).collect()
             }
 
             async fn open_case(

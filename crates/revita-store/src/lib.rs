@@ -258,6 +258,22 @@ pub trait Store: Send + Sync {
     /// One household of the registry.
     async fn household(&self, id: &str) -> StoreResult<Option<revita_methods::monitoring::RegisteredHousehold>>;
 
+    /// A household's version, which every change to it or its members
+    /// raises (optimistic locking of edits).
+    async fn household_version(&self, id: &str) -> StoreResult<Option<i64>>;
+    /// Writes an edit of a household's record if it is still at `version`
+    /// (`Conflict` otherwise); returns the new version. The village and the
+    /// personal identifiers are not edited here.
+    async fn update_household(
+        &self,
+        household: &revita_methods::monitoring::RegisteredHousehold,
+        version: i64,
+    ) -> StoreResult<i64>;
+    /// Replaces the members of each listed household, in one transaction.
+    async fn replace_members(&self, members: &[(String, Vec<revita_methods::registry::Member>)]) -> StoreResult<u64>;
+    /// A household's members, by number.
+    async fn members(&self, household_id: &str) -> StoreResult<Vec<revita_methods::registry::Member>>;
+
     /// Opens a case with its first event, in one transaction; returns its number.
     async fn open_case(
         &self,

@@ -29,6 +29,11 @@ pub(crate) const SQLITE: &[Migration] = &[
     },
     Migration { version: 8, name: "households", sql: include_str!("../migrations/sqlite/0008_households.sql") },
     Migration { version: 9, name: "cases", sql: include_str!("../migrations/sqlite/0009_cases.sql") },
+    Migration {
+        version: 10,
+        name: "household_details",
+        sql: include_str!("../migrations/sqlite/0010_household_details.sql"),
+    },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -50,6 +55,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
     },
     Migration { version: 8, name: "households", sql: include_str!("../migrations/postgres/0008_households.sql") },
     Migration { version: 9, name: "cases", sql: include_str!("../migrations/postgres/0009_cases.sql") },
+    Migration {
+        version: 10,
+        name: "household_details",
+        sql: include_str!("../migrations/postgres/0010_household_details.sql"),
+    },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

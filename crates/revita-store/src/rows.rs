@@ -170,7 +170,26 @@ pub(crate) fn household(row: &impl RowExt) -> StoreResult<revita_methods::monito
         head_name: row.opt_text("head_name")?,
         id_number: row.opt_text("id_number")?,
         phone: row.opt_text("phone")?,
+        income_sources: income_sources(row)?,
+        relocation_site: row.opt_text("relocation_site")?,
     })
+}
+
+/// The four income sources, recorded together or not at all.
+fn income_sources(row: &impl RowExt) -> StoreResult<Option<revita_methods::registry::IncomeSources>> {
+    Ok(
+        match [
+            row.opt_float("income_wage")?,
+            row.opt_float("income_business")?,
+            row.opt_float("income_property")?,
+            row.opt_float("income_transfer")?,
+        ] {
+            [Some(wage), Some(business), Some(property), Some(transfer)] => {
+                Some(revita_methods::registry::IncomeSources { wage, business, property, transfer })
+            }
+            _ => None,
+        },
+    )
 }
 
 pub(crate) fn case(row: &impl RowExt) -> StoreResult<revita_methods::monitoring::Case> {
@@ -289,5 +308,24 @@ pub(crate) fn audit_entry(row: &impl RowExt) -> StoreResult<crate::security::Aud
         after: row.opt_text("after_value")?,
         request_id: row.opt_text("request_id")?,
         client_addr: row.opt_text("client_addr")?,
+    })
+}
+
+pub(crate) fn member(row: &impl RowExt) -> StoreResult<revita_methods::registry::Member> {
+    use revita_methods::registry::{Labour, Schooling, Sex};
+    let narrow = |column: &str| row.int(column).and_then(|v| i32::try_from(v).map_err(corrupt));
+    let sex = row.text("sex")?;
+    let labour = row.text("labour")?;
+    let schooling = row.text("schooling")?;
+    Ok(revita_methods::registry::Member {
+        seq: narrow("seq")?,
+        name: row.opt_text("name")?,
+        sex: Sex::parse(&sex).ok_or_else(|| corrupt(format!("sex '{sex}'")))?,
+        birth_year: narrow("birth_year")?,
+        labour: Labour::parse(&labour).ok_or_else(|| corrupt(format!("labour '{labour}'")))?,
+        disabled: row.int("disabled")? != 0,
+        chronically_ill: row.int("chronically_ill")? != 0,
+        schooling: Schooling::parse(&schooling).ok_or_else(|| corrupt(format!("schooling '{schooling}'")))?,
+        insured: row.int("insured")? != 0,
     })
 }

@@ -249,20 +249,29 @@ pub(crate) const MONITORING_LINES: &str = "SELECT region_code, year, amount, rul
 
 /// The registry's columns, in the order writes bind them.
 pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, village_code, county_code, size, labor, income_pc, income_pc_prev, \
-     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone";
+     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone, income_wage, income_business, \
+     income_property, income_transfer, relocation_site";
 /// Columns of the registry a write binds.
-pub(crate) const HOUSEHOLD_ARITY: usize = 14;
+pub(crate) const HOUSEHOLD_ARITY: usize = 19;
 pub(crate) const HOUSEHOLD_UPSERT_TAIL: &str = " ON CONFLICT (id) DO UPDATE SET village_code = excluded.village_code, \
      county_code = excluded.county_code, size = excluded.size, labor = excluded.labor, \
      income_pc = excluded.income_pc, income_pc_prev = excluded.income_pc_prev, medical_exp = excluded.medical_exp, \
      education_exp = excluded.education_exp, disaster_loss = excluded.disaster_loss, deprived = excluded.deprived, \
-     head_name = excluded.head_name, id_number = excluded.id_number, phone = excluded.phone";
+     head_name = excluded.head_name, id_number = excluded.id_number, phone = excluded.phone, \
+     income_wage = COALESCE(excluded.income_wage, households.income_wage), \
+     income_business = COALESCE(excluded.income_business, households.income_business), \
+     income_property = COALESCE(excluded.income_property, households.income_property), \
+     income_transfer = COALESCE(excluded.income_transfer, households.income_transfer), \
+     relocation_site = COALESCE(excluded.relocation_site, households.relocation_site), \
+     version = households.version + 1";
 pub(crate) const HOUSEHOLDS_ALL: &str = "SELECT id, village_code, county_code, size, labor, income_pc, income_pc_prev, \
-     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone FROM households ORDER BY id";
+     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone, income_wage, income_business, \
+     income_property, income_transfer, relocation_site FROM households ORDER BY id";
 pub(crate) const HOUSEHOLD_BY_ID: &str = "SELECT id, village_code, county_code, size, labor, income_pc, income_pc_prev, \
-     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone FROM households WHERE id = $1";
+     medical_exp, education_exp, disaster_loss, deprived, head_name, id_number, phone, income_wage, income_business, \
+     income_property, income_transfer, relocation_site FROM households WHERE id = $1";
 
-/// A multi-row upsert of `rows` households: `$1 … $(14·rows)`.
+/// A multi-row upsert of `rows` households: `$1 … $(19·rows)`.
 pub(crate) fn upsert_households(rows: usize) -> String {
     let mut sql = format!("INSERT INTO households ({HOUSEHOLD_COLUMNS}) VALUES ");
     for r in 0..rows {
@@ -274,6 +283,20 @@ pub(crate) fn upsert_households(rows: usize) -> String {
     sql.push_str(HOUSEHOLD_UPSERT_TAIL);
     sql
 }
+
+pub(crate) const HOUSEHOLD_VERSION: &str = "SELECT version FROM households WHERE id = $1";
+/// An edit of a household's screening record and details, if still at the
+/// version the form was read at.
+pub(crate) const UPDATE_HOUSEHOLD: &str = "UPDATE households SET size = $1, labor = $2, income_pc = $3, \
+     income_pc_prev = $4, medical_exp = $5, education_exp = $6, disaster_loss = $7, deprived = $8, \
+     income_wage = $9, income_business = $10, income_property = $11, income_transfer = $12, relocation_site = $13, \
+     version = version + 1 WHERE id = $14 AND version = $15";
+pub(crate) const BUMP_HOUSEHOLD_VERSION: &str = "UPDATE households SET version = version + 1 WHERE id = $1";
+pub(crate) const DELETE_MEMBERS: &str = "DELETE FROM household_members WHERE household_id = $1";
+pub(crate) const INSERT_MEMBER: &str = "INSERT INTO household_members (household_id, seq, name, sex, birth_year, \
+     labour, disabled, chronically_ill, schooling, insured) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+pub(crate) const MEMBERS: &str = "SELECT seq, name, sex, birth_year, labour, disabled, chronically_ill, schooling, \
+     insured FROM household_members WHERE household_id = $1 ORDER BY seq";
 
 pub(crate) const INSERT_CASE: &str = "INSERT INTO cases (household_id, county_code, category, channel, step, step_since) \
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
@@ -297,8 +320,10 @@ mod tests {
     #[test]
     fn household_upserts_number_every_parameter() {
         let sql = upsert_households(2);
-        assert!(sql.contains("VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14), ($15, "));
-        assert!(sql.contains("$28) ON CONFLICT (id) DO UPDATE"));
+        assert!(sql.contains(
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19), ($20, "
+        ));
+        assert!(sql.contains("$38) ON CONFLICT (id) DO UPDATE"));
     }
 
     #[test]

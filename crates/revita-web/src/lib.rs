@@ -64,7 +64,7 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/allocate", get(allocate::allocate_page)),
         ("/monitoring", get(monitoring::monitoring_page)),
         ("/monitoring/lines", get(monitoring::lines_page).post(monitoring::lines_set)),
-        ("/households/{id}", get(monitoring::household_page)),
+        ("/households/{id}", get(monitoring::household_page).post(monitoring::household_edit)),
         ("/households/{id}/cases", post(monitoring::case_open)),
         ("/cases/{id}/move", post(monitoring::case_move)),
         ("/allocate.csv", get(allocate::allocate_csv)),

@@ -15,7 +15,7 @@ use revita_app::{AppError, AppResult};
 use revita_methods::Date;
 use revita_methods::access::Action;
 use revita_methods::monitoring::{Category, Channel, Step, TimeLimit};
-use revita_methods::screening::{DEFAULT_LINE, Deprivation, GroupLevel, Tally};
+use revita_methods::screening::{DEFAULT_LINE, Deprivation, GroupLevel, MpiWeights, Tally};
 use serde::Deserialize;
 
 use crate::request_id::RequestId;
@@ -46,8 +46,10 @@ pub struct MonitoringParams {
     /// The monitoring line; default: the national line of this year, else
     /// SPEC B1's 7,600.
     line: Option<String>,
-    /// The MPI cut-off k in eighteenths (default 6, i.e. 1/3).
+    /// The MPI cut-off k as a fraction (`1/3`, the default) or a decimal.
     k: Option<String>,
+    /// The MPI weights as ten whole parts (default: the global MPI's).
+    weights: Option<String>,
     /// The level of the table (default: county).
     level: Option<String>,
     /// Only the groups under this region (drill-down), with `under_level`.
@@ -78,10 +80,13 @@ pub async fn monitoring_page(
     let result = async {
         let visible = state.visible(viewer.as_deref()).await?;
         let line = line_of(&state, params.line.as_deref()).await?;
-        let k = match params.k.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(text) => text.parse().map_err(|_| AppError::Invalid(format!("k '{text}' is not a whole number")))?,
-            None => revita_methods::screening::MPI_POOR_CUTOFF,
+        let k_text = params.k.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("1/3").to_string();
+        let k = revita_methods::screening::parse_cutoff(&k_text).map_err(AppError::Invalid)?;
+        let weights = match params.weights.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(text) => MpiWeights::parse(text).map_err(AppError::Invalid)?,
+            None => MpiWeights::GLOBAL,
         };
+        let cutoff = weights.cutoff(k).map_err(AppError::Invalid)?;
         let level = match params.level.as_deref().filter(|l| !l.is_empty()) {
             Some(text) => GroupLevel::parse(text).ok_or_else(|| {
                 AppError::Invalid(format!("level '{text}' is not province, prefecture, county, township or village"))
@@ -94,23 +99,35 @@ pub async fn monitoring_page(
             _ => None,
         };
         // One pass over the registry: the groups, and their sum for the totals.
-        let grouped = state.app.screen_registry_grouped(line, k, level, under, &visible).await?;
+        let grouped = state.app.screen_registry_grouped(line, &weights, cutoff, level, under, &visible).await?;
         let mut total = Tally::default();
         grouped.iter().for_each(|(_, t)| total.merge(t));
+        let total_m0 = total.m0_under(&weights);
+        let shares = total.contributions_under(&weights);
         let indicators: Vec<Value> = Deprivation::MPI
             .iter()
+            .enumerate()
             .zip(total.censored_headcounts())
-            .zip(total.contributions())
-            .map(|((d, h), share)| {
+            .map(|((j, d), h)| {
                 context! {
                     name => d.name(),
-                    weight => format!("{}/18", d.mpi_weight()),
+                    weight => format!("{}/{}", weights.parts()[j], weights.scale()),
                     censored => format!("{h:.3}"),
-                    share => format!("{:.1}", 100.0 * share),
+                    share => format!("{:.1}", 100.0 * shares[j]),
                 }
             })
             .collect();
-        let map = m0_map(&state, &ctx, level, &grouped).await?;
+        let chart = revita_report::chart::bar_chart(&revita_report::chart::BarChart {
+            title: ctx.t("share_of_m0").to_string(),
+            unit: "%".into(),
+            bars: Deprivation::MPI
+                .iter()
+                .zip(shares)
+                .map(|(d, share)| (ctx.t(&format!("indicator_{}", d.name())).to_string(), 100.0 * share))
+                .collect(),
+        });
+        let map = m0_map(&state, &ctx, level, &grouped, &weights).await?;
+        let query = format!("line={line}&k={k_text}&weights={}", weights.to_text());
         let below = level.below().map(|b| b.as_str());
         let counties: Vec<Value> = grouped
             .iter()
@@ -121,13 +138,18 @@ pub async fn monitoring_page(
                         (GroupLevel::County, _) | (GroupLevel::Province, _) | (GroupLevel::Prefecture, _) => format!("/regions/{code}"),
                         _ => String::new(),
                     },
-                    drill => below.map(|b| format!("/monitoring?line={line}&k={k}&level={b}&under={code}&under_level={}", level.as_str())),
+                    drill => below.map(|b| format!("/monitoring?{query}&level={b}&under={code}&under_level={}", level.as_str())),
                     households => t.households,
                     flagged => t.flagged,
                     flagged_pct => format!("{:.1}", 100.0 * t.flagged as f64 / t.households.max(1) as f64),
                     h => format!("{:.3}", t.headcount()),
-                    a => format!("{:.3}", t.intensity()),
-                    m0 => format!("{:.3}", t.m0()),
+                    a => format!("{:.3}", t.intensity_under(&weights)),
+                    m0 => format!("{:.3}", t.m0_under(&weights)),
+                    // The group's share of the whole M0: its people's share
+                    // times its M0 over the total (subgroup decomposition).
+                    contribution => format!("{:.1}", if total_m0 > 0.0 {
+                        100.0 * t.people as f64 / total.people.max(1) as f64 * t.m0_under(&weights) / total_m0
+                    } else { 0.0 }),
                 }
             })
             .collect();
@@ -178,13 +200,16 @@ pub async fn monitoring_page(
         let t = &total;
         let values = context! {
             line => line,
-            k => k,
+            k => k_text,
+            cutoff => format!("{cutoff}/{}", weights.scale()),
+            weights => weights.to_text(),
+            chart => chart,
             level => level.as_str(),
             levels => GroupLevel::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
             under => params.under.clone().unwrap_or_default(),
             indicators => indicators,
             map => map,
-            total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity()), m0 => format!("{:.3}", t.m0()) },
+            total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity_under(&weights)), m0 => format!("{total_m0:.3}") },
             counties => counties,
             overdue => overdue,
             rising => rising,
@@ -204,10 +229,12 @@ async fn m0_map(
     ctx: &PageContext,
     level: GroupLevel,
     grouped: &[(String, revita_methods::screening::Tally)],
+    weights: &MpiWeights,
 ) -> AppResult<Option<String>> {
     use revita_report::map::{Choropleth, Feature, LegendEntry, render};
     use revita_report::palette::sequential;
-    let values: std::collections::HashMap<&str, f64> = grouped.iter().map(|(c, t)| (c.as_str(), t.m0())).collect();
+    let values: std::collections::HashMap<&str, f64> =
+        grouped.iter().map(|(c, t)| (c.as_str(), t.m0_under(weights))).collect();
     let regions = state.app.map_regions(level.as_str(), None).await?;
     let shown: Vec<&revita_app::maps::MapRegion> =
         regions.iter().filter(|r| !r.shape.is_empty() && values.contains_key(r.code.as_str())).collect();
@@ -305,8 +332,25 @@ pub async fn household_page(
                 spending => spending,
                 half_income => 0.5 * h.income_pc * f64::from(h.size),
                 deprived => Deprivation::ALL.iter().filter(|d| h.is_deprived(**d)).map(|d| d.name()).collect::<Vec<_>>(),
+                flags_all => Deprivation::ALL.iter().map(|d| context! { name => d.name(), on => h.is_deprived(*d) }).collect::<Vec<_>>(),
                 score => h.mpi_score(),
+                medical => h.medical_exp,
+                education => h.education_exp,
+                disaster => h.disaster_loss,
+                relocation_site => shown.relocation_site.clone().unwrap_or_default(),
+                sources => shown.income_sources.map(|s| context! {
+                    wage => s.wage, business => s.business, property => s.property, transfer => s.transfer,
+                    total => s.total(), per_capita => format!("{:.2}", s.per_capita(h.size)),
+                    transfer_share => s.transfer_share().map(|x| format!("{:.1}", 100.0 * x)).unwrap_or_default(),
+                }),
+                version => view.version,
             },
+            members => view.members.iter().map(|m| context! {
+                seq => m.seq, name => m.name.clone().unwrap_or_default(), sex => m.sex.as_str(),
+                age => m.age(today().year()), labour => m.labour.as_str(), disabled => m.disabled,
+                ill => m.chronically_ill, schooling => m.schooling.as_str(), insured => m.insured,
+            }).collect::<Vec<_>>(),
+            inconsistencies => view.inconsistencies.iter().map(|i| inconsistency_text(&ctx, i)).collect::<Vec<_>>(),
             unmasked => unmasked,
             line => line,
             flags => context! { income => flags.income, drop => flags.drop, expense => flags.expense, guarantee => flags.guarantee },
@@ -534,4 +578,92 @@ pub async fn lines_set(
         Ok(Redirect::to("/monitoring/lines").into_response())
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// `POST /households/{id}`: the household edit form (numbers, deprivation
+/// checkboxes `d_<name>`, income by source, relocation site, version).
+pub async fn household_edit(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Path(household_id): Path<String>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let ctx = PageContext::new(&headers, format!("/households/{household_id}")).viewer(Some(&viewer));
+    let result = async {
+        viewer.check_csrf(form.get("csrf").map_or("", String::as_str))?;
+        let edit = household_edit_of(&form)?;
+        let origin = crate::auth::origin(&headers, &id);
+        state.app.edit_household(&viewer.actor, &household_id, &edit, &origin).await?;
+        Ok(Redirect::to(&format!("/households/{household_id}")).into_response())
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// Reads the edit form; every field is named in its error.
+fn household_edit_of(
+    form: &std::collections::HashMap<String, String>,
+) -> AppResult<revita_app::registry::HouseholdEdit> {
+    let field = |name: &str| form.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let number = |name: &str| -> AppResult<Option<f64>> {
+        field(name)
+            .map(|t| {
+                revita_methods::observation::parse_value(t)
+                    .ok_or_else(|| AppError::Invalid(format!("{name}: '{t}' is not a number")))
+            })
+            .transpose()
+    };
+    let required = |name: &str| number(name)?.ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")));
+    let whole = |name: &str| -> AppResult<i32> {
+        let t = field(name).ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")))?;
+        t.parse().map_err(|_| AppError::Invalid(format!("{name}: '{t}' is not a whole number")))
+    };
+    let deprived = Deprivation::ALL
+        .iter()
+        .filter(|d| field(&format!("d_{}", d.name())).is_some())
+        .fold(0u16, |bits, d| bits | d.bit());
+    let sources: Vec<Option<f64>> = INCOME_SOURCES.iter().map(|n| number(n)).collect::<AppResult<_>>()?;
+    let income_sources = match sources.as_slice() {
+        [Some(wage), Some(business), Some(property), Some(transfer)] => Some(revita_methods::registry::IncomeSources {
+            wage: *wage,
+            business: *business,
+            property: *property,
+            transfer: *transfer,
+        }),
+        [None, None, None, None] => None,
+        _ => return Err(AppError::Invalid("income by source: give all four sources or none".into())),
+    };
+    Ok(revita_app::registry::HouseholdEdit {
+        household: revita_methods::screening::Household {
+            village_code: 0,
+            size: whole("size")?,
+            labor: whole("labor")?,
+            income_pc: required("income_pc")?,
+            income_pc_prev: required("income_pc_prev")?,
+            medical_exp: required("medical_exp")?,
+            education_exp: required("education_exp")?,
+            disaster_loss: required("disaster_loss")?,
+            deprived,
+        },
+        income_sources,
+        relocation_site: field("relocation_site").map(str::to_string),
+        version: whole("version")?.into(),
+    })
+}
+
+/// The income-source fields, named as in registry files.
+const INCOME_SOURCES: [&str; 4] = ["income_wage", "income_business", "income_property", "income_transfer"];
+
+/// An inconsistency in the page's language.
+fn inconsistency_text(ctx: &PageContext, found: &revita_methods::registry::Inconsistency) -> String {
+    use revita_methods::registry::Inconsistency;
+    match found {
+        Inconsistency::Size { listed, recorded } => format!("{}: {listed} ≠ {recorded}", ctx.t("mismatch_size")),
+        Inconsistency::Labour { listed, recorded } => format!("{}: {listed} ≠ {recorded}", ctx.t("mismatch_labour")),
+        Inconsistency::Income { from_sources, recorded } => {
+            format!("{}: {from_sources:.2} ≠ {recorded:.2}", ctx.t("mismatch_income"))
+        }
+        Inconsistency::GuaranteeNotFlagged { seq } => format!("{}: {seq}", ctx.t("mismatch_guarantee")),
+    }
 }

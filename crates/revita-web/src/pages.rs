@@ -42,16 +42,15 @@ pub(crate) fn rendered(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("template {template}: {e:#}")))
 }
 
-/// The HTML error page: 404 and 400 say what was wrong, 500 says only that
+/// The HTML error page: 404, 400 and 409 say what was wrong, 500 says only that
 /// something was; all show the request id.
 pub fn error_page(state: &WebState, ctx: &PageContext, error: AppError, id: &RequestId) -> Response {
     let (status, heading, message) = match &error {
         AppError::NotFound(what) => (StatusCode::NOT_FOUND, ctx.t("error_not_found"), what.to_string()),
         AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, ctx.t("error_unauthorized"), m.clone()),
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, ctx.t("error_forbidden"), m.clone()),
-        AppError::Invalid(m) | AppError::Conflict(m) => {
-            (StatusCode::BAD_REQUEST, ctx.t("error_bad_request"), m.clone())
-        }
+        AppError::Invalid(m) => (StatusCode::BAD_REQUEST, ctx.t("error_bad_request"), m.clone()),
+        AppError::Conflict(m) => (StatusCode::CONFLICT, ctx.t("error_conflict"), m.clone()),
         AppError::Rejected { problems } => {
             (StatusCode::UNPROCESSABLE_ENTITY, ctx.t("error_bad_request"), problems.to_string())
         }

@@ -21,7 +21,7 @@ use crate::state::WebState;
 use crate::views::{PageContext, html, render};
 
 /// What can be imported from the page.
-const KINDS: [&str; 8] = [
+const KINDS: [&str; 9] = [
     "observations",
     "regions",
     "indicators",
@@ -29,6 +29,7 @@ const KINDS: [&str; 8] = [
     "pairings",
     "boundaries",
     "households",
+    "household_members",
     "monitoring_lines",
 ];
 
@@ -60,16 +61,24 @@ fn render_page(
     }
 }
 
-/// `GET /import`.
+/// The query of the import page: the kind to preselect.
+#[derive(Debug, serde::Deserialize)]
+pub struct ImportParams {
+    kind: Option<String>,
+}
+
+/// `GET /import` (`?kind=` preselects a kind of file).
 pub async fn import_form(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
     viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
+    axum::extract::Query(params): axum::extract::Query<ImportParams>,
 ) -> Response {
     let ctx = PageContext::new(&headers, "/import".into()).viewer(viewer.as_deref());
     let csrf = viewer.as_ref().and_then(|v| v.csrf.clone()).unwrap_or_default();
-    render_page(&state, &ctx, &id, &csrf, "observations", None, StatusCode::OK)
+    let kind = params.kind.as_deref().filter(|k| KINDS.contains(k)).unwrap_or("observations");
+    render_page(&state, &ctx, &id, &csrf, kind, None, StatusCode::OK)
 }
 
 /// Runs an import for `viewer`, limited to the regions its role lets it
@@ -103,6 +112,10 @@ async fn run_import(
         "pairings" => state.app.import_pairings(path, &file).await,
         "boundaries" => state.app.import_boundaries(path, "code", None, &file).await,
         "households" => state.app.import_households(path, &file).await,
+        "household_members" => {
+            let year = revita_methods::Date::from_days_since_epoch(crate::auth::now().div_euclid(86_400)).year();
+            state.app.import_household_members(path, &file, year).await
+        }
         "monitoring_lines" => state.app.import_monitoring_lines(path, &file).await,
         other => Err(AppError::Invalid(format!("cannot import '{other}'"))),
     }

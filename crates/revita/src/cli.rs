@@ -136,6 +136,8 @@ pub enum ImportKind {
     CodeHistory,
     MonitoringLines,
     Households,
+    /// Members of registry households (replaces each listed household's members).
+    HouseholdMembers,
 }
 
 #[derive(Debug, Args)]

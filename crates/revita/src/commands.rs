@@ -242,6 +242,10 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         ImportKind::CodeHistory => app.import_code_history(&args.file, &file).await?,
         ImportKind::MonitoringLines => app.import_monitoring_lines(&args.file, &file).await?,
         ImportKind::Households => app.import_households(&args.file, &file).await?,
+        ImportKind::HouseholdMembers => {
+            let today = revita_methods::Date::from_days_since_epoch(now().div_euclid(86_400));
+            app.import_household_members(&args.file, &file, today.year()).await?
+        }
         ImportKind::Boundaries => {
             app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), &file).await?
         }

@@ -180,3 +180,69 @@ fn pairings_need_both_codes_and_real_years() {
         ]
     );
 }
+
+const HOUSEHOLD_HEADER: &str = "hh_id,village_code,size,labor,income_pc,income_pc_prev,medical_exp,education_exp,\
+disaster_loss,d_nutrition,d_child_mortality,d_schooling,d_attendance,d_cooking,d_sanitation,d_water,d_electricity,\
+d_housing,d_assets,d_health_ins";
+
+#[test]
+fn registry_rows_may_carry_income_sources_and_a_relocation_site() {
+    let text = format!(
+        "{HOUSEHOLD_HEADER},income_wage,income_business,income_property,income_transfer,relocation_site\n\
+         H1,520103001001,3,2,8000,8000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,12000,6000,0,6000,幸福社区\n\
+         H2,520103001001,3,2,8000,8000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,,,\n"
+    );
+    let parsed = read_registered_households(&mut table(&text)).unwrap();
+    let (first, second) = (&parsed.rows[0].1, &parsed.rows[1].1);
+    assert_eq!(first.income_sources.map(|s| s.total()), Some(24_000.0));
+    assert_eq!(first.relocation_site.as_deref(), Some("幸福社区"));
+    assert_eq!((second.income_sources, second.relocation_site.as_deref()), (None, None));
+}
+
+#[test]
+fn partial_or_bad_income_sources_are_named() {
+    let text = format!(
+        "{HOUSEHOLD_HEADER},income_wage,income_business,income_property,income_transfer\n\
+         H1,520103001001,3,2,8000,8000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,12000,,0,6000\n\
+         H2,520103001001,3,2,8000,8000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,12000,x,0,6000\n"
+    );
+    let problems = read_registered_households(&mut table(&text)).unwrap_err();
+    let text: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        text[0].contains("row 2") && text[0].contains("income_business") && text[0].contains("all four"),
+        "{text:?}"
+    );
+    assert!(text[1].contains("row 3") && text[1].contains("'x' is not a number"), "{text:?}");
+}
+
+#[test]
+fn members_read_english_or_chinese_keywords() {
+    let text = "hh_id,seq,name,sex,birth_year,labour,disabled,chronically_ill,schooling,insured\n\
+                H1,1,张三,男,1970,有劳动能力,0,1,not_in_school,1\n\
+                H1,2,,female,2014,none,否,否,义务教育在校,是\n";
+    let parsed = read_household_members(&mut table(text), 2026).unwrap();
+    assert_eq!(parsed.rows.len(), 2);
+    let (household, head) = &parsed.rows[0].1;
+    assert_eq!((household.as_str(), head.name.as_deref(), head.chronically_ill), ("H1", Some("张三"), true));
+    let child = &parsed.rows[1].1.1;
+    assert_eq!(
+        (child.age(2026), child.schooling, child.insured),
+        (12, revita_methods::registry::Schooling::Compulsory, true)
+    );
+}
+
+#[test]
+fn bad_members_name_row_column_and_reason() {
+    let text = "hh_id,seq,sex,birth_year,labour,disabled,chronically_ill,schooling,insured\n\
+                H1,1,x,1970,full,0,0,not_in_school,1\n\
+                H1,2,male,2030,full,0,0,not_in_school,1\n\
+                H1,3,male,1990,full,2,0,not_in_school,1\n";
+    let problems = read_household_members(&mut table(text), 2026).unwrap_err();
+    let text: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(text.len(), 3, "{text:?}");
+    assert!(text[0].contains("row 2") && text[0].contains("sex") && text[0].contains("male, female"), "{text:?}");
+    assert!(text[1].contains("birth_year") && text[1].contains("2030"), "{text:?}");
+    assert!(text[2].contains("disabled") && text[2].contains("'2' is not 0 or 1"), "{text:?}");
+    let missing = read_household_members(&mut table("hh_id,seq\nH1,1\n"), 2026).unwrap_err();
+    assert!(first_error(missing).contains("missing column 'sex'"));
+}

@@ -128,6 +128,8 @@ fn identifiers_are_masked_in_lists() {
     assert_eq!(mask_middle("13812345678", 3, 4), "138****5678");
     assert_eq!(mask_middle("123", 3, 4), "***", "too short to show anything");
     let h = RegisteredHousehold {
+        income_sources: None,
+        relocation_site: None,
         id: "H1".into(),
         household: Household::default(),
         head_name: Some("王五".into()),

@@ -206,3 +206,65 @@ fn village_codes_group_by_their_leading_digits() {
     assert_eq!(GroupLevel::Village.below(), None);
     assert_eq!(GroupLevel::parse("township"), Some(GroupLevel::Township));
 }
+
+#[test]
+fn global_weights_reproduce_the_fixed_global_mpi() {
+    let global = MpiWeights::GLOBAL;
+    assert_eq!(global.scale(), MPI_SCALE);
+    assert_eq!(global.cutoff(1.0 / 3.0), Ok(MPI_POOR_CUTOFF));
+    assert_eq!(global.cutoff(0.3333), Ok(6), "a rounded k means the fraction it stands for");
+    assert_eq!(global.cutoff(0.5), Ok(9));
+    for h in [h1(), h2(), h3()] {
+        assert_eq!(global.score(h.deprived), h.mpi_score());
+    }
+    let (mut fixed, mut weighted) = (Tally::default(), Tally::default());
+    for h in [h1(), h2(), h3()] {
+        fixed.add(&h, 7600.0);
+        weighted.add_weighted(&h, 7600.0, &global, 6);
+    }
+    assert_eq!(fixed, weighted);
+    assert_eq!(weighted.m0_under(&global), fixed.m0());
+    assert_eq!(weighted.contributions_under(&global), fixed.contributions());
+}
+
+/// Equal weights (1/10 each), k = 1/3: the cut-off is 4 parts of 10 (3.33
+/// rounded up). h1 scores 3 and h2 2: not poor; h3 scores 6: poor. H = 3/9,
+/// A = 3 × 6 / 10 / 3 = 0.6, M0 = 0.2; each of h3's six indicators has
+/// censored headcount 3/9 and contributes (1/10 × 3/9) / 0.2 = 1/6.
+#[test]
+fn equal_weights_change_who_is_poor_and_the_decomposition_still_sums() {
+    let equal = MpiWeights::parse("1,1,1,1,1,1,1,1,1,1").unwrap();
+    let cutoff = equal.cutoff(1.0 / 3.0).unwrap();
+    assert_eq!(cutoff, 4);
+    let mut t = Tally::default();
+    for h in [h1(), h2(), h3()] {
+        t.add_weighted(&h, 7600.0, &equal, cutoff);
+    }
+    assert_eq!((t.mpi_poor_people, t.poor_score), (3, 18));
+    assert!((t.headcount() - 1.0 / 3.0).abs() < 1e-15);
+    assert!((t.intensity_under(&equal) - 0.6).abs() < 1e-15);
+    assert!((t.m0_under(&equal) - 0.2).abs() < 1e-15);
+    let shares = t.contributions_under(&equal);
+    for (d, share) in Deprivation::MPI.iter().zip(shares) {
+        let expected = if h3().is_deprived(*d) { 1.0 / 6.0 } else { 0.0 };
+        assert!((share - expected).abs() < 1e-15, "{}", d.name());
+    }
+    let by_indicator: f64 = t.censored_headcounts().iter().enumerate().map(|(j, h)| equal.weight(j) * h).sum();
+    assert!((by_indicator - t.m0_under(&equal)).abs() < 1e-15);
+}
+
+#[test]
+fn weights_and_cutoffs_are_checked() {
+    assert!(MpiWeights::parse("1,1,1").unwrap_err().contains("ten whole numbers"));
+    assert!(MpiWeights::parse("1,1,1,1,1,1,1,1,1,x").unwrap_err().contains("'x'"));
+    assert!(MpiWeights::parse("0 0 0 0 0 0 0 0 0 0").unwrap_err().contains("positive"));
+    assert!(MpiWeights::parse("1,1,1,1,1,1,1,1,1,1001").unwrap_err().contains("limit"));
+    assert_eq!(MpiWeights::parse("3，3，3，3，1，1，1，1，1，1"), Ok(MpiWeights::GLOBAL));
+    assert_eq!(MpiWeights::GLOBAL.to_text(), "3,3,3,3,1,1,1,1,1,1");
+    assert_eq!(parse_cutoff("1/3"), Ok(1.0 / 3.0));
+    assert_eq!(parse_cutoff(" 0.5 "), Ok(0.5));
+    assert!(parse_cutoff("0").is_err());
+    assert!(parse_cutoff("4/3").is_err());
+    assert!(parse_cutoff("a/3").is_err());
+    assert!(MpiWeights::GLOBAL.cutoff(1.5).is_err());
+}

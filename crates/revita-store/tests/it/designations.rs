@@ -159,6 +159,8 @@ fn registered(id: &str, village: i64, income: f64) -> revita_methods::monitoring
         head_name: Some("张三".into()),
         id_number: Some("520102199001011234".into()),
         phone: None,
+        income_sources: None,
+        relocation_site: None,
     }
 }
 
@@ -213,4 +215,47 @@ both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| asy
     store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }).await.unwrap();
     assert_eq!(store.income_checks(id).await.unwrap(), [IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }]);
     assert_eq!(store.case(999).await.unwrap(), None);
+});
+
+both_backends!(household_edits_are_versioned_and_members_replaced, |store: DynStore| async move {
+    use revita_methods::registry::{IncomeSources, Labour, Member, Schooling, Sex};
+    store.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await.unwrap();
+    assert_eq!(store.household_version("H1").await.unwrap(), Some(1));
+    assert_eq!(store.household_version("nobody").await.unwrap(), None);
+
+    let sources = IncomeSources { wage: 20_000.0, business: 4400.0, property: 0.0, transfer: 4000.0 };
+    let mut edited = registered("H1", 520_102_001_001, 7100.0);
+    edited.household.size = 4;
+    edited.income_sources = Some(sources);
+    edited.relocation_site = Some("幸福社区".into());
+    assert_eq!(store.update_household(&edited, 1).await.unwrap(), 2);
+    assert_eq!(store.household("H1").await.unwrap(), Some(edited.clone()));
+    // A second edit from the same stale form is refused, not merged.
+    let stale = store.update_household(&edited, 1).await.unwrap_err();
+    assert!(matches!(stale, revita_store::StoreError::Conflict(_)), "{stale}");
+
+    let member = |seq, name: &str| Member {
+        seq,
+        name: Some(name.into()),
+        sex: Sex::Female,
+        birth_year: 1980 + seq,
+        labour: Labour::Full,
+        disabled: seq == 2,
+        chronically_ill: false,
+        schooling: Schooling::NotInSchool,
+        insured: true,
+    };
+    let first = vec![member(1, "张三"), member(2, "李四")];
+    assert_eq!(store.replace_members(&[("H1".into(), first.clone())]).await.unwrap(), 2);
+    assert_eq!(store.members("H1").await.unwrap(), first);
+    store.replace_members(&[("H1".into(), vec![member(1, "王五")])]).await.unwrap();
+    assert_eq!(store.members("H1").await.unwrap(), vec![member(1, "王五")]);
+    assert!(store.members("nobody").await.unwrap().is_empty());
+    // Replacing members and re-importing both count as changes to the record;
+    // an import without income columns keeps the recorded sources.
+    assert_eq!(store.household_version("H1").await.unwrap(), Some(4));
+    store.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await.unwrap();
+    assert_eq!(store.household_version("H1").await.unwrap(), Some(5));
+    let reimported = store.household("H1").await.unwrap().unwrap();
+    assert_eq!((reimported.income_sources, reimported.relocation_site.as_deref()), (Some(sources), Some("幸福社区")));
 });

@@ -276,13 +276,27 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     let app = fixture(store).await;
     let (status, _, page) = get_text(&app, "/monitoring", &[("accept-language", "en")]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("MPI by indicator (k = 6/18)"), "{page}");
+    assert!(
+        page.contains("MPI by indicator (k = 1&#x2f;3 = 6&#x2f;18)") && page.contains("class=\"bar-chart\""),
+        "{page}"
+    );
     // The fixture's counties have boundaries: M0 is mapped.
     assert!(page.contains("m0-map") && page.contains("class=\"choropleth\""), "{page}");
-    let (status, _, severe) = get_text(&app, "/monitoring?k=9", &[("accept-language", "en")]).await;
-    assert!(status == StatusCode::OK && severe.contains("(k = 9/18)"));
-    let (status, _, _) = get_text(&app, "/monitoring?k=19", &[]).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, severe) = get_text(&app, "/monitoring?k=1/2", &[("accept-language", "en")]).await;
+    assert!(status == StatusCode::OK && severe.contains("(k = 1&#x2f;2 = 9&#x2f;18)"));
+    // Equal weights: ten parts of ten, k = 1/3 needs four.
+    let (status, _, equal) =
+        get_text(&app, "/monitoring?weights=1,1,1,1,1,1,1,1,1,1", &[("accept-language", "en")]).await;
+    assert!(
+        status == StatusCode::OK
+            && equal.contains("(k = 1&#x2f;3 = 4&#x2f;10)")
+            && equal.contains("<td>1&#x2f;10</td>"),
+        "{equal}"
+    );
+    for bad in ["/monitoring?k=19", "/monitoring?k=0", "/monitoring?weights=1,2,3"] {
+        let (status, _, _) = get_text(&app, bad, &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
     // Drill down: the province's one row leads to its prefectures, a county
     // to its townships and villages.
     let (_, _, provinces) = get_text(&app, "/monitoring?level=province", &[("accept-language", "en")]).await;
@@ -316,11 +330,11 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
         post(&app, "/cases/1/move", "application/x-www-form-urlencoded", &app.cookie, form.clone()).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, _, household) = get_text(&app, "/households/520102", &[("accept-language", "en")]).await;
-    assert!(household.contains("<span class=\"step\">verified</span>"), "{household}");
+    assert!(household.contains("<span class=\"step\" data-step=\"verified\">verified</span>"), "{household}");
     // A move from the version seen before is refused: someone moved it since.
     let stale = form.replace("to=verified", "to=consented");
     let (status, body) = post(&app, "/cases/1/move", "application/x-www-form-urlencoded", &app.cookie, stale).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("was changed since version 1"), "{body}");
     let (_, alerts) = get(&app, "/api/v1/alerts").await;
     assert_eq!(alerts["flagged_without_case"], 1, "only 云岩's household is left: {alerts}");
@@ -365,4 +379,74 @@ both_backends!(monitoring_lines_are_set_in_a_form_within_the_jurisdiction, |stor
     let (status, _) = post(&clerk, "/monitoring/lines", "application/x-www-form-urlencoded", &clerk.cookie, own).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(app.store().monitoring_lines(Some(2022)).await.unwrap().len(), 1);
+});
+
+both_backends!(a_household_is_edited_and_its_members_imported_within_the_county, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let form_type = "application/x-www-form-urlencoded";
+    let edit = |csrf: &str, version: i64, size: i32| {
+        format!(
+            "csrf={csrf}&version={version}&size={size}&labor=2&income_pc=8000&income_pc_prev=6000&medical_exp=0\
+             &education_exp=0&disaster_loss=0&income_wage=12000&income_business=6000&income_property=0\
+             &income_transfer=6000&relocation_site=%E5%B9%B8%E7%A6%8F%E7%A4%BE%E5%8C%BA&d_health_ins=1"
+        )
+    };
+    assert_eq!(app.store().household_version("520102").await.unwrap(), Some(1));
+    let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, edit(&app.csrf, 1, 3)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, page) = get_text(&app, "/households/520102", &[("accept-language", "zh")]).await;
+    assert!(page.contains("幸福社区") && page.contains("8000.00") && page.contains("25.0"), "{page}");
+    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 20).await.unwrap();
+    assert!(
+        audit.iter().any(|e| e.action == "household.edit" && e.after.as_deref().is_some_and(|a| a.contains("6000")))
+    );
+    // The same form again is stale: the edit in between is kept.
+    let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, edit(&app.csrf, 1, 4)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(app.store().household("520102").await.unwrap().unwrap().household.size, 3);
+    // Bad numbers and partial income sources are refused with the field named.
+    let bad = edit(&app.csrf, 2, 3).replace("income_pc=8000", "income_pc=abc");
+    let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, bad).await;
+    assert!(status == StatusCode::BAD_REQUEST && body.contains("income_pc"), "{body}");
+    let partial = edit(&app.csrf, 2, 3).replace("income_business=6000", "income_business=");
+    let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, partial).await;
+    assert!(status == StatusCode::BAD_REQUEST && body.contains("all four"), "{body}");
+    // Forged (no CSRF token) and out-of-county edits are refused.
+    let (status, _) = post(&app, "/households/520102", form_type, &app.cookie, edit("forged", 2, 3)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let clerk = log_in(&app, "nanming_clerk", revita_methods::access::Role::DataEntry, "520102").await;
+    let (status, _) = post(&clerk, "/households/520103", form_type, &clerk.cookie, edit(&clerk.csrf, 1, 3)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let viewer = log_in(&app, "gz_viewer", revita_methods::access::Role::Viewer, "520000").await;
+    let (status, _) = post(&viewer, "/households/520102", form_type, &viewer.cookie, edit(&viewer.csrf, 2, 3)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Members: the clerk's file for the other county is refused as a whole.
+    let multipart_type = "multipart/form-data; boundary=XBOUNDARYX";
+    let members = "hh_id,seq,name,sex,birth_year,labour,disabled,chronically_ill,schooling,insured\n\
+        520102,1,张三,男,1970,full,0,1,not_in_school,1\n\
+        520102,2,王芳,女,1972,partial,0,0,not_in_school,1\n\
+        520102,3,张小明,男,2014,none,0,0,out_of_school,1\n\
+        520103,1,李四,男,1985,full,0,0,not_in_school,1\n";
+    let body = multipart(&clerk.csrf, "household_members", "m.csv", members);
+    let (status, page) = post(&clerk, "/import", multipart_type, &clerk.cookie, body).await;
+    assert!(
+        page.contains("<td>5</td><td>hh_id</td><td>household 520103 is not in the registry of your jurisdiction"),
+        "{status}: {page}"
+    );
+    assert!(app.store().members("520102").await.unwrap().is_empty(), "nothing is written");
+    // Its own county's members load; the page lists them and the child out of
+    // school shows as a guarantee gap the flags do not record.
+    let own: String = members.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.csv");
+    std::fs::write(&path, own).unwrap();
+    let report = app.import_household_members(&path, &FileImport::default(), 2026).await.unwrap();
+    assert_eq!(report.records_written, 3);
+    let (_, _, page) = get_text(&clerk, "/households/520102", &[("accept-language", "en")]).await;
+    let table = page.split("class=\"data members\"").nth(1).unwrap();
+    assert!(table.contains("王芳") && table.contains("out of school") && table.contains("partly able"), "{page}");
+    assert!(page.contains("A member has a guarantee gap the household flags do not show; member: 3"), "{page}");
+    let (_, _, masked) = get_text(&viewer, "/households/520102", &[("accept-language", "en")]).await;
+    assert!(masked.contains("王*") && !masked.contains("王芳"), "member names are masked too");
 });

@@ -367,6 +367,42 @@ fn browser_journeys() {
         browser.wait_for_text(".case .step", step);
     }
     browser.screenshot("8-case-approved");
+    // The clerk records income by source and the resettlement site, and
+    // loads the members from a file (linked from the household page).
+    browser.click("details.edit-household summary");
+    for (field, value) in [
+        ("income_wage", "9600"),
+        ("income_business", "3000"),
+        ("income_property", "0"),
+        ("income_transfer", "6600"),
+        ("relocation_site_input", "幸福社区"),
+    ] {
+        browser.type_into(&format!("#{field}"), value);
+    }
+    browser.click("#save-household");
+    browser.wait_for_text("#relocation-site", "幸福社区");
+    assert!(browser.text(".income-sources").contains("4800.00"), "19,200 yuan for 4 people");
+    let members = dir.path().join("members.csv");
+    std::fs::write(
+        &members,
+        "hh_id,seq,name,sex,birth_year,labour,disabled,chronically_ill,schooling,insured\n\
+         N1,1,王五,男,1980,full,0,1,not_in_school,1\n\
+         N1,2,李梅,女,1982,none,1,0,not_in_school,1\n\
+         N1,3,王小,男,2012,none,0,0,compulsory,1\n\
+         N1,4,王丽,女,2016,none,0,0,compulsory,1\n",
+    )
+    .unwrap();
+    browser.click("main a[href='/import?kind=household_members']");
+    browser.wait_for_text("h1", "Import");
+    browser.type_into("#file", members.to_str().unwrap());
+    browser.click("#check-file");
+    browser.wait_for_text("main", "4");
+    browser.click("#confirm-import");
+    browser.wait_for_text("main", "Imported");
+    browser.go(&format!("{url}/households/N1"));
+    let listed = browser.wait_for_text("table.members", "李梅");
+    assert!(listed.contains("unable to work"), "{listed}");
+    browser.screenshot("8b-household-members");
     // Assistance is due a month after approval: the case is on the alerts list.
     browser.go(&format!("{url}/monitoring"));
     let alerts = browser.wait_for_text("#alerts .overdue", "assisted");

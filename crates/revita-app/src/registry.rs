@@ -1,0 +1,158 @@
+//! Keeping the household registry (methods.md §9.1): editing a household's
+//! record in a form, and loading its members from a file. Both are checked
+//! against the user's jurisdiction, guarded by the household's version, and
+//! audited.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use revita_ingest::error::{Problems, RowError};
+use revita_ingest::records;
+use revita_methods::monitoring::RegisteredHousehold;
+use revita_methods::region::RegionCode;
+use revita_methods::registry::Member;
+
+use crate::auth::{Actor, Origin};
+use crate::import::{FileImport, read_table};
+use crate::{App, AppError, AppResult, ImportReport};
+
+/// What a household edit form sends: the screening record's numbers and
+/// flags, income by source and the relocation link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdEdit {
+    /// Members, labour, income, spending and deprivations (the village is
+    /// not edited: moving a household is a re-registration).
+    pub household: revita_methods::screening::Household,
+    /// Income by source, if recorded.
+    pub income_sources: Option<revita_methods::registry::IncomeSources>,
+    /// The resettlement site, if relocated.
+    pub relocation_site: Option<String>,
+    /// The version the form was read at.
+    pub version: i64,
+}
+
+fn county_of(household: &RegisteredHousehold) -> AppResult<RegionCode> {
+    RegionCode::parse(&format!("{:06}", household.household.county())).map_err(|e| AppError::Invalid(e.to_string()))
+}
+
+impl App {
+    /// Edits a registry household the actor may change; returns the new
+    /// version. A stale version is a conflict: the other edit is kept and the
+    /// user reloads.
+    pub async fn edit_household(
+        &self,
+        actor: &Actor,
+        id: &str,
+        edit: &HouseholdEdit,
+        origin: &Origin,
+    ) -> AppResult<i64> {
+        use revita_methods::access::Action;
+        let before = self.store().household(id).await?.ok_or_else(|| AppError::NotFound(format!("household {id}")))?;
+        let county = county_of(&before)?;
+        if !crate::auth::sees(&self.scope_set(actor, Action::EditData).await?, &county) {
+            return Err(AppError::Forbidden(format!("county {county} is outside your jurisdiction")));
+        }
+        let household =
+            revita_methods::screening::Household { village_code: before.household.village_code, ..edit.household };
+        household.check().map_err(|p| AppError::Invalid(p.to_string()))?;
+        if let Some(site) = &edit.relocation_site
+            && site.chars().count() > 200
+        {
+            return Err(AppError::Invalid("relocation_site: at most 200 characters".into()));
+        }
+        let after = RegisteredHousehold {
+            household,
+            income_sources: edit.income_sources,
+            relocation_site: edit.relocation_site.clone(),
+            ..before.clone()
+        };
+        let version = self.store().update_household(&after, edit.version).await?;
+        let summary = |h: &RegisteredHousehold| {
+            format!(
+                "size={} labor={} income_pc={} deprived={:#x} sources={:?} site={:?}",
+                h.household.size,
+                h.household.labor,
+                h.household.income_pc,
+                h.household.deprived,
+                h.income_sources.map(|s| [s.wage, s.business, s.property, s.transfer]),
+                h.relocation_site
+            )
+        };
+        let change = (Some(summary(&before)), Some(summary(&after)));
+        self.audit(&actor.name, "household.edit", ("household", id), change, origin).await?;
+        Ok(version)
+    }
+
+    /// Loads household members from a CSV or XLSX file, replacing the
+    /// members of every household the file lists: all or nothing. Each
+    /// household must be in the registry and in the importing user's
+    /// jurisdiction; a member number may appear once per household.
+    pub async fn import_household_members(
+        &self,
+        path: &Path,
+        options: &FileImport,
+        year: i32,
+    ) -> AppResult<ImportReport> {
+        let (table, parsed) =
+            read_table(path, options.sheet.clone(), move |t| records::read_household_members(t, year)).await?;
+        let file = table.file.clone();
+        let mut problems = Problems::default();
+        let mut by_household: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
+        let mut first_row: HashMap<(&str, i32), u64> = HashMap::new();
+        let mut known: HashMap<&str, Result<(), String>> = HashMap::new();
+        for (row, (household, member)) in &parsed.rows {
+            if let Some(first) = first_row.insert((household.as_str(), member.seq), *row) {
+                let reason = format!("member {} of household {household} is already on row {first}", member.seq);
+                problems.push(RowError::cell(&file, *row, "seq", reason));
+                continue;
+            }
+            let verdict = match known.get(household.as_str()) {
+                Some(verdict) => verdict.clone(),
+                None => {
+                    let verdict = self.member_household_verdict(household, options).await?;
+                    known.insert(household, verdict.clone());
+                    verdict
+                }
+            };
+            match verdict {
+                Ok(()) => by_household.entry(household).or_default().push(member.clone()),
+                Err(reason) => problems.push(RowError::cell(&file, *row, "hh_id", reason)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems.into());
+        }
+        let members: Vec<(String, Vec<Member>)> =
+            by_household.into_iter().map(|(h, list)| (h.to_string(), list)).collect();
+        let valid = parsed.rows.len() as u64;
+        if !options.dry_run {
+            self.store().replace_members(&members).await?;
+        }
+        Ok(ImportReport {
+            file,
+            kind: "household-members".into(),
+            encoding: table.encoding.name().to_string(),
+            dry_run: options.dry_run,
+            rows_read: valid,
+            records_valid: valid,
+            records_written: if options.dry_run { 0 } else { valid },
+            ignored_columns: parsed.ignored_columns.clone(),
+            ..Default::default()
+        })
+    }
+
+    /// Whether members may be loaded for `household`: it is registered and
+    /// its county is within the importing user's jurisdiction. Both failures
+    /// read the same, so a file cannot probe another county's registry.
+    async fn member_household_verdict(&self, household: &str, options: &FileImport) -> AppResult<Result<(), String>> {
+        let inside = match self.store().household(household).await? {
+            Some(registered) => crate::import::allowed(&options.within, &county_of(&registered)?),
+            None => false,
+        };
+        Ok(if inside {
+            Ok(())
+        } else {
+            Err(format!("household {household} is not in the registry of your jurisdiction (import it first)"))
+        })
+    }
+}
