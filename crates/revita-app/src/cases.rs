@@ -330,7 +330,7 @@ impl App {
         }
         let may_edit = crate::auth::sees(&self.scope_set(actor, Action::EditData).await?, &county);
         let mut cases = Vec::new();
-        for case in self.store().cases().await?.into_iter().filter(|c| c.household_id == id) {
+        for case in self.store().cases_of_household(id).await? {
             let events = self.store().case_events(case.id).await?;
             cases.push((case, events));
         }

@@ -486,6 +486,122 @@ pub fn read_household_members(
     })
 }
 
+/// The columns of a project file, in template order: the project, then one
+/// budget column per funding source (`budget_<source>`, yuan; empty = 0).
+pub fn project_columns() -> Vec<String> {
+    let mut columns: Vec<String> =
+        ["code", "name", "category", "region_code", "lon", "lat", "start", "end", "status", "percent", "goals"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+    columns.extend(revita_methods::plan::FundingSource::ALL.iter().map(|s| format!("budget_{}", s.as_str())));
+    columns
+}
+
+/// Reads a plan's projects (the columns of [`project_columns`]): keywords
+/// in English or Chinese, dates as `YYYY-MM-DD` or spreadsheet dates, goals
+/// as numbers separated by `;`, budgets as non-negative amounts.
+pub fn read_projects(table: &mut Table) -> Result<Parsed<revita_methods::plan::Project>, Problems> {
+    use revita_methods::plan::{FundingSource, Project, ProjectCategory, ProjectStatus};
+    let mut specs = vec![
+        required(&["code"]),
+        required(&["name"]),
+        required(&["category"]),
+        required(&["region_code", "region"]),
+        optional(&["lon"]),
+        optional(&["lat"]),
+        required(&["start"]),
+        required(&["end"]),
+        optional(&["status"]),
+        optional(&["percent"]),
+        optional(&["goals"]),
+    ];
+    const BUDGET_NAMES: [&str; 6] = [
+        "budget_central_budget",
+        "budget_local_budget",
+        "budget_bonds",
+        "budget_pairing_assistance",
+        "budget_loans",
+        "budget_social_capital",
+    ];
+    specs.extend(BUDGET_NAMES.iter().map(|n| optional(std::slice::from_ref(n))));
+    read_all(table, &specs, |c| {
+        let keyword =
+            |spec: usize, all: Vec<&str>| c.error(spec, format!("'{}' is not one of {}", c.text(spec), all.join(", ")));
+        let amount = |spec: usize| -> Result<Option<f64>, RowError> {
+            match c.text(spec) {
+                "" => Ok(None),
+                t => revita_methods::observation::parse_value(t)
+                    .map(Some)
+                    .ok_or_else(|| c.error(spec, format!("'{t}' is not a number"))),
+            }
+        };
+        let date = |spec: usize| -> Result<Date, RowError> {
+            let t = c.required(spec)?;
+            Date::parse(t).map_err(|e| c.error(spec, format!("'{t}' is not a date: {e}")))
+        };
+        let category = ProjectCategory::parse(c.required(2)?)
+            .ok_or_else(|| keyword(2, ProjectCategory::ALL.iter().map(|k| k.as_str()).collect()))?;
+        let status = match c.text(8) {
+            "" => ProjectStatus::Planned,
+            t => ProjectStatus::parse(t)
+                .ok_or_else(|| keyword(8, ProjectStatus::ALL.iter().map(|k| k.as_str()).collect()))?,
+        };
+        let point = match (amount(4)?, amount(5)?) {
+            (Some(lon), Some(lat)) => Some((lon, lat)),
+            (None, None) => None,
+            _ => return Err(c.error(5, "give both lon and lat or neither")),
+        };
+        let goals = c
+            .text(10)
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| {
+                t.trim_start_matches(['G', 'g'])
+                    .parse::<i64>()
+                    .map_err(|_| c.error(10, format!("'{t}' is not a goal number")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut budget = Vec::new();
+        for (k, source) in FundingSource::ALL.iter().enumerate() {
+            if let Some(value) = amount(11 + k)? {
+                budget.push((*source, value));
+            }
+        }
+        let project = Project {
+            id: 0,
+            plan_id: 0,
+            code: c.required(0)?.to_string(),
+            name: c.required(1)?.to_string(),
+            category,
+            region: RegionCode::parse(c.required(3)?).map_err(|e| c.error(3, e.to_string()))?,
+            point,
+            start: date(6)?,
+            end: date(7)?,
+            status,
+            percent: amount(9)?.unwrap_or(0.0),
+            goals,
+            budget,
+            version: 0,
+        };
+        project.check().map_err(|reason| {
+            let source = FundingSource::ALL.iter().position(|f| reason.contains(&format!("the {} budget", f.as_str())));
+            let spec = if let Some(k) = source {
+                11 + k
+            } else if reason.contains("percent") {
+                9
+            } else if reason.contains("longitude") {
+                4
+            } else {
+                7
+            };
+            c.error(spec, reason)
+        })?;
+        Ok(project)
+    })
+}
+
 /// Reads the MCA code history:
 /// `code,…,name,level,status,first_year,end_year,successor_codes`.
 pub fn read_code_history(table: &mut Table) -> Result<Parsed<CodeRecord>, Problems> {

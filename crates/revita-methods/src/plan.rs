@@ -181,6 +181,460 @@ pub fn days_late(due: Date, done: Option<Date>, today: Date) -> Option<i64> {
     (late > 0).then_some(late)
 }
 
+/// Keyword enums of plans read and write one English keyword and know
+/// their Chinese term.
+macro_rules! keywords {
+    ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident => $en:literal | $zh:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $ty { $($(#[$vdoc])* $variant),+ }
+
+        impl $ty {
+            /// Every value, in order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The keyword files, forms and URLs use.
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $en),+ }
+            }
+
+            /// The Chinese term.
+            pub fn zh(self) -> &'static str {
+                match self { $($ty::$variant => $zh),+ }
+            }
+
+            /// The value named by its keyword or its Chinese term.
+            pub fn parse(text: &str) -> Option<$ty> {
+                let text = text.trim();
+                $ty::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(text) || v.zh() == text)
+            }
+        }
+    };
+}
+
+keywords!(
+    /// What a plan is for.
+    PlanKind {
+        /// A five-year development plan (e.g. for a former revolutionary base area).
+        FiveYear => "five_year" | "五年规划",
+        /// A relocation (易地扶贫搬迁) plan.
+        Relocation => "relocation" | "易地搬迁规划",
+        /// A post-disaster reconstruction plan.
+        Reconstruction => "reconstruction" | "灾后恢复重建规划",
+        /// A transformation plan for a resource-based or old industrial city.
+        Transformation => "transformation" | "转型发展规划",
+        /// Any other special plan.
+        Special => "special" | "专项规划",
+    }
+);
+
+keywords!(
+    /// Where a plan stands in its life (the approval procedure of plans:
+    /// drafted, reviewed, approved, implemented, then assessed).
+    PlanStatus {
+        /// Being written.
+        Draft => "draft" | "编制中",
+        /// Submitted for review.
+        UnderReview => "under_review" | "审查中",
+        /// Approved by the authority.
+        Approved => "approved" | "已批准",
+        /// Being implemented.
+        InImplementation => "in_implementation" | "实施中",
+        /// Its period is over.
+        Completed => "completed" | "已完成",
+        /// Its final evaluation is done.
+        Evaluated => "evaluated" | "已评估",
+    }
+);
+
+impl PlanStatus {
+    /// The statuses a plan may move to from this one: forward one step, or
+    /// from review back to draft (returned for revision).
+    pub fn next(self) -> &'static [PlanStatus] {
+        match self {
+            PlanStatus::Draft => &[PlanStatus::UnderReview],
+            PlanStatus::UnderReview => &[PlanStatus::Approved, PlanStatus::Draft],
+            PlanStatus::Approved => &[PlanStatus::InImplementation],
+            PlanStatus::InImplementation => &[PlanStatus::Completed],
+            PlanStatus::Completed => &[PlanStatus::Evaluated],
+            PlanStatus::Evaluated => &[],
+        }
+    }
+
+    /// Whether the plan's content (goals, targets, projects) may still be
+    /// rewritten: only while drafted. Progress (milestones, disbursements,
+    /// percent complete) is recorded once approved.
+    pub fn content_editable(self) -> bool {
+        self == PlanStatus::Draft
+    }
+
+    /// Whether projects may be added or replaced: until the plan is
+    /// completed (project lists are revised during implementation).
+    pub fn projects_editable(self) -> bool {
+        !matches!(self, PlanStatus::Completed | PlanStatus::Evaluated)
+    }
+
+    /// Whether progress on projects may be recorded.
+    pub fn in_progress(self) -> bool {
+        matches!(self, PlanStatus::Approved | PlanStatus::InImplementation)
+    }
+}
+
+/// Whether `role` may move a plan from `from` to `to`: planners submit,
+/// start and close plans; approving, returning and evaluating belong to
+/// administrators, so that nobody approves a plan they drafted as planner
+/// without holding the authority's role.
+pub fn may_transition(role: crate::access::Role, from: PlanStatus, to: PlanStatus) -> bool {
+    use crate::access::Role;
+    if !from.next().contains(&to) {
+        return false;
+    }
+    match (from, to) {
+        (PlanStatus::UnderReview, _) | (PlanStatus::Completed, PlanStatus::Evaluated) => role == Role::Admin,
+        _ => matches!(role, Role::Admin | Role::Planner),
+    }
+}
+
+/// What a plan covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanScope {
+    /// The regions of an official designation list (by its number).
+    List(i64),
+    /// A set of regions.
+    Regions(Vec<crate::RegionCode>),
+    /// A region and everything under it.
+    Subtree(crate::RegionCode),
+}
+
+impl PlanScope {
+    /// The scope as stored: `list:12`, `regions:520102,520103`, `subtree:520000`.
+    pub fn to_text(&self) -> String {
+        match self {
+            PlanScope::List(id) => format!("list:{id}"),
+            PlanScope::Regions(codes) => {
+                format!("regions:{}", codes.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(","))
+            }
+            PlanScope::Subtree(code) => format!("subtree:{code}"),
+        }
+    }
+
+    /// Reads [`PlanScope::to_text`]'s form.
+    pub fn parse(text: &str) -> Result<PlanScope, String> {
+        let (kind, rest) = text.trim().split_once(':').ok_or_else(|| format!("scope '{text}' is not kind:value"))?;
+        let code = |t: &str| crate::RegionCode::parse(t.trim()).map_err(|e| e.to_string());
+        match kind.trim() {
+            "list" => rest.trim().parse().map(PlanScope::List).map_err(|_| format!("'{rest}' is not a list number")),
+            "regions" => {
+                let codes =
+                    rest.split([',', ' ']).filter(|t| !t.trim().is_empty()).map(code).collect::<Result<Vec<_>, _>>()?;
+                if codes.is_empty() {
+                    return Err("a scope of regions needs at least one region".into());
+                }
+                Ok(PlanScope::Regions(codes))
+            }
+            "subtree" => code(rest).map(PlanScope::Subtree),
+            other => Err(format!("scope kind '{other}' is not list, regions or subtree")),
+        }
+    }
+}
+
+keywords!(
+    /// What a project builds or does.
+    ProjectCategory {
+        /// Roads, water, power, telecoms.
+        Infrastructure => "infrastructure" | "基础设施",
+        /// Industries and enterprises.
+        Industry => "industry" | "产业发展",
+        /// Schools, clinics, elderly care.
+        PublicServices => "public_services" | "公共服务",
+        /// Ecological protection and restoration.
+        Ecology => "ecology" | "生态环保",
+        /// Housing and resettlement.
+        Housing => "housing" | "住房安置",
+        /// Jobs and skills.
+        Employment => "employment" | "就业培训",
+        /// Anything else.
+        Other => "other" | "其他",
+    }
+);
+
+keywords!(
+    /// Where a project's money comes from.
+    FundingSource {
+        /// 中央预算内投资 and central transfers.
+        CentralBudget => "central_budget" | "中央预算",
+        /// Provincial and local budgets.
+        LocalBudget => "local_budget" | "地方预算",
+        /// Local government special bonds.
+        Bonds => "bonds" | "专项债券",
+        /// East–west and counterpart pairing assistance.
+        PairingAssistance => "pairing_assistance" | "对口帮扶",
+        /// Bank loans.
+        Loans => "loans" | "银行贷款",
+        /// Enterprises and other social capital.
+        SocialCapital => "social_capital" | "社会资本",
+    }
+);
+
+keywords!(
+    /// Where a project stands.
+    ProjectStatus {
+        /// Planned, not started.
+        Planned => "planned" | "计划",
+        /// Under construction or being carried out.
+        Underway => "underway" | "在建",
+        /// Finished.
+        Completed => "completed" | "已完工",
+        /// Halted.
+        Suspended => "suspended" | "暂停",
+    }
+);
+
+/// Checks a target's own numbers: the target year after the baseline year,
+/// finite values, intermediate years strictly between them and once each.
+pub fn check_target(target: &Target) -> Result<(), String> {
+    if !(target.baseline.is_finite() && target.target.is_finite()) {
+        return Err("baseline and target must be numbers".into());
+    }
+    if target.target_year <= target.baseline_year {
+        return Err(format!(
+            "the target year {} must come after the baseline year {}",
+            target.target_year, target.baseline_year
+        ));
+    }
+    let mut years: Vec<i32> = target.intermediate.iter().map(|(y, _)| *y).collect();
+    years.sort_unstable();
+    if let Some(y) = years.iter().find(|y| **y <= target.baseline_year || **y >= target.target_year) {
+        return Err(format!(
+            "intermediate year {y} is not between {} and {}",
+            target.baseline_year, target.target_year
+        ));
+    }
+    if years.windows(2).any(|w| w[0] == w[1]) {
+        return Err("an intermediate year is given twice".into());
+    }
+    if target.intermediate.iter().any(|(_, v)| !v.is_finite()) {
+        return Err("intermediate targets must be numbers".into());
+    }
+    Ok(())
+}
+
+/// Intermediate targets written `2022=14000; 2023=15500`.
+pub fn parse_intermediate(text: &str) -> Result<Vec<(i32, f64)>, String> {
+    text.split([';', '；'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|pair| {
+            let (year, value) = pair.split_once('=').ok_or_else(|| format!("'{pair}' is not year=value"))?;
+            Ok((
+                year.trim().parse().map_err(|_| format!("'{year}' is not a year"))?,
+                value.trim().parse().map_err(|_| format!("'{value}' is not a number"))?,
+            ))
+        })
+        .collect()
+}
+
+/// A project's execution: what it was given and what has been paid out.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Execution {
+    /// Σ budget over funding sources.
+    pub budget: f64,
+    /// Σ disbursements.
+    pub disbursed: f64,
+}
+
+impl Execution {
+    /// Adds another project's (or source's) money.
+    pub fn add(&mut self, other: Execution) {
+        self.budget += other.budget;
+        self.disbursed += other.disbursed;
+    }
+
+    /// disbursed / budget ([`execution_rate`]).
+    pub fn rate(&self) -> Option<f64> {
+        execution_rate(self.disbursed, self.budget)
+    }
+}
+
+/// A development plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Its number.
+    pub id: i64,
+    /// Title, e.g. 《左右江革命老区振兴规划（2021—2025年）》.
+    pub title: String,
+    /// What it is for.
+    pub kind: PlanKind,
+    /// The region of the responsible office: who may see and change the
+    /// plan follows from it.
+    pub region: crate::RegionCode,
+    /// What it covers.
+    pub scope: PlanScope,
+    /// First year of the period.
+    pub start_year: i32,
+    /// Last year of the period.
+    pub end_year: i32,
+    /// The responsible office.
+    pub office: String,
+    /// Where it stands.
+    pub status: PlanStatus,
+    /// Raised by every change (optimistic locking).
+    pub version: i64,
+}
+
+impl Plan {
+    /// Checks what a plan says about itself: a title, a period of one to
+    /// fifteen years.
+    pub fn check(&self) -> Result<(), String> {
+        if self.title.trim().is_empty() {
+            return Err("a plan needs a title".into());
+        }
+        if self.end_year < self.start_year || self.end_year - self.start_year > 15 {
+            return Err(format!("the period {}–{} is not one to fifteen years", self.start_year, self.end_year));
+        }
+        Ok(())
+    }
+}
+
+/// A recorded status change of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// The status before.
+    pub from: PlanStatus,
+    /// The status after.
+    pub to: PlanStatus,
+    /// Who moved it.
+    pub actor: String,
+    /// When, Unix seconds.
+    pub at: i64,
+    /// Why (a review comment, an approval document number).
+    pub comment: Option<String>,
+}
+
+/// A chapter (no parent) or a goal within a chapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    /// Its number.
+    pub id: i64,
+    /// The plan.
+    pub plan_id: i64,
+    /// The chapter a goal belongs to; `None` for a chapter.
+    pub parent: Option<i64>,
+    /// Title.
+    pub title: String,
+    /// Order among its siblings.
+    pub position: i64,
+}
+
+/// A target of a goal for one indicator, over the whole scope or one region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanTarget {
+    /// Its number.
+    pub id: i64,
+    /// The goal.
+    pub goal_id: i64,
+    /// The indicator.
+    pub indicator: crate::IndicatorCode,
+    /// The region it is set for; `None` for the plan's whole scope.
+    pub region: Option<crate::RegionCode>,
+    /// Baseline, target and path.
+    pub target: Target,
+}
+
+/// A project of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    /// Its number.
+    pub id: i64,
+    /// The plan.
+    pub plan_id: i64,
+    /// The plan's own project code (unique within the plan).
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// What it does.
+    pub category: ProjectCategory,
+    /// Where it is.
+    pub region: crate::RegionCode,
+    /// An optional point (longitude, latitude).
+    pub point: Option<(f64, f64)>,
+    /// Planned start.
+    pub start: Date,
+    /// Planned end.
+    pub end: Date,
+    /// Where it stands.
+    pub status: ProjectStatus,
+    /// Percent complete, 0–100.
+    pub percent: f64,
+    /// The goals it serves.
+    pub goals: Vec<i64>,
+    /// Budget by funding source.
+    pub budget: Vec<(FundingSource, f64)>,
+    /// Raised by every change (optimistic locking).
+    pub version: i64,
+}
+
+impl Project {
+    /// Σ budget over sources.
+    pub fn total_budget(&self) -> f64 {
+        self.budget.iter().map(|(_, a)| a).sum()
+    }
+
+    /// Checks what a project says about itself.
+    pub fn check(&self) -> Result<(), String> {
+        if self.code.trim().is_empty() || self.name.trim().is_empty() {
+            return Err("a project needs a code and a name".into());
+        }
+        if self.end < self.start {
+            return Err(format!("it ends ({}) before it starts ({})", self.end, self.start));
+        }
+        if !(0.0..=100.0).contains(&self.percent) {
+            return Err(format!("percent complete {} is not 0–100", self.percent));
+        }
+        if let Some((source, amount)) = self.budget.iter().find(|(_, a)| !(a.is_finite() && *a >= 0.0)) {
+            return Err(format!("the {} budget {amount} is not a non-negative amount", source.as_str()));
+        }
+        if let Some((lon, lat)) = self.point
+            && !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
+        {
+            return Err(format!("({lon}, {lat}) is not a longitude and latitude"));
+        }
+        Ok(())
+    }
+}
+
+/// A dated step of a project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestone {
+    /// Its number.
+    pub id: i64,
+    /// The project.
+    pub project_id: i64,
+    /// What is due.
+    pub name: String,
+    /// When.
+    pub due: Date,
+    /// When it was done, if it was.
+    pub done: Option<Date>,
+}
+
+/// Money paid out to a project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disbursement {
+    /// Its number.
+    pub id: i64,
+    /// The project.
+    pub project_id: i64,
+    /// The day.
+    pub on: Date,
+    /// The amount (yuan).
+    pub amount: f64,
+    /// Which budget it came from.
+    pub source: FundingSource,
+    /// Who recorded it.
+    pub actor: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +714,65 @@ mod tests {
         assert_eq!(days_late(due, Some(Date::parse("2024-06-29").unwrap()), today), None);
         assert_eq!(days_late(due, Some(Date::parse("2024-07-03").unwrap()), today), Some(3));
         assert_eq!(days_late(due, None, Date::parse("2024-06-30").unwrap()), None);
+    }
+
+    #[test]
+    fn plans_move_forward_and_only_administrators_approve() {
+        use crate::access::Role;
+        use PlanStatus::*;
+        assert!(may_transition(Role::Planner, Draft, UnderReview));
+        assert!(!may_transition(Role::Planner, UnderReview, Approved), "a planner does not approve");
+        assert!(may_transition(Role::Admin, UnderReview, Approved));
+        assert!(may_transition(Role::Admin, UnderReview, Draft), "returned for revision");
+        assert!(!may_transition(Role::Admin, Draft, Approved), "no skipping review");
+        assert!(!may_transition(Role::DataEntry, Draft, UnderReview));
+        assert!(may_transition(Role::Planner, Approved, InImplementation));
+        assert!(!may_transition(Role::Planner, Completed, Evaluated));
+        assert!(Evaluated.next().is_empty());
+        assert!(Draft.content_editable() && !Approved.content_editable());
+        assert!(InImplementation.in_progress() && !Draft.in_progress());
+        assert_eq!(PlanStatus::parse("实施中"), Some(InImplementation));
+    }
+
+    #[test]
+    fn scopes_round_trip_through_text() {
+        let code = |c: &str| crate::RegionCode::parse(c).unwrap();
+        for scope in [
+            PlanScope::List(3),
+            PlanScope::Regions(vec![code("520102"), code("520103")]),
+            PlanScope::Subtree(code("520000")),
+        ] {
+            assert_eq!(PlanScope::parse(&scope.to_text()), Ok(scope));
+        }
+        assert!(PlanScope::parse("regions:").is_err());
+        assert!(PlanScope::parse("county:520102").unwrap_err().contains("list, regions or subtree"));
+        assert!(PlanScope::parse("520102").is_err());
+    }
+
+    #[test]
+    fn targets_are_checked_and_intermediate_years_parsed() {
+        assert_eq!(check_target(&income()), Ok(()));
+        let backwards = Target { target_year: 2019, ..income() };
+        assert!(check_target(&backwards).unwrap_err().contains("after the baseline year"));
+        let outside = Target { intermediate: vec![(2026, 1.0)], ..income() };
+        assert!(check_target(&outside).unwrap_err().contains("2026"));
+        let twice = Target { intermediate: vec![(2022, 1.0), (2022, 2.0)], ..income() };
+        assert!(check_target(&twice).is_err());
+        assert_eq!(parse_intermediate("2022=14000; 2023=15500"), Ok(vec![(2022, 14_000.0), (2023, 15_500.0)]));
+        assert_eq!(parse_intermediate(""), Ok(vec![]));
+        assert!(parse_intermediate("2022:14000").is_err());
+    }
+
+    /// Two projects: 1,000 budget with 250 paid and 3,000 with 1,500 paid:
+    /// 4,000 and 1,750, an execution rate of 43.75%.
+    #[test]
+    fn execution_adds_up_across_projects() {
+        let mut total = Execution::default();
+        total.add(Execution { budget: 1000.0, disbursed: 250.0 });
+        total.add(Execution { budget: 3000.0, disbursed: 1500.0 });
+        assert_eq!(total.rate(), Some(0.4375));
+        assert_eq!(Execution::default().rate(), None);
+        assert_eq!(ProjectCategory::parse("公共服务"), Some(ProjectCategory::PublicServices));
+        assert_eq!(FundingSource::parse("bonds"), Some(FundingSource::Bonds));
     }
 }

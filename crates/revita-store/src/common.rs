@@ -472,6 +472,15 @@ macro_rules! shared_store_impl {
                 rows.iter().map(crate::rows::case).collect()
             }
 
+            async fn cases_of_household(
+                &self,
+                household_id: &str,
+            ) -> crate::StoreResult<Vec<revita_methods::monitoring::Case>> {
+                let sql = format!("{} WHERE household_id = $1 ORDER BY id", crate::sql::CASE_COLUMNS_FROM);
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(household_id).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::case).collect()
+            }
+
             async fn case_events(&self, id: i64) -> crate::StoreResult<Vec<revita_methods::monitoring::CaseEvent>> {
                 let rows = sqlx::query(crate::sql::CASE_EVENTS).bind(id).fetch_all(&self.pool).await?;
                 rows.iter().map(crate::rows::case_event).collect()

@@ -11,6 +11,7 @@
 
 mod database_url;
 mod migrate;
+pub mod plans;
 mod postgres;
 mod rows;
 pub mod security;
@@ -27,6 +28,7 @@ use revita_methods::{
 };
 
 pub use database_url::DatabaseUrl;
+pub use plans::PlanStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -150,7 +152,7 @@ pub trait ObservationLoad: Send {
 /// The storage interface every back end implements. All writes that take a
 /// slice are atomic: all rows or none.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: plans::PlanStore + Send + Sync {
     /// Which back end this is.
     fn backend(&self) -> Backend;
 
@@ -287,6 +289,8 @@ pub trait Store: Send + Sync {
     async fn case(&self, id: i64) -> StoreResult<Option<revita_methods::monitoring::Case>>;
     /// Every case, by number.
     async fn cases(&self) -> StoreResult<Vec<revita_methods::monitoring::Case>>;
+    /// The cases of one household, by number.
+    async fn cases_of_household(&self, household_id: &str) -> StoreResult<Vec<revita_methods::monitoring::Case>>;
     /// A case's events, oldest first.
     async fn case_events(&self, id: i64) -> StoreResult<Vec<revita_methods::monitoring::CaseEvent>>;
     /// Records (or corrects) a case's income check for a day.

@@ -34,6 +34,7 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "household_details",
         sql: include_str!("../migrations/sqlite/0010_household_details.sql"),
     },
+    Migration { version: 11, name: "plans", sql: include_str!("../migrations/sqlite/0011_plans.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -60,6 +61,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
         name: "household_details",
         sql: include_str!("../migrations/postgres/0010_household_details.sql"),
     },
+    Migration { version: 11, name: "plans", sql: include_str!("../migrations/postgres/0011_plans.sql") },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

@@ -65,6 +65,7 @@ impl PgStore {
 }
 
 crate::common::shared_store_impl!(PgStore, Backend::Postgres, sqlx::Postgres);
+crate::plans::plan_store_impl!(PgStore, sqlx::Postgres);
 
 struct PgLoad {
     tx: Transaction<'static, Postgres>,

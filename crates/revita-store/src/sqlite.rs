@@ -72,6 +72,7 @@ impl SqliteStore {
 }
 
 crate::common::shared_store_impl!(SqliteStore, Backend::Sqlite, sqlx::Sqlite);
+crate::plans::plan_store_impl!(SqliteStore, sqlx::Sqlite);
 
 /// Runs blocking SQLite work off the async runtime.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send + 'static) -> StoreResult<T> {

@@ -14,6 +14,7 @@ mod cases;
 mod demo;
 mod designate;
 mod observations;
+mod plans;
 mod regions;
 mod screen;
 

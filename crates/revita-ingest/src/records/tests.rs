@@ -246,3 +246,52 @@ fn bad_members_name_row_column_and_reason() {
     let missing = read_household_members(&mut table("hh_id,seq\nH1,1\n"), 2026).unwrap_err();
     assert!(first_error(missing).contains("missing column 'sex'"));
 }
+
+fn project_file(rows: &str) -> String {
+    format!("{}\n{rows}", project_columns().join(","))
+}
+
+#[test]
+fn projects_read_keywords_dates_goals_and_budgets() {
+    let text = project_file(
+        "P1,县城供水工程,基础设施,520102,106.7,26.5,2022-03-01,2024-12-31,underway,40,G1;2,1000000,,500000,,,\n\
+         P2,技能培训,employment,520103,,,2023-01-01,2023-12-31,,,,,200000,,,,\n",
+    );
+    let parsed = read_projects(&mut table(&text)).unwrap();
+    let (p1, p2) = (&parsed.rows[0].1, &parsed.rows[1].1);
+    assert_eq!(
+        (p1.category, p1.goals.clone(), p1.point),
+        (revita_methods::plan::ProjectCategory::Infrastructure, vec![1, 2], Some((106.7, 26.5)))
+    );
+    assert_eq!(p1.total_budget(), 1_500_000.0);
+    assert_eq!(
+        (p2.status, p2.percent, p2.total_budget()),
+        (revita_methods::plan::ProjectStatus::Planned, 0.0, 200_000.0)
+    );
+}
+
+#[test]
+fn bad_project_rows_name_row_column_and_reason() {
+    let text = project_file(
+        "P1,供水,基础设施,520102,,,2022-13-01,2024-12-31,,,,1000,,,,,\n\
+         P2,培训,employment,520103,,,2023-01-01,2023-12-31,,,,abc,,,,,\n\
+         P3,道路,roads,520103,,,2023-01-01,2023-12-31,,,,,,,,,\n\
+         P4,道路,infrastructure,520103,,,2023-01-01,2022-12-31,,,,,,,,,\n\
+         P5,道路,infrastructure,520103,,,2023-01-01,2023-12-31,,,,,,-5,,,\n",
+    );
+    let problems = read_projects(&mut table(&text)).unwrap_err();
+    let text: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(text.len(), 5, "{text:?}");
+    assert!(text[0].contains("row 2") && text[0].contains("start") && text[0].contains("not a date"), "{text:?}");
+    assert!(
+        text[1].contains("row 3")
+            && text[1].contains("budget_central_budget")
+            && text[1].contains("'abc' is not a number"),
+        "{text:?}"
+    );
+    assert!(text[2].contains("category") && text[2].contains("'roads'"), "{text:?}");
+    assert!(text[3].contains("end") && text[3].contains("before it starts"), "{text:?}");
+    assert!(text[4].contains("budget_bonds") && text[4].contains("-5"), "{text:?}");
+    let wrong = read_projects(&mut table("id,title\nP1,x\n")).unwrap_err();
+    assert!(first_error(wrong).contains("missing column 'code'"));
+}

@@ -211,6 +211,8 @@ both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| asy
     let steps: Vec<Step> = store.case_events(id).await.unwrap().iter().map(|e| e.step).collect();
     assert_eq!(steps, [Step::Identified, Step::Verified]);
     assert_eq!(store.cases().await.unwrap().len(), 1);
+    assert_eq!(store.cases_of_household("H1").await.unwrap().len(), 1);
+    assert!(store.cases_of_household("H2").await.unwrap().is_empty());
     store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7000.0 }).await.unwrap();
     store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }).await.unwrap();
     assert_eq!(store.income_checks(id).await.unwrap(), [IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }]);

@@ -72,5 +72,6 @@ async fn all_observations(store: &DynStore) -> Vec<Observation> {
 
 mod designations;
 mod observations;
+mod plans;
 mod regions;
 mod security;

@@ -1,0 +1,241 @@
+//! A plan from draft to implementation: jurisdiction and role rules,
+//! targets judged on observations (hand-checked), projects, execution.
+
+use revita_app::auth::{Actor, Origin};
+use revita_app::plans::PlanDraft;
+use revita_methods::access::{Access, Grant, Role};
+use revita_methods::plan::{
+    FundingSource, PlanKind, PlanScope, PlanStatus, PlanTarget, Project, ProjectCategory, ProjectStatus, Status, Target,
+};
+use revita_methods::{Date, IndicatorCode};
+
+use super::*;
+
+fn actor(name: &str, role: Role, scope: &str) -> Actor {
+    Actor {
+        user_id: 1,
+        name: name.into(),
+        access: Access::new(vec![Grant { role, scope: code(scope) }]),
+        must_change_password: false,
+    }
+}
+
+fn day(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+fn draft() -> PlanDraft {
+    PlanDraft {
+        title: "贵阳城区振兴规划".into(),
+        kind: PlanKind::FiveYear,
+        region: code("520000"),
+        scope: PlanScope::Regions(vec![code("520102"), code("520103")]),
+        start_year: 2021,
+        end_year: 2025,
+        office: "省发展改革委".into(),
+    }
+}
+
+fn target(goal_id: i64, indicator: &str, region: Option<&str>, from: f64, to: f64, binding: bool) -> PlanTarget {
+    PlanTarget {
+        id: 0,
+        goal_id,
+        indicator: IndicatorCode::parse(indicator).unwrap(),
+        region: region.map(code),
+        target: Target {
+            baseline_year: 2020,
+            baseline: from,
+            target_year: 2025,
+            target: to,
+            binding,
+            intermediate: vec![],
+        },
+    }
+}
+
+fn project(code_: &str, region: &str, budget: Vec<(FundingSource, f64)>) -> Project {
+    Project {
+        id: 0,
+        plan_id: 0,
+        code: code_.into(),
+        name: format!("项目{code_}"),
+        category: ProjectCategory::Infrastructure,
+        region: code(region),
+        point: None,
+        start: day("2022-01-01"),
+        end: day("2025-06-30"),
+        status: ProjectStatus::Underway,
+        percent: 30.0,
+        goals: vec![],
+        budget,
+        version: 1,
+    }
+}
+
+both_backends!(a_plan_is_drafted_approved_and_judged_on_its_targets, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    // 2023: 南明 60% urban of 94 people, 云岩 50% of 306.
+    let observations = "region_code,indicator,period,value\n\
+        520102,urbanization_rate_pct,2023,60\n520103,urbanization_rate_pct,2023,50\n\
+        520102,pop_total,2023,94\n520103,pop_total,2023,306\n";
+    import_obs(&app, &files.write("o.csv", observations)).await.unwrap();
+    let origin = Origin { now: 1_700_000_000, ..Default::default() };
+    let planner = actor("gz_planner", Role::Planner, "520000");
+    let admin = actor("gz_admin", Role::Admin, "520000");
+    let clerk = actor("nanming_clerk", Role::DataEntry, "520102");
+    let county_planner = actor("nanming_planner", Role::Planner, "520102");
+
+    // Only a planner over the office's region and the whole scope creates it.
+    assert!(matches!(app.create_plan(&clerk, &draft(), &origin).await, Err(AppError::Forbidden(_))));
+    let spans_more = PlanDraft { region: code("520102"), ..draft() };
+    assert!(matches!(app.create_plan(&county_planner, &spans_more, &origin).await, Err(AppError::Forbidden(_))));
+    let bad_period = PlanDraft { end_year: 2020, ..draft() };
+    assert!(matches!(app.create_plan(&planner, &bad_period, &origin).await, Err(AppError::Invalid(_))));
+    let id = app.create_plan(&planner, &draft(), &origin).await.unwrap();
+    assert_eq!(app.plans_for(&planner).await.unwrap().len(), 1);
+    let elsewhere = actor("bijie_clerk", Role::DataEntry, "520502");
+    assert!(app.plans_for(&elsewhere).await.unwrap().is_empty(), "a county outside the scope sees nothing");
+    assert!(matches!(app.plan_report(&elsewhere, id, day("2024-01-01")).await, Err(AppError::Forbidden(_))));
+
+    let chapter = app.add_goal(&planner, id, None, "新型城镇化", &origin).await.unwrap();
+    let goal = app.add_goal(&planner, id, Some(chapter), "提高城镇化率", &origin).await.unwrap();
+    assert!(app.add_goal(&planner, id, Some(goal), "too deep", &origin).await.is_err());
+    // Urbanization over the whole scope, binding: 50% (2020) → 60% (2025).
+    app.add_target(&planner, id, &target(goal, "urbanization_rate_pct", None, 50.0, 60.0, true), &origin)
+        .await
+        .unwrap();
+    // 南明's population, expected: 100 (2020) → 90 (2025).
+    app.add_target(&planner, id, &target(goal, "pop_total", Some("520102"), 100.0, 90.0, false), &origin)
+        .await
+        .unwrap();
+    let outside = target(goal, "pop_total", Some("520502"), 1.0, 2.0, false);
+    assert!(app.add_target(&planner, id, &outside, &origin).await.unwrap_err().to_string().contains("scope"));
+    let unknown = target(goal, "gdp", None, 1.0, 2.0, false);
+    assert!(app.add_target(&planner, id, &unknown, &origin).await.unwrap_err().to_string().contains("not defined"));
+
+    let budget1 = vec![(FundingSource::CentralBudget, 1_000_000.0), (FundingSource::Bonds, 500_000.0)];
+    let ids = app
+        .save_projects(
+            &planner,
+            id,
+            &[project("P1", "520102", budget1), project("P2", "520103", vec![(FundingSource::LocalBudget, 500_000.0)])],
+            &origin,
+        )
+        .await
+        .unwrap();
+    let stray = project("P3", "520502", vec![]);
+    assert!(app.save_projects(&planner, id, &[stray], &origin).await.unwrap_err().to_string().contains("scope"));
+    app.add_milestone(&planner, ids[0], "主体完工", day("2024-06-30"), &origin).await.unwrap();
+    // Progress waits for approval.
+    let early =
+        app.add_disbursement(&clerk, ids[0], day("2023-05-01"), 1.0, FundingSource::CentralBudget, &origin).await;
+    assert!(early.unwrap_err().to_string().contains("once the plan is approved"));
+
+    // Submitted by the planner, approved only by an administrator.
+    app.move_plan(&planner, id, PlanStatus::UnderReview, 1, Some("送审".into()), &origin).await.unwrap();
+    let by_planner = app.move_plan(&planner, id, PlanStatus::Approved, 2, None, &origin).await;
+    assert!(matches!(by_planner, Err(AppError::Forbidden(_))), "{by_planner:?}");
+    let skip = app.move_plan(&admin, id, PlanStatus::Completed, 2, None, &origin).await;
+    assert!(matches!(skip, Err(AppError::Invalid(_))));
+    app.move_plan(&admin, id, PlanStatus::Approved, 2, Some("省政府批复".into()), &origin).await.unwrap();
+    let stale = app.move_plan(&planner, id, PlanStatus::InImplementation, 2, None, &origin).await;
+    assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
+    app.move_plan(&planner, id, PlanStatus::InImplementation, 3, None, &origin).await.unwrap();
+    assert!(app.add_goal(&planner, id, None, "late chapter", &origin).await.unwrap_err().to_string().contains("draft"));
+
+    // The 南明 clerk records P1's money; 云岩's P2 is not theirs.
+    app.add_disbursement(&clerk, ids[0], day("2023-05-01"), 300_000.0, FundingSource::CentralBudget, &origin)
+        .await
+        .unwrap();
+    let theirs =
+        app.add_disbursement(&clerk, ids[1], day("2023-05-01"), 1.0, FundingSource::LocalBudget, &origin).await;
+    assert!(matches!(theirs, Err(AppError::Forbidden(_))));
+    let no_such_budget =
+        app.add_disbursement(&clerk, ids[0], day("2023-05-01"), 1.0, FundingSource::Loans, &origin).await;
+    assert!(no_such_budget.unwrap_err().to_string().contains("no loans budget"));
+    app.record_project_progress(&clerk, ids[0], ProjectStatus::Underway, 55.0, 1, &origin).await.unwrap();
+    let stale = app.record_project_progress(&clerk, ids[0], ProjectStatus::Underway, 60.0, 1, &origin).await;
+    assert!(matches!(stale, Err(AppError::Conflict(_))));
+
+    let report = app.plan_report(&admin, id, day("2024-07-10")).await.unwrap();
+    assert_eq!(report.plan.status, PlanStatus::InImplementation);
+    assert_eq!(report.transitions.len(), 3);
+    // Whole scope, 2023: weighted mean (60 × 94 + 50 × 306) / 400 = 52.35;
+    // the path expects 50 + 3/5 × 10 = 56, so progress 2.35 / 6 = 39.2%:
+    // off track.
+    let goal_view = report.goals.iter().find(|g| g.goal.id == goal).unwrap();
+    let urban = &goal_view.targets[0];
+    assert_eq!(urban.latest.map(|(y, _)| y), Some(2023));
+    assert!((urban.latest.unwrap().1 - 52.35).abs() < 1e-9);
+    assert!((urban.path.unwrap() - 56.0).abs() < 1e-9);
+    assert!((urban.progress.unwrap() - 2.35 / 6.0).abs() < 1e-9);
+    assert_eq!(urban.status, Some(Status::OffTrack));
+    // 南明's population: the path expects 94 in 2023 and it is 94: on track.
+    assert_eq!(goal_view.targets[1].status, Some(Status::OnTrack));
+    assert_eq!(report.region_status.get(&code("520102")), Some(&Status::OnTrack));
+    // The plan takes its binding target's status; the chapter rolls its goal up.
+    assert_eq!((report.rollup.status, report.rollup.off_track, report.rollup.on_track), (Some(Status::OffTrack), 1, 1));
+    assert_eq!(report.goals[0].rollup.status, Some(Status::OffTrack));
+    // Execution: 300,000 of 1,500,000 for P1 (20%), of 2,000,000 overall (15%).
+    assert_eq!(report.projects[0].execution.rate(), Some(0.2));
+    assert_eq!(report.execution.rate(), Some(0.15));
+    assert_eq!(report.projects[0].milestones[0].1, Some(10), "due 30 June, not done on 10 July");
+    assert_eq!(report.projects[0].project.percent, 55.0);
+
+    // The 南明 clerk sees the plan's 南明 part: its target and project only.
+    assert_eq!(app.plans_for(&clerk).await.unwrap().len(), 1);
+    let part = app.plan_report(&clerk, id, day("2024-07-10")).await.unwrap();
+    assert!(part.partial);
+    assert_eq!(part.goals.iter().map(|g| g.targets.len()).sum::<usize>(), 1);
+    assert_eq!(part.projects.iter().map(|p| p.project.code.as_str()).collect::<Vec<_>>(), ["P1"]);
+    assert_eq!(part.execution.rate(), Some(0.2));
+
+    let sheets = revita_app::plans::plan_sheets(&report);
+    assert_eq!(
+        sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["plan", "targets", "projects", "milestones", "disbursements"]
+    );
+    assert_eq!(sheets[1].rows.len(), 2);
+    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "plan.move" && e.after.as_deref() == Some("approved")));
+    assert!(audit.iter().any(|e| e.action == "project.disbursement"));
+});
+
+both_backends!(projects_import_all_or_nothing_with_row_errors, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let origin = Origin::default();
+    let planner = actor("gz_planner", Role::Planner, "520000");
+    let id = app.create_plan(&planner, &draft(), &origin).await.unwrap();
+    let goal = app.add_goal(&planner, id, None, "基础设施", &origin).await.unwrap();
+    let header = revita_ingest::records::project_columns().join(",");
+    let bad = format!(
+        "{header}\n\
+         P1,供水,infrastructure,520102,,,2022-01-01,2023-12-31,,,G{goal},100,,,,,\n\
+         P2,培训,employment,520502,,,2022-01-01,2023-12-31,,,,100,,,,,\n\
+         P3,道路,infrastructure,520103,,,2022-01-01,2023-12-31,,,G999,100,,,,,\n\
+         P1,重复,infrastructure,520103,,,2022-01-01,2023-12-31,,,,100,,,,,\n"
+    );
+    let problems = rejected(app.import_projects(&planner, id, &files.write("p.csv", &bad), false, &origin).await);
+    assert!(
+        problems.iter().any(|p| p.contains("row 3") && p.contains("region_code") && p.contains("scope")),
+        "{problems:?}"
+    );
+    assert!(problems.iter().any(|p| p.contains("row 4") && p.contains("goals") && p.contains("999")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("row 5") && p.contains("already on row 2")), "{problems:?}");
+    assert!(app.store().projects(id).await.unwrap().is_empty(), "nothing is written");
+    let unreadable = format!("{header}\nP4,道路,infrastructure,520103,,,01/02/2022,2023-12-31,,,,10,,,,,\n");
+    let problems =
+        rejected(app.import_projects(&planner, id, &files.write("q.csv", &unreadable), false, &origin).await);
+    assert!(problems.iter().any(|p| p.contains("row 2") && p.contains("'start'")), "{problems:?}");
+
+    let good: String = bad.lines().take(2).map(|l| format!("{l}\n")).collect();
+    let report = app.import_projects(&planner, id, &files.write("ok.csv", &good), false, &origin).await.unwrap();
+    assert_eq!(report.records_written, 1);
+    let stored = app.store().projects(id).await.unwrap();
+    assert_eq!((stored[0].goals.clone(), stored[0].total_budget()), (vec![goal], 100.0));
+    // The template reads back as a valid project file for a plan over 南明.
+    let template = revita_app::plans::projects_template();
+    assert_eq!(template[0].header, revita_ingest::records::project_columns());
+});
