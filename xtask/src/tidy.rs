@@ -10,13 +10,14 @@ use serde_json::Value;
 
 /// The workspace crates each crate may depend on (normal dependencies).
 /// Dependencies point down only: methods ← store, ingest ← app ← web ← revita;
-/// methods ← report ← web.
+/// methods ← report ← web; pdf ← app.
 const ALLOWED_EDGES: &[(&str, &[&str])] = &[
     ("revita-methods", &[]),
     ("revita-store", &["revita-methods"]),
     ("revita-ingest", &["revita-methods"]),
     ("revita-report", &["revita-methods"]),
-    ("revita-app", &["revita-methods", "revita-store", "revita-ingest"]),
+    ("revita-pdf", &[]),
+    ("revita-app", &["revita-methods", "revita-store", "revita-ingest", "revita-pdf"]),
     ("revita-web", &["revita-methods", "revita-app", "revita-report"]),
     ("revita", &["revita-methods", "revita-store", "revita-app", "revita-web"]),
     ("revita-testkit", &["revita-store"]),

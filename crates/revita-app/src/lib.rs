@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod maps;
+pub mod plan_document;
 pub mod plans;
 pub mod profile;
 pub mod query;

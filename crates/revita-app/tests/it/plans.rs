@@ -239,3 +239,41 @@ both_backends!(projects_import_all_or_nothing_with_row_errors, |store: DynStore|
     let template = revita_app::plans::projects_template();
     assert_eq!(template[0].header, revita_ingest::records::project_columns());
 });
+
+// The PDF of a plan with Chinese text: pdftotext (poppler-utils) reads the
+// Chinese back, so the glyphs are embedded and mapped to characters.
+both_backends!(a_plan_document_carries_its_chinese_text, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let origin = Origin::default();
+    let planner = actor("gz_planner", Role::Planner, "520000");
+    let id = app.create_plan(&planner, &draft(), &origin).await.unwrap();
+    let goal = app.add_goal(&planner, id, None, "新型城镇化", &origin).await.unwrap();
+    app.add_target(&planner, id, &target(goal, "pop_total", Some("520102"), 100.0, 90.0, true), &origin).await.unwrap();
+    let projects: Vec<Project> = (0..40)
+        .map(|i| {
+            project(
+                &format!("P{i:03}"),
+                if i % 2 == 0 { "520102" } else { "520103" },
+                vec![(FundingSource::LocalBudget, 1000.0 * f64::from(i))],
+            )
+        })
+        .collect();
+    app.save_projects(&planner, id, &projects, &origin).await.unwrap();
+    let pdf = match app.plan_pdf(&planner, id, day("2024-07-10"), true).await {
+        Ok(pdf) => pdf,
+        Err(e) if std::env::var_os("CI").is_none() && e.to_string().contains("CJK font") => return,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(pdf.starts_with(b"%PDF-"));
+    let path = files.write_bytes("plan.pdf", &pdf);
+    let Ok(out) = std::process::Command::new("pdftotext").arg(&path).arg("-").output() else {
+        assert!(std::env::var_os("CI").is_none(), "CI needs pdftotext (poppler-utils)");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in ["贵阳城区振兴规划", "目录", "一、总体情况", "新型城镇化", "项目P039", "资金来源"]
+    {
+        assert!(text.contains(needle), "{needle} is missing from the PDF's text:\n{text}");
+    }
+});
