@@ -131,7 +131,7 @@ pub fn plan_pdf_bytes(
     let w = Words { zh };
     let p = &report.plan;
     let mut flow = Flow::new(font, &p.title);
-    let kind = if zh { p.kind.zh() } else { p.kind.as_str() };
+    let kind = if zh { p.kind.zh() } else { kind_en(p.kind) };
     let status = if zh { p.status.zh() } else { p.status.as_str() };
     flow.title_page(
         &p.title,
@@ -153,6 +153,17 @@ pub fn plan_pdf_bytes(
     projects(&mut flow, report, names, &w);
     funding(&mut flow, report, &w);
     flow.finish(Some(w.t("Contents", "目录")), &p.title).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+}
+
+fn kind_en(kind: revita_methods::plan::PlanKind) -> &'static str {
+    use revita_methods::plan::PlanKind;
+    match kind {
+        PlanKind::FiveYear => "Five-year plan",
+        PlanKind::Relocation => "Relocation plan",
+        PlanKind::Reconstruction => "Reconstruction plan",
+        PlanKind::Transformation => "Transformation plan",
+        PlanKind::Special => "Special plan",
+    }
 }
 
 fn money(value: f64) -> String {

@@ -964,3 +964,13 @@ pub fn plan_sheets(report: &PlanReport) -> Vec<revita_ingest::export::Sheet> {
     };
     vec![plan, targets, projects, milestones, disbursements]
 }
+
+/// The plan's sheets as an XLSX workbook.
+pub fn plan_workbook(report: &PlanReport) -> AppResult<Vec<u8>> {
+    revita_ingest::export::workbook_bytes(&plan_sheets(report)).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+}
+
+/// The project template as an XLSX workbook.
+pub fn projects_template_workbook() -> AppResult<Vec<u8>> {
+    revita_ingest::export::workbook_bytes(&projects_template()).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+}

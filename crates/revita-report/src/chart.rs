@@ -302,6 +302,99 @@ pub fn bar_chart(chart: &BarChart) -> String {
     svg
 }
 
+/// One bar of a timeline: a project from start to end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineRow {
+    /// The label on the left (code and name).
+    pub label: String,
+    /// Start, days since 1970-01-01.
+    pub start: i64,
+    /// End, days since 1970-01-01.
+    pub end: i64,
+    /// Share complete, 0–1: the darker part of the bar.
+    pub done: f64,
+    /// Milestones: day and whether late.
+    pub milestones: Vec<(i64, bool)>,
+}
+
+/// A timeline (Gantt) chart of projects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timeline {
+    /// Title.
+    pub title: String,
+    /// The bars, top to bottom.
+    pub rows: Vec<TimelineRow>,
+    /// Today, marked by a line when within the span.
+    pub today: i64,
+    /// Year boundaries to mark: (day, label).
+    pub years: Vec<(i64, String)>,
+}
+
+/// Renders a timeline; its height grows with the rows.
+pub fn timeline(chart: &Timeline) -> String {
+    let (label_width, row) = (170.0, 18.0);
+    let height = TOP + row * chart.rows.len().max(1) as f64 + 24.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" role="img" class="timeline"><title>{}</title><desc>{} bars</desc><style>text{{font-family:sans-serif;fill:#222;font-size:10px}}</style>"#,
+        escape(&chart.title),
+        chart.rows.len()
+    );
+    let _ =
+        write!(svg, r#"<text x="8" y="20" style="font-size:13px;font-weight:bold">{}</text>"#, escape(&chart.title));
+    let first = chart.rows.iter().map(|r| r.start).min().unwrap_or(0);
+    let last = chart.rows.iter().map(|r| r.end).max().unwrap_or(first + 1).max(first + 1);
+    let span = WIDTH - label_width - RIGHT;
+    let at = |day: i64| label_width + (day - first) as f64 / (last - first) as f64 * span;
+    let bottom = TOP + row * chart.rows.len() as f64;
+    for (day, label) in chart.years.iter().filter(|(d, _)| (first..=last).contains(d)) {
+        let x = at(*day);
+        let _ = write!(
+            svg,
+            r##"<line x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{bottom}" stroke="#ddd"/><text x="{:.1}" y="{:.1}">{}</text>"##,
+            x + 2.0,
+            bottom + 14.0,
+            escape(label)
+        );
+    }
+    for (i, r) in chart.rows.iter().enumerate() {
+        let y = TOP + row * i as f64;
+        let (start, end) = (at(r.start), at(r.end).max(at(r.start) + 1.0));
+        let done = (end - start) * r.done.clamp(0.0, 1.0);
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{start:.1}" y="{:.1}" width="{:.1}" height="11" fill="#C6DBEF"><title>{}</title></rect><rect x="{start:.1}" y="{:.1}" width="{done:.1}" height="11" fill="#0072B2"/>"##,
+            label_width - 6.0,
+            y + 12.0,
+            escape(&r.label),
+            y + 3.0,
+            end - start,
+            escape(&r.label),
+            y + 3.0,
+        );
+        for (day, late) in &r.milestones {
+            let x = at(*day);
+            let fill = if *late { "#D55E00" } else { "#222" };
+            let _ = write!(
+                svg,
+                r#"<path d="M{x:.1} {:.1}l4 6l-4 6l-4-6z" fill="{fill}" class="{}"/>"#,
+                y + 2.5,
+                if *late { "milestone late" } else { "milestone" }
+            );
+        }
+    }
+    if (first..=last).contains(&chart.today) {
+        let x = at(chart.today);
+        let _ = write!(
+            svg,
+            r##"<line x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{bottom}" stroke="#D55E00" stroke-width="1.5" class="today"/>"##
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,5 +465,24 @@ mod tests {
             "a quarter of the largest is a quarter as long"
         );
         assert!(svg.contains(">营养</text>") && svg.contains("M0 &lt;share&gt;"));
+    }
+
+    #[test]
+    fn a_timeline_places_bars_by_day_and_marks_late_milestones() {
+        let chart = Timeline {
+            title: "项目".into(),
+            rows: vec![
+                TimelineRow { label: "P1".into(), start: 0, end: 100, done: 0.5, milestones: vec![(50, true)] },
+                TimelineRow { label: "P2".into(), start: 50, end: 200, done: 0.0, milestones: vec![(60, false)] },
+            ],
+            today: 100,
+            years: vec![(100, "1970-04".into())],
+        };
+        let svg = timeline(&chart);
+        // 200 days over 560 − 170 − 16 = 374 units: P1 ends at 170 + 187.
+        assert!(svg.contains(r#"<rect x="170.0" y="39.0" width="187.0""#), "{svg}");
+        assert!(svg.contains(r##"width="93.5" height="11" fill="#0072B2""##), "half done");
+        assert_eq!(svg.matches("milestone late").count(), 1);
+        assert!(svg.contains(r#"class="today""#));
     }
 }

@@ -40,6 +40,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<crate::state::WebState>)> {
         ("/designate", get(crate::designate::designate_api)),
         ("/allocate", get(crate::allocate::allocate_api)),
         ("/alerts", get(crate::monitoring::alerts_api)),
+        ("/plans", get(crate::plans::plans_api)),
+        ("/plans/{id}", get(crate::plans::plan_api)),
         ("/openapi.json", get(crate::openapi::openapi_json)),
     ]
 }

@@ -20,6 +20,7 @@ mod maps;
 mod monitoring;
 mod openapi;
 mod pages;
+mod plans;
 mod request_id;
 mod state;
 mod upload;
@@ -67,6 +68,20 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/households/{id}", get(monitoring::household_page).post(monitoring::household_edit)),
         ("/households/{id}/cases", post(monitoring::case_open)),
         ("/cases/{id}/move", post(monitoring::case_move)),
+        ("/plans", get(plans::plans_page).post(plans::plan_create)),
+        ("/plans/projects-template.xlsx", get(plans::projects_template)),
+        ("/plans/{id}", get(plans::plan_page)),
+        ("/plans/{id}/print", get(plans::plan_print)),
+        ("/plans/{id}/document.pdf", get(plans::plan_pdf)),
+        ("/plans/{id}/data.xlsx", get(plans::plan_xlsx)),
+        ("/plans/{id}/status", post(plans::plan_move)),
+        ("/plans/{id}/goals", post(plans::goal_add)),
+        ("/plans/{id}/targets", post(plans::target_add)),
+        ("/plans/{id}/projects", post(plans::project_add)),
+        ("/plans/{id}/projects/import", post(plans::projects_import)),
+        ("/projects/{id}/progress", post(plans::project_progress)),
+        ("/projects/{id}/milestones", post(plans::project_milestone)),
+        ("/projects/{id}/disbursements", post(plans::project_disbursement)),
         ("/allocate.csv", get(allocate::allocate_csv)),
         ("/allocate.xlsx", get(allocate::allocate_xlsx)),
         ("/designate.csv", get(designate::designate_csv)),

@@ -169,6 +169,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/plans",
+        summary: "Development plans you may read (whole, or the part within your jurisdiction)",
+        params: &[],
+        example: "/api/v1/plans",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/plans/{id}",
+        summary: "A plan's progress: each target's latest value, path, progress and status (achieved / on track ≥ 95% of the expected change / at risk ≥ 75% / off track), roll-ups per goal and plan, projects with budget, disbursed, execution rate and late milestones",
+        params: &[],
+        example: "/api/v1/plans/1",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1/inventory",
         summary: "Counts of what the database holds",
         params: &[],

@@ -25,6 +25,9 @@ enum Kind {
     /// For national users, administrators or auditors only: refused to the
     /// county clerk, allowed to the national administrator.
     National(&'static str),
+    /// About one of the fixture's plans: `{plan}` is replaced by the clerk's
+    /// county's plan (200) and by the other county's (403).
+    Plan(&'static str),
 }
 
 const TABLE: &[(&str, Kind)] = &[
@@ -87,6 +90,20 @@ const TABLE: &[(&str, Kind)] = &[
     ("/households/{id}", Kind::Region("/households/{code}")),
     ("/households/{id}/cases", Kind::Write("/households/520102/cases")),
     ("/cases/{id}/move", Kind::Write("/cases/1/move")),
+    ("/plans", Kind::List("/plans")),
+    ("/plans/projects-template.xlsx", Kind::LoggedIn("/plans/projects-template.xlsx")),
+    ("/plans/{id}", Kind::Plan("/plans/{plan}")),
+    ("/plans/{id}/print", Kind::Plan("/plans/{plan}/print")),
+    ("/plans/{id}/document.pdf", Kind::Plan("/plans/{plan}/document.pdf")),
+    ("/plans/{id}/data.xlsx", Kind::Plan("/plans/{plan}/data.xlsx")),
+    ("/plans/{id}/status", Kind::Write("/plans/1/status")),
+    ("/plans/{id}/goals", Kind::Write("/plans/1/goals")),
+    ("/plans/{id}/targets", Kind::Write("/plans/1/targets")),
+    ("/plans/{id}/projects", Kind::Write("/plans/1/projects")),
+    ("/plans/{id}/projects/import", Kind::Write("/plans/1/projects/import")),
+    ("/projects/{id}/progress", Kind::Write("/projects/1/progress")),
+    ("/projects/{id}/milestones", Kind::Write("/projects/1/milestones")),
+    ("/projects/{id}/disbursements", Kind::Write("/projects/1/disbursements")),
     ("/import", Kind::Write("/import")),
     ("/import/confirm", Kind::Write("/import/confirm")),
     ("/lang/{code}", Kind::Public),
@@ -110,6 +127,8 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/map", Kind::List("/api/v1/map?theme=indicator:pop_total&level=county")),
     ("/api/v1/openapi.json", Kind::LoggedIn("/api/v1/openapi.json")),
     ("/api/v1/alerts", Kind::List("/api/v1/alerts")),
+    ("/api/v1/plans", Kind::List("/api/v1/plans")),
+    ("/api/v1/plans/{id}", Kind::Plan("/api/v1/plans/{plan}")),
     (
         "/api/v1/allocate",
         Kind::List(
@@ -144,6 +163,13 @@ both_backends!(every_route_is_guarded, |store: DynStore| async move {
             Kind::Public => {}
             Kind::LoggedIn(uri) | Kind::List(uri) | Kind::National(uri) => {
                 let status = anonymous_status(&admin, uri).await;
+                assert!(
+                    status == StatusCode::SEE_OTHER || status == StatusCode::UNAUTHORIZED,
+                    "{route}: anonymous got {status}"
+                );
+            }
+            Kind::Plan(uri) => {
+                let status = anonymous_status(&admin, &uri.replace("{plan}", "1")).await;
                 assert!(
                     status == StatusCode::SEE_OTHER || status == StatusCode::UNAUTHORIZED,
                     "{route}: anonymous got {status}"
@@ -200,6 +226,13 @@ both_backends!(every_route_is_guarded, |store: DynStore| async move {
                 assert_eq!(get_text(&admin, uri, &[]).await.0, StatusCode::OK, "{route}");
             }
             Kind::LoggedIn(uri) => assert_eq!(get_text(&clerk, uri, &[]).await.0, StatusCode::OK, "{route}"),
+            Kind::Plan(uri) => {
+                let (own, _, body) = get_text(&clerk, &uri.replace("{plan}", "1"), &[]).await;
+                assert_eq!(own, StatusCode::OK, "{route}: the plan of the clerk's county: {body}");
+                let (other, _, body) = get_text(&clerk, &uri.replace("{plan}", "2"), &[]).await;
+                assert_eq!(other, StatusCode::FORBIDDEN, "{route}: the other county's plan");
+                assert!(!body.contains("云岩") && !body.contains("520103"), "{route}: nothing of the other plan");
+            }
             Kind::Public | Kind::Write(_) => {}
         }
     }

@@ -76,6 +76,29 @@ async fn fixture(store: DynStore) -> Client {
     app.import_households(&write("h.csv", households), &plain).await.unwrap();
     let pairings = "program,donor_code,recipient_code,start_year\n东西部协作,520100,520103,2016\n";
     app.import_pairings(&write("p.csv", pairings), &plain).await.unwrap();
+    // One plan per county (numbers 1 and 2), for the access table.
+    let planner = revita_app::auth::Actor {
+        user_id: 0,
+        name: "fixture".into(),
+        access: revita_methods::access::Access::new(vec![revita_methods::access::Grant {
+            role: revita_methods::access::Role::Admin,
+            scope: revita_methods::RegionCode::parse("000000").unwrap(),
+        }]),
+        must_change_password: false,
+    };
+    for (county, title) in [("520102", "南明振兴规划"), ("520103", "云岩振兴规划")] {
+        let code = revita_methods::RegionCode::parse(county).unwrap();
+        let draft = revita_app::plans::PlanDraft {
+            title: title.into(),
+            kind: revita_methods::plan::PlanKind::FiveYear,
+            region: code.clone(),
+            scope: revita_methods::plan::PlanScope::Subtree(code),
+            start_year: 2021,
+            end_year: 2025,
+            office: format!("{county} office"),
+        };
+        app.create_plan(&planner, &draft, &revita_app::auth::Origin::default()).await.unwrap();
+    }
     log_in(&app, "admin", revita_methods::access::Role::Admin, "000000").await
 }
 

@@ -450,3 +450,96 @@ both_backends!(a_household_is_edited_and_its_members_imported_within_the_county,
     let (_, _, masked) = get_text(&viewer, "/households/520102", &[("accept-language", "en")]).await;
     assert!(masked.contains("王*") && !masked.contains("王芳"), "member names are masked too");
 });
+
+both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let form_type = "application/x-www-form-urlencoded";
+    let (status, _, list) = get_text(&app, "/plans", &[("accept-language", "zh")]).await;
+    assert!(status == StatusCode::OK && list.contains("南明振兴规划") && list.contains("id=\"plan-form\""), "{list}");
+    let create = format!(
+        "csrf={}&title=%E8%B4%B5%E9%98%B3%E8%A7%84%E5%88%92&kind=five_year&region=520000&scope_kind=regions&scope=520102,520103&start_year=2021&end_year=2025&office=x",
+        app.csrf
+    );
+    let (status, body) = post(&app, "/plans", form_type, &app.cookie, create).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let plan = 3;
+    let form = |fields: &str| format!("csrf={}&{fields}", app.csrf);
+    let (status, _) = post(&app, &format!("/plans/{plan}/goals"), form_type, &app.cookie, form("title=growth")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let goal = app.store().goals(plan).await.unwrap()[0].id;
+    let target = form(&format!(
+        "goal={goal}&indicator=pop_total&region=520102&baseline_year=2010&baseline=90&target_year=2025&target=120&binding=1"
+    ));
+    let (status, body) = post(&app, &format!("/plans/{plan}/targets"), form_type, &app.cookie, target).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let project = form(&format!(
+        "code=P1&name=water&category=infrastructure&region=520102&start=2022-01-01&end=2024-12-31&budget_central_budget=1000&goal_{goal}=1"
+    ));
+    let (status, body) = post(&app, &format!("/plans/{plan}/projects"), form_type, &app.cookie, project).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    // 南明 had 100 people in 2020: from 90 (2010) to 120 (2025) the path
+    // expects 110 by 2020, so 10 / 20 = 50% of the change: off track.
+    let (_, _, page) = get_text(&app, &format!("/plans/{plan}"), &[("accept-language", "en")]).await;
+    assert!(page.contains("<td class=\"status off_track\">off track</td>"), "{page}");
+    assert!(page.contains("class=\"timeline\"") && page.contains("class=\"choropleth\""), "{page}");
+
+    // A bad project file: every row's problem is listed, nothing is written.
+    let header = "code,name,category,region_code,lon,lat,start,end,status,percent,goals,budget_central_budget";
+    let bad = format!(
+        "{header}\nP2,road,infrastructure,999999,,,2022-01-01,2023-12-31,,,,10\nP3,road,roads,520102,,,2022-01-01,2023-12-31,,,,x\n"
+    );
+    let b = "XBOUNDARYX";
+    let upload = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"projects.csv\"\r\nContent-Type: text/csv\r\n\r\n{bad}\r\n--{b}--\r\n",
+        app.csrf
+    );
+    let (status, page) = post(
+        &app,
+        &format!("/plans/{plan}/projects/import"),
+        "multipart/form-data; boundary=XBOUNDARYX",
+        &app.cookie,
+        upload,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("id=\"problems\"") && page.contains("<td>3</td><td>category</td>"), "{page}");
+    assert_eq!(app.store().projects(plan).await.unwrap().len(), 1, "nothing written");
+
+    // Submit, approve (the fixture's user administers everything), start;
+    // then record a disbursement.
+    for (to, version) in [("under_review", 1), ("approved", 2), ("in_implementation", 3)] {
+        let (status, body) = post(
+            &app,
+            &format!("/plans/{plan}/status"),
+            form_type,
+            &app.cookie,
+            form(&format!("to={to}&version={version}")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{to}: {body}");
+    }
+    let (status, body) =
+        post(&app, &format!("/plans/{plan}/status"), form_type, &app.cookie, form("to=completed&version=1")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a stale form: {body}");
+    let p1 = app.store().projects(plan).await.unwrap()[0].id;
+    let pay = form("on=2024-03-01&amount=250&source=central_budget");
+    let (status, body) = post(&app, &format!("/projects/{p1}/disbursements"), form_type, &app.cookie, pay).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, api) = get(&app, &format!("/api/v1/plans/{plan}")).await;
+    assert_eq!(api["status"], "in_implementation");
+    assert_eq!(api["projects"][0]["execution_rate"], 0.25);
+    assert_eq!(api["goals"][0]["targets"][0]["status"], "off_track");
+
+    // The downloads.
+    for (uri, kind) in [
+        (format!("/plans/{plan}/data.xlsx"), "spreadsheetml"),
+        ("/plans/projects-template.xlsx".to_string(), "spreadsheetml"),
+        (format!("/plans/{plan}/document.pdf"), "application/pdf"),
+    ] {
+        let (status, headers, _) = get_text(&app, &uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert!(headers["content-type"].to_str().unwrap().contains(kind), "{uri}");
+    }
+    let (status, _, print) = get_text(&app, &format!("/plans/{plan}/print"), &[("accept-language", "zh")]).await;
+    assert!(status == StatusCode::OK && print.contains("贵阳规划") && !print.contains("<form"), "{print}");
+});

@@ -171,6 +171,33 @@ impl Drop for Browser {
     }
 }
 
+/// Renders the PDF's first two pages to PNG (next to the screenshots) and
+/// checks its text layer holds `needles` (poppler-utils: pdftoppm,
+/// pdftotext; required under CI).
+fn check_pdf(pdf: &[u8], needles: &[&str]) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("5c-plan.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let Ok(render) = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-f", "1", "-l", "2"])
+        .arg(&path)
+        .arg(dir.join("5c-plan-page"))
+        .status()
+    else {
+        assert!(std::env::var_os("CI").is_none(), "CI needs poppler-utils (pdftoppm, pdftotext)");
+        return;
+    };
+    assert!(render.success(), "pdftoppm renders the document");
+    let first = dir.join("5c-plan-page-1.png");
+    assert!(std::fs::metadata(&first).map(|m| m.len() > 2000).unwrap_or(false), "{} is a real page", first.display());
+    let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    for needle in needles {
+        assert!(text.contains(needle), "the PDF's text lacks {needle:?}:\n{text}");
+    }
+}
+
 fn decode_base64(text: &str) -> Vec<u8> {
     let value = |c: u8| match c {
         b'A'..=b'Z' => c - b'A',
@@ -303,6 +330,57 @@ fn browser_journeys() {
     assert_eq!(rows, 88, "Guizhou's counties");
     assert!(browser.text("main").contains("2,000,000,000"));
     browser.screenshot("5b-allocation");
+
+    // 5c. A plan for 贵阳市: a goal, a target for 南明's population and a
+    //     project; the target's status shows; the PDF carries the Chinese.
+    browser.go(&format!("{url}/plans"));
+    browser.wait_for_text("h1", "Development plans");
+    browser.type_into("#title", "贵阳市振兴发展规划");
+    browser.type_into("#region", "520100");
+    browser.type_into("#scope", "520100");
+    browser.type_into("#office", "贵阳市发展改革委");
+    browser.click("#create-plan");
+    browser.wait_for_text("h1", "贵阳市振兴发展规划");
+    browser.click("details.add-goal summary");
+    browser.type_into("#goal-title", "人口与城镇化");
+    browser.click("#add-goal");
+    browser.wait_for_text("main", "人口与城镇化");
+    // 1,000,000 (2015) → 1,100,000 (2025) expects 1,050,000 by 2020; the
+    // census counted 1,047,792: 95.6% of the change, on track.
+    browser.click("details.add-target summary");
+    for (field, value) in [
+        ("#target-indicator", "pop_total"),
+        ("#target-region", "520102"),
+        ("#baseline_year", "2015"),
+        ("#baseline", "1000000"),
+        ("#target_year", "2025"),
+        ("#target-value", "1100000"),
+    ] {
+        browser.type_into(field, value);
+    }
+    browser.click("#add-target");
+    browser.wait_for_text("table.targets", "on track");
+    browser.click("details.add-project summary");
+    browser.type_into("#project-code", "P001");
+    browser.type_into("#project-name", "南明区城乡供水一体化工程");
+    browser.type_into("#project-region", "520102");
+    browser.script(
+        "document.querySelector('#project-start').value = '2026-03-01'; \
+         document.querySelector('#project-end').value = '2028-12-31'; return true",
+    );
+    browser.type_into("#budget_central_budget", "50000000");
+    browser.click("#add-project");
+    browser.wait_for_text(".projects-table", "P001");
+    assert!(browser.script("return document.querySelector('.plan-map svg') !== null").as_bool().unwrap(), "mapped");
+    browser.screenshot("5c-plan");
+    let pdf = browser.script(&format!(
+        "const plan = location.pathname; return fetch('{url}' + plan + '/document.pdf').then(r => r.arrayBuffer()).then(b => {{ \
+         const a = new Uint8Array(b); let s = ''; for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]); return btoa(s); }})"
+    ));
+    let pdf = decode_base64(pdf.as_str().unwrap());
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    // The page is in English by now, and so is the document around the Chinese names.
+    check_pdf(&pdf, &["贵阳市振兴发展规划", "Contents", "南明区城乡供水一体化工程", "on track", "Five-year plan"]);
 
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
