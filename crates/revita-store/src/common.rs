@@ -273,10 +273,14 @@ macro_rules! shared_store_impl {
                 // single-row inserts.
                 const ROWS: usize = 50;
                 let mut tx = self.pool.begin().await?;
-                let full = crate::sql::upsert_households(ROWS);
+                let full = [crate::sql::upsert_households(ROWS, false), crate::sql::upsert_households(ROWS, true)];
                 for chunk in households.chunks(ROWS) {
-                    let sql =
-                        if chunk.len() == ROWS { full.clone() } else { crate::sql::upsert_households(chunk.len()) };
+                    let details = chunk.iter().any(|h| h.income_sources.is_some() || h.relocation_site.is_some());
+                    let sql = if chunk.len() == ROWS {
+                        full[usize::from(details)].clone()
+                    } else {
+                        crate::sql::upsert_households(chunk.len(), details)
+                    };
                     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                     for h in chunk {
                         let r = &h.household;
@@ -296,12 +300,15 @@ macro_rules! shared_store_impl {
                             .bind(i64::from(r.deprived))
                             .bind(h.head_name.clone())
                             .bind(h.id_number.clone())
-                            .bind(h.phone.clone())
-                            .bind(h.income_sources.map(|s| s.wage))
-                            .bind(h.income_sources.map(|s| s.business))
-                            .bind(h.income_sources.map(|s| s.property))
-                            .bind(h.income_sources.map(|s| s.transfer))
-                            .bind(h.relocation_site.clone());
+                            .bind(h.phone.clone());
+                        if details {
+                            query = query
+                                .bind(h.income_sources.map(|s| s.wage))
+                                .bind(h.income_sources.map(|s| s.business))
+                                .bind(h.income_sources.map(|s| s.property))
+                                .bind(h.income_sources.map(|s| s.transfer))
+                                .bind(h.relocation_site.clone());
+                        }
                     }
                     query.execute(&mut *tx).await?;
                 }

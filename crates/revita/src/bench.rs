@@ -40,6 +40,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         BenchTask::Designate { indicators, years, repeat, pg_url, no_postgres } => {
             designate(indicators, years, repeat, &pg_url, no_postgres)
         }
+        BenchTask::PlanPdf { projects, repeat, out } => plan_pdf(projects, repeat, out).await,
     }
 }
 
@@ -332,4 +333,126 @@ fn print_table(rows: u64, size_mb: f64, runs: &[Run]) {
             );
         }
     }
+}
+
+/// Times the PDF of a plan with `projects` projects (issue 6's target: under
+/// two seconds for 200), on a fresh SQLite database with the demo dataset.
+async fn plan_pdf(projects: usize, repeat: usize, keep: Option<PathBuf>) -> anyhow::Result<()> {
+    use revita_app::auth::{Actor, Origin};
+    use revita_methods::access::{Access, Grant, Role};
+    use revita_methods::plan::{
+        FundingSource, PlanKind, PlanScope, PlanStatus, PlanTarget, Project, ProjectCategory, ProjectStatus, Target,
+    };
+    use revita_methods::{Date, IndicatorCode, RegionCode};
+
+    let temp = tempfile::tempdir()?;
+    let url = revita_store::DatabaseUrl::new(temp.path().join("bench.sqlite").display().to_string());
+    let app = revita_app::App::new(revita_store::open(&url).await?, &revita_app::Profile::China);
+    eprintln!("loading the demo dataset…");
+    revita_app::demo::load(&app).await?;
+    let admin = Actor {
+        user_id: 0,
+        name: "bench".into(),
+        access: Access::new(vec![Grant { role: Role::Admin, scope: RegionCode::parse("000000")? }]),
+        must_change_password: false,
+    };
+    let origin = Origin::default();
+    let guizhou = RegionCode::parse("520000")?;
+    let draft = revita_app::plans::PlanDraft {
+        title: "贵州省革命老区振兴发展规划（2021—2025年）".into(),
+        kind: PlanKind::FiveYear,
+        region: guizhou.clone(),
+        scope: PlanScope::Subtree(guizhou.clone()),
+        start_year: 2021,
+        end_year: 2025,
+        office: "贵州省发展和改革委员会".into(),
+    };
+    let plan = app.create_plan(&admin, &draft, &origin).await?;
+    let counties: Vec<RegionCode> =
+        app.store().descendants(&guizhou, Some("county")).await?.into_iter().map(|r| r.code).collect();
+    let mut goals = Vec::new();
+    for chapter in 1..=5 {
+        let c = app.add_goal(&admin, plan, None, &format!("第{chapter}章 发展目标"), &origin).await?;
+        for g in 1..=2 {
+            goals.push(app.add_goal(&admin, plan, Some(c), &format!("目标 {chapter}.{g}"), &origin).await?);
+        }
+    }
+    for (k, county) in counties.iter().take(30).enumerate() {
+        let target = PlanTarget {
+            id: 0,
+            goal_id: goals[k % goals.len()],
+            indicator: IndicatorCode::parse("pop_total")?,
+            region: Some(county.clone()),
+            target: Target {
+                baseline_year: 2015,
+                baseline: 300_000.0,
+                target_year: 2025,
+                target: 330_000.0 + 1000.0 * k as f64,
+                binding: k % 3 != 0,
+                intermediate: Vec::new(),
+            },
+        };
+        app.add_target(&admin, plan, &target, &origin).await?;
+    }
+    let start = Date::parse("2021-03-01")?.days_since_epoch();
+    let list: Vec<Project> = (0..projects)
+        .map(|i| Project {
+            id: 0,
+            plan_id: plan,
+            code: format!("GZ{i:04}"),
+            name: format!("{}重点项目{i}", ["交通", "水利", "产业园", "学校", "医院", "安置区"][i % 6]),
+            category: ProjectCategory::ALL[i % ProjectCategory::ALL.len()],
+            region: counties[i % counties.len()].clone(),
+            point: None,
+            start: Date::from_days_since_epoch(start + (i as i64 * 7) % 700),
+            end: Date::from_days_since_epoch(start + (i as i64 * 7) % 700 + 200 + (i as i64 * 11) % 900),
+            status: ProjectStatus::Underway,
+            percent: (i * 13 % 100) as f64,
+            goals: vec![goals[i % goals.len()]],
+            budget: vec![
+                (FundingSource::CentralBudget, 1_000_000.0 * (1 + i % 9) as f64),
+                (FundingSource::LocalBudget, 500_000.0 * (1 + i % 5) as f64),
+            ],
+            version: 1,
+        })
+        .collect();
+    let ids = app.save_projects(&admin, plan, &list, &origin).await?;
+    for (id, project) in ids.iter().zip(&list) {
+        let due = Date::from_days_since_epoch(project.start.days_since_epoch() + 200);
+        app.add_milestone(&admin, *id, "开工", project.start, &origin).await?;
+        app.add_milestone(&admin, *id, "主体完工", due, &origin).await?;
+    }
+    for (status, version) in
+        [(PlanStatus::UnderReview, 1), (PlanStatus::Approved, 2), (PlanStatus::InImplementation, 3)]
+    {
+        app.move_plan(&admin, plan, status, version, None, &origin).await?;
+    }
+    for (id, project) in ids.iter().zip(&list) {
+        let on = Date::from_days_since_epoch(project.start.days_since_epoch() + 30);
+        app.add_disbursement(&admin, *id, on, 300_000.0, FundingSource::CentralBudget, &origin).await?;
+    }
+    let today = Date::parse("2024-07-01")?;
+    let first = app.plan_pdf(&admin, plan, today, true).await?;
+    if let Some(path) = &keep {
+        std::fs::write(path, &first).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mut seconds = Vec::with_capacity(repeat);
+    for _ in 0..repeat {
+        let t = std::time::Instant::now();
+        let bytes = app.plan_pdf(&admin, plan, today, true).await?;
+        seconds.push(t.elapsed().as_secs_f64());
+        anyhow::ensure!(bytes.len() == first.len(), "renderings differ");
+    }
+    seconds.sort_by(f64::total_cmp);
+    let text = String::from_utf8_lossy(&first);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    println!(
+        "plan PDF, {projects} projects, {} counties mapped: {} bytes, {pages} pages; {repeat} renderings: min {:.3} s, median {:.3} s, max {:.3} s",
+        counties.len(),
+        first.len(),
+        seconds[0],
+        seconds[seconds.len() / 2],
+        seconds[seconds.len() - 1]
+    );
+    Ok(())
 }

@@ -55,6 +55,9 @@ pub enum Command {
     Designate(DesignateArgs),
     /// Monitoring cases: open, move through the procedure, record income checks, show, list overdue.
     Case(CaseArgs),
+    /// Development plans: list, show, create, move, import projects, and
+    /// export as PDF or XLSX.
+    Plan(PlanArgs),
     /// Committed designation lists, or one list's members (--id).
     Lists(ListsArgs),
     /// Allocate a fund by the factor method (a JSON spec) for a year.
@@ -320,6 +323,107 @@ pub struct DesignateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: PlanAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanAction {
+    /// The plans you may read.
+    List,
+    /// A plan's targets with their status, and its projects' execution.
+    Show {
+        /// The plan's number.
+        id: i64,
+        /// The day to judge progress on (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a plan in draft.
+    Create {
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// five_year, relocation, reconstruction, transformation or special.
+        #[arg(long, default_value = "five_year")]
+        kind: String,
+        /// The region of the responsible office.
+        #[arg(long)]
+        region: String,
+        /// What it covers: subtree:CODE, regions:CODE,CODE… or list:NUMBER.
+        #[arg(long)]
+        scope: String,
+        /// First year.
+        #[arg(long)]
+        start: i32,
+        /// Last year.
+        #[arg(long)]
+        end: i32,
+        /// The responsible office.
+        #[arg(long, default_value = "")]
+        office: String,
+    },
+    /// Move a plan to its next status.
+    Move {
+        /// The plan's number.
+        id: i64,
+        /// under_review, approved, in_implementation, completed, evaluated (or draft to return it).
+        #[arg(long)]
+        to: String,
+        /// The plan's version as last seen (see `plan show`).
+        #[arg(long)]
+        plan_version: i64,
+        /// A comment (review notes, the approval's document number).
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Import a plan's projects from CSV or XLSX (all or nothing).
+    ImportProjects {
+        /// The plan's number.
+        id: i64,
+        /// The project file (see `plan template`).
+        file: PathBuf,
+        /// Check everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write the project file template (XLSX).
+    Template {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the plan as a PDF document.
+    Pdf {
+        /// The plan's number.
+        id: i64,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+        /// zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        /// The day to judge progress on (default: today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Write the plan's data as an XLSX workbook.
+    Export {
+        /// The plan's number.
+        id: i64,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct CaseArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
@@ -504,6 +608,20 @@ pub enum BenchTask {
         /// Skip the PostgreSQL half.
         #[arg(long)]
         no_postgres: bool,
+    },
+    /// Render the PDF of a plan over Guizhou (88 counties mapped) with N
+    /// projects, each with milestones and a disbursement, end to end (store
+    /// reads, status judgement, layout, font subset), on the demo dataset.
+    PlanPdf {
+        /// Projects in the plan.
+        #[arg(long, default_value_t = 200)]
+        projects: usize,
+        /// Timed renderings (after one warm-up).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// Keep the PDF here.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 

@@ -57,6 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Allocate(args) => allocate(args).await,
         Command::Lists(args) => lists(args).await,
         Command::Case(args) => case(args).await,
+        Command::Plan(args) => crate::plan::run(args).await,
         Command::Inventory(db) => {
             let app = open(&db).await?;
             let actor = acting(&app, &db).await?;
@@ -93,7 +94,7 @@ fn profile(text: &str) -> anyhow::Result<Profile> {
 
 /// The user the command acts as: the owner of `--token` (within that user's
 /// jurisdiction), or `None` for the database owner (everywhere).
-async fn acting(app: &App, db: &DatabaseArgs) -> anyhow::Result<Option<revita_app::auth::Actor>> {
+pub(crate) async fn acting(app: &App, db: &DatabaseArgs) -> anyhow::Result<Option<revita_app::auth::Actor>> {
     let Some(token) = &db.token else { return Ok(None) };
     let actor =
         app.token_actor(token, now()).await?.context("the API token is not valid (unknown, expired or revoked)")?;
@@ -171,7 +172,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .with_context(|| format!("cannot serve on {addr}"))
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 

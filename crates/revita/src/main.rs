@@ -10,6 +10,7 @@ mod bench;
 mod cli;
 mod commands;
 mod health;
+mod plan;
 
 use std::process::ExitCode;
 

@@ -260,4 +260,13 @@ both_backends!(household_edits_are_versioned_and_members_replaced, |store: DynSt
     assert_eq!(store.household_version("H1").await.unwrap(), Some(5));
     let reimported = store.household("H1").await.unwrap().unwrap();
     assert_eq!((reimported.income_sources, reimported.relocation_site.as_deref()), (Some(sources), Some("幸福社区")));
+    // A file that gives details writes them (and replaces the stored ones).
+    let detailed = revita_methods::monitoring::RegisteredHousehold {
+        income_sources: Some(IncomeSources { wage: 1.0, ..sources }),
+        relocation_site: None,
+        ..registered("H2", 520_102_001_001, 6500.0)
+    };
+    store.upsert_households(&[detailed.clone(), edited.clone()]).await.unwrap();
+    assert_eq!(store.household("H2").await.unwrap(), Some(detailed));
+    assert_eq!(store.household("H1").await.unwrap().unwrap().income_sources, Some(sources));
 });

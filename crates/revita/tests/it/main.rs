@@ -444,3 +444,55 @@ fn output_into_a_closed_pipe_ends_quietly() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
+
+#[test]
+fn plans_are_created_filled_and_exported_from_the_command_line() {
+    let f = loaded();
+    let db = f.db();
+    let out = run(
+        &[
+            "plan",
+            "create",
+            "--title",
+            "贵阳规划",
+            "--region",
+            "520100",
+            "--scope",
+            "subtree:520100",
+            "--start",
+            "2021",
+            "--end",
+            "2025",
+        ],
+        &db,
+    );
+    assert!(out.status.success() && stdout(&out).contains("plan 1 created"), "{}", stderr(&out));
+    let template = f.dir.path().join("template.xlsx");
+    let out = run(&["plan", "template", "--out", template.to_str().unwrap()], &db);
+    assert!(out.status.success() && template.exists(), "{}", stderr(&out));
+    let header = "code,name,category,region_code,lon,lat,start,end,status,percent,goals,budget_central_budget";
+    let bad = f.file("bad.csv", &format!("{header}\nP1,水厂,infrastructure,520000,,,2022-01-01,2023-12-31,,,,100\n"));
+    let out = run(&["plan", "import-projects", "1", bad.to_str().unwrap()], &db);
+    assert_eq!(out.status.code(), Some(3), "a rejected import: {}", stderr(&out));
+    assert!(stderr(&out).contains("row 2") && stderr(&out).contains("not in the plan's scope"), "{}", stderr(&out));
+    let good = f.file("good.csv", &format!("{header}\nP1,水厂,infrastructure,520102,,,2022-01-01,2023-12-31,,,,100\n"));
+    let out = run(&["plan", "import-projects", "1", good.to_str().unwrap()], &db);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["plan", "move", "1", "--to", "under_review", "--plan-version", "1"], &db);
+    assert!(out.status.success() && stdout(&out).contains("under_review (version 2)"), "{}", stderr(&out));
+    let out = run(&["plan", "move", "1", "--to", "approved", "--plan-version", "1"], &db);
+    assert!(!out.status.success() && stderr(&out).contains("changed since version 1"), "{}", stderr(&out));
+    let out = run(&["plan", "show", "1", "--json"], &db);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((json["status"].as_str(), json["budget"].as_f64()), (Some("under_review"), Some(100.0)));
+    let xlsx = f.dir.path().join("plan.xlsx");
+    let out = run(&["plan", "export", "1", "--out", xlsx.to_str().unwrap()], &db);
+    assert!(out.status.success() && xlsx.exists(), "{}", stderr(&out));
+    let pdf = f.dir.path().join("plan.pdf");
+    let out = run(&["plan", "pdf", "1", "--out", pdf.to_str().unwrap()], &db);
+    if stderr(&out).contains("no CJK font") && std::env::var_os("CI").is_none() {
+        return;
+    }
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+}
