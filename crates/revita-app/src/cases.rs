@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use revita_methods::Date;
 use revita_methods::monitoring::{
-    self, Case, CaseEvent, Category, Channel, IncomeCheck, Overdue, Step, TimeLimit, check_exit, check_move,
+    self, Case, CaseEvent, Category, Channel, IncomeCheck, Measure, Overdue, Step, TimeLimit, check_exit, check_move,
     check_notice_over, exit_conditions,
 };
 use revita_methods::region::RegionCode;
@@ -126,6 +126,10 @@ impl App {
                 check_notice_over(notice_end, to.on).map_err(|e| invalid(e.to_string()))?;
             }
             Step::RiskEliminated => self.check_exit(&case, to.on).await?,
+            Step::Assisted => {
+                let measures = self.store().measures(id).await?.len();
+                monitoring::check_assisted(measures).map_err(|e| invalid(e.to_string()))?;
+            }
             _ => {}
         }
         let event = CaseEvent {
@@ -156,6 +160,21 @@ impl App {
         let checks = self.store().income_checks(case.id).await?;
         check_exit(&checks, line.amount, exit_conditions(&household.household, line.amount), on)
             .map_err(|e| invalid(e.to_string()))
+    }
+
+    /// Records an assistance measure of a case in the actor's jurisdiction,
+    /// from county approval on.
+    pub async fn record_measure(&self, actor: &CaseActor<'_>, id: i64, measure: &Measure) -> AppResult<()> {
+        let (case, _) = self.case_with_events(actor, id).await?;
+        if !monitoring::measures_allowed(case.step) {
+            return Err(invalid(format!(
+                "case {id} is at '{}': measures are recorded once the county has approved it",
+                case.step.as_str()
+            )));
+        }
+        measure.check().map_err(invalid)?;
+        let measure = Measure { actor: actor.name.to_string(), at: actor.now, ..measure.clone() };
+        Ok(self.store().add_measure(id, &measure).await?)
     }
 
     /// Records an income check on a case in the actor's jurisdiction.
@@ -296,8 +315,8 @@ pub struct HouseholdView {
     pub unmasked: bool,
     /// Whether the user may open and move its cases.
     pub may_edit: bool,
-    /// Its cases, each with its events, by number.
-    pub cases: Vec<(Case, Vec<CaseEvent>)>,
+    /// Its cases, each with its events and assistance measures, by number.
+    pub cases: Vec<(Case, Vec<CaseEvent>, Vec<Measure>)>,
     /// Its members, by number (names masked unless `unmasked`).
     pub members: Vec<revita_methods::registry::Member>,
     /// Where members or income sources disagree with the screening record.
@@ -332,7 +351,8 @@ impl App {
         let mut cases = Vec::new();
         for case in self.store().cases_of_household(id).await? {
             let events = self.store().case_events(case.id).await?;
-            cases.push((case, events));
+            let measures = self.store().measures(case.id).await?;
+            cases.push((case, events, measures));
         }
         let mut members = self.store().members(id).await?;
         let year = Date::from_days_since_epoch(origin.now.div_euclid(86_400)).year();

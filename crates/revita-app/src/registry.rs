@@ -156,3 +156,114 @@ impl App {
         })
     }
 }
+
+/// What a registry export wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RegistryExport {
+    /// Households written.
+    pub households: u64,
+    /// Of which with identifiers unmasked.
+    pub unmasked: u64,
+}
+
+impl App {
+    /// Writes the registry households the actor may read as CSV to `out`,
+    /// streamed from the store: the screening record, the triggers against
+    /// `line` with the MPI score, income by source and relocation site, and
+    /// the identifiers — masked except in counties where the actor may read
+    /// personal data. An export with unmasked identifiers is audited.
+    pub async fn export_registry(
+        &self,
+        actor: &Actor,
+        line: f64,
+        out: &mut (dyn std::io::Write + Send),
+        origin: &Origin,
+    ) -> AppResult<RegistryExport> {
+        use revita_methods::access::Action;
+        use revita_methods::screening::Deprivation;
+        let readable = self.scope_set(actor, Action::Read).await?;
+        let personal = self.scope_set(actor, Action::ReadPersonal).await?;
+        let mut read = crate::screen::CountyScope::new(&readable);
+        let mut unmasked_in = crate::screen::CountyScope::new(&personal);
+        let mut writer = csv::Writer::from_writer(out);
+        let mut header: Vec<String> = ["hh_id", "village_code", "size", "labor", "income_pc", "income_pc_prev"]
+            .iter()
+            .chain(&["medical_exp", "education_exp", "disaster_loss"])
+            .map(|c| c.to_string())
+            .collect();
+        header.extend(Deprivation::ALL.iter().map(|d| format!("d_{}", d.name())));
+        header.extend(
+            [
+                "f_income",
+                "f_drop",
+                "f_expense",
+                "f_guarantee",
+                "mpi_score",
+                "income_wage",
+                "income_business",
+                "income_property",
+                "income_transfer",
+                "relocation_site",
+                "head_name",
+                "id_number",
+                "phone",
+            ]
+            .map(String::from),
+        );
+        let csv_error = |e: csv::Error| AppError::Internal(anyhow::anyhow!("cannot write the export: {e}"));
+        writer.write_record(&header).map_err(csv_error)?;
+        let mut written = RegistryExport::default();
+        let mut failure: Option<csv::Error> = None;
+        self.store()
+            .for_each_household(&mut |registered| {
+                let county = registered.household.county();
+                if failure.is_some() || !read.sees(county) {
+                    return;
+                }
+                let show = unmasked_in.sees(county);
+                let h = if show { registered } else { registered.masked() };
+                written.households += 1;
+                written.unmasked += u64::from(show);
+                if let Err(e) = writer.write_record(registry_row(&h, line)) {
+                    failure = Some(e);
+                }
+            })
+            .await?;
+        if let Some(e) = failure {
+            return Err(csv_error(e));
+        }
+        writer.flush().map_err(|e| AppError::Internal(anyhow::anyhow!("cannot write the export: {e}")))?;
+        if written.unmasked > 0 {
+            let what = format!("{} households, {} with identifiers", written.households, written.unmasked);
+            self.audit(&actor.name, "household.export_personal", ("registry", "export"), (None, Some(what)), origin)
+                .await?;
+        }
+        Ok(written)
+    }
+}
+
+/// One export row, in the header's order.
+fn registry_row(h: &RegisteredHousehold, line: f64) -> Vec<String> {
+    use revita_methods::screening::Deprivation;
+    let r = &h.household;
+    let flags = r.flags(line);
+    let mut row = vec![
+        h.id.clone(),
+        r.village_code.to_string(),
+        r.size.to_string(),
+        r.labor.to_string(),
+        r.income_pc.to_string(),
+        r.income_pc_prev.to_string(),
+        r.medical_exp.to_string(),
+        r.education_exp.to_string(),
+        r.disaster_loss.to_string(),
+    ];
+    row.extend(Deprivation::ALL.iter().map(|d| u8::from(r.is_deprived(*d)).to_string()));
+    row.extend([flags.income, flags.drop, flags.expense, flags.guarantee].map(|f| u8::from(f).to_string()));
+    row.push(r.mpi_score().to_string());
+    let sources = h.income_sources.map(|s| [s.wage, s.business, s.property, s.transfer]);
+    row.extend((0..4).map(|k| sources.map(|s| s[k].to_string()).unwrap_or_default()));
+    row.push(h.relocation_site.clone().unwrap_or_default());
+    row.extend([&h.head_name, &h.id_number, &h.phone].map(|v| v.clone().unwrap_or_default()));
+    row
+}

@@ -182,6 +182,9 @@ pub enum WorkflowError {
     /// The exit conditions are not met.
     #[error("risk cannot be marked eliminated: {0}")]
     NotStable(String),
+    /// "Assisted" without a measure recorded.
+    #[error("record the assistance measures (kind, amount, dates) before marking the case assisted")]
+    NoMeasure,
 }
 
 /// Checks a move from `from` to `to` in the procedure.
@@ -392,6 +395,109 @@ pub struct Case {
     pub step_since: Date,
     /// Raised on every move (optimistic locking).
     pub version: i64,
+}
+
+/// The kinds of assistance a monitored household receives (methods.md §9.1:
+/// industry and employment support for households able to work, social
+/// security for those who are not, and targeted help for the risk found).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MeasureKind {
+    /// 产业帮扶: support for farming, livestock, small businesses.
+    Industry,
+    /// 就业帮扶: jobs, public-welfare posts, training.
+    Employment,
+    /// 教育帮扶: school subsidies and aid.
+    Education,
+    /// 健康帮扶: medical insurance subsidies, medical assistance.
+    Health,
+    /// 住房安全保障: house repair and rebuilding.
+    Housing,
+    /// 饮水安全保障: safe drinking water.
+    Water,
+    /// 综合保障: dibao, support for the extremely poor, temporary relief.
+    SocialSecurity,
+    /// 其他.
+    Other,
+}
+
+impl MeasureKind {
+    /// Every kind.
+    pub const ALL: [MeasureKind; 8] = [
+        MeasureKind::Industry,
+        MeasureKind::Employment,
+        MeasureKind::Education,
+        MeasureKind::Health,
+        MeasureKind::Housing,
+        MeasureKind::Water,
+        MeasureKind::SocialSecurity,
+        MeasureKind::Other,
+    ];
+
+    /// The keyword used in files, forms and URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureKind::Industry => "industry",
+            MeasureKind::Employment => "employment",
+            MeasureKind::Education => "education",
+            MeasureKind::Health => "health",
+            MeasureKind::Housing => "housing",
+            MeasureKind::Water => "water",
+            MeasureKind::SocialSecurity => "social_security",
+            MeasureKind::Other => "other",
+        }
+    }
+
+    /// The kind named by a keyword.
+    pub fn parse(text: &str) -> Option<MeasureKind> {
+        MeasureKind::ALL.into_iter().find(|k| k.as_str() == text.trim())
+    }
+}
+
+/// An assistance measure given to a case's household.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measure {
+    /// What kind of help.
+    pub kind: MeasureKind,
+    /// What exactly (a post, a subsidy, a loan).
+    pub description: String,
+    /// Its value in yuan (0 for help in kind).
+    pub amount: f64,
+    /// From when.
+    pub start: Date,
+    /// Until when (open-ended if none).
+    pub end: Option<Date>,
+    /// Who recorded it.
+    pub actor: String,
+    /// When it was recorded (Unix seconds).
+    pub at: i64,
+}
+
+impl Measure {
+    /// Checks the measure's own numbers: a non-negative amount, an end not
+    /// before the start.
+    pub fn check(&self) -> Result<(), String> {
+        if !(self.amount.is_finite() && self.amount >= 0.0) {
+            return Err(format!("the amount {} is not a non-negative amount of yuan", self.amount));
+        }
+        if let Some(end) = self.end
+            && end < self.start
+        {
+            return Err(format!("the measure ends ({end}) before it starts ({})", self.start));
+        }
+        Ok(())
+    }
+}
+
+/// Measures may be recorded from county approval on: assistance follows
+/// the decision to monitor (methods.md §9.1's order).
+pub fn measures_allowed(step: Step) -> bool {
+    matches!(step, Step::Approved | Step::Assisted | Step::KeptUnderMonitoring)
+}
+
+/// A case moves to "assisted" only with at least one measure recorded:
+/// the step's content is the help given.
+pub fn check_assisted(measures: usize) -> Result<(), WorkflowError> {
+    if measures > 0 { Ok(()) } else { Err(WorkflowError::NoMeasure) }
 }
 
 /// A step taken in a case: never changed once recorded.

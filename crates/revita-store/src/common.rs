@@ -488,6 +488,33 @@ macro_rules! shared_store_impl {
                 rows.iter().map(crate::rows::case).collect()
             }
 
+            async fn add_measure(
+                &self,
+                case_id: i64,
+                m: &revita_methods::monitoring::Measure,
+            ) -> crate::StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(crate::sql::INSERT_MEASURE)
+                    .bind(case_id)
+                    .bind(m.kind.as_str())
+                    .bind(&m.description)
+                    .bind(m.amount)
+                    .bind(m.start.to_string())
+                    .bind(crate::rows::date_text(m.end))
+                    .bind(&m.actor)
+                    .bind(m.at)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn measures(&self, case_id: i64) -> crate::StoreResult<Vec<revita_methods::monitoring::Measure>> {
+                let rows = sqlx::query(crate::sql::MEASURES).bind(case_id).fetch_all(&self.pool).await?;
+                rows.iter().map(crate::rows::measure).collect()
+            }
+
             async fn case_events(&self, id: i64) -> crate::StoreResult<Vec<revita_methods::monitoring::CaseEvent>> {
                 let rows = sqlx::query(crate::sql::CASE_EVENTS).bind(id).fetch_all(&self.pool).await?;
                 rows.iter().map(crate::rows::case_event).collect()

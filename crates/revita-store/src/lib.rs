@@ -295,6 +295,10 @@ pub trait Store: plans::PlanStore + Send + Sync {
     async fn case_events(&self, id: i64) -> StoreResult<Vec<revita_methods::monitoring::CaseEvent>>;
     /// Records (or corrects) a case's income check for a day.
     async fn record_income_check(&self, id: i64, check: &revita_methods::monitoring::IncomeCheck) -> StoreResult<()>;
+    /// Records an assistance measure of a case.
+    async fn add_measure(&self, case_id: i64, measure: &revita_methods::monitoring::Measure) -> StoreResult<()>;
+    /// A case's measures, in the order recorded.
+    async fn measures(&self, case_id: i64) -> StoreResult<Vec<revita_methods::monitoring::Measure>>;
     /// A case's income checks, oldest first.
     async fn income_checks(&self, id: i64) -> StoreResult<Vec<revita_methods::monitoring::IncomeCheck>>;
 

@@ -35,6 +35,7 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0010_household_details.sql"),
     },
     Migration { version: 11, name: "plans", sql: include_str!("../migrations/sqlite/0011_plans.sql") },
+    Migration { version: 12, name: "case_measures", sql: include_str!("../migrations/sqlite/0012_case_measures.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -62,6 +63,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0010_household_details.sql"),
     },
     Migration { version: 11, name: "plans", sql: include_str!("../migrations/postgres/0011_plans.sql") },
+    Migration {
+        version: 12,
+        name: "case_measures",
+        sql: include_str!("../migrations/postgres/0012_case_measures.sql"),
+    },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

@@ -329,3 +329,16 @@ pub(crate) fn member(row: &impl RowExt) -> StoreResult<revita_methods::registry:
         insured: row.int("insured")? != 0,
     })
 }
+
+pub(crate) fn measure(row: &impl RowExt) -> StoreResult<revita_methods::monitoring::Measure> {
+    let kind = row.text("kind")?;
+    Ok(revita_methods::monitoring::Measure {
+        kind: revita_methods::monitoring::MeasureKind::parse(&kind).ok_or_else(|| corrupt(format!("kind '{kind}'")))?,
+        description: row.text("description")?,
+        amount: row.float("amount")?,
+        start: Date::parse(&row.text("start_date")?).map_err(corrupt)?,
+        end: opt_date(row, "end_date")?,
+        actor: row.text("actor")?,
+        at: row.int("at")?,
+    })
+}

@@ -311,6 +311,11 @@ pub(crate) const INSERT_MEMBER: &str = "INSERT INTO household_members (household
 pub(crate) const MEMBERS: &str = "SELECT seq, name, sex, birth_year, labour, disabled, chronically_ill, schooling, \
      insured FROM household_members WHERE household_id = $1 ORDER BY seq";
 
+pub(crate) const INSERT_MEASURE: &str = "INSERT INTO case_measures (case_id, kind, description, amount, start_date, \
+     end_date, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const MEASURES: &str = "SELECT kind, description, amount, start_date, end_date, actor, at FROM case_measures \
+     WHERE case_id = $1 ORDER BY id";
+
 pub(crate) const INSERT_CASE: &str = "INSERT INTO cases (household_id, county_code, category, channel, step, step_since) \
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 pub(crate) const INSERT_CASE_EVENT: &str = "INSERT INTO case_events (case_id, step, on_date, actor, evidence, notice_end, at) \

@@ -299,7 +299,7 @@ pub async fn household_page(
         let cases: Vec<Value> = view
             .cases
             .iter()
-            .map(|(case, events)| {
+            .map(|(case, events, measures)| {
                 context! {
                     id => case.id,
                     category => case.category.as_str(),
@@ -308,6 +308,12 @@ pub async fn household_page(
                     since => case.step_since.to_string(),
                     version => case.version,
                     next => case.step.next().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                    measures_open => revita_methods::monitoring::measures_allowed(case.step),
+                    measures => measures.iter().map(|m| context! {
+                        kind => m.kind.as_str(), description => m.description.clone(), amount => m.amount,
+                        start => m.start.to_string(), end => m.end.map(|d| d.to_string()).unwrap_or_default(),
+                        actor => m.actor.clone(),
+                    }).collect::<Vec<_>>(),
                     events => events.iter().map(|e| context! {
                         step => e.step.as_str(), on => e.on.to_string(), actor => e.actor.clone(),
                         evidence => e.evidence.clone().unwrap_or_default(),
@@ -358,6 +364,7 @@ pub async fn household_page(
             can_edit => can_edit,
             csrf => viewer.csrf.clone().unwrap_or_default(),
             today => today().to_string(),
+            measure_kinds => revita_methods::monitoring::MeasureKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         };
         crate::pages::rendered(&state, &ctx, "household.html", ctx.t("household"), values)
     };
@@ -666,4 +673,90 @@ fn inconsistency_text(ctx: &PageContext, found: &revita_methods::registry::Incon
         }
         Inconsistency::GuaranteeNotFlagged { seq } => format!("{}: {seq}", ctx.t("mismatch_guarantee")),
     }
+}
+
+/// `POST /cases/{id}/measures`: records an assistance measure (`kind`,
+/// `description`, `amount`, `start`, `end`), then back to the household.
+pub async fn case_measure(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Path(case_id): Path<i64>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/monitoring".into()).viewer(Some(&viewer));
+    let result = async {
+        let field = |name: &str| form.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        viewer.check_csrf(field("csrf").unwrap_or(""))?;
+        let within = case_actor(&state, &viewer).await?;
+        let actor = CaseActor { name: &viewer.actor.name, within: &within, now: crate::auth::now() };
+        let kind = field("kind")
+            .and_then(revita_methods::monitoring::MeasureKind::parse)
+            .ok_or_else(|| AppError::Invalid("kind: not a kind of assistance".into()))?;
+        let amount_text = field("amount").unwrap_or("0");
+        let measure = revita_methods::monitoring::Measure {
+            kind,
+            description: field("description").unwrap_or("").to_string(),
+            amount: revita_methods::observation::parse_value(amount_text)
+                .ok_or_else(|| AppError::Invalid(format!("amount: '{amount_text}' is not a number")))?,
+            start: date(field("start").ok_or_else(|| AppError::Invalid("start: a date is required".into()))?)?,
+            end: field("end").map(date).transpose()?,
+            actor: String::new(),
+            at: 0,
+        };
+        state.app.record_measure(&actor, case_id, &measure).await?;
+        let origin = crate::auth::origin(&headers, &id);
+        let what = format!("{} {} {}", kind.as_str(), measure.amount, measure.start);
+        state
+            .app
+            .audit(&viewer.actor.name, "case.measure", ("case", &case_id.to_string()), (None, Some(what)), &origin)
+            .await?;
+        let case =
+            state.app.store().case(case_id).await?.ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
+        Ok(Redirect::to(&format!("/households/{}", case.household_id)).into_response())
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// The alerts a logged-in user's home page shows: overdue case steps and
+/// regions whose flagged share or M0 rose, within the user's jurisdiction.
+/// (Flagged households without a case need a registry scan; the home page
+/// links to the monitoring page for them rather than scanning on every visit.)
+pub async fn home_alerts(
+    state: &WebState,
+    viewer: &crate::auth::Viewer,
+    visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
+) -> AppResult<Value> {
+    let actor = CaseActor { name: &viewer.actor.name, within: visible, now: crate::auth::now() };
+    let overdue = state.app.overdue_cases(&actor, today(), &TIME_LIMITS).await?;
+    let rising = state.app.rising_regions(visible).await?;
+    Ok(context! {
+        overdue => overdue.iter().take(5).map(|(case, late)| context! {
+            id => case.id, household => case.household_id.clone(), step => late.step.as_str(), days => late.days_late,
+        }).collect::<Vec<_>>(),
+        overdue_total => overdue.len(),
+        rising => rising.iter().take(5).map(|r| context! { region => r.region.to_string(), indicator => r.indicator }).collect::<Vec<_>>(),
+        rising_total => rising.len(),
+    })
+}
+
+/// `GET /monitoring/households.csv`: the registry within the viewer's
+/// jurisdiction, identifiers masked unless the viewer may read them there.
+pub async fn registry_csv(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Query(params): Query<MonitoringParams>,
+) -> Response {
+    let ctx = PageContext::new(&headers, "/monitoring".into()).viewer(Some(&viewer));
+    let result = async {
+        let line = line_of(&state, params.line.as_deref()).await?;
+        let mut bytes = Vec::new();
+        let origin = crate::auth::origin(&headers, &id);
+        state.app.export_registry(&viewer.actor, line, &mut bytes, &origin).await?;
+        Ok(crate::pages::attachment(bytes, revita_app::export::ExportFormat::Csv, "registry"))
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }

@@ -117,7 +117,12 @@ pub async fn home_show(
             .collect();
         let (kind, subject) = settings.theme.split_once(':').unwrap_or(("indicator", ""));
         let figures: Vec<Value> = map.figures.iter().map(|(l, v)| context! { label => l, value => v }).collect();
+        let alerts = match viewer.as_deref().filter(|v| !v.anonymous) {
+            Some(v) => Some(crate::monitoring::home_alerts(&state, v, &visible).await?),
+            None => None,
+        };
         let values = context! {
+            alerts => alerts,
             heading => map.title.clone(),
             map_svg => map.svg.clone(),
             map_rows => minijinja::value::Serde(map.rows.clone()),

@@ -215,6 +215,14 @@ pub struct ExportArgs {
     /// Only this period.
     #[arg(long)]
     pub period: Option<String>,
+    /// Export the monitoring registry (CSV) instead of observations:
+    /// households with their triggers against --line and their MPI score;
+    /// identifiers masked unless the token's user may read them.
+    #[arg(long, conflicts_with_all = ["indicator", "region", "parent", "level", "period"])]
+    pub registry: bool,
+    /// The monitoring line for --registry's trigger columns.
+    #[arg(long, default_value_t = revita_methods::screening::DEFAULT_LINE, requires = "registry")]
+    pub line: f64,
 }
 
 #[derive(Debug, Args)]
@@ -481,6 +489,26 @@ pub enum CaseAction {
         /// Per-capita net income, yuan.
         #[arg(long)]
         income: f64,
+    },
+    /// Record an assistance measure of a case (from county approval on).
+    Measure {
+        /// The case's number.
+        id: i64,
+        /// industry, employment, education, health, housing, water, social_security or other.
+        #[arg(long)]
+        kind: String,
+        /// What exactly (a post, a subsidy, a loan).
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Its value in yuan.
+        #[arg(long, default_value_t = 0.0)]
+        amount: f64,
+        /// From when (YYYY-MM-DD).
+        #[arg(long)]
+        start: String,
+        /// Until when (YYYY-MM-DD).
+        #[arg(long)]
+        end: Option<String>,
     },
     /// Show a case and every step taken.
     Show {

@@ -296,6 +296,24 @@ fn export_format(args: &ExportArgs) -> anyhow::Result<ExportFormat> {
 
 async fn export(args: ExportArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
+    if args.registry {
+        let actor = crate::plan::actor(&app, &args.db).await?;
+        let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
+        let partial = args.out.with_extension("partial");
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(&partial).with_context(|| format!("cannot write {}", partial.display()))?,
+        );
+        let written = app.export_registry(&actor, args.line, &mut file, &origin).await?;
+        drop(file);
+        std::fs::rename(&partial, &args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+        outln!(
+            "wrote {} households to {} ({} with identifiers)",
+            written.households,
+            args.out.display(),
+            written.unmasked
+        );
+        return Ok(());
+    }
     let format = export_format(&args)?;
     let query = ObservationQuery {
         indicator: args.indicator.as_deref().map(revita_methods::IndicatorCode::parse).transpose()?,
@@ -560,6 +578,23 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
                 .await?;
             outln!("case {id} is at {} since {} (version {})", case.step.as_str(), case.step_since, case.version);
         }
+        CaseAction::Measure { id, kind, description, amount, start, end } => {
+            let kind = revita_methods::monitoring::MeasureKind::parse(&kind)
+                .with_context(|| format!("'{kind}' is not a kind of assistance"))?;
+            let measure = revita_methods::monitoring::Measure {
+                kind,
+                description,
+                amount,
+                start: date(&start)?,
+                end: end.as_deref().map(date).transpose()?,
+                actor: String::new(),
+                at: 0,
+            };
+            app.record_measure(&actor, id, &measure).await?;
+            let what = format!("{} {amount} {start}", kind.as_str());
+            app.audit(name, "case.measure", ("case", &id.to_string()), (None, Some(what)), &origin).await?;
+            outln!("measure recorded for case {id}");
+        }
         CaseAction::Income { id, on, income } => {
             app.record_income_check(&actor, id, IncomeCheck { on: date(&on)?, income_pc: income }).await?;
             app.audit(name, "case.income", ("case", &id.to_string()), (None, Some(format!("{on}: {income}"))), &origin)
@@ -581,6 +616,17 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
             for e in events {
                 let notice = e.notice_end.map(|d| format!(", notice to {d}")).unwrap_or_default();
                 outln!("  {} {} by {}{notice}: {}", e.on, e.step.as_str(), e.actor, e.evidence.unwrap_or_default());
+            }
+            for m in app.store().measures(id).await? {
+                let end = m.end.map(|d| d.to_string()).unwrap_or_else(|| "open".into());
+                outln!(
+                    "  measure {} {} yuan {}–{end} by {}: {}",
+                    m.kind.as_str(),
+                    m.amount,
+                    m.start,
+                    m.actor,
+                    m.description
+                );
             }
         }
         CaseAction::Overdue { today, limits } => {

@@ -22,8 +22,8 @@ fn out(text: std::fmt::Arguments) -> anyhow::Result<()> {
 
 /// The acting user: the token's, or on a local database without a token an
 /// administrator of the whole country (as every other verb acts everywhere).
-async fn actor(app: &App, args: &PlanArgs) -> anyhow::Result<Actor> {
-    if let Some(actor) = acting(app, &args.db).await? {
+pub(crate) async fn actor(app: &App, db: &crate::cli::DatabaseArgs) -> anyhow::Result<Actor> {
+    if let Some(actor) = acting(app, db).await? {
         return Ok(actor);
     }
     Ok(Actor {
@@ -43,7 +43,7 @@ fn day(text: Option<&str>) -> anyhow::Result<Date> {
 
 pub async fn run(args: PlanArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
-    let actor = actor(&app, &args).await?;
+    let actor = actor(&app, &args.db).await?;
     let origin = Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
     match args.action {
         PlanAction::List => {

@@ -62,7 +62,26 @@ both_backends!(a_case_runs_the_procedure_and_exits_after_six_stable_months, |sto
     // The notice runs to the 14th: approval only from the 15th.
     let early = app.move_case(&clerk, id, &step(Step::Approved, "2024-01-14", 4, None)).await.unwrap_err();
     assert!(early.to_string().contains("2024-01-14"), "{early}");
+    let measure = revita_methods::monitoring::Measure {
+        kind: revita_methods::monitoring::MeasureKind::Employment,
+        description: "公益性岗位".into(),
+        amount: 6000.0,
+        start: day("2024-01-20"),
+        end: None,
+        actor: String::new(),
+        at: 0,
+    };
+    let too_early = app.record_measure(&clerk, id, &measure).await.unwrap_err();
+    assert!(too_early.to_string().contains("once the county has approved"), "{too_early}");
     app.move_case(&clerk, id, &step(Step::Approved, "2024-01-15", 4, None)).await.unwrap();
+    // "Assisted" needs the help given first.
+    let empty = app.move_case(&clerk, id, &step(Step::Assisted, "2024-01-20", 5, None)).await.unwrap_err();
+    assert!(empty.to_string().contains("record the assistance measures"), "{empty}");
+    assert!(matches!(app.record_measure(&stranger, id, &measure).await, Err(AppError::Forbidden(_))));
+    let backwards = revita_methods::monitoring::Measure { end: Some(day("2024-01-01")), ..measure.clone() };
+    assert!(app.record_measure(&clerk, id, &backwards).await.is_err());
+    app.record_measure(&clerk, id, &measure).await.unwrap();
+    assert_eq!(app.store().measures(id).await.unwrap()[0].actor, "nanming_clerk", "the recorder, not the form");
     app.move_case(&clerk, id, &step(Step::Assisted, "2024-01-20", 5, None)).await.unwrap();
     // Another user moved it meanwhile: the stale version is refused.
     let stale = app.move_case(&clerk, id, &step(Step::KeptUnderMonitoring, "2024-02-01", 5, None)).await.unwrap_err();

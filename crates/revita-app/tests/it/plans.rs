@@ -277,3 +277,56 @@ both_backends!(a_plan_document_carries_its_chinese_text, |store: DynStore| async
         assert!(text.contains(needle), "{needle} is missing from the PDF's text:\n{text}");
     }
 });
+
+// The bad XLSX files: a wrong header; a bad date, a budget that is
+// not a number and an unknown region in one file. Each is reported by row
+// and column, and nothing is written.
+both_backends!(bad_project_workbooks_are_reported_by_row_and_column, |store: DynStore| async move {
+    use revita_ingest::export::{Cell, Sheet, workbook_bytes};
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let origin = Origin::default();
+    let planner = actor("gz_planner", Role::Planner, "520000");
+    let id = app.create_plan(&planner, &draft(), &origin).await.unwrap();
+    let text = |t: &str| Cell::Text(t.to_string());
+    let wrong_header = Sheet {
+        name: "projects".into(),
+        header: vec!["project".into(), "budget".into()],
+        rows: vec![vec![text("P1"), Cell::Number(1.0)]],
+    };
+    let path = files.write_bytes("wrong.xlsx", &workbook_bytes(&[wrong_header]).unwrap());
+    let problems = rejected(app.import_projects(&planner, id, &path, false, &origin).await);
+    assert!(problems[0].contains("wrong.xlsx") && problems[0].contains("missing column 'code'"), "{problems:?}");
+
+    let header = revita_ingest::records::project_columns();
+    let row = |code: &str, region: &str, start: &str, budget: Cell| {
+        let mut cells = vec![text(code), text("供水"), text("infrastructure"), text(region), text(""), text("")];
+        cells.extend([text(start), text("2024-12-31"), text(""), text(""), text(""), budget]);
+        cells.extend((0..5).map(|_| text("")));
+        cells
+    };
+    let bad = Sheet {
+        name: "projects".into(),
+        header: header.clone(),
+        rows: vec![
+            row("P1", "520102", "2022-13-01", Cell::Number(100.0)),
+            row("P2", "520102", "2022-01-01", text("一百万")),
+        ],
+    };
+    let path = files.write_bytes("bad.xlsx", &workbook_bytes(&[bad]).unwrap());
+    let problems = rejected(app.import_projects(&planner, id, &path, false, &origin).await);
+    assert!(problems.iter().any(|p| p.contains("row 2") && p.contains("'start'")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("row 3") && p.contains("'budget_central_budget'") && p.contains("一百万")),
+        "{problems:?}"
+    );
+    let unknown =
+        Sheet { name: "projects".into(), header, rows: vec![row("P3", "999999", "2022-01-01", Cell::Number(1.0))] };
+    let path = files.write_bytes("unknown.xlsx", &workbook_bytes(&[unknown]).unwrap());
+    let problems = rejected(app.import_projects(&planner, id, &path, false, &origin).await);
+    assert!(
+        problems.iter().any(|p| p.contains("row 2") && p.contains("'region_code'") && p.contains("999999")),
+        "{problems:?}"
+    );
+    assert!(app.store().projects(id).await.unwrap().is_empty(), "nothing is written");
+});

@@ -185,3 +185,27 @@ fn a_rise_between_the_two_latest_years_alerts() {
         "a rise of exactly the threshold counts"
     );
 }
+
+#[test]
+fn measures_follow_approval_and_assisted_needs_one() {
+    assert!(!measures_allowed(Step::Consented));
+    assert!(measures_allowed(Step::Approved) && measures_allowed(Step::KeptUnderMonitoring));
+    assert_eq!(check_assisted(0), Err(WorkflowError::NoMeasure));
+    assert_eq!(check_assisted(2), Ok(()));
+    let day = |t: &str| Date::parse(t).unwrap();
+    let measure = Measure {
+        kind: MeasureKind::Employment,
+        description: "公益性岗位".into(),
+        amount: 6000.0,
+        start: day("2024-05-01"),
+        end: Some(day("2024-12-31")),
+        actor: "clerk".into(),
+        at: 0,
+    };
+    assert_eq!(measure.check(), Ok(()));
+    assert!(
+        Measure { end: Some(day("2024-04-01")), ..measure.clone() }.check().unwrap_err().contains("before it starts")
+    );
+    assert!(Measure { amount: -1.0, ..measure }.check().is_err());
+    assert_eq!(MeasureKind::parse("social_security"), Some(MeasureKind::SocialSecurity));
+}

@@ -213,6 +213,25 @@ both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| asy
     assert_eq!(store.cases().await.unwrap().len(), 1);
     assert_eq!(store.cases_of_household("H1").await.unwrap().len(), 1);
     assert!(store.cases_of_household("H2").await.unwrap().is_empty());
+    let measure = revita_methods::monitoring::Measure {
+        kind: revita_methods::monitoring::MeasureKind::Employment,
+        description: "公益性岗位".into(),
+        amount: 6000.5,
+        start: day("2024-05-01"),
+        end: None,
+        actor: "nanming_clerk".into(),
+        at: 1_700_000_100,
+    };
+    store.add_measure(id, &measure).await.unwrap();
+    store
+        .add_measure(id, &revita_methods::monitoring::Measure { end: Some(day("2024-12-31")), ..measure.clone() })
+        .await
+        .unwrap();
+    let measures = store.measures(id).await.unwrap();
+    assert_eq!(measures.len(), 2);
+    assert_eq!(measures[0], measure);
+    assert_eq!(measures[1].end, Some(day("2024-12-31")));
+    assert!(store.measures(id + 1).await.unwrap().is_empty());
     store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7000.0 }).await.unwrap();
     store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }).await.unwrap();
     assert_eq!(store.income_checks(id).await.unwrap(), [IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }]);

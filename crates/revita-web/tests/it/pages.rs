@@ -336,6 +336,15 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     let (status, body) = post(&app, "/cases/1/move", "application/x-www-form-urlencoded", &app.cookie, stale).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("was changed since version 1"), "{body}");
+    // The verified case's consent is long overdue: the home page says so.
+    let (_, _, home) = get_text(&app, "/", &[("accept-language", "en")]).await;
+    let alerts = home.split("id=\"home-alerts\"").nth(1).expect("alerts on the home page");
+    assert!(alerts.contains("Overdue case steps") && alerts.contains("href=\"/households/520102\""), "{home}");
+    // Measures come after the county's approval.
+    let measure = format!("csrf={}&kind=employment&description=post&amount=3000&start=2024-03-10", app.csrf);
+    let (status, body) =
+        post(&app, "/cases/1/measures", "application/x-www-form-urlencoded", &app.cookie, measure).await;
+    assert!(status == StatusCode::BAD_REQUEST && body.contains("once the county has approved"), "{body}");
     let (_, alerts) = get(&app, "/api/v1/alerts").await;
     assert_eq!(alerts["flagged_without_case"], 1, "only 云岩's household is left: {alerts}");
     // Stored screenings of two years: 南明's flagged share rose 10 → 50%.
@@ -353,8 +362,25 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     assert_eq!(alerts["rising"].as_array().unwrap().len(), 1, "{alerts}");
     assert_eq!(alerts["rising"][0]["region"], "520102");
 
-    // A viewer sees the household masked.
+    // A viewer sees the household masked, in the page and the export.
     let viewer = log_in(&app, "gz_viewer", revita_methods::access::Role::Viewer, "520000").await;
+    let (status, _, csv) = get_text(&viewer, "/monitoring/households.csv", &[]).await;
+    assert!(
+        status == StatusCode::OK && csv.contains("520102********1234") && !csv.contains("520102199001011234"),
+        "{csv}"
+    );
+    assert!(csv.starts_with("hh_id,village_code") && csv.lines().count() == 3, "{csv}");
+    let exports = |log: &[revita_store::security::AuditEntry]| {
+        log.iter().filter(|e| e.action == "household.export_personal").count()
+    };
+    assert_eq!(exports(&app.store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap()), 0);
+    let (_, _, full) = get_text(&app, "/monitoring/households.csv", &[]).await;
+    assert!(full.contains("520102199001011234"), "the administrator's export is unmasked");
+    assert_eq!(
+        exports(&app.store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap()),
+        1,
+        "and audited"
+    );
     let (_, _, masked) = get_text(&viewer, "/households/520102", &[("accept-language", "en")]).await;
     assert!(
         masked.contains("520102********1234") && masked.contains("张*") && !masked.contains("open-case-form"),

@@ -445,6 +445,11 @@ fn browser_journeys() {
         browser.wait_for_text(".case .step", step);
     }
     browser.screenshot("8-case-approved");
+    // The help given: a public-welfare post, recorded with the case.
+    browser.type_into(".measure-form input[name=description]", "公益性岗位");
+    browser.script("document.querySelector('.measure-form input[name=amount]').value = '6000'; return true");
+    browser.click(".measure-form button");
+    browser.wait_for_text("table.measures", "公益性岗位");
     // The clerk records income by source and the resettlement site, and
     // loads the members from a file (linked from the household page).
     browser.click("details.edit-household summary");
@@ -489,6 +494,9 @@ fn browser_journeys() {
     browser.click("main a[href='/monitoring/lines']");
     browser.wait_for_text("h1", "Monitoring lines");
     assert!(browser.script("return document.querySelector('#line-form') !== null").as_bool().unwrap());
+    // The home page of a user in scope carries the alerts too.
+    browser.go(&format!("{url}/"));
+    browser.wait_for_text("#home-alerts", "N1");
 
     // 9. A clerk of another county cannot see the household.
     browser.click("#log-out");

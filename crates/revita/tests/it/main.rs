@@ -376,6 +376,14 @@ fn the_registry_is_imported_and_screened_like_a_file() {
     assert_eq!(std::fs::read_to_string(&from_file).unwrap(), std::fs::read_to_string(&from_registry).unwrap());
     let out = run(&["screen", input.to_str().unwrap(), "--registry"], &f.db());
     assert!(!out.status.success(), "a file or the registry, not both");
+    // The registry exported, one row per household with its triggers.
+    let export = f.dir.path().join("registry-export.csv");
+    let out = run(&["export", "--registry", "--line", "7600", "--out", export.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&export).unwrap();
+    let households = HOUSEHOLDS.lines().count() - 1;
+    assert!(text.starts_with("hh_id,village_code,size") && text.lines().count() == households + 1, "{text}");
+    assert!(text.lines().next().unwrap().contains("f_income,f_drop,f_expense,f_guarantee,mpi_score"));
 }
 
 #[test]
