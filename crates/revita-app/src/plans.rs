@@ -347,6 +347,75 @@ impl App {
         Ok(id)
     }
 
+    /// Rewrites a drafted plan's title, kind, scope, period and office (not
+    /// its office's region) if it is still at `version`; returns the new
+    /// version. The new scope must lie in the actor's jurisdiction as well.
+    pub async fn update_plan(
+        &self,
+        actor: &Actor,
+        id: i64,
+        draft: &PlanDraft,
+        version: i64,
+        origin: &Origin,
+    ) -> AppResult<i64> {
+        let before = self.plan_to_edit(actor, id).await?;
+        require_draft(&before)?;
+        let plan = Plan {
+            title: draft.title.trim().to_string(),
+            kind: draft.kind,
+            scope: draft.scope.clone(),
+            start_year: draft.start_year,
+            end_year: draft.end_year,
+            office: draft.office.trim().to_string(),
+            ..before.clone()
+        };
+        plan.check().map_err(invalid)?;
+        let scope = self.scope_set(actor, Action::EditDecisions).await?;
+        for region in self.scope_regions(&plan.scope).await? {
+            if !crate::auth::sees(&scope, &region) {
+                return Err(forbidden(format!("scope region {region}")));
+            }
+        }
+        let version = self.store().update_plan(&plan, version).await?;
+        let describe =
+            |p: &Plan| format!("{} · {} · {}–{} · {}", p.title, p.scope.to_text(), p.start_year, p.end_year, p.office);
+        let change = (Some(describe(&before)), Some(describe(&plan)));
+        self.audit(&actor.name, "plan.edit", ("plan", &id.to_string()), change, origin).await?;
+        Ok(version)
+    }
+
+    /// Rewrites a target of a drafted plan (values, yearly targets, binding).
+    pub async fn update_target(
+        &self,
+        actor: &Actor,
+        plan_id: i64,
+        target: &PlanTarget,
+        origin: &Origin,
+    ) -> AppResult<()> {
+        let plan = self.plan_to_edit(actor, plan_id).await?;
+        require_draft(&plan)?;
+        revita_methods::plan::check_target(&target.target).map_err(invalid)?;
+        let stored = self.store().targets(plan_id).await?;
+        let Some(before) = stored.iter().find(|t| t.id == target.id) else {
+            return Err(AppError::NotFound(format!("target {} of plan {plan_id}", target.id)));
+        };
+        let target = PlanTarget {
+            goal_id: before.goal_id,
+            indicator: before.indicator.clone(),
+            region: before.region.clone(),
+            ..target.clone()
+        };
+        self.store().update_target(&target).await?;
+        let describe = |t: &PlanTarget| {
+            format!(
+                "{} {}→{} {:?} binding={}",
+                t.indicator, t.target.baseline, t.target.target, t.target.intermediate, t.target.binding
+            )
+        };
+        let change = (Some(describe(before)), Some(describe(&target)));
+        self.audit(&actor.name, "plan.target_edit", ("plan", &plan_id.to_string()), change, origin).await
+    }
+
     /// Adds or replaces (by code) projects of a plan whose project list is
     /// open: each project's region must lie in the scope and its goals be
     /// the plan's. All or nothing: the first problem refuses the lot.

@@ -21,6 +21,9 @@ pub trait PlanStore: Send + Sync {
     /// Moves a plan to `transition.to` if it is still at `version`
     /// (`Conflict` otherwise), recording the transition.
     async fn move_plan(&self, id: i64, version: i64, transition: &Transition) -> StoreResult<()>;
+    /// Rewrites a plan's title, kind, scope, period and office if it is
+    /// still at `version` (`Conflict` otherwise); returns the new version.
+    async fn update_plan(&self, plan: &Plan, version: i64) -> StoreResult<i64>;
     /// A plan's status changes, oldest first.
     async fn plan_transitions(&self, id: i64) -> StoreResult<Vec<Transition>>;
 
@@ -30,6 +33,8 @@ pub trait PlanStore: Send + Sync {
     async fn goals(&self, plan_id: i64) -> StoreResult<Vec<Goal>>;
     /// Adds a target to a goal; returns its number.
     async fn add_target(&self, target: &PlanTarget) -> StoreResult<i64>;
+    /// Rewrites a target (its goal stays); `NotFound` for an unknown one.
+    async fn update_target(&self, target: &PlanTarget) -> StoreResult<()>;
     /// A plan's targets, by goal then number.
     async fn targets(&self, plan_id: i64) -> StoreResult<Vec<PlanTarget>>;
 
@@ -62,6 +67,10 @@ pub(crate) const PLAN_COLUMNS_FROM: &str =
 pub(crate) const MOVE_PLAN: &str = "UPDATE plans SET status = $1, version = version + 1 WHERE id = $2 AND version = $3";
 pub(crate) const INSERT_TRANSITION: &str = "INSERT INTO plan_transitions (plan_id, from_status, to_status, actor, at, \
      comment) VALUES ($1, $2, $3, $4, $5, $6)";
+pub(crate) const UPDATE_PLAN: &str = "UPDATE plans SET title = $1, kind = $2, scope = $3, start_year = $4, \
+     end_year = $5, office = $6, version = version + 1 WHERE id = $7 AND version = $8";
+pub(crate) const UPDATE_TARGET: &str = "UPDATE plan_targets SET indicator = $1, region_code = $2, baseline_year = $3, \
+     baseline = $4, target_year = $5, target = $6, binding = $7, intermediate = $8 WHERE id = $9";
 pub(crate) const TRANSITIONS: &str =
     "SELECT from_status, to_status, actor, at, comment FROM plan_transitions WHERE plan_id = $1 ORDER BY id";
 pub(crate) const INSERT_GOAL: &str =
@@ -165,6 +174,49 @@ macro_rules! plan_store_impl {
                 sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn update_plan(&self, plan: &revita_methods::plan::Plan, version: i64) -> crate::StoreResult<i64> {
+                let mut tx = self.pool.begin().await?;
+                let updated = sqlx::query(crate::plans::UPDATE_PLAN)
+                    .bind(&plan.title)
+                    .bind(plan.kind.as_str())
+                    .bind(plan.scope.to_text())
+                    .bind(i64::from(plan.start_year))
+                    .bind(i64::from(plan.end_year))
+                    .bind(&plan.office)
+                    .bind(plan.id)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated != 1 {
+                    return Err(crate::StoreError::Conflict(format!(
+                        "plan {} was changed since version {version}; reload it and try again",
+                        plan.id
+                    )));
+                }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(version + 1)
+            }
+
+            async fn update_target(&self, target: &revita_methods::plan::PlanTarget) -> crate::StoreResult<()> {
+                let t = &target.target;
+                let updated = sqlx::query(crate::plans::UPDATE_TARGET)
+                    .bind(target.indicator.as_str())
+                    .bind(target.region.as_ref().map(|r| r.as_str().to_string()))
+                    .bind(i64::from(t.baseline_year))
+                    .bind(t.baseline)
+                    .bind(i64::from(t.target_year))
+                    .bind(t.target)
+                    .bind(i64::from(t.binding))
+                    .bind(crate::plans::rows::intermediate_text(&t.intermediate))
+                    .bind(target.id)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                if updated == 1 { Ok(()) } else { Err(crate::StoreError::NotFound(format!("target {}", target.id))) }
             }
 
             async fn plan_transitions(&self, id: i64) -> crate::StoreResult<Vec<revita_methods::plan::Transition>> {

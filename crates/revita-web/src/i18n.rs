@@ -566,6 +566,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("measure_water", "drinking water", "饮水安全保障"),
     ("measure_social_security", "social security", "综合保障"),
     ("measure_other", "other", "其他"),
+    ("edit", "Edit", "修改"),
+    ("edit_plan", "Edit the plan", "修改规划信息"),
     ("users", "Users", "用户"),
     ("grants", "Roles and jurisdictions", "角色与辖区"),
     ("state", "State", "状态"),

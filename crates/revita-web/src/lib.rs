@@ -79,6 +79,8 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/plans/{id}/status", post(plans::plan_move)),
         ("/plans/{id}/goals", post(plans::goal_add)),
         ("/plans/{id}/targets", post(plans::target_add)),
+        ("/plans/{id}/targets/{target}", post(plans::target_edit)),
+        ("/plans/{id}/edit", post(plans::plan_edit)),
         ("/plans/{id}/projects", post(plans::project_add)),
         ("/plans/{id}/projects/import", post(plans::projects_import)),
         ("/projects/{id}/progress", post(plans::project_progress)),

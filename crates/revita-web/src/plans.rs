@@ -94,24 +94,81 @@ pub async fn plan_create(
     let ctx = PageContext::new(&headers, "/plans".into()).viewer(Some(&viewer));
     let result = async {
         viewer.check_csrf(field(&form, "csrf").unwrap_or(""))?;
-        let kind =
-            PlanKind::parse(required(&form, "kind")?).ok_or_else(|| AppError::Invalid("kind: unknown".into()))?;
-        let scope_kind = required(&form, "scope_kind")?;
-        let scope = PlanScope::parse(&format!("{scope_kind}:{}", required(&form, "scope")?))
-            .map_err(|e| AppError::Invalid(format!("scope: {e}")))?;
-        let draft = PlanDraft {
-            title: required(&form, "title")?.to_string(),
-            kind,
-            region: region(required(&form, "region")?)?,
-            scope,
-            start_year: number(&form, "start_year")?,
-            end_year: number(&form, "end_year")?,
-            office: field(&form, "office").unwrap_or("").to_string(),
-        };
+        let draft = plan_draft(&form, region(required(&form, "region")?)?)?;
         let plan = state.app.create_plan(&viewer.actor, &draft, &crate::auth::origin(&headers, &id)).await?;
         Ok(Redirect::to(&format!("/plans/{plan}")).into_response())
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// The plan fields of the create and edit forms.
+fn plan_draft(form: &Fields, office_region: RegionCode) -> AppResult<PlanDraft> {
+    let kind = PlanKind::parse(required(form, "kind")?).ok_or_else(|| AppError::Invalid("kind: unknown".into()))?;
+    let scope_kind = required(form, "scope_kind")?;
+    let scope = PlanScope::parse(&format!("{scope_kind}:{}", required(form, "scope")?))
+        .map_err(|e| AppError::Invalid(format!("scope: {e}")))?;
+    Ok(PlanDraft {
+        title: required(form, "title")?.to_string(),
+        kind,
+        region: office_region,
+        scope,
+        start_year: number(form, "start_year")?,
+        end_year: number(form, "end_year")?,
+        office: field(form, "office").unwrap_or("").to_string(),
+    })
+}
+
+/// `POST /plans/{id}/edit`: rewrites a drafted plan's header (`version`).
+pub async fn plan_edit(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Path(plan_id): Path<i64>,
+    Form(form): Form<Fields>,
+) -> Response {
+    change(&state, &id, &viewer, &headers, plan_id, &form, async |origin| {
+        let plan = state.app.plan_for(&viewer.actor, plan_id).await?;
+        let draft = plan_draft(&form, plan.region)?;
+        state.app.update_plan(&viewer.actor, plan_id, &draft, number(&form, "version")?, origin).await.map(|_| ())
+    })
+    .await
+}
+
+/// `POST /plans/{id}/targets/{target}`: rewrites a target's values, yearly
+/// targets and kind while the plan is drafted (its goal, indicator and
+/// region stay).
+pub async fn target_edit(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Path((plan_id, target_id)): Path<(i64, i64)>,
+    Form(form): Form<Fields>,
+) -> Response {
+    change(&state, &id, &viewer, &headers, plan_id, &form, async |origin| {
+        let stored = state.app.store().targets(plan_id).await?;
+        let before = stored
+            .into_iter()
+            .find(|t| t.id == target_id)
+            .ok_or_else(|| AppError::NotFound(format!("target {target_id} of plan {plan_id}")))?;
+        let target = PlanTarget { target: target_values(&form)?, ..before };
+        state.app.update_target(&viewer.actor, plan_id, &target, origin).await
+    })
+    .await
+}
+
+/// The values of a target form.
+fn target_values(form: &Fields) -> AppResult<Target> {
+    Ok(Target {
+        baseline_year: number(form, "baseline_year")?,
+        baseline: number(form, "baseline")?,
+        target_year: number(form, "target_year")?,
+        target: number(form, "target")?,
+        binding: field(form, "binding").is_some(),
+        intermediate: revita_methods::plan::parse_intermediate(field(form, "intermediate").unwrap_or(""))
+            .map_err(|e| AppError::Invalid(format!("intermediate: {e}")))?,
+    })
 }
 
 /// The page values of a plan: the report, its charts and what the viewer
@@ -148,6 +205,12 @@ async fn plan_values(
                 targets => g.targets.iter().map(|t| {
                     let target = &t.target.target;
                     context! {
+                        id => t.target.id,
+                        edit => context! {
+                            baseline_year => target.baseline_year, baseline => target.baseline,
+                            target_year => target.target_year, target => target.target,
+                            intermediate => target.intermediate.iter().map(|(y, v)| format!("{y}={v}")).collect::<Vec<_>>().join("; "),
+                        },
                         indicator => t.target.indicator.to_string(),
                         region => t.target.region.as_ref().map(|r| r.to_string()).unwrap_or_default(),
                         binding => target.binding,
@@ -236,7 +299,11 @@ async fn plan_values(
             scope => plan.scope.to_text(), period => format!("{}–{}", plan.start_year, plan.end_year),
             office => plan.office.clone(), status => plan.status.as_str(), version => plan.version,
             draft => plan.status.content_editable(), projects_open => plan.status.projects_editable(),
+            scope_kind => plan.scope.to_text().split_once(':').map(|(k, _)| k.to_string()).unwrap_or_default(),
+            scope_value => plan.scope.to_text().split_once(':').map(|(_, v)| v.to_string()).unwrap_or_default(),
+            start_year => plan.start_year, end_year => plan.end_year,
         },
+        kinds => PlanKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
         partial => report.partial,
         rollup => rollup(&report.rollup),
         execution => context! {
@@ -455,15 +522,7 @@ pub async fn target_add(
             goal_id: number(&form, "goal")?,
             indicator,
             region: field(&form, "region").map(region).transpose()?,
-            target: Target {
-                baseline_year: number(&form, "baseline_year")?,
-                baseline: number(&form, "baseline")?,
-                target_year: number(&form, "target_year")?,
-                target: number(&form, "target")?,
-                binding: field(&form, "binding").is_some(),
-                intermediate: revita_methods::plan::parse_intermediate(field(&form, "intermediate").unwrap_or(""))
-                    .map_err(|e| AppError::Invalid(format!("intermediate: {e}")))?,
-            },
+            target: target_values(&form)?,
         };
         state.app.add_target(&viewer.actor, plan_id, &target, origin).await.map(|_| ())
     })

@@ -114,6 +114,18 @@ both_backends!(a_plan_is_drafted_approved_and_judged_on_its_targets, |store: Dyn
     let unknown = target(goal, "gdp", None, 1.0, 2.0, false);
     assert!(app.add_target(&planner, id, &unknown, &origin).await.unwrap_err().to_string().contains("not defined"));
 
+    // Yearly targets are edited while drafted; the path then runs through them.
+    let urban_id = app.store().targets(id).await.unwrap()[0].id;
+    let mut revised = target(goal, "urbanization_rate_pct", None, 50.0, 60.0, true);
+    revised.id = urban_id;
+    revised.target.intermediate = vec![(2023, 52.0)];
+    app.update_target(&planner, id, &revised, &origin).await.unwrap();
+    let renamed = PlanDraft { title: "贵阳城区振兴规划（修订）".into(), ..draft() };
+    assert_eq!(app.update_plan(&planner, id, &renamed, 1, &origin).await.unwrap(), 2);
+    assert!(matches!(app.update_plan(&planner, id, &renamed, 1, &origin).await, Err(AppError::Conflict(_))));
+    let wider = PlanDraft { scope: PlanScope::Subtree(code("000000")), ..draft() };
+    assert!(matches!(app.update_plan(&planner, id, &wider, 2, &origin).await, Err(AppError::Forbidden(_))));
+
     let budget1 = vec![(FundingSource::CentralBudget, 1_000_000.0), (FundingSource::Bonds, 500_000.0)];
     let ids = app
         .save_projects(
@@ -133,15 +145,16 @@ both_backends!(a_plan_is_drafted_approved_and_judged_on_its_targets, |store: Dyn
     assert!(early.unwrap_err().to_string().contains("once the plan is approved"));
 
     // Submitted by the planner, approved only by an administrator.
-    app.move_plan(&planner, id, PlanStatus::UnderReview, 1, Some("送审".into()), &origin).await.unwrap();
-    let by_planner = app.move_plan(&planner, id, PlanStatus::Approved, 2, None, &origin).await;
+    app.move_plan(&planner, id, PlanStatus::UnderReview, 2, Some("送审".into()), &origin).await.unwrap();
+    let by_planner = app.move_plan(&planner, id, PlanStatus::Approved, 3, None, &origin).await;
     assert!(matches!(by_planner, Err(AppError::Forbidden(_))), "{by_planner:?}");
-    let skip = app.move_plan(&admin, id, PlanStatus::Completed, 2, None, &origin).await;
+    let skip = app.move_plan(&admin, id, PlanStatus::Completed, 3, None, &origin).await;
     assert!(matches!(skip, Err(AppError::Invalid(_))));
-    app.move_plan(&admin, id, PlanStatus::Approved, 2, Some("省政府批复".into()), &origin).await.unwrap();
-    let stale = app.move_plan(&planner, id, PlanStatus::InImplementation, 2, None, &origin).await;
+    app.move_plan(&admin, id, PlanStatus::Approved, 3, Some("省政府批复".into()), &origin).await.unwrap();
+    let stale = app.move_plan(&planner, id, PlanStatus::InImplementation, 3, None, &origin).await;
     assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
-    app.move_plan(&planner, id, PlanStatus::InImplementation, 3, None, &origin).await.unwrap();
+    app.move_plan(&planner, id, PlanStatus::InImplementation, 4, None, &origin).await.unwrap();
+    assert!(app.update_target(&planner, id, &revised, &origin).await.unwrap_err().to_string().contains("draft"));
     assert!(app.add_goal(&planner, id, None, "late chapter", &origin).await.unwrap_err().to_string().contains("draft"));
 
     // The 南明 clerk records P1's money; 云岩's P2 is not theirs.
@@ -160,23 +173,26 @@ both_backends!(a_plan_is_drafted_approved_and_judged_on_its_targets, |store: Dyn
 
     let report = app.plan_report(&admin, id, day("2024-07-10")).await.unwrap();
     assert_eq!(report.plan.status, PlanStatus::InImplementation);
-    assert_eq!(report.transitions.len(), 3);
-    // Whole scope, 2023: weighted mean (60 × 94 + 50 × 306) / 400 = 52.35;
-    // the path expects 50 + 3/5 × 10 = 56, so progress 2.35 / 6 = 39.2%:
-    // off track.
+    assert_eq!((report.transitions.len(), report.plan.title.as_str()), (3, "贵阳城区振兴规划（修订）"));
+    // Whole scope, 2023: weighted mean (60 × 94 + 50 × 306) / 400 = 52.35.
+    // The straight path would expect 50 + 3/5 × 10 = 56 (progress 2.35 / 6
+    // = 39%, off track); the yearly target set for 2023 is 52, so the
+    // progress is 2.35 / 2 = 117.5%: on track.
     let goal_view = report.goals.iter().find(|g| g.goal.id == goal).unwrap();
     let urban = &goal_view.targets[0];
     assert_eq!(urban.latest.map(|(y, _)| y), Some(2023));
     assert!((urban.latest.unwrap().1 - 52.35).abs() < 1e-9);
-    assert!((urban.path.unwrap() - 56.0).abs() < 1e-9);
-    assert!((urban.progress.unwrap() - 2.35 / 6.0).abs() < 1e-9);
-    assert_eq!(urban.status, Some(Status::OffTrack));
+    assert!((urban.path.unwrap() - 52.0).abs() < 1e-9);
+    assert!((urban.progress.unwrap() - 2.35 / 2.0).abs() < 1e-9);
+    assert_eq!(urban.status, Some(Status::OnTrack));
+    let straight = revita_methods::plan::Target { intermediate: vec![], ..urban.target.target.clone() };
+    assert_eq!(straight.status(2023, 52.35, revita_methods::plan::Tolerances::default()), Status::OffTrack);
     // 南明's population: the path expects 94 in 2023 and it is 94: on track.
     assert_eq!(goal_view.targets[1].status, Some(Status::OnTrack));
     assert_eq!(report.region_status.get(&code("520102")), Some(&Status::OnTrack));
     // The plan takes its binding target's status; the chapter rolls its goal up.
-    assert_eq!((report.rollup.status, report.rollup.off_track, report.rollup.on_track), (Some(Status::OffTrack), 1, 1));
-    assert_eq!(report.goals[0].rollup.status, Some(Status::OffTrack));
+    assert_eq!((report.rollup.status, report.rollup.on_track), (Some(Status::OnTrack), 2));
+    assert_eq!(report.goals[0].rollup.status, Some(Status::OnTrack));
     // Execution: 300,000 of 1,500,000 for P1 (20%), of 2,000,000 overall (15%).
     assert_eq!(report.projects[0].execution.rate(), Some(0.2));
     assert_eq!(report.execution.rate(), Some(0.15));

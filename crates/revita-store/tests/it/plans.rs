@@ -86,7 +86,22 @@ both_backends!(plans_keep_their_goals_targets_projects_and_history, |store: DynS
         },
     };
     let target_id = store.add_target(&target).await.unwrap();
-    assert_eq!(store.targets(id).await.unwrap(), vec![PlanTarget { id: target_id, ..target }]);
+    assert_eq!(store.targets(id).await.unwrap(), vec![PlanTarget { id: target_id, ..target.clone() }]);
+    let mut revised = PlanTarget { id: target_id, ..target };
+    revised.target.intermediate = vec![(2022, 13_000.0), (2023, 14_000.0)];
+    revised.target.binding = false;
+    store.update_target(&revised).await.unwrap();
+    assert_eq!(store.targets(id).await.unwrap(), vec![revised.clone()]);
+    assert!(store.update_target(&PlanTarget { id: target_id + 99, ..revised }).await.is_err());
+    // The header is rewritten by version, as moves are.
+    let renamed = Plan { title: "新标题".into(), end_year: 2026, ..store.plan(id).await.unwrap().unwrap() };
+    assert_eq!(store.update_plan(&renamed, 2).await.unwrap(), 3);
+    assert!(matches!(store.update_plan(&renamed, 2).await.unwrap_err(), StoreError::Conflict(_)));
+    let stored = store.plan(id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.title.as_str(), stored.end_year, stored.version, stored.status),
+        ("新标题", 2026, 3, PlanStatus::UnderReview)
+    );
 
     let ids = store.upsert_projects(id, &[project(id, "P2", vec![goal]), project(id, "P1", vec![])]).await.unwrap();
     assert_eq!(ids.len(), 2);

@@ -101,6 +101,8 @@ const TABLE: &[(&str, Kind)] = &[
     ("/plans/{id}/status", Kind::Write("/plans/1/status")),
     ("/plans/{id}/goals", Kind::Write("/plans/1/goals")),
     ("/plans/{id}/targets", Kind::Write("/plans/1/targets")),
+    ("/plans/{id}/targets/{target}", Kind::Write("/plans/1/targets/1")),
+    ("/plans/{id}/edit", Kind::Write("/plans/1/edit")),
     ("/plans/{id}/projects", Kind::Write("/plans/1/projects")),
     ("/plans/{id}/projects/import", Kind::Write("/plans/1/projects/import")),
     ("/projects/{id}/progress", Kind::Write("/projects/1/progress")),

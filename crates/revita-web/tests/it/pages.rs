@@ -507,6 +507,21 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     // expects 110 by 2020, so 10 / 20 = 50% of the change: off track.
     let (_, _, page) = get_text(&app, &format!("/plans/{plan}"), &[("accept-language", "en")]).await;
     assert!(page.contains("<td class=\"status off_track\">off track</td>"), "{page}");
+    // A yearly target of 100 for 2020 puts the path through the census
+    // value: 10 of the 10 expected, progress 100%, on track.
+    let target_id = app.store().targets(plan).await.unwrap()[0].id;
+    let edit = form("baseline_year=2010&baseline=90&target_year=2025&target=120&binding=1&intermediate=2020%3D100");
+    let (status, body) = post(&app, &format!("/plans/{plan}/targets/{target_id}"), form_type, &app.cookie, edit).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, _, page) = get_text(&app, &format!("/plans/{plan}"), &[("accept-language", "en")]).await;
+    assert!(page.contains("<td class=\"status on_track\">on track</td>"), "{page}");
+    let rename = form(
+        "title=Guiyang&kind=five_year&scope_kind=regions&scope=520102,520103&start_year=2021&end_year=2026&office=x&version=1",
+    );
+    let (status, body) = post(&app, &format!("/plans/{plan}/edit"), form_type, &app.cookie, rename.clone()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, _) = post(&app, &format!("/plans/{plan}/edit"), form_type, &app.cookie, rename).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the same form twice");
     assert!(page.contains("class=\"timeline\"") && page.contains("class=\"choropleth\""), "{page}");
 
     // A bad project file: every row's problem is listed, nothing is written.
@@ -533,7 +548,7 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
 
     // Submit, approve (the fixture's user administers everything), start;
     // then record a disbursement.
-    for (to, version) in [("under_review", 1), ("approved", 2), ("in_implementation", 3)] {
+    for (to, version) in [("under_review", 2), ("approved", 3), ("in_implementation", 4)] {
         let (status, body) = post(
             &app,
             &format!("/plans/{plan}/status"),
@@ -554,7 +569,8 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     let (_, api) = get(&app, &format!("/api/v1/plans/{plan}")).await;
     assert_eq!(api["status"], "in_implementation");
     assert_eq!(api["projects"][0]["execution_rate"], 0.25);
-    assert_eq!(api["goals"][0]["targets"][0]["status"], "off_track");
+    assert_eq!(api["goals"][0]["targets"][0]["status"], "on_track");
+    assert_eq!(api["title"], "Guiyang");
 
     // The downloads.
     for (uri, kind) in [
@@ -567,5 +583,5 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
         assert!(headers["content-type"].to_str().unwrap().contains(kind), "{uri}");
     }
     let (status, _, print) = get_text(&app, &format!("/plans/{plan}/print"), &[("accept-language", "zh")]).await;
-    assert!(status == StatusCode::OK && print.contains("贵阳规划") && !print.contains("<form"), "{print}");
+    assert!(status == StatusCode::OK && print.contains("Guiyang") && !print.contains("<form"), "{print}");
 });
