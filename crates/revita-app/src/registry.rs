@@ -16,6 +16,15 @@ use crate::auth::{Actor, Origin};
 use crate::import::{FileImport, read_table};
 use crate::{App, AppError, AppResult, ImportReport};
 
+/// A change to one household's members.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MemberChange {
+    /// Add the member, or replace the one with its number.
+    Save(Member),
+    /// Remove the member with this number.
+    Remove(i32),
+}
+
 /// What a household edit form sends: the screening record's numbers and
 /// flags, income by source and the relocation link.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +89,48 @@ impl App {
         };
         let change = (Some(summary(&before)), Some(summary(&after)));
         self.audit(&actor.name, "household.edit", ("household", id), change, origin).await?;
+        Ok(version)
+    }
+
+    /// Adds a member to a household, or replaces the one with the same
+    /// number (`Some`), or removes member `seq` (`None` with `remove`), if
+    /// the household is still at `version`; returns the new version.
+    pub async fn change_member(
+        &self,
+        actor: &Actor,
+        id: &str,
+        change: MemberChange,
+        version: i64,
+        origin: &Origin,
+    ) -> AppResult<i64> {
+        use revita_methods::access::Action;
+        let household =
+            self.store().household(id).await?.ok_or_else(|| AppError::NotFound(format!("household {id}")))?;
+        let county = county_of(&household)?;
+        if !crate::auth::sees(&self.scope_set(actor, Action::EditData).await?, &county) {
+            return Err(AppError::Forbidden(format!("county {county} is outside your jurisdiction")));
+        }
+        let mut members = self.store().members(id).await?;
+        let what = match &change {
+            MemberChange::Save(member) => {
+                let year = revita_methods::Date::from_days_since_epoch(origin.now.div_euclid(86_400)).year();
+                member.check(year).map_err(AppError::Invalid)?;
+                members.retain(|m| m.seq != member.seq);
+                members.push(member.clone());
+                members.sort_by_key(|m| m.seq);
+                format!("member {} saved", member.seq)
+            }
+            MemberChange::Remove(seq) => {
+                let before = members.len();
+                members.retain(|m| m.seq != *seq);
+                if members.len() == before {
+                    return Err(AppError::NotFound(format!("member {seq} of household {id}")));
+                }
+                format!("member {seq} removed")
+            }
+        };
+        let version = self.store().replace_household_members(id, &members, version).await?;
+        self.audit(&actor.name, "household.members", ("household", id), (None, Some(what)), origin).await?;
         Ok(version)
     }
 

@@ -395,19 +395,7 @@ macro_rules! shared_store_impl {
                 for (household, list) in members {
                     sqlx::query(crate::sql::DELETE_MEMBERS).bind(household).execute(&mut *tx).await?;
                     for m in list {
-                        sqlx::query(crate::sql::INSERT_MEMBER)
-                            .bind(household)
-                            .bind(i64::from(m.seq))
-                            .bind(m.name.clone())
-                            .bind(m.sex.as_str())
-                            .bind(i64::from(m.birth_year))
-                            .bind(m.labour.as_str())
-                            .bind(i64::from(m.disabled))
-                            .bind(i64::from(m.chronically_ill))
-                            .bind(m.schooling.as_str())
-                            .bind(i64::from(m.insured))
-                            .execute(&mut *tx)
-                            .await?;
+                        write_member(&mut tx, household, m).await?;
                         written += 1;
                     }
                     sqlx::query(crate::sql::BUMP_HOUSEHOLD_VERSION).bind(household).execute(&mut *tx).await?;
@@ -415,6 +403,33 @@ macro_rules! shared_store_impl {
                 sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(written)
+            }
+
+            async fn replace_household_members(
+                &self,
+                household_id: &str,
+                members: &[revita_methods::registry::Member],
+                version: i64,
+            ) -> crate::StoreResult<i64> {
+                let mut tx = self.pool.begin().await?;
+                let bumped = sqlx::query(crate::sql::BUMP_HOUSEHOLD_VERSION_FROM)
+                    .bind(household_id)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if bumped != 1 {
+                    return Err(crate::StoreError::Conflict(format!(
+                        "household {household_id} was changed since version {version}; reload it and try again"
+                    )));
+                }
+                sqlx::query(crate::sql::DELETE_MEMBERS).bind(household_id).execute(&mut *tx).await?;
+                for m in members {
+                    write_member(&mut tx, household_id, m).await?;
+                }
+                sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(version + 1)
             }
 
             async fn members(&self, household_id: &str) -> crate::StoreResult<Vec<revita_methods::registry::Member>> {
@@ -904,6 +919,28 @@ macro_rules! shared_store_impl {
                     history_codes: count("SELECT COUNT(DISTINCT code) AS n FROM code_history").await?,
                 })
             }
+        }
+
+        /// Writes one household member.
+        async fn write_member(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            household: &str,
+            m: &revita_methods::registry::Member,
+        ) -> crate::StoreResult<()> {
+            sqlx::query(crate::sql::INSERT_MEMBER)
+                .bind(household)
+                .bind(i64::from(m.seq))
+                .bind(m.name.clone())
+                .bind(m.sex.as_str())
+                .bind(i64::from(m.birth_year))
+                .bind(m.labour.as_str())
+                .bind(i64::from(m.disabled))
+                .bind(i64::from(m.chronically_ill))
+                .bind(m.schooling.as_str())
+                .bind(i64::from(m.insured))
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
         }
 
         /// Records a case event (events are only ever added).

@@ -273,6 +273,14 @@ pub trait Store: plans::PlanStore + Send + Sync {
     ) -> StoreResult<i64>;
     /// Replaces the members of each listed household, in one transaction.
     async fn replace_members(&self, members: &[(String, Vec<revita_methods::registry::Member>)]) -> StoreResult<u64>;
+    /// Replaces one household's members if the household is still at
+    /// `version` (`Conflict` otherwise); returns the new version.
+    async fn replace_household_members(
+        &self,
+        household_id: &str,
+        members: &[revita_methods::registry::Member],
+        version: i64,
+    ) -> StoreResult<i64>;
     /// A household's members, by number.
     async fn members(&self, household_id: &str) -> StoreResult<Vec<revita_methods::registry::Member>>;
 

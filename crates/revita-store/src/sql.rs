@@ -305,6 +305,8 @@ pub(crate) const UPDATE_HOUSEHOLD: &str = "UPDATE households SET size = $1, labo
      income_wage = $9, income_business = $10, income_property = $11, income_transfer = $12, relocation_site = $13, \
      version = version + 1 WHERE id = $14 AND version = $15";
 pub(crate) const BUMP_HOUSEHOLD_VERSION: &str = "UPDATE households SET version = version + 1 WHERE id = $1";
+pub(crate) const BUMP_HOUSEHOLD_VERSION_FROM: &str =
+    "UPDATE households SET version = version + 1 WHERE id = $1 AND version = $2";
 pub(crate) const DELETE_MEMBERS: &str = "DELETE FROM household_members WHERE household_id = $1";
 pub(crate) const INSERT_MEMBER: &str = "INSERT INTO household_members (household_id, seq, name, sex, birth_year, \
      labour, disabled, chronically_ill, schooling, insured) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";

@@ -68,6 +68,7 @@ fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
         ("/monitoring/households.csv", get(monitoring::registry_csv)),
         ("/households/{id}", get(monitoring::household_page).post(monitoring::household_edit)),
         ("/households/{id}/cases", post(monitoring::case_open)),
+        ("/households/{id}/members", post(monitoring::member_change)),
         ("/cases/{id}/move", post(monitoring::case_move)),
         ("/cases/{id}/measures", post(monitoring::case_measure)),
         ("/plans", get(plans::plans_page).post(plans::plan_create)),

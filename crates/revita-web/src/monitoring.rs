@@ -365,6 +365,10 @@ pub async fn household_page(
             csrf => viewer.csrf.clone().unwrap_or_default(),
             today => today().to_string(),
             measure_kinds => revita_methods::monitoring::MeasureKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            sexes => revita_methods::registry::Sex::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            labours => revita_methods::registry::Labour::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            schoolings => revita_methods::registry::Schooling::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            next_seq => view.members.iter().map(|m| m.seq).max().unwrap_or(0) + 1,
         };
         crate::pages::rendered(&state, &ctx, "household.html", ctx.t("household"), values)
     };
@@ -757,6 +761,52 @@ pub async fn registry_csv(
         let origin = crate::auth::origin(&headers, &id);
         state.app.export_registry(&viewer.actor, line, &mut bytes, &origin).await?;
         Ok(crate::pages::attachment(bytes, revita_app::export::ExportFormat::Csv, "registry"))
+    };
+    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+}
+
+/// `POST /households/{id}/members`: adds or replaces (by `seq`) one member,
+/// or with `remove`, removes member `seq`; guarded by the household's
+/// `version`.
+pub async fn member_change(
+    State(state): State<WebState>,
+    Extension(id): Extension<RequestId>,
+    Extension(viewer): Extension<crate::auth::Viewer>,
+    headers: HeaderMap,
+    Path(household_id): Path<String>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    use revita_methods::registry::{Labour, Member, Schooling, Sex};
+    let ctx = PageContext::new(&headers, format!("/households/{household_id}")).viewer(Some(&viewer));
+    let result = async {
+        let field = |name: &str| form.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        viewer.check_csrf(field("csrf").unwrap_or(""))?;
+        let whole = |name: &str| -> AppResult<i64> {
+            let t = field(name).ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")))?;
+            t.parse().map_err(|_| AppError::Invalid(format!("{name}: '{t}' is not a whole number")))
+        };
+        let keyword = |name: &str| field(name).ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")));
+        let seq = i32::try_from(whole("seq")?).map_err(|_| AppError::Invalid("seq: out of range".into()))?;
+        let change = if field("remove").is_some() {
+            revita_app::registry::MemberChange::Remove(seq)
+        } else {
+            revita_app::registry::MemberChange::Save(Member {
+                seq,
+                name: field("name").map(str::to_string),
+                sex: Sex::parse(keyword("sex")?).ok_or_else(|| AppError::Invalid("sex: male or female".into()))?,
+                birth_year: i32::try_from(whole("birth_year")?)
+                    .map_err(|_| AppError::Invalid("birth_year: out of range".into()))?,
+                labour: Labour::parse(keyword("labour")?).ok_or_else(|| AppError::Invalid("labour: unknown".into()))?,
+                disabled: field("disabled").is_some(),
+                chronically_ill: field("chronically_ill").is_some(),
+                schooling: Schooling::parse(keyword("schooling")?)
+                    .ok_or_else(|| AppError::Invalid("schooling: unknown".into()))?,
+                insured: field("insured").is_some(),
+            })
+        };
+        let origin = crate::auth::origin(&headers, &id);
+        state.app.change_member(&viewer.actor, &household_id, change, whole("version")?, &origin).await?;
+        Ok(Redirect::to(&format!("/households/{household_id}")).into_response())
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }

@@ -272,11 +272,19 @@ both_backends!(household_edits_are_versioned_and_members_replaced, |store: DynSt
     store.replace_members(&[("H1".into(), vec![member(1, "王五")])]).await.unwrap();
     assert_eq!(store.members("H1").await.unwrap(), vec![member(1, "王五")]);
     assert!(store.members("nobody").await.unwrap().is_empty());
+    // One household's members, guarded by its version.
+    let version = store.household_version("H1").await.unwrap().unwrap();
+    let two = vec![member(1, "王五"), member(2, "赵六")];
+    assert_eq!(store.replace_household_members("H1", &two, version).await.unwrap(), version + 1);
+    let stale = store.replace_household_members("H1", &[], version).await.unwrap_err();
+    assert!(matches!(stale, revita_store::StoreError::Conflict(_)), "{stale}");
+    assert_eq!(store.members("H1").await.unwrap(), two);
+    store.replace_household_members("H1", &[member(1, "王五")], version + 1).await.unwrap();
     // Replacing members and re-importing both count as changes to the record;
     // an import without income columns keeps the recorded sources.
-    assert_eq!(store.household_version("H1").await.unwrap(), Some(4));
+    assert_eq!(store.household_version("H1").await.unwrap(), Some(6));
     store.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await.unwrap();
-    assert_eq!(store.household_version("H1").await.unwrap(), Some(5));
+    assert_eq!(store.household_version("H1").await.unwrap(), Some(7));
     let reimported = store.household("H1").await.unwrap().unwrap();
     assert_eq!((reimported.income_sources, reimported.relocation_site.as_deref()), (Some(sources), Some("幸福社区")));
     // A file that gives details writes them (and replaces the stored ones).

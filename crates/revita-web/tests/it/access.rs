@@ -90,6 +90,7 @@ const TABLE: &[(&str, Kind)] = &[
     ("/monitoring/households.csv", Kind::List("/monitoring/households.csv")),
     ("/households/{id}", Kind::Region("/households/{code}")),
     ("/households/{id}/cases", Kind::Write("/households/520102/cases")),
+    ("/households/{id}/members", Kind::Write("/households/520102/members")),
     ("/cases/{id}/move", Kind::Write("/cases/1/move")),
     ("/cases/{id}/measures", Kind::Write("/cases/1/measures")),
     ("/plans", Kind::List("/plans")),

@@ -475,6 +475,28 @@ both_backends!(a_household_is_edited_and_its_members_imported_within_the_county,
     assert!(page.contains("A member has a guarantee gap the household flags do not show; member: 3"), "{page}");
     let (_, _, masked) = get_text(&viewer, "/households/520102", &[("accept-language", "en")]).await;
     assert!(masked.contains("王*") && !masked.contains("王芳"), "member names are masked too");
+
+    // One member at a time, in forms guarded by the household's version.
+    let version = app.store().household_version("520102").await.unwrap().unwrap();
+    let add = |csrf: &str, version: i64| {
+        format!(
+            "csrf={csrf}&version={version}&seq=4&name=%E5%BC%A0%E5%A5%B6%E5%A5%B6&sex=female&birth_year=1948&labour=none&schooling=not_in_school&chronically_ill=1&insured=1"
+        )
+    };
+    let (status, body) =
+        post(&clerk, "/households/520102/members", form_type, &clerk.cookie, add(&clerk.csrf, version)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, _) =
+        post(&clerk, "/households/520102/members", form_type, &clerk.cookie, add(&clerk.csrf, version)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a stale form");
+    let remove = format!("csrf={}&version={}&seq=3&remove=1", clerk.csrf, version + 1);
+    let (status, body) = post(&clerk, "/households/520102/members", form_type, &clerk.cookie, remove).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let seqs: Vec<i32> = app.store().members("520102").await.unwrap().iter().map(|m| m.seq).collect();
+    assert_eq!(seqs, [1, 2, 4]);
+    let other = add(&clerk.csrf, 1);
+    let (status, _) = post(&clerk, "/households/520103/members", form_type, &clerk.cookie, other).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 });
 
 both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| async move {
