@@ -21,6 +21,7 @@ pub mod explain;
 pub mod geometry;
 pub mod hierarchy;
 pub mod indicator;
+mod keywords;
 pub mod monitoring;
 pub mod observation;
 pub mod pairing;

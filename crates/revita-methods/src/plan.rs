@@ -181,36 +181,7 @@ pub fn days_late(due: Date, done: Option<Date>, today: Date) -> Option<i64> {
     (late > 0).then_some(late)
 }
 
-/// Keyword enums of plans read and write one English keyword and know
-/// their Chinese term.
-macro_rules! keywords {
-    ($(#[$doc:meta])* $ty:ident { $($(#[$vdoc:meta])* $variant:ident => $en:literal | $zh:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $ty { $($(#[$vdoc])* $variant),+ }
-
-        impl $ty {
-            /// Every value, in order.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            /// The keyword files, forms and URLs use.
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $en),+ }
-            }
-
-            /// The Chinese term.
-            pub fn zh(self) -> &'static str {
-                match self { $($ty::$variant => $zh),+ }
-            }
-
-            /// The value named by its keyword or its Chinese term.
-            pub fn parse(text: &str) -> Option<$ty> {
-                let text = text.trim();
-                $ty::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(text) || v.zh() == text)
-            }
-        }
-    };
-}
+use crate::keywords::keywords;
 
 keywords!(
     /// What a plan is for.

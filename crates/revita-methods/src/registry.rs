@@ -7,77 +7,45 @@
 //! explain its numbers to the cadre who keeps them and are checked against
 //! it ([`Member::check`], [`consistency`]).
 
-/// A member's sex as the registry records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sex {
-    /// 男.
-    Male,
-    /// 女.
-    Female,
-}
+use crate::keywords::keywords;
 
-/// Labour capacity (劳动能力) in the registry's three grades.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Labour {
-    /// 有劳动能力: able to work.
-    Full,
-    /// 弱劳动力或半劳动力: able to work part of the time.
-    Partial,
-    /// 无劳动能力: unable to work (children, the old, the severely ill).
-    None,
-}
+keywords!(
+    /// A member's sex as the registry records it.
+    Sex {
+        /// 男.
+        Male => "male" | "男",
+        /// 女.
+        Female => "female" | "女",
+    }
+);
 
-/// A member's schooling status (在校生情况).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Schooling {
-    /// Below school age.
-    Preschool,
-    /// In compulsory education (primary or junior secondary).
-    Compulsory,
-    /// In senior secondary, vocational or higher education.
-    Beyond,
-    /// Of compulsory-school age and not in school: a "guarantee" gap.
-    OutOfSchool,
-    /// Left school (finished, or past school age).
-    NotInSchool,
-}
+keywords!(
+    /// Labour capacity (劳动能力) in the registry's three grades.
+    Labour {
+        /// Able to work.
+        Full => "full" | "有劳动能力",
+        /// Able to work part of the time (weak or half labour).
+        Partial => "partial" | "弱劳动力",
+        /// Unable to work (children, the old, the severely ill).
+        None => "none" | "无劳动能力",
+    }
+);
 
-/// Every keyword enum of the registry reads and writes one English keyword
-/// and accepts the Chinese term too.
-macro_rules! keywords {
-    ($ty:ident { $($variant:ident => $en:literal | $zh:literal),+ $(,)? }) => {
-        impl $ty {
-            /// Every value, in registry order.
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            /// The keyword files and forms use.
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $en),+ }
-            }
-
-            /// The Chinese term.
-            pub fn zh(self) -> &'static str {
-                match self { $($ty::$variant => $zh),+ }
-            }
-
-            /// The value named by its keyword or Chinese term.
-            pub fn parse(text: &str) -> Option<$ty> {
-                let text = text.trim();
-                $ty::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(text) || v.zh() == text)
-            }
-        }
-    };
-}
-
-keywords!(Sex { Male => "male" | "男", Female => "female" | "女" });
-keywords!(Labour { Full => "full" | "有劳动能力", Partial => "partial" | "弱劳动力", None => "none" | "无劳动能力" });
-keywords!(Schooling {
-    Preschool => "preschool" | "学龄前",
-    Compulsory => "compulsory" | "义务教育在校",
-    Beyond => "beyond" | "高中及以上在校",
-    OutOfSchool => "out_of_school" | "失学辍学",
-    NotInSchool => "not_in_school" | "非在校",
-});
+keywords!(
+    /// A member's schooling status (在校生情况).
+    Schooling {
+        /// Below school age.
+        Preschool => "preschool" | "学龄前",
+        /// In compulsory education (primary or junior secondary).
+        Compulsory => "compulsory" | "义务教育在校",
+        /// In senior secondary, vocational or higher education.
+        Beyond => "beyond" | "高中及以上在校",
+        /// Of compulsory-school age and not in school: a "guarantee" gap.
+        OutOfSchool => "out_of_school" | "失学辍学",
+        /// Left school (finished, or past school age).
+        NotInSchool => "not_in_school" | "非在校",
+    }
+);
 
 /// One member of a registered household.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -376,13 +376,7 @@ pub async fn plan_page(
     headers: HeaderMap,
     Path(plan_id): Path<i64>,
 ) -> Response {
-    let ctx = PageContext::new(&headers, format!("/plans/{plan_id}")).viewer(Some(&viewer));
-    let result = async {
-        let report = state.app.plan_report(&viewer.actor, plan_id, today()).await?;
-        let values = plan_values(&state, &ctx, &viewer, &report, None).await?;
-        crate::pages::rendered(&state, &ctx, "plan.html", &report.plan.title, values)
-    };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    plan_rendered(&state, &id, &viewer, &headers, plan_id, "plan.html").await
 }
 
 /// `GET /plans/{id}/print`: the plan as a printable page (no forms).
@@ -393,13 +387,25 @@ pub async fn plan_print(
     headers: HeaderMap,
     Path(plan_id): Path<i64>,
 ) -> Response {
-    let ctx = PageContext::new(&headers, format!("/plans/{plan_id}/print")).viewer(Some(&viewer));
+    plan_rendered(&state, &id, &viewer, &headers, plan_id, "plan_print.html").await
+}
+
+/// A plan's report rendered with `template`.
+async fn plan_rendered(
+    state: &WebState,
+    id: &RequestId,
+    viewer: &crate::auth::Viewer,
+    headers: &HeaderMap,
+    plan_id: i64,
+    template: &str,
+) -> Response {
+    let ctx = PageContext::new(headers, format!("/plans/{plan_id}")).viewer(Some(viewer));
     let result = async {
         let report = state.app.plan_report(&viewer.actor, plan_id, today()).await?;
-        let values = plan_values(&state, &ctx, &viewer, &report, None).await?;
-        crate::pages::rendered(&state, &ctx, "plan_print.html", &report.plan.title, values)
+        let values = plan_values(state, &ctx, viewer, &report, None).await?;
+        crate::pages::rendered(state, &ctx, template, &report.plan.title, values)
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::pages::error_page(state, &ctx, e, id))
 }
 
 /// `GET /plans/{id}/document.pdf`: the plan document in the page's language.
