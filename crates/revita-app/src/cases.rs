@@ -234,14 +234,7 @@ impl App {
         line: f64,
         limit: usize,
     ) -> AppResult<(Vec<Unfollowed>, usize)> {
-        let followed: HashSet<String> = self
-            .store()
-            .cases()
-            .await?
-            .into_iter()
-            .filter(|c| c.step != Step::RiskEliminated)
-            .map(|c| c.household_id)
-            .collect();
+        let followed = self.followed_households().await?;
         let mut found = Vec::new();
         let mut total = 0;
         let mut scope = crate::screen::CountyScope::new(within);
@@ -257,6 +250,86 @@ impl App {
             })
             .await?;
         Ok((found, total))
+    }
+}
+
+/// The monitoring page's registry figures, from one pass over the registry.
+#[derive(Debug, Clone)]
+pub struct MonitoringOverview {
+    /// Tallies by group code, in code order.
+    pub groups: Vec<(String, revita_methods::screening::Tally)>,
+    /// Flagged households no open case follows (identifiers masked), by id,
+    /// at most the limit asked for.
+    pub unfollowed: Vec<Unfollowed>,
+    /// How many such households there are.
+    pub unfollowed_total: usize,
+}
+
+/// How the monitoring page groups the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Grouping<'a> {
+    /// The monitoring line.
+    pub line: f64,
+    /// MPI weights.
+    pub weights: &'a revita_methods::screening::MpiWeights,
+    /// The MPI cut-off in parts of the weights' scale ([`MpiWeights::cutoff`]).
+    ///
+    /// [`MpiWeights::cutoff`]: revita_methods::screening::MpiWeights::cutoff
+    pub cutoff: u32,
+    /// The level of the groups (province down to village).
+    pub level: revita_methods::screening::GroupLevel,
+    /// Only the groups under one region (its level and code).
+    pub under: Option<(revita_methods::screening::GroupLevel, &'a str)>,
+}
+
+impl App {
+    /// The households an open case follows (any case not at "risk
+    /// eliminated").
+    async fn followed_households(&self) -> AppResult<HashSet<String>> {
+        Ok(self
+            .store()
+            .cases()
+            .await?
+            .into_iter()
+            .filter(|c| c.step != Step::RiskEliminated)
+            .map(|c| c.household_id)
+            .collect())
+    }
+
+    /// The registry within `within` screened in one pass: tallies grouped
+    /// as `grouping` asks, and the flagged households without a case (at
+    /// most `limit` listed, all counted).
+    pub async fn monitoring_overview(
+        &self,
+        grouping: &Grouping<'_>,
+        within: &Option<HashSet<RegionCode>>,
+        limit: usize,
+    ) -> AppResult<MonitoringOverview> {
+        let Grouping { line, weights, cutoff, level, under } = *grouping;
+        crate::screen::check_line(line, cutoff, weights.scale())?;
+        let followed = self.followed_households().await?;
+        let mut groups: std::collections::BTreeMap<String, revita_methods::screening::Tally> = Default::default();
+        let (mut unfollowed, mut unfollowed_total) = (Vec::new(), 0);
+        let mut scope = crate::screen::CountyScope::new(within);
+        self.store()
+            .for_each_household(&mut |registered| {
+                let h = &registered.household;
+                if !scope.sees(h.county()) {
+                    return;
+                }
+                if under.is_none_or(|(parent, code)| parent.code_of(h.village_code) == code) {
+                    groups.entry(level.code_of(h.village_code)).or_default().add_weighted(h, line, weights, cutoff);
+                }
+                let flags = h.flags(line);
+                if flags.any() && !followed.contains(&registered.id) {
+                    unfollowed_total += 1;
+                    if unfollowed.len() < limit {
+                        unfollowed.push(Unfollowed { household: registered.masked(), flags });
+                    }
+                }
+            })
+            .await?;
+        Ok(MonitoringOverview { groups: groups.into_iter().collect(), unfollowed, unfollowed_total })
     }
 }
 

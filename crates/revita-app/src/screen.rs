@@ -81,7 +81,7 @@ impl<'a> CountyScope<'a> {
 }
 
 /// Checks a line and a cut-off of `cutoff` parts out of `scale`.
-fn check_line(line: f64, cutoff: u32, scale: u32) -> AppResult<()> {
+pub(crate) fn check_line(line: f64, cutoff: u32, scale: u32) -> AppResult<()> {
     if !(line.is_finite() && line > 0.0) {
         return Err(AppError::Invalid(format!("the monitoring line must be a positive amount, not {line}")));
     }
@@ -107,35 +107,6 @@ impl App {
             })
             .await?;
         Ok(Screening { file: "registry".into(), line, counties: tallies.sorted(), total: tallies.total() })
-    }
-
-    /// The registry screened and grouped at `level` (province down to
-    /// village) under MPI `weights` with the cut-off k at `cutoff` parts
-    /// ([`MpiWeights::cutoff`]), within
-    /// `within` and, if given, under one region (its level and code): the
-    /// tallies by group code, in code order.
-    pub async fn screen_registry_grouped(
-        &self,
-        line: f64,
-        weights: &revita_methods::screening::MpiWeights,
-        cutoff: u32,
-        level: revita_methods::screening::GroupLevel,
-        under: Option<(revita_methods::screening::GroupLevel, &str)>,
-        within: &Option<HashSet<RegionCode>>,
-    ) -> AppResult<Vec<(String, Tally)>> {
-        check_line(line, cutoff, weights.scale())?;
-        let mut groups: std::collections::BTreeMap<String, Tally> = Default::default();
-        let mut scope = CountyScope::new(within);
-        self.store()
-            .for_each_household(&mut |registered| {
-                let h = &registered.household;
-                let inside = under.is_none_or(|(parent, code)| parent.code_of(h.village_code) == code);
-                if inside && scope.sees(h.county()) {
-                    groups.entry(level.code_of(h.village_code)).or_default().add_weighted(h, line, weights, cutoff);
-                }
-            })
-            .await?;
-        Ok(groups.into_iter().collect())
     }
 }
 

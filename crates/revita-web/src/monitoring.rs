@@ -98,8 +98,11 @@ pub async fn monitoring_page(
             (Some(code), Some(l)) if !code.is_empty() => Some((l, code.as_str())),
             _ => None,
         };
-        // One pass over the registry: the groups, and their sum for the totals.
-        let grouped = state.app.screen_registry_grouped(line, &weights, cutoff, level, under, &visible).await?;
+        // One pass over the registry: the groups (and their sum for the
+        // totals), and the flagged households that no case follows.
+        let grouping = revita_app::cases::Grouping { line, weights: &weights, cutoff, level, under };
+        let overview = state.app.monitoring_overview(&grouping, &visible, LISTED).await?;
+        let grouped = &overview.groups;
         let mut total = Tally::default();
         grouped.iter().for_each(|(_, t)| total.merge(t));
         let total_m0 = total.m0_under(&weights);
@@ -126,7 +129,7 @@ pub async fn monitoring_page(
                 .map(|(d, share)| (ctx.t(&format!("indicator_{}", d.name())).to_string(), 100.0 * share))
                 .collect(),
         });
-        let map = m0_map(&state, &ctx, level, &grouped, &weights).await?;
+        let map = m0_map(&state, &ctx, level, grouped, &weights).await?;
         let query = format!("line={line}&k={k_text}&weights={}", weights.to_text());
         let below = level.below().map(|b| b.as_str());
         let counties: Vec<Value> = grouped
@@ -176,8 +179,9 @@ pub async fn monitoring_page(
                 }
             })
             .collect();
-        let (unfollowed, unfollowed_total) = state.app.unfollowed(&visible, line, LISTED).await?;
-        let unfollowed: Vec<Value> = unfollowed
+        let unfollowed_total = overview.unfollowed_total;
+        let unfollowed: Vec<Value> = overview
+            .unfollowed
             .iter()
             .map(|u| {
                 let fired: Vec<&str> = [
