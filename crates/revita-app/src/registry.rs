@@ -3,7 +3,7 @@
 //! against the user's jurisdiction, guarded by the household's version, and
 //! audited.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use revita_ingest::error::{Problems, RowError};
@@ -150,24 +150,25 @@ impl App {
         let mut problems = Problems::default();
         let mut by_household: BTreeMap<&str, Vec<Member>> = BTreeMap::new();
         let mut first_row: HashMap<(&str, i32), u64> = HashMap::new();
-        let mut known: HashMap<&str, Result<(), String>> = HashMap::new();
+        let named: HashSet<&str> = parsed.rows.iter().map(|(_, (household, _))| household.as_str()).collect();
+        let counties = self.household_counties(&named).await?;
         for (row, (household, member)) in &parsed.rows {
             if let Some(first) = first_row.insert((household.as_str(), member.seq), *row) {
                 let reason = format!("member {} of household {household} is already on row {first}", member.seq);
                 problems.push(RowError::cell(&file, *row, "seq", reason));
                 continue;
             }
-            let verdict = match known.get(household.as_str()) {
-                Some(verdict) => verdict.clone(),
-                None => {
-                    let verdict = self.member_household_verdict(household, options).await?;
-                    known.insert(household, verdict.clone());
-                    verdict
+            // Unknown and out-of-jurisdiction households read the same, so
+            // that a file cannot probe another county's registry.
+            match counties.get(household.as_str()) {
+                Some(county) if crate::import::allowed(&options.within, county) => {
+                    by_household.entry(household).or_default().push(member.clone());
                 }
-            };
-            match verdict {
-                Ok(()) => by_household.entry(household).or_default().push(member.clone()),
-                Err(reason) => problems.push(RowError::cell(&file, *row, "hh_id", reason)),
+                _ => {
+                    let reason =
+                        format!("household {household} is not in the registry of your jurisdiction (import it first)");
+                    problems.push(RowError::cell(&file, *row, "hh_id", reason));
+                }
             }
         }
         if !problems.is_empty() {
@@ -192,19 +193,38 @@ impl App {
         })
     }
 
-    /// Whether members may be loaded for `household`: it is registered and
-    /// its county is within the importing user's jurisdiction. Both failures
-    /// read the same, so a file cannot probe another county's registry.
-    async fn member_household_verdict(&self, household: &str, options: &FileImport) -> AppResult<Result<(), String>> {
-        let inside = match self.store().household(household).await? {
-            Some(registered) => crate::import::allowed(&options.within, &county_of(&registered)?),
-            None => false,
-        };
-        Ok(if inside {
-            Ok(())
-        } else {
-            Err(format!("household {household} is not in the registry of your jurisdiction (import it first)"))
-        })
+    /// The county of each named household that is in the registry: one
+    /// lookup each for a few, one streamed pass over the registry for many
+    /// (a national members file names millions).
+    async fn household_counties(&self, ids: &HashSet<&str>) -> AppResult<HashMap<String, RegionCode>> {
+        /// Above this many households one pass beats a lookup each.
+        const LOOKUPS: usize = 200;
+        let mut counties = HashMap::with_capacity(ids.len());
+        if ids.len() <= LOOKUPS {
+            for id in ids {
+                if let Some(registered) = self.store().household(id).await? {
+                    counties.insert(id.to_string(), county_of(&registered)?);
+                }
+            }
+            return Ok(counties);
+        }
+        let mut bad_code = None;
+        self.store()
+            .for_each_household(&mut |registered| {
+                if ids.contains(registered.id.as_str()) {
+                    match county_of(&registered) {
+                        Ok(county) => {
+                            counties.insert(registered.id, county);
+                        }
+                        Err(e) => bad_code = Some(e),
+                    }
+                }
+            })
+            .await?;
+        match bad_code {
+            Some(e) => Err(e),
+            None => Ok(counties),
+        }
     }
 }
 

@@ -16,6 +16,7 @@ mod designate;
 mod observations;
 mod plans;
 mod regions;
+mod registry;
 mod screen;
 
 /// A temporary directory holding test files.
