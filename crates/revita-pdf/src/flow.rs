@@ -254,6 +254,15 @@ impl Flow {
                 }
             }
         }
+        // Headings were recorded before the contents page went in after the
+        // title page: every one of them is a page further on now.
+        let shift = usize::from(contents.is_some());
+        let bookmarks = self
+            .outline
+            .iter()
+            .map(|(level, title, page)| crate::Bookmark { level: *level, title: title.clone(), page: page + shift })
+            .collect();
+        self.doc.set_bookmarks(bookmarks);
         let count = self.doc.page_count();
         let font = self.doc.font().clone();
         for index in 1..count {

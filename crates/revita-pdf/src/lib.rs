@@ -176,18 +176,35 @@ impl Page {
     }
 }
 
-/// A document being drawn: its pages and its one font.
+/// A bookmark of the document's outline (the viewer's side panel).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bookmark {
+    /// 1 for a chapter, 2 for a section under the chapter before it.
+    pub level: u8,
+    /// What it says.
+    pub title: String,
+    /// The page it opens, by index.
+    pub page: usize,
+}
+
+/// A document being drawn: its pages, its one font and its bookmarks.
 #[derive(Debug, Clone)]
 pub struct Document {
     font: Font,
     title: String,
     pages: Vec<Page>,
+    bookmarks: Vec<Bookmark>,
 }
 
 impl Document {
     /// An empty document titled `title` (the PDF's metadata title).
     pub fn new(font: Font, title: &str) -> Document {
-        Document { font, title: title.to_string(), pages: Vec::new() }
+        Document { font, title: title.to_string(), pages: Vec::new(), bookmarks: Vec::new() }
+    }
+
+    /// Sets the outline: bookmarks in reading order.
+    pub fn set_bookmarks(&mut self, bookmarks: Vec<Bookmark>) {
+        self.bookmarks = bookmarks;
     }
 
     /// The font.
@@ -273,11 +290,20 @@ impl Document {
         let (catalog, tree, info) = (alloc(), alloc(), alloc());
         let (type0, cid, descriptor, file, cmap) = (alloc(), alloc(), alloc(), alloc(), alloc());
         let page_refs: Vec<(Ref, Ref)> = self.pages.iter().map(|_| (alloc(), alloc())).collect();
+        let outline_root = alloc();
+        let bookmark_refs: Vec<Ref> = self.bookmarks.iter().map(|_| alloc()).collect();
         let font_name = Name(b"RVTAAA+RevitaCJK");
         let font_key = Name(b"F1");
 
         let mut pdf = Pdf::new();
-        pdf.catalog(catalog).pages(tree);
+        {
+            let mut catalog = pdf.catalog(catalog);
+            catalog.pages(tree);
+            if !self.bookmarks.is_empty() {
+                catalog.outlines(outline_root);
+            }
+        }
+        self.write_outline(&mut pdf, outline_root, &bookmark_refs, &page_refs);
         pdf.pages(tree).kids(page_refs.iter().map(|(p, _)| *p)).count(page_refs.len() as i32);
         pdf.document_info(info).title(TextStr(&self.title)).producer(TextStr("revita"));
         for (page, (page_ref, content_ref)) in self.pages.iter().zip(&page_refs) {
@@ -334,6 +360,52 @@ impl Document {
         }
         pdf.cmap(cmap, &unicode.finish());
         Ok(pdf.finish())
+    }
+}
+
+impl Document {
+    /// The outline: chapters under the root, sections under their chapter,
+    /// each opening its page at the top (ISO 32000-1 §12.3.3).
+    fn write_outline(&self, pdf: &mut Pdf, root: Ref, refs: &[Ref], pages: &[(Ref, Ref)]) {
+        if self.bookmarks.is_empty() {
+            return;
+        }
+        // The parent of each bookmark: the chapter before a section, else the root.
+        let mut parents = Vec::with_capacity(self.bookmarks.len());
+        let mut chapter = None;
+        for (i, b) in self.bookmarks.iter().enumerate() {
+            if b.level <= 1 || chapter.is_none() {
+                chapter = Some(i);
+                parents.push(None);
+            } else {
+                parents.push(chapter);
+            }
+        }
+        let children = |parent: Option<usize>| -> Vec<usize> {
+            (0..self.bookmarks.len()).filter(|i| parents[*i] == parent).collect()
+        };
+        let top = children(None);
+        let mut outline = pdf.outline(root);
+        outline.first(refs[top[0]]).last(refs[*top.last().unwrap_or(&top[0])]).count(top.len() as i32);
+        outline.finish();
+        for (i, b) in self.bookmarks.iter().enumerate() {
+            let siblings = children(parents[i]);
+            let at = siblings.iter().position(|s| *s == i).unwrap_or(0);
+            let mine = children(Some(i));
+            let mut item = pdf.outline_item(refs[i]);
+            item.title(TextStr(&b.title)).parent(parents[i].map_or(root, |p| refs[p]));
+            if at > 0 {
+                item.prev(refs[siblings[at - 1]]);
+            }
+            if let Some(next) = siblings.get(at + 1) {
+                item.next(refs[*next]);
+            }
+            if let (Some(first), Some(last)) = (mine.first(), mine.last()) {
+                item.first(refs[*first]).last(refs[*last]).count(-(mine.len() as i32));
+            }
+            let page = pages[b.page.min(pages.len() - 1)].0;
+            item.dest().page(page).xyz(0.0, PAGE_HEIGHT, None);
+        }
     }
 }
 

@@ -83,4 +83,9 @@ fn a_flow_breaks_pages_repeats_table_headers_and_lists_contents() {
     assert!(pages_before >= 4, "120 rows do not fit on one page: {pages_before}");
     let bytes = flow.finish(Some("目录"), "revita").unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
+    // Two bookmarks: the chapter, and the section under it.
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("/Outlines"), "an outline");
+    assert_eq!(text.matches("/Dest").count(), 2);
+    assert!(text.contains("/Count -1"), "the chapter holds one section, closed");
 }
