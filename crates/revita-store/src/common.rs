@@ -390,19 +390,46 @@ macro_rules! shared_store_impl {
                 &self,
                 members: &[(String, Vec<revita_methods::registry::Member>)],
             ) -> crate::StoreResult<u64> {
+                // Bulk statements: 500 households a delete and a version
+                // bump, 50 members an insert (500 parameters, inside both
+                // back ends' limits), so a national file is not millions
+                // of round trips.
+                const HOUSEHOLDS: usize = 500;
+                const MEMBERS: usize = 50;
                 let mut tx = self.pool.begin().await?;
-                let mut written = 0;
-                for (household, list) in members {
-                    sqlx::query(crate::sql::DELETE_MEMBERS).bind(household).execute(&mut *tx).await?;
-                    for m in list {
-                        write_member(&mut tx, household, m).await?;
-                        written += 1;
+                for chunk in members.chunks(HOUSEHOLDS) {
+                    for sql in
+                        [crate::sql::delete_members_of(chunk.len()), crate::sql::bump_household_versions(chunk.len())]
+                    {
+                        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        for (household, _) in chunk {
+                            query = query.bind(household);
+                        }
+                        query.execute(&mut *tx).await?;
                     }
-                    sqlx::query(crate::sql::BUMP_HOUSEHOLD_VERSION).bind(household).execute(&mut *tx).await?;
+                }
+                let rows: Vec<(&String, &revita_methods::registry::Member)> =
+                    members.iter().flat_map(|(household, list)| list.iter().map(move |m| (household, m))).collect();
+                for chunk in rows.chunks(MEMBERS) {
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(crate::sql::insert_members(chunk.len())));
+                    for (household, m) in chunk {
+                        query = query
+                            .bind(*household)
+                            .bind(i64::from(m.seq))
+                            .bind(m.name.clone())
+                            .bind(m.sex.as_str())
+                            .bind(i64::from(m.birth_year))
+                            .bind(m.labour.as_str())
+                            .bind(i64::from(m.disabled))
+                            .bind(i64::from(m.chronically_ill))
+                            .bind(m.schooling.as_str())
+                            .bind(i64::from(m.insured));
+                    }
+                    query.execute(&mut *tx).await?;
                 }
                 sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
-                Ok(written)
+                Ok(rows.len() as u64)
             }
 
             async fn replace_household_members(

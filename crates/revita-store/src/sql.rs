@@ -304,12 +304,44 @@ pub(crate) const UPDATE_HOUSEHOLD: &str = "UPDATE households SET size = $1, labo
      income_pc_prev = $4, medical_exp = $5, education_exp = $6, disaster_loss = $7, deprived = $8, \
      income_wage = $9, income_business = $10, income_property = $11, income_transfer = $12, relocation_site = $13, \
      version = version + 1 WHERE id = $14 AND version = $15";
-pub(crate) const BUMP_HOUSEHOLD_VERSION: &str = "UPDATE households SET version = version + 1 WHERE id = $1";
 pub(crate) const BUMP_HOUSEHOLD_VERSION_FROM: &str =
     "UPDATE households SET version = version + 1 WHERE id = $1 AND version = $2";
 pub(crate) const DELETE_MEMBERS: &str = "DELETE FROM household_members WHERE household_id = $1";
 pub(crate) const INSERT_MEMBER: &str = "INSERT INTO household_members (household_id, seq, name, sex, birth_year, \
      labour, disabled, chronically_ill, schooling, insured) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+/// Members' columns a write binds.
+const MEMBER_ARITY: usize = 10;
+
+/// A multi-row insert of `rows` members: `$1 … $(10·rows)`.
+pub(crate) fn insert_members(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO household_members (household_id, seq, name, sex, birth_year, labour, disabled, \
+         chronically_ill, schooling, insured) VALUES ",
+    );
+    for r in 0..rows {
+        let params: Vec<String> = (1..=MEMBER_ARITY).map(|c| format!("${}", r * MEMBER_ARITY + c)).collect();
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        sql.push_str(&params.join(", "));
+        sql.push(')');
+    }
+    sql
+}
+
+/// `$1, …, $n` for an `IN (…)` list.
+fn in_list(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Deletes the members of `n` households.
+pub(crate) fn delete_members_of(n: usize) -> String {
+    format!("DELETE FROM household_members WHERE household_id IN ({})", in_list(n))
+}
+
+/// Raises the version of `n` households.
+pub(crate) fn bump_household_versions(n: usize) -> String {
+    format!("UPDATE households SET version = version + 1 WHERE id IN ({})", in_list(n))
+}
+
 pub(crate) const MEMBERS: &str = "SELECT seq, name, sex, birth_year, labour, disabled, chronically_ill, schooling, \
      insured FROM household_members WHERE household_id = $1 ORDER BY seq";
 
@@ -336,6 +368,15 @@ pub(crate) const INCOME_CHECKS: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn member_writes_number_every_parameter() {
+        assert!(insert_members(2).ends_with(
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10), ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+        ));
+        assert_eq!(delete_members_of(3), "DELETE FROM household_members WHERE household_id IN ($1, $2, $3)");
+        assert!(bump_household_versions(1).ends_with("WHERE id IN ($1)"));
+    }
 
     #[test]
     fn household_upserts_number_every_parameter() {
