@@ -17,16 +17,17 @@ use revita_methods::region::RegionCode;
 
 use crate::{App, AppError, AppResult};
 
-/// Who acts and where: the actor's name and the regions it may change
-/// (`None`: everywhere).
+/// Who acts, where and from where: the actor's name, the regions it may
+/// change (`None`: everywhere) and the request (its time, id and client,
+/// for the events and the audit log).
 #[derive(Debug, Clone)]
 pub struct CaseActor<'a> {
     /// The user's name, recorded on every event.
     pub name: &'a str,
     /// Where the user may enter data.
     pub within: &'a Option<HashSet<RegionCode>>,
-    /// Now, Unix seconds.
-    pub now: i64,
+    /// The request: `origin.now` stamps events and measures.
+    pub origin: &'a crate::auth::Origin,
 }
 
 /// A move asked for.
@@ -83,9 +84,11 @@ impl App {
             actor: actor.name.to_string(),
             evidence,
             notice_end: None,
-            at: actor.now,
+            at: actor.origin.now,
         };
-        Ok(self.store().open_case(&case, &first).await?)
+        let id = self.store().open_case(&case, &first).await?;
+        self.audit_case(actor, "case.open", id, household_id.to_string()).await?;
+        Ok(id)
     }
 
     /// A case in the actor's jurisdiction, with its events.
@@ -138,9 +141,10 @@ impl App {
             actor: actor.name.to_string(),
             evidence: to.evidence.clone(),
             notice_end: to.notice_end,
-            at: actor.now,
+            at: actor.origin.now,
         };
         self.store().move_case(id, to.version, &event).await?;
+        self.audit_case(actor, "case.move", id, to.to.as_str().to_string()).await?;
         Ok(self.store().case(id).await?.expect("the case was just moved"))
     }
 
@@ -162,9 +166,14 @@ impl App {
             .map_err(|e| invalid(e.to_string()))
     }
 
+    /// Writes a change to a case to the audit log.
+    async fn audit_case(&self, actor: &CaseActor<'_>, action: &str, id: i64, what: String) -> AppResult<()> {
+        self.audit(actor.name, action, ("case", &id.to_string()), (None, Some(what)), actor.origin).await
+    }
+
     /// Records an assistance measure of a case in the actor's jurisdiction,
-    /// from county approval on.
-    pub async fn record_measure(&self, actor: &CaseActor<'_>, id: i64, measure: &Measure) -> AppResult<()> {
+    /// from county approval on; returns the case.
+    pub async fn record_measure(&self, actor: &CaseActor<'_>, id: i64, measure: &Measure) -> AppResult<Case> {
         let (case, _) = self.case_with_events(actor, id).await?;
         if !monitoring::measures_allowed(case.step) {
             return Err(invalid(format!(
@@ -173,8 +182,11 @@ impl App {
             )));
         }
         measure.check().map_err(invalid)?;
-        let measure = Measure { actor: actor.name.to_string(), at: actor.now, ..measure.clone() };
-        Ok(self.store().add_measure(id, &measure).await?)
+        let measure = Measure { actor: actor.name.to_string(), at: actor.origin.now, ..measure.clone() };
+        self.store().add_measure(id, &measure).await?;
+        let what = format!("{} {} {}", measure.kind.as_str(), measure.amount, measure.start);
+        self.audit_case(actor, "case.measure", id, what).await?;
+        Ok(case)
     }
 
     /// Records an income check on a case in the actor's jurisdiction.
@@ -183,7 +195,8 @@ impl App {
         if !(check.income_pc.is_finite()) {
             return Err(invalid("an income check needs a number"));
         }
-        Ok(self.store().record_income_check(id, &check).await?)
+        self.store().record_income_check(id, &check).await?;
+        self.audit_case(actor, "case.income", id, format!("{}: {}", check.on, check.income_pc)).await
     }
 
     /// Cases in the actor's jurisdiction whose next step is overdue on
@@ -414,7 +427,7 @@ impl App {
         let county =
             RegionCode::parse(&format!("{:06}", registered.household.county())).map_err(|e| invalid(e.to_string()))?;
         let readable = self.scope_set(actor, Action::Read).await?;
-        let reader = CaseActor { name: &actor.name, within: &readable, now: origin.now };
+        let reader = CaseActor { name: &actor.name, within: &readable, origin };
         check_within(&reader, &county)?;
         let unmasked = crate::auth::sees(&self.scope_set(actor, Action::ReadPersonal).await?, &county);
         if unmasked {

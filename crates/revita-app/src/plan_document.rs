@@ -81,6 +81,9 @@ impl App {
         let areas = self.plan_map_areas(&report, zh).await?;
         let mut names = HashMap::new();
         for v in &report.projects {
+            if names.contains_key(&v.project.region) {
+                continue;
+            }
             if let Some(region) = self.store().region(&v.project.region).await? {
                 names.insert(
                     region.code.clone(),

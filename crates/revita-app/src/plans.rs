@@ -86,6 +86,9 @@ pub struct ProjectView {
     pub execution: Execution,
     /// Its milestones, by due day, each with the days it is late.
     pub milestones: Vec<(Milestone, Option<i64>)>,
+    /// Whether the reader may record its progress, milestones done and
+    /// disbursements now (see [`App::add_disbursement`]).
+    pub may_record: bool,
 }
 
 impl ProjectView {
@@ -121,6 +124,9 @@ pub struct PlanReport {
     /// Whether the reader sees only the part of the plan in their
     /// jurisdiction (no whole-scope targets, only their projects).
     pub partial: bool,
+    /// Whether the reader may change the plan's content and move it
+    /// (decisions over the whole plan).
+    pub may_edit: bool,
 }
 
 fn forbidden(what: impl std::fmt::Display) -> AppError {
@@ -384,27 +390,24 @@ impl App {
         Ok(version)
     }
 
-    /// Rewrites a target of a drafted plan (values, yearly targets, binding).
+    /// Rewrites a target of a drafted plan: its values, yearly targets and
+    /// kind (its goal, indicator and region stay).
     pub async fn update_target(
         &self,
         actor: &Actor,
         plan_id: i64,
-        target: &PlanTarget,
+        target_id: i64,
+        values: &Target,
         origin: &Origin,
     ) -> AppResult<()> {
         let plan = self.plan_to_edit(actor, plan_id).await?;
         require_draft(&plan)?;
-        revita_methods::plan::check_target(&target.target).map_err(invalid)?;
+        revita_methods::plan::check_target(values).map_err(invalid)?;
         let stored = self.store().targets(plan_id).await?;
-        let Some(before) = stored.iter().find(|t| t.id == target.id) else {
-            return Err(AppError::NotFound(format!("target {} of plan {plan_id}", target.id)));
+        let Some(before) = stored.iter().find(|t| t.id == target_id) else {
+            return Err(AppError::NotFound(format!("target {target_id} of plan {plan_id}")));
         };
-        let target = PlanTarget {
-            goal_id: before.goal_id,
-            indicator: before.indicator.clone(),
-            region: before.region.clone(),
-            ..target.clone()
-        };
+        let target = PlanTarget { target: values.clone(), ..before.clone() };
         self.store().update_target(&target).await?;
         let describe = |t: &PlanTarget| {
             format!(
@@ -511,9 +514,7 @@ impl App {
             .plan(project.plan_id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("plan {}", project.plan_id)))?;
-        let data = self.scope_set(actor, Action::EditData).await?;
-        let decisions = self.scope_set(actor, Action::EditDecisions).await?;
-        if !(crate::auth::sees(&data, &project.region) || crate::auth::sees(&decisions, &project.region)) {
+        if !self.recorders(actor).await?.covers(&project.region) {
             return Err(forbidden(format!("project {}", project.code)));
         }
         if !plan.status.in_progress() {
@@ -524,6 +525,15 @@ impl App {
             )));
         }
         Ok((plan, project))
+    }
+
+    /// Where the actor may record projects' progress: where it enters data
+    /// or takes decisions.
+    async fn recorders(&self, actor: &Actor) -> AppResult<Recorders> {
+        Ok(Recorders {
+            data: self.scope_set(actor, Action::EditData).await?,
+            decisions: self.scope_set(actor, Action::EditDecisions).await?,
+        })
     }
 
     /// Records a project's status and percent complete (guarded by its version).
@@ -672,6 +682,8 @@ impl App {
             .filter(|d| projects.iter().any(|p| p.id == d.project_id))
             .collect();
         let milestones = self.store().milestones(id).await?;
+        let recorders = self.recorders(actor).await?;
+        let may_edit = part.is_none() && crate::auth::sees(&recorders.decisions, &plan.region);
         let mut execution = Execution::default();
         let projects: Vec<ProjectView> = projects
             .into_iter()
@@ -684,12 +696,14 @@ impl App {
                     .filter(|m| m.project_id == project.id)
                     .map(|m| (m.clone(), days_late(m.due, m.done, today)))
                     .collect();
-                ProjectView { project, execution: own, milestones }
+                let may_record = plan.status.in_progress() && recorders.covers(&project.region);
+                ProjectView { project, execution: own, milestones, may_record }
             })
             .collect();
         Ok(PlanReport {
             transitions: self.store().plan_transitions(id).await?,
             partial: part.is_some(),
+            may_edit,
             plan,
             scope_regions,
             goals,
@@ -819,6 +833,18 @@ fn require_projects_open(plan: &Plan) -> AppResult<()> {
         Ok(())
     } else {
         Err(invalid(format!("plan {} is {}: its projects are closed", plan.id, plan.status.as_str())))
+    }
+}
+
+/// The jurisdictions in which a user may record project progress.
+struct Recorders {
+    data: Option<HashSet<RegionCode>>,
+    decisions: Option<HashSet<RegionCode>>,
+}
+
+impl Recorders {
+    fn covers(&self, region: &RegionCode) -> bool {
+        crate::auth::sees(&self.data, region) || crate::auth::sees(&self.decisions, region)
     }
 }
 

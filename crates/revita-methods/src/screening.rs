@@ -420,23 +420,8 @@ impl Tally {
     /// "severe" 1/2).
     #[inline]
     pub fn add_with_cutoff(&mut self, h: &Household, line: f64, cutoff: u32) {
-        let size = h.size as u64;
-        let flags = h.flags(line);
-        self.households += 1;
-        self.people += size;
-        self.flagged += u64::from(flags.any());
-        self.f_income += u64::from(flags.income);
-        self.f_drop += u64::from(flags.drop);
-        self.f_expense += u64::from(flags.expense);
-        self.f_guarantee += u64::from(flags.guarantee);
-        let score = h.mpi_score();
-        if score >= cutoff {
-            self.mpi_poor_people += size;
-            self.poor_score += size * u64::from(score);
-            for (i, d) in Deprivation::MPI.iter().enumerate() {
-                self.censored[i] += size * u64::from(h.deprived & d.bit() != 0);
-            }
-        }
+        // The global weights' score by bit counts: the file screen's hot path.
+        self.add_scored(h, line, h.mpi_score(), cutoff);
     }
 
     /// Adds one household under `weights`, MPI-poor at a score of at least
@@ -444,6 +429,12 @@ impl Tally {
     /// `*_under` methods and the same weights.
     #[inline]
     pub fn add_weighted(&mut self, h: &Household, line: f64, weights: &MpiWeights, cutoff: u32) {
+        self.add_scored(h, line, weights.score(h.deprived), cutoff);
+    }
+
+    /// Adds one household whose deprivation score is `score`.
+    #[inline]
+    fn add_scored(&mut self, h: &Household, line: f64, score: u32, cutoff: u32) {
         let size = h.size as u64;
         let flags = h.flags(line);
         self.households += 1;
@@ -453,7 +444,6 @@ impl Tally {
         self.f_drop += u64::from(flags.drop);
         self.f_expense += u64::from(flags.expense);
         self.f_guarantee += u64::from(flags.guarantee);
-        let score = weights.score(h.deprived);
         if score >= cutoff {
             self.mpi_poor_people += size;
             self.poor_score += size * u64::from(score);
@@ -510,17 +500,15 @@ impl Tally {
         ratio(self.mpi_poor_people, self.people)
     }
 
-    /// Intensity A = Σ c_i(k) / q (step 5); 0 when nobody is poor.
+    /// Intensity A = Σ c_i(k) / q (step 5) under the global weights; 0 when
+    /// nobody is poor.
     pub fn intensity(&self) -> f64 {
-        if self.mpi_poor_people == 0 {
-            return 0.0;
-        }
-        self.poor_score as f64 / f64::from(MPI_SCALE) / self.mpi_poor_people as f64
+        self.intensity_under(&MpiWeights::GLOBAL)
     }
 
-    /// Adjusted headcount ratio M0 = H × A (step 6).
+    /// Adjusted headcount ratio M0 = H × A (step 6) under the global weights.
     pub fn m0(&self) -> f64 {
-        self.headcount() * self.intensity()
+        self.m0_under(&MpiWeights::GLOBAL)
     }
 
     /// Censored headcount ratios h_j(k) (step 7), in the order of
@@ -529,17 +517,11 @@ impl Tally {
         self.censored.map(|people| ratio(people, self.people))
     }
 
-    /// Each indicator's share of M0, w_j · h_j(k) / M0 (step 7), in the order
-    /// of [`Deprivation::MPI`]; the shares sum to 1 (all 0 when M0 is 0).
+    /// Each indicator's share of M0, w_j · h_j(k) / M0 (step 7), under the
+    /// global weights, in the order of [`Deprivation::MPI`]; the shares sum to
+    /// 1 (all 0 when M0 is 0).
     pub fn contributions(&self) -> [f64; 10] {
-        let mut shares = [0.0; 10];
-        if self.poor_score == 0 {
-            return shares;
-        }
-        for (i, d) in Deprivation::MPI.iter().enumerate() {
-            shares[i] = (u64::from(d.mpi_weight()) * self.censored[i]) as f64 / self.poor_score as f64;
-        }
-        shares
+        self.contributions_under(&MpiWeights::GLOBAL)
     }
 }
 

@@ -376,10 +376,7 @@ macro_rules! shared_store_impl {
                     .await?
                     .rows_affected();
                 if updated != 1 {
-                    return Err(crate::StoreError::Conflict(format!(
-                        "household {} was changed since version {}; reload it and try again",
-                        household.id, version
-                    )));
+                    return Err(crate::StoreError::stale(format!("household {}", household.id), version));
                 }
                 sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
@@ -446,9 +443,7 @@ macro_rules! shared_store_impl {
                     .await?
                     .rows_affected();
                 if bumped != 1 {
-                    return Err(crate::StoreError::Conflict(format!(
-                        "household {household_id} was changed since version {version}; reload it and try again"
-                    )));
+                    return Err(crate::StoreError::stale(format!("household {household_id}"), version));
                 }
                 sqlx::query(crate::sql::DELETE_MEMBERS).bind(household_id).execute(&mut *tx).await?;
                 for m in members {
@@ -500,9 +495,7 @@ macro_rules! shared_store_impl {
                     .await?
                     .rows_affected();
                 if moved != 1 {
-                    return Err(crate::StoreError::Conflict(format!(
-                        "case {id} was changed since version {version}; reload it and try again"
-                    )));
+                    return Err(crate::StoreError::stale(format!("case {id}"), version));
                 }
                 write_case_event(&mut tx, id, event).await?;
                 tx.commit().await?;

@@ -59,6 +59,14 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
+impl StoreError {
+    /// An optimistic-locking refusal: `what` changed after the caller read it
+    /// at `version` (someone else's write won; the caller reloads).
+    pub(crate) fn stale(what: impl std::fmt::Display, version: i64) -> StoreError {
+        StoreError::Conflict(format!("{what} was changed since version {version}; reload it and try again"))
+    }
+}
+
 /// Result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 

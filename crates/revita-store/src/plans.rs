@@ -158,9 +158,7 @@ macro_rules! plan_store_impl {
                     .await?
                     .rows_affected();
                 if moved != 1 {
-                    return Err(crate::StoreError::Conflict(format!(
-                        "plan {id} was changed since version {version}; reload it and try again"
-                    )));
+                    return Err(crate::StoreError::stale(format!("plan {id}"), version));
                 }
                 sqlx::query(crate::plans::INSERT_TRANSITION)
                     .bind(id)
@@ -191,10 +189,7 @@ macro_rules! plan_store_impl {
                     .await?
                     .rows_affected();
                 if updated != 1 {
-                    return Err(crate::StoreError::Conflict(format!(
-                        "plan {} was changed since version {version}; reload it and try again",
-                        plan.id
-                    )));
+                    return Err(crate::StoreError::stale(format!("plan {}", plan.id), version));
                 }
                 sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;
@@ -328,10 +323,7 @@ macro_rules! plan_store_impl {
                     .await?
                     .rows_affected();
                 if updated != 1 {
-                    return Err(crate::StoreError::Conflict(format!(
-                        "project {} was changed since version {version}; reload it and try again",
-                        project.code
-                    )));
+                    return Err(crate::StoreError::stale(format!("project {}", project.code), version));
                 }
                 sqlx::query(crate::sql::BUMP_DATA_VERSION).execute(&mut *tx).await?;
                 tx.commit().await?;

@@ -122,6 +122,7 @@ pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
         profiles: Arc::default(),
         details: Arc::default(),
         scopes: Arc::default(),
+        alerts: Arc::default(),
         public: Arc::new(public),
     };
     let mut router = Router::new();

@@ -156,7 +156,8 @@ pub async fn monitoring_page(
                 }
             })
             .collect();
-        let actor = CaseActor { name: "", within: &visible, now: crate::auth::now() };
+        let origin = revita_app::auth::Origin { now: crate::auth::now(), ..Default::default() };
+        let actor = CaseActor { name: "", within: &visible, origin: &origin };
         let overdue: Vec<Value> = state
             .app
             .overdue_cases(&actor, today(), &TIME_LIMITS)
@@ -414,22 +415,12 @@ pub async fn case_open(
     let result = async {
         viewer.check_csrf(&form.csrf)?;
         let within = case_actor(&state, &viewer).await?;
-        let actor = CaseActor { name: &viewer.actor.name, within: &within, now: crate::auth::now() };
+        let origin = crate::auth::origin(&headers, &id);
+        let actor = CaseActor { name: &viewer.actor.name, within: &within, origin: &origin };
         let category = Category::parse(&form.category).ok_or_else(|| AppError::Invalid("unknown category".into()))?;
         let channel = Channel::parse(&form.channel).ok_or_else(|| AppError::Invalid("unknown channel".into()))?;
         let evidence = form.evidence.clone().filter(|e| !e.trim().is_empty());
-        let case = state.app.open_case(&actor, &household_id, category, channel, date(&form.on)?, evidence).await?;
-        let origin = crate::auth::origin(&headers, &id);
-        state
-            .app
-            .audit(
-                &viewer.actor.name,
-                "case.open",
-                ("case", &case.to_string()),
-                (None, Some(household_id.clone())),
-                &origin,
-            )
-            .await?;
+        state.app.open_case(&actor, &household_id, category, channel, date(&form.on)?, evidence).await?;
         Ok(Redirect::to(&format!("/households/{household_id}")).into_response())
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
@@ -459,7 +450,8 @@ pub async fn case_move(
     let result = async {
         viewer.check_csrf(&form.csrf)?;
         let within = case_actor(&state, &viewer).await?;
-        let actor = CaseActor { name: &viewer.actor.name, within: &within, now: crate::auth::now() };
+        let origin = crate::auth::origin(&headers, &id);
+        let actor = CaseActor { name: &viewer.actor.name, within: &within, origin: &origin };
         let to = Step::parse(&form.to).ok_or_else(|| AppError::Invalid(format!("'{}' is not a step", form.to)))?;
         let notice_end = form.notice_end.as_deref().filter(|t| !t.trim().is_empty()).map(date).transpose()?;
         let step = Move {
@@ -470,17 +462,6 @@ pub async fn case_move(
             notice_end,
         };
         let case = state.app.move_case(&actor, case_id, &step).await?;
-        let origin = crate::auth::origin(&headers, &id);
-        state
-            .app
-            .audit(
-                &viewer.actor.name,
-                "case.move",
-                ("case", &case_id.to_string()),
-                (None, Some(to.as_str().into())),
-                &origin,
-            )
-            .await?;
         Ok(Redirect::to(&format!("/households/{}", case.household_id)).into_response())
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
@@ -497,7 +478,8 @@ pub async fn alerts_api(
     let result = async {
         let visible = state.visible(Some(&viewer)).await?;
         let line = line_of(&state, params.line.as_deref()).await?;
-        let actor = CaseActor { name: &viewer.actor.name, within: &visible, now: crate::auth::now() };
+        let origin = revita_app::auth::Origin { now: crate::auth::now(), ..Default::default() };
+        let actor = CaseActor { name: &viewer.actor.name, within: &visible, origin: &origin };
         let overdue = state.app.overdue_cases(&actor, today(), &TIME_LIMITS).await?;
         let (unfollowed, total) = state.app.unfollowed(&visible, line, LISTED).await?;
         let rising = state.app.rising_regions(&visible).await?;
@@ -698,7 +680,8 @@ pub async fn case_measure(
         let field = |name: &str| form.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
         viewer.check_csrf(field("csrf").unwrap_or(""))?;
         let within = case_actor(&state, &viewer).await?;
-        let actor = CaseActor { name: &viewer.actor.name, within: &within, now: crate::auth::now() };
+        let origin = crate::auth::origin(&headers, &id);
+        let actor = CaseActor { name: &viewer.actor.name, within: &within, origin: &origin };
         let kind = field("kind")
             .and_then(revita_methods::monitoring::MeasureKind::parse)
             .ok_or_else(|| AppError::Invalid("kind: not a kind of assistance".into()))?;
@@ -713,30 +696,39 @@ pub async fn case_measure(
             actor: String::new(),
             at: 0,
         };
-        state.app.record_measure(&actor, case_id, &measure).await?;
-        let origin = crate::auth::origin(&headers, &id);
-        let what = format!("{} {} {}", kind.as_str(), measure.amount, measure.start);
-        state
-            .app
-            .audit(&viewer.actor.name, "case.measure", ("case", &case_id.to_string()), (None, Some(what)), &origin)
-            .await?;
-        let case =
-            state.app.store().case(case_id).await?.ok_or_else(|| AppError::NotFound(format!("case {case_id}")))?;
+        let case = state.app.record_measure(&actor, case_id, &measure).await?;
         Ok(Redirect::to(&format!("/households/{}", case.household_id)).into_response())
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }
 
 /// The alerts a logged-in user's home page shows: overdue case steps and
-/// regions whose flagged share or M0 rose, within the user's jurisdiction.
-/// (Flagged households without a case need a registry scan; the home page
-/// links to the monitoring page for them rather than scanning on every visit.)
+/// regions whose flagged share or M0 rose, within the user's jurisdiction,
+/// computed once per data version, day and scope (the home page is the most
+/// visited; the cases are read whole). Flagged households without a case
+/// need a registry scan; the home page links to the monitoring page for them.
 pub async fn home_alerts(
     state: &WebState,
     viewer: &crate::auth::Viewer,
     visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
 ) -> AppResult<Value> {
-    let actor = CaseActor { name: &viewer.actor.name, within: visible, now: crate::auth::now() };
+    let version = state.app.store().data_version().await?;
+    let key = format!("{version}|{}|{}", today(), revita_app::auth::scope_key(visible));
+    if let Some(alerts) = state.alerts.get(&key) {
+        return Ok((*alerts).clone());
+    }
+    let alerts = compute_home_alerts(state, viewer, visible).await?;
+    state.alerts.put(key, std::sync::Arc::new(alerts.clone()));
+    Ok(alerts)
+}
+
+async fn compute_home_alerts(
+    state: &WebState,
+    viewer: &crate::auth::Viewer,
+    visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
+) -> AppResult<Value> {
+    let origin = revita_app::auth::Origin { now: crate::auth::now(), ..Default::default() };
+    let actor = CaseActor { name: &viewer.actor.name, within: visible, origin: &origin };
     let overdue = state.app.overdue_cases(&actor, today(), &TIME_LIMITS).await?;
     let rising = state.app.rising_regions(visible).await?;
     Ok(context! {

@@ -650,6 +650,7 @@ mod tests {
             profiles: Default::default(),
             details: Default::default(),
             scopes: Default::default(),
+            alerts: Default::default(),
             public: Default::default(),
         };
         let id = RequestId("abc-000042".into());

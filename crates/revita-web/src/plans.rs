@@ -147,13 +147,7 @@ pub async fn target_edit(
     Form(form): Form<Fields>,
 ) -> Response {
     change(&state, &id, &viewer, &headers, plan_id, &form, async |origin| {
-        let stored = state.app.store().targets(plan_id).await?;
-        let before = stored
-            .into_iter()
-            .find(|t| t.id == target_id)
-            .ok_or_else(|| AppError::NotFound(format!("target {target_id} of plan {plan_id}")))?;
-        let target = PlanTarget { target: target_values(&form)?, ..before };
-        state.app.update_target(&viewer.actor, plan_id, &target, origin).await
+        state.app.update_target(&viewer.actor, plan_id, target_id, &target_values(&form)?, origin).await
     })
     .await
 }
@@ -180,15 +174,8 @@ async fn plan_values(
     report: &PlanReport,
     problems: Option<Vec<Value>>,
 ) -> AppResult<Value> {
-    use revita_methods::access::Action;
     let plan = &report.plan;
-    let decisions = state.app.scope_set(&viewer.actor, Action::EditDecisions).await?;
-    let can_edit = !report.partial && revita_app::auth::sees(&decisions, &plan.region);
-    let data = state.app.scope_set(&viewer.actor, Action::EditData).await?;
-    let may_record = |region: &RegionCode| {
-        plan.status.in_progress()
-            && (revita_app::auth::sees(&data, region) || revita_app::auth::sees(&decisions, region))
-    };
+    let can_edit = report.may_edit;
     let rollup = |r: &revita_methods::plan::Rollup| {
         context! {
             status => r.status.map_or("no_data", |s| s.as_str()), achieved => r.achieved, on_track => r.on_track,
@@ -242,7 +229,7 @@ async fn plan_values(
                     id => m.id, name => m.name.clone(), due => m.due.to_string(),
                     done => m.done.map(|d| d.to_string()).unwrap_or_default(), late => late.unwrap_or(0),
                 }).collect::<Vec<_>>(),
-                may_record => may_record(&p.region),
+                may_record => v.may_record,
             }
         })
         .collect();

@@ -22,6 +22,8 @@ pub struct WebState {
     pub details: Arc<Cache<revita_app::query::RegionDetail>>,
     /// Read scopes by data version and user.
     pub scopes: Arc<Cache<Option<std::collections::HashSet<revita_methods::RegionCode>>>>,
+    /// Home-page alerts by data version, day and scope.
+    pub alerts: Arc<Cache<minijinja::Value>>,
     /// Pages published for anonymous reading.
     pub public: Arc<Vec<crate::auth::PublicPage>>,
 }

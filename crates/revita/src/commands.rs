@@ -552,8 +552,8 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
     let acting_as = acting(&app, &args.db).await?;
     let within = scope(&app, &acting_as, revita_methods::access::Action::EditData).await?;
     let name = acting_as.as_ref().map_or("cli", |a| a.name.as_str());
-    let actor = revita_app::cases::CaseActor { name, within: &within, now: now() };
     let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
+    let actor = revita_app::cases::CaseActor { name, within: &within, origin: &origin };
     match args.action {
         CaseAction::Open { household, category, channel, on, evidence } => {
             let category =
@@ -561,7 +561,6 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
             let channel =
                 Channel::parse(&channel).context("--channel is self_declared, cadre_visit or data_screening")?;
             let id = app.open_case(&actor, &household, category, channel, date(&on)?, evidence).await?;
-            app.audit(name, "case.open", ("case", &id.to_string()), (None, Some(household.clone())), &origin).await?;
             outln!("case {id} opened for household {household}");
         }
         CaseAction::Move { id, to, on, case_version, evidence, notice_end } => {
@@ -574,8 +573,6 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
                 notice_end: notice_end.as_deref().map(date).transpose()?,
             };
             let case = app.move_case(&actor, id, &step).await?;
-            app.audit(name, "case.move", ("case", &id.to_string()), (None, Some(to.as_str().to_string())), &origin)
-                .await?;
             outln!("case {id} is at {} since {} (version {})", case.step.as_str(), case.step_since, case.version);
         }
         CaseAction::Measure { id, kind, description, amount, start, end } => {
@@ -591,14 +588,10 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
                 at: 0,
             };
             app.record_measure(&actor, id, &measure).await?;
-            let what = format!("{} {amount} {start}", kind.as_str());
-            app.audit(name, "case.measure", ("case", &id.to_string()), (None, Some(what)), &origin).await?;
             outln!("measure recorded for case {id}");
         }
         CaseAction::Income { id, on, income } => {
             app.record_income_check(&actor, id, IncomeCheck { on: date(&on)?, income_pc: income }).await?;
-            app.audit(name, "case.income", ("case", &id.to_string()), (None, Some(format!("{on}: {income}"))), &origin)
-                .await?;
             outln!("income check recorded for case {id}");
         }
         CaseAction::Show { id } => {

@@ -26,8 +26,9 @@ both_backends!(a_case_runs_the_procedure_and_exits_after_six_stable_months, |sto
     app.import_households(&files.write("h.csv", &households), &FileImport::default()).await.unwrap();
     let nanming: Option<HashSet<RegionCode>> = Some([code("520102")].into());
     let yunyan: Option<HashSet<RegionCode>> = Some([code("520103")].into());
-    let clerk = CaseActor { name: "nanming_clerk", within: &nanming, now: 1 };
-    let stranger = CaseActor { name: "yunyan_clerk", within: &yunyan, now: 1 };
+    let origin = revita_app::auth::Origin { now: 1, ..Default::default() };
+    let clerk = CaseActor { name: "nanming_clerk", within: &nanming, origin: &origin };
+    let stranger = CaseActor { name: "yunyan_clerk", within: &yunyan, origin: &origin };
 
     let refused =
         app.open_case(&stranger, "H1", Category::Marginal, Channel::DataScreening, day("2024-01-02"), None).await;
@@ -83,6 +84,11 @@ both_backends!(a_case_runs_the_procedure_and_exits_after_six_stable_months, |sto
     app.record_measure(&clerk, id, &measure).await.unwrap();
     assert_eq!(app.store().measures(id).await.unwrap()[0].actor, "nanming_clerk", "the recorder, not the form");
     app.move_case(&clerk, id, &step(Step::Assisted, "2024-01-20", 5, None)).await.unwrap();
+    // Each change is audited by the use case itself, whatever the edge.
+    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap();
+    for action in ["case.open", "case.move", "case.measure"] {
+        assert!(audit.iter().any(|e| e.action == action && e.actor == "nanming_clerk"), "{action} is audited");
+    }
     // Another user moved it meanwhile: the stale version is refused.
     let stale = app.move_case(&clerk, id, &step(Step::KeptUnderMonitoring, "2024-02-01", 5, None)).await.unwrap_err();
     assert!(matches!(stale, AppError::Conflict(_)), "{stale:?}");

@@ -119,7 +119,7 @@ both_backends!(a_plan_is_drafted_approved_and_judged_on_its_targets, |store: Dyn
     let mut revised = target(goal, "urbanization_rate_pct", None, 50.0, 60.0, true);
     revised.id = urban_id;
     revised.target.intermediate = vec![(2023, 52.0)];
-    app.update_target(&planner, id, &revised, &origin).await.unwrap();
+    app.update_target(&planner, id, urban_id, &revised.target, &origin).await.unwrap();
     let renamed = PlanDraft { title: "贵阳城区振兴规划（修订）".into(), ..draft() };
     assert_eq!(app.update_plan(&planner, id, &renamed, 1, &origin).await.unwrap(), 2);
     assert!(matches!(app.update_plan(&planner, id, &renamed, 1, &origin).await, Err(AppError::Conflict(_))));
@@ -154,7 +154,8 @@ both_backends!(a_plan_is_drafted_approved_and_judged_on_its_targets, |store: Dyn
     let stale = app.move_plan(&planner, id, PlanStatus::InImplementation, 3, None, &origin).await;
     assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
     app.move_plan(&planner, id, PlanStatus::InImplementation, 4, None, &origin).await.unwrap();
-    assert!(app.update_target(&planner, id, &revised, &origin).await.unwrap_err().to_string().contains("draft"));
+    let late = app.update_target(&planner, id, urban_id, &revised.target, &origin).await;
+    assert!(late.unwrap_err().to_string().contains("draft"));
     assert!(app.add_goal(&planner, id, None, "late chapter", &origin).await.unwrap_err().to_string().contains("draft"));
 
     // The 南明 clerk records P1's money; 云岩's P2 is not theirs.
