@@ -8,6 +8,12 @@
 //! - viewer: read;
 //! - auditor: read everywhere, whatever its jurisdiction, and the audit log.
 //!
+//! Granting is bounded by the granter's own reach (issue 13): a grant may
+//! be given only where the granter manages users, and a role that reads
+//! everywhere (auditor) only by one who manages users everywhere; a user is
+//! managed only by those who could have given every grant it holds, so that
+//! no one edits an account above them.
+//!
 //! A user may hold several grants; an action is permitted if any grant
 //! permits it for the region concerned. Regions are identified here by their
 //! path from the root (the region last), so that no store is needed to
@@ -48,6 +54,10 @@ pub enum Action {
     /// See households' personal identifiers (names, ID numbers, phones)
     /// unmasked: the case workers who enter them, and administrators.
     ReadPersonal,
+    /// Rename, move or re-level existing regions (issue 13: moving a
+    /// region moves everything inside it, households included, into
+    /// another jurisdiction): administrators only.
+    RestructureRegions,
 }
 
 const ROLES: [(Role, &str); 5] = [
@@ -84,7 +94,13 @@ impl Role {
 
     /// Whether the role acts everywhere whatever its jurisdiction.
     fn is_global(self, action: Action) -> bool {
-        self == Role::Auditor && matches!(action, Action::Read | Action::ReadAudit)
+        self.reads_everywhere() && matches!(action, Action::Read | Action::ReadAudit)
+    }
+
+    /// Whether the role reads everywhere whatever its jurisdiction (and so
+    /// reaches further than any jurisdiction but the whole country).
+    pub fn reads_everywhere(self) -> bool {
+        self == Role::Auditor
     }
 }
 
@@ -124,6 +140,27 @@ impl Scope {
             Scope::Within(roots) => path.iter().any(|r| roots.contains(r)),
         }
     }
+}
+
+/// Whether someone who manages users in `manages` (their
+/// [`Action::ManageUsers`] scope, with a jurisdiction over the whole
+/// country counted as [`Scope::Everywhere`]) may give `grant`, whose region
+/// has the path `grant_path` (root first): the grant's region must lie in
+/// their jurisdiction, and a role that reads everywhere needs a granter who
+/// manages users everywhere.
+pub fn may_grant(manages: &Scope, grant: &Grant, grant_path: &[RegionCode]) -> bool {
+    if grant.role.reads_everywhere() { *manages == Scope::Everywhere } else { manages.covers(grant_path) }
+}
+
+/// Whether someone who manages users in `manages` may manage (edit, disable,
+/// reset, grant more to) a user holding `grants` (each with its region's
+/// path): only if they could have given every one of them. A user without
+/// grants is managed only by those who manage users everywhere.
+pub fn may_manage(manages: &Scope, grants: &[(Grant, Vec<RegionCode>)]) -> bool {
+    if grants.is_empty() {
+        return *manages == Scope::Everywhere;
+    }
+    grants.iter().all(|(g, path)| may_grant(manages, g, path))
 }
 
 /// A user's grants.

@@ -42,6 +42,21 @@ pub enum HierarchyError {
     /// Following parents from a region returns to it.
     #[error("region {0} is its own ancestor")]
     Cycle(RegionCode),
+    /// A region's level is not below its parent's (a province under a
+    /// county).
+    #[error(
+        "region {child} ({child_level}) cannot be under {parent} ({parent_level}): a region's level must be below its parent's"
+    )]
+    LevelOrder {
+        /// The region.
+        child: RegionCode,
+        /// Its level.
+        child_level: Level,
+        /// Its parent.
+        parent: RegionCode,
+        /// The parent's level.
+        parent_level: Level,
+    },
 }
 
 impl Hierarchy {
@@ -71,6 +86,27 @@ impl Hierarchy {
         hierarchy.sort_children_by_code();
         hierarchy.check_acyclic()?;
         Ok(hierarchy)
+    }
+
+    /// Checks that every region's level comes after its parent's in
+    /// `levels` (the scheme's levels, root first). Levels the scheme does
+    /// not name are not ordered and pass.
+    pub fn check_level_order(&self, levels: &[&str]) -> Result<(), HierarchyError> {
+        let rank = |level: &str| levels.iter().position(|l| *l == level);
+        for node in &self.nodes {
+            let Some(parent) = node.parent.map(|p| &self.nodes[p]) else { continue };
+            if let (Some(child), Some(above)) = (rank(&node.level), rank(&parent.level))
+                && child <= above
+            {
+                return Err(HierarchyError::LevelOrder {
+                    child: node.code.clone(),
+                    child_level: node.level.clone(),
+                    parent: parent.code.clone(),
+                    parent_level: parent.level.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     fn sort_children_by_code(&mut self) {

@@ -41,4 +41,4 @@ pub use hierarchy::Hierarchy;
 pub use indicator::{Aggregation, Direction, Indicator, IndicatorCode};
 pub use observation::{Observation, ObservationStatus, Period};
 pub use pairing::Pairing;
-pub use region::{CodeScheme, Level, Region, RegionCode};
+pub use region::{CodeScheme, Level, Region, RegionChange, RegionCode};

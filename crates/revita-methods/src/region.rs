@@ -102,6 +102,51 @@ pub struct Region {
     pub valid_to: Option<Date>,
 }
 
+/// What an incoming row does to a region as stored (issue 13: a region
+/// import may re-parent regions, and with them everything inside, so what
+/// it changes decides who may make it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RegionChange {
+    /// The region is not stored yet.
+    pub created: bool,
+    /// Its Chinese or English name changes.
+    pub renamed: bool,
+    /// Its parent changes.
+    pub moved: bool,
+    /// Its level changes.
+    pub relevelled: bool,
+    /// Its validity dates change.
+    pub redated: bool,
+}
+
+impl RegionChange {
+    /// How `incoming` changes `stored` (`None`: a new region).
+    pub fn between(stored: Option<&Region>, incoming: &Region) -> RegionChange {
+        match stored {
+            None => RegionChange { created: true, ..RegionChange::default() },
+            Some(s) => RegionChange {
+                created: false,
+                renamed: s.name_zh != incoming.name_zh || s.name_en != incoming.name_en,
+                moved: s.parent != incoming.parent,
+                relevelled: s.level != incoming.level,
+                redated: s.valid_from != incoming.valid_from || s.valid_to != incoming.valid_to,
+            },
+        }
+    }
+
+    /// Whether anything changes.
+    pub fn is_change(&self) -> bool {
+        self.created || self.renamed || self.moved || self.relevelled || self.redated
+    }
+
+    /// Whether an existing region is renamed, moved or given another level:
+    /// changes to the structure others rely on, which only administrators
+    /// make.
+    pub fn restructures(&self) -> bool {
+        !self.created && (self.renamed || self.moved || self.relevelled)
+    }
+}
+
 impl Region {
     /// Checks what can be checked on one region alone: a name and an
     /// ordered validity interval.

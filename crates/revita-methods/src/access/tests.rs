@@ -127,3 +127,35 @@ fn nothing_outside_the_granted_subtrees_is_ever_in_scope() {
         }
     }
 }
+
+#[test]
+fn a_grant_never_reaches_further_than_its_granter() {
+    // Issue 13: a provincial admin created an auditor (a role that reads
+    // the nation) and so read everything.
+    let province = Scope::Within(vec![code("520000")]);
+    let nanming = path(&NANMING);
+    let shufu = path(&SHUFU);
+    assert!(may_grant(&province, &grant(Role::Admin, "520102"), &nanming));
+    assert!(may_grant(&province, &grant(Role::DataEntry, "520102"), &nanming));
+    assert!(!may_grant(&province, &grant(Role::Viewer, "653121"), &shufu), "outside its province");
+    assert!(!may_grant(&province, &grant(Role::Auditor, "520102"), &nanming), "an auditor reads everywhere");
+    assert!(!may_grant(&province, &grant(Role::Admin, "000000"), &path(&["000000"])), "above its province");
+    assert!(may_grant(&Scope::Everywhere, &grant(Role::Auditor, "000000"), &path(&["000000"])));
+    assert!(!may_grant(&Scope::Nowhere, &grant(Role::Viewer, "520102"), &nanming));
+}
+
+#[test]
+fn no_one_manages_an_account_above_them() {
+    let province = Scope::Within(vec![code("520000")]);
+    let clerk = [(grant(Role::DataEntry, "520102"), path(&NANMING))];
+    let national = [(grant(Role::Admin, "000000"), path(&["000000"]))];
+    let auditor = [(grant(Role::Auditor, "520102"), path(&NANMING))];
+    let straddling = [clerk[0].clone(), (grant(Role::Viewer, "653121"), path(&SHUFU))];
+    assert!(may_manage(&province, &clerk));
+    assert!(!may_manage(&province, &national));
+    assert!(!may_manage(&province, &auditor), "an auditor reads beyond the province");
+    assert!(!may_manage(&province, &straddling), "one grant outside is enough");
+    assert!(!may_manage(&province, &[]), "users without grants are the nation's");
+    assert!(may_manage(&Scope::Everywhere, &[]));
+    assert!(may_manage(&Scope::Everywhere, &auditor));
+}

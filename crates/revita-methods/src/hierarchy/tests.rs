@@ -64,3 +64,24 @@ fn broken_trees_are_rejected() {
     let cycle = [(code("1"), "a".to_string(), Some(code("2"))), (code("2"), "a".to_string(), Some(code("1")))];
     assert!(matches!(Hierarchy::build(cycle), Err(HierarchyError::Cycle(_))));
 }
+
+#[test]
+fn a_region_must_sit_below_its_parents_level() {
+    let levels = ["country", "province", "prefecture", "county", "township"];
+    // A county directly under its province skips a level, which is fine.
+    assert_eq!(guizhou().check_level_order(&levels), Ok(()));
+    // Issue 13: a province under a county.
+    let rows =
+        [("000000", "country", None), ("520102", "county", Some("000000")), ("530000", "province", Some("520102"))];
+    let tree = Hierarchy::build(rows.iter().map(|(c, l, p)| (code(c), l.to_string(), p.map(code)))).unwrap();
+    let err = tree.check_level_order(&levels).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "region 530000 (province) cannot be under 520102 (county): a region's level must be below its parent's"
+    );
+    // Two regions of the same level cannot nest either; unknown levels are not ordered.
+    let rows =
+        [("520100", "prefecture", None), ("520300", "prefecture", Some("520100")), ("x1", "zone", Some("520100"))];
+    let tree = Hierarchy::build(rows.iter().map(|(c, l, p)| (code(c), l.to_string(), p.map(code)))).unwrap();
+    assert!(matches!(tree.check_level_order(&levels), Err(HierarchyError::LevelOrder { .. })));
+}

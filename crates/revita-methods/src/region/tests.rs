@@ -36,3 +36,29 @@ fn a_region_needs_a_name_and_an_ordered_validity() {
     region.name_zh = " ".into();
     assert_eq!(region.validate(), Err(RegionError::EmptyName("110103".into())));
 }
+
+#[test]
+fn a_region_change_says_what_it_changes() {
+    let stored = Region {
+        code: RegionCode::parse("520103").unwrap(),
+        name_zh: "云岩区".into(),
+        name_en: None,
+        level: "county".into(),
+        parent: Some(RegionCode::parse("520100").unwrap()),
+        valid_from: None,
+        valid_to: None,
+    };
+    assert!(RegionChange::between(None, &stored).created);
+    assert!(!RegionChange::between(None, &stored).restructures(), "a new region restructures nothing");
+    let same = RegionChange::between(Some(&stored), &stored);
+    assert!(!same.is_change());
+    // Issue 13: a clerk re-parenting Yunyan under Nanming.
+    let moved = Region { parent: Some(RegionCode::parse("520102").unwrap()), ..stored.clone() };
+    let change = RegionChange::between(Some(&stored), &moved);
+    assert!(change.moved && change.restructures());
+    let renamed = Region { name_en: Some("Yunyan".into()), ..stored.clone() };
+    assert!(RegionChange::between(Some(&stored), &renamed).restructures());
+    let dated = Region { valid_from: Some(crate::Date::parse("1985-01-01").unwrap()), ..stored.clone() };
+    let change = RegionChange::between(Some(&stored), &dated);
+    assert!(change.is_change() && !change.restructures());
+}
