@@ -19,7 +19,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use revita_methods::RegionCode;
-use revita_methods::access::{Access, Action, Grant, Scope};
+use revita_methods::access::{self, Access, Action, Grant, Scope};
 use revita_methods::password;
 use revita_store::security::{ApiToken, AuditEntry, AuditFilter, Session, User};
 use sha2::{Digest, Sha256};
@@ -55,6 +55,40 @@ pub struct Origin {
     pub request_id: Option<String>,
     /// The client's address.
     pub client_addr: Option<String>,
+}
+
+/// Who asks for a change and from where: names the change in the audit
+/// log and decides what it may touch (`actor` `None`: the database owner,
+/// as the command line on a local database acts — everywhere).
+#[derive(Debug, Clone, Default)]
+pub struct ChangeBy {
+    /// The user.
+    pub actor: Option<Actor>,
+    /// Where the change comes from.
+    pub origin: Origin,
+}
+
+impl ChangeBy {
+    /// A change by `actor` from `origin`.
+    pub fn new(actor: &Actor, origin: &Origin) -> ChangeBy {
+        ChangeBy { actor: Some(actor.clone()), origin: origin.clone() }
+    }
+
+    /// The name the audit log records (`system` for the database owner).
+    pub fn name(&self) -> &str {
+        self.actor.as_ref().map_or("system", |a| a.name.as_str())
+    }
+
+    /// The audit entry of a change (see [`audit_entry`]).
+    pub fn entry(
+        &self,
+        action: &str,
+        object: (&str, &str),
+        region: Option<&RegionCode>,
+        change: (Option<String>, Option<String>),
+    ) -> AuditEntry {
+        audit_entry(self.name(), action, object, region, change, &self.origin)
+    }
 }
 
 /// A new session: the token for the cookie and the CSRF token for forms.
@@ -101,6 +135,32 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// An audit entry for a change `actor` makes from `origin`: the action, the
+/// object (its type and id), the region it concerns (administrators read
+/// the entries of their jurisdiction) and the values before and after.
+pub fn audit_entry(
+    actor: &str,
+    action: &str,
+    object: (&str, &str),
+    region: Option<&RegionCode>,
+    change: (Option<String>, Option<String>),
+    origin: &Origin,
+) -> AuditEntry {
+    AuditEntry {
+        at: origin.now,
+        actor: actor.to_string(),
+        action: action.to_string(),
+        object_type: object.0.to_string(),
+        object_id: object.1.to_string(),
+        region: region.map(|r| r.as_str().to_string()),
+        before: change.0,
+        after: change.1,
+        request_id: origin.request_id.clone(),
+        client_addr: origin.client_addr.clone(),
+        ..Default::default()
+    }
 }
 
 /// Hashing takes tens of milliseconds by design: off the async runtime.
@@ -179,47 +239,26 @@ impl App {
         }
     }
 
-    /// Appends to the audit log.
+    /// Records in the audit log something that changes no stored data (a
+    /// view or an export of personal data). Changes are audited in their
+    /// own transaction instead (see [`audit_entry`]).
     pub async fn audit(
         &self,
         actor: &str,
         action: &str,
         object: (&str, &str),
+        region: Option<&RegionCode>,
         change: (Option<String>, Option<String>),
         origin: &Origin,
     ) -> AppResult<()> {
-        let entry = AuditEntry {
-            id: 0,
-            at: origin.now,
-            actor: actor.to_string(),
-            action: action.to_string(),
-            object_type: object.0.to_string(),
-            object_id: object.1.to_string(),
-            before: change.0,
-            after: change.1,
-            request_id: origin.request_id.clone(),
-            client_addr: origin.client_addr.clone(),
-        };
-        Ok(self.store().append_audit(&entry).await?)
+        let entry = audit_entry(actor, action, object, region, change, origin);
+        Ok(self.store().append_audit(&[entry]).await?)
     }
 
-    /// Records a completed import in the audit log: what file, how many rows
-    /// and records, and which retired codes were mapped. (The values
-    /// themselves are in the store; the log says who put them there.)
-    pub async fn audit_import(&self, actor: &str, report: &crate::ImportReport, origin: &Origin) -> AppResult<()> {
-        if report.dry_run {
-            return Ok(());
-        }
-        let remaps: Vec<String> =
-            report.remapped_codes.iter().map(|r| format!("\"{}>{}\"", r.from, r.to.join("+"))).collect();
-        let after = format!(
-            "{{\"rows_read\":{},\"records_written\":{},\"remapped\":[{}]}}",
-            report.rows_read,
-            report.records_written,
-            remaps.join(",")
-        );
-        let action = format!("import.{}", report.kind.replace(' ', "_"));
-        self.audit(actor, &action, (&report.kind, &report.file), (None, Some(after)), origin).await
+    /// The region an audit entry about a user belongs to: its first grant's
+    /// (so that the administrators of that region read it).
+    async fn user_region(&self, user_id: i64) -> AppResult<Option<RegionCode>> {
+        Ok(self.store().grants(user_id).await?.into_iter().next().map(|g| g.scope))
     }
 
     /// Creates a user with grants. `by` must be allowed to manage users in
@@ -236,22 +275,81 @@ impl App {
         if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || "_.-".contains(c)) {
             return Err(AppError::Invalid(format!("user name '{name}' must be letters, digits, '_', '.' or '-'")));
         }
-        if let Some(admin) = by {
-            for g in grants {
-                self.require(admin, Action::ManageUsers, &g.scope).await?;
-            }
-        }
         for g in grants {
             self.region(&g.scope).await?;
+        }
+        if let Some(admin) = by {
+            self.require_may_grant(admin, grants).await?;
         }
         password::check(password, name).map_err(|e| AppError::Invalid(e.to_string()))?;
         let owned = password.to_string();
         let hash = blocking(move || hash_password(&owned)).await??;
-        let user = self.store().create_user(name, &hash, origin.now).await?;
-        self.store().set_grants(user.id, grants).await?;
         let actor = by.map_or("system", |a| a.name.as_str());
-        self.audit(actor, "user.create", ("user", name), (None, Some(user_json(&user, grants))), origin).await?;
+        let mut tx = self.store().begin().await?;
+        let user = tx.create_user(name, &hash, origin.now).await?;
+        tx.set_grants(user.id, grants).await?;
+        let region = grants.first().map(|g| &g.scope);
+        tx.audit(audit_entry(
+            actor,
+            "user.create",
+            ("user", name),
+            region,
+            (None, Some(user_json(&user, grants))),
+            origin,
+        ));
+        tx.commit().await?;
         Ok(user)
+    }
+
+    /// Where `actor` manages users, a jurisdiction over the whole country
+    /// counted as everywhere.
+    async fn management_scope(&self, actor: &Actor) -> AppResult<Scope> {
+        Ok(match self.scope(actor, Action::ManageUsers).await? {
+            Scope::Within(roots) if self.covers_everything(&roots).await? => Scope::Everywhere,
+            scope => scope,
+        })
+    }
+
+    /// Fails unless `admin` may give every one of `grants` (issue 13: a
+    /// grant never reaches further than its granter).
+    async fn require_may_grant(&self, admin: &Actor, grants: &[Grant]) -> AppResult<()> {
+        let manages = self.management_scope(admin).await?;
+        for g in grants {
+            let path = self.region_path(&g.scope).await?;
+            if !access::may_grant(&manages, g, &path) {
+                let why = if g.role.reads_everywhere() {
+                    format!("only a national administrator may grant the {} role", g.role)
+                } else {
+                    format!("{} may not grant roles in region {}", admin.name, g.scope)
+                };
+                return Err(AppError::Forbidden(why));
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails unless `admin` may manage a user holding `grants`: only if it
+    /// could have given every one of them.
+    async fn require_may_manage(&self, admin: &Actor, name: &str, grants: &[Grant]) -> AppResult<()> {
+        let manages = self.management_scope(admin).await?;
+        let mut with_paths = Vec::with_capacity(grants.len());
+        for g in grants {
+            with_paths.push((g.clone(), self.region_path(&g.scope).await.unwrap_or_else(|_| vec![g.scope.clone()])));
+        }
+        if access::may_manage(&manages, &with_paths) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("{} may not manage user {name}", admin.name)))
+        }
+    }
+
+    /// Where `actor` may take `action`, as roots of subtrees.
+    async fn scope(&self, actor: &Actor, action: Action) -> AppResult<Scope> {
+        let mut paths: HashMap<RegionCode, Vec<RegionCode>> = HashMap::new();
+        for g in actor.access.grants() {
+            paths.insert(g.scope.clone(), self.region_path(&g.scope).await.unwrap_or_else(|_| vec![g.scope.clone()]));
+        }
+        Ok(actor.access.scope(action, |c| paths.get(c).cloned().unwrap_or_else(|| vec![c.clone()])))
     }
 
     async fn throttled(&self, keys: &[String], now: i64) -> AppResult<bool> {
@@ -283,17 +381,22 @@ impl App {
         })
         .await?;
         let Some(user) = user.filter(|u| ok && !u.disabled) else {
+            let mut tx = self.store().begin().await?;
             for key in &keys {
-                self.store().record_login_attempt(key, origin.now).await?;
+                tx.record_login_attempt(key, origin.now).await?;
             }
-            self.audit(name, "session.login_failed", ("user", name), (None, None), origin).await?;
+            tx.audit(audit_entry(name, "session.login_failed", ("user", name), None, (None, None), origin));
+            tx.commit().await?;
             return Err(AppError::Unauthorized("wrong user name or password, or the account is disabled".into()));
         };
         let session =
             NewSession { token: random_token()?, csrf: random_token()?, expires_at: origin.now + SESSION_SECONDS };
         let row = Session { user_id: user.id, csrf: session.csrf.clone(), expires_at: session.expires_at };
-        self.store().create_session(&token_hash(&session.token), &row).await?;
-        self.audit(&user.name, "session.login", ("user", &user.name), (None, None), origin).await?;
+        let region = self.user_region(user.id).await?;
+        let mut tx = self.store().begin().await?;
+        tx.create_session(&token_hash(&session.token), &row).await?;
+        tx.audit(audit_entry(&user.name, "session.login", ("user", &user.name), region.as_ref(), (None, None), origin));
+        tx.commit().await?;
         Ok(session)
     }
 
@@ -314,7 +417,7 @@ impl App {
     pub async fn session_actor(&self, token: &str, now: i64) -> AppResult<Option<(Actor, String)>> {
         let Some((session, user)) = self.store().session_user(&token_hash(token)).await? else { return Ok(None) };
         if session.expires_at <= now {
-            self.store().delete_session(&token_hash(token)).await?;
+            self.store().delete_expired_session(&token_hash(token), now).await?;
             return Ok(None);
         }
         if user.disabled {
@@ -327,8 +430,10 @@ impl App {
     }
 
     /// Ends a session.
-    pub async fn logout(&self, token: &str) -> AppResult<()> {
-        Ok(self.store().delete_session(&token_hash(token)).await?)
+    pub async fn logout(&self, actor: &Actor, token: &str, origin: &Origin) -> AppResult<()> {
+        let region = actor.access.grants().first().map(|g| &g.scope);
+        let entry = audit_entry(&actor.name, "session.logout", ("user", &actor.name), region, (None, None), origin);
+        Ok(self.store().write(entry, async |tx| tx.delete_session(&token_hash(token)).await).await?)
     }
 
     /// The actor of a live, unrevoked API token.
@@ -351,12 +456,22 @@ impl App {
         let new_owned = new.to_string();
         let hash = blocking(move || hash_password(&new_owned)).await??;
         let before = user_json(&user, actor.access.grants());
-        let saved =
-            self.store().update_user(&User { password_hash: hash, must_change_password: false, ..user }).await?;
-        self.store().delete_sessions_of(saved.id).await?;
+        let region = actor.access.grants().first().map(|g| g.scope.clone());
+        let mut tx = self.store().begin().await?;
+        let saved = tx.update_user(&User { password_hash: hash, must_change_password: false, ..user }).await?;
+        tx.delete_sessions_of(saved.id).await?;
         let after = user_json(&saved, actor.access.grants());
-        self.audit(&actor.name, "user.change_password", ("user", &saved.name), (Some(before), Some(after)), origin)
-            .await
+        let change = (Some(before), Some(after));
+        tx.audit(audit_entry(
+            &actor.name,
+            "user.change_password",
+            ("user", &saved.name),
+            region.as_ref(),
+            change,
+            origin,
+        ));
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Disables or enables a user, or forces a password reset, if `version`
@@ -372,37 +487,36 @@ impl App {
     ) -> AppResult<User> {
         let user = self.store().user_by_name(name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
         let grants = self.store().grants(user.id).await?;
-        for g in &grants {
-            self.require(by, Action::ManageUsers, &g.scope).await?;
-        }
-        if grants.is_empty() && !by.access.grants().iter().any(|g| g.role == revita_methods::access::Role::Admin) {
-            return Err(AppError::Forbidden(format!("{} may not manage users", by.name)));
-        }
+        self.require_may_manage(by, name, &grants).await?;
         let before = user_json(&user, &grants);
-        let saved = self.store().update_user(&User { version, disabled, must_change_password, ..user }).await?;
+        let mut tx = self.store().begin().await?;
+        let saved = tx.update_user(&User { version, disabled, must_change_password, ..user }).await?;
         if disabled {
-            self.store().delete_sessions_of(saved.id).await?;
+            tx.delete_sessions_of(saved.id).await?;
         }
-        self.audit(&by.name, "user.update", ("user", name), (Some(before), Some(user_json(&saved, &grants))), origin)
-            .await?;
+        let change = (Some(before), Some(user_json(&saved, &grants)));
+        let region = grants.first().map(|g| &g.scope);
+        tx.audit(audit_entry(&by.name, "user.update", ("user", name), region, change, origin));
+        tx.commit().await?;
         Ok(saved)
     }
 
-    /// The users an administrator manages: those all of whose grants lie in
-    /// its jurisdiction (users without grants only for national admins).
+    /// The users an administrator manages: those it could have given every
+    /// grant they hold (users without grants only for national admins).
     pub async fn managed_users(&self, by: &Actor) -> AppResult<Vec<(User, Vec<Grant>)>> {
-        let scope = self.scope_set(by, Action::ManageUsers).await?;
-        if scope.as_ref().is_some_and(|s| s.is_empty()) {
+        let manages = self.management_scope(by).await?;
+        if manages == Scope::Nowhere {
             return Err(AppError::Forbidden(format!("{} may not manage users", by.name)));
         }
         let mut out = Vec::new();
         for user in self.store().users().await? {
             let grants = self.store().grants(user.id).await?;
-            let managed = match &scope {
-                None => true,
-                Some(set) => !grants.is_empty() && grants.iter().all(|g| set.contains(&g.scope)),
-            };
-            if managed {
+            let mut with_paths = Vec::with_capacity(grants.len());
+            for g in &grants {
+                with_paths
+                    .push((g.clone(), self.region_path(&g.scope).await.unwrap_or_else(|_| vec![g.scope.clone()])));
+            }
+            if access::may_manage(&manages, &with_paths) {
                 out.push((user, grants));
             }
         }
@@ -419,18 +533,24 @@ impl App {
         grant: Grant,
         origin: &Origin,
     ) -> AppResult<()> {
-        self.require(by, Action::ManageUsers, &grant.scope).await?;
+        self.region(&grant.scope).await?;
+        self.require_may_grant(by, std::slice::from_ref(&grant)).await?;
         let user = self.store().user_by_name(name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
         let mut grants = self.store().grants(user.id).await?;
+        self.require_may_manage(by, name, &grants).await?;
         let before = user_json(&user, &grants);
+        let region = grant.scope.clone();
+        let mut tx = self.store().begin().await?;
         // Bumps the version, so that a concurrent edit of the same user fails.
-        let saved = self.store().update_user(&User { version, ..user }).await?;
+        let saved = tx.update_user(&User { version, ..user }).await?;
         if !grants.contains(&grant) {
             grants.push(grant);
         }
-        self.store().set_grants(saved.id, &grants).await?;
-        self.audit(&by.name, "user.grant", ("user", name), (Some(before), Some(user_json(&saved, &grants))), origin)
-            .await
+        tx.set_grants(saved.id, &grants).await?;
+        let change = (Some(before), Some(user_json(&saved, &grants)));
+        tx.audit(audit_entry(&by.name, "user.grant", ("user", name), Some(&region), change, origin));
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Creates a personal API token; returns its secret (shown once) and record.
@@ -445,35 +565,61 @@ impl App {
             return Err(AppError::Invalid("a token lasts 1 to 366 days".into()));
         }
         let secret = format!("rvt_{}", random_token()?);
-        let token = self
-            .store()
+        let region = actor.access.grants().first().map(|g| g.scope.clone());
+        let mut tx = self.store().begin().await?;
+        let token = tx
             .create_api_token(actor.user_id, name, &token_hash(&secret), origin.now, origin.now + days * 86_400)
             .await?;
-        self.audit(
+        let after = format!("{{\"name\":\"{}\",\"expires_at\":{}}}", name.replace('"', "'"), token.expires_at);
+        let object = ("api_token", token.id.to_string());
+        tx.audit(audit_entry(
             &actor.name,
             "token.create",
-            ("api_token", &token.id.to_string()),
-            (None, Some(format!("{{\"name\":\"{}\",\"expires_at\":{}}}", name.replace('"', "'"), token.expires_at))),
+            (object.0, &object.1),
+            region.as_ref(),
+            (None, Some(after)),
             origin,
-        )
-        .await?;
+        ));
+        tx.commit().await?;
         Ok((secret, token))
     }
 
     /// Revokes one of the actor's tokens.
     pub async fn revoke_api_token(&self, actor: &Actor, id: i64, origin: &Origin) -> AppResult<()> {
-        if !self.store().revoke_api_token(actor.user_id, id).await? {
+        let region = actor.access.grants().first().map(|g| g.scope.clone());
+        let mut tx = self.store().begin().await?;
+        if !tx.revoke_api_token(actor.user_id, id).await? {
             return Err(AppError::NotFound(format!("token {id}")));
         }
-        self.audit(&actor.name, "token.revoke", ("api_token", &id.to_string()), (None, None), origin).await
+        let object = id.to_string();
+        tx.audit(audit_entry(
+            &actor.name,
+            "token.revoke",
+            ("api_token", &object),
+            region.as_ref(),
+            (None, None),
+            origin,
+        ));
+        tx.commit().await?;
+        Ok(())
     }
 
-    /// The audit log, for auditors (and admins).
+    /// The audit log, for auditors (all of it) and administrators (the
+    /// entries of regions in their jurisdiction).
     pub async fn audit_entries(&self, actor: &Actor, filter: &AuditFilter, limit: i64) -> AppResult<Vec<AuditEntry>> {
-        if !actor.access.grants().iter().any(|g| g.role.allows(Action::ReadAudit)) {
-            return Err(AppError::Forbidden(format!("{} may not read the audit log", actor.name)));
-        }
-        Ok(self.store().audit_log(filter, limit.clamp(1, 10_000)).await?)
+        let within = match self.scope(actor, Action::ReadAudit).await? {
+            Scope::Nowhere => return Err(AppError::Forbidden(format!("{} may not read the audit log", actor.name))),
+            Scope::Everywhere => None,
+            Scope::Within(roots) if self.covers_everything(&roots).await? => None,
+            Scope::Within(roots) => Some(roots),
+        };
+        let filter = AuditFilter { within, ..filter.clone() };
+        Ok(self.store().audit_log(&filter, limit.clamp(1, 10_000)).await?)
+    }
+
+    /// Recomputes the audit log's hash chain (for `revita audit verify`).
+    pub async fn verify_audit_chain(&self) -> AppResult<revita_store::AuditChain> {
+        Ok(self.store().verify_audit_chain().await?)
     }
 }
 

@@ -15,6 +15,8 @@ use revita_methods::monitoring::{
 };
 use revita_methods::region::RegionCode;
 
+use revita_store::security::AuditEntry;
+
 use crate::{App, AppError, AppResult};
 
 /// Who acts, where and from where: the actor's name, the regions it may
@@ -86,8 +88,10 @@ impl App {
             notice_end: None,
             at: actor.origin.now,
         };
-        let id = self.store().open_case(&case, &first).await?;
-        self.audit_case(actor, "case.open", id, household_id.to_string()).await?;
+        let mut tx = self.store().begin().await?;
+        let id = tx.open_case(&case, &first).await?;
+        tx.audit(case_entry(actor, "case.open", id, &case.county, household_id.to_string()));
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -143,8 +147,8 @@ impl App {
             notice_end: to.notice_end,
             at: actor.origin.now,
         };
-        self.store().move_case(id, to.version, &event).await?;
-        self.audit_case(actor, "case.move", id, to.to.as_str().to_string()).await?;
+        let entry = case_entry(actor, "case.move", id, &case.county, to.to.as_str().to_string());
+        self.store().write(entry, async |tx| tx.move_case(id, to.version, &event).await).await?;
         Ok(self.store().case(id).await?.expect("the case was just moved"))
     }
 
@@ -166,11 +170,6 @@ impl App {
             .map_err(|e| invalid(e.to_string()))
     }
 
-    /// Writes a change to a case to the audit log.
-    async fn audit_case(&self, actor: &CaseActor<'_>, action: &str, id: i64, what: String) -> AppResult<()> {
-        self.audit(actor.name, action, ("case", &id.to_string()), (None, Some(what)), actor.origin).await
-    }
-
     /// Records an assistance measure of a case in the actor's jurisdiction,
     /// from county approval on; returns the case.
     pub async fn record_measure(&self, actor: &CaseActor<'_>, id: i64, measure: &Measure) -> AppResult<Case> {
@@ -183,20 +182,20 @@ impl App {
         }
         measure.check().map_err(invalid)?;
         let measure = Measure { actor: actor.name.to_string(), at: actor.origin.now, ..measure.clone() };
-        self.store().add_measure(id, &measure).await?;
         let what = format!("{} {} {}", measure.kind.as_str(), measure.amount, measure.start);
-        self.audit_case(actor, "case.measure", id, what).await?;
+        let entry = case_entry(actor, "case.measure", id, &case.county, what);
+        self.store().write(entry, async |tx| tx.add_measure(id, &measure).await).await?;
         Ok(case)
     }
 
     /// Records an income check on a case in the actor's jurisdiction.
     pub async fn record_income_check(&self, actor: &CaseActor<'_>, id: i64, check: IncomeCheck) -> AppResult<()> {
-        self.case_with_events(actor, id).await?;
+        let (case, _) = self.case_with_events(actor, id).await?;
         if !(check.income_pc.is_finite()) {
             return Err(invalid("an income check needs a number"));
         }
-        self.store().record_income_check(id, &check).await?;
-        self.audit_case(actor, "case.income", id, format!("{}: {}", check.on, check.income_pc)).await
+        let entry = case_entry(actor, "case.income", id, &case.county, format!("{}: {}", check.on, check.income_pc));
+        Ok(self.store().write(entry, async |tx| tx.record_income_check(id, &check).await).await?)
     }
 
     /// Cases in the actor's jurisdiction whose next step is overdue on
@@ -431,7 +430,8 @@ impl App {
         check_within(&reader, &county)?;
         let unmasked = crate::auth::sees(&self.scope_set(actor, Action::ReadPersonal).await?, &county);
         if unmasked {
-            self.audit(&actor.name, "household.view_personal", ("household", id), (None, None), origin).await?;
+            self.audit(&actor.name, "household.view_personal", ("household", id), Some(&county), (None, None), origin)
+                .await?;
         }
         let may_edit = crate::auth::sees(&self.scope_set(actor, Action::EditData).await?, &county);
         let mut cases = Vec::new();
@@ -455,4 +455,16 @@ impl App {
         let household = if unmasked { registered } else { registered.masked() };
         Ok(HouseholdView { household, county, unmasked, may_edit, cases, members, inconsistencies, version })
     }
+}
+
+/// The audit entry of a change to a case.
+fn case_entry(actor: &CaseActor<'_>, action: &str, id: i64, county: &RegionCode, what: String) -> AuditEntry {
+    crate::auth::audit_entry(
+        actor.name,
+        action,
+        ("case", &id.to_string()),
+        Some(county),
+        (None, Some(what)),
+        actor.origin,
+    )
 }

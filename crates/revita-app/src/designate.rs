@@ -1268,24 +1268,76 @@ pub struct CommittedList {
     pub input_sha256: String,
 }
 
+/// What committing a run as a list would change, shown before the commit
+/// and confirmed by its fingerprint (issue 13: a commit may change only
+/// what the run decided, and nothing unseen).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ListPreview {
+    /// Regions on the list.
+    pub members: usize,
+    /// Regions that join: listed, not designated in the category now.
+    pub joining: Vec<String>,
+    /// Regions that leave: designated now, classified by the run, not listed.
+    pub leaving: Vec<String>,
+    /// Regions listed and designated already, which stay.
+    pub staying: Vec<String>,
+    /// Regions designated in the category that the commit leaves as they
+    /// are: outside the run's universe, or excluded from it.
+    pub untouched: usize,
+    /// SHA-256 of what the commit would write; the commit needs it back.
+    pub fingerprint: String,
+}
+
+/// A commit worked out: its preview and what it would write.
+struct ListPlan {
+    preview: ListPreview,
+    category: revita_methods::DesignationCategory,
+    members: Vec<(RegionCode, String)>,
+    writes: Vec<revita_methods::Designation>,
+    basis: revita_methods::Basis,
+}
+
+/// Runs with fewer classified regions than excluded ones make no list: a
+/// universe mostly without data says more about the data than the regions.
+fn check_run_for_list(run: &DesignationRun) -> AppResult<()> {
+    let invalid = |reason: String| AppError::Invalid(format!("designation list: {reason}"));
+    if run.rows.is_empty() {
+        return Err(invalid(format!(
+            "the run classified no region ({} excluded); there is nothing to commit",
+            run.excluded.len()
+        )));
+    }
+    if run.excluded.len() > run.rows.len() {
+        return Err(invalid(format!(
+            "{} of the universe's {} regions were excluded (see the reasons); a run that classifies fewer than half of its universe cannot become a list",
+            run.excluded.len(),
+            run.excluded.len() + run.rows.len()
+        )));
+    }
+    Ok(())
+}
+
 impl App {
-    /// Commits a run as an official designation list: regions in the chosen
-    /// classes are designated from the effective date; regions designated in
-    /// the category before but not on the list stay designated to the end of
-    /// the transition period, then leave; regions on both stay as they are.
-    /// The list keeps the spec, the SHA-256 of the spec and of the run's
-    /// inputs, and the approver. Every region affected must be within
-    /// `within` (the approver's jurisdiction for decisions), or nothing is
-    /// written.
-    pub async fn commit_designation_list(
+    /// What committing `run` as a list would change: regions that join,
+    /// leave and stay, and how many designations of the category it leaves
+    /// untouched. Only regions the run classified can leave; every region
+    /// that joins or leaves must lie in `within` (the approver's
+    /// jurisdiction for decisions).
+    pub async fn preview_designation_list(
         &self,
-        spec: &DesignationSpec,
         run: &DesignationRun,
         decision: &ListDecision,
-        approver: &str,
         within: &Option<HashSet<RegionCode>>,
-        now: i64,
-    ) -> AppResult<CommittedList> {
+    ) -> AppResult<ListPreview> {
+        Ok(self.plan_designation_list(run, decision, within).await?.preview)
+    }
+
+    async fn plan_designation_list(
+        &self,
+        run: &DesignationRun,
+        decision: &ListDecision,
+        within: &Option<HashSet<RegionCode>>,
+    ) -> AppResult<ListPlan> {
         let invalid = |reason: String| AppError::Invalid(format!("designation list: {reason}"));
         let category =
             revita_methods::DesignationCategory::parse(&decision.category).map_err(|e| invalid(e.to_string()))?;
@@ -1301,7 +1353,10 @@ impl App {
         if decision.transition_until.is_some_and(|t| t < decision.effective_from) {
             return Err(invalid("the transition cannot end before the list takes effect".into()));
         }
-        let members: Vec<&RunRow> = run.rows.iter().filter(|r| decision.classes.contains(&r.class)).collect();
+        check_run_for_list(run)?;
+        let listed_rows: Vec<&RunRow> = run.rows.iter().filter(|r| decision.classes.contains(&r.class)).collect();
+        let classified: HashSet<&str> = run.rows.iter().map(|r| r.code.as_str()).collect();
+        let listed: HashSet<&str> = listed_rows.iter().map(|r| r.code.as_str()).collect();
         let current: Vec<revita_methods::Designation> = self
             .store()
             .designations(Some(&category))
@@ -1310,13 +1365,16 @@ impl App {
             .filter(|d| d.is_active_on(decision.effective_from))
             .collect();
         let held: HashSet<&str> = current.iter().map(|d| d.region.as_str()).collect();
-        let listed: HashSet<&str> = members.iter().map(|r| r.code.as_str()).collect();
         let basis =
             revita_methods::Basis { title: decision.basis_title.clone(), number: decision.basis_number.clone() };
         let custom = matches!(category, revita_methods::DesignationCategory::Custom(_));
         let mut writes = Vec::new();
-        let mut joining = Vec::new();
-        for row in members.iter().filter(|r| !held.contains(r.code.as_str())) {
+        let (mut joining, mut staying) = (Vec::new(), Vec::new());
+        for row in &listed_rows {
+            if held.contains(row.code.as_str()) {
+                staying.push(row.code.clone());
+                continue;
+            }
             writes.push(revita_methods::Designation {
                 region: RegionCode::parse(&row.code).map_err(|e| invalid(e.to_string()))?,
                 category: category.clone(),
@@ -1329,17 +1387,69 @@ impl App {
             joining.push(row.code.clone());
         }
         let last_day = decision.transition_until.unwrap_or_else(|| decision.effective_from.day_before());
-        let mut leaving = Vec::new();
-        for d in current.iter().filter(|d| !listed.contains(d.region.as_str())) {
+        let (mut leaving, mut untouched) = (Vec::new(), 0);
+        for d in &current {
+            let code = d.region.as_str();
+            if listed.contains(code) {
+                continue;
+            }
+            // Only what the run looked at and classified can leave: a
+            // region outside its universe, or excluded for missing data,
+            // keeps its designation.
+            if !classified.contains(code) {
+                untouched += 1;
+                continue;
+            }
             let note = format!("not on {} ({}); designated to {last_day}", run.spec, run.year);
             let notes = Some(d.notes.as_ref().map_or(note.clone(), |n| format!("{n}; {note}")));
             writes.push(revita_methods::Designation { valid_to: Some(last_day), notes, ..d.clone() });
-            leaving.push(d.region.to_string());
+            leaving.push(code.to_string());
         }
         let within = within.clone().map(Arc::new);
         if let Some(outside) = writes.iter().find(|d| !crate::import::allowed(&within, &d.region)) {
             return Err(AppError::Forbidden(crate::import::outside(&outside.region)));
         }
+        let members: Vec<(RegionCode, String)> = listed_rows
+            .iter()
+            .map(|r| Ok((RegionCode::parse(&r.code).map_err(|e| invalid(e.to_string()))?, r.class.clone())))
+            .collect::<AppResult<_>>()?;
+        let fingerprint = {
+            let mut text = format!("{}\n{}\n{}\n", category.as_str(), decision.effective_from, last_day);
+            for (label, codes) in [("join", &joining), ("leave", &leaving), ("stay", &staying)] {
+                text.push_str(&format!("{label}:{}\n", codes.join(",")));
+            }
+            text.push_str(&format!("untouched:{untouched}\n"));
+            text.push_str(&String::from_utf8_lossy(&run_fingerprint(run)));
+            crate::auth::sha256_hex(text.as_bytes())
+        };
+        let preview = ListPreview { members: members.len(), joining, leaving, staying, untouched, fingerprint };
+        Ok(ListPlan { preview, category, members, writes, basis })
+    }
+
+    /// Commits a run as an official designation list, if `confirm` is the
+    /// fingerprint of its preview (so that what was reviewed is what is
+    /// written): regions in the chosen classes are designated from the
+    /// effective date; regions the run classified that were designated in
+    /// the category but are not on the list stay designated to the end of
+    /// the transition period, then leave; others are untouched. The list
+    /// keeps the spec, the SHA-256 of the spec and of the run's inputs, and
+    /// the approver; list, designations and audit entry commit together.
+    pub async fn commit_designation_list(
+        &self,
+        spec: &DesignationSpec,
+        run: &DesignationRun,
+        decision: &ListDecision,
+        by: &crate::auth::ChangeBy,
+        within: &Option<HashSet<RegionCode>>,
+        confirm: &str,
+    ) -> AppResult<CommittedList> {
+        let plan = self.plan_designation_list(run, decision, within).await?;
+        if !crate::auth::constant_time_eq(&plan.preview.fingerprint, confirm.trim()) {
+            return Err(AppError::Conflict(
+                "the list differs from the preview that was confirmed (the data or the list changed since); review the new preview and confirm it".into(),
+            ));
+        }
+        let ListPlan { preview, category, members, writes, basis } = plan;
         let spec_json = serde_json::to_string(spec).map_err(|e| AppError::Internal(e.into()))?;
         let list = revita_methods::DesignationList {
             id: 0,
@@ -1354,24 +1464,33 @@ impl App {
             input_sha256: crate::auth::sha256_hex(&run_fingerprint(run)),
             spec_json,
             members: members.len() as u64,
-            joining: joining.len() as u64,
-            leaving: leaving.len() as u64,
-            approved_by: approver.to_string(),
-            approved_at: now,
+            joining: preview.joining.len() as u64,
+            leaving: preview.leaving.len() as u64,
+            approved_by: by.name().to_string(),
+            approved_at: by.origin.now,
         };
-        let roll: Vec<(RegionCode, String)> = members
-            .iter()
-            .map(|r| Ok((RegionCode::parse(&r.code).map_err(|e| invalid(e.to_string()))?, r.class.clone())))
-            .collect::<AppResult<_>>()?;
-        let id = self.store().commit_designation_list(&list, &roll, &writes).await?;
-        Ok(CommittedList {
+        let codes: Vec<RegionCode> =
+            writes.iter().map(|d| d.region.clone()).chain(members.iter().map(|(c, _)| c.clone())).collect();
+        let region = self.store().common_ancestor(&crate::import::distinct(codes.iter())).await?;
+        let mut tx = self.store().begin().await?;
+        let id = tx.commit_designation_list(&list, &members, &writes).await?;
+        let committed = CommittedList {
             id,
             members: members.len(),
-            joining,
-            leaving,
+            joining: preview.joining,
+            leaving: preview.leaving,
             spec_sha256: list.spec_sha256,
             input_sha256: list.input_sha256,
-        })
+        };
+        let after = serde_json::to_string(&committed).map_err(|e| AppError::Internal(e.into()))?;
+        tx.audit(by.entry(
+            "designation.commit",
+            ("designation_list", &id.to_string()),
+            region.as_ref(),
+            (None, Some(after)),
+        ));
+        tx.commit().await?;
+        Ok(committed)
     }
 }
 

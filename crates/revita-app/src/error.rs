@@ -15,7 +15,14 @@ pub enum AppError {
     Rejected {
         /// What is wrong, with file, row and column.
         problems: Problems,
+        /// How many of the problems are values already stored, which an
+        /// import that replaces stored values would overwrite (when it is
+        /// every problem, replacing is the way through).
+        stored: u64,
     },
+    /// The database is busy with another change; try again shortly.
+    #[error("the database is busy with another change; try again in a moment")]
+    Busy,
     /// Not logged in, or the credentials are wrong.
     #[error("{0}")]
     Unauthorized(String),
@@ -42,6 +49,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict(what) => AppError::Conflict(what),
             e @ StoreError::DuplicateObservation { .. } => AppError::Conflict(e.to_string()),
+            StoreError::Busy => AppError::Busy,
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -49,6 +57,6 @@ impl From<StoreError> for AppError {
 
 impl From<Problems> for AppError {
     fn from(problems: Problems) -> AppError {
-        AppError::Rejected { problems }
+        AppError::Rejected { problems, stored: 0 }
     }
 }

@@ -13,11 +13,13 @@ mod resolve;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use revita_ingest::records::{self, Parsed};
 use revita_ingest::{FileError, Problems, RowError, Table};
-use revita_methods::{Hierarchy, Region, RegionCode};
-use revita_store::Boundary;
+use revita_methods::{Hierarchy, Region, RegionChange, RegionCode};
+use revita_store::security::AuditEntry;
+use revita_store::{Boundary, StoreResult, Tx};
 
 /// The problem of a row whose region lies outside the user's jurisdiction.
 pub(crate) fn outside(code: &RegionCode) -> String {
@@ -44,7 +46,26 @@ pub use observations::{ObservationImport, Progress};
 pub(crate) use resolve::RegionResolver;
 pub use revita_ingest::records::ObservationOptions;
 
+use crate::auth::ChangeBy;
 use crate::{App, AppResult, ImportReport};
+
+/// The audit entry of a completed import: what file, how many rows and
+/// records, and which retired codes were mapped (the values themselves are
+/// in the store; the log says who put them there).
+pub(crate) fn import_entry(options: &FileImport, report: &ImportReport, region: Option<&RegionCode>) -> AuditEntry {
+    let remaps: Vec<String> =
+        report.remapped_codes.iter().map(|r| format!("\"{}>{}\"", r.from, r.to.join("+"))).collect();
+    let after = format!(
+        "{{\"rows_read\":{},\"records_written\":{},\"remapped\":[{}]{}}}",
+        report.rows_read,
+        report.records_written,
+        remaps.join(","),
+        report.notes.iter().map(|n| format!(",\"note\":\"{}\"", n.replace('"', "'"))).collect::<String>()
+    );
+    let action = format!("import.{}", report.kind.replace([' ', '-'], "_"));
+    let file = options.file_name.clone().unwrap_or_else(|| report.file.clone());
+    options.by.entry(&action, (&report.kind, &file), region, (None, Some(after)))
+}
 
 /// Options every file import takes.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +82,67 @@ pub struct FileImport {
     /// only new ones (e.g. NBS 2022 counties beside the MCA 2024 list,
     /// whose names are newer).
     pub keep_existing: bool,
+    /// Who imports, for the rules and the audit log.
+    pub by: ChangeBy,
+    /// The file's name as its user knows it (the web server keeps uploads
+    /// under random names), for the audit log.
+    pub file_name: Option<String>,
+}
+
+/// Why a region row may not be written by this importer, as the column it
+/// concerns and the reason; `None` if it may.
+fn region_refusal(
+    region: &Region,
+    stored: Option<&Region>,
+    change: &RegionChange,
+    within: &Option<Arc<HashSet<RegionCode>>>,
+    restructure: &Option<Arc<HashSet<RegionCode>>>,
+) -> Option<(&'static str, String)> {
+    if stored.is_some() && !allowed(within, &region.code) {
+        return Some(("code", outside(&region.code)));
+    }
+    if let Some(parent) = stored.and_then(|s| s.parent.as_ref())
+        && !allowed(within, parent)
+    {
+        return Some((
+            "code",
+            format!("region {} lies under {parent}, which is outside your jurisdiction", region.code),
+        ));
+    }
+    match &region.parent {
+        Some(parent) if !allowed(within, parent) => {
+            return Some(("parent_code", format!("parent {parent} is outside your jurisdiction")));
+        }
+        None if within.is_some() => {
+            return Some(("parent_code", "only a national user may add or change a top-level region".to_string()));
+        }
+        _ => {}
+    }
+    if change.restructures() && !allowed(restructure, &region.code) {
+        let what = [(change.renamed, "rename"), (change.moved, "move"), (change.relevelled, "change the level of")]
+            .iter()
+            .filter(|(done, _)| *done)
+            .map(|(_, verb)| *verb)
+            .collect::<Vec<_>>()
+            .join(" and ");
+        return Some(("code", format!("only an administrator may {what} region {} (an existing region)", region.code)));
+    }
+    None
+}
+
+/// The audit entry of one region an import changes, before and after.
+fn region_entry(by: &ChangeBy, before: &Region, after: &Region) -> AuditEntry {
+    let json = |r: &Region| {
+        serde_json::json!({
+            "name_zh": r.name_zh, "name_en": r.name_en, "level": r.level,
+            "parent": r.parent.as_ref().map(|p| p.to_string()),
+            "valid_from": r.valid_from.map(|d| d.to_string()), "valid_to": r.valid_to.map(|d| d.to_string()),
+        })
+        .to_string()
+    };
+    let code = after.code.to_string();
+    let change = (Some(json(before)), Some(json(after)));
+    by.entry("region.update", ("region", &code), Some(&after.code), change)
 }
 
 /// The report of a table import that wrote (or, on a dry run, would have
@@ -101,33 +183,65 @@ impl App {
     /// Imports regions (`code,name_zh[,name_en,level,parent_code,valid_from,valid_to]`).
     /// Under the China scheme level and parent may be left out: the code's
     /// digits give the level, and the nearest existing prefix gives the parent.
+    ///
+    /// Issue 13: a row may change only what lies in the importer's
+    /// jurisdiction — the region, the parent it has and the parent it gets
+    /// — levels must nest (no province under a county), and renaming,
+    /// moving or re-levelling an existing region needs an administrator
+    /// there. Rows that change nothing are not written; every region that
+    /// changes is audited with its values before and after.
     pub async fn import_regions(&self, path: &Path, options: &FileImport) -> AppResult<ImportReport> {
         let (table, parsed) = read_table(path, options.sheet.clone(), records::read_regions).await?;
         let existing = self.store().regions().await?;
         let mut regions = self.check_regions(&table.file, &parsed, &existing)?;
+        let stored: HashMap<&RegionCode, &Region> = existing.iter().map(|r| (&r.code, r)).collect();
+        if options.keep_existing {
+            regions.retain(|(_, r)| !stored.contains_key(&r.code));
+        }
+        let restructure = match &options.by.actor {
+            None => None,
+            Some(actor) => {
+                self.scope_set(actor, revita_methods::access::Action::RestructureRegions).await?.map(Arc::new)
+            }
+        };
         let mut problems = Problems::default();
-        for (row, region) in parsed.rows.iter().map(|(row, _)| *row).zip(&regions) {
-            let parent_ok = region.parent.as_ref().is_some_and(|p| allowed(&options.within, p));
-            if !allowed(&options.within, &region.code) && !parent_ok {
-                problems.push(RowError::cell(&table.file, row, "code", outside(&region.code)));
+        let mut changes = Vec::new();
+        for (row, region) in &regions {
+            let before = stored.get(&region.code).copied();
+            let change = RegionChange::between(before, region);
+            if let Some(reason) = region_refusal(region, before, &change, &options.within, &restructure) {
+                problems.push(RowError::cell(&table.file, *row, reason.0, reason.1));
+                continue;
+            }
+            if change.is_change() {
+                changes.push((region.clone(), before.cloned()));
             }
         }
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        let mut kept = 0;
-        if options.keep_existing {
-            let loaded: HashSet<&RegionCode> = existing.iter().map(|r| &r.code).collect();
-            let before = regions.len();
-            regions.retain(|r| !loaded.contains(&r.code));
-            kept = before - regions.len();
-        }
-        if !options.dry_run {
-            self.store().upsert_regions(&regions).await?;
-        }
-        let mut report = report(&table, "regions", options, &parsed, regions.len());
+        let kept = parsed.rows.len() - regions.len();
+        let unchanged = regions.len() - changes.len();
+        let mut report = report(&table, "regions", options, &parsed, changes.len());
         if kept > 0 {
             report.notes.push(format!("{kept} region(s) already loaded were left unchanged (--keep-existing)"));
+        }
+        if unchanged > 0 {
+            report.notes.push(format!("{unchanged} region(s) already loaded as in the file were not rewritten"));
+        }
+        if !options.dry_run && !changes.is_empty() {
+            let written: Vec<Region> = changes.iter().map(|(r, _)| r.clone()).collect();
+            let codes: Vec<RegionCode> = written.iter().filter_map(|r| r.parent.clone()).collect();
+            let region = self.store().common_ancestor(&codes).await?;
+            let mut tx = self.store().begin().await?;
+            tx.upsert_regions(&written).await?;
+            for (after, before) in &changes {
+                if let Some(before) = before {
+                    tx.audit(region_entry(&options.by, before, after));
+                }
+            }
+            tx.audit(import_entry(options, &report, region.as_ref()));
+            tx.commit().await?;
         }
         Ok(report)
     }
@@ -137,7 +251,7 @@ impl App {
         file: &str,
         parsed: &Parsed<records::RegionRecord>,
         existing: &[Region],
-    ) -> Result<Vec<Region>, Problems> {
+    ) -> Result<Vec<(u64, Region)>, Problems> {
         let scheme = self.scheme();
         let mut problems = Problems::default();
         let mut first_row: HashMap<RegionCode, u64> = HashMap::new();
@@ -215,19 +329,31 @@ impl App {
                 valid_to: record.valid_to,
             };
             match region.validate() {
-                Ok(()) => regions.push(region),
+                Ok(()) => regions.push((row, region)),
                 Err(e) => problems.push(RowError::row(file, row, e.to_string())),
             }
         }
         if problems.is_empty() {
-            let incoming: HashSet<&RegionCode> = regions.iter().map(|r| &r.code).collect();
+            let incoming: HashMap<&RegionCode, u64> = regions.iter().map(|(row, r)| (&r.code, *row)).collect();
             let merged = existing
                 .iter()
-                .filter(|r| !incoming.contains(&r.code))
-                .chain(&regions)
+                .filter(|r| !incoming.contains_key(&r.code))
+                .chain(regions.iter().map(|(_, r)| r))
                 .map(|r| (r.code.clone(), r.level.clone(), r.parent.clone()));
-            if let Err(e) = Hierarchy::build(merged) {
-                problems.push(RowError::row(file, 0, e.to_string()));
+            match Hierarchy::build(merged) {
+                Err(e) => problems.push(RowError::row(file, 0, e.to_string())),
+                Ok(tree) => {
+                    if let Err(e) = tree.check_level_order(scheme.levels()) {
+                        // Name the row that brings the misplaced region (or its parent).
+                        let row = match &e {
+                            revita_methods::hierarchy::HierarchyError::LevelOrder { child, parent, .. } => {
+                                incoming.get(child).or_else(|| incoming.get(parent)).copied().unwrap_or(0)
+                            }
+                            _ => 0,
+                        };
+                        problems.push(RowError::cell(file, row, "parent_code", e.to_string()));
+                    }
+                }
             }
         }
         if problems.is_empty() { Ok(regions) } else { Err(problems) }
@@ -267,10 +393,11 @@ impl App {
             return Err(problems.into());
         }
         let indicators: Vec<_> = parsed.rows.iter().map(|(_, i)| i.clone()).collect();
+        let report = report(&table, "indicators", options, &parsed, indicators.len());
         if !options.dry_run {
-            self.store().upsert_indicators(&indicators).await?;
+            self.write_import(options, &report, &[], async |tx| tx.upsert_indicators(&indicators).await).await?;
         }
-        Ok(report(&table, "indicators", options, &parsed, indicators.len()))
+        Ok(report)
     }
 
     /// Imports a designation list. A retired code designates the region(s)
@@ -309,11 +436,13 @@ impl App {
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        if !options.dry_run {
-            self.store().upsert_designations(&designations).await?;
-        }
         let mut report = report(&table, "designations", options, &parsed, designations.len());
         report.remapped_codes = resolver.into_remaps();
+        if !options.dry_run {
+            let regions = distinct(designations.iter().map(|d| &d.region));
+            self.write_import(options, &report, &regions, async |tx| tx.upsert_designations(&designations).await)
+                .await?;
+        }
         Ok(report)
     }
 
@@ -355,11 +484,12 @@ impl App {
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        if !options.dry_run {
-            self.store().upsert_pairings(&pairings).await?;
-        }
         let mut report = report(&table, "pairings", options, &parsed, pairings.len());
         report.remapped_codes = resolver.into_remaps();
+        if !options.dry_run {
+            let regions = distinct(pairings.iter().flat_map(|p| [&p.donor, &p.recipient]));
+            self.write_import(options, &report, &regions, async |tx| tx.upsert_pairings(&pairings).await).await?;
+        }
         Ok(report)
     }
 
@@ -386,6 +516,7 @@ impl App {
         let mut problems = Problems::default();
         let mut seen: HashMap<&str, u64> = HashMap::new();
         let mut households = Vec::with_capacity(parsed.rows.len());
+        let mut rows_of: HashMap<&str, u64> = HashMap::with_capacity(parsed.rows.len());
         for (row, household) in &parsed.rows {
             if let Some(first) = seen.insert(household.id.as_str(), *row) {
                 problems.push(RowError::cell(
@@ -399,7 +530,10 @@ impl App {
             let county = RegionCode::parse(&(household.household.village_code / 1_000_000).to_string())
                 .map_err(|e| crate::AppError::Invalid(e.to_string()))?;
             match resolver.resolve(&county, *row).as_deref() {
-                Ok([region]) if allowed(&options.within, region) => households.push(household.clone()),
+                Ok([region]) if allowed(&options.within, region) => {
+                    rows_of.insert(household.id.as_str(), *row);
+                    households.push(household.clone());
+                }
                 Ok([region]) => problems.push(RowError::cell(&file, *row, "village_code", outside(region))),
                 Ok(_) => problems.push(RowError::cell(
                     &file,
@@ -413,11 +547,14 @@ impl App {
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        if !options.dry_run {
-            self.store().upsert_households(&households).await?;
-        }
-        Ok(ImportReport {
-            file,
+        // Issue 13: an id already in the registry is replaced only if the
+        // stored household lies in the importer's jurisdiction too — else a
+        // clerk could take over another county's household by its id.
+        let ids: Vec<&str> = rows_of.keys().copied().collect();
+        let stored = self.store().household_counties(&ids).await?;
+        check_stored_households(&file, &stored, &rows_of, &options.within)?;
+        let mut report = ImportReport {
+            file: file.clone(),
             kind: "households".into(),
             encoding,
             dry_run: options.dry_run,
@@ -426,7 +563,25 @@ impl App {
             records_written: if options.dry_run { 0 } else { households.len() as u64 },
             ignored_columns: parsed.ignored_columns.clone(),
             ..Default::default()
-        })
+        };
+        if !stored.is_empty() {
+            report.notes.push(format!("{} household(s) already in the registry are replaced", stored.len()));
+        }
+        if !options.dry_run {
+            let new_counties = households.iter().map(|h| format!("{:06}", h.household.county()));
+            let counties: Vec<RegionCode> =
+                stored.values().cloned().chain(new_counties).filter_map(|c| RegionCode::parse(&c).ok()).collect();
+            let region = self.store().common_ancestor(&distinct(counties.iter())).await?;
+            let mut tx = self.store().begin().await?;
+            // Checked again inside the transaction: the stored rows cannot
+            // change between this check and the write.
+            let stored = tx.household_counties(&ids).await?;
+            check_stored_households(&file, &stored, &rows_of, &options.within)?;
+            tx.upsert_households(&households).await?;
+            tx.audit(import_entry(options, &report, region.as_ref()));
+            tx.commit().await?;
+        }
+        Ok(report)
     }
 
     /// Imports monitoring lines (`region_code,year,amount[,rule,multiple]`).
@@ -457,11 +612,12 @@ impl App {
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        if !options.dry_run {
-            self.store().upsert_monitoring_lines(&lines).await?;
-        }
         let mut report = report(&table, "monitoring lines", options, &parsed, lines.len());
         report.remapped_codes = resolver.into_remaps();
+        if !options.dry_run {
+            let regions = distinct(lines.iter().map(|l| &l.region));
+            self.write_import(options, &report, &regions, async |tx| tx.upsert_monitoring_lines(&lines).await).await?;
+        }
         Ok(report)
     }
 
@@ -472,6 +628,7 @@ impl App {
         &self,
         line: revita_methods::monitoring::MonitoringLine,
         within: &Option<std::sync::Arc<HashSet<RegionCode>>>,
+        by: &ChangeBy,
     ) -> AppResult<()> {
         line.validate().map_err(crate::AppError::Invalid)?;
         self.store()
@@ -481,7 +638,16 @@ impl App {
         if !allowed(within, &line.region) {
             return Err(crate::AppError::Forbidden(outside(&line.region)));
         }
-        self.store().upsert_monitoring_lines(&[line]).await?;
+        let before =
+            self.store().monitoring_lines(Some(line.year)).await?.into_iter().find(|l| l.region == line.region);
+        let text = |l: &revita_methods::monitoring::MonitoringLine| {
+            let (rule, multiple) = l.rule.parts();
+            format!("{{\"year\":{},\"amount\":{},\"rule\":\"{rule}\",\"multiple\":{multiple:?}}}", l.year, l.amount)
+        };
+        let change = (before.as_ref().map(text), Some(text(&line)));
+        let id = format!("{}/{}", line.region, line.year);
+        let entry = by.entry("monitoring_line.set", ("monitoring_line", &id), Some(&line.region), change);
+        self.store().write(entry, async |tx| tx.upsert_monitoring_lines(std::slice::from_ref(&line)).await).await?;
         Ok(())
     }
 
@@ -506,10 +672,11 @@ impl App {
         require_everywhere(&options.within, "code histories")?;
         let (table, parsed) = read_table(path, options.sheet.clone(), records::read_code_history).await?;
         let history: Vec<_> = parsed.rows.iter().map(|(_, r)| r.clone()).collect();
+        let report = report(&table, "code history records", options, &parsed, history.len());
         if !options.dry_run {
-            self.store().replace_code_history(&history).await?;
+            self.write_import(options, &report, &[], async |tx| tx.replace_code_history(&history).await).await?;
         }
-        Ok(report(&table, "code history records", options, &parsed, history.len()))
+        Ok(report)
     }
 
     /// Imports boundaries from GeoJSON; `code_property` names the feature
@@ -568,10 +735,7 @@ impl App {
         if !problems.is_empty() {
             return Err(problems.into());
         }
-        if !dry_run {
-            self.store().upsert_boundaries(&boundaries).await?;
-        }
-        Ok(ImportReport {
+        let report = ImportReport {
             file,
             kind: "boundaries".into(),
             encoding: "UTF-8".into(),
@@ -580,8 +744,57 @@ impl App {
             records_written: if dry_run { 0 } else { boundaries.len() as u64 },
             dry_run,
             ..Default::default()
-        })
+        };
+        if !dry_run {
+            let regions = distinct(boundaries.iter().map(|b| &b.region));
+            self.write_import(options, &report, &regions, async |tx| tx.upsert_boundaries(&boundaries).await).await?;
+        }
+        Ok(report)
     }
+}
+
+impl App {
+    /// Writes an import's records in one transaction with its audit entry,
+    /// which names the deepest region holding every region written.
+    pub(crate) async fn write_import<T>(
+        &self,
+        options: &FileImport,
+        report: &ImportReport,
+        regions: &[RegionCode],
+        write: impl AsyncFnOnce(&mut Tx) -> StoreResult<T>,
+    ) -> AppResult<T> {
+        let region = self.store().common_ancestor(regions).await?;
+        Ok(self.store().write(import_entry(options, report, region.as_ref()), write).await?)
+    }
+}
+
+/// The distinct codes among `codes`.
+pub(crate) fn distinct<'a>(codes: impl Iterator<Item = &'a RegionCode>) -> Vec<RegionCode> {
+    let set: HashSet<&RegionCode> = codes.collect();
+    set.into_iter().cloned().collect()
+}
+
+/// Refuses households whose stored county lies outside `within`, naming
+/// each one's row.
+fn check_stored_households(
+    file: &str,
+    stored: &HashMap<String, String>,
+    rows_of: &HashMap<&str, u64>,
+    within: &Option<Arc<HashSet<RegionCode>>>,
+) -> AppResult<()> {
+    let mut problems = Problems::default();
+    for (id, county) in stored {
+        let inside = RegionCode::parse(county).is_ok_and(|c| allowed(within, &c));
+        if !inside {
+            let row = rows_of.get(id.as_str()).copied().unwrap_or(0);
+            let reason = format!(
+                "household {id} is registered in county {county}, outside your jurisdiction; it cannot be replaced from here"
+            );
+            problems.push(RowError::cell(file, row, "hh_id", reason));
+        }
+    }
+    problems.sort_by_row();
+    if problems.is_empty() { Ok(()) } else { Err(problems.into()) }
 }
 
 impl From<FileError> for crate::AppError {

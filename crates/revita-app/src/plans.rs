@@ -166,9 +166,10 @@ impl App {
                 return Err(forbidden(format!("scope region {region}")));
             }
         }
-        let id = self.store().create_plan(&plan).await?;
-        self.audit(&actor.name, "plan.create", ("plan", &id.to_string()), (None, Some(plan.title.clone())), origin)
-            .await?;
+        let mut tx = self.store().begin().await?;
+        let id = tx.create_plan(&plan).await?;
+        tx.audit(entry(actor, "plan.create", ("plan", id), &plan.region, (None, Some(plan.title.clone())), origin));
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -288,9 +289,9 @@ impl App {
             )));
         }
         let transition = Transition { from: plan.status, to, actor: actor.name.clone(), at: origin.now, comment };
-        self.store().move_plan(id, version, &transition).await?;
         let change = (Some(plan.status.as_str().to_string()), Some(to.as_str().to_string()));
-        self.audit(&actor.name, "plan.move", ("plan", &id.to_string()), change, origin).await
+        let entry = entry(actor, "plan.move", ("plan", id), &plan.region, change, origin);
+        Ok(self.store().write(entry, async |tx| tx.move_plan(id, version, &transition).await).await?)
     }
 
     /// Adds a chapter (no parent) or a goal under a chapter, while the plan
@@ -319,9 +320,9 @@ impl App {
         }
         let position = goals.iter().filter(|g| g.parent == parent).map(|g| g.position).max().unwrap_or(0) + 1;
         let goal = Goal { id: 0, plan_id, parent, title: title.to_string(), position };
-        let id = self.store().add_goal(&goal).await?;
-        self.audit(&actor.name, "plan.goal", ("plan", &plan_id.to_string()), (None, Some(goal.title)), origin).await?;
-        Ok(id)
+        let entry =
+            entry(actor, "plan.goal", ("plan", plan_id), &plan.region, (None, Some(goal.title.clone())), origin);
+        Ok(self.store().write(entry, async |tx| tx.add_goal(&goal).await).await?)
     }
 
     /// Adds a target to a goal of a drafted plan; its region (if any) must
@@ -347,10 +348,10 @@ impl App {
         {
             return Err(invalid(format!("region {region} is not in the plan's scope")));
         }
-        let id = self.store().add_target(target).await?;
         let what = format!("{} {}→{}", target.indicator, target.target.baseline, target.target.target);
-        self.audit(&actor.name, "plan.target", ("plan", &plan_id.to_string()), (None, Some(what)), origin).await?;
-        Ok(id)
+        let region = target.region.as_ref().unwrap_or(&plan.region);
+        let entry = entry(actor, "plan.target", ("plan", plan_id), region, (None, Some(what)), origin);
+        Ok(self.store().write(entry, async |tx| tx.add_target(target).await).await?)
     }
 
     /// Rewrites a drafted plan's title, kind, scope, period and office (not
@@ -382,12 +383,11 @@ impl App {
                 return Err(forbidden(format!("scope region {region}")));
             }
         }
-        let version = self.store().update_plan(&plan, version).await?;
         let describe =
             |p: &Plan| format!("{} · {} · {}–{} · {}", p.title, p.scope.to_text(), p.start_year, p.end_year, p.office);
         let change = (Some(describe(&before)), Some(describe(&plan)));
-        self.audit(&actor.name, "plan.edit", ("plan", &id.to_string()), change, origin).await?;
-        Ok(version)
+        let entry = entry(actor, "plan.edit", ("plan", id), &plan.region, change, origin);
+        Ok(self.store().write(entry, async |tx| tx.update_plan(&plan, version).await).await?)
     }
 
     /// Rewrites a target of a drafted plan: its values, yearly targets and
@@ -408,7 +408,6 @@ impl App {
             return Err(AppError::NotFound(format!("target {target_id} of plan {plan_id}")));
         };
         let target = PlanTarget { target: values.clone(), ..before.clone() };
-        self.store().update_target(&target).await?;
         let describe = |t: &PlanTarget| {
             format!(
                 "{} {}→{} {:?} binding={}",
@@ -416,7 +415,9 @@ impl App {
             )
         };
         let change = (Some(describe(before)), Some(describe(&target)));
-        self.audit(&actor.name, "plan.target_edit", ("plan", &plan_id.to_string()), change, origin).await
+        let region = target.region.as_ref().unwrap_or(&plan.region);
+        let entry = entry(actor, "plan.target_edit", ("plan", plan_id), region, change, origin);
+        Ok(self.store().write(entry, async |tx| tx.update_target(&target).await).await?)
     }
 
     /// Adds or replaces (by code) projects of a plan whose project list is
@@ -445,11 +446,10 @@ impl App {
         projects: &[Project],
         origin: &Origin,
     ) -> AppResult<Vec<i64>> {
-        let ids = self.store().upsert_projects(plan.id, projects).await?;
         let codes: Vec<&str> = projects.iter().map(|p| p.code.as_str()).collect();
-        self.audit(&actor.name, "plan.projects", ("plan", &plan.id.to_string()), (None, Some(codes.join(","))), origin)
-            .await?;
-        Ok(ids)
+        let entry =
+            entry(actor, "plan.projects", ("plan", plan.id), &plan.region, (None, Some(codes.join(","))), origin);
+        Ok(self.store().write(entry, async |tx| tx.upsert_projects(plan.id, projects).await).await?)
     }
 
     /// Imports a plan's projects from CSV or XLSX (the template of
@@ -549,13 +549,12 @@ impl App {
         let (_, project) = self.project_to_record(actor, project_id).await?;
         let updated = Project { status, percent, ..project.clone() };
         updated.check().map_err(invalid)?;
-        let version = self.store().update_project_progress(&updated, version).await?;
         let change = (
             Some(format!("{} {}%", project.status.as_str(), project.percent)),
             Some(format!("{} {percent}%", status.as_str())),
         );
-        self.audit(&actor.name, "project.progress", ("project", &project_id.to_string()), change, origin).await?;
-        Ok(version)
+        let entry = entry(actor, "project.progress", ("project", project_id), &project.region, change, origin);
+        Ok(self.store().write(entry, async |tx| tx.update_project_progress(&updated, version).await).await?)
     }
 
     /// Adds a milestone to a project (while its plan's project list is open).
@@ -578,11 +577,10 @@ impl App {
             return Err(invalid("a milestone needs a name"));
         }
         let milestone = Milestone { id: 0, project_id, name: name.trim().to_string(), due, done: None };
-        let id = self.store().add_milestone(&milestone).await?;
         let what = format!("{} {due}", milestone.name);
-        self.audit(&actor.name, "project.milestone", ("project", &project_id.to_string()), (None, Some(what)), origin)
-            .await?;
-        Ok(id)
+        let entry =
+            entry(actor, "project.milestone", ("project", project_id), &project.region, (None, Some(what)), origin);
+        Ok(self.store().write(entry, async |tx| tx.add_milestone(&milestone).await).await?)
     }
 
     /// Marks a milestone of a project done.
@@ -594,21 +592,21 @@ impl App {
         done: Date,
         origin: &Origin,
     ) -> AppResult<()> {
-        let (plan, _) = self.project_to_record(actor, project_id).await?;
+        let (plan, project) = self.project_to_record(actor, project_id).await?;
         let milestones = self.store().milestones(plan.id).await?;
         if !milestones.iter().any(|m| m.id == milestone_id && m.project_id == project_id) {
             return Err(AppError::NotFound(format!("milestone {milestone_id} of project {project_id}")));
         }
-        self.store().complete_milestone(milestone_id, done).await?;
         let what = format!("milestone {milestone_id} done {done}");
-        self.audit(
-            &actor.name,
+        let entry = entry(
+            actor,
             "project.milestone_done",
-            ("project", &project_id.to_string()),
+            ("project", project_id),
+            &project.region,
             (None, Some(what)),
             origin,
-        )
-        .await
+        );
+        Ok(self.store().write(entry, async |tx| tx.complete_milestone(milestone_id, done).await).await?)
     }
 
     /// Records money paid out to a project from one of its budget sources.
@@ -629,17 +627,10 @@ impl App {
             return Err(invalid(format!("project {} has no {} budget", project.code, source.as_str())));
         }
         let d = Disbursement { id: 0, project_id, on, amount, source, actor: actor.name.clone() };
-        let id = self.store().add_disbursement(&d).await?;
         let what = format!("{amount} {} {on}", source.as_str());
-        self.audit(
-            &actor.name,
-            "project.disbursement",
-            ("project", &project_id.to_string()),
-            (None, Some(what)),
-            origin,
-        )
-        .await?;
-        Ok(id)
+        let entry =
+            entry(actor, "project.disbursement", ("project", project_id), &project.region, (None, Some(what)), origin);
+        Ok(self.store().write(entry, async |tx| tx.add_disbursement(&d).await).await?)
     }
 
     /// The plan with its targets judged on today's observations, its
@@ -1068,4 +1059,16 @@ pub fn plan_workbook(report: &PlanReport) -> AppResult<Vec<u8>> {
 /// The project template as an XLSX workbook.
 pub fn projects_template_workbook() -> AppResult<Vec<u8>> {
     revita_ingest::export::workbook_bytes(&projects_template()).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+}
+
+/// The audit entry of a change to a plan or project.
+fn entry(
+    actor: &Actor,
+    action: &str,
+    object: (&str, i64),
+    region: &RegionCode,
+    change: (Option<String>, Option<String>),
+    origin: &Origin,
+) -> revita_store::security::AuditEntry {
+    crate::auth::audit_entry(&actor.name, action, (object.0, &object.1.to_string()), Some(region), change, origin)
 }

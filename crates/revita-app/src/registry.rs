@@ -75,7 +75,6 @@ impl App {
             relocation_site: edit.relocation_site.clone(),
             ..before.clone()
         };
-        let version = self.store().update_household(&after, edit.version).await?;
         let summary = |h: &RegisteredHousehold| {
             format!(
                 "size={} labor={} income_pc={} deprived={:#x} sources={:?} site={:?}",
@@ -88,8 +87,9 @@ impl App {
             )
         };
         let change = (Some(summary(&before)), Some(summary(&after)));
-        self.audit(&actor.name, "household.edit", ("household", id), change, origin).await?;
-        Ok(version)
+        let entry =
+            crate::auth::audit_entry(&actor.name, "household.edit", ("household", id), Some(&county), change, origin);
+        Ok(self.store().write(entry, async |tx| tx.update_household(&after, edit.version).await).await?)
     }
 
     /// Adds a member to a household, or replaces the one with the same
@@ -129,9 +129,15 @@ impl App {
                 format!("member {seq} removed")
             }
         };
-        let version = self.store().replace_household_members(id, &members, version).await?;
-        self.audit(&actor.name, "household.members", ("household", id), (None, Some(what)), origin).await?;
-        Ok(version)
+        let entry = crate::auth::audit_entry(
+            &actor.name,
+            "household.members",
+            ("household", id),
+            Some(&county),
+            (None, Some(what)),
+            origin,
+        );
+        Ok(self.store().write(entry, async |tx| tx.replace_household_members(id, &members, version).await).await?)
     }
 
     /// Loads household members from a CSV or XLSX file, replacing the
@@ -177,10 +183,7 @@ impl App {
         let members: Vec<(String, Vec<Member>)> =
             by_household.into_iter().map(|(h, list)| (h.to_string(), list)).collect();
         let valid = parsed.rows.len() as u64;
-        if !options.dry_run {
-            self.store().replace_members(&members).await?;
-        }
-        Ok(ImportReport {
+        let report = ImportReport {
             file,
             kind: "household-members".into(),
             encoding: table.encoding.name().to_string(),
@@ -190,7 +193,12 @@ impl App {
             records_written: if options.dry_run { 0 } else { valid },
             ignored_columns: parsed.ignored_columns.clone(),
             ..Default::default()
-        })
+        };
+        if !options.dry_run {
+            let regions = crate::import::distinct(counties.values());
+            self.write_import(options, &report, &regions, async |tx| tx.replace_members(&members).await).await?;
+        }
+        Ok(report)
     }
 
     /// The county of each named household that is in the registry: one
@@ -306,8 +314,17 @@ impl App {
         writer.flush().map_err(|e| AppError::Internal(anyhow::anyhow!("cannot write the export: {e}")))?;
         if written.unmasked > 0 {
             let what = format!("{} households, {} with identifiers", written.households, written.unmasked);
-            self.audit(&actor.name, "household.export_personal", ("registry", "export"), (None, Some(what)), origin)
-                .await?;
+            let region = actor.access.grants().first().map(|g| g.scope.clone());
+            let change = (None, Some(what));
+            self.audit(
+                &actor.name,
+                "household.export_personal",
+                ("registry", "export"),
+                region.as_ref(),
+                change,
+                origin,
+            )
+            .await?;
         }
         Ok(written)
     }

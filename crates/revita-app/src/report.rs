@@ -26,6 +26,9 @@ pub struct ImportReport {
     pub ignored_columns: Vec<String>,
     /// Retired codes mapped to current regions through the code history.
     pub remapped_codes: Vec<CodeRemap>,
+    /// Stored values the import replaces (or, on a dry run, would
+    /// replace); the replaced values are kept as revisions.
+    pub replaces: u64,
     /// Anything else worth telling.
     pub notes: Vec<String>,
 }

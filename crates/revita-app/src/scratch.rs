@@ -28,10 +28,25 @@ impl App {
         let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.into()))?;
         let url = DatabaseUrl::new(dir.path().join("scratch.sqlite").display().to_string());
         let store = revita_store::open(&url).await?;
-        store.upsert_regions(&self.store().regions().await?).await?;
-        store.upsert_indicators(&self.store().indicators().await?).await?;
-        store.replace_code_history(&self.store().code_history().await?).await?;
-        store.upsert_designations(&self.store().designations(None).await?).await?;
+        let (regions, indicators) = (self.store().regions().await?, self.store().indicators().await?);
+        let (history, designations) = (self.store().code_history().await?, self.store().designations(None).await?);
+        // A throwaway copy: its log records only that it was made.
+        let entry = crate::auth::audit_entry(
+            "system",
+            "scratch.copy",
+            ("scratch", "observations"),
+            None,
+            (None, None),
+            &crate::auth::Origin::default(),
+        );
+        store
+            .write(entry, async |tx| {
+                tx.upsert_regions(&regions).await?;
+                tx.upsert_indicators(&indicators).await?;
+                tx.replace_code_history(&history).await?;
+                tx.upsert_designations(&designations).await
+            })
+            .await?;
         let app = App { store, scheme: self.scheme.clone() };
         for file in files {
             app.import_observations(file, &ObservationImport::default(), &|_| {}).await?;

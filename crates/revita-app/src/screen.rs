@@ -319,6 +319,7 @@ impl App {
         screening: &Screening,
         year: i32,
         within: &Option<Arc<HashSet<RegionCode>>>,
+        by: &crate::auth::ChangeBy,
     ) -> AppResult<StoredScreening> {
         let mut resolver = RegionResolver::load(self).await?;
         let mut regions: BTreeMap<RegionCode, Tally> = BTreeMap::new();
@@ -354,7 +355,10 @@ impl App {
             indicators.iter().map(|(i, _)| i).filter(|i| !existing.contains(&i.code)).cloned().collect();
         if !missing.is_empty() {
             crate::import::require_everywhere(within, "indicators")?;
-            self.store().upsert_indicators(&missing).await?;
+            let codes: Vec<String> = missing.iter().map(|i| i.code.to_string()).collect();
+            let change = (None, Some("screening indicators".into()));
+            let entry = by.entry("indicator.create", ("indicators", &codes.join(",")), None, change);
+            self.store().write(entry, async |tx| tx.upsert_indicators(&missing).await).await?;
         }
 
         let period = Period::Year(year);
@@ -372,12 +376,29 @@ impl App {
                 });
             }
         }
+        let n = observations.len() as u64;
+        let after = format!(
+            "{{\"counties\":{},\"observations\":{n},\"year\":{year},\"line\":{}}}",
+            regions.len(),
+            screening.line
+        );
+        let codes: Vec<RegionCode> = regions.keys().cloned().collect();
+        let region = self.store().common_ancestor(&codes).await?;
+        let mut entry = by.entry("screen.store", ("screening", &screening.file), region.as_ref(), (None, Some(after)));
         let mut load = self.store().begin_observation_load(LoadMode::Replace).await?;
         if let Err(e) = load.write(observations).await {
             load.rollback().await?;
             return Err(e.into());
         }
-        let written = load.commit().await?;
+        // Values of an earlier screening of the year are kept as revisions.
+        let replaced = load.replaced().await?;
+        let revision = (replaced > 0)
+            .then(|| crate::auth::random_token().map(|id| revita_store::Revision { change_id: id, at: by.origin.now }))
+            .transpose()?;
+        if let Some(r) = &revision {
+            entry.before = Some(format!("{{\"replaced\":{replaced},\"revisions\":\"{}\"}}", r.change_id));
+        }
+        let written = load.commit(&[entry], revision.as_ref()).await?;
         Ok(StoredScreening {
             counties: regions.len(),
             observations: written,

@@ -36,6 +36,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     },
     Migration { version: 11, name: "plans", sql: include_str!("../migrations/sqlite/0011_plans.sql") },
     Migration { version: 12, name: "case_measures", sql: include_str!("../migrations/sqlite/0012_case_measures.sql") },
+    Migration { version: 13, name: "trust", sql: include_str!("../migrations/sqlite/0013_trust.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -68,11 +69,66 @@ pub(crate) const POSTGRES: &[Migration] = &[
         name: "case_measures",
         sql: include_str!("../migrations/postgres/0012_case_measures.sql"),
     },
+    Migration { version: 13, name: "trust", sql: include_str!("../migrations/postgres/0013_trust.sql") },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).
 pub(crate) const CREATE_LEDGER: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";
+
+
+/// Applies pending SQLite migrations, each in its own `BEGIN IMMEDIATE`
+/// transaction (so that two processes starting at once apply each once).
+pub(crate) async fn run_sqlite(pool: &sqlx::SqlitePool) -> crate::StoreResult<()> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query(CREATE_LEDGER).execute(&mut *conn).await?;
+    drop(conn);
+    for m in SQLITE {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let applied = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if applied.is_none() {
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(m.name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Arbitrary key of the advisory lock that serialises migrations.
+const MIGRATION_LOCK: i64 = 0x7265_7669_7461; // "revita"
+
+/// Applies pending PostgreSQL migrations in one transaction under an
+/// advisory lock, so that several app servers starting together apply
+/// them once.
+pub(crate) async fn run_postgres(pool: &sqlx::PgPool) -> crate::StoreResult<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
+    sqlx::query(CREATE_LEDGER).execute(&mut *tx).await?;
+    for m in POSTGRES {
+        let applied = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if applied.is_none() {
+            sqlx::raw_sql(m.sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)")
+                .bind(m.version)
+                .bind(m.name)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

@@ -304,10 +304,13 @@ pub(crate) fn audit_entry(row: &impl RowExt) -> StoreResult<crate::security::Aud
         action: row.text("action")?,
         object_type: row.text("object_type")?,
         object_id: row.text("object_id")?,
+        region: row.opt_text("region_code")?,
         before: row.opt_text("before_value")?,
         after: row.opt_text("after_value")?,
         request_id: row.opt_text("request_id")?,
         client_addr: row.opt_text("client_addr")?,
+        prev_hash: row.opt_text("prev_hash")?,
+        hash: row.opt_text("hash")?,
     })
 }
 

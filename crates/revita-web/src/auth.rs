@@ -277,7 +277,7 @@ pub async fn logout(
         return crate::pages::error_page(&state, &ctx, e, &id);
     }
     if let Some(token) = &viewer.session {
-        let _ = state.app.logout(token).await;
+        let _ = state.app.logout(&viewer.actor, token, &origin(&headers, &id)).await;
     }
     let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     ([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response()

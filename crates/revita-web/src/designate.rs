@@ -343,11 +343,21 @@ pub struct CommitForm {
     basis_number: Option<String>,
     effective: String,
     transition_until: Option<String>,
+    /// The fingerprint of the preview being confirmed; without it the
+    /// commit is only previewed.
+    confirm: Option<String>,
+}
+
+/// What the commit form led to: a preview to confirm, or the list.
+enum Committing {
+    Preview(revita_app::designate::ListPreview),
+    Done(revita_app::designate::CommittedList),
 }
 
 /// `POST /designate/commit`: runs the spec again (over the regions the user
-/// may read) and commits it as an official list, within the jurisdiction
-/// the user may decide in; audited.
+/// may read) and shows what committing it as an official list would change
+/// (regions joining, leaving, staying and untouched); confirmed, commits it
+/// within the jurisdiction the user may decide in, audited.
 pub async fn designate_commit(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
@@ -384,18 +394,42 @@ pub async fn designate_commit(
             transition_until: optional(&form.transition_until).as_deref().map(date).transpose()?,
         };
         let origin = crate::auth::origin(&headers, &id);
-        let committed =
-            state.app.commit_designation_list(&spec, &run, &decision, &viewer.actor.name, &within, origin.now).await?;
-        let after = serde_json::to_string(&committed).map_err(|e| AppError::Internal(e.into()))?;
-        let list = committed.id.to_string();
-        state
-            .app
-            .audit(&viewer.actor.name, "designation.commit", ("designation_list", &list), (None, Some(after)), &origin)
-            .await?;
-        Ok((committed, decision))
+        let by = revita_app::auth::ChangeBy::new(&viewer.actor, &origin);
+        let outcome = match form.confirm.as_deref().filter(|c| !c.trim().is_empty()) {
+            None => Committing::Preview(state.app.preview_designation_list(&run, &decision, &within).await?),
+            Some(confirm) => Committing::Done(
+                state.app.commit_designation_list(&spec, &run, &decision, &by, &within, confirm).await?,
+            ),
+        };
+        Ok((outcome, decision))
     };
     match result.await {
-        Ok((committed, decision)) => {
+        Ok((Committing::Preview(preview), decision)) => {
+            let values = context! {
+                spec => form.spec.clone(),
+                year => form.year.clone(),
+                csrf => form.csrf.clone(),
+                preview => context! {
+                    category => decision.category,
+                    classes => form.classes.clone(),
+                    basis_title => form.basis_title.clone(),
+                    basis_number => form.basis_number.clone().unwrap_or_default(),
+                    effective => form.effective.clone(),
+                    transition_until => form.transition_until.clone().unwrap_or_default(),
+                    members => preview.members,
+                    joining => preview.joining,
+                    leaving => preview.leaving,
+                    staying => preview.staying,
+                    untouched => preview.untouched,
+                    fingerprint => preview.fingerprint,
+                },
+            };
+            match render_page(&state.templates, "designate.html", &ctx, ctx.t("designation_runs"), values) {
+                Ok(body) => html(axum::http::StatusCode::OK, body),
+                Err(e) => crate::pages::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("{e:#}")), &id),
+            }
+        }
+        Ok((Committing::Done(committed), decision)) => {
             let values = context! {
                 spec => form.spec.clone(),
                 year => form.year.clone(),

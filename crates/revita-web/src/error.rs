@@ -30,8 +30,13 @@ struct ErrorBody {
     problems: Vec<String>,
 }
 
-/// The status and code of each kind of error.
-fn classify(error: &AppError) -> (StatusCode, &'static str) {
+/// Seconds a client is told to wait before retrying when the database is
+/// busy with another writer.
+pub(crate) const RETRY_AFTER_SECONDS: &str = "2";
+
+/// The status and code of each kind of error: the one table, for the API
+/// and the HTML error pages alike.
+pub(crate) fn classify(error: &AppError) -> (StatusCode, &'static str) {
     match error {
         AppError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid_request"),
         AppError::Rejected { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "rejected_file"),
@@ -39,6 +44,7 @@ fn classify(error: &AppError) -> (StatusCode, &'static str) {
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
@@ -51,12 +57,19 @@ impl IntoResponse for ApiError {
                 tracing::error!(request_id = %self.request_id, error = ?e, "internal error");
                 ("internal error; the server log has the details under this request id".to_string(), Vec::new())
             }
-            AppError::Rejected { problems } => (
+            AppError::Rejected { problems, .. } => (
                 format!("nothing was imported: {} problem(s) found", problems.total),
                 problems.errors.iter().map(|e| e.to_string()).collect(),
             ),
             other => (other.to_string(), Vec::new()),
         };
-        (status, Json(ErrorBody { code, message, request_id: self.request_id, problems })).into_response()
+        let mut response =
+            (status, Json(ErrorBody { code, message, request_id: self.request_id, problems })).into_response();
+        if matches!(self.error, AppError::Busy) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        }
+        response
     }
 }

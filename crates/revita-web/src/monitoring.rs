@@ -559,19 +559,8 @@ pub async fn lines_set(
         let region = state.app.parse_region_code(&form.region)?;
         let line = revita_methods::monitoring::MonitoringLine { region, year: form.year, amount: form.amount, rule };
         let within = state.app.scope_set(&viewer.actor, Action::EditData).await?.map(std::sync::Arc::new);
-        state.app.set_monitoring_line(line.clone(), &within).await?;
-        let origin = crate::auth::origin(&headers, &id);
-        let after = format!("{} {}: {}", line.region, line.year, line.amount);
-        state
-            .app
-            .audit(
-                &viewer.actor.name,
-                "monitoring_line.set",
-                ("monitoring_line", &after),
-                (None, Some(after.clone())),
-                &origin,
-            )
-            .await?;
+        let by = revita_app::auth::ChangeBy::new(&viewer.actor, &crate::auth::origin(&headers, &id));
+        state.app.set_monitoring_line(line, &within, &by).await?;
         Ok(Redirect::to("/monitoring/lines").into_response())
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))

@@ -45,25 +45,32 @@ pub(crate) fn rendered(
 /// The HTML error page: 404, 400 and 409 say what was wrong, 500 says only that
 /// something was; all show the request id.
 pub fn error_page(state: &WebState, ctx: &PageContext, error: AppError, id: &RequestId) -> Response {
-    let (status, heading, message) = match &error {
-        AppError::NotFound(what) => (StatusCode::NOT_FOUND, ctx.t("error_not_found"), what.to_string()),
-        AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, ctx.t("error_unauthorized"), m.clone()),
-        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, ctx.t("error_forbidden"), m.clone()),
-        AppError::Invalid(m) => (StatusCode::BAD_REQUEST, ctx.t("error_bad_request"), m.clone()),
-        AppError::Conflict(m) => (StatusCode::CONFLICT, ctx.t("error_conflict"), m.clone()),
-        AppError::Rejected { problems } => {
-            (StatusCode::UNPROCESSABLE_ENTITY, ctx.t("error_bad_request"), problems.to_string())
-        }
+    let (status, _) = crate::error::classify(&error);
+    let (heading, message) = match &error {
+        AppError::NotFound(what) => (ctx.t("error_not_found"), what.to_string()),
+        AppError::Unauthorized(m) => (ctx.t("error_unauthorized"), m.clone()),
+        AppError::Forbidden(m) => (ctx.t("error_forbidden"), m.clone()),
+        AppError::Invalid(m) => (ctx.t("error_bad_request"), m.clone()),
+        AppError::Conflict(m) => (ctx.t("error_conflict"), m.clone()),
+        AppError::Rejected { problems, .. } => (ctx.t("error_bad_request"), problems.to_string()),
+        AppError::Busy => (ctx.t("error_busy"), ctx.t("error_busy_message").to_string()),
         AppError::Internal(e) => {
             tracing::error!(request_id = %id.0, error = ?e, "internal error");
-            (StatusCode::INTERNAL_SERVER_ERROR, ctx.t("error_internal"), String::new())
+            (ctx.t("error_internal"), String::new())
         }
     };
     let values = context! { heading => heading, message => message, request_id => id.0.clone() };
-    match render(&state.templates, "error.html", ctx, heading, values) {
+    let mut response = match render(&state.templates, "error.html", ctx, heading, values) {
         Ok(body) => html(status, body),
         Err(_) => (status, format!("{heading} ({})", id.0)).into_response(),
+    };
+    if matches!(error, AppError::Busy) {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECONDS),
+        );
     }
+    response
 }
 
 fn path_of(path: &str, query: &Option<String>) -> String {

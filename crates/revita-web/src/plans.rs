@@ -701,7 +701,7 @@ pub async fn projects_import(
         let origin = crate::auth::origin(&headers, &id);
         match state.app.import_projects(&viewer.actor, plan_id, &path, false, &origin).await {
             Ok(_) => Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response()),
-            Err(AppError::Rejected { problems }) => {
+            Err(AppError::Rejected { problems, .. }) => {
                 let rows: Vec<Value> = problems
                     .errors
                     .iter()

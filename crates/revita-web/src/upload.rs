@@ -90,6 +90,8 @@ async fn run_import(
     kind: &str,
     path: &std::path::Path,
     dry_run: bool,
+    file_name: &str,
+    origin: &revita_app::auth::Origin,
 ) -> AppResult<ImportReport> {
     let action = match kind {
         "designations" | "pairings" => revita_methods::access::Action::EditDecisions,
@@ -100,10 +102,18 @@ async fn run_import(
         return Err(AppError::Forbidden(format!("{} may not import {kind}", viewer.actor.name)));
     }
     let within = within.map(std::sync::Arc::new);
-    let file = FileImport { dry_run, within: within.clone(), ..Default::default() };
+    let by = revita_app::auth::ChangeBy::new(&viewer.actor, origin);
+    let file_name = Some(file_name.to_string());
+    let file = FileImport {
+        dry_run,
+        within: within.clone(),
+        by: by.clone(),
+        file_name: file_name.clone(),
+        ..Default::default()
+    };
     match kind {
         "observations" => {
-            let import = ObservationImport { dry_run, within, ..Default::default() };
+            let import = ObservationImport { dry_run, within, by, file_name, ..Default::default() };
             state.app.import_observations(path, &import, &|_| {}).await
         }
         "regions" => state.app.import_regions(path, &file).await,
@@ -136,7 +146,7 @@ fn report_view(result: &AppResult<ImportReport>, display_name: &str, upload: &st
             upload => upload,
             done => done,
         }),
-        Err(AppError::Rejected { problems }) => Some(context! {
+        Err(AppError::Rejected { problems, .. }) => Some(context! {
             file => display_name,
             problems => problems.errors.iter().map(|e| context! {
                 row => if e.row > 0 { e.row.to_string() } else { String::new() },
@@ -222,7 +232,8 @@ pub async fn import_check(
             &id,
         );
     }
-    let result = run_import(&state, &viewer, &kind, &path, true).await;
+    let origin = crate::auth::origin(&headers, &id);
+    let result = run_import(&state, &viewer, &kind, &path, true, &name, &origin).await;
     // A rejected file is reported on the page; any other error is an error page.
     let result = match result {
         Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
@@ -275,7 +286,8 @@ pub async fn import_confirm(
         return crate::pages::error_page(&state, &ctx, AppError::Invalid(ctx.t("upload_expired").into()), &id);
     };
     let name = std::fs::read_to_string(dir.join(format!("{}.name", form.upload))).unwrap_or_else(|_| "upload".into());
-    let result = run_import(&state, &viewer, &form.kind, &path, false).await;
+    let origin = crate::auth::origin(&headers, &id);
+    let result = run_import(&state, &viewer, &form.kind, &path, false, &name, &origin).await;
     // A rejected file is reported on the page; any other error is an error page.
     let result = match result {
         Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
@@ -283,13 +295,6 @@ pub async fn import_confirm(
     };
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(dir.join(format!("{}.name", form.upload)));
-    if let Ok(done) = &result {
-        let mut logged = done.clone();
-        logged.file = name.clone();
-        if let Err(e) = state.app.audit_import(&viewer.actor.name, &logged, &crate::auth::origin(&headers, &id)).await {
-            return crate::pages::error_page(&state, &ctx, e, &id);
-        }
-    }
     let report = report_view(&result, &name, "", result.is_ok());
     let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render_page(&state, &ctx, &id, &form.csrf, &form.kind, report, status).into_response()

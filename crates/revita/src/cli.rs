@@ -328,6 +328,10 @@ pub struct DesignateArgs {
     /// The last day regions that leave the list stay designated (YYYY-MM-DD).
     #[arg(long)]
     pub transition_until: Option<String>,
+    /// Commit the list whose preview had this fingerprint (without it,
+    /// --commit only shows what the list would change, and its fingerprint).
+    #[arg(long, value_name = "FINGERPRINT", requires = "commit")]
+    pub confirm: Option<String>,
 }
 
 #[derive(Debug, Args)]

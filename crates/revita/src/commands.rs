@@ -101,6 +101,11 @@ pub(crate) async fn acting(app: &App, db: &DatabaseArgs) -> anyhow::Result<Optio
     Ok(Some(actor))
 }
 
+/// Where a command's changes come from, for the audit log.
+pub(crate) fn cli_origin() -> revita_app::auth::Origin {
+    revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) }
+}
+
 /// Where the command may act: `None` means everywhere.
 async fn scope(
     app: &App,
@@ -229,11 +234,14 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         _ => revita_methods::access::Action::EditData,
     };
     let within = scope(&app, &actor, action).await?.map(std::sync::Arc::new);
+    let by = revita_app::auth::ChangeBy { actor: actor.clone(), origin: cli_origin() };
     let file = FileImport {
         dry_run: args.dry_run,
         sheet: args.sheet.clone(),
         keep_existing: args.keep_existing,
         within: within.clone(),
+        by: by.clone(),
+        file_name: None,
     };
     let report = match args.kind {
         ImportKind::Regions => app.import_regions(&args.file, &file).await?,
@@ -266,6 +274,8 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
                 replace: args.replace,
                 options,
                 within,
+                by,
+                file_name: None,
             };
             let bar = progress_bar(args.no_progress || args.json);
             let on_progress = |p: Progress| {
@@ -278,9 +288,6 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
             result?
         }
     };
-    let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
-    let who = actor.as_ref().map_or("cli", |a| a.name.as_str());
-    app.audit_import(who, &report, &origin).await?;
     print_report(&report, args.json)
 }
 
@@ -489,12 +496,23 @@ async fn commit_list(
         transition_until: args.transition_until.as_deref().map(date).transpose()?,
     };
     let within = scope(app, actor, revita_methods::access::Action::EditDecisions).await?;
-    let who = actor.as_ref().map_or("cli", |a| a.name.as_str());
-    let committed = app.commit_designation_list(spec, run, &decision, who, &within, now()).await?;
-    let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
-    let after = serde_json::to_string(&committed)?;
-    app.audit(who, "designation.commit", ("designation_list", &committed.id.to_string()), (None, Some(after)), &origin)
-        .await?;
+    let Some(confirm) = &args.confirm else {
+        let preview = app.preview_designation_list(run, &decision, &within).await?;
+        if args.run.json {
+            outln!("{}", serde_json::to_string_pretty(&preview)?);
+            return Ok(());
+        }
+        let codes = |list: &[String]| if list.is_empty() { "—".to_string() } else { list.join(", ") };
+        outln!("the list would put {} regions in {category} from {}:", preview.members, decision.effective_from);
+        outln!("  joining ({}): {}", preview.joining.len(), codes(&preview.joining));
+        outln!("  leaving ({}): {}", preview.leaving.len(), codes(&preview.leaving));
+        outln!("  staying ({}): {}", preview.staying.len(), codes(&preview.staying));
+        outln!("  designations left as they are (outside the run or excluded): {}", preview.untouched);
+        outln!("nothing was written; to commit this list, run the same command with --confirm {}", preview.fingerprint);
+        return Ok(());
+    };
+    let by = revita_app::auth::ChangeBy { actor: actor.clone(), origin: cli_origin() };
+    let committed = app.commit_designation_list(spec, run, &decision, &by, &within, confirm).await?;
     if args.run.json {
         outln!("{}", serde_json::to_string_pretty(&committed)?);
         return Ok(());
@@ -798,14 +816,8 @@ async fn screen(args: ScreenArgs) -> anyhow::Result<()> {
             let app = open(&args.db).await?;
             let actor = acting(&app, &args.db).await?;
             let within = scope(&app, &actor, revita_methods::access::Action::EditData).await?.map(std::sync::Arc::new);
-            let stored = app.store_screening(&screening, year, &within).await?;
-            let origin = revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
-            let who = actor.as_ref().map_or("cli", |a| a.name.as_str());
-            let after = serde_json::json!({"year": year, "line": screening.line, "counties": stored.counties,
-                "observations": stored.observations, "indicators_created": stored.indicators_created});
-            app.audit(who, "screen.store", ("screening", &screening.file), (None, Some(after.to_string())), &origin)
-                .await?;
-            Some(stored)
+            let by = revita_app::auth::ChangeBy { actor: actor.clone(), origin: cli_origin() };
+            Some(app.store_screening(&screening, year, &within, &by).await?)
         }
         _ => None,
     };

@@ -3,6 +3,13 @@
 //! transaction, so parsing and database work overlap on two cores and memory
 //! stays flat however long the file is. Any problem stops the writing; the
 //! transaction is rolled back and every problem found is reported.
+//!
+//! A dry run goes through the same reader into a check of the store
+//! (`ObservationCheck`): a temporary table compared with itself and with
+//! the stored values, so that it finds every key the write would refuse —
+//! repeated in the file, or already stored — without writing or locking
+//! anything. A write refused for a key runs that check too, to report every
+//! such key at once.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -10,7 +17,7 @@ use std::path::Path;
 use revita_ingest::records::{Layout, ObservationOptions, ObservationReader, ObservationRecord};
 use revita_ingest::{FileError, Problems, RowError, Table};
 use revita_methods::{Observation, RegionCode};
-use revita_store::{LoadMode, StoreError};
+use revita_store::{LoadFindings, LoadMode, Revision, StoreError};
 use tokio::sync::mpsc;
 
 use super::RegionResolver;
@@ -33,6 +40,10 @@ pub struct ObservationImport {
     pub options: ObservationOptions,
     /// The regions the importing user may change (`None`: everywhere).
     pub within: Option<std::sync::Arc<std::collections::HashSet<RegionCode>>>,
+    /// Who imports, for the audit log.
+    pub by: crate::auth::ChangeBy,
+    /// The file's name as its user knows it, for the audit log.
+    pub file_name: Option<String>,
 }
 
 /// How far an import has got, for progress bars.
@@ -47,9 +58,19 @@ pub struct Progress {
 }
 
 struct Batch {
-    observations: Vec<Observation>,
+    /// Each observation with its row in the file.
+    observations: Vec<(u64, Observation)>,
     progress: Progress,
 }
+
+/// Where the batches go: a load, a check, or nowhere (after a problem).
+enum Sink {
+    Load(revita_store::ObservationLoad),
+    Check(revita_store::ObservationCheck),
+}
+
+/// Keys listed of each kind a check finds (the report keeps 100 problems).
+const CHECK_LIMIT: i64 = 100;
 
 /// What the reader thread found.
 struct Scan {
@@ -57,6 +78,8 @@ struct Scan {
     remaps: Vec<CodeRemap>,
     rows_read: u64,
     valid: u64,
+    /// The regions of the valid rows.
+    regions: HashSet<RegionCode>,
 }
 
 impl App {
@@ -86,40 +109,85 @@ impl App {
         let within = import.within.clone();
         let scan = tokio::task::spawn_blocking(move || scan(reader, resolver, indicators, within, bytes_total, sender));
         let mode = if import.replace { LoadMode::Replace } else { LoadMode::InsertOnly };
-        let mut load = if import.dry_run { None } else { Some(self.store().begin_observation_load(mode).await?) };
+        let mut sink = if import.dry_run {
+            Sink::Check(self.store().begin_observation_check().await?)
+        } else {
+            Sink::Load(self.store().begin_observation_load(mode).await?)
+        };
         let mut store_error = None;
         while let Some(batch) = receiver.recv().await {
             progress(batch.progress);
-            if let Some(load) = load.as_mut()
-                && let Err(e) = load.write(batch.observations).await
-            {
+            let written = match &mut sink {
+                Sink::Load(load) => load.write(batch.observations.into_iter().map(|(_, o)| o).collect()).await,
+                Sink::Check(check) => check.write(batch.observations).await,
+            };
+            if let Err(e) = written {
                 store_error = Some(e);
                 break;
             }
         }
         drop(receiver); // stops the reader if the store failed
         let scan = scan.await.map_err(|e| anyhow::anyhow!("reader thread failed: {e}"))?;
-
-        let failed = store_error.is_some() || !scan.problems.is_empty();
-        let written = match (load, failed) {
-            (Some(load), false) => load.commit().await?,
-            (Some(load), true) => {
-                load.rollback().await?;
-                0
-            }
-            (None, _) => 0,
-        };
-        if let Some(error) = store_error {
-            return Err(self.explain_store_error(path, import, error).await);
-        }
-        if !scan.problems.is_empty() {
-            return Err(scan.problems.into());
-        }
         report.rows_read = scan.rows_read;
         report.records_valid = scan.valid;
-        report.records_written = written;
-        report.remapped_codes = scan.remaps;
-        Ok(report)
+        report.remapped_codes = scan.remaps.clone();
+
+        let failed = store_error.is_some() || !scan.problems.is_empty();
+        match sink {
+            Sink::Check(check) => {
+                if let Some(error) = store_error {
+                    return Err(error.into());
+                }
+                if !scan.problems.is_empty() {
+                    return Err(scan.problems.into());
+                }
+                let findings = check.finish(CHECK_LIMIT).await?;
+                let stored = findings.stored_keys;
+                findings_to_problems(reader_file(path), &findings, import.replace)?;
+                if import.replace && stored > 0 {
+                    report.replaces = stored;
+                    report.notes.push(format!("{stored} stored value(s) would be replaced (and kept as revisions)"));
+                }
+                Ok(report)
+            }
+            Sink::Load(load) if failed => {
+                load.rollback().await?;
+                if let Some(StoreError::DuplicateObservation { .. }) = store_error {
+                    // Find every refused key, as a dry run does.
+                    let check = ObservationImport { dry_run: true, ..import.clone() };
+                    return match Box::pin(self.import_observations(path, &check, &|_| {})).await {
+                        Err(e) => Err(e),
+                        // The data changed since: report the store's refusal.
+                        Ok(_) => Err(store_error.map_or_else(|| scan.problems.into(), AppError::from)),
+                    };
+                }
+                match store_error {
+                    Some(error) => Err(error.into()),
+                    None => Err(scan.problems.into()),
+                }
+            }
+            Sink::Load(mut load) => {
+                let replaced = load.replaced().await?;
+                report.records_written = scan.valid;
+                report.replaces = replaced;
+                let codes: Vec<RegionCode> = scan.regions.iter().cloned().collect();
+                let region = self.store().common_ancestor(&codes).await?;
+                let revision = (replaced > 0)
+                    .then(|| crate::auth::random_token().map(|id| Revision { change_id: id, at: import.by.origin.now }))
+                    .transpose()?;
+                let before =
+                    revision.as_ref().map(|r| format!("{{\"replaced\":{replaced},\"revisions\":\"{}\"}}", r.change_id));
+                let options = super::FileImport {
+                    by: import.by.clone(),
+                    file_name: import.file_name.clone(),
+                    ..Default::default()
+                };
+                let mut entry = super::import_entry(&options, &report, region.as_ref());
+                entry.before = before;
+                report.records_written = load.commit(&[entry], revision.as_ref()).await?;
+                Ok(report)
+            }
+        }
     }
 
     async fn open_observations(&self, path: &Path, import: &ObservationImport) -> AppResult<ObservationReader> {
@@ -135,34 +203,43 @@ impl App {
     async fn indicator_codes(&self) -> AppResult<HashSet<String>> {
         Ok(self.store().indicators().await?.into_iter().map(|i| i.code.to_string()).collect())
     }
+}
 
-    /// Turns a duplicate key reported by the store into row numbers, by
-    /// reading the file again (only on this failure path, so the happy path
-    /// never holds every key in memory).
-    async fn explain_store_error(&self, path: &Path, import: &ObservationImport, error: StoreError) -> AppError {
-        let StoreError::DuplicateObservation { indicator, region, period } = &error else { return error.into() };
-        let key = (indicator.clone(), region.clone(), period.clone());
-        let rows = match (self.open_observations(path, import).await, RegionResolver::load(self).await) {
-            (Ok(reader), Ok(resolver)) => {
-                tokio::task::spawn_blocking(move || rows_with_key(reader, resolver, &key)).await.unwrap_or_default()
-            }
-            _ => Vec::new(),
+/// The file's name as reports give it.
+fn reader_file(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// The problems a check found, each at its row: keys the file repeats, and
+/// (unless the import replaces them) keys already stored.
+fn findings_to_problems(file: String, findings: &LoadFindings, replace: bool) -> AppResult<()> {
+    let mut problems = Problems::default();
+    let what = |k: &revita_store::ObservationKey| format!("observation ({}, {}, {})", k.indicator, k.region, k.period);
+    for (key, n, first, last) in &findings.repeated {
+        let reason = match n {
+            2 => format!("{} repeats row {first}", what(key)),
+            _ => format!("{} appears {n} times in the file (rows {first} to {last}); give it once", what(key)),
         };
-        let file = path.display().to_string();
-        let what = format!("observation ({indicator}, {region}, {period})");
-        let problem = match rows.as_slice() {
-            [first, second, ..] => RowError::row(&file, *second, format!("{what} repeats row {first}")),
-            [only] => RowError::row(
-                &file,
-                *only,
-                format!("{what} is already stored; import with --replace to overwrite stored values"),
-            ),
-            [] => RowError::row(&file, 0, format!("{what} is duplicated")),
-        };
-        let mut problems = Problems::default();
-        problems.push(problem);
-        problems.into()
+        problems.push(RowError::row(&file, *last, reason));
     }
+    problems.total += findings.repeated_keys.saturating_sub(findings.repeated.len() as u64);
+    let mut stored = 0;
+    if !replace {
+        for (row, key, old, new) in &findings.stored {
+            let reason = format!(
+                "{} is already stored (stored value {old}, this file {new}); import replacing stored values (--replace) to overwrite it",
+                what(key)
+            );
+            problems.push(RowError::row(&file, *row, reason));
+        }
+        stored = findings.stored_keys;
+        problems.total += findings.stored_keys.saturating_sub(findings.stored.len() as u64);
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    problems.sort_by_row();
+    Err(AppError::Rejected { problems, stored: if findings.repeated_keys == 0 { stored } else { 0 } })
 }
 
 fn layout_name(layout: &Layout) -> &'static str {
@@ -250,13 +327,20 @@ fn scan(
     let mut problems = Problems::default();
     let mut records = Vec::with_capacity(BATCH_ROWS);
     let mut valid = 0;
+    let mut regions = HashSet::new();
     loop {
         records.clear();
         let more = reader.next_batch(BATCH_ROWS, &mut records, &mut problems);
         let mut batch = Vec::with_capacity(records.len());
         for record in records.drain(..) {
+            let row = record.row;
             match check(record, &reader, &mut resolver, &indicators, &within) {
-                Ok(observation) => batch.push(observation),
+                Ok(observation) => {
+                    if !regions.contains(&observation.region) {
+                        regions.insert(observation.region.clone());
+                    }
+                    batch.push((row, observation));
+                }
                 Err(e) => problems.push(e),
             }
         }
@@ -276,35 +360,5 @@ fn scan(
     if reader.rows_read() == 0 && problems.is_empty() {
         problems.push(RowError::row(reader.file(), 0, "the file has a header but no data rows"));
     }
-    Scan { problems, remaps: resolver.into_remaps(), rows_read: reader.rows_read(), valid }
-}
-
-/// Row numbers (at most two) whose resolved key equals `key`.
-fn rows_with_key(
-    mut reader: ObservationReader,
-    mut resolver: RegionResolver,
-    key: &(String, String, String),
-) -> Vec<u64> {
-    let mut found = Vec::new();
-    let mut records = Vec::new();
-    let mut problems = Problems::default();
-    loop {
-        records.clear();
-        let more = reader.next_batch(BATCH_ROWS, &mut records, &mut problems);
-        for r in &records {
-            let o = &r.observation;
-            if o.indicator.as_str() != key.0 || o.period.to_string() != key.2 {
-                continue;
-            }
-            if resolver.resolve(&o.region, r.row).is_ok_and(|t| t.len() == 1 && t[0].as_str() == key.1) {
-                found.push(r.row);
-                if found.len() == 2 {
-                    return found;
-                }
-            }
-        }
-        if !more {
-            return found;
-        }
-    }
+    Scan { problems, remaps: resolver.into_remaps(), rows_read: reader.rows_read(), valid, regions }
 }

@@ -75,7 +75,7 @@ both_backends!(sessions_end_and_passwords_change, |store: DynStore| async move {
     assert!(app.session_actor(&session.token, 22).await.unwrap().is_none(), "a password change ends sessions");
     assert!(app.login("clerk", PASSWORD, &at(23)).await.is_err());
     let session = app.login("clerk", "a much better passphrase", &at(24)).await.unwrap();
-    app.logout(&session.token).await.unwrap();
+    app.logout(&clerk, &session.token, &at(25)).await.unwrap();
     assert!(app.session_actor(&session.token, 25).await.unwrap().is_none());
 });
 

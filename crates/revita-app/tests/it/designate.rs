@@ -399,6 +399,31 @@ both_backends!(two_runs_compare_region_by_region, |store: DynStore| async move {
     assert!(same.same_classes && same.regions.iter().all(|t| !t.changed()) && same.matrix == [[1, 0], [0, 1]]);
 });
 
+/// Previews a list and commits exactly what the preview showed, as
+/// `approver` at time `now`.
+async fn commit_list(
+    app: &App,
+    spec: &revita_app::designate::DesignationSpec,
+    run: &revita_app::designate::DesignationRun,
+    decision: &revita_app::designate::ListDecision,
+    approver: &str,
+    within: &Option<HashSet<RegionCode>>,
+    now: i64,
+) -> revita_app::AppResult<revita_app::designate::CommittedList> {
+    let preview = app.preview_designation_list(run, decision, within).await?;
+    let actor = revita_app::auth::Actor {
+        user_id: 0,
+        name: approver.into(),
+        access: revita_methods::access::Access::default(),
+        must_change_password: false,
+    };
+    let by = revita_app::auth::ChangeBy {
+        actor: Some(actor),
+        origin: revita_app::auth::Origin { now, ..Default::default() },
+    };
+    app.commit_designation_list(spec, run, decision, &by, within, &preview.fingerprint).await
+}
+
 both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynStore| async move {
     use revita_app::designate::ListDecision;
     use revita_methods::Date;
@@ -424,58 +449,39 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
 
     // A county user cannot commit a list that designates 云岩.
     let nanming: HashSet<RegionCode> = [code("520102")].into();
-    let refused = app
-        .commit_designation_list(
-            &index_spec,
-            &index,
-            &decision(&["lagging"], "2021-01-01", None),
-            "x",
-            &Some(nanming),
-            1,
-        )
-        .await;
+    let refused =
+        commit_list(&app, &index_spec, &index, &decision(&["lagging"], "2021-01-01", None), "x", &Some(nanming), 1)
+            .await;
     assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
 
     // 1. The index run: 云岩 joins.
-    let first = app
-        .commit_designation_list(
-            &index_spec,
-            &index,
-            &decision(&["lagging"], "2021-01-01", None),
-            "gz_planner",
-            &None,
-            1,
-        )
-        .await
-        .unwrap();
+    let first =
+        commit_list(&app, &index_spec, &index, &decision(&["lagging"], "2021-01-01", None), "gz_planner", &None, 1)
+            .await
+            .unwrap();
     assert_eq!((first.joining.as_slice(), first.leaving.len()), (["520103".to_string()].as_slice(), 0));
     // 2. The rule run from 2023: 云岩 stays, 七星关 joins.
-    let second = app
-        .commit_designation_list(
-            &rule_spec,
-            &rule,
-            &decision(&["designated"], "2023-01-01", None),
-            "gz_planner",
-            &None,
-            2,
-        )
-        .await
-        .unwrap();
+    let second =
+        commit_list(&app, &rule_spec, &rule, &decision(&["designated"], "2023-01-01", None), "gz_planner", &None, 2)
+            .await
+            .unwrap();
     assert_eq!((second.joining.as_slice(), second.members), (["520502".to_string()].as_slice(), 2));
     // 3. The index run again from 2025, with a year's transition: 七星关 leaves
     //    at the end of 2025.
-    let third = app
-        .commit_designation_list(
-            &index_spec,
-            &index,
-            &decision(&["lagging"], "2025-01-01", Some("2025-12-31")),
-            "gz_planner",
-            &None,
-            3,
-        )
-        .await
-        .unwrap();
-    assert_eq!((third.joining.len(), third.leaving.as_slice()), (0, ["520502".to_string()].as_slice()));
+    let third = commit_list(
+        &app,
+        &index_spec,
+        &index,
+        &decision(&["lagging"], "2025-01-01", Some("2025-12-31")),
+        "gz_planner",
+        &None,
+        3,
+    )
+    .await
+    .unwrap();
+    // Issue 13: 七星关 was excluded from the index run (no 2019 data), so the
+    // run says nothing about it: it keeps its designation.
+    assert_eq!((third.joining.len(), third.leaving.len()), (0, 0));
     assert_eq!(
         (third.spec_sha256.as_str(), third.input_sha256.as_str()),
         (first.spec_sha256.as_str(), first.input_sha256.as_str())
@@ -485,22 +491,20 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
     let history = app.store().designations_of(&code("520502")).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].valid_from, Some(Date::parse("2023-01-01").unwrap()));
-    assert_eq!(history[0].valid_to, Some(Date::parse("2025-12-31").unwrap()));
+    assert_eq!(history[0].valid_to, None);
     assert_eq!(history[0].class.as_deref(), Some("designated"));
-    assert!(history[0].notes.as_deref().unwrap().contains("not on test v1 (2020)"), "{:?}", history[0].notes);
     let table = app.designation_list_table(second.id, revita_app::export::ExportFormat::Csv).await.unwrap();
     let table = String::from_utf8(table).unwrap();
     assert!(table.contains(",520103,云岩区,designated,") && table.contains(",520502,七星关区,designated,"), "{table}");
     let lists = app.store().designation_lists(None).await.unwrap();
     assert_eq!(
         lists.iter().map(|l| (l.members, l.joining, l.leaving)).collect::<Vec<_>>(),
-        [(1, 1, 0), (2, 1, 0), (1, 0, 1)]
+        [(1, 1, 0), (2, 1, 0), (1, 0, 0)]
     );
     assert_eq!(lists[0].approved_by, "gz_planner");
     assert!(lists[0].spec_json.contains("\"lagging\""));
 
-    let bad = app
-        .commit_designation_list(&index_spec, &index, &decision(&["severe"], "2021-01-01", None), "x", &None, 4)
+    let bad = commit_list(&app, &index_spec, &index, &decision(&["severe"], "2021-01-01", None), "x", &None, 4)
         .await
         .unwrap_err();
     assert!(bad.to_string().contains("no class 'severe'"), "{bad}");
@@ -543,3 +547,81 @@ both_backends!(references_can_be_fixed_a_peer_group_or_weighted, |store: DynStor
     );
     assert!(zero.unwrap_err().to_string().contains("non-zero"));
 });
+
+both_backends!(a_commit_ends_only_what_the_run_classified_and_shows_it_first, |store: DynStore| async move {
+    // Issue 13: a Guizhou-only run committed into a national category ended
+    // 280 designations elsewhere; a run with no classified region ended all.
+    use revita_app::designate::ListDecision;
+    use revita_methods::Date;
+    let (app, files) = (app(store), Files::new());
+    two_years(&app, &files).await;
+    let yunnan = "code,name_zh,name_en,level,parent_code\n530000,云南省,Yunnan,province,000000\n\
+        530100,昆明市,,prefecture,530000\n530102,五华区,,county,530100\n";
+    app.import_regions(&files.write("yn.csv", yunnan), &FileImport::default()).await.unwrap();
+    let held = "region_code,category,basis_title,valid_from\n\
+        530102,poverty_county,国开发〔2012〕,2012-01-01\n\
+        520102,poverty_county,国开发〔2012〕,2012-01-01\n";
+    app.import_designations(&files.write("held.csv", held), &FileImport::default()).await.unwrap();
+    // The rule run over Guizhou for 2020 alone (references 60.7% and 3.7%):
+    // only 七星关 (40%, 6%) is designated; 南明 and 云岩 are classified too.
+    let rule_spec = spec(
+        r#"{"kind": "rule", "rule": {"any": [
+            {"at_most": {"indicator": "urbanization_rate_pct", "share": 0.9}},
+            {"at_least": {"indicator": "illiteracy_pct", "share": 1.2}}]}}"#,
+    );
+    let years_one =
+        DesignationSpec::from_json(&serde_json::to_string(&rule_spec).unwrap().replace("\"years\":2", "\"years\":1"))
+            .unwrap();
+    let rule = app.designate(&years_one, 2020, &None).await.unwrap();
+    let decision = ListDecision {
+        category: "poverty_county".into(),
+        classes: vec!["designated".into()],
+        basis_title: "黔府发〔2021〕".into(),
+        basis_number: None,
+        effective_from: Date::parse("2021-01-01").unwrap(),
+        transition_until: None,
+    };
+    // A provincial planner commits within Guizhou into a category held nationwide.
+    let guizhou: HashSet<RegionCode> =
+        ["520000", "520100", "520102", "520103", "520500", "520502"].iter().map(|c| code(c)).collect();
+    let preview = app.preview_designation_list(&rule, &decision, &Some(guizhou.clone())).await.unwrap();
+    assert_eq!(preview.joining, ["520502"]);
+    assert_eq!(preview.leaving, ["520102"]);
+    assert!(preview.staying.is_empty());
+    assert_eq!(preview.untouched, 1, "五华 lies outside the run");
+    // A stale confirmation commits nothing.
+    let stale =
+        commit_list_confirmed(&app, &years_one, &rule, &decision, &Some(guizhou.clone()), "not-the-preview").await;
+    assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
+    let committed =
+        commit_list_confirmed(&app, &years_one, &rule, &decision, &Some(guizhou), &preview.fingerprint).await.unwrap();
+    assert_eq!((committed.joining.len(), committed.leaving.len()), (1, 1));
+    let wuhua = app.store().designations_of(&code("530102")).await.unwrap();
+    assert_eq!(wuhua[0].valid_to, None, "outside the run: untouched");
+    // The commit and its audit entry went together.
+    let log = app.store().audit_log(&Default::default(), 5).await.unwrap();
+    assert_eq!(log[0].action, "designation.commit");
+    assert_eq!(log[0].region.as_deref(), Some("520000"));
+
+    // A run that classifies nothing, or mostly excludes its universe, makes no list.
+    let empty =
+        DesignationSpec::from_json(&serde_json::to_string(&rule_spec).unwrap().replace("\"years\":2", "\"years\":9"))
+            .unwrap();
+    let none = app.designate(&empty, 2020, &None).await.unwrap();
+    assert!(none.rows.is_empty());
+    let refused = app.preview_designation_list(&none, &decision, &None).await.unwrap_err();
+    assert!(refused.to_string().contains("classified no region"), "{refused}");
+});
+
+/// Commits a list with a given confirmation.
+async fn commit_list_confirmed(
+    app: &App,
+    spec: &DesignationSpec,
+    run: &revita_app::designate::DesignationRun,
+    decision: &revita_app::designate::ListDecision,
+    within: &Option<HashSet<RegionCode>>,
+    confirm: &str,
+) -> revita_app::AppResult<revita_app::designate::CommittedList> {
+    let by = revita_app::auth::ChangeBy::default();
+    app.commit_designation_list(spec, run, decision, &by, within, confirm).await
+}

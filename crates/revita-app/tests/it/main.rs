@@ -93,7 +93,7 @@ async fn observation_count(app: &App) -> usize {
 fn rejected(result: Result<revita_app::ImportReport, AppError>) -> Vec<String> {
     match result {
         // Name files by their base name, as the user would have typed them.
-        Err(AppError::Rejected { problems }) => problems
+        Err(AppError::Rejected { problems, .. }) => problems
             .errors
             .iter()
             .map(|e| {

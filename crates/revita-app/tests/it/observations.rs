@@ -68,7 +68,7 @@ both_backends!(a_stored_key_needs_replace, |store: DynStore| async move {
     assert_eq!(
         problems,
         [
-            "b.csv, row 3: observation (pop_total, 520102, 2020) is already stored; import with --replace to overwrite stored values"
+            "b.csv, row 3: observation (pop_total, 520102, 2020) is already stored (stored value 100, this file 200); import replacing stored values (--replace) to overwrite it"
         ]
     );
     assert_eq!(observation_count(&app).await, 1);

@@ -256,11 +256,11 @@ both_backends!(a_screening_is_stored_as_county_observations, |store: DynStore| a
 
     // A county user elsewhere may not store Guizhou-wide results.
     let nanming: HashSet<RegionCode> = [code("520102")].into();
-    let error = app.store_screening(&screening, 2024, &Some(Arc::new(nanming))).await.unwrap_err();
+    let error = app.store_screening(&screening, 2024, &Some(Arc::new(nanming)), &Default::default()).await.unwrap_err();
     assert!(error.to_string().contains("outside your jurisdiction"), "{error}");
     assert_eq!(observation_count(&app).await, before);
 
-    let stored = app.store_screening(&screening, 2024, &None).await.unwrap();
+    let stored = app.store_screening(&screening, 2024, &None, &Default::default()).await.unwrap();
     assert_eq!(stored.counties, 3);
     assert_eq!(stored.observations, 3 * 8);
     assert!(stored.indicators_created.contains(&"mpi_m0".to_string()));
@@ -276,14 +276,14 @@ both_backends!(a_screening_is_stored_as_county_observations, |store: DynStore| a
     assert_eq!(qixingguan, in_bijie as f64);
 
     // Storing again replaces the year's values rather than failing.
-    let again = app.store_screening(&screening, 2024, &None).await.unwrap();
+    let again = app.store_screening(&screening, 2024, &None, &Default::default()).await.unwrap();
     assert!(again.indicators_created.is_empty());
     assert_eq!(observation_count(&app).await, before + 24);
 
     // A county that is not loaded stops the whole store.
     let stray = files.write("stray.csv", &csv_text(&generate(50, &[520_102, 999_901], 3)));
     let screening = screen_file(&stray, &ScreenOptions { line: 7600.0, threads: 1 }, &Progress::default()).unwrap();
-    let error = app.store_screening(&screening, 2025, &None).await.unwrap_err();
+    let error = app.store_screening(&screening, 2025, &None, &Default::default()).await.unwrap_err();
     assert!(error.to_string().contains("999901"), "{error}");
     assert_eq!(observation_count(&app).await, before + 24);
 });

@@ -25,20 +25,25 @@ fn key_county(region: &str) -> Designation {
 }
 
 both_backends!(a_region_holds_several_designations_latest_first, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
-    store.upsert_designations(&[poverty_county("520102", 2019), key_county("520102")]).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    store
+        .write(audit(), async |tx| {
+            tx.upsert_designations(&[poverty_county("520102", 2019), key_county("520102")]).await
+        })
+        .await
+        .unwrap();
     let held = store.designations_of(&code("520102")).await.unwrap();
     assert_eq!(held, vec![key_county("520102"), poverty_county("520102", 2019)]);
 });
 
 both_backends!(a_corrected_list_replaces_the_same_designation, |store: DynStore| async move {
-    store.upsert_designations(&[poverty_county("520102", 2019)]).await.unwrap();
-    store.upsert_designations(&[poverty_county("520102", 2020)]).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_designations(&[poverty_county("520102", 2019)]).await).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_designations(&[poverty_county("520102", 2020)]).await).await.unwrap();
     assert_eq!(store.designations_of(&code("520102")).await.unwrap(), vec![poverty_county("520102", 2020)]);
     // A later designation of the same category is history, not a correction.
     let mut again = poverty_county("520102", 2024);
     again.valid_from = Some(Date::first_of_year(2022));
-    store.upsert_designations(&[again]).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_designations(&[again]).await).await.unwrap();
     assert_eq!(store.designations_of(&code("520102")).await.unwrap().len(), 2);
 });
 
@@ -46,11 +51,13 @@ both_backends!(designations_filter_by_category, |store: DynStore| async move {
     let mut unknown_start = key_county("520103");
     unknown_start.valid_from = None;
     store
-        .upsert_designations(&[poverty_county("520103", 2018), key_county("520102"), unknown_start.clone()])
+        .write(audit(), async |tx| {
+            tx.upsert_designations(&[poverty_county("520103", 2018), key_county("520102"), unknown_start.clone()]).await
+        })
         .await
         .unwrap();
     // An unknown start is a key too: loading it again replaces it.
-    store.upsert_designations(&[unknown_start]).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_designations(&[unknown_start]).await).await.unwrap();
     let key = store.designations(Some(&DesignationCategory::KeyAssistanceCounty)).await.unwrap();
     let regions: Vec<_> = key.iter().map(|d| d.region.to_string()).collect();
     assert_eq!(regions, ["520102", "520103"]);
@@ -67,9 +74,17 @@ both_backends!(pairings_are_found_from_either_side, |store: DynStore| async move
         end_year: None,
         notes: Some("two sources".into()),
     };
-    store.upsert_pairings(&[pairing("440000", "653121", Some(2010)), pairing("440000", "653129", None)]).await.unwrap();
+    store
+        .write(audit(), async |tx| {
+            tx.upsert_pairings(&[pairing("440000", "653121", Some(2010)), pairing("440000", "653129", None)]).await
+        })
+        .await
+        .unwrap();
     // Loading the same pair again corrects it rather than duplicating it.
-    store.upsert_pairings(&[pairing("440000", "653121", Some(2011))]).await.unwrap();
+    store
+        .write(audit(), async |tx| tx.upsert_pairings(&[pairing("440000", "653121", Some(2011))]).await)
+        .await
+        .unwrap();
     assert_eq!(store.pairings_of(&code("440000")).await.unwrap().len(), 2);
     assert_eq!(store.pairings_of(&code("653121")).await.unwrap(), vec![pairing("440000", "653121", Some(2011))]);
     assert!(store.pairings_of(&code("110000")).await.unwrap().is_empty());
@@ -100,17 +115,22 @@ fn list(category: DesignationCategory, effective: &str, members: u64) -> revita_
 }
 
 both_backends!(a_committed_list_keeps_its_provenance_and_writes_its_designations, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let category = DesignationCategory::parse("custom:education_lag").unwrap();
     let mut designation = key_county("520102");
     designation.category = category.clone();
     let before = store.data_version().await.unwrap();
     let members = [(code("520102"), "distressed".to_string())];
     let id = store
-        .commit_designation_list(&list(category.clone(), "2021-01-01", 1), &members, &[designation.clone()])
+        .write(audit(), async |tx| {
+            tx.commit_designation_list(&list(category.clone(), "2021-01-01", 1), &members, &[designation.clone()]).await
+        })
         .await
         .unwrap();
-    let second = store.commit_designation_list(&list(category.clone(), "2023-01-01", 0), &[], &[]).await.unwrap();
+    let second = store
+        .write(audit(), async |tx| tx.commit_designation_list(&list(category.clone(), "2023-01-01", 0), &[], &[]).await)
+        .await
+        .unwrap();
     assert_eq!(store.designation_list_members(id).await.unwrap(), members);
     assert!(store.designation_list_members(second).await.unwrap().is_empty());
     assert!(second > id);
@@ -131,9 +151,12 @@ both_backends!(monitoring_lines_are_kept_by_region_and_year, |store: DynStore| a
         line("520000", 2022, 6900.0, LineRule::Fixed),
         line("350526", 2024, 19_560.0, LineRule::DibaoMultiple(2.0)),
     ];
-    assert_eq!(store.upsert_monitoring_lines(&lines).await.unwrap(), 3);
+    assert_eq!(store.write(audit(), async |tx| tx.upsert_monitoring_lines(&lines).await).await.unwrap(), 3);
     // A corrected line replaces the one of the same region and year.
-    store.upsert_monitoring_lines(&[line("520000", 2022, 7000.0, LineRule::Fixed)]).await.unwrap();
+    store
+        .write(audit(), async |tx| tx.upsert_monitoring_lines(&[line("520000", 2022, 7000.0, LineRule::Fixed)]).await)
+        .await
+        .unwrap();
     let all = store.monitoring_lines(None).await.unwrap();
     assert_eq!(all.len(), 3);
     assert_eq!(all[0], lines[0]);
@@ -169,9 +192,9 @@ both_backends!(the_registry_keeps_households_and_replaces_by_id, |store: DynStor
     let many: Vec<_> = (0..120)
         .map(|i| registered(&format!("H{i:04}"), 520_102_001_001 + i64::from(i % 3), 6000.0 + f64::from(i)))
         .collect();
-    assert_eq!(store.upsert_households(&many).await.unwrap(), 120);
+    assert_eq!(store.write(audit(), async |tx| tx.upsert_households(&many).await).await.unwrap(), 120);
     let again = registered("H0001", 520_103_002_001, 9999.99);
-    store.upsert_households(std::slice::from_ref(&again)).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_households(std::slice::from_ref(&again)).await).await.unwrap();
     let all = store.households().await.unwrap();
     assert_eq!(all.len(), 120);
     assert_eq!(all[0], many[0]);
@@ -181,7 +204,10 @@ both_backends!(the_registry_keeps_households_and_replaces_by_id, |store: DynStor
 
 both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| async move {
     use revita_methods::monitoring::{Case, CaseEvent, Category, Channel, IncomeCheck, Step};
-    store.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await.unwrap();
+    store
+        .write(audit(), async |tx| tx.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await)
+        .await
+        .unwrap();
     let day = |t: &str| Date::parse(t).unwrap();
     let event = |step, on: &str| CaseEvent {
         step,
@@ -201,10 +227,13 @@ both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| asy
         step_since: day("2024-03-01"),
         version: 1,
     };
-    let id = store.open_case(&case, &event(Step::Identified, "2024-03-01")).await.unwrap();
-    store.move_case(id, 1, &event(Step::Verified, "2024-03-05")).await.unwrap();
+    let id = store
+        .write(audit(), async |tx| tx.open_case(&case, &event(Step::Identified, "2024-03-01")).await)
+        .await
+        .unwrap();
+    store.write(audit(), async |tx| tx.move_case(id, 1, &event(Step::Verified, "2024-03-05")).await).await.unwrap();
     // A move from a stale version is refused and records nothing.
-    let stale = store.move_case(id, 1, &event(Step::Consented, "2024-03-06")).await;
+    let stale = store.write(audit(), async |tx| tx.move_case(id, 1, &event(Step::Consented, "2024-03-06")).await).await;
     assert!(matches!(stale, Err(revita_store::StoreError::Conflict(_))), "{stale:?}");
     let now = store.case(id).await.unwrap().unwrap();
     assert_eq!((now.step, now.step_since, now.version), (Step::Verified, day("2024-03-05"), 2));
@@ -222,9 +251,12 @@ both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| asy
         actor: "nanming_clerk".into(),
         at: 1_700_000_100,
     };
-    store.add_measure(id, &measure).await.unwrap();
+    store.write(audit(), async |tx| tx.add_measure(id, &measure).await).await.unwrap();
     store
-        .add_measure(id, &revita_methods::monitoring::Measure { end: Some(day("2024-12-31")), ..measure.clone() })
+        .write(audit(), async |tx| {
+            tx.add_measure(id, &revita_methods::monitoring::Measure { end: Some(day("2024-12-31")), ..measure.clone() })
+                .await
+        })
         .await
         .unwrap();
     let measures = store.measures(id).await.unwrap();
@@ -232,15 +264,28 @@ both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| asy
     assert_eq!(measures[0], measure);
     assert_eq!(measures[1].end, Some(day("2024-12-31")));
     assert!(store.measures(id + 1).await.unwrap().is_empty());
-    store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7000.0 }).await.unwrap();
-    store.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }).await.unwrap();
+    store
+        .write(audit(), async |tx| {
+            tx.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7000.0 }).await
+        })
+        .await
+        .unwrap();
+    store
+        .write(audit(), async |tx| {
+            tx.record_income_check(id, &IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }).await
+        })
+        .await
+        .unwrap();
     assert_eq!(store.income_checks(id).await.unwrap(), [IncomeCheck { on: day("2024-04-01"), income_pc: 7100.0 }]);
     assert_eq!(store.case(999).await.unwrap(), None);
 });
 
 both_backends!(household_edits_are_versioned_and_members_replaced, |store: DynStore| async move {
     use revita_methods::registry::{IncomeSources, Labour, Member, Schooling, Sex};
-    store.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await.unwrap();
+    store
+        .write(audit(), async |tx| tx.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await)
+        .await
+        .unwrap();
     assert_eq!(store.household_version("H1").await.unwrap(), Some(1));
     assert_eq!(store.household_version("nobody").await.unwrap(), None);
 
@@ -249,10 +294,10 @@ both_backends!(household_edits_are_versioned_and_members_replaced, |store: DynSt
     edited.household.size = 4;
     edited.income_sources = Some(sources);
     edited.relocation_site = Some("幸福社区".into());
-    assert_eq!(store.update_household(&edited, 1).await.unwrap(), 2);
+    assert_eq!(store.write(audit(), async |tx| tx.update_household(&edited, 1).await).await.unwrap(), 2);
     assert_eq!(store.household("H1").await.unwrap(), Some(edited.clone()));
     // A second edit from the same stale form is refused, not merged.
-    let stale = store.update_household(&edited, 1).await.unwrap_err();
+    let stale = store.write(audit(), async |tx| tx.update_household(&edited, 1).await).await.unwrap_err();
     assert!(matches!(stale, revita_store::StoreError::Conflict(_)), "{stale}");
 
     let member = |seq, name: &str| Member {
@@ -267,23 +312,36 @@ both_backends!(household_edits_are_versioned_and_members_replaced, |store: DynSt
         insured: true,
     };
     let first = vec![member(1, "张三"), member(2, "李四")];
-    assert_eq!(store.replace_members(&[("H1".into(), first.clone())]).await.unwrap(), 2);
+    assert_eq!(
+        store.write(audit(), async |tx| tx.replace_members(&[("H1".into(), first.clone())]).await).await.unwrap(),
+        2
+    );
     assert_eq!(store.members("H1").await.unwrap(), first);
-    store.replace_members(&[("H1".into(), vec![member(1, "王五")])]).await.unwrap();
+    store.write(audit(), async |tx| tx.replace_members(&[("H1".into(), vec![member(1, "王五")])]).await).await.unwrap();
     assert_eq!(store.members("H1").await.unwrap(), vec![member(1, "王五")]);
     assert!(store.members("nobody").await.unwrap().is_empty());
     // One household's members, guarded by its version.
     let version = store.household_version("H1").await.unwrap().unwrap();
     let two = vec![member(1, "王五"), member(2, "赵六")];
-    assert_eq!(store.replace_household_members("H1", &two, version).await.unwrap(), version + 1);
-    let stale = store.replace_household_members("H1", &[], version).await.unwrap_err();
+    assert_eq!(
+        store.write(audit(), async |tx| tx.replace_household_members("H1", &two, version).await).await.unwrap(),
+        version + 1
+    );
+    let stale =
+        store.write(audit(), async |tx| tx.replace_household_members("H1", &[], version).await).await.unwrap_err();
     assert!(matches!(stale, revita_store::StoreError::Conflict(_)), "{stale}");
     assert_eq!(store.members("H1").await.unwrap(), two);
-    store.replace_household_members("H1", &[member(1, "王五")], version + 1).await.unwrap();
+    store
+        .write(audit(), async |tx| tx.replace_household_members("H1", &[member(1, "王五")], version + 1).await)
+        .await
+        .unwrap();
     // Replacing members and re-importing both count as changes to the record;
     // an import without income columns keeps the recorded sources.
     assert_eq!(store.household_version("H1").await.unwrap(), Some(6));
-    store.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await.unwrap();
+    store
+        .write(audit(), async |tx| tx.upsert_households(&[registered("H1", 520_102_001_001, 6500.0)]).await)
+        .await
+        .unwrap();
     assert_eq!(store.household_version("H1").await.unwrap(), Some(7));
     let reimported = store.household("H1").await.unwrap().unwrap();
     assert_eq!((reimported.income_sources, reimported.relocation_site.as_deref()), (Some(sources), Some("幸福社区")));
@@ -293,7 +351,7 @@ both_backends!(household_edits_are_versioned_and_members_replaced, |store: DynSt
         relocation_site: None,
         ..registered("H2", 520_102_001_001, 6500.0)
     };
-    store.upsert_households(&[detailed.clone(), edited.clone()]).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_households(&[detailed.clone(), edited.clone()]).await).await.unwrap();
     assert_eq!(store.household("H2").await.unwrap(), Some(detailed));
     assert_eq!(store.household("H1").await.unwrap().unwrap().income_sources, Some(sources));
 });

@@ -5,6 +5,7 @@ use revita_methods::{
     Aggregation, Basis, CodeRecord, CodeStatus, Date, Designation, DesignationCategory, Direction, Indicator,
     IndicatorCode, Observation, ObservationStatus, Period, Region, RegionCode,
 };
+use revita_store::security::AuditEntry;
 use revita_store::{Boundary, DynStore, LoadMode, ObservationKey, ObservationQuery, StoreError};
 use revita_testkit::both_backends;
 
@@ -58,11 +59,22 @@ fn obs(indicator: &str, region: &str, year: i32, value: f64) -> Observation {
 async fn load(store: &DynStore, mode: LoadMode, rows: &[Observation]) -> Result<u64, StoreError> {
     let mut load = store.begin_observation_load(mode).await?;
     match load.write(rows.to_vec()).await {
-        Ok(()) => load.commit().await,
+        Ok(()) => load.commit(&[audit()], None).await,
         Err(e) => {
             load.rollback().await?;
             Err(e)
         }
+    }
+}
+
+/// The audit entry the tests' writes carry.
+fn audit() -> AuditEntry {
+    AuditEntry {
+        at: 1,
+        actor: "test".into(),
+        action: "test.write".into(),
+        object_type: "test".into(),
+        ..Default::default()
     }
 }
 

@@ -1,7 +1,7 @@
 use super::*;
 
 both_backends!(loaded_observations_are_queried_by_every_filter, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let rows = [
         obs("pop_total", "520102", 2020, 1_000.0),
         obs("pop_total", "520103", 2020, 2_000.5),
@@ -32,7 +32,7 @@ both_backends!(loaded_observations_are_queried_by_every_filter, |store: DynStore
 });
 
 both_backends!(keyset_pages_cover_every_row_once, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let rows: Vec<_> = (2000..2025).map(|y| obs("pop_total", "520102", y, f64::from(y))).collect();
     load(&store, LoadMode::InsertOnly, &rows).await.unwrap();
     let mut seen = Vec::new();
@@ -51,7 +51,7 @@ both_backends!(keyset_pages_cover_every_row_once, |store: DynStore| async move {
 });
 
 both_backends!(a_key_repeated_within_a_load_names_the_key_and_writes_nothing, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let rows = [obs("pop_total", "520102", 2020, 1.0), obs("pop_total", "520102", 2020, 2.0)];
     match load(&store, LoadMode::InsertOnly, &rows).await {
         Err(StoreError::DuplicateObservation { indicator, region, period }) => {
@@ -63,7 +63,7 @@ both_backends!(a_key_repeated_within_a_load_names_the_key_and_writes_nothing, |s
 });
 
 both_backends!(a_stored_key_is_an_error_unless_replacing, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     load(&store, LoadMode::InsertOnly, &[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
     let second = [obs("pop_total", "520103", 2020, 5.0), obs("pop_total", "520102", 2020, 2.0)];
     let err = load(&store, LoadMode::InsertOnly, &second).await.unwrap_err();
@@ -76,7 +76,7 @@ both_backends!(a_stored_key_is_an_error_unless_replacing, |store: DynStore| asyn
 });
 
 both_backends!(replacing_still_rejects_a_key_repeated_within_the_load, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let rows = [obs("pop_total", "520102", 2020, 1.0), obs("pop_total", "520102", 2020, 2.0)];
     let err = load(&store, LoadMode::Replace, &rows).await.unwrap_err();
     assert!(matches!(err, StoreError::DuplicateObservation { .. }), "{err:?}");
@@ -86,7 +86,7 @@ both_backends!(replacing_still_rejects_a_key_repeated_within_the_load, |store: D
 });
 
 both_backends!(a_rolled_back_load_leaves_nothing, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let mut load = store.begin_observation_load(LoadMode::InsertOnly).await.unwrap();
     load.write(vec![obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
     load.rollback().await.unwrap();
@@ -95,7 +95,7 @@ both_backends!(a_rolled_back_load_leaves_nothing, |store: DynStore| async move {
 });
 
 both_backends!(text_with_copy_specials_survives_a_load, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let mut row = obs("pop_total", "520102", 2020, -0.000_123_456_789);
     row.source = Some("统计年鉴\t2021 \\ p.3\nrev".into());
     row.status = ObservationStatus::Synthetic;
@@ -104,4 +104,44 @@ both_backends!(text_with_copy_specials_survives_a_load, |store: DynStore| async 
     quarterly.source = None;
     load(&store, LoadMode::InsertOnly, &[row.clone(), quarterly.clone()]).await.unwrap();
     assert_eq!(all_observations(&store).await, vec![row, quarterly]);
+});
+
+both_backends!(a_dry_run_finds_every_repeated_and_stored_key_and_locks_nothing, |store: DynStore| async move {
+    // Issue 13: a dry run must find what the write would refuse.
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    load(&store, LoadMode::InsertOnly, &[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
+    let mut check = store.begin_observation_check().await.unwrap();
+    let rows = vec![
+        (2, obs("pop_total", "520102", 2020, 5.0)),
+        (3, obs("pop_total", "520103", 2020, 6.0)),
+        (4, obs("pop_total", "520103", 2020, 7.0)),
+        (5, obs("pop_total", "520103", 2020, 8.0)),
+        (6, obs("pop_total", "520100", 2020, 9.0)),
+        (7, obs("pop_total", "520100", 2020, 9.0)),
+    ];
+    check.write(rows).await.unwrap();
+    // Another writer is not held up by the check.
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()[..1]).await).await.unwrap();
+    let findings = check.finish(10).await.unwrap();
+    let key = |r: &str| ObservationKey { indicator: "pop_total".into(), region: r.into(), period: "2020".into() };
+    assert_eq!(findings.repeated, [(key("520103"), 3, 3, 5), (key("520100"), 2, 6, 7)]);
+    assert_eq!(findings.repeated_keys, 2);
+    assert_eq!(findings.stored, [(2, key("520102"), 1.0, 5.0)]);
+    assert_eq!(findings.stored_keys, 1);
+    // Nothing was written.
+    assert_eq!(all_observations(&store).await.len(), 1);
+});
+
+both_backends!(replaced_values_are_kept_under_the_change, |store: DynStore| async move {
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    load(&store, LoadMode::InsertOnly, &[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
+    let mut load = store.begin_observation_load(LoadMode::Replace).await.unwrap();
+    load.write(vec![obs("pop_total", "520102", 2020, 2.0), obs("pop_total", "520103", 2020, 3.0)]).await.unwrap();
+    assert_eq!(load.replaced().await.unwrap(), 1);
+    let revision = revita_store::Revision { change_id: "c1".into(), at: 99 };
+    load.commit(&[audit()], Some(&revision)).await.unwrap();
+    assert_eq!(all_observations(&store).await.iter().map(|o| o.value).collect::<Vec<_>>(), [2.0, 3.0]);
+    let kept = store.observation_revisions("c1").await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].region.as_str(), kept[0].value), ("520102", 1.0));
 });

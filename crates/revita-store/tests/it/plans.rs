@@ -44,7 +44,7 @@ fn project(plan_id: i64, code_: &str, goals: Vec<i64>) -> Project {
 }
 
 both_backends!(plans_keep_their_goals_targets_projects_and_history, |store: DynStore| async move {
-    let id = store.create_plan(&plan()).await.unwrap();
+    let id = store.write(audit(), async |tx| tx.create_plan(&plan()).await).await.unwrap();
     let stored = store.plan(id).await.unwrap().unwrap();
     assert_eq!(stored, Plan { id, ..plan() });
     assert_eq!(store.plans().await.unwrap().len(), 1);
@@ -57,17 +57,23 @@ both_backends!(plans_keep_their_goals_targets_projects_and_history, |store: DynS
         at: 1_700_000_000,
         comment: Some("送审".into()),
     };
-    store.move_plan(id, 1, &submit).await.unwrap();
-    let stale = store.move_plan(id, 1, &submit).await.unwrap_err();
+    store.write(audit(), async |tx| tx.move_plan(id, 1, &submit).await).await.unwrap();
+    let stale = store.write(audit(), async |tx| tx.move_plan(id, 1, &submit).await).await.unwrap_err();
     assert!(matches!(stale, StoreError::Conflict(_)), "{stale}");
     let moved = store.plan(id).await.unwrap().unwrap();
     assert_eq!((moved.status, moved.version), (PlanStatus::UnderReview, 2));
     assert_eq!(store.plan_transitions(id).await.unwrap(), vec![submit]);
 
-    let chapter =
-        store.add_goal(&Goal { id: 0, plan_id: id, parent: None, title: "第一章".into(), position: 1 }).await.unwrap();
+    let chapter = store
+        .write(audit(), async |tx| {
+            tx.add_goal(&Goal { id: 0, plan_id: id, parent: None, title: "第一章".into(), position: 1 }).await
+        })
+        .await
+        .unwrap();
     let goal = store
-        .add_goal(&Goal { id: 0, plan_id: id, parent: Some(chapter), title: "增收".into(), position: 1 })
+        .write(audit(), async |tx| {
+            tx.add_goal(&Goal { id: 0, plan_id: id, parent: Some(chapter), title: "增收".into(), position: 1 }).await
+        })
         .await
         .unwrap();
     assert_eq!(store.goals(id).await.unwrap().iter().map(|g| g.id).collect::<Vec<_>>(), [chapter, goal]);
@@ -85,30 +91,43 @@ both_backends!(plans_keep_their_goals_targets_projects_and_history, |store: DynS
             intermediate: vec![(2022, 13_500.5)],
         },
     };
-    let target_id = store.add_target(&target).await.unwrap();
+    let target_id = store.write(audit(), async |tx| tx.add_target(&target).await).await.unwrap();
     assert_eq!(store.targets(id).await.unwrap(), vec![PlanTarget { id: target_id, ..target.clone() }]);
     let mut revised = PlanTarget { id: target_id, ..target };
     revised.target.intermediate = vec![(2022, 13_000.0), (2023, 14_000.0)];
     revised.target.binding = false;
-    store.update_target(&revised).await.unwrap();
+    store.write(audit(), async |tx| tx.update_target(&revised).await).await.unwrap();
     assert_eq!(store.targets(id).await.unwrap(), vec![revised.clone()]);
-    assert!(store.update_target(&PlanTarget { id: target_id + 99, ..revised }).await.is_err());
+    assert!(
+        store
+            .write(audit(), async |tx| tx.update_target(&PlanTarget { id: target_id + 99, ..revised }).await)
+            .await
+            .is_err()
+    );
     // The header is rewritten by version, as moves are.
     let renamed = Plan { title: "新标题".into(), end_year: 2026, ..store.plan(id).await.unwrap().unwrap() };
-    assert_eq!(store.update_plan(&renamed, 2).await.unwrap(), 3);
-    assert!(matches!(store.update_plan(&renamed, 2).await.unwrap_err(), StoreError::Conflict(_)));
+    assert_eq!(store.write(audit(), async |tx| tx.update_plan(&renamed, 2).await).await.unwrap(), 3);
+    assert!(matches!(
+        store.write(audit(), async |tx| tx.update_plan(&renamed, 2).await).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
     let stored = store.plan(id).await.unwrap().unwrap();
     assert_eq!(
         (stored.title.as_str(), stored.end_year, stored.version, stored.status),
         ("新标题", 2026, 3, PlanStatus::UnderReview)
     );
 
-    let ids = store.upsert_projects(id, &[project(id, "P2", vec![goal]), project(id, "P1", vec![])]).await.unwrap();
+    let ids = store
+        .write(audit(), async |tx| {
+            tx.upsert_projects(id, &[project(id, "P2", vec![goal]), project(id, "P1", vec![])]).await
+        })
+        .await
+        .unwrap();
     assert_eq!(ids.len(), 2);
     // A project written again by code replaces the old one, budgets too.
     let mut again = project(id, "P2", vec![goal, chapter]);
     again.budget = vec![(FundingSource::Loans, 7.0)];
-    assert_eq!(store.upsert_projects(id, &[again]).await.unwrap(), vec![ids[0]]);
+    assert_eq!(store.write(audit(), async |tx| tx.upsert_projects(id, &[again]).await).await.unwrap(), vec![ids[0]]);
     let projects = store.projects(id).await.unwrap();
     assert_eq!(projects.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(), ["P1", "P2"]);
     assert_eq!(projects[0].budget, project(id, "P1", vec![]).budget);
@@ -120,23 +139,29 @@ both_backends!(plans_keep_their_goals_targets_projects_and_history, |store: DynS
     let mut progress = one.clone();
     progress.percent = 75.0;
     progress.status = ProjectStatus::Completed;
-    assert_eq!(store.update_project_progress(&progress, 1).await.unwrap(), 2);
-    assert!(matches!(store.update_project_progress(&progress, 1).await.unwrap_err(), StoreError::Conflict(_)));
+    assert_eq!(store.write(audit(), async |tx| tx.update_project_progress(&progress, 1).await).await.unwrap(), 2);
+    assert!(matches!(
+        store.write(audit(), async |tx| tx.update_project_progress(&progress, 1).await).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
     assert_eq!(store.project(ids[1]).await.unwrap().unwrap().percent, 75.0);
 
     let day = |t: &str| Date::parse(t).unwrap();
     let m = store
-        .add_milestone(&Milestone {
-            id: 0,
-            project_id: ids[1],
-            name: "开工".into(),
-            due: day("2022-04-01"),
-            done: None,
+        .write(audit(), async |tx| {
+            tx.add_milestone(&Milestone {
+                id: 0,
+                project_id: ids[1],
+                name: "开工".into(),
+                due: day("2022-04-01"),
+                done: None,
+            })
+            .await
         })
         .await
         .unwrap();
-    store.complete_milestone(m, day("2022-04-05")).await.unwrap();
-    assert!(store.complete_milestone(m + 100, day("2022-04-05")).await.is_err());
+    store.write(audit(), async |tx| tx.complete_milestone(m, day("2022-04-05")).await).await.unwrap();
+    assert!(store.write(audit(), async |tx| tx.complete_milestone(m + 100, day("2022-04-05")).await).await.is_err());
     assert_eq!(store.milestones(id).await.unwrap()[0].done, Some(day("2022-04-05")));
     let d = Disbursement {
         id: 0,
@@ -146,6 +171,6 @@ both_backends!(plans_keep_their_goals_targets_projects_and_history, |store: DynS
         source: FundingSource::CentralBudget,
         actor: "clerk".into(),
     };
-    let d_id = store.add_disbursement(&d).await.unwrap();
+    let d_id = store.write(audit(), async |tx| tx.add_disbursement(&d).await).await.unwrap();
     assert_eq!(store.disbursements(id).await.unwrap(), vec![Disbursement { id: d_id, ..d }]);
 });

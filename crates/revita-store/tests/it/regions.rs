@@ -1,7 +1,7 @@
 use super::*;
 
 both_backends!(regions_round_trip, |store: DynStore| async move {
-    assert_eq!(store.upsert_regions(&guizhou()).await.unwrap(), 6);
+    assert_eq!(store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap(), 6);
     let yunyan = store.region(&code("520103")).await.unwrap().unwrap();
     assert_eq!(yunyan, guizhou()[4]);
     assert_eq!(store.region(&code("999999")).await.unwrap(), None);
@@ -9,7 +9,7 @@ both_backends!(regions_round_trip, |store: DynStore| async move {
 });
 
 both_backends!(children_are_ordered_by_code, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let children = store.children(&code("520100")).await.unwrap();
     let codes: Vec<_> = children.iter().map(|r| r.code.to_string()).collect();
     assert_eq!(codes, ["520102", "520103"]);
@@ -19,7 +19,7 @@ both_backends!(children_are_ordered_by_code, |store: DynStore| async move {
 });
 
 both_backends!(descendants_walk_the_whole_subtree, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let codes = |regions: Vec<Region>| regions.iter().map(|r| r.code.to_string()).collect::<Vec<_>>();
     assert_eq!(
         codes(store.descendants(&code("520000"), None).await.unwrap()),
@@ -30,7 +30,7 @@ both_backends!(descendants_walk_the_whole_subtree, |store: DynStore| async move 
 });
 
 both_backends!(ancestors_come_root_first, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let codes = |regions: Vec<Region>| regions.iter().map(|r| r.code.to_string()).collect::<Vec<_>>();
     assert_eq!(codes(store.ancestors(&code("520103")).await.unwrap()), ["000000", "520000", "520100"]);
     assert!(store.ancestors(&code("000000")).await.unwrap().is_empty());
@@ -38,16 +38,16 @@ both_backends!(ancestors_come_root_first, |store: DynStore| async move {
 });
 
 both_backends!(upserting_a_region_updates_it, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let mut renamed = guizhou()[3].clone();
     renamed.name_en = Some("Nanming".into());
-    store.upsert_regions(std::slice::from_ref(&renamed)).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(std::slice::from_ref(&renamed)).await).await.unwrap();
     assert_eq!(store.region(&code("520102")).await.unwrap(), Some(renamed));
     assert_eq!(store.regions().await.unwrap().len(), 6);
 });
 
 both_backends!(search_finds_codes_and_names_in_both_languages, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let found = |q: &'static str| {
         let store = store.clone();
         async move { store.search_regions(q, 10).await.unwrap().iter().map(|r| r.code.to_string()).collect::<Vec<_>>() }
@@ -66,10 +66,10 @@ both_backends!(search_finds_codes_and_names_in_both_languages, |store: DynStore|
 });
 
 both_backends!(boundaries_round_trip_by_level, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let square = r#"{"type":"Polygon","coordinates":[[[106,26],[107,26],[107,27],[106,26]]]}"#;
     let b = Boundary { region: code("520102"), geojson: square.into(), source: Some("test".into()) };
-    store.upsert_boundaries(std::slice::from_ref(&b)).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_boundaries(std::slice::from_ref(&b)).await).await.unwrap();
     assert_eq!(store.boundary(&code("520102")).await.unwrap(), Some(b.clone()));
     assert!(store.has_boundary(&code("520102")).await.unwrap());
     assert!(!store.has_boundary(&code("520103")).await.unwrap());
@@ -98,14 +98,14 @@ both_backends!(indicators_round_trip_with_their_weights, |store: DynStore| async
         description: Some("resident population".into()),
         source: None,
     };
-    store.upsert_indicators(&[rate.clone(), pop.clone()]).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_indicators(&[rate.clone(), pop.clone()]).await).await.unwrap();
     assert_eq!(store.indicators().await.unwrap(), vec![pop, rate.clone()]);
     assert_eq!(store.indicator(&rate.code).await.unwrap(), Some(rate));
 });
 
 both_backends!(every_write_moves_the_data_version, |store: DynStore| async move {
     let v0 = store.data_version().await.unwrap();
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let v1 = store.data_version().await.unwrap();
     assert!(v1 > v0);
     load(&store, revita_store::LoadMode::InsertOnly, &[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
@@ -119,7 +119,7 @@ both_backends!(every_write_moves_the_data_version, |store: DynStore| async move 
 });
 
 both_backends!(migrating_twice_changes_nothing, |store: DynStore| async move {
-    store.upsert_regions(&guizhou()).await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     store.migrate().await.unwrap();
     assert_eq!(store.regions().await.unwrap().len(), 6);
     store.ping().await.unwrap();
@@ -136,11 +136,11 @@ both_backends!(the_code_history_is_replaced_whole, |store: DynStore| async move 
         successors,
     };
     let first = vec![record("110103", CodeStatus::Retired, Some(2010), vec![code("110101")])];
-    store.replace_code_history(&first).await.unwrap();
-    store.replace_code_history(&first).await.unwrap();
+    store.write(audit(), async |tx| tx.replace_code_history(&first).await).await.unwrap();
+    store.write(audit(), async |tx| tx.replace_code_history(&first).await).await.unwrap();
     assert_eq!(store.code_history().await.unwrap(), first);
     let second = vec![record("110101", CodeStatus::InUse, None, vec![code("110101"), code("110102")])];
-    store.replace_code_history(&second).await.unwrap();
+    store.write(audit(), async |tx| tx.replace_code_history(&second).await).await.unwrap();
     assert_eq!(store.code_history().await.unwrap(), second);
     assert_eq!(store.inventory().await.unwrap().history_codes, 1);
 });
@@ -148,7 +148,7 @@ both_backends!(the_code_history_is_replaced_whole, |store: DynStore| async move 
 #[tokio::test]
 async fn search_keys_are_filled_in_for_rows_loaded_before_they_existed() {
     let test = revita_testkit::TestStore::sqlite().await;
-    test.store.upsert_regions(&guizhou()).await.unwrap();
+    test.store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     // As a database written before migration 0003 would be.
     let path = test.url.sqlite_path().unwrap().to_string();
     let pool = sqlx::SqlitePool::connect(&format!("sqlite:{path}")).await.unwrap();
@@ -160,3 +160,50 @@ async fn search_keys_are_filled_in_for_rows_loaded_before_they_existed() {
     assert_eq!(found.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["520100"]);
     test.finish().await;
 }
+
+both_backends!(a_region_that_moves_takes_its_subtree_with_it, |store: DynStore| async move {
+    // Issue 13: a region import may re-parent (an administrator's change);
+    // every read by subtree must follow the move at once.
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    let mut village = region("520102001", "某街道", "township", Some("520102"));
+    village.valid_from = None;
+    store.write(audit(), async |tx| tx.upsert_regions(std::slice::from_ref(&village)).await).await.unwrap();
+    let codes = |regions: Vec<Region>| regions.iter().map(|r| r.code.to_string()).collect::<Vec<_>>();
+    // Nanming (with its township) moves from Guiyang to Zunyi.
+    let moved = region("520102", "南明区", "county", Some("520300"));
+    store.write(audit(), async |tx| tx.upsert_regions(std::slice::from_ref(&moved)).await).await.unwrap();
+    assert_eq!(codes(store.descendants(&code("520100"), None).await.unwrap()), ["520103"]);
+    assert_eq!(codes(store.descendants(&code("520300"), None).await.unwrap()), ["520102", "520102001"]);
+    assert_eq!(codes(store.descendants(&code("000000"), Some("township")).await.unwrap()), ["520102001"]);
+    // A file that lists a child before its parent places both.
+    let batch = [
+        region("530102", "五华区", "county", Some("530100")),
+        region("530100", "昆明市", "prefecture", Some("530000")),
+        region("530000", "云南省", "province", Some("000000")),
+    ];
+    store.write(audit(), async |tx| tx.upsert_regions(&batch).await).await.unwrap();
+    assert_eq!(codes(store.descendants(&code("530000"), None).await.unwrap()), ["530100", "530102"]);
+});
+
+both_backends!(a_change_without_an_audit_entry_is_refused_and_leaves_nothing, |store: DynStore| async move {
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_regions(&guizhou()).await.unwrap();
+    assert!(matches!(tx.commit().await, Err(StoreError::Unaudited)));
+    assert!(store.regions().await.unwrap().is_empty());
+    let mut load = store.begin_observation_load(LoadMode::InsertOnly).await.unwrap();
+    load.write(vec![]).await.unwrap();
+    assert!(matches!(load.commit(&[], None).await, Err(StoreError::Unaudited)));
+    // The change and its entry commit together.
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    let log = store.audit_log(&revita_store::security::AuditFilter::default(), 10).await.unwrap();
+    assert_eq!(log.len(), 1);
+    // A failing change rolls back its entry too.
+    let failed = store
+        .write(audit(), async |tx| {
+            tx.upsert_regions(&guizhou()).await?;
+            Err::<(), _>(StoreError::Conflict("stop".into()))
+        })
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(store.audit_log(&revita_store::security::AuditFilter::default(), 10).await.unwrap().len(), 1);
+});

@@ -257,8 +257,19 @@ both_backends!(a_run_is_committed_from_the_page_as_an_official_list, |store: Dyn
         "csrf={}&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D&year=2020&category=custom%3Acrowded&classes=lagging&basis_title=%E9%80%9A%E7%9F%A5&basis_number=&effective=2021-01-01&transition_until=",
         app.csrf
     );
-    let (status, done) =
+    // Issue 13: the first post only shows what the list would change.
+    let (status, preview) =
         post(&app, "/designate/commit", "application/x-www-form-urlencoded", &app.cookie, body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert!(
+        preview.contains("id=\"list-preview\"") && preview.contains("<span class=\"joining\">520103</span>"),
+        "{preview}"
+    );
+    assert!(app.store().designation_lists(None).await.unwrap().is_empty(), "nothing is written before confirming");
+    let fingerprint = preview.split("name=\"confirm\" value=\"").nth(1).unwrap().split('"').next().unwrap();
+    let confirmed = format!("{body}&confirm={fingerprint}");
+    let (status, done) =
+        post(&app, "/designate/commit", "application/x-www-form-urlencoded", &app.cookie, confirmed.clone()).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert!(done.contains("id=\"committed\"") && done.contains("520103"), "{done}");
     let held = app.store().designations_of(&revita_methods::RegionCode::parse("520103").unwrap()).await.unwrap();
@@ -266,7 +277,7 @@ both_backends!(a_run_is_committed_from_the_page_as_an_official_list, |store: Dyn
     let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 10).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "designation.commit"));
     // Without the session's CSRF token nothing is committed.
-    let forged = body.replace(&app.csrf, "forged");
+    let forged = confirmed.replace(&app.csrf, "forged");
     let (status, _) = post(&app, "/designate/commit", "application/x-www-form-urlencoded", &app.cookie, forged).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.store().designation_lists(None).await.unwrap().len(), 1);

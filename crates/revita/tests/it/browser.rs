@@ -316,6 +316,11 @@ fn browser_journeys() {
     browser.type_into("#basis_title", "关于认定教育薄弱县的通知");
     browser.script("document.querySelector('#effective').value = '2021-01-01'; return true");
     browser.click("#commit");
+    // Issue 13: what the list changes is shown before anything is written.
+    let preview = browser.wait_for_text("#list-preview", "284");
+    assert!(preview.contains("custom:education_lag"), "{preview}");
+    browser.screenshot("5a-list-preview");
+    browser.click("#confirm-commit");
     let notice = browser.wait_for_text("#committed", "SHA-256");
     assert!(notice.contains("custom:education_lag") && notice.contains("284"), "{notice}");
     browser.screenshot("5a-list-committed");

@@ -266,6 +266,14 @@ fn designate_ranks_classifies_and_writes_the_table() {
         "--effective",
         "2021-01-01",
     ];
+    // Issue 13: without --confirm the list is only previewed.
+    let out = run(&args, &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let preview = stdout(&out);
+    assert!(preview.contains("  joining (1): 520103\n") && preview.contains("nothing was written"), "{preview}");
+    let fingerprint = preview.rsplit("--confirm ").next().unwrap().trim().to_string();
+    let mut args = args.to_vec();
+    args.extend(["--confirm", fingerprint.as_str()]);
     let out = run(&args, &f.db());
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

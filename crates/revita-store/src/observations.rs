@@ -1,0 +1,172 @@
+//! Indicators and their observations: definitions, paged reads, periods.
+//! Bulk loads of observations are in `load.rs`.
+
+use revita_methods::{Indicator, IndicatorCode, Observation};
+
+use crate::db::{on_pool, on_tx};
+use crate::rows::RowExt;
+use crate::{ObservationKey, ObservationQuery, Store, StoreResult, Tx};
+
+const INDICATOR_COLUMNS: &str =
+    "code, name_zh, name_en, unit, direction, aggregation, weight_indicator, description, source";
+
+const UPSERT_INDICATOR: &str = "INSERT INTO indicators \
+     (code, name_zh, name_en, unit, direction, aggregation, weight_indicator, description, source) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+     ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, \
+     unit = excluded.unit, direction = excluded.direction, aggregation = excluded.aggregation, \
+     weight_indicator = excluded.weight_indicator, description = excluded.description, source = excluded.source";
+
+/// Columns of an observation row, in load order.
+pub(crate) const OBSERVATION_COLUMNS: &str = "indicator_code, region_code, period, value, source, status";
+
+impl Store {
+    /// Every indicator, by code.
+    pub async fn indicators(&self) -> StoreResult<Vec<Indicator>> {
+        let sql = format!("SELECT {INDICATOR_COLUMNS} FROM indicators ORDER BY code");
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+            rows.iter().map(crate::rows::indicator).collect()
+        })
+    }
+
+    /// One indicator.
+    pub async fn indicator(&self, code: &IndicatorCode) -> StoreResult<Option<Indicator>> {
+        let sql = format!("SELECT {INDICATOR_COLUMNS} FROM indicators WHERE code = $1");
+        on_pool!(self, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code.as_str()).fetch_optional(pool).await?;
+            row.as_ref().map(crate::rows::indicator).transpose()
+        })
+    }
+
+    /// Observations matching `query`, ordered by (indicator, region,
+    /// period), after `after` and at most `limit` of them.
+    pub async fn observations(
+        &self,
+        query: &ObservationQuery,
+        after: Option<&ObservationKey>,
+        limit: i64,
+    ) -> StoreResult<Vec<Observation>> {
+        let (sql, binds) = observations_sql(query, after);
+        on_pool!(self, pool => {
+            // The text holds only fixed column names and `$n` placeholders;
+            // every value is bound.
+            let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for value in &binds {
+                statement = statement.bind(value.as_str());
+            }
+            let rows = statement.bind(limit).fetch_all(pool).await?;
+            rows.iter().map(crate::rows::observation).collect()
+        })
+    }
+
+    /// The stored values an import replaced, kept under its change id.
+    pub async fn observation_revisions(&self, change_id: &str) -> StoreResult<Vec<Observation>> {
+        const REVISIONS: &str = "SELECT indicator_code, region_code, period, value, source, status \
+             FROM observation_revisions WHERE change_id = $1 ORDER BY indicator_code, region_code, period";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(REVISIONS).bind(change_id).fetch_all(pool).await?;
+            rows.iter().map(crate::rows::observation).collect()
+        })
+    }
+
+    /// Distinct periods with observations of an indicator, ascending.
+    pub async fn periods(&self, indicator: &IndicatorCode) -> StoreResult<Vec<String>> {
+        const PERIODS: &str = "SELECT DISTINCT period FROM observations WHERE indicator_code = $1 ORDER BY period";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(PERIODS).bind(indicator.as_str()).fetch_all(pool).await?;
+            rows.iter().map(|r| r.text("period")).collect()
+        })
+    }
+}
+
+impl Tx {
+    /// Inserts or updates indicator definitions by code.
+    pub async fn upsert_indicators(&mut self, indicators: &[Indicator]) -> StoreResult<u64> {
+        on_tx!(self, conn => {
+            for i in indicators {
+                sqlx::query(UPSERT_INDICATOR)
+                    .bind(i.code.as_str())
+                    .bind(&i.name_zh)
+                    .bind(i.name_en.as_deref())
+                    .bind(&i.unit)
+                    .bind(i.direction.as_str())
+                    .bind(i.aggregation.as_str())
+                    .bind(i.aggregation.weight().map(|w| w.as_str()))
+                    .bind(i.description.as_deref())
+                    .bind(i.source.as_deref())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok::<(), crate::StoreError>(())
+        })?;
+        self.data_changed();
+        Ok(indicators.len() as u64)
+    }
+}
+
+/// The observations query for the filters `query` sets, with keyset
+/// pagination after the last key seen when `after` is given, and the text
+/// parameters to bind in order (the limit is bound last). Only the filters
+/// in use appear in the SQL: a generic `($1 IS NULL OR col = $1)` form keeps
+/// SQLite's planner from using the primary key and turns every page into a
+/// full table scan.
+fn observations_sql(query: &ObservationQuery, after: Option<&ObservationKey>) -> (String, Vec<String>) {
+    let mut sql = String::from(
+        "SELECT o.indicator_code, o.region_code, o.period, o.value, o.source, o.status FROM observations o",
+    );
+    if query.parent.is_some() || query.level.is_some() {
+        sql.push_str(" JOIN regions r ON r.code = o.region_code");
+    }
+    let mut binds: Vec<String> = Vec::new();
+    let mut conditions: Vec<String> = Vec::new();
+    let filters = [
+        ("o.indicator_code", query.indicator.as_ref().map(|c| c.as_str().to_string())),
+        ("o.region_code", query.region.as_ref().map(|c| c.as_str().to_string())),
+        ("r.parent_code", query.parent.as_ref().map(|c| c.as_str().to_string())),
+        ("r.level", query.level.clone()),
+        ("o.period", query.period.clone()),
+    ];
+    for (column, value) in filters {
+        if let Some(value) = value {
+            binds.push(value);
+            conditions.push(format!("{column} = ${}", binds.len()));
+        }
+    }
+    if let Some(key) = after {
+        binds.extend([key.indicator.clone(), key.region.clone(), key.period.clone()]);
+        let n = binds.len();
+        conditions.push(format!("(o.indicator_code, o.region_code, o.period) > (${}, ${}, ${n})", n - 2, n - 1));
+    }
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql.push_str(&format!(" ORDER BY o.indicator_code, o.region_code, o.period LIMIT ${}", binds.len() + 1));
+    (sql, binds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_observations_query_names_only_the_filters_in_use_and_numbers_them_in_order() {
+        let query =
+            ObservationQuery { level: Some("county".into()), period: Some("2020".into()), ..Default::default() };
+        let after = ObservationKey { indicator: "a".into(), region: "b".into(), period: "c".into() };
+        let (sql, binds) = observations_sql(&query, Some(&after));
+        assert!(sql.contains(" JOIN regions r "), "{sql}");
+        assert!(
+            sql.ends_with(
+                "WHERE r.level = $1 AND o.period = $2 AND (o.indicator_code, o.region_code, o.period) > ($3, $4, $5) \
+                 ORDER BY o.indicator_code, o.region_code, o.period LIMIT $6"
+            ),
+            "{sql}"
+        );
+        assert_eq!(binds, ["county", "2020", "a", "b", "c"]);
+        let (sql, binds) = observations_sql(&ObservationQuery::default(), None);
+        assert!(!sql.contains("JOIN") && !sql.contains("WHERE") && sql.ends_with("LIMIT $1"), "{sql}");
+        assert!(binds.is_empty());
+    }
+}
