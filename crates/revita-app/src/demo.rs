@@ -92,12 +92,18 @@ pub const USERS: [(&str, &str, revita_methods::access::Role, &str); 6] = [
     ("auditor", "checks-everything", revita_methods::access::Role::Auditor, "000000"),
 ];
 
-/// Creates the demo users (see [`USERS`]).
-pub async fn create_users(app: &App, now: i64) -> AppResult<()> {
+/// Creates the demo users (see [`USERS`]) that do not exist yet; returns
+/// how many it created.
+pub async fn create_users(app: &App, now: i64) -> AppResult<usize> {
     let origin = crate::auth::Origin { now, ..Default::default() };
+    let mut created = 0;
     for (name, password, role, scope) in USERS {
+        if app.store().user_by_name(name).await?.is_some() {
+            continue;
+        }
         let grant = revita_methods::access::Grant { role, scope: app.parse_region_code(scope)? };
         app.create_user(None, name, password, &[grant], &origin).await?;
+        created += 1;
     }
-    Ok(())
+    Ok(created)
 }

@@ -76,7 +76,6 @@ pub(crate) const POSTGRES: &[Migration] = &[
 pub(crate) const CREATE_LEDGER: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";
 
-
 /// Applies pending SQLite migrations, each in its own `BEGIN IMMEDIATE`
 /// transaction (so that two processes starting at once apply each once).
 pub(crate) async fn run_sqlite(pool: &sqlx::SqlitePool) -> crate::StoreResult<()> {

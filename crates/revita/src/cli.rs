@@ -70,6 +70,8 @@ pub enum Command {
     Healthcheck(HealthcheckArgs),
     /// Manage users (the first administrator, scripted set-ups).
     User(UserArgs),
+    /// Check the audit log: `revita audit verify` recomputes its hash chain.
+    Audit(AuditArgs),
     /// Benchmarks (see BENCHMARKS.md).
     Bench(BenchArgs),
 }
@@ -92,6 +94,29 @@ pub struct ServeArgs {
     /// (comma-separated). Off by default.
     #[arg(long, env = "REVITA_PUBLIC", value_delimiter = ',')]
     pub public: Vec<String>,
+    /// With --demo: delete the demo database and start afresh (otherwise
+    /// an existing demo database is kept, with whatever was entered in it).
+    #[arg(long, requires = "demo")]
+    pub reset_demo: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: AuditAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Recompute the audit log's hash chain: exit 0 if every entry follows
+    /// from the one before, 1 naming the first that does not.
+    Verify {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -46,8 +46,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(db) => {
             let app = open(&db).await?;
-            load_demo(&app).await
+            load_demo(&app).await?;
+            create_demo_users(&app).await
         }
+        Command::Audit(args) => audit(args).await,
         Command::Import(args) => import(args).await,
         Command::Export(args) => export(args).await,
         Command::Region(args) => region(args).await,
@@ -144,22 +146,42 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Creates the demo users that do not exist yet and lists them.
+async fn create_demo_users(app: &App) -> anyhow::Result<()> {
+    let created = revita_app::demo::create_users(app, now()).await?;
+    outln!("demo users (name / password / role @ jurisdiction){}:", if created == 0 { ", already there" } else { "" });
+    for (name, password, role, scope) in revita_app::demo::USERS {
+        outln!("  {name:<14} {password:<20} {role} @ {scope}");
+    }
+    Ok(())
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut db = args.db.clone();
-    if args.demo && db.database_url == "revita.sqlite" {
+    let default_file = db.database_url == "revita.sqlite";
+    if args.demo && default_file {
         db.database_url = DEMO_DATABASE.to_string();
+    }
+    if args.reset_demo {
+        // Only the demo's own file is ever deleted: what a user names with
+        // --database-url may hold their work.
+        if !(args.demo && default_file) {
+            bail!("--reset-demo starts {DEMO_DATABASE} afresh; it works with --demo and no --database-url");
+        }
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{DEMO_DATABASE}{suffix}"));
         }
     }
     let app = open(&db).await?;
     if args.demo {
-        load_demo(&app).await?;
-        revita_app::demo::create_users(&app, now()).await?;
-        outln!("demo users (name / password / role @ jurisdiction):");
-        for (name, password, role, scope) in revita_app::demo::USERS {
-            outln!("  {name:<14} {password:<20} {role} @ {scope}");
+        // A demo database kept from an earlier start keeps what its users
+        // entered (issue 13); an empty one gets the demo dataset.
+        if app.store().inventory().await?.observations == 0 {
+            load_demo(&app).await?;
+        } else {
+            eprintln!("serving the demo database as it is (start with --reset-demo for a fresh one)");
         }
+        create_demo_users(&app).await?;
     }
     let public = args
         .public
@@ -179,6 +201,35 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 pub(crate) fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// `revita audit verify`: recomputes the audit log's hash chain.
+async fn audit(args: crate::cli::AuditArgs) -> anyhow::Result<()> {
+    let app = open(&args.db).await?;
+    match args.action {
+        crate::cli::AuditAction::Verify { json } => {
+            let chain = app.verify_audit_chain().await?;
+            if json {
+                let value = serde_json::json!({"rows": chain.rows, "unchained": chain.unchained, "head": chain.head,
+                    "broken_at": chain.broken_at.as_ref().map(|(id, why)| serde_json::json!({"id": id, "reason": why}))});
+                outln!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                outln!("{} audit entries; {} written before the chain began", chain.rows, chain.unchained);
+                if let Some(head) = &chain.head {
+                    outln!("head {head}");
+                }
+            }
+            match chain.broken_at {
+                None => {
+                    if !json {
+                        outln!("the chain is intact");
+                    }
+                    Ok(())
+                }
+                Some((id, why)) => bail!("the audit log was tampered with at entry {id}: {why}"),
+            }
+        }
+    }
 }
 
 async fn user(args: crate::cli::UserArgs) -> anyhow::Result<()> {
