@@ -197,7 +197,7 @@ fn urlencode(text: &str) -> String {
 
 /// Only local paths, so that `next` cannot send a user elsewhere.
 fn local(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into())
+    crate::redirect::local_or_home(next)
 }
 
 #[derive(Deserialize)]

@@ -21,6 +21,7 @@ mod monitoring;
 mod openapi;
 mod pages;
 mod plans;
+mod redirect;
 mod request_id;
 mod state;
 mod upload;

@@ -70,6 +70,19 @@ both_backends!(logging_in_sets_a_safe_session_cookie, |store: DynStore| async mo
     assert_eq!(headers["location"], "/");
 });
 
+both_backends!(logging_in_never_leads_off_the_site, |store: DynStore| async move {
+    let client = fixture(store).await;
+    for evil in super::pages::EVIL_TARGETS.iter().chain(&["/\\evil.example", "/%5C/evil.example"]) {
+        let (status, headers, _) =
+            post_form(&client, "/login", &format!("name=admin&password=correct+horse+battery&next={evil}")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{evil}");
+        assert_eq!(headers["location"], "/", "{evil}");
+    }
+    // The login page does not carry an unsafe `next` into its form either.
+    let (_, _, page) = anonymous(&client, vec![], "/login?next=/%5Cevil.example").await;
+    assert!(page.contains("name=\"next\" value=\"&#x2f;\"") && !page.contains("evil"), "{page}");
+});
+
 both_backends!(api_clients_use_bearer_tokens, |store: DynStore| async move {
     let client = fixture(store).await;
     let admin = client.store().user_by_name("admin").await.unwrap().unwrap();

@@ -46,6 +46,35 @@ both_backends!(the_language_follows_cookie_then_browser, |store: DynStore| async
     assert_eq!(headers["location"], "/");
 });
 
+/// `back` values that a browser, or whatever decodes them once more, would
+/// follow to another site (each as it appears in a query string).
+pub(crate) const EVIL_TARGETS: &[&str] = &[
+    "//evil.example",
+    "/%5Cevil.example/x",
+    "%5C%5Cevil.example",
+    "/%255Cevil.example",
+    "/%252F%252Fevil.example",
+    "/%2F%2Fevil.example",
+    "https://evil.example",
+    "https:%2F%2Fevil.example",
+    "%09/evil.example",
+    "/%09/evil.example",
+    "/%0D%0ASet-Cookie:%20x=1",
+    "javascript:alert(1)",
+    "evil.example",
+];
+
+both_backends!(the_language_switch_never_leads_off_the_site, |store: DynStore| async move {
+    let app = fixture(store).await;
+    for evil in EVIL_TARGETS {
+        let (status, headers, _) = get_text(&app, &format!("/lang/en?back={evil}"), &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{evil}");
+        assert_eq!(headers["location"], "/", "{evil}");
+    }
+    let (_, headers, _) = get_text(&app, "/lang/en?back=/regions%3Fq%3D%25E5%258C%25BA", &[]).await;
+    assert_eq!(headers["location"], "/regions?q=%E5%8C%BA", "a local path with an encoded query stays");
+});
+
 both_backends!(region_pages_show_standing_charts_and_downloads, |store: DynStore| async move {
     let app = fixture(store).await;
     let (_, _, body) = get_text(&app, "/regions/520103", &[("accept-language", "en")]).await;
