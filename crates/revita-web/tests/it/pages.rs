@@ -636,3 +636,25 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     let (status, _, print) = get_text(&app, &format!("/plans/{plan}/print"), &[("accept-language", "zh")]).await;
     assert!(status == StatusCode::OK && print.contains("Guiyang") && !print.contains("<form"), "{print}");
 });
+
+both_backends!(exports_with_personal_data_are_never_stored_by_caches, |store: DynStore| async move {
+    let app = fixture(store).await;
+    for uri in [
+        "/monitoring/households.csv",
+        "/audit.csv",
+        "/api/v1/alerts",
+        "/regions/520100/children.csv",
+        "/regions/520100/children.xlsx",
+        "/plans/1/data.xlsx",
+        "/plans/1/document.pdf",
+        "/households/520102",
+        "/api/v1/regions/520102",
+    ] {
+        let (status, headers, _) = get_text(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(headers["cache-control"], "no-store", "{uri}");
+    }
+    // What is the same for everyone may still be cached.
+    let (_, headers, _) = get_text(&app, "/static/app.css", &[]).await;
+    assert_eq!(headers["cache-control"], "public, max-age=3600");
+});
