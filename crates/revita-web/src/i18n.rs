@@ -609,6 +609,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav_audit", "Audit", "审计"),
     ("nav_tokens", "API tokens", "令牌"),
     ("log_in", "Log in", "登录"),
+    (
+        "login_form_expired",
+        "the login form has expired or did not come from this site; log in again",
+        "登录表单已过期或并非来自本站，请重新登录",
+    ),
     ("log_out", "Log out", "退出"),
     ("user_name", "User name", "用户名"),
     ("password", "Password", "密码"),
