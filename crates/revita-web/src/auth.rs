@@ -234,7 +234,11 @@ fn login_csrf_cookie(token: Option<&str>, secure: bool) -> String {
     )
 }
 
-/// The login page, with a fresh form token in the form and in its cookie.
+/// The login page, with the form's token in the form and in its cookie:
+/// the token the browser already holds, else a fresh one. Keeping it matters
+/// because a browser may fetch the login page more than once for one form
+/// (a favicon request, redirected to log in like any other, sets the cookie
+/// again), and a new token each time would refuse the form it shows.
 fn login_page(
     state: &WebState,
     ctx: &PageContext,
@@ -243,7 +247,9 @@ fn login_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let token = match revita_app::auth::random_token() {
+    let held = cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+    let token = match held.map(Ok).unwrap_or_else(revita_app::auth::random_token) {
         Ok(token) => token,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };

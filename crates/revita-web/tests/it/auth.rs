@@ -69,6 +69,15 @@ pub(crate) async fn login_form_token(app: &App) -> (String, String) {
     (cookie, token)
 }
 
+/// GETs `uri` without a session, with `cookie`.
+async fn get_text_anonymous(app: &App, uri: &str, cookie: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let request = Request::builder().uri(uri).header("cookie", cookie).body(Body::empty()).unwrap();
+    let response = revita_web::router(app.clone()).oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
+    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Posts the login form (`body` without the token) as a browser would.
 async fn post_login(app: &App, body: &str) -> (StatusCode, axum::http::HeaderMap, String) {
     let (cookie, token) = login_form_token(app).await;
@@ -103,7 +112,14 @@ both_backends!(the_login_form_carries_its_own_csrf_token, |store: DynStore| asyn
     }
     let (cookie, token) = login_form_token(&client).await;
     let (other_cookie, other_token) = login_form_token(&client).await;
-    assert_ne!(token, other_token, "a fresh token for every form");
+    assert_ne!(token, other_token, "a fresh token for a browser without one");
+    // A browser that holds a token keeps it (it may load the page twice for
+    // one form: a favicon redirected to log in).
+    let (_, headers, page) = get_text_anonymous(&client, "/login", &cookie).await;
+    assert!(page.contains(&format!("name=\"csrf\" value=\"{token}\"")), "{page}");
+    assert!(headers["set-cookie"].to_str().unwrap().starts_with(&format!("{cookie};")));
+    let (_, _, page) = get_text_anonymous(&client, "/login", "revita_login_csrf=forged").await;
+    assert!(!page.contains("value=\"forged\""), "only a well-formed token is kept");
     let login = "name=admin&password=correct+horse+battery&next=/regions";
     let audit = || async { client.store().audit_log(&Default::default(), 100).await.unwrap().len() };
     let before = audit().await;
