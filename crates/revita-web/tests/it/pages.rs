@@ -147,7 +147,7 @@ pub(crate) fn multipart(csrf: &str, kind: &str, file_name: &str, content: &str) 
 }
 
 /// The value of `name="…" value="…"` in a page.
-fn input_value(page: &str, name: &str) -> String {
+pub(crate) fn input_value(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = page.find(&marker).unwrap_or_else(|| panic!("no input {name}")) + marker.len();
     page[start..].split('"').next().unwrap().to_string()
