@@ -418,6 +418,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("remapped_codes", "Retired codes mapped to current regions", "已停用代码映射到现行地区"),
     ("ignored_columns", "Ignored columns", "忽略的列"),
     ("upload_expired", "This upload has expired; please upload the file again.", "上传已过期，请重新上传。"),
+    ("error_too_large", "Upload too large", "上传文件过大"),
+    ("upload_too_large", "the file is over the upload limit of this server:", "文件超过本服务器的上传上限："),
     ("error_not_found", "Page not found", "页面不存在"),
     ("error_bad_request", "The request is not valid", "请求无效"),
     ("error_conflict", "Someone changed this meanwhile", "该记录已被他人修改"),

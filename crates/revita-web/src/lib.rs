@@ -23,6 +23,7 @@ mod pages;
 mod plans;
 mod redirect;
 mod request_id;
+mod staging;
 mod state;
 mod upload;
 mod views;
@@ -38,6 +39,7 @@ use revita_app::App;
 
 pub use error::ApiError;
 pub use openapi::{ENDPOINTS, document as openapi_document};
+pub use staging::{MULTIPART_OVERHEAD_BYTES, UploadSettings, Uploads};
 pub use state::WebState;
 
 /// One route of the table: a path, a method and the handler for it.
@@ -154,13 +156,36 @@ pub fn route_methods() -> Vec<(String, Method)> {
     route_table().into_iter().map(|(path, route)| (path, route.method)).collect()
 }
 
-/// Builds the router over an app.
+/// What a server is built with beside the app.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Pages published for anonymous reading.
+    pub public: Vec<auth::PublicPage>,
+    /// Where uploads wait, and their limits.
+    pub uploads: Uploads,
+}
+
+/// The routes that take uploads: their body limit is the upload limit (and
+/// the multipart overhead), where every other route keeps a small one.
+const UPLOAD_ROUTES: &[&str] = &["/import", "/plans/{id}/projects/import"];
+
+/// The body limit of every route but the uploads: forms are small.
+const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Builds the router over an app (uploads in a private temporary directory,
+/// with the default limits).
 pub fn router(app: App) -> Router {
     router_with(app, Vec::new())
 }
 
 /// Builds the router, publishing `public` pages for anonymous reading.
 pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
+    router_with_options(app, Options { public, ..Options::default() })
+}
+
+/// Builds the router with its options.
+pub fn router_with_options(app: App, options: Options) -> Router {
+    let upload_limit = usize::try_from(options.uploads.settings().max_request_bytes()).unwrap_or(usize::MAX);
     let state = WebState {
         app,
         templates: Arc::new(views::environment()),
@@ -169,15 +194,21 @@ pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
         details: Arc::default(),
         scopes: Arc::default(),
         alerts: Arc::default(),
-        public: Arc::new(public),
+        public: Arc::new(options.public),
+        uploads: options.uploads,
     };
     let mut router = Router::new();
     for (path, route) in route_table() {
-        router = router.route(&path, route.handler);
+        let handler = if route.method == Method::POST && UPLOAD_ROUTES.contains(&path.as_str()) {
+            route.handler.layer(DefaultBodyLimit::max(upload_limit))
+        } else {
+            route.handler
+        };
+        router = router.route(&path, handler);
     }
     router
         .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::middleware::from_fn(request_id::tag))
@@ -188,13 +219,13 @@ pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
 /// address once listening (port 0 picks a free port).
 pub async fn serve(
     app: App,
-    public: Vec<auth::PublicPage>,
+    options: Options,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    let service = router_with(app, public).into_make_service_with_connect_info::<SocketAddr>();
+    let service = router_with_options(app, options).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

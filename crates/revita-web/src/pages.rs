@@ -652,6 +652,7 @@ mod tests {
             scopes: Default::default(),
             alerts: Default::default(),
             public: Default::default(),
+            uploads: Default::default(),
         };
         let id = RequestId("abc-000042".into());
         for (lang, heading) in [("en", "Something went wrong on our side"), ("zh", "服务器内部错误")] {

@@ -92,6 +92,16 @@ pub struct ServeArgs {
     /// (comma-separated). Off by default.
     #[arg(long, env = "REVITA_PUBLIC", value_delimiter = ',')]
     pub public: Vec<String>,
+    /// Largest file the import pages accept, in MiB (larger uploads are
+    /// refused with 413 as soon as they pass it).
+    #[arg(long, env = "REVITA_MAX_UPLOAD_MB", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_upload_mb: u64,
+    /// Where uploads wait between their check and their confirmation: a
+    /// private directory (made with mode 0700 if missing; refused if others
+    /// may read it). Default: a fresh private directory under the system's
+    /// temporary directory, removed when the server stops.
+    #[arg(long, env = "REVITA_UPLOAD_DIR")]
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -163,8 +163,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             revita_web::auth::PublicPage::parse(p).with_context(|| format!("--public '{p}' is not map or indicators"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let settings = revita_web::UploadSettings {
+        max_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+        ..revita_web::UploadSettings::DEFAULT
+    };
+    let uploads = match &args.upload_dir {
+        Some(dir) => revita_web::Uploads::in_dir(dir, settings)
+            .with_context(|| format!("cannot use --upload-dir {}", dir.display()))?,
+        None => revita_web::Uploads::temporary(settings),
+    };
+    let upload_dir = uploads.dir().context("cannot make a private directory for uploads")?;
+    tracing::info!(upload_dir = %upload_dir.display(), max_upload_mb = args.max_upload_mb, "uploads");
+    let options = revita_web::Options { public, uploads };
     let addr = SocketAddr::new(args.bind, args.port);
-    revita_web::serve(app, public, addr, |bound| {
+    revita_web::serve(app, options, addr, |bound| {
         tracing::info!(database = %DatabaseUrl::new(&db.database_url), "revita listening on http://{bound}");
         println!("revita is ready at http://{bound} (health: http://{bound}/health)");
     })

@@ -131,7 +131,7 @@ pub(crate) async fn post(
         .header("cookie", cookie)
         .body(Body::from(body))
         .unwrap();
-    let response = revita_web::router(app.app.clone()).oneshot(request).await.unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
