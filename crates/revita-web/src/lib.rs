@@ -23,6 +23,7 @@ mod pages;
 mod plans;
 mod redirect;
 mod request_id;
+mod server;
 mod staging;
 mod state;
 mod upload;
@@ -39,6 +40,7 @@ use revita_app::App;
 
 pub use error::ApiError;
 pub use openapi::{ENDPOINTS, document as openapi_document};
+pub use server::{ConnectionLimits, SHUTDOWN_GRACE, run as serve_listener};
 pub use staging::{MULTIPART_OVERHEAD_BYTES, UploadSettings, Uploads};
 pub use state::WebState;
 
@@ -215,20 +217,19 @@ pub fn router_with_options(app: App, options: Options) -> Router {
         .with_state(state)
 }
 
-/// Serves the router on `addr` until Ctrl-C; calls `ready` with the bound
-/// address once listening (port 0 picks a free port).
+/// Serves the router on `addr` within `limits` until Ctrl-C; calls `ready`
+/// with the bound address once listening (port 0 picks a free port).
 pub async fn serve(
     app: App,
     options: Options,
+    limits: ConnectionLimits,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    let service = router_with_options(app, options).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    server::run(listener, router_with_options(app, options), limits, shutdown).await
 }

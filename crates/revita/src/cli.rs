@@ -102,6 +102,18 @@ pub struct ServeArgs {
     /// temporary directory, removed when the server stops.
     #[arg(long, env = "REVITA_UPLOAD_DIR")]
     pub upload_dir: Option<std::path::PathBuf>,
+    /// Seconds a request's line and headers have to arrive (counted from
+    /// when the connection starts waiting for a request, so a kept-alive
+    /// connection idle this long is closed too).
+    #[arg(long, env = "REVITA_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request's body may stop arriving, or its answer stop being
+    /// read, before the connection is closed.
+    #[arg(long, env = "REVITA_IDLE_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_timeout_secs: u64,
+    /// Most connections served at once; more wait in the listen queue.
+    #[arg(long, env = "REVITA_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
 }
 
 #[derive(Debug, Args)]

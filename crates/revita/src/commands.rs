@@ -175,8 +175,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let upload_dir = uploads.dir().context("cannot make a private directory for uploads")?;
     tracing::info!(upload_dir = %upload_dir.display(), max_upload_mb = args.max_upload_mb, "uploads");
     let options = revita_web::Options { public, uploads };
+    let limits = revita_web::ConnectionLimits {
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+    };
+    tracing::info!(?limits, "connections");
     let addr = SocketAddr::new(args.bind, args.port);
-    revita_web::serve(app, options, addr, |bound| {
+    revita_web::serve(app, options, limits, addr, |bound| {
         tracing::info!(database = %DatabaseUrl::new(&db.database_url), "revita listening on http://{bound}");
         println!("revita is ready at http://{bound} (health: http://{bound}/health)");
     })

@@ -117,6 +117,7 @@ mod access;
 mod admin;
 mod auth;
 mod pages;
+mod server;
 mod uploads;
 
 /// GETs `uri` with extra headers; returns the status, headers and body text.
