@@ -370,7 +370,9 @@ impl Uploads {
     /// The upload `id` for its `owner`, if it has not expired; `None` for
     /// anything else (an unknown, expired, malformed or someone else's id),
     /// so that a claim cannot tell them apart. Someone else's upload stays
-    /// for its owner.
+    /// for its owner. A claim is single: its sidecar is renamed away first,
+    /// so a second confirmation of the same upload (a double click) finds
+    /// nothing.
     pub async fn claim(&self, id: &str, owner: i64) -> Option<Staged> {
         if !is_upload_id(id) {
             return None;
@@ -381,12 +383,14 @@ impl Uploads {
         if meta.owner != owner {
             return None;
         }
+        let claimed = dir.join(format!("{id}.claimed"));
+        tokio::fs::rename(&meta_path, &claimed).await.ok()?;
         let staged = Staged {
             id: id.to_string(),
             path: dir.join(format!("{id}.{}", meta.extension)),
             name: meta.name,
             kind: meta.kind,
-            meta: meta_path,
+            meta: claimed,
             keep: false,
         };
         let age = now().saturating_sub(meta.created);

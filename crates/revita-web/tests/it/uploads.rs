@@ -141,12 +141,16 @@ both_backends!(uploads_are_private_to_the_server_and_their_owner, |store: DynSto
     assert!(status == StatusCode::BAD_REQUEST && page.contains("上传已过期"), "an unknown id reads the same");
 
     // The owner confirms; the upload is gone afterwards, and a second
-    // confirmation finds nothing.
-    let (status, page) = confirm(&admin, &upload).await;
-    assert_eq!(status, StatusCode::OK, "{page}");
+    // confirmation finds nothing, even while the first is still running.
+    let (first, second) = tokio::join!(confirm(&admin, &upload), confirm(&admin, &upload));
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::BAD_REQUEST], "one confirmation imports");
     assert_eq!(files(&dir), Vec::<String>::new());
     let (status, _) = confirm(&admin, &upload).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    let audit = admin.store().audit_log(&Default::default(), 100).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action.starts_with("import")).count(), 1, "imported once");
 
     // A forged form writes nothing to disk; a rejected file is removed.
     let forged = pages::multipart("forged", "observations", "o.csv", GOOD);
