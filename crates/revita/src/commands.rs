@@ -167,13 +167,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
         ..revita_web::UploadSettings::DEFAULT
     };
+    // A temporary upload directory is made with the first upload, so that a
+    // server that never takes one leaves nothing behind even when killed.
     let uploads = match &args.upload_dir {
         Some(dir) => revita_web::Uploads::in_dir(dir, settings)
             .with_context(|| format!("cannot use --upload-dir {}", dir.display()))?,
         None => revita_web::Uploads::temporary(settings),
     };
-    let upload_dir = uploads.dir().context("cannot make a private directory for uploads")?;
-    tracing::info!(upload_dir = %upload_dir.display(), max_upload_mb = args.max_upload_mb, "uploads");
+    tracing::info!(upload_dir = ?args.upload_dir, max_upload_mb = args.max_upload_mb, "uploads");
     let options = revita_web::Options { public, uploads };
     let limits = revita_web::ConnectionLimits {
         header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
