@@ -2,7 +2,6 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{MethodRouter, get};
 use axum::{Extension, Json};
 use revita_app::{App, AppError, AppResult, ObservationKey, ObservationQuery};
 use revita_methods::{DesignationCategory, IndicatorCode};
@@ -11,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::dto::{DesignationDto, IndicatorDto, ObservationDto, ObservationPage, RegionDetailDto, RegionDto};
 use crate::error::ApiError;
+use crate::get;
 use crate::request_id::RequestId;
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -21,28 +21,28 @@ fn respond<T>(result: AppResult<T>, id: &RequestId) -> ApiResult<T> {
 }
 
 /// The API routes, relative to `/api/v1`.
-pub fn routes() -> Vec<(&'static str, MethodRouter<crate::state::WebState>)> {
+pub(crate) fn routes() -> Vec<crate::Route> {
     vec![
-        ("/regions/{code}", get(region_show)),
-        ("/regions/{code}/children", get(region_children)),
-        ("/regions/{code}/descendants", get(region_descendants)),
-        ("/regions/{code}/designations", get(region_designations)),
-        ("/regions/{code}/boundary", get(region_boundary)),
-        ("/regions/{code}/profile", get(region_profile)),
-        ("/search", get(region_search)),
-        ("/indicators", get(indicator_list)),
-        ("/indicators/{code}", get(indicator_show)),
-        ("/observations", get(observation_list)),
-        ("/designations", get(designation_list)),
-        ("/rollup", get(rollup_show)),
-        ("/inventory", get(inventory_show)),
-        ("/map", get(map_geojson)),
-        ("/designate", get(crate::designate::designate_api)),
-        ("/allocate", get(crate::allocate::allocate_api)),
-        ("/alerts", get(crate::monitoring::alerts_api)),
-        ("/plans", get(crate::plans::plans_api)),
-        ("/plans/{id}", get(crate::plans::plan_api)),
-        ("/openapi.json", get(crate::openapi::openapi_json)),
+        get("/regions/{code}", region_show),
+        get("/regions/{code}/children", region_children),
+        get("/regions/{code}/descendants", region_descendants),
+        get("/regions/{code}/designations", region_designations),
+        get("/regions/{code}/boundary", region_boundary),
+        get("/regions/{code}/profile", region_profile),
+        get("/search", region_search),
+        get("/indicators", indicator_list),
+        get("/indicators/{code}", indicator_show),
+        get("/observations", observation_list),
+        get("/designations", designation_list),
+        get("/rollup", rollup_show),
+        get("/inventory", inventory_show),
+        get("/map", map_geojson),
+        get("/designate", crate::designate::designate_api),
+        get("/allocate", crate::allocate::allocate_api),
+        get("/alerts", crate::monitoring::alerts_api),
+        get("/plans", crate::plans::plans_api),
+        get("/plans/{id}", crate::plans::plan_api),
+        get("/openapi.json", crate::openapi::openapi_json),
     ]
 }
 

@@ -7,12 +7,19 @@
 //! The session cookie is HttpOnly, SameSite=Lax, and Secure when the request
 //! arrived over TLS (as a proxy's `X-Forwarded-Proto: https` says). Forms of
 //! a session carry its CSRF token, checked by [`Viewer::check_csrf`].
+//!
+//! The login form comes before any session, so it carries a token of its
+//! own: a random value set in a short-lived cookie only `/login` sees
+//! ([`LOGIN_CSRF_COOKIE`], HttpOnly, SameSite=Strict) and repeated in the
+//! form. A login whose form does not repeat its cookie is refused, so that
+//! another site cannot log a browser into an account of the attacker's
+//! choosing (login CSRF).
 
 use axum::Extension;
 use axum::extract::{Form, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use minijinja::context;
 use revita_app::AppError;
 use revita_app::auth::{Actor, Origin, constant_time_eq};
@@ -25,6 +32,12 @@ use crate::views::{PageContext, html, render};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "revita_session";
+
+/// The login form's CSRF cookie (see the module docs).
+pub const LOGIN_CSRF_COOKIE: &str = "revita_login_csrf";
+
+/// How long a login form stays valid, in seconds.
+const LOGIN_FORM_SECONDS: i64 = 3600;
 
 /// The user behind a request.
 #[derive(Debug, Clone)]
@@ -197,7 +210,7 @@ fn urlencode(text: &str) -> String {
 
 /// Only local paths, so that `next` cannot send a user elsewhere.
 fn local(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//")).unwrap_or_else(|| "/".into())
+    crate::redirect::local_or_home(next)
 }
 
 #[derive(Deserialize)]
@@ -205,10 +218,47 @@ pub struct NextParam {
     next: Option<String>,
 }
 
-fn login_page(state: &WebState, ctx: &PageContext, next: &str, error: Option<String>, status: StatusCode) -> Response {
-    let values = context! { next => next, error => error };
+/// Whether the request arrived over TLS, as a proxy's
+/// `X-Forwarded-Proto: https` says: cookies are then Secure.
+fn is_secure(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").is_some_and(|v| v == "https")
+}
+
+/// The login form's CSRF cookie: `token` for an hour, or expired (`None`).
+fn login_csrf_cookie(token: Option<&str>, secure: bool) -> String {
+    format!(
+        "{LOGIN_CSRF_COOKIE}={}; Path=/login; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        token.unwrap_or(""),
+        if token.is_some() { LOGIN_FORM_SECONDS } else { 0 },
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The login page, with the form's token in the form and in its cookie:
+/// the token the browser already holds, else a fresh one. Keeping it matters
+/// because a browser may fetch the login page more than once for one form
+/// (a favicon request, redirected to log in like any other, sets the cookie
+/// again), and a new token each time would refuse the form it shows.
+fn login_page(
+    state: &WebState,
+    ctx: &PageContext,
+    headers: &HeaderMap,
+    next: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let held = cookie(headers, LOGIN_CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+    let token = match held.map(Ok).unwrap_or_else(revita_app::auth::random_token) {
+        Ok(token) => token,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let values = context! { next => next, error => error, csrf => &token };
     match render(&state.templates, "login.html", ctx, ctx.t("log_in"), values) {
-        Ok(body) => html(status, body),
+        Ok(body) => {
+            let cookie = login_csrf_cookie(Some(&token), is_secure(headers));
+            ([(header::SET_COOKIE, cookie)], html(status, body)).into_response()
+        }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
@@ -220,7 +270,7 @@ pub async fn login_form(
     axum::extract::Query(q): axum::extract::Query<NextParam>,
 ) -> Response {
     let ctx = PageContext::new(&headers, "/login".into());
-    login_page(&state, &ctx, &local(q.next), None, StatusCode::OK)
+    login_page(&state, &ctx, &headers, &local(q.next), None, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
@@ -228,11 +278,15 @@ pub struct LoginForm {
     name: String,
     password: String,
     next: Option<String>,
+    /// The form's token; optional, so that a form without one is refused
+    /// with the login page rather than a bare 422.
+    csrf: Option<String>,
 }
 
-/// `POST /login`: a login needs no CSRF token (there is no session to
-/// forge yet), and SameSite keeps other sites' forms from using the cookie
-/// it sets.
+/// `POST /login`: the form's token must match its cookie (see the module
+/// docs) before the password is even looked at, so that forged logins
+/// neither log anyone in nor count towards the login throttle. SameSite
+/// keeps other sites' forms from using the session cookie it sets.
 pub async fn login_submit(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
@@ -241,19 +295,27 @@ pub async fn login_submit(
 ) -> Response {
     let ctx = PageContext::new(&headers, "/login".into());
     let next = local(form.next.clone());
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let submitted = form.csrf.as_deref().unwrap_or("");
+    if expected.is_empty() || !constant_time_eq(&expected, submitted) {
+        let message = ctx.t("login_form_expired").to_string();
+        return login_page(&state, &ctx, &headers, &next, Some(message), StatusCode::FORBIDDEN);
+    }
     match state.app.login(form.name.trim(), &form.password, &origin(&headers, &id)).await {
         Ok(session) => {
-            let secure = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
+            let secure = is_secure(&headers);
             let cookie = format!(
                 "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
                 session.token,
                 revita_app::auth::SESSION_SECONDS,
                 if secure { "; Secure" } else { "" }
             );
-            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+            let cookies =
+                AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, login_csrf_cookie(None, secure))]);
+            (cookies, Redirect::to(&next)).into_response()
         }
         Err(AppError::Unauthorized(message)) => {
-            login_page(&state, &ctx, &next, Some(message), StatusCode::UNAUTHORIZED)
+            login_page(&state, &ctx, &headers, &next, Some(message), StatusCode::UNAUTHORIZED)
         }
         Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
     }

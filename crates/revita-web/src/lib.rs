@@ -21,7 +21,10 @@ mod monitoring;
 mod openapi;
 mod pages;
 mod plans;
+mod redirect;
 mod request_id;
+mod server;
+mod staging;
 mod state;
 mod upload;
 mod views;
@@ -31,90 +34,160 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{MethodRouter, get, post};
+use axum::http::Method;
+use axum::routing::MethodRouter;
 use revita_app::App;
 
 pub use error::ApiError;
 pub use openapi::{ENDPOINTS, document as openapi_document};
+pub use server::{ConnectionLimits, SHUTDOWN_GRACE, run as serve_listener};
+pub use staging::{MULTIPART_OVERHEAD_BYTES, UploadSettings, Uploads};
 pub use state::WebState;
 
-/// Every route: the one list the router is built from, and that the
-/// access-control test walks (a route missing from the test's table fails
-/// it).
-fn route_table() -> Vec<(String, MethodRouter<WebState>)> {
-    let pages: Vec<(&str, MethodRouter<WebState>)> = vec![
-        ("/login", get(auth::login_form).post(auth::login_submit)),
-        ("/logout", post(auth::logout)),
-        ("/account/password", get(auth::password_form).post(auth::password_submit)),
-        ("/account/tokens", get(admin::tokens_index).post(admin::tokens_create)),
-        ("/account/tokens/{id}/revoke", post(admin::tokens_revoke)),
-        ("/admin/users", get(admin::users_index).post(admin::users_create)),
-        ("/admin/users/{name}", post(admin::users_update)),
-        ("/audit", get(admin::audit_index)),
-        ("/audit.csv", get(admin::audit_csv)),
-        ("/", get(pages::home_show)),
-        ("/maps/map.svg", get(pages::map_svg)),
-        ("/regions", get(pages::region_index)),
-        ("/regions/{code}", get(pages::region_show)),
-        ("/regions/{code}/children.csv", get(pages::region_children_csv)),
-        ("/regions/{code}/children.xlsx", get(pages::region_children_xlsx)),
-        ("/indicators", get(pages::indicator_index)),
-        ("/indicators/{code}", get(pages::indicator_show)),
-        ("/designate", get(designate::designate_page)),
-        ("/designate/commit", post(designate::designate_commit)),
-        ("/allocate", get(allocate::allocate_page)),
-        ("/monitoring", get(monitoring::monitoring_page)),
-        ("/monitoring/lines", get(monitoring::lines_page).post(monitoring::lines_set)),
-        ("/monitoring/households.csv", get(monitoring::registry_csv)),
-        ("/households/{id}", get(monitoring::household_page).post(monitoring::household_edit)),
-        ("/households/{id}/cases", post(monitoring::case_open)),
-        ("/households/{id}/members", post(monitoring::member_change)),
-        ("/cases/{id}/move", post(monitoring::case_move)),
-        ("/cases/{id}/measures", post(monitoring::case_measure)),
-        ("/plans", get(plans::plans_page).post(plans::plan_create)),
-        ("/plans/projects-template.xlsx", get(plans::projects_template)),
-        ("/plans/{id}", get(plans::plan_page)),
-        ("/plans/{id}/print", get(plans::plan_print)),
-        ("/plans/{id}/document.pdf", get(plans::plan_pdf)),
-        ("/plans/{id}/data.xlsx", get(plans::plan_xlsx)),
-        ("/plans/{id}/status", post(plans::plan_move)),
-        ("/plans/{id}/goals", post(plans::goal_add)),
-        ("/plans/{id}/targets", post(plans::target_add)),
-        ("/plans/{id}/targets/{target}", post(plans::target_edit)),
-        ("/plans/{id}/edit", post(plans::plan_edit)),
-        ("/plans/{id}/projects", post(plans::project_add)),
-        ("/plans/{id}/projects/import", post(plans::projects_import)),
-        ("/projects/{id}/progress", post(plans::project_progress)),
-        ("/projects/{id}/milestones", post(plans::project_milestone)),
-        ("/projects/{id}/disbursements", post(plans::project_disbursement)),
-        ("/allocate.csv", get(allocate::allocate_csv)),
-        ("/allocate.xlsx", get(allocate::allocate_xlsx)),
-        ("/designate.csv", get(designate::designate_csv)),
-        ("/designate.xlsx", get(designate::designate_xlsx)),
-        ("/import", get(upload::import_form).post(upload::import_check)),
-        ("/import/confirm", post(upload::import_confirm)),
-        ("/lang/{code}", get(pages::language_switch)),
-        ("/api", get(openapi::api_page)),
-        ("/static/app.css", get(assets::stylesheet)),
-        ("/static/app.js", get(assets::script)),
-        ("/health", get(api::health)),
+/// One route of the table: a path, a method and the handler for it.
+struct Route {
+    path: &'static str,
+    method: Method,
+    handler: MethodRouter<WebState>,
+}
+
+fn get<H, T>(path: &'static str, handler: H) -> Route
+where
+    H: axum::handler::Handler<T, WebState>,
+    T: 'static,
+{
+    Route { path, method: Method::GET, handler: axum::routing::get(handler) }
+}
+
+fn post<H, T>(path: &'static str, handler: H) -> Route
+where
+    H: axum::handler::Handler<T, WebState>,
+    T: 'static,
+{
+    Route { path, method: Method::POST, handler: axum::routing::post(handler) }
+}
+
+/// Every route, one method a row: the one list the router is built from,
+/// and that the access-control test walks (a route missing from the test's
+/// tables fails it). A path with two methods has two rows, merged by the
+/// router.
+fn route_table() -> Vec<(String, Route)> {
+    let pages: Vec<Route> = vec![
+        get("/login", auth::login_form),
+        post("/login", auth::login_submit),
+        post("/logout", auth::logout),
+        get("/account/password", auth::password_form),
+        post("/account/password", auth::password_submit),
+        get("/account/tokens", admin::tokens_index),
+        post("/account/tokens", admin::tokens_create),
+        post("/account/tokens/{id}/revoke", admin::tokens_revoke),
+        get("/admin/users", admin::users_index),
+        post("/admin/users", admin::users_create),
+        post("/admin/users/{name}", admin::users_update),
+        get("/audit", admin::audit_index),
+        get("/audit.csv", admin::audit_csv),
+        get("/", pages::home_show),
+        get("/maps/map.svg", pages::map_svg),
+        get("/regions", pages::region_index),
+        get("/regions/{code}", pages::region_show),
+        get("/regions/{code}/children.csv", pages::region_children_csv),
+        get("/regions/{code}/children.xlsx", pages::region_children_xlsx),
+        get("/indicators", pages::indicator_index),
+        get("/indicators/{code}", pages::indicator_show),
+        get("/designate", designate::designate_page),
+        post("/designate/commit", designate::designate_commit),
+        get("/allocate", allocate::allocate_page),
+        get("/monitoring", monitoring::monitoring_page),
+        get("/monitoring/lines", monitoring::lines_page),
+        post("/monitoring/lines", monitoring::lines_set),
+        get("/monitoring/households.csv", monitoring::registry_csv),
+        get("/households/{id}", monitoring::household_page),
+        post("/households/{id}", monitoring::household_edit),
+        post("/households/{id}/cases", monitoring::case_open),
+        post("/households/{id}/members", monitoring::member_change),
+        post("/cases/{id}/move", monitoring::case_move),
+        post("/cases/{id}/measures", monitoring::case_measure),
+        get("/plans", plans::plans_page),
+        post("/plans", plans::plan_create),
+        get("/plans/projects-template.xlsx", plans::projects_template),
+        get("/plans/{id}", plans::plan_page),
+        get("/plans/{id}/print", plans::plan_print),
+        get("/plans/{id}/document.pdf", plans::plan_pdf),
+        get("/plans/{id}/data.xlsx", plans::plan_xlsx),
+        post("/plans/{id}/status", plans::plan_move),
+        post("/plans/{id}/goals", plans::goal_add),
+        post("/plans/{id}/targets", plans::target_add),
+        post("/plans/{id}/targets/{target}", plans::target_edit),
+        post("/plans/{id}/edit", plans::plan_edit),
+        post("/plans/{id}/projects", plans::project_add),
+        post("/plans/{id}/projects/import", plans::projects_import),
+        post("/projects/{id}/progress", plans::project_progress),
+        post("/projects/{id}/milestones", plans::project_milestone),
+        post("/projects/{id}/disbursements", plans::project_disbursement),
+        get("/allocate.csv", allocate::allocate_csv),
+        get("/allocate.xlsx", allocate::allocate_xlsx),
+        get("/designate.csv", designate::designate_csv),
+        get("/designate.xlsx", designate::designate_xlsx),
+        get("/import", upload::import_form),
+        post("/import", upload::import_check),
+        post("/import/confirm", upload::import_confirm),
+        get("/lang/{code}", pages::language_switch),
+        get("/api", openapi::api_page),
+        get("/static/app.css", assets::stylesheet),
+        get("/static/app.js", assets::script),
+        get("/health", api::health),
     ];
-    let api = api::routes().into_iter().map(|(path, r)| (format!("/api/v1{path}"), r));
-    pages.into_iter().map(|(path, r)| (path.to_string(), r)).chain(api).collect()
+    let api = api::routes().into_iter().map(|r| (format!("/api/v1{}", r.path), r));
+    pages.into_iter().map(|r| (r.path.to_string(), r)).chain(api).collect()
 }
 
-/// The paths of every route, for the access-control test.
+/// The paths of every route, each once, for the access-control test.
 pub fn route_paths() -> Vec<String> {
-    route_table().into_iter().map(|(path, _)| path).collect()
+    let mut paths: Vec<String> = Vec::new();
+    for (path, _) in route_table() {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
 }
 
-/// Builds the router over an app.
+/// Every route's path and method, for the access-control test (which walks
+/// every write with a forged CSRF token).
+pub fn route_methods() -> Vec<(String, Method)> {
+    route_table().into_iter().map(|(path, route)| (path, route.method)).collect()
+}
+
+/// What a server is built with beside the app.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Pages published for anonymous reading.
+    pub public: Vec<auth::PublicPage>,
+    /// Where uploads wait, and their limits.
+    pub uploads: Uploads,
+}
+
+/// The routes that take uploads: their body limit is the upload limit (and
+/// the multipart overhead), where every other route keeps a small one.
+const UPLOAD_ROUTES: &[&str] = &["/import", "/plans/{id}/projects/import"];
+
+/// The body limit of every route but the uploads: forms are small.
+const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// Builds the router over an app (uploads in a private temporary directory,
+/// with the default limits).
 pub fn router(app: App) -> Router {
     router_with(app, Vec::new())
 }
 
 /// Builds the router, publishing `public` pages for anonymous reading.
 pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
+    router_with_options(app, Options { public, ..Options::default() })
+}
+
+/// Builds the router with its options.
+pub fn router_with_options(app: App, options: Options) -> Router {
+    let upload_limit = usize::try_from(options.uploads.settings().max_request_bytes()).unwrap_or(usize::MAX);
     let state = WebState {
         app,
         templates: Arc::new(views::environment()),
@@ -123,35 +196,40 @@ pub fn router_with(app: App, public: Vec<auth::PublicPage>) -> Router {
         details: Arc::default(),
         scopes: Arc::default(),
         alerts: Arc::default(),
-        public: Arc::new(public),
+        public: Arc::new(options.public),
+        uploads: options.uploads,
     };
     let mut router = Router::new();
-    for (path, method_router) in route_table() {
-        router = router.route(&path, method_router);
+    for (path, route) in route_table() {
+        let handler = if route.method == Method::POST && UPLOAD_ROUTES.contains(&path.as_str()) {
+            route.handler.layer(DefaultBodyLimit::max(upload_limit))
+        } else {
+            route.handler
+        };
+        router = router.route(&path, handler);
     }
     router
         .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES))
+        .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::middleware::from_fn(request_id::tag))
         .with_state(state)
 }
 
-/// Serves the router on `addr` until Ctrl-C; calls `ready` with the bound
-/// address once listening (port 0 picks a free port).
+/// Serves the router on `addr` within `limits` until Ctrl-C; calls `ready`
+/// with the bound address once listening (port 0 picks a free port).
 pub async fn serve(
     app: App,
-    public: Vec<auth::PublicPage>,
+    options: Options,
+    limits: ConnectionLimits,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    let service = router_with(app, public).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    server::run(listener, router_with_options(app, options), limits, shutdown).await
 }

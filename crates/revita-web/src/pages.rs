@@ -465,7 +465,7 @@ pub async fn region_children_xlsx(
 pub async fn language_switch(Path(code): Path<String>, Query(params): Query<BackParams>) -> Response {
     let lang = Lang::parse(&code).unwrap_or(Lang::Zh);
     // Only local paths, so the switch cannot be used as an open redirect.
-    let back = params.back.filter(|b| b.starts_with('/') && !b.starts_with("//")).unwrap_or_else(|| "/".into());
+    let back = crate::redirect::local_or_home(params.back);
     let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", lang.code());
     ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }
@@ -659,6 +659,7 @@ mod tests {
             scopes: Default::default(),
             alerts: Default::default(),
             public: Default::default(),
+            uploads: Default::default(),
         };
         let id = RequestId("abc-000042".into());
         for (lang, heading) in [("en", "Something went wrong on our side"), ("zh", "服务器内部错误")] {

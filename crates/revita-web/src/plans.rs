@@ -19,6 +19,7 @@ use revita_methods::plan::{
 use revita_methods::{Date, IndicatorCode, RegionCode};
 
 use crate::request_id::RequestId;
+use crate::staging::Refusal;
 use crate::state::WebState;
 use crate::views::PageContext;
 
@@ -663,49 +664,36 @@ pub async fn project_disbursement(
 }
 
 /// `POST /plans/{id}/projects/import`: a project file (CSV or XLSX); all or
-/// nothing, the plan page listing every problem by row and column.
+/// nothing, the plan page listing every problem by row and column. The file
+/// is streamed to the upload directory and removed once imported or refused.
 pub async fn projects_import(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
     Extension(viewer): Extension<crate::auth::Viewer>,
     headers: HeaderMap,
     Path(plan_id): Path<i64>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
     let ctx = PageContext::new(&headers, format!("/plans/{plan_id}")).viewer(Some(&viewer));
+    let unsupported = |name: &str, _: &str| format!("{name}: upload a .csv or .xlsx project file");
+    let received =
+        match crate::upload::receive(&state, &viewer, &headers, multipart, &["csv", "xlsx"], unsupported).await {
+            Ok(received) => received,
+            Err(Refusal::TooLarge) => return crate::upload::too_large_page(&state, &ctx, &id),
+            Err(Refusal::Error(e)) => return crate::pages::error_page(&state, &ctx, e, &id),
+        };
     let result = async {
-        let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
-        while let Some(part) =
-            multipart.next_field().await.map_err(|e| AppError::Invalid(format!("upload failed: {e}")))?
-        {
-            let part_name = part.name().unwrap_or("").to_string();
-            if part_name == "file" {
-                name = part.file_name().unwrap_or("projects").to_string();
-            }
-            let data = part.bytes().await.map_err(|e| AppError::Invalid(format!("upload failed: {e}")))?;
-            match part_name.as_str() {
-                "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
-                "file" => bytes = data.to_vec(),
-                _ => {}
-            }
-        }
-        viewer.check_csrf(&csrf)?;
-        let extension =
-            std::path::Path::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-        if !["csv", "xlsx"].contains(&extension.as_str()) {
-            return Err(AppError::Invalid(format!("{name}: upload a .csv or .xlsx project file")));
-        }
-        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.into()))?;
-        let path = dir.path().join(format!("{}.{extension}", sanitized(&name)));
-        std::fs::write(&path, &bytes).map_err(|e| AppError::Internal(e.into()))?;
+        let staged = received.file.ok_or_else(|| AppError::Invalid("choose a project file to upload".into()))?;
         let origin = crate::auth::origin(&headers, &id);
-        match state.app.import_projects(&viewer.actor, plan_id, &path, false, &origin).await {
+        match state.app.import_projects(&viewer.actor, plan_id, &staged.path, false, &origin).await {
             Ok(_) => Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response()),
             Err(AppError::Rejected { problems, .. }) => {
+                // Problems name the file the user chose, not where it waited.
+                let stored = staged.path.display().to_string();
                 let rows: Vec<Value> = problems
                     .errors
                     .iter()
-                    .map(|e| context! { row => e.row, column => e.column.clone().unwrap_or_default(), reason => e.reason.clone() })
+                    .map(|e| context! { row => e.row, column => e.column.clone().unwrap_or_default(), reason => e.reason.replace(&stored, &staged.name) })
                     .collect();
                 let report = state.app.plan_report(&viewer.actor, plan_id, today()).await?;
                 let values = plan_values(&state, &ctx, &viewer, &report, Some(rows)).await?;
@@ -716,14 +704,6 @@ pub async fn projects_import(
         }
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
-}
-
-/// The uploaded file's stem, kept to letters, digits, `-` and `_` so that
-/// problems name the file the user chose.
-fn sanitized(name: &str) -> String {
-    let stem = std::path::Path::new(name).file_stem().and_then(|s| s.to_str()).unwrap_or("projects");
-    let kept: String = stem.chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_').take(60).collect();
-    if kept.is_empty() { "projects".into() } else { kept }
 }
 
 /// `GET /api/v1/plans`: the plans the caller may read.

@@ -26,6 +26,8 @@ pub struct WebState {
     pub alerts: Arc<Cache<minijinja::Value>>,
     /// Pages published for anonymous reading.
     pub public: Arc<Vec<crate::auth::PublicPage>>,
+    /// Where uploads wait between their check and their confirmation.
+    pub uploads: crate::staging::Uploads,
 }
 
 impl WebState {

@@ -1,10 +1,11 @@
 //! The import page: upload a file, see the validation report (a dry run of
 //! the same importer the CLI uses) before anything is written, then confirm.
 //!
-//! Between the two steps the file waits in the server's temporary directory
-//! under an unguessable name. Forms carry the session's CSRF token.
-
-use std::path::PathBuf;
+//! Between the two steps the file waits in the server's private upload
+//! directory under an unguessable name, for its owner only (`staging.rs`),
+//! and is removed once confirmed, once refused, or after an hour. Uploads
+//! are streamed to disk and refused with 413 past the configured limit.
+//! Forms carry the session's CSRF token, checked before the file is written.
 
 use axum::Extension;
 use axum::extract::{Form, Multipart, State};
@@ -17,6 +18,7 @@ use revita_app::{AppError, AppResult, ImportReport};
 use serde::Deserialize;
 
 use crate::request_id::RequestId;
+use crate::staging::{Received, Refusal};
 use crate::state::WebState;
 use crate::views::{PageContext, html, render};
 
@@ -32,18 +34,6 @@ const KINDS: [&str; 9] = [
     "household_members",
     "monitoring_lines",
 ];
-
-/// Largest upload accepted (the body limit of the route).
-pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
-
-/// An unguessable upload name: 256 random bits.
-fn upload_name() -> Result<String, AppError> {
-    revita_app::auth::random_token()
-}
-
-fn upload_dir() -> PathBuf {
-    std::env::temp_dir().join("revita-uploads")
-}
 
 fn render_page(
     state: &WebState,
@@ -131,11 +121,17 @@ async fn run_import(
     }
 }
 
-/// The report as the template shows it; `display_name` replaces the
-/// temporary file's path in messages.
-fn report_view(result: &AppResult<ImportReport>, display_name: &str, upload: &str, done: bool) -> Option<Value> {
-    let stored_name =
-        |file: &str| if file.contains("revita-uploads") { display_name.to_string() } else { file.to_string() };
+/// The report as the template shows it; `display_name` replaces the stored
+/// file's path in messages.
+fn report_view(
+    result: &AppResult<ImportReport>,
+    stored: &std::path::Path,
+    display_name: &str,
+    upload: &str,
+    done: bool,
+) -> Option<Value> {
+    let stored = stored.display().to_string();
+    let stored_name = |file: &str| file.replace(&stored, display_name);
     match result {
         Ok(r) => Some(context! {
             file => display_name,
@@ -159,90 +155,101 @@ fn report_view(result: &AppResult<ImportReport>, display_name: &str, upload: &st
     }
 }
 
-/// `POST /import`: saves the upload and shows the dry-run report.
+/// A page saying the upload is over the limit (413), in the page's language.
+pub fn too_large_page(state: &WebState, ctx: &PageContext, id: &RequestId) -> Response {
+    let limit_mb = state.uploads.settings().max_bytes.div_ceil(1024 * 1024);
+    let heading = ctx.t("error_too_large");
+    let message = format!("{} {limit_mb} MB", ctx.t("upload_too_large"));
+    let values = context! { heading => heading, message => message, request_id => id.0.clone() };
+    match render(&state.templates, "error.html", ctx, heading, values) {
+        Ok(body) => html(StatusCode::PAYLOAD_TOO_LARGE, body),
+        Err(_) => (StatusCode::PAYLOAD_TOO_LARGE, format!("{heading} ({})", id.0)).into_response(),
+    }
+}
+
+/// Whether the request says up front that its body is over the limit of an
+/// upload route: answered before a byte of it is read.
+pub fn declared_too_large(state: &WebState, headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|length| length > state.uploads.settings().max_request_bytes())
+}
+
+/// Receives an upload form for `viewer`: the CSRF token (a field before the
+/// file, as the form sends it) and the file type are checked before the file
+/// is written; the file is streamed to the upload directory.
+pub async fn receive(
+    state: &WebState,
+    viewer: &crate::auth::Viewer,
+    headers: &HeaderMap,
+    multipart: Multipart,
+    extensions: &[&str],
+    unsupported: impl Fn(&str, &str) -> String,
+) -> Result<Received, Refusal> {
+    if declared_too_large(state, headers) {
+        return Err(Refusal::TooLarge);
+    }
+    let received = state
+        .uploads
+        .receive(multipart, viewer.actor.user_id, |fields, name, extension| {
+            viewer.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+            if extensions.contains(&extension) { Ok(()) } else { Err(AppError::Invalid(unsupported(name, extension))) }
+        })
+        .await?;
+    // A form without a file still needs its token.
+    viewer.check_csrf(received.fields.get("csrf").map_or("", String::as_str))?;
+    Ok(received)
+}
+
+/// `POST /import`: stores the upload and shows the dry-run report; the
+/// upload is kept for confirmation only when the check passed.
 pub async fn import_check(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
     viewer: Option<Extension<crate::auth::Viewer>>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
     let ctx = PageContext::new(&headers, "/import".into()).viewer(viewer.as_deref());
-    let (mut csrf, mut kind, mut name, mut bytes) =
-        (String::new(), String::from("observations"), String::new(), Vec::new());
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => {
-                let field_name = field.name().unwrap_or("").to_string();
-                if field_name == "file" {
-                    name = field.file_name().unwrap_or("upload").to_string();
-                }
-                match field.bytes().await {
-                    Ok(data) => match field_name.as_str() {
-                        "csrf" => csrf = String::from_utf8_lossy(&data).into_owned(),
-                        "kind" => kind = String::from_utf8_lossy(&data).into_owned(),
-                        "file" => bytes = data.to_vec(),
-                        _ => {}
-                    },
-                    Err(e) => {
-                        return crate::pages::error_page(
-                            &state,
-                            &ctx,
-                            AppError::Invalid(format!("upload failed: {e}")),
-                            &id,
-                        );
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(e) => {
-                return crate::pages::error_page(&state, &ctx, AppError::Invalid(format!("upload failed: {e}")), &id);
-            }
-        }
-    }
     let Some(Extension(viewer)) = viewer else {
         return crate::pages::error_page(&state, &ctx, AppError::Unauthorized("log in first".into()), &id);
     };
-    if let Err(e) = viewer.check_csrf(&csrf) {
-        return crate::pages::error_page(&state, &ctx, e, &id);
-    }
+    let unsupported = |name: &str, extension: &str| {
+        format!("{name}: unsupported file type '.{extension}'; upload .csv, .xlsx or .geojson")
+    };
+    let received =
+        match receive(&state, &viewer, &headers, multipart, &["csv", "txt", "xlsx", "geojson", "json"], unsupported)
+            .await
+        {
+            Ok(received) => received,
+            Err(Refusal::TooLarge) => return too_large_page(&state, &ctx, &id),
+            Err(Refusal::Error(e)) => return crate::pages::error_page(&state, &ctx, e, &id),
+        };
+    let csrf = received.fields.get("csrf").cloned().unwrap_or_default();
+    let kind = received.fields.get("kind").cloned().unwrap_or_else(|| "observations".into());
     if !KINDS.contains(&kind.as_str()) {
         return crate::pages::error_page(&state, &ctx, AppError::Invalid(format!("cannot import '{kind}'")), &id);
     }
-    let extension = std::path::Path::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if !["csv", "txt", "xlsx", "geojson", "json"].contains(&extension.as_str()) {
-        let error =
-            AppError::Invalid(format!("{name}: unsupported file type '.{extension}'; upload .csv, .xlsx or .geojson"));
-        return crate::pages::error_page(&state, &ctx, error, &id);
-    }
-    let upload = match upload_name() {
-        Ok(name) => name,
-        Err(e) => return crate::pages::error_page(&state, &ctx, e, &id),
+    let Some(mut staged) = received.file else {
+        return crate::pages::error_page(&state, &ctx, AppError::Invalid("choose a file to upload".into()), &id);
     };
-    let dir = upload_dir();
-    let path = dir.join(format!("{upload}.{extension}"));
-    let saved = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, &bytes))
-        .and_then(|()| std::fs::write(dir.join(format!("{upload}.name")), &name));
-    if let Err(e) = saved {
-        return crate::pages::error_page(
-            &state,
-            &ctx,
-            AppError::Internal(anyhow::anyhow!("cannot store upload: {e}")),
-            &id,
-        );
-    }
     let origin = crate::auth::origin(&headers, &id);
-    let result = run_import(&state, &viewer, &kind, &path, true, &name, &origin).await;
-    // A rejected file is reported on the page; any other error is an error page.
+    let result = run_import(&state, &viewer, &kind, &staged.path, true, &staged.name, &origin).await;
+    // A rejected file is reported on the page; any other error is an error
+    // page. Either way the upload is removed as `staged` drops.
     let result = match result {
         Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
         other => other,
     };
     let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let report = report_view(&result, &name, &upload, false);
-    if result.is_err() {
-        let _ = std::fs::remove_file(&path);
+    let report = report_view(&result, &staged.path, &staged.name, &staged.id, false);
+    if result.is_ok() {
+        if let Err(e) = state.uploads.record_kind(&mut staged, viewer.actor.user_id, &kind).await {
+            return crate::pages::error_page(&state, &ctx, e, &id);
+        }
+        staged.keep();
     }
     render_page(&state, &ctx, &id, &csrf, &kind, report, status)
 }
@@ -251,10 +258,10 @@ pub async fn import_check(
 pub struct ConfirmForm {
     csrf: String,
     upload: String,
-    kind: String,
 }
 
-/// `POST /import/confirm`: imports the checked upload.
+/// `POST /import/confirm`: imports the checked upload, as what it was
+/// checked as; only its owner may, within the upload's time to live.
 pub async fn import_confirm(
     State(state): State<WebState>,
     Extension(id): Extension<RequestId>,
@@ -269,33 +276,20 @@ pub async fn import_confirm(
     if let Err(e) = viewer.check_csrf(&form.csrf) {
         return crate::pages::error_page(&state, &ctx, e, &id);
     }
-    let valid_id = form.upload.len() == 64 && form.upload.bytes().all(|b| b.is_ascii_hexdigit());
-    let dir = upload_dir();
-    let found = valid_id
-        .then(|| std::fs::read_dir(&dir).ok())
-        .flatten()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_stem().and_then(|s| s.to_str()) == Some(form.upload.as_str())
-                && p.extension().and_then(|e| e.to_str()) != Some("name")
-        });
-    let Some(path) = found else {
+    // Unknown, expired and other users' uploads all read as expired.
+    let Some(staged) = state.uploads.claim(&form.upload, viewer.actor.user_id).await else {
         return crate::pages::error_page(&state, &ctx, AppError::Invalid(ctx.t("upload_expired").into()), &id);
     };
-    let name = std::fs::read_to_string(dir.join(format!("{}.name", form.upload))).unwrap_or_else(|_| "upload".into());
+    let kind = staged.kind.clone();
     let origin = crate::auth::origin(&headers, &id);
-    let result = run_import(&state, &viewer, &form.kind, &path, false, &name, &origin).await;
-    // A rejected file is reported on the page; any other error is an error page.
+    let result = run_import(&state, &viewer, &kind, &staged.path, false, &staged.name, &origin).await;
+    // A rejected file is reported on the page; any other error is an error
+    // page. Either way the upload is removed as `staged` drops.
     let result = match result {
         Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
         other => other,
     };
-    let _ = std::fs::remove_file(&path);
-    let _ = std::fs::remove_file(dir.join(format!("{}.name", form.upload)));
-    let report = report_view(&result, &name, "", result.is_ok());
+    let report = report_view(&result, &staged.path, &staged.name, "", result.is_ok());
     let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    render_page(&state, &ctx, &id, &form.csrf, &form.kind, report, status).into_response()
+    render_page(&state, &ctx, &id, &form.csrf, &kind, report, status)
 }

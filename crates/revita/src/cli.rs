@@ -94,6 +94,28 @@ pub struct ServeArgs {
     /// (comma-separated). Off by default.
     #[arg(long, env = "REVITA_PUBLIC", value_delimiter = ',')]
     pub public: Vec<String>,
+    /// Largest file the import pages accept, in MiB (larger uploads are
+    /// refused with 413 as soon as they pass it).
+    #[arg(long, env = "REVITA_MAX_UPLOAD_MB", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_upload_mb: u64,
+    /// Where uploads wait between their check and their confirmation: a
+    /// private directory (made with mode 0700 if missing; refused if others
+    /// may read it). Default: a fresh private directory under the system's
+    /// temporary directory, removed when the server stops.
+    #[arg(long, env = "REVITA_UPLOAD_DIR")]
+    pub upload_dir: Option<std::path::PathBuf>,
+    /// Seconds a request's line and headers have to arrive (counted from
+    /// when the connection starts waiting for a request, so a kept-alive
+    /// connection idle this long is closed too).
+    #[arg(long, env = "REVITA_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request's body may stop arriving, or its answer stop being
+    /// read, before the connection is closed.
+    #[arg(long, env = "REVITA_IDLE_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub idle_timeout_secs: u64,
+    /// Most connections served at once; more wait in the listen queue.
+    #[arg(long, env = "REVITA_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
     /// With --demo: delete the demo database and start afresh (otherwise
     /// an existing demo database is kept, with whatever was entered in it).
     #[arg(long, requires = "demo")]

@@ -190,8 +190,27 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             revita_web::auth::PublicPage::parse(p).with_context(|| format!("--public '{p}' is not map or indicators"))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let settings = revita_web::UploadSettings {
+        max_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+        ..revita_web::UploadSettings::DEFAULT
+    };
+    // A temporary upload directory is made with the first upload, so that a
+    // server that never takes one leaves nothing behind even when killed.
+    let uploads = match &args.upload_dir {
+        Some(dir) => revita_web::Uploads::in_dir(dir, settings)
+            .with_context(|| format!("cannot use --upload-dir {}", dir.display()))?,
+        None => revita_web::Uploads::temporary(settings),
+    };
+    tracing::info!(upload_dir = ?args.upload_dir, max_upload_mb = args.max_upload_mb, "uploads");
+    let options = revita_web::Options { public, uploads };
+    let limits = revita_web::ConnectionLimits {
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+        idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),
+        max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+    };
+    tracing::info!(?limits, "connections");
     let addr = SocketAddr::new(args.bind, args.port);
-    revita_web::serve(app, public, addr, |bound| {
+    revita_web::serve(app, options, limits, addr, |bound| {
         tracing::info!(database = %DatabaseUrl::new(&db.database_url), "revita listening on http://{bound}");
         println!("revita is ready at http://{bound} (health: http://{bound}/health)");
     })

@@ -1,7 +1,10 @@
 //! Access control, route by route. Every route of the router is in TABLE
 //! with how it must treat anonymous requests, a user whose jurisdiction is
 //! 南明区 (520102) asking about 云岩区 (520103), and a viewer trying to
-//! write; a route missing from the table fails the test.
+//! write; a route missing from the table fails the test. Every write route
+//! (every POST) is in WRITES too, sent by the national administrator with a
+//! forged CSRF token: it must answer 403 and change nothing (data version,
+//! audit log); a write route missing from WRITES fails that test.
 
 use revita_methods::access::Role;
 
@@ -263,4 +266,189 @@ both_backends!(every_route_is_guarded, |store: DynStore| async move {
         pages::post(&clerk, "/import", "multipart/form-data; boundary=XBOUNDARYX", &clerk.cookie, body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("region 520103 is outside your jurisdiction"), "{page}");
+});
+
+/// What a write route is sent: a form (`{csrf}` and `{upload}` replaced),
+/// or a multipart upload of a CSV file.
+#[derive(Debug, Clone, Copy)]
+enum Payload {
+    Form(&'static str),
+    Upload(&'static str),
+}
+
+const FORGED: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Every write route (every POST), with a request the national
+/// administrator may make: each would change something were its CSRF token
+/// right.
+const WRITES: &[(&str, &str, Payload)] = &[
+    ("/login", "/login", Payload::Form("name=admin&password=correct+horse+battery&next=/&csrf={csrf}")),
+    ("/logout", "/logout", Payload::Form("csrf={csrf}")),
+    (
+        "/account/password",
+        "/account/password",
+        Payload::Form("csrf={csrf}&current=correct+horse+battery&new=a+brand+new+passphrase"),
+    ),
+    ("/account/tokens", "/account/tokens", Payload::Form("csrf={csrf}&name=etl&days=30")),
+    ("/account/tokens/{id}/revoke", "/account/tokens/1/revoke", Payload::Form("csrf={csrf}")),
+    (
+        "/admin/users",
+        "/admin/users",
+        Payload::Form("csrf={csrf}&name=newcomer&password=correct+horse+battery&role=viewer&scope=520000"),
+    ),
+    ("/admin/users/{name}", "/admin/users/nanming_clerk", Payload::Form("csrf={csrf}&version=1&action=disable")),
+    (
+        "/designate/commit",
+        "/designate/commit",
+        Payload::Form(
+            "csrf={csrf}&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D&year=2020&category=custom%3Acrowded&classes=lagging&basis_title=%E9%80%9A%E7%9F%A5&basis_number=&effective=2021-01-01&transition_until=",
+        ),
+    ),
+    (
+        "/monitoring/lines",
+        "/monitoring/lines",
+        Payload::Form("csrf={csrf}&region=000000&year=2021&amount=6000&rule=poverty_standard&multiple=1.5"),
+    ),
+    (
+        "/households/{id}",
+        "/households/520102",
+        Payload::Form(
+            "csrf={csrf}&version=1&size=3&labor=2&income_pc=8000&income_pc_prev=6000&medical_exp=0&education_exp=0&disaster_loss=0&d_health_ins=1",
+        ),
+    ),
+    (
+        "/households/{id}/cases",
+        "/households/520103/cases",
+        Payload::Form("csrf={csrf}&category=marginal&channel=data_screening&on=2024-03-01&evidence=screening"),
+    ),
+    (
+        "/households/{id}/members",
+        "/households/520102/members",
+        Payload::Form(
+            "csrf={csrf}&version=1&seq=1&name=%E5%BC%A0&sex=female&birth_year=1948&labour=none&schooling=not_in_school&insured=1",
+        ),
+    ),
+    (
+        "/cases/{id}/move",
+        "/cases/1/move",
+        Payload::Form("csrf={csrf}&to=verified&on=2024-03-04&version=1&evidence=visit&notice_end="),
+    ),
+    (
+        "/cases/{id}/measures",
+        "/cases/1/measures",
+        Payload::Form("csrf={csrf}&kind=employment&description=post&amount=3000&start=2024-03-10"),
+    ),
+    (
+        "/plans",
+        "/plans",
+        Payload::Form(
+            "csrf={csrf}&title=x&kind=five_year&region=520000&scope_kind=regions&scope=520102,520103&start_year=2021&end_year=2025&office=x",
+        ),
+    ),
+    ("/plans/{id}/status", "/plans/1/status", Payload::Form("csrf={csrf}&to=under_review&version=1")),
+    ("/plans/{id}/goals", "/plans/1/goals", Payload::Form("csrf={csrf}&title=growth")),
+    (
+        "/plans/{id}/targets",
+        "/plans/1/targets",
+        Payload::Form(
+            "csrf={csrf}&goal=1&indicator=pop_total&region=520102&baseline_year=2010&baseline=90&target_year=2025&target=120&binding=1",
+        ),
+    ),
+    (
+        "/plans/{id}/targets/{target}",
+        "/plans/1/targets/1",
+        Payload::Form("csrf={csrf}&baseline_year=2010&baseline=80&target_year=2025&target=130"),
+    ),
+    (
+        "/plans/{id}/edit",
+        "/plans/1/edit",
+        Payload::Form(
+            "csrf={csrf}&title=Renamed&kind=five_year&scope_kind=subtree&scope=520102&start_year=2021&end_year=2026&office=x&version=1",
+        ),
+    ),
+    (
+        "/plans/{id}/projects",
+        "/plans/1/projects",
+        Payload::Form(
+            "csrf={csrf}&code=P9&name=well&category=infrastructure&region=520102&start=2022-01-01&end=2024-12-31&budget_central_budget=1000",
+        ),
+    ),
+    (
+        "/plans/{id}/projects/import",
+        "/plans/1/projects/import",
+        Payload::Upload(
+            "code,name,category,region_code,lon,lat,start,end,status,percent,goals,budget_central_budget\nP7,road,infrastructure,520102,,,2022-01-01,2023-12-31,,,,10\n",
+        ),
+    ),
+    (
+        "/projects/{id}/progress",
+        "/projects/1/progress",
+        Payload::Form("csrf={csrf}&status=underway&percent=10&version=1"),
+    ),
+    ("/projects/{id}/milestones", "/projects/1/milestones", Payload::Form("csrf={csrf}&name=survey&due=2023-01-01")),
+    (
+        "/projects/{id}/disbursements",
+        "/projects/1/disbursements",
+        Payload::Form("csrf={csrf}&on=2024-03-01&amount=250&source=central_budget"),
+    ),
+    ("/import", "/import", Payload::Upload("region_code,indicator,period,value\n520102,pop_total,2021,1\n")),
+    ("/import/confirm", "/import/confirm", Payload::Form("csrf={csrf}&upload={upload}&kind=observations")),
+];
+
+/// What a forged write could change: the data version and the audit log.
+async fn footprint(app: &App) -> (i64, usize) {
+    let version = app.store().data_version().await.unwrap();
+    let audit = app.store().audit_log(&Default::default(), 100_000).await.unwrap().len();
+    (version, audit)
+}
+
+both_backends!(every_write_refuses_a_forged_csrf_token, |store: DynStore| async move {
+    let admin = fixture(store).await;
+    let mut listed: Vec<&str> = WRITES.iter().map(|(route, ..)| *route).collect();
+    let mut writes: Vec<String> = revita_web::route_methods()
+        .into_iter()
+        .filter(|(_, method)| method == axum::http::Method::POST)
+        .map(|(path, _)| path)
+        .collect();
+    listed.sort();
+    writes.sort();
+    assert_eq!(listed, writes, "every write route needs a row in WRITES, and every row a write route");
+
+    // What the writes act on: a user, an API token, a case, a project and a
+    // checked upload, each made with the right token.
+    let _clerk = log_in(&admin, "nanming_clerk", Role::DataEntry, "520102").await;
+    let form_type = "application/x-www-form-urlencoded";
+    let ok = |body: &str| body.replace("{csrf}", &admin.csrf);
+    let (status, page) =
+        pages::post(&admin, "/account/tokens", form_type, &admin.cookie, ok("csrf={csrf}&name=a&days=3")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let case = "csrf={csrf}&category=marginal&channel=data_screening&on=2024-03-01&evidence=screening";
+    let (status, page) = pages::post(&admin, "/households/520102/cases", form_type, &admin.cookie, ok(case)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let project = "csrf={csrf}&code=P1&name=water&category=infrastructure&region=520102&start=2022-01-01&end=2024-12-31&budget_central_budget=1000";
+    let (status, page) = pages::post(&admin, "/plans/1/projects", form_type, &admin.cookie, ok(project)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let multipart_type = "multipart/form-data; boundary=XBOUNDARYX";
+    let csv = "region_code,indicator,period,value\n520102,pop_total,2021,1\n";
+    let body = pages::multipart(&admin.csrf, "observations", "o.csv", csv);
+    let (status, page) = pages::post(&admin, "/import", multipart_type, &admin.cookie, body).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let upload = pages::input_value(&page, "upload");
+
+    let before = footprint(&admin).await;
+    for (route, uri, payload) in WRITES {
+        let (content_type, body) = match payload {
+            Payload::Form(form) => (form_type, form.replace("{csrf}", FORGED).replace("{upload}", &upload)),
+            Payload::Upload(csv) => (multipart_type, pages::multipart(FORGED, "observations", "f.csv", csv)),
+        };
+        // The login form has no session: its token is paired with a cookie.
+        let cookie =
+            if *route == "/login" { format!("revita_login_csrf={}", "1".repeat(64)) } else { admin.cookie.clone() };
+        let (status, page) = pages::post(&admin, uri, content_type, &cookie, body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{route}: {page}");
+        assert_eq!(footprint(&admin).await, before, "{route}: a forged request changed something");
+    }
+    // The session survived its forged log-out, and nobody's password changed.
+    assert_eq!(get_text(&admin, "/account/tokens", &[]).await.0, StatusCode::OK);
+    assert!(admin.login("admin", PASSWORD, &revita_app::auth::Origin::default()).await.is_ok());
 });

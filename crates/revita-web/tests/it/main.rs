@@ -23,6 +23,9 @@ const DESIGNATIONS: &str = "region_code,category,basis_title,valid_from,valid_to
 /// An app with a logged-in national administrator, as the tests' client.
 struct Client {
     app: App,
+    /// The server: one per client, so that what it keeps between requests
+    /// (uploads waiting for confirmation) lasts from one request to the next.
+    router: axum::Router,
     /// `revita_session=…`.
     cookie: String,
     /// The session's CSRF token.
@@ -48,8 +51,16 @@ async fn log_in(app: &App, name: &str, role: revita_methods::access::Role, scope
         .unwrap();
     Client {
         app: app.clone(),
+        router: revita_web::router(app.clone()),
         cookie: format!("{}={}", revita_web::auth::SESSION_COOKIE, session.token),
         csrf: session.csrf,
+    }
+}
+
+impl Client {
+    /// The same user on another server of the same app.
+    fn on(self, router: &axum::Router) -> Client {
+        Client { router: router.clone(), ..self }
     }
 }
 
@@ -106,6 +117,8 @@ mod access;
 mod admin;
 mod auth;
 mod pages;
+mod server;
+mod uploads;
 
 /// GETs `uri` with extra headers; returns the status, headers and body text.
 async fn get_text(app: &Client, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, String) {
@@ -120,7 +133,7 @@ async fn get_text(app: &Client, uri: &str, headers: &[(&str, &str)]) -> (StatusC
         }
     }
     request = request.header("cookie", cookies.join("; "));
-    let response = revita_web::router(app.app.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let response = app.router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
     let (status, headers) = (response.status(), response.headers().clone());
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 26).await.unwrap();
     (status, headers, String::from_utf8_lossy(&bytes).into_owned())
@@ -129,7 +142,7 @@ async fn get_text(app: &Client, uri: &str, headers: &[(&str, &str)]) -> (StatusC
 /// GETs `uri`; returns the status and the JSON body.
 async fn get(app: &Client, uri: &str) -> (StatusCode, Value) {
     let request = Request::builder().uri(uri).header("cookie", &app.cookie).body(Body::empty()).unwrap();
-    let response = revita_web::router(app.app.clone()).oneshot(request).await.unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     assert!(response.headers().contains_key("x-request-id"));
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();

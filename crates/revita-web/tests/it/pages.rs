@@ -46,6 +46,35 @@ both_backends!(the_language_follows_cookie_then_browser, |store: DynStore| async
     assert_eq!(headers["location"], "/");
 });
 
+/// `back` values that a browser, or whatever decodes them once more, would
+/// follow to another site (each as it appears in a query string).
+pub(crate) const EVIL_TARGETS: &[&str] = &[
+    "//evil.example",
+    "/%5Cevil.example/x",
+    "%5C%5Cevil.example",
+    "/%255Cevil.example",
+    "/%252F%252Fevil.example",
+    "/%2F%2Fevil.example",
+    "https://evil.example",
+    "https:%2F%2Fevil.example",
+    "%09/evil.example",
+    "/%09/evil.example",
+    "/%0D%0ASet-Cookie:%20x=1",
+    "javascript:alert(1)",
+    "evil.example",
+];
+
+both_backends!(the_language_switch_never_leads_off_the_site, |store: DynStore| async move {
+    let app = fixture(store).await;
+    for evil in EVIL_TARGETS {
+        let (status, headers, _) = get_text(&app, &format!("/lang/en?back={evil}"), &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{evil}");
+        assert_eq!(headers["location"], "/", "{evil}");
+    }
+    let (_, headers, _) = get_text(&app, "/lang/en?back=/regions%3Fq%3D%25E5%258C%25BA", &[]).await;
+    assert_eq!(headers["location"], "/regions?q=%E5%8C%BA", "a local path with an encoded query stays");
+});
+
 both_backends!(region_pages_show_standing_charts_and_downloads, |store: DynStore| async move {
     let app = fixture(store).await;
     let (_, _, body) = get_text(&app, "/regions/520103", &[("accept-language", "en")]).await;
@@ -102,7 +131,7 @@ pub(crate) async fn post(
         .header("cookie", cookie)
         .body(Body::from(body))
         .unwrap();
-    let response = revita_web::router(app.app.clone()).oneshot(request).await.unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
@@ -118,7 +147,7 @@ pub(crate) fn multipart(csrf: &str, kind: &str, file_name: &str, content: &str) 
 }
 
 /// The value of `name="…" value="…"` in a page.
-fn input_value(page: &str, name: &str) -> String {
+pub(crate) fn input_value(page: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = page.find(&marker).unwrap_or_else(|| panic!("no input {name}")) + marker.len();
     page[start..].split('"').next().unwrap().to_string()
@@ -617,4 +646,26 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     }
     let (status, _, print) = get_text(&app, &format!("/plans/{plan}/print"), &[("accept-language", "zh")]).await;
     assert!(status == StatusCode::OK && print.contains("Guiyang") && !print.contains("<form"), "{print}");
+});
+
+both_backends!(exports_with_personal_data_are_never_stored_by_caches, |store: DynStore| async move {
+    let app = fixture(store).await;
+    for uri in [
+        "/monitoring/households.csv",
+        "/audit.csv",
+        "/api/v1/alerts",
+        "/regions/520100/children.csv",
+        "/regions/520100/children.xlsx",
+        "/plans/1/data.xlsx",
+        "/plans/1/document.pdf",
+        "/households/520102",
+        "/api/v1/regions/520102",
+    ] {
+        let (status, headers, _) = get_text(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(headers["cache-control"], "no-store", "{uri}");
+    }
+    // What is the same for everyone may still be cached.
+    let (_, headers, _) = get_text(&app, "/static/app.css", &[]).await;
+    assert_eq!(headers["cache-control"], "public, max-age=3600");
 });

@@ -220,7 +220,8 @@ fn decode_base64(text: &str) -> Vec<u8> {
 /// Starts `revita serve --demo` in `dir`; returns the server and its URL.
 fn serve_demo(dir: &Path) -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_revita"))
-        .args(["serve", "--demo", "--port", "0"])
+        .args(["serve", "--demo", "--port", "0", "--upload-dir"])
+        .arg(dir.join("uploads"))
         .current_dir(dir)
         .env_remove("REVITA_DATABASE_URL")
         .stdout(Stdio::piped())

@@ -135,6 +135,61 @@ fn serve_answers_health_and_healthcheck_sees_it() {
 }
 
 #[test]
+fn serve_applies_its_limits_to_slow_clients_and_keeps_uploads_private() {
+    use std::io::{Read, Write};
+    use std::os::unix::fs::PermissionsExt;
+    let f = loaded();
+    let uploads = f.dir.path().join("uploads");
+    let mut server = revita()
+        .args(["serve", "--port", "0", "--header-timeout-secs", "1", "--idle-timeout-secs", "1"])
+        .args(["--max-connections", "8", "--max-upload-mb", "1", "--upload-dir"])
+        .arg(&uploads)
+        .arg("--database-url")
+        .arg(f.db())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("the server printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("revita is ready at ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let addr = url.trim_start_matches("http://").to_string();
+    // A header that never finishes is cut off after a second.
+    let opened = Instant::now();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: revita\r\n").unwrap();
+    let mut answer = Vec::new();
+    let read = slow.read_to_end(&mut answer);
+    let waited = opened.elapsed();
+    // Ordinary requests still work.
+    let health = revita().args(["healthcheck", "--url", &format!("{url}/health")]).output().unwrap();
+    let mode = std::fs::metadata(&uploads).map(|m| m.permissions().mode() & 0o777);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(read.is_ok() && answer.is_empty(), "closed without an answer: {read:?}");
+    assert!(waited >= Duration::from_millis(800) && waited < Duration::from_secs(15), "{waited:?}");
+    assert!(health.status.success(), "{}", stderr(&health));
+    assert_eq!(mode.unwrap(), 0o700, "the upload directory is made private");
+
+    // A directory other users may read is refused.
+    std::fs::set_permissions(&uploads, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = revita()
+        .args(["serve", "--port", "0", "--upload-dir"])
+        .arg(&uploads)
+        .arg("--database-url")
+        .arg(f.db())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("may be read by other users"), "{}", stderr(&out));
+}
+
+#[test]
 fn the_first_administrator_is_created_from_the_command_line() {
     use std::io::Write as _;
     let f = loaded();
