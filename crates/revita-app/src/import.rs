@@ -341,7 +341,16 @@ impl App {
                 .chain(regions.iter().map(|(_, r)| r))
                 .map(|r| (r.code.clone(), r.level.clone(), r.parent.clone()));
             match Hierarchy::build(merged) {
-                Err(e) => problems.push(RowError::row(file, 0, e.to_string())),
+                Err(e) => {
+                    let row = match &e {
+                        revita_methods::hierarchy::HierarchyError::Cycle(code) => incoming.get(code).copied(),
+                        revita_methods::hierarchy::HierarchyError::MissingParent { child, .. } => {
+                            incoming.get(child).copied()
+                        }
+                        _ => None,
+                    };
+                    problems.push(RowError::cell(file, row.unwrap_or(0), "parent_code", e.to_string()));
+                }
                 Ok(tree) => {
                     if let Err(e) = tree.check_level_order(scheme.levels()) {
                         // Name the row that brings the misplaced region (or its parent).

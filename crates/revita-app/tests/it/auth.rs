@@ -125,3 +125,38 @@ both_backends!(changes_are_audited_and_only_auditors_read_the_log, |store: DynSt
     assert!(created.after.as_deref().unwrap().contains("\"data_entry@520102\""));
     assert!(matches!(app.audit_entries(&clerk, &AuditFilter::default(), 10).await, Err(AppError::Forbidden(_))));
 });
+
+both_backends!(a_provincial_admin_cannot_reach_beyond_its_province, |store: DynStore| async move {
+    // Issue 13: a provincial admin created an auditor (a role that reads the
+    // nation), or granted itself one, and so read everything.
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let (admin, _) = users(&app).await;
+    app.create_user(Some(&admin), "gz_admin", PASSWORD, &[grant(Role::Admin, "520000")], &at(10)).await.unwrap();
+    let gz = app.actor_named("gz_admin").await.unwrap();
+    let auditor = app.create_user(Some(&gz), "spy", PASSWORD, &[grant(Role::Auditor, "520102")], &at(11)).await;
+    assert!(matches!(auditor, Err(AppError::Forbidden(ref m)) if m.contains("national administrator")), "{auditor:?}");
+    let version = app.store().user_by_name("gz_admin").await.unwrap().unwrap().version;
+    let itself = app.add_grant(&gz, "gz_admin", version, grant(Role::Auditor, "520000"), &at(12)).await;
+    assert!(matches!(itself, Err(AppError::Forbidden(_))), "{itself:?}");
+    let above = app.add_grant(&gz, "gz_admin", version, grant(Role::Admin, "000000"), &at(12)).await;
+    assert!(matches!(above, Err(AppError::Forbidden(_))), "{above:?}");
+    // No one edits an account above them: not the national admin, not an auditor.
+    app.create_user(Some(&admin), "checker", PASSWORD, &[grant(Role::Auditor, "000000")], &at(13)).await.unwrap();
+    for name in ["admin", "checker"] {
+        let user = app.store().user_by_name(name).await.unwrap().unwrap();
+        let disabled = app.set_user_flags(&gz, name, user.version, true, false, &at(14)).await;
+        assert!(matches!(disabled, Err(AppError::Forbidden(_))), "{name}: {disabled:?}");
+    }
+    let managed: Vec<String> = app.managed_users(&gz).await.unwrap().into_iter().map(|(u, _)| u.name).collect();
+    assert_eq!(managed, ["clerk", "gz_admin"]);
+    // Within its province it administers as before.
+    app.create_user(Some(&gz), "gz_viewer", PASSWORD, &[grant(Role::Viewer, "520100")], &at(15)).await.unwrap();
+    // It reads the audit entries of its province only.
+    let entries = app.audit_entries(&gz, &AuditFilter::default(), 100).await.unwrap();
+    assert!(entries.iter().any(|e| e.object_id == "gz_viewer"));
+    assert!(entries.iter().all(|e| e.region.as_deref().is_some_and(|r| r.starts_with("52"))), "{entries:?}");
+    assert!(!entries.iter().any(|e| e.object_id == "checker"), "a national change is not the province's");
+    let all = app.audit_entries(&admin, &AuditFilter::default(), 100).await.unwrap();
+    assert!(all.iter().any(|e| e.object_id == "checker"));
+});

@@ -196,3 +196,102 @@ both_backends!(monitoring_lines_import_and_the_nearest_applies, |store: DynStore
     let problems = rejected(app.import_monitoring_lines(&files.write("gz.csv", text), &scoped).await);
     assert!(problems[0].contains("outside your jurisdiction"), "{problems:?}");
 });
+
+/// A data-entry clerk for 南明区 and an administrator for 贵州省.
+async fn clerk_and_admin(app: &App) -> (revita_app::auth::Actor, revita_app::auth::Actor) {
+    use revita_methods::access::{Grant, Role};
+    let origin = revita_app::auth::Origin::default();
+    let password = "correct horse battery";
+    let make = |name: &'static str, role: Role, scope: &'static str| {
+        let origin = origin.clone();
+        async move {
+            app.create_user(None, name, password, &[Grant { role, scope: code(scope) }], &origin).await.unwrap();
+            app.actor_named(name).await.unwrap()
+        }
+    };
+    (make("nanming_clerk", Role::DataEntry, "520102").await, make("gz_admin", Role::Admin, "520000").await)
+}
+
+/// A region import as `actor`, limited as the web server and CLI limit it.
+async fn import_as(
+    app: &App,
+    actor: &revita_app::auth::Actor,
+    path: &Path,
+) -> Result<revita_app::ImportReport, AppError> {
+    let within = app.scope_set(actor, revita_methods::access::Action::EditData).await.unwrap().map(std::sync::Arc::new);
+    let by = revita_app::auth::ChangeBy::new(actor, &revita_app::auth::Origin::default());
+    app.import_regions(path, &FileImport { within, by, ..Default::default() }).await
+}
+
+both_backends!(a_region_import_cannot_move_what_lies_outside_the_jurisdiction, |store: DynStore| async move {
+    // Issue 13: a clerk imported `520103,云岩区,,county,520102` and got 云岩
+    // (and its households) under 南明; a province could go under a county.
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let (clerk, admin) = clerk_and_admin(&app).await;
+    let header = "code,name_zh,name_en,level,parent_code\n";
+    // The issue's own row nests a county in a county: refused whoever imports it.
+    let problems = rejected(
+        import_as(&app, &clerk, &files.write("r.csv", &format!("{header}520103,云岩区,,county,520102\n"))).await,
+    );
+    assert!(problems[0].contains("cannot be under 520102 (county)"), "{problems:?}");
+    let cases = [
+        ("520103,云岩区,,county,520500\n", "row 2, column 'code': region 520103 is outside your jurisdiction"),
+        (
+            "520102,南明区,,county,520500\n",
+            "row 2, column 'code': region 520102 lies under 520100, which is outside your jurisdiction",
+        ),
+        (
+            "520199001,某街道,,township,520103\n",
+            "row 2, column 'parent_code': parent 520103 is outside your jurisdiction",
+        ),
+    ];
+    for (row, expected) in cases {
+        let problems = rejected(import_as(&app, &clerk, &files.write("r.csv", &format!("{header}{row}"))).await);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains(expected), "{row}: {problems:?}");
+    }
+    assert_eq!(app.region(&code("520103")).await.unwrap().parent, Some(code("520100")), "nothing moved");
+    // A clerk may add a township in its county, but not rename its county.
+    import_as(&app, &clerk, &files.write("t.csv", &format!("{header}520102001,遵义路街道,,township,520102\n")))
+        .await
+        .unwrap();
+    // Levels nest, whoever imports: a province never goes under a county.
+    let problems = rejected(
+        app.import_regions(
+            &files.write("p.csv", &format!("{header}530000,云南省,,province,520102\n")),
+            &FileImport::default(),
+        )
+        .await,
+    );
+    assert!(problems[0].contains("cannot be under 520102 (county)"), "{problems:?}");
+    // An administrator moves a region inside its province; the move and the
+    // values before and after are audited.
+    let moved = format!("{header}520103,云岩区,Yunyan,county,520500\n");
+    let problems = rejected(import_as(&app, &clerk, &files.write("m.csv", &moved)).await);
+    assert!(problems[0].contains("region 520103 is outside your jurisdiction"), "{problems:?}");
+    import_as(&app, &admin, &files.write("m.csv", &moved)).await.unwrap();
+    assert_eq!(app.region(&code("520103")).await.unwrap().parent, Some(code("520500")));
+    let log = app.store().audit_log(&Default::default(), 10).await.unwrap();
+    let change = log.iter().find(|e| e.action == "region.update").unwrap();
+    assert!(change.before.as_deref().unwrap().contains("\"parent\":\"520100\""), "{change:?}");
+    assert!(change.after.as_deref().unwrap().contains("\"parent\":\"520500\""), "{change:?}");
+    assert!(log.iter().any(|e| e.action == "import.regions" && e.actor == "gz_admin"));
+});
+
+both_backends!(only_an_administrator_renames_a_region, |store: DynStore| async move {
+    use revita_methods::access::{Grant, Role};
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let origin = revita_app::auth::Origin::default();
+    let grant = Grant { role: Role::DataEntry, scope: code("520100") };
+    app.create_user(None, "gy_clerk", "correct horse battery", &[grant], &origin).await.unwrap();
+    let clerk = app.actor_named("gy_clerk").await.unwrap();
+    let renamed = files.write("n.csv", "code,name_zh,name_en,level,parent_code\n520102,南明区,Nanming,county,520100\n");
+    let problems = rejected(import_as(&app, &clerk, &renamed).await);
+    assert!(problems[0].contains("only an administrator may rename region 520102"), "{problems:?}");
+    // The same row as stored changes nothing, and is not written.
+    let same = files.write("s.csv", "code,name_zh,name_en,level,parent_code\n520102,南明区,,county,520100\n");
+    let report = import_as(&app, &clerk, &same).await.unwrap();
+    assert_eq!(report.records_written, 0);
+});

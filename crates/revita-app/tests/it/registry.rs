@@ -43,3 +43,34 @@ both_backends!(a_members_file_for_many_households_is_checked_in_one_pass, |store
     assert_eq!(report.records_written, 251);
     assert_eq!(app.store().members("H250").await.unwrap().len(), 1);
 });
+
+both_backends!(a_household_import_cannot_take_over_another_countys_household, |store: DynStore| async move {
+    // Issue 13: the import checked only the new row's county, so a clerk
+    // replaced another county's household by reusing its id.
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let header = "hh_id,village_code,size,labor,income_pc,income_pc_prev,medical_exp,education_exp,disaster_loss,\
+         d_nutrition,d_child_mortality,d_schooling,d_attendance,d_cooking,d_sanitation,d_water,d_electricity,d_housing,d_assets,d_health_ins\n";
+    let flags = ",0,0,0,0,0,0,0,0,0,0,0";
+    let yunyan = format!("{header}H-YY-1,520103001001,4,2,9000,9000,0,0,0{flags}\n");
+    app.import_households(&files.write("yy.csv", &yunyan), &FileImport::default()).await.unwrap();
+    let nanming: std::collections::HashSet<RegionCode> = [code("520102")].into();
+    let options = FileImport { within: Some(std::sync::Arc::new(nanming)), ..Default::default() };
+    let takeover = format!(
+        "{header}H-NM-1,520102001001,3,1,8000,8000,0,0,0{flags}\nH-YY-1,520102001001,1,0,100,100,0,0,0{flags}\n"
+    );
+    for dry_run in [true, false] {
+        let options = FileImport { dry_run, ..options.clone() };
+        let problems = rejected(app.import_households(&files.write("nm.csv", &takeover), &options).await);
+        assert_eq!(
+            problems,
+            [
+                "nm.csv, row 3, column 'hh_id': household H-YY-1 is registered in county 520103, outside your jurisdiction; it cannot be replaced from here"
+            ],
+            "dry run {dry_run}"
+        );
+    }
+    let stored = app.store().household("H-YY-1").await.unwrap().unwrap();
+    assert_eq!(stored.household.village_code, 520_103_001_001, "云岩's household is untouched");
+    assert!(app.store().household("H-NM-1").await.unwrap().is_none(), "all or nothing");
+});
