@@ -50,6 +50,10 @@ pub struct Rollup {
     pub expected: usize,
     /// Whether every child contributed.
     pub complete: bool,
+    /// Children outside the reader's jurisdiction: expected, but neither
+    /// counted nor shown (a roll-up above a jurisdiction covers only part
+    /// of its region, and says so).
+    pub outside_jurisdiction: usize,
     /// The parent's own stored value, for comparison, if any.
     pub stored_value: Option<f64>,
     /// Each child's value and weight.
@@ -122,9 +126,11 @@ impl App {
     /// Rolls `indicator` up to `region` for `period` from its direct
     /// children, or from its descendants at `level`.
     ///
-    /// Children outside `visible` (`None`: everywhere) are left out, so that
-    /// an aggregate above a user's scope shows only what the scope covers;
-    /// the region's own stored value shows only if the region is in scope.
+    /// Children outside `visible` (`None`: everywhere) are left out of the
+    /// value and the list but still expected, so that an aggregate above a
+    /// user's scope shows only what the scope covers and says that it is
+    /// partial (issue 13); the region's own stored value shows only if the
+    /// region is in scope.
     pub async fn rollup(
         &self,
         region: &RegionCode,
@@ -136,14 +142,15 @@ impl App {
         self.region(region).await?;
         let indicator = self.indicator(indicator).await?;
         let period = Period::parse(period).map_err(|e| AppError::Invalid(e.to_string()))?.to_string();
-        let members: Vec<RegionCode> = match level {
+        let all: Vec<RegionCode> = match level {
             Some(level) => self.store().descendants(region, Some(level)).await?,
             None => self.store().children(region).await?,
         }
         .into_iter()
         .map(|r| r.code)
-        .filter(|c| crate::auth::sees(visible, c))
         .collect();
+        let members: Vec<RegionCode> = all.iter().filter(|c| crate::auth::sees(visible, c)).cloned().collect();
+        let outside_jurisdiction = all.len() - members.len();
         let values = self.values(&indicator.code, &period, region, level).await?;
         let weights = match &indicator.aggregation {
             Aggregation::WeightedMean(w) => self.values(w, &period, region, level).await?,
@@ -157,8 +164,9 @@ impl App {
                 weight: weights.get(c).copied(),
             })
             .collect();
+        let hidden = std::iter::repeat_n(ChildValue::default(), outside_jurisdiction);
         let inputs: Vec<ChildValue> =
-            children.iter().map(|c| ChildValue { value: c.value, weight: c.weight }).collect();
+            children.iter().map(|c| ChildValue { value: c.value, weight: c.weight }).chain(hidden).collect();
         let result = aggregate(&indicator.aggregation, &inputs);
         let own = ObservationQuery {
             indicator: Some(indicator.code.clone()),
@@ -181,6 +189,7 @@ impl App {
             reported: result.reported,
             expected: result.expected,
             complete: result.is_complete(),
+            outside_jurisdiction,
             stored_value,
             children,
         })

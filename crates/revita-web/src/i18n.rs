@@ -421,6 +421,18 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("more_problems", "more problems not shown", "个问题未显示"),
     ("ready_to_import", "The file is valid. Nothing has been written yet.", "文件校验通过，尚未写入。"),
     ("confirm_import", "Import now", "确认导入"),
+    ("replace_offer_before", "Every problem is a value already stored:", "所有问题均为已存储的数值："),
+    (
+        "replace_offer_after",
+        "values. You may import the file replacing them; the values replaced are kept as revisions and the change is audited.",
+        "个。可导入此文件并替换这些数值；被替换的数值将保留为历史版本，操作记入审计日志。",
+    ),
+    ("confirm_replace", "Import, replacing the stored values", "导入并替换已存储的数值"),
+    (
+        "values_replaced",
+        "stored values were replaced (kept as revisions).",
+        "个已存储的数值已被替换（保留为历史版本）。",
+    ),
     ("imported", "Imported.", "导入完成。"),
     ("records", "Records", "记录数"),
     ("rows_read", "Rows read", "读取行数"),

@@ -80,6 +80,7 @@ async fn run_import(
     kind: &str,
     path: &std::path::Path,
     dry_run: bool,
+    replace: bool,
     file_name: &str,
     origin: &revita_app::auth::Origin,
 ) -> AppResult<ImportReport> {
@@ -103,7 +104,7 @@ async fn run_import(
     };
     match kind {
         "observations" => {
-            let import = ObservationImport { dry_run, within, by, file_name, ..Default::default() };
+            let import = ObservationImport { dry_run, replace, within, by, file_name, ..Default::default() };
             state.app.import_observations(path, &import, &|_| {}).await
         }
         "regions" => state.app.import_regions(path, &file).await,
@@ -139,11 +140,14 @@ fn report_view(
             records => r.records_valid,
             ignored => r.ignored_columns.join(", "),
             remaps => r.remapped_codes.iter().map(|m| format!("{} → {} ({} rows)", m.from, m.to.join(", "), m.rows)).collect::<Vec<_>>(),
+            replaced => r.replaces,
             upload => upload,
             done => done,
         }),
-        Err(AppError::Rejected { problems, .. }) => Some(context! {
+        Err(AppError::Rejected { problems, stored }) => Some(context! {
             file => display_name,
+            replaceable => (*stored > 0 && *stored == problems.total).then_some(*stored),
+            upload => upload,
             problems => problems.errors.iter().map(|e| context! {
                 row => if e.row > 0 { e.row.to_string() } else { String::new() },
                 column => e.column.clone().unwrap_or_default(),
@@ -236,7 +240,7 @@ pub async fn import_check(
         return crate::pages::error_page(&state, &ctx, AppError::Invalid("choose a file to upload".into()), &id);
     };
     let origin = crate::auth::origin(&headers, &id);
-    let result = run_import(&state, &viewer, &kind, &staged.path, true, &staged.name, &origin).await;
+    let result = run_import(&state, &viewer, &kind, &staged.path, true, false, &staged.name, &origin).await;
     // A rejected file is reported on the page; any other error is an error
     // page. Either way the upload is removed as `staged` drops.
     let result = match result {
@@ -245,7 +249,11 @@ pub async fn import_check(
     };
     let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let report = report_view(&result, &staged.path, &staged.name, &staged.id, false);
-    if result.is_ok() {
+    // A file refused only for values already stored is kept: the user may
+    // import it replacing them (issue 13).
+    let replaceable =
+        matches!(&result, Err(AppError::Rejected { problems, stored }) if *stored > 0 && *stored == problems.total);
+    if result.is_ok() || replaceable {
         if let Err(e) = state.uploads.record_kind(&mut staged, viewer.actor.user_id, &kind).await {
             return crate::pages::error_page(&state, &ctx, e, &id);
         }
@@ -258,6 +266,8 @@ pub async fn import_check(
 pub struct ConfirmForm {
     csrf: String,
     upload: String,
+    /// Replace stored values with the file's (kept as revisions).
+    replace: Option<String>,
 }
 
 /// `POST /import/confirm`: imports the checked upload, as what it was
@@ -282,7 +292,8 @@ pub async fn import_confirm(
     };
     let kind = staged.kind.clone();
     let origin = crate::auth::origin(&headers, &id);
-    let result = run_import(&state, &viewer, &kind, &staged.path, false, &staged.name, &origin).await;
+    let replace = form.replace.as_deref().is_some_and(|r| !r.is_empty() && r != "0");
+    let result = run_import(&state, &viewer, &kind, &staged.path, false, replace, &staged.name, &origin).await;
     // A rejected file is reported on the page; any other error is an error
     // page. Either way the upload is removed as `staged` drops.
     let result = match result {

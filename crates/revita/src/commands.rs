@@ -313,31 +313,31 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         by: by.clone(),
         file_name: None,
     };
-    let report = match args.kind {
-        ImportKind::Regions => app.import_regions(&args.file, &file).await?,
-        ImportKind::Indicators => app.import_indicators(&args.file, &file).await?,
-        ImportKind::Designations => app.import_designations(&args.file, &file).await?,
-        ImportKind::Pairings => app.import_pairings(&args.file, &file).await?,
-        ImportKind::CodeHistory => app.import_code_history(&args.file, &file).await?,
-        ImportKind::MonitoringLines => app.import_monitoring_lines(&args.file, &file).await?,
-        ImportKind::Households => app.import_households(&args.file, &file).await?,
+    let options = ObservationOptions {
+        source: args.source.clone(),
+        period: args.period.as_deref().map(Period::parse).transpose()?,
+        status: match args.status.as_deref() {
+            None => ObservationStatus::Final,
+            Some(s) => ObservationStatus::parse(s)
+                .with_context(|| format!("--status '{s}' is not final, provisional, estimated or synthetic"))?,
+        },
+    };
+    let result = match args.kind {
+        ImportKind::Regions => app.import_regions(&args.file, &file).await,
+        ImportKind::Indicators => app.import_indicators(&args.file, &file).await,
+        ImportKind::Designations => app.import_designations(&args.file, &file).await,
+        ImportKind::Pairings => app.import_pairings(&args.file, &file).await,
+        ImportKind::CodeHistory => app.import_code_history(&args.file, &file).await,
+        ImportKind::MonitoringLines => app.import_monitoring_lines(&args.file, &file).await,
+        ImportKind::Households => app.import_households(&args.file, &file).await,
         ImportKind::HouseholdMembers => {
             let today = revita_methods::Date::from_days_since_epoch(now().div_euclid(86_400));
-            app.import_household_members(&args.file, &file, today.year()).await?
+            app.import_household_members(&args.file, &file, today.year()).await
         }
         ImportKind::Boundaries => {
-            app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), &file).await?
+            app.import_boundaries(&args.file, &args.code_property, args.source.as_deref(), &file).await
         }
         ImportKind::Observations => {
-            let options = ObservationOptions {
-                source: args.source.clone(),
-                period: args.period.as_deref().map(Period::parse).transpose()?,
-                status: match args.status.as_deref() {
-                    None => ObservationStatus::Final,
-                    Some(s) => ObservationStatus::parse(s)
-                        .with_context(|| format!("--status '{s}' is not final, provisional, estimated or synthetic"))?,
-                },
-            };
             let import = ObservationImport {
                 dry_run: args.dry_run,
                 sheet: args.sheet.clone(),
@@ -355,10 +355,28 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
             };
             let result = app.import_observations(&args.file, &import, &on_progress).await;
             bar.finish_and_clear();
-            result?
+            result
         }
     };
-    print_report(&report, args.json)
+    match result {
+        Ok(report) => print_report(&report, args.json),
+        Err(error) => {
+            // `--json` reads the same whether the file was taken or refused.
+            if args.json
+                && let revita_app::AppError::Rejected { problems, stored } = &error
+            {
+                let rows: Vec<_> = problems
+                    .errors
+                    .iter()
+                    .map(|e| serde_json::json!({"file": e.file, "row": e.row, "column": e.column, "reason": e.reason}))
+                    .collect();
+                let value = serde_json::json!({"file": args.file, "rejected": true, "dry_run": args.dry_run,
+                    "problems_total": problems.total, "problems": rows, "stored_conflicts": stored});
+                outln!("{}", serde_json::to_string_pretty(&value)?);
+            }
+            Err(error.into())
+        }
+    }
 }
 
 fn export_format(args: &ExportArgs) -> anyhow::Result<ExportFormat> {
@@ -964,6 +982,12 @@ async fn rollup(args: RollupArgs) -> anyhow::Result<()> {
         r.reported,
         r.expected
     );
+    if r.outside_jurisdiction > 0 {
+        outln!(
+            "{} of the children lie outside your jurisdiction: this value covers only your part",
+            r.outside_jurisdiction
+        );
+    }
     if let Some(stored) = r.stored_value {
         outln!("stored value for {}: {stored}", r.region);
     }

@@ -192,7 +192,9 @@ both_backends!(rollups_report_coverage, |store: DynStore| async move {
     // Someone who sees only 南明区 gets only 南明区's part of Guiyang.
     let nanming: Option<std::collections::HashSet<RegionCode>> = Some([code("520102")].into_iter().collect());
     let partial = app.rollup(&code("520100"), "pop_total", "2020", None, &nanming).await.unwrap();
-    assert_eq!((partial.value, partial.reported, partial.expected, partial.stored_value), (Some(100.0), 1, 1, None));
+    // Issue 13: it says that it covers only part of Guiyang (it said "1 of 1 children — complete").
+    assert_eq!((partial.value, partial.reported, partial.expected, partial.stored_value), (Some(100.0), 1, 2, None));
+    assert_eq!((partial.complete, partial.outside_jurisdiction, partial.children.len()), (false, 1, 1));
 });
 
 both_backends!(a_ten_million_row_file_streams_through, |store: DynStore| async move {

@@ -216,3 +216,34 @@ fn a_temporary_upload_directory_is_private_and_removed_with_its_server() {
     drop(uploads);
     assert!(!dir.exists());
 }
+
+both_backends!(a_file_refused_only_for_stored_values_can_replace_them, |store: DynStore| async move {
+    // Issue 13: the web pre-check finds values already stored and offers to
+    // replace them; the values replaced are kept and the change audited.
+    let (admin, _root, dir) = server(store, UploadSettings::DEFAULT).await;
+    let (status, page) = check(&admin, "region_code,indicator,period,value\n520102,pop_total,2020,150\n").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("stored value 100, this file 150") && page.contains("id=\"confirm-replace\""), "{page}");
+    assert_eq!(files(&dir).len(), 2, "the upload is kept for the replacement");
+    let upload = page.split("name=\"upload\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let form = format!("csrf={}&upload={upload}&replace=1", admin.csrf);
+    let (status, done) =
+        pages::post(&admin, "/import/confirm", "application/x-www-form-urlencoded", &admin.cookie, form).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let query = revita_app::ObservationQuery {
+        region: Some(revita_methods::RegionCode::parse("520102").unwrap()),
+        ..Default::default()
+    };
+    let stored = admin.store().observations(&query, None, 10).await.unwrap();
+    assert_eq!(stored[0].value, 150.0);
+    let entry = admin.store().audit_log(&Default::default(), 1).await.unwrap().remove(0);
+    assert_eq!(entry.action, "import.observations");
+    let change_id =
+        entry.before.as_deref().unwrap().split("\"revisions\":\"").nth(1).unwrap().split('"').next().unwrap();
+    let kept = admin.store().observation_revisions(change_id).await.unwrap();
+    assert_eq!(kept.iter().map(|o| o.value).collect::<Vec<_>>(), [100.0]);
+    // A file with other problems gets no such offer.
+    let (_, page) =
+        check(&admin, "region_code,indicator,period,value\n520102,pop_total,2020,150\n520102,pop_total,2021,x\n").await;
+    assert!(!page.contains("confirm-replace"), "{page}");
+});

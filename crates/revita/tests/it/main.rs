@@ -77,6 +77,71 @@ fn a_rejected_import_exits_3_and_names_row_and_column() {
     assert!(stderr(&out).contains("bad.csv, row 2, column 'value': 'abc' is not a number"), "{}", stderr(&out));
     let out = run(&["inventory"], &f.db());
     assert!(stdout(&out).contains("observations: 0"), "{}", stdout(&out));
+    // Issue 13: --json prints the report as JSON when the file is refused too.
+    let out = run(&["import", "observations", data.to_str().unwrap(), "--dry-run", "--json"], &f.db());
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON on stdout");
+    assert_eq!(report["rejected"], true);
+    assert_eq!(report["problems"][0]["row"], 2);
+    assert_eq!(report["problems"][0]["column"], "value");
+}
+
+#[test]
+fn the_audit_chain_verifies() {
+    let f = loaded();
+    let out = run(&["audit", "verify"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("the chain is intact"), "{}", stdout(&out));
+    let out = run(&["audit", "verify", "--json"], &f.db());
+    let chain: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(chain["rows"].as_u64().unwrap() >= 2 && chain["broken_at"].is_null(), "{chain}");
+}
+
+/// Starts `revita serve --demo` (with `extra` arguments) in `dir`, waits
+/// until it is ready and stops it; returns what it wrote to stderr.
+fn demo_start(dir: &std::path::Path, extra: &[&str]) -> String {
+    let mut server = revita()
+        .args(["serve", "--demo", "--port", "0"])
+        .args(extra)
+        .current_dir(dir)
+        .env_remove("REVITA_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    loop {
+        let line = lines.next().expect("the server printed its address").unwrap();
+        if line.starts_with("revita is ready at ") {
+            break;
+        }
+    }
+    let _ = server.kill();
+    let output = server.wait_with_output().unwrap();
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn serve_demo_keeps_its_database_unless_reset() {
+    // Issue 13: `serve --demo` deleted an existing demo database on every start.
+    let f = Fixture::new();
+    let demo = f.dir.path().join("revita-demo.sqlite");
+    let first = demo_start(f.dir.path(), &[]);
+    assert!(first.contains("loading the demo dataset"), "{first}");
+    let marker = f.file("marker.csv", "code,name_zh,unit,aggregation\nmarker_entered,用户录入,count,sum\n");
+    assert!(run(&["import", "indicators", marker.to_str().unwrap()], &demo).status.success());
+    let second = demo_start(f.dir.path(), &[]);
+    assert!(second.contains("serving the demo database as it is") && !second.contains("loading"), "{second}");
+    assert!(indicator_kept(&demo), "what was entered is kept");
+    let third = demo_start(f.dir.path(), &["--reset-demo"]);
+    assert!(third.contains("loading the demo dataset"), "{third}");
+    assert!(!indicator_kept(&demo), "--reset-demo starts afresh");
+}
+
+/// Whether the marker indicator entered between starts is still there.
+fn indicator_kept(db: &std::path::Path) -> bool {
+    let out = run(&["rollup", "--region", "000000", "--indicator", "marker_entered", "--period", "2020"], db);
+    out.status.success()
 }
 
 #[test]
