@@ -71,19 +71,27 @@ pub async fn import_form(
     render_page(&state, &ctx, &id, &csrf, kind, None, StatusCode::OK)
 }
 
+/// An import to run: what the upload is, where it waits, and how.
+struct ImportRun<'a> {
+    kind: &'a str,
+    path: &'a std::path::Path,
+    /// The file's name as the user chose it.
+    file_name: &'a str,
+    dry_run: bool,
+    /// Replace stored values (observations).
+    replace: bool,
+}
+
 /// Runs an import for `viewer`, limited to the regions its role lets it
 /// change: data for data entry, decisions (designations, pairings) for
 /// planners.
 async fn run_import(
     state: &WebState,
     viewer: &crate::auth::Viewer,
-    kind: &str,
-    path: &std::path::Path,
-    dry_run: bool,
-    replace: bool,
-    file_name: &str,
+    run: ImportRun<'_>,
     origin: &revita_app::auth::Origin,
 ) -> AppResult<ImportReport> {
+    let ImportRun { kind, path, file_name, dry_run, replace } = run;
     let action = match kind {
         "designations" | "pairings" => revita_methods::access::Action::EditDecisions,
         _ => revita_methods::access::Action::EditData,
@@ -240,7 +248,8 @@ pub async fn import_check(
         return crate::pages::error_page(&state, &ctx, AppError::Invalid("choose a file to upload".into()), &id);
     };
     let origin = crate::auth::origin(&headers, &id);
-    let result = run_import(&state, &viewer, &kind, &staged.path, true, false, &staged.name, &origin).await;
+    let run = ImportRun { kind: &kind, path: &staged.path, file_name: &staged.name, dry_run: true, replace: false };
+    let result = run_import(&state, &viewer, run, &origin).await;
     // A rejected file is reported on the page; any other error is an error
     // page. Either way the upload is removed as `staged` drops.
     let result = match result {
@@ -293,7 +302,8 @@ pub async fn import_confirm(
     let kind = staged.kind.clone();
     let origin = crate::auth::origin(&headers, &id);
     let replace = form.replace.as_deref().is_some_and(|r| !r.is_empty() && r != "0");
-    let result = run_import(&state, &viewer, &kind, &staged.path, false, replace, &staged.name, &origin).await;
+    let run = ImportRun { kind: &kind, path: &staged.path, file_name: &staged.name, dry_run: false, replace };
+    let result = run_import(&state, &viewer, run, &origin).await;
     // A rejected file is reported on the page; any other error is an error
     // page. Either way the upload is removed as `staged` drops.
     let result = match result {
