@@ -32,7 +32,7 @@ pub use report::ImportReport;
 /// Store types that cross into the web and CLI layers, so they need not
 /// depend on the store crate.
 pub use revita_store::security::AuditFilter;
-pub use revita_store::{Backend, DatabaseUrl, ObservationKey, ObservationQuery};
+pub use revita_store::{Backend, DatabaseUrl, ObservationKey, ObservationQuery, Topic, Versions};
 
 /// Which code scheme regions follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +73,12 @@ impl App {
     /// The store.
     pub fn store(&self) -> &DynStore {
         &self.store
+    }
+
+    /// The version of every topic of stored data, in one query: caches of
+    /// derived output key on the topics they are made from.
+    pub async fn versions(&self) -> AppResult<Versions> {
+        Ok(self.store.versions().await?)
     }
 
     /// The code scheme.

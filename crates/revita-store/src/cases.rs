@@ -91,7 +91,7 @@ impl Tx {
                 .await?
         });
         self.write_case_event(id, first).await?;
-        self.data_changed();
+        self.changed(crate::db::Topic::Cases);
         Ok(id)
     }
 
@@ -112,7 +112,7 @@ impl Tx {
             return Err(StoreError::stale(format!("case {id}"), version));
         }
         self.write_case_event(id, event).await?;
-        self.data_changed();
+        self.changed(crate::db::Topic::Cases);
         Ok(())
     }
 
@@ -142,7 +142,7 @@ impl Tx {
                 .execute(&mut *conn)
                 .await?;
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Cases);
         Ok(())
     }
 
@@ -161,7 +161,7 @@ impl Tx {
                 .execute(&mut *conn)
                 .await?;
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Cases);
         Ok(())
     }
 }

@@ -106,6 +106,75 @@ pub(crate) async fn connect(url: &DatabaseUrl, size: Option<u32>) -> StoreResult
 /// reports the database busy.
 pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// What a change touched, so that caches of derived output are dropped only
+/// when something they are made from changed (issue 14: one household edit
+/// emptied every cache, and 64 readers then recomputed the same page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Topic {
+    /// Regions, their boundaries and the code history.
+    Regions,
+    /// Indicator definitions.
+    Indicators,
+    /// Observations.
+    Observations,
+    /// Designations, official lists and pairings.
+    Designations,
+    /// Monitoring lines, registry households and their members.
+    Registry,
+    /// Monitoring cases.
+    Cases,
+    /// Plans and their projects.
+    Plans,
+    /// Users and their grants (who sees what).
+    Access,
+}
+
+impl Topic {
+    /// Every topic.
+    pub const ALL: [Topic; 8] = [
+        Topic::Regions,
+        Topic::Indicators,
+        Topic::Observations,
+        Topic::Designations,
+        Topic::Registry,
+        Topic::Cases,
+        Topic::Plans,
+        Topic::Access,
+    ];
+
+    /// The name stored in `data_versions`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Regions => "regions",
+            Topic::Indicators => "indicators",
+            Topic::Observations => "observations",
+            Topic::Designations => "designations",
+            Topic::Registry => "registry",
+            Topic::Cases => "cases",
+            Topic::Plans => "plans",
+            Topic::Access => "access",
+        }
+    }
+}
+
+/// The version of each topic: a number that changes with every committed
+/// change of it. Read once per request; caches key on the topics they use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Versions(pub(crate) std::collections::BTreeMap<Topic, i64>);
+
+impl Versions {
+    /// The version of one topic.
+    pub fn of(&self, topic: Topic) -> i64 {
+        self.0.get(&topic).copied().unwrap_or(0)
+    }
+
+    /// A cache key part for the topics derived output is made from, e.g.
+    /// `regions=4,observations=17`.
+    pub fn key(&self, topics: &[Topic]) -> String {
+        topics.iter().map(|t| format!("{}={}", t.as_str(), self.of(*t))).collect::<Vec<_>>().join(",")
+    }
+}
+
 /// A unit of work: one database transaction, the changes made in it and
 /// the audit entries that describe them, committed together or not at all.
 ///
@@ -115,9 +184,8 @@ pub struct Tx {
     audit: Vec<AuditEntry>,
     /// Something was written.
     wrote: bool,
-    /// Data that derived output (maps, profiles, pages) depends on changed,
-    /// so the data version is bumped at commit.
-    data_changed: bool,
+    /// What changed, so that those topics' versions are bumped at commit.
+    changed: std::collections::BTreeSet<Topic>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -135,7 +203,7 @@ impl Tx {
             Pool::Sqlite { pool, .. } => Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres { pool } => Conn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, audit: Vec::new(), wrote: false, data_changed: false })
+        Ok(Tx { conn, audit: Vec::new(), wrote: false, changed: Default::default() })
     }
 
     /// Which back end the transaction runs on.
@@ -152,14 +220,14 @@ impl Tx {
         self.audit.push(entry);
     }
 
-    /// Notes a change of data that derived output depends on.
-    pub(crate) fn data_changed(&mut self) {
+    /// Notes a change of `topic`.
+    pub(crate) fn changed(&mut self, topic: Topic) {
         self.wrote = true;
-        self.data_changed = true;
+        self.changed.insert(topic);
     }
 
-    /// Notes a change that no derived output depends on (accounts,
-    /// sessions, tokens).
+    /// Notes a change that no derived output depends on (sessions, tokens,
+    /// login attempts).
     pub(crate) fn wrote(&mut self) {
         self.wrote = true;
     }
@@ -172,9 +240,19 @@ impl Tx {
         }
         let entries = std::mem::take(&mut self.audit);
         crate::audit::append_chained(&mut self.conn, &entries).await?;
-        if self.data_changed {
+        if !self.changed.is_empty() {
+            let topics: Vec<&str> = self.changed.iter().map(|t| t.as_str()).collect();
+            let data = self.changed.iter().any(|t| *t != Topic::Access);
+            let sql = format!("{} WHERE topic IN ({})", crate::BUMP_TOPICS, crate::registry::in_list(topics.len()));
             on_tx!(self, conn => {
-                sqlx::query(crate::BUMP_DATA_VERSION).execute(&mut *conn).await?;
+                if data {
+                    sqlx::query(crate::BUMP_DATA_VERSION).execute(&mut *conn).await?;
+                }
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for topic in &topics {
+                    query = query.bind(*topic);
+                }
+                query.execute(&mut *conn).await?;
             });
         }
         match self.conn {

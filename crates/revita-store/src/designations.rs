@@ -93,7 +93,7 @@ impl Tx {
         for d in designations {
             self.write_designation(d).await?;
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Designations);
         Ok(designations.len() as u64)
     }
 
@@ -181,7 +181,7 @@ impl Tx {
                     .await?;
             }
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Designations);
         Ok(pairings.len() as u64)
     }
 }

@@ -33,7 +33,7 @@ use revita_methods::{IndicatorCode, RegionCode};
 
 pub use audit::AuditChain;
 pub use database_url::DatabaseUrl;
-pub use db::Tx;
+pub use db::{Topic, Tx, Versions};
 pub use load::{LoadFindings, ObservationCheck, ObservationLoad, Revision};
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +178,8 @@ pub struct Inventory {
 
 /// Bumped inside every transaction that changes data (see migration 2).
 pub(crate) const BUMP_DATA_VERSION: &str = "UPDATE data_version SET version = version + 1 WHERE id = 1";
+/// Bumps the versions of the topics a transaction changed (migration 14).
+pub(crate) const BUMP_TOPICS: &str = "UPDATE data_versions SET version = version + 1";
 
 /// The store: a connection pool of either back end. Cloning is cheap (the
 /// pool is shared).
@@ -276,6 +278,20 @@ impl Store {
         db::on_pool!(self, pool => {
             Ok(sqlx::query_scalar("SELECT version FROM data_version WHERE id = 1").fetch_one(pool).await?)
         })
+    }
+
+    /// The version of every topic, in one query (see [`Topic`]).
+    pub async fn versions(&self) -> StoreResult<Versions> {
+        use rows::RowExt;
+        let rows = db::on_pool!(self, pool => {
+            let rows = sqlx::query("SELECT topic, version FROM data_versions").fetch_all(pool).await?;
+            rows.iter().map(|r| Ok((r.text("topic")?, r.int("version")?))).collect::<StoreResult<Vec<_>>>()?
+        });
+        Ok(Versions(
+            rows.into_iter()
+                .filter_map(|(name, v)| Topic::ALL.into_iter().find(|t| t.as_str() == name).map(|t| (t, v)))
+                .collect(),
+        ))
     }
 
     /// Counts of what the store holds.

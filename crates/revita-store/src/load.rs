@@ -63,6 +63,9 @@ const SAVE_REVISIONS: &str = "INSERT INTO observation_revisions \
 const COUNT_REPLACED: &str = "SELECT COUNT(*) FROM observations o JOIN observations_load s \
      ON s.indicator_code = o.indicator_code AND s.region_code = o.region_code AND s.period = o.period";
 
+/// A load changes observations (see [`crate::Topic`]).
+const BUMP_OBSERVATIONS: &str = "UPDATE data_versions SET version = version + 1 WHERE topic = 'observations'";
+
 /// Where a replace-mode load keeps the values it overwrites.
 #[derive(Debug, Clone)]
 pub struct Revision {
@@ -262,6 +265,7 @@ impl BulkConnection {
         }
         crate::audit::append_chained_rusqlite(&self.conn, audit).map_err(bulk_error)?;
         self.conn.execute(crate::BUMP_DATA_VERSION, ()).map_err(bulk_error)?;
+        self.conn.execute(BUMP_OBSERVATIONS, ()).map_err(bulk_error)?;
         self.conn.execute_batch("COMMIT").map_err(bulk_error)
     }
 
@@ -321,6 +325,7 @@ impl PgLoad {
             sqlx::query(MERGE_STAGED).execute(&mut *self.tx).await?;
         }
         sqlx::query(crate::BUMP_DATA_VERSION).execute(&mut *self.tx).await?;
+        sqlx::query(BUMP_OBSERVATIONS).execute(&mut *self.tx).await?;
         crate::audit::append_chained_pg(&mut self.tx, audit).await?;
         self.tx.commit().await?;
         Ok(())

@@ -37,6 +37,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     Migration { version: 11, name: "plans", sql: include_str!("../migrations/sqlite/0011_plans.sql") },
     Migration { version: 12, name: "case_measures", sql: include_str!("../migrations/sqlite/0012_case_measures.sql") },
     Migration { version: 13, name: "trust", sql: include_str!("../migrations/sqlite/0013_trust.sql") },
+    Migration { version: 14, name: "versions", sql: include_str!("../migrations/sqlite/0014_versions.sql") },
 ];
 
 /// PostgreSQL migrations, oldest first; same versions and names as SQLite.
@@ -70,6 +71,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
         sql: include_str!("../migrations/postgres/0012_case_measures.sql"),
     },
     Migration { version: 13, name: "trust", sql: include_str!("../migrations/postgres/0013_trust.sql") },
+    Migration { version: 14, name: "versions", sql: include_str!("../migrations/postgres/0014_versions.sql") },
 ];
 
 /// Creates the bookkeeping table (same SQL for both back ends).

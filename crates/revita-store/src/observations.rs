@@ -100,7 +100,7 @@ impl Tx {
             }
             Ok::<(), crate::StoreError>(())
         })?;
-        self.data_changed();
+        self.changed(crate::db::Topic::Indicators);
         Ok(indicators.len() as u64)
     }
 }

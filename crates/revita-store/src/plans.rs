@@ -151,7 +151,7 @@ impl Tx {
                 .fetch_one(&mut *conn)
                 .await?
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(id)
     }
 
@@ -175,7 +175,7 @@ impl Tx {
                 .execute(&mut *conn)
                 .await?;
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(())
     }
 
@@ -199,7 +199,7 @@ impl Tx {
         if updated != 1 {
             return Err(StoreError::stale(format!("plan {}", plan.id), version));
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(version + 1)
     }
 
@@ -214,7 +214,7 @@ impl Tx {
                 .fetch_one(&mut *conn)
                 .await?
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(id)
     }
 
@@ -235,7 +235,7 @@ impl Tx {
                 .fetch_one(&mut *conn)
                 .await?
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(id)
     }
 
@@ -260,7 +260,7 @@ impl Tx {
         if updated != 1 {
             return Err(StoreError::NotFound(format!("target {}", target.id)));
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(())
     }
 
@@ -293,7 +293,7 @@ impl Tx {
             });
             ids.push(id);
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(ids)
     }
 
@@ -313,7 +313,7 @@ impl Tx {
         if updated != 1 {
             return Err(StoreError::stale(format!("project {}", project.code), version));
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(version + 1)
     }
 
@@ -328,7 +328,7 @@ impl Tx {
                 .fetch_one(&mut *conn)
                 .await?
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(id)
     }
 
@@ -340,7 +340,7 @@ impl Tx {
         if updated != 1 {
             return Err(StoreError::NotFound(format!("milestone {id}")));
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(())
     }
 
@@ -356,7 +356,7 @@ impl Tx {
                 .fetch_one(&mut *conn)
                 .await?
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Plans);
         Ok(id)
     }
 }

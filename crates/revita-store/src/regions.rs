@@ -328,7 +328,7 @@ impl Tx {
             }
             Ok::<(), crate::StoreError>(())
         })?;
-        self.data_changed();
+        self.changed(crate::db::Topic::Regions);
         Ok(regions.len() as u64)
     }
 
@@ -366,7 +366,7 @@ impl Tx {
             }
             Ok::<(), crate::StoreError>(())
         })?;
-        self.data_changed();
+        self.changed(crate::db::Topic::Regions);
         Ok(boundaries.len() as u64)
     }
 
@@ -388,7 +388,7 @@ impl Tx {
             }
             Ok::<(), crate::StoreError>(())
         })?;
-        self.data_changed();
+        self.changed(crate::db::Topic::Regions);
         Ok(records.len() as u64)
     }
 }

@@ -208,7 +208,7 @@ impl Tx {
                     .await?;
             }
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Registry);
         Ok(lines.len() as u64)
     }
 
@@ -258,7 +258,7 @@ impl Tx {
                 query.execute(&mut *conn).await?;
             });
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Registry);
         Ok(households.len() as u64)
     }
 
@@ -292,7 +292,7 @@ impl Tx {
         if updated != 1 {
             return Err(StoreError::stale(format!("household {}", household.id), version));
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Registry);
         Ok(version + 1)
     }
 
@@ -339,7 +339,7 @@ impl Tx {
                 query.execute(&mut *conn).await?;
             });
         }
-        self.data_changed();
+        self.changed(crate::db::Topic::Registry);
         Ok(rows.len() as u64)
     }
 
@@ -382,7 +382,7 @@ impl Tx {
                 query.execute(&mut *conn).await?;
             }
         });
-        self.data_changed();
+        self.changed(crate::db::Topic::Registry);
         Ok(version + 1)
     }
 }

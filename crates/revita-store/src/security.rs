@@ -238,7 +238,7 @@ impl Tx {
             let row = sqlx::query(CREATE_USER).bind(name).bind(password_hash).bind(now).fetch_one(&mut *conn).await?;
             crate::rows::user(&row)?
         });
-        self.wrote();
+        self.changed(crate::db::Topic::Access);
         Ok(user)
     }
 
@@ -265,7 +265,7 @@ impl Tx {
             let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.id).fetch_one(&mut *conn).await?;
             crate::rows::user(&row)?
         });
-        self.wrote();
+        self.changed(crate::db::Topic::Access);
         Ok(saved)
     }
 
@@ -277,7 +277,7 @@ impl Tx {
                 sqlx::query(INSERT_GRANT).bind(user_id).bind(g.role.as_str()).bind(g.scope.as_str()).execute(&mut *conn).await?;
             }
         });
-        self.wrote();
+        self.changed(crate::db::Topic::Access);
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use revita_app::Topic;
 use revita_app::maps::{MapData, MapTheme};
 use revita_app::{AppError, AppResult};
 use revita_methods::RegionCode;
@@ -133,36 +134,42 @@ impl WebState {
         width: f64,
         visible: &Option<std::collections::HashSet<RegionCode>>,
     ) -> AppResult<Arc<RenderedMap>> {
-        let version = self.app.store().data_version().await.map_err(AppError::from)?;
+        // A designation map changes with the day (designations start and end).
+        let versions = self.app.versions().await?;
         let scope = revita_app::auth::scope_key(visible);
-        let key = format!("{version}|{}|{settings:?}|{width}|{scope}", lang.code());
-        if let Some(map) = self.maps.get(&key) {
-            return Ok(map);
-        }
-        let (kind, subject) = settings.theme.split_once(':').unwrap_or(("indicator", &settings.theme));
-        let data = match kind {
-            "indicator" => {
-                self.app
-                    .indicator_map(&settings.level, settings.within.as_ref(), subject, settings.period.as_deref())
-                    .await?
-            }
-            "designation" => {
-                let today = today();
-                self.app.designation_map(&settings.level, settings.within.as_ref(), subject, today).await?
-            }
-            other => return Err(AppError::Invalid(format!("theme '{other}' is not indicator or designation"))),
-        };
-        let mut data = data;
-        data.regions.retain(|r| revita_app::auth::sees(visible, &r.code));
-        let periods = match &data.theme {
-            MapTheme::Indicator { indicator, .. } => {
-                self.app.store().periods(&indicator.code).await.map_err(AppError::from)?
-            }
-            MapTheme::Designation { .. } => Vec::new(),
-        };
-        let map = Arc::new(draw(&data, settings, lang, width, periods));
-        self.maps.put(key, map.clone());
-        Ok(map)
+        let topics = versions.key(&[Topic::Regions, Topic::Indicators, Topic::Observations, Topic::Designations]);
+        let key = format!("{topics}|{}|{}|{settings:?}|{width}|{scope}", today(), lang.code());
+        self.maps
+            .get_or_compute(key, async || {
+                let (kind, subject) = settings.theme.split_once(':').unwrap_or(("indicator", &settings.theme));
+                let data = match kind {
+                    "indicator" => {
+                        self.app
+                            .indicator_map(
+                                &settings.level,
+                                settings.within.as_ref(),
+                                subject,
+                                settings.period.as_deref(),
+                            )
+                            .await?
+                    }
+                    "designation" => {
+                        let today = today();
+                        self.app.designation_map(&settings.level, settings.within.as_ref(), subject, today).await?
+                    }
+                    other => return Err(AppError::Invalid(format!("theme '{other}' is not indicator or designation"))),
+                };
+                let mut data = data;
+                data.regions.retain(|r| revita_app::auth::sees(visible, &r.code));
+                let periods = match &data.theme {
+                    MapTheme::Indicator { indicator, .. } => {
+                        self.app.store().periods(&indicator.code).await.map_err(AppError::from)?
+                    }
+                    MapTheme::Designation { .. } => Vec::new(),
+                };
+                Ok(draw(&data, settings, lang, width, periods))
+            })
+            .await
     }
 }
 

@@ -701,14 +701,12 @@ pub async fn home_alerts(
     viewer: &crate::auth::Viewer,
     visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
 ) -> AppResult<Value> {
-    let version = state.app.store().data_version().await?;
-    let key = format!("{version}|{}|{}", today(), revita_app::auth::scope_key(visible));
-    if let Some(alerts) = state.alerts.get(&key) {
-        return Ok((*alerts).clone());
-    }
-    let alerts = compute_home_alerts(state, viewer, visible).await?;
-    state.alerts.put(key, std::sync::Arc::new(alerts.clone()));
-    Ok(alerts)
+    let versions = state.app.versions().await?;
+    let topics =
+        versions.key(&[revita_app::Topic::Cases, revita_app::Topic::Registry, revita_app::Topic::Observations]);
+    let key = format!("{topics}|{}|{}", today(), revita_app::auth::scope_key(visible));
+    let alerts = state.alerts.get_or_compute(key, async || compute_home_alerts(state, viewer, visible).await).await?;
+    Ok((*alerts).clone())
 }
 
 async fn compute_home_alerts(

@@ -207,3 +207,27 @@ both_backends!(a_change_without_an_audit_entry_is_refused_and_leaves_nothing, |s
     assert!(failed.is_err());
     assert_eq!(store.audit_log(&revita_store::security::AuditFilter::default(), 10).await.unwrap().len(), 1);
 });
+
+both_backends!(a_change_moves_the_versions_of_what_it_touched_only, |store: DynStore| async move {
+    // Issue 14: one household edit emptied every cache.
+    use revita_store::Topic;
+    let v0 = store.versions().await.unwrap();
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    let v1 = store.versions().await.unwrap();
+    assert!(v1.of(Topic::Regions) > v0.of(Topic::Regions));
+    assert_eq!(v1.of(Topic::Observations), v0.of(Topic::Observations));
+    assert_eq!(v1.of(Topic::Registry), v0.of(Topic::Registry));
+    load(&store, LoadMode::InsertOnly, &[obs("pop_total", "520102", 2020, 1.0)]).await.unwrap();
+    let v2 = store.versions().await.unwrap();
+    assert!(v2.of(Topic::Observations) > v1.of(Topic::Observations));
+    assert_eq!(v2.of(Topic::Regions), v1.of(Topic::Regions));
+    assert_eq!(
+        v2.key(&[Topic::Regions, Topic::Observations]),
+        format!("regions={},observations={}", v2.of(Topic::Regions), v2.of(Topic::Observations))
+    );
+    // Grants change who sees what, not the data.
+    let data = store.data_version().await.unwrap();
+    store.write(audit(), async |tx| tx.create_user("u", "h", 0).await).await.unwrap();
+    assert!(store.versions().await.unwrap().of(Topic::Access) > v2.of(Topic::Access));
+    assert_eq!(store.data_version().await.unwrap(), data);
+});
