@@ -5,6 +5,7 @@
 
 pub mod allocate;
 pub mod auth;
+pub mod cache;
 pub mod cases;
 pub mod demo;
 pub mod designate;
@@ -62,12 +63,16 @@ impl Profile {
 pub struct App {
     store: DynStore,
     scheme: Arc<dyn CodeScheme + Send + Sync>,
+    /// Peer distributions (an indicator's values across a level for a
+    /// period), shared by every region page at that level: computed once per
+    /// change of observations or regions.
+    peers: Arc<cache::Cache<Vec<f64>>>,
 }
 
 impl App {
     /// An app over `store` whose regions follow `profile`.
     pub fn new(store: DynStore, profile: &Profile) -> App {
-        App { store, scheme: profile.scheme() }
+        App { store, scheme: profile.scheme(), peers: Arc::default() }
     }
 
     /// The store.

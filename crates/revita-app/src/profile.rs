@@ -127,28 +127,36 @@ impl App {
         Ok(RegionProfile { detail, series, child_columns, children })
     }
 
-    /// Values of every region at the region's level, for each (indicator,
-    /// latest period) the region has.
+    /// The sorted values of every region at the region's level (within
+    /// `visible`), for each (indicator, latest period) the region has: from
+    /// the shared peer cache, computed once per change of observations or
+    /// regions and shared by every page at that level (issue 14: each
+    /// uncached page read every observation of its periods).
     async fn peer_values(
         &self,
         region: &Region,
         own: &BTreeMap<IndicatorCode, Vec<&Observation>>,
         visible: &Option<std::collections::HashSet<RegionCode>>,
-    ) -> AppResult<HashMap<(IndicatorCode, Period), Vec<f64>>> {
-        let mut periods: Vec<Period> = own.values().filter_map(|obs| obs.last().map(|o| o.period)).collect();
-        periods.sort();
-        periods.dedup();
-        let mut peers: HashMap<(IndicatorCode, Period), Vec<f64>> = HashMap::new();
-        for period in periods {
-            let query = ObservationQuery {
-                level: Some(region.level.clone()),
-                period: Some(period.to_string()),
-                ..Default::default()
-            };
-            for o in self.all_observations(&query).await?.into_iter().filter(|o| crate::auth::sees(visible, &o.region))
-            {
-                peers.entry((o.indicator, o.period)).or_default().push(o.value);
-            }
+    ) -> AppResult<HashMap<(IndicatorCode, Period), std::sync::Arc<Vec<f64>>>> {
+        let versions = self.versions().await?;
+        let topics = versions.key(&[revita_store::Topic::Regions, revita_store::Topic::Observations]);
+        let scope = crate::auth::scope_key(visible);
+        let mut peers = HashMap::new();
+        for (indicator, observations) in own {
+            let Some(latest) = observations.last() else { continue };
+            let period = latest.period.to_string();
+            let key = format!("{topics}|{}|{indicator}|{period}|{scope}", region.level);
+            let values = self
+                .peers
+                .get_or_compute(key, async || {
+                    let all = self.store().level_values(indicator, &period, &region.level).await?;
+                    let mut values: Vec<f64> =
+                        all.into_iter().filter(|(c, _)| crate::auth::sees(visible, c)).map(|(_, v)| v).collect();
+                    values.sort_by(f64::total_cmp);
+                    Ok(values)
+                })
+                .await?;
+            peers.insert((indicator.clone(), latest.period), values);
         }
         Ok(peers)
     }

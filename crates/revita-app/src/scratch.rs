@@ -47,7 +47,7 @@ impl App {
                 tx.upsert_designations(&designations).await
             })
             .await?;
-        let app = App { store, scheme: self.scheme.clone() };
+        let app = App { store, scheme: self.scheme.clone(), peers: Default::default() };
         for file in files {
             app.import_observations(file, &ObservationImport::default(), &|_| {}).await?;
         }

@@ -70,6 +70,30 @@ impl Store {
         })
     }
 
+    /// The values of one indicator and period for every region at a level:
+    /// the peers a region is ranked among. Served by the primary key's
+    /// indicator prefix, not a scan of every observation of the period.
+    pub async fn level_values(
+        &self,
+        indicator: &IndicatorCode,
+        period: &str,
+        level: &str,
+    ) -> StoreResult<Vec<(revita_methods::RegionCode, f64)>> {
+        const LEVEL_VALUES: &str = "SELECT o.region_code, o.value FROM observations o \
+             JOIN regions r ON r.code = o.region_code \
+             WHERE o.indicator_code = $1 AND o.period = $2 AND r.level = $3";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(LEVEL_VALUES).bind(indicator.as_str()).bind(period).bind(level).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| {
+                    let code = revita_methods::RegionCode::parse(&r.text("region_code")?)
+                        .map_err(|e| crate::StoreError::Database(sqlx::Error::Decode(e.to_string().into())))?;
+                    Ok((code, r.float("value")?))
+                })
+                .collect()
+        })
+    }
+
     /// Distinct periods with observations of an indicator, ascending.
     pub async fn periods(&self, indicator: &IndicatorCode) -> StoreResult<Vec<String>> {
         const PERIODS: &str = "SELECT DISTINCT period FROM observations WHERE indicator_code = $1 ORDER BY period";

@@ -101,7 +101,21 @@ pub async fn monitoring_page(
         // One pass over the registry: the groups (and their sum for the
         // totals), and the flagged households that no case follows.
         let grouping = revita_app::cases::Grouping { line, weights: &weights, cutoff, level, under };
-        let overview = state.app.monitoring_overview(&grouping, &visible, LISTED).await?;
+        // Screened once per change of the registry or cases and per set of
+        // parameters, however many read the page (issue 14: each request
+        // screened the whole registry).
+        let versions = state.app.versions().await?;
+        let topics = versions.key(&[revita_app::Topic::Registry, revita_app::Topic::Cases, revita_app::Topic::Regions]);
+        let key = format!(
+            "{topics}|{line}|{}|{cutoff}|{}|{under:?}|{}",
+            weights.to_text(),
+            level.as_str(),
+            revita_app::auth::scope_key(&visible)
+        );
+        let overview = state
+            .overviews
+            .get_or_compute(key, async || state.app.monitoring_overview(&grouping, &visible, LISTED).await)
+            .await?;
         let grouped = &overview.groups;
         let mut total = Tally::default();
         grouped.iter().for_each(|(_, t)| total.merge(t));

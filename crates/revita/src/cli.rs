@@ -33,6 +33,11 @@ pub struct DatabaseArgs {
     /// with the database owner's rights.
     #[arg(long, env = "REVITA_TOKEN", global = true, hide_env_values = true)]
     pub token: Option<String>,
+    /// Database connections to keep open (default: sized to the machine —
+    /// one per core, 2 to 8, for SQLite, which writes one at a time; two per
+    /// core, 4 to 32, for PostgreSQL).
+    #[arg(long, env = "REVITA_POOL_SIZE", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub pool_size: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
