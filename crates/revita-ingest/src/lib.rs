@@ -14,6 +14,7 @@ pub mod records;
 pub mod registry_parquet;
 pub mod table;
 pub mod text;
+mod untrusted;
 
 pub use error::{FileError, Problems, RowError};
 pub use table::Table;
