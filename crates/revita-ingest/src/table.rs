@@ -9,8 +9,11 @@ use std::path::Path;
 use calamine::{Data, Reader, open_workbook_auto};
 use csv::StringRecord;
 
+use self::csv_source::{CsvError, CsvSource};
 use crate::error::{FileError, RowError};
 use crate::text::{Encoding, utf8_reader};
+
+mod csv_source;
 
 /// A tabular file being read.
 pub struct Table {
@@ -26,7 +29,8 @@ pub struct Table {
 }
 
 enum Source {
-    Csv(csv::Reader<Box<dyn std::io::Read + Send>>),
+    // Boxed: the parser carries its state tables.
+    Csv(Box<CsvSource>),
     Sheet { rows: std::vec::IntoIter<Vec<String>>, next_row: u64 },
 }
 
@@ -52,13 +56,18 @@ impl Table {
     /// Reads CSV from any reader (UTF-8 or GBK).
     pub fn from_csv_reader(file: &str, input: impl std::io::Read + Send + 'static) -> Result<Table, FileError> {
         let (text, encoding) = utf8_reader(input).map_err(|e| FileError::new(file, e.to_string()))?;
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text);
-        let header = reader.headers().map_err(|e| FileError::new(file, csv_reason(&e)))?.clone();
+        let mut source = CsvSource::new(text);
+        let mut header = StringRecord::new();
+        match source.read(&mut header) {
+            Ok(_) => {}
+            Err(CsvError::Io(e)) => return Err(FileError::new(file, e.to_string())),
+            Err(CsvError::NotUtf8 { .. }) => return Err(FileError::new(file, "the header is not UTF-8 text")),
+        }
         let table = Table {
             file: file.to_string(),
             header: clean_header(&header),
             encoding,
-            source: Source::Csv(reader),
+            source: Source::Csv(Box::new(source)),
             broken: false,
         };
         table.check_header()?;
@@ -111,9 +120,11 @@ impl Table {
     }
 
     /// Reads the next record into `record`; returns its row number, or
-    /// `None` at the end. Rows whose cells are all empty are skipped. (The
-    /// CSV parser drops wholly blank lines without counting them, so after
-    /// one the row numbers of a CSV run one behind its line numbers.)
+    /// `None` at the end. Rows are numbered as a spreadsheet shows them: the
+    /// header is row 1 (unless blank lines come before it), a record whose
+    /// quoted fields span several lines is one row, and a wholly blank line
+    /// of a CSV file counts as a row, as a spreadsheet opening the file
+    /// shows it. Rows whose cells are all empty are skipped.
     ///
     /// An error concerns one row; reading may go on after it, except after
     /// an IO error, when the table reports its end.
@@ -123,13 +134,19 @@ impl Table {
         }
         loop {
             let row = match &mut self.source {
-                Source::Csv(reader) => match reader.read_record(record) {
-                    Ok(false) => return Ok(None),
-                    Ok(true) => record.position().map_or(0, |p| p.line()),
-                    Err(e) => {
-                        let row = e.position().map_or(0, |p| p.line());
-                        self.broken = matches!(e.kind(), csv::ErrorKind::Io(_));
-                        return Err(RowError::row(&self.file, row, csv_reason(&e)));
+                Source::Csv(source) => match source.read(record) {
+                    Ok(None) => return Ok(None),
+                    Ok(Some(row)) => row,
+                    Err(CsvError::Io(e)) => {
+                        self.broken = true;
+                        return Err(RowError::row(&self.file, source.next_row(), e.to_string()));
+                    }
+                    Err(CsvError::NotUtf8 { row, field }) => {
+                        let reason = "invalid UTF-8 text (save the file as UTF-8 or GBK)";
+                        return Err(match self.header.get(field) {
+                            Some(column) => RowError::cell(&self.file, row, column, reason),
+                            None => RowError::row(&self.file, row, reason),
+                        });
                     }
                 },
                 Source::Sheet { rows, next_row } => {
@@ -157,7 +174,7 @@ impl Table {
     /// Bytes read so far (CSV only), for progress bars.
     pub fn bytes_read(&self) -> u64 {
         match &self.source {
-            Source::Csv(reader) => reader.position().byte(),
+            Source::Csv(source) => source.bytes_read(),
             Source::Sheet { .. } => 0,
         }
     }
@@ -165,14 +182,6 @@ impl Table {
 
 fn clean_header(header: &StringRecord) -> Vec<String> {
     header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect()
-}
-
-fn csv_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8 text (save the file as UTF-8 or GBK)".to_string(),
-        csv::ErrorKind::Io(io) => io.to_string(),
-        _ => e.to_string(),
-    }
 }
 
 /// A cell as text: integral numbers without a fraction (codes and years
@@ -219,6 +228,66 @@ mod tests {
         assert_eq!(&rec[0], "3\n");
         assert_eq!(&rec[1], "4");
         assert_eq!(t.next_record(&mut rec).unwrap(), None);
+    }
+
+    /// Every record's row number and first cell.
+    fn rows(text: &str) -> Vec<(u64, String)> {
+        let mut t = table(text).unwrap();
+        let mut rec = StringRecord::new();
+        let mut rows = Vec::new();
+        while let Some(row) = t.next_record(&mut rec).unwrap() {
+            rows.push((row, rec[0].to_string()));
+        }
+        rows
+    }
+
+    #[test]
+    fn row_numbers_are_the_same_whatever_ends_the_lines() {
+        // A quoted field across two lines is one row (as a spreadsheet shows
+        // it); a wholly blank line is a row too (a spreadsheet shows an empty
+        // one), as is a row of empty cells, though neither is returned.
+        for eol in ["\n", "\r\n", "\r"] {
+            let lines = ["a,b", "1,2", "\"x{eol}y\",3", "", "4,5", ",", "6,7"];
+            let text = lines.join("{eol}").replace("{eol}", eol);
+            let want = [(2, "1".to_string()), (3, format!("x{eol}y")), (5, "4".into()), (7, "6".into())];
+            assert_eq!(rows(&text), want, "{eol:?} without a final line end");
+            assert_eq!(rows(&format!("{text}{eol}")), want, "{eol:?} with a final line end");
+        }
+    }
+
+    #[test]
+    fn blank_lines_before_the_header_count_as_rows() {
+        assert_eq!(rows("\r\n\r\na,b\r\n1,2\r\n"), [(4, "1".to_string())]);
+    }
+
+    #[test]
+    fn an_error_in_a_crlf_file_names_the_row_a_spreadsheet_shows() {
+        let mut t = table("a,b\r\n1,2\r\n\"3\r\n\",4\r\n5,6,7\r\n").unwrap();
+        let mut rec = StringRecord::new();
+        assert_eq!(t.next_record(&mut rec).unwrap(), Some(2));
+        assert_eq!(t.next_record(&mut rec).unwrap(), Some(3));
+        assert_eq!(t.next_record(&mut rec).unwrap_err().row, 4);
+        assert_eq!(t.next_record(&mut rec).unwrap(), None);
+    }
+
+    #[test]
+    fn bad_utf8_past_the_sniffed_head_is_an_error_in_its_row_and_column() {
+        // The encoding is decided on the first 64 KiB; a bad byte later is
+        // the problem of its row only.
+        let mut bytes = b"a,b\n".to_vec();
+        for i in 0..5_000 {
+            bytes.extend_from_slice(format!("{i},valid text\n").as_bytes());
+        }
+        bytes.extend_from_slice(b"x,caf\xE9\nlast,ok\n");
+        let mut t = Table::from_csv_reader("t.csv", std::io::Cursor::new(bytes)).unwrap();
+        let mut rec = StringRecord::new();
+        for row in 2..5_002 {
+            assert_eq!(t.next_record(&mut rec).unwrap(), Some(row));
+        }
+        let e = t.next_record(&mut rec).unwrap_err();
+        assert_eq!((e.row, e.column.as_deref()), (5_002, Some("b")), "{e}");
+        assert_eq!(t.next_record(&mut rec).unwrap(), Some(5_003));
+        assert_eq!(&rec[0], "last");
     }
 
     #[test]
