@@ -10,6 +10,7 @@ pub mod boundaries;
 pub mod error;
 pub mod export;
 pub mod households;
+pub mod limits;
 pub mod records;
 pub mod registry_parquet;
 pub mod table;
@@ -17,4 +18,5 @@ pub mod text;
 mod untrusted;
 
 pub use error::{FileError, Problems, RowError};
+pub use limits::Limits;
 pub use table::Table;
