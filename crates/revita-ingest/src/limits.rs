@@ -48,6 +48,15 @@ pub const MAX_XLSX_COMPRESSION_RATIO: u64 = 100;
 /// harmless however well they pack.
 pub const XLSX_RATIO_FREE_BYTES: u64 = 1 << 20;
 
+/// The most bytes a Parquet page may unpack to: 128 MiB. Writers cut pages
+/// at about 1 MiB; the `parquet` crate allocates what a page header claims
+/// before it finds the page short.
+pub const MAX_PARQUET_PAGE_BYTES: u64 = 128 << 20;
+
+/// The highest ratio of a compressed Parquet page's unpacked to packed
+/// size: 32. Snappy, the one codec read, packs at most about 21 to one.
+pub const MAX_PARQUET_PAGE_RATIO: u64 = 32;
+
 /// The limits a reader applies; [`Limits::DEFAULT`] holds the constants of
 /// this module, and tests lower them to try the checks on small files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use revita_methods::monitoring::RegisteredHousehold;
 use revita_methods::screening::{Deprivation, Household};
 
-use crate::untrusted::{catch_panic, check_parquet_layout};
+use crate::parquet_check::{check_layout, check_pages};
+use crate::untrusted::catch_panic;
 use crate::{Problems, RowError};
 
 const AMOUNTS: [&str; 5] = ["income_pc", "income_pc_prev", "medical_exp", "education_exp", "disaster_loss"];
@@ -38,10 +39,16 @@ pub fn read_registered_households_parquet(path: &Path) -> Result<Vec<(u64, Regis
 
 fn read_file(name: &str, file: File, file_len: u64) -> Result<Vec<(u64, RegisteredHousehold)>, Problems> {
     let whole = |reason: String| Problems::from(RowError::row(name, 0, reason));
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| whole(format!("not a readable Parquet file: {e}")))?;
-    check_parquet_layout(builder.metadata(), file_len)
-        .map_err(|reason| whole(format!("not a readable Parquet file: {reason}")))?;
+    let unreadable = |reason: String| whole(format!("not a readable Parquet file: {reason}"));
+    let headers = file.try_clone().map_err(|e| whole(format!("cannot read: {e}")))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| unreadable(e.to_string()))?;
+    check_layout(builder.metadata(), file_len).map_err(unreadable)?;
+    // Every page header before any page: the parquet crate allocates what
+    // they claim before finding out whether the pages hold it.
+    let metadata = builder.metadata();
+    for (group, row_group) in metadata.row_groups().iter().enumerate() {
+        check_pages(&headers, metadata, group, 0..row_group.num_columns()).map_err(unreadable)?;
+    }
     let reader =
         builder.with_batch_size(8192).build().map_err(|e| whole(format!("not a readable Parquet file: {e}")))?;
     let mut rows = Vec::new();

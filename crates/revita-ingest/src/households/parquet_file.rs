@@ -15,7 +15,8 @@ use revita_methods::screening::Household;
 
 use super::{Field, HouseholdSink, Progress, run_pieces};
 use crate::RowError;
-use crate::untrusted::{catch_panic, check_parquet_layout};
+use crate::parquet_check::{check_layout, check_pages};
+use crate::untrusted::catch_panic;
 
 /// Households decoded at a time: a batch of every column stays in cache.
 const BATCH_ROWS: usize = 16 << 10;
@@ -90,7 +91,7 @@ pub(super) fn scan<S: HouseholdSink>(
     let input = file.try_clone().map_err(|e| whole(format!("cannot read: {e}")))?;
     let reader =
         catch_panic(|| SerializedFileReader::new(input)).map_err(unreadable)?.map_err(|e| unreadable(e.to_string()))?;
-    check_parquet_layout(reader.metadata(), file_len).map_err(unreadable)?;
+    check_layout(reader.metadata(), file_len).map_err(unreadable)?;
     let columns = plan(name, &reader)?;
     let groups = reader.metadata().row_groups();
     let first_rows: Vec<u64> = groups
@@ -147,7 +148,12 @@ impl RowGroup<'_> {
         // Each piece opens its own handle: handles cloned from one file
         // share its read position, and the reader seeks.
         let input = File::open(self.path).map_err(|e| whole(format!("cannot read: {e}")))?;
+        let headers = input.try_clone().map_err(|e| whole(format!("cannot read: {e}")))?;
         let reader = SerializedFileReader::new(input).map_err(|e| whole(format!("cannot read: {e}")))?;
+        // The page headers first: the parquet crate allocates what they
+        // claim before finding out whether the pages hold it.
+        check_pages(&headers, reader.metadata(), group, self.columns.iter().map(|c| c.leaf))
+            .map_err(|reason| whole(format!("not a readable Parquet file: {reason}")))?;
         let row_group = reader.get_row_group(group).map_err(|e| whole(format!("row group {group}: {e}")))?;
         let mut readers = self
             .columns
