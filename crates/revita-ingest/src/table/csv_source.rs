@@ -80,7 +80,7 @@ pub(super) struct CsvSource {
     parser: csv_core::Reader,
     limits: Limits,
     /// The current record's fields, back to back, and where each ends
-    /// (offsets from the record's start: see [`Record::base`]).
+    /// (offsets from the record's start, less `Record::base`).
     fields: Vec<u8>,
     ends: Vec<usize>,
     /// Bytes of (UTF-8) input consumed.

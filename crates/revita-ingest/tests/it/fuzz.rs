@@ -370,10 +370,21 @@ fn fuzz(name: &str) {
             _ => refused += 1,
         }
         for (location, _) in run.panics {
-            *guarded.entry(location).or_default() += 1;
+            let seen = guarded.entry(location.clone()).or_default();
+            if *seen == 0 {
+                // One input per place a dependency panicked, for the corpus.
+                let at = location.rsplit('/').next().unwrap_or_default().replace(':', "-");
+                let saved = work_dir("failures").join(format!("guarded-{name}-{at}.{}", target.extension));
+                std::fs::write(saved, &input).expect("the input is saved");
+            }
+            *seen += 1;
         }
         if run.took > slowest.0 {
             slowest = (run.took, iteration);
+            if run.took > Duration::from_millis(200) {
+                let saved = work_dir("failures").join(format!("slowest-{name}.{}", target.extension));
+                std::fs::write(saved, &input).expect("the input is saved");
+            }
         }
     }
     let guarded_total: u64 = guarded.values().sum();
