@@ -18,7 +18,8 @@ use crate::targets::{self, Outcome};
 /// file whose snappy page claims 1.5 GB (it took that much), one whose
 /// page claims byte-stream-split encoding (the decoder panicked), sheets
 /// whose dimension ends before it starts or whose column letters overflow
-/// (calamine's arithmetic panicked; in a release build it wraps).
+/// (calamine's arithmetic panicked; in a release build it wraps), registry
+/// files on which the Arrow reader divided by zero or asserted.
 const EXPECTED: &[(&str, Outcome)] = &[
     ("table_csv-gbk-without-final-newline.csv", Outcome::Read),
     ("households_parquet-dictionary-page-not-a-dictionary.parquet", Outcome::Refused),
@@ -27,6 +28,8 @@ const EXPECTED: &[(&str, Outcome)] = &[
     ("households_parquet-byte-stream-split-page-too-short.parquet", Outcome::Refused),
     ("table_xlsx-dimension-ends-before-it-starts.xlsx", Outcome::Refused),
     ("table_xlsx-column-letters-overflow.xlsx", Outcome::Refused),
+    ("registry_parquet-byte-array-division-by-zero.parquet", Outcome::Refused),
+    ("registry_parquet-bit-chunk-out-of-bounds.parquet", Outcome::Refused),
 ];
 
 /// The most memory reading one input may take: 200 MB.
