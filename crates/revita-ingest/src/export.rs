@@ -6,7 +6,14 @@
 //! Writers take batches (exports stream page by page from the store) and
 //! write to `<path>.partial`, renamed into place only when complete: a
 //! failed export never leaves a truncated file under the real name.
+//!
+//! Every CSV this crate writes goes through [`SafeCsvWriter`]: a UTF-8
+//! byte-order mark first, so that Excel reads the text as UTF-8 (without
+//! it, Chinese names come out as mojibake), and every cell through
+//! [`csv_safe`], so that a region name or source a user typed cannot
+//! become a formula when the file is opened in a spreadsheet.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +32,64 @@ pub const COLUMNS: [&str; 6] = ["region_code", "indicator", "period", "value", "
 
 /// The most data rows an XLSX sheet holds (1,048,576 rows less the header).
 pub const XLSX_MAX_ROWS: u64 = 1_048_575;
+
+/// The UTF-8 byte-order mark that starts every CSV file written here:
+/// Excel takes a CSV file without one for the system's code page (GBK on
+/// Chinese Windows). Readers drop it ([`crate::text::utf8_reader`]).
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A cell made safe for a spreadsheet to open (OWASP's rule against CSV
+/// injection): text starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return, which spreadsheets may take for a formula, gets a leading `'`,
+/// which they show as text. Numbers (`-3.5`, `+2`, `-1e5`: anything that
+/// parses as a finite `f64`) are left alone, being no formula and needing
+/// to stay numbers.
+pub fn csv_safe(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !cell.parse::<f64>().is_ok_and(f64::is_finite) => {
+            Cow::Owned(format!("'{cell}"))
+        }
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+/// A CSV writer for files people open in spreadsheets: it starts the
+/// output with [`UTF8_BOM`] and passes every field through [`csv_safe`].
+/// Other crates writing CSV use it too.
+pub struct SafeCsvWriter<W: Write> {
+    inner: csv::Writer<W>,
+}
+
+impl<W: Write> SafeCsvWriter<W> {
+    /// A writer to `out`, which gets the byte-order mark at once.
+    pub fn new(mut out: W) -> std::io::Result<SafeCsvWriter<W>> {
+        out.write_all(UTF8_BOM)?;
+        Ok(SafeCsvWriter { inner: csv::Writer::from_writer(out) })
+    }
+
+    /// Writes one record, each field made safe.
+    pub fn write_record<I, T>(&mut self, record: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        for field in record {
+            self.inner.write_field(csv_safe(field.as_ref()).as_bytes())?;
+        }
+        // An empty record ends the one whose fields were written.
+        self.inner.write_record(None::<&[u8]>)
+    }
+
+    /// Flushes what is buffered to the output.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+
+    /// Flushes and returns the output.
+    pub fn into_inner(self) -> std::io::Result<W> {
+        self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
 
 /// An export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +151,7 @@ pub fn create(path: &Path, format: ExportFormat) -> Result<Box<dyn ObservationWr
     Ok(match format {
         ExportFormat::Csv => {
             let file = File::create(&partial).map_err(|e| err(&e))?;
-            let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+            let mut writer = SafeCsvWriter::new(BufWriter::with_capacity(1 << 20, file)).map_err(|e| err(&e))?;
             writer.write_record(COLUMNS).map_err(|e| err(&e))?;
             Box::new(CsvWriter { writer, target: path.to_path_buf(), partial, rows: 0 })
         }
@@ -112,7 +177,7 @@ fn finish_file(partial: &Path, target: &Path) -> Result<(), ExportError> {
 }
 
 struct CsvWriter {
-    writer: csv::Writer<BufWriter<File>>,
+    writer: SafeCsvWriter<BufWriter<File>>,
     target: PathBuf,
     partial: PathBuf,
     rows: u64,
@@ -300,9 +365,57 @@ mod tests {
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             text,
-            "region_code,indicator,period,value,source,status\n\
+            "\u{feff}region_code,indicator,period,value,source,status\n\
              520102,pop_total,2020,1000.5,\"census, 2020\",final\n\
              520103,gdp_pc,2021,-2,,synthetic\n"
+        );
+    }
+
+    #[test]
+    fn csv_exports_read_back_through_the_importer() {
+        let (_dir, path) = export("o.csv", ExportFormat::Csv);
+        let table = Table::open(&path, None).unwrap();
+        assert_eq!(table.header, COLUMNS, "the byte-order mark is not part of the first column's name");
+        let mut reader = crate::records::ObservationReader::new(table, Default::default()).unwrap();
+        let (mut rows, mut problems) = (Vec::new(), crate::Problems::default());
+        while reader.next_batch(10, &mut rows, &mut problems) {}
+        assert!(problems.is_empty(), "{problems}");
+        let read: Vec<Observation> = rows.into_iter().map(|r| r.observation).collect();
+        assert_eq!(read, sample());
+    }
+
+    #[test]
+    fn cells_that_could_be_formulas_are_quoted_and_numbers_are_not() {
+        for (cell, safe) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+1", "'+1+1"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("-", "'-"),
+            ("-inf", "'-inf"),
+            ("-NaN", "'-NaN"),
+        ] {
+            assert_eq!(csv_safe(cell), safe, "{cell:?}");
+        }
+        for cell in ["-3.5", "-1e5", "+2", "-0", "520102", "南明区", "a=b", "", " =1", "'=1"] {
+            assert!(matches!(csv_safe(cell), Cow::Borrowed(c) if c == cell), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn the_safe_writer_starts_with_a_bom_and_still_quotes_commas_and_quotes() {
+        let mut writer = SafeCsvWriter::new(Vec::new()).unwrap();
+        writer.write_record(["name", "note"]).unwrap();
+        writer.write_record(["a, b", "say \"hi\""]).unwrap();
+        writer.write_record(["=1+1", "-2"]).unwrap();
+        writer.write_record(["=\"x\",y", ""]).unwrap();
+        let bytes = writer.into_inner().unwrap();
+        assert_eq!(&bytes[..3], UTF8_BOM);
+        assert_eq!(
+            std::str::from_utf8(&bytes[3..]).unwrap(),
+            "name,note\n\"a, b\",\"say \"\"hi\"\"\"\n'=1+1,-2\n\"'=\"\"x\"\",y\",\n"
         );
     }
 
@@ -375,7 +488,7 @@ pub fn table_bytes(header: &[String], rows: &[Vec<String>], format: ExportFormat
             workbook.save_to_buffer().map_err(|e| err(&e))
         }
         _ => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
+            let mut writer = SafeCsvWriter::new(Vec::new()).map_err(|e| err(&e))?;
             writer.write_record(header).map_err(|e| err(&e))?;
             for row in rows {
                 writer.write_record(row).map_err(|e| err(&e))?;
@@ -457,8 +570,29 @@ mod table_tests {
         let header = vec!["code".to_string(), "pop".to_string()];
         let rows = vec![vec!["520102".to_string(), "1000".to_string()]];
         let csv = table_bytes(&header, &rows, ExportFormat::Csv).unwrap();
-        assert_eq!(String::from_utf8(csv).unwrap(), "code,pop\n520102,1000\n");
+        assert_eq!(String::from_utf8(csv).unwrap(), "\u{feff}code,pop\n520102,1000\n");
         let xlsx = table_bytes(&header, &rows, ExportFormat::Xlsx).unwrap();
         assert_eq!(&xlsx[..2], b"PK");
+    }
+
+    #[test]
+    fn downloads_escape_formulas_and_read_back() {
+        let header = vec!["name".to_string(), "share".to_string()];
+        let rows = vec![vec!["=cmd|' /C calc'!A0".to_string(), "-0.25".to_string()]];
+        let csv = table_bytes(&header, &rows, ExportFormat::Csv).unwrap();
+        assert_eq!(String::from_utf8(csv.clone()).unwrap(), "\u{feff}name,share\n'=cmd|' /C calc'!A0,-0.25\n");
+        let mut table = crate::Table::from_csv_reader("d.csv", std::io::Cursor::new(csv)).unwrap();
+        assert_eq!(table.header, header);
+        let mut record = csv::StringRecord::new();
+        assert_eq!(table.next_record(&mut record).unwrap(), Some(2));
+        assert_eq!(&record[1], "-0.25");
+        // A sheet's CSV gets the formulas' values, made safe in turn.
+        let sheet = Sheet {
+            name: "s".into(),
+            header: header.clone(),
+            rows: vec![vec![Cell::Text("@x".into()), Cell::Formula("=1-2".into(), -1.0)]],
+        };
+        let csv = sheet_csv_bytes(&sheet).unwrap();
+        assert_eq!(String::from_utf8(csv).unwrap(), "\u{feff}name,share\n'@x,-1\n");
     }
 }

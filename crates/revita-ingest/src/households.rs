@@ -21,7 +21,7 @@ mod csv_file;
 mod parquet_file;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use self::csv_file::CSV_CHUNK_BYTES;
 

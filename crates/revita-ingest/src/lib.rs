@@ -10,10 +10,14 @@ pub mod boundaries;
 pub mod error;
 pub mod export;
 pub mod households;
+pub mod limits;
+mod parquet_check;
 pub mod records;
 pub mod registry_parquet;
 pub mod table;
 pub mod text;
+mod untrusted;
 
 pub use error::{FileError, Problems, RowError};
+pub use limits::Limits;
 pub use table::Table;

@@ -16,6 +16,8 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use revita_methods::monitoring::RegisteredHousehold;
 use revita_methods::screening::{Deprivation, Household};
 
+use crate::parquet_check::{check_layout, check_pages};
+use crate::untrusted::catch_panic;
 use crate::{Problems, RowError};
 
 const AMOUNTS: [&str; 5] = ["income_pc", "income_pc_prev", "medical_exp", "education_exp", "disaster_loss"];
@@ -28,15 +30,33 @@ pub fn read_registered_households_parquet(path: &Path) -> Result<Vec<(u64, Regis
     let name = path.display().to_string();
     let whole = |reason: String| Problems::from(RowError::row(&name, 0, reason));
     let file = File::open(path).map_err(|e| whole(format!("cannot open: {e}")))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.with_batch_size(8192).build())
-        .map_err(|e| whole(format!("not a readable Parquet file: {e}")))?;
+    let file_len = file.metadata().map_err(|e| whole(format!("cannot read: {e}")))?.len();
+    // The parquet crate panics on some damaged pages (a dictionary page that
+    // is not one, a bad byte-stream-split page): the whole read is guarded,
+    // and what it collected is dropped with the error.
+    catch_panic(|| read_file(&name, file, file_len)).map_err(|reason| whole(format!("cannot be decoded: {reason}")))?
+}
+
+fn read_file(name: &str, file: File, file_len: u64) -> Result<Vec<(u64, RegisteredHousehold)>, Problems> {
+    let whole = |reason: String| Problems::from(RowError::row(name, 0, reason));
+    let unreadable = |reason: String| whole(format!("not a readable Parquet file: {reason}"));
+    let headers = file.try_clone().map_err(|e| whole(format!("cannot read: {e}")))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| unreadable(e.to_string()))?;
+    check_layout(builder.metadata(), file_len).map_err(unreadable)?;
+    // Every page header before any page: the parquet crate allocates what
+    // they claim before finding out whether the pages hold it.
+    let metadata = builder.metadata();
+    for (group, row_group) in metadata.row_groups().iter().enumerate() {
+        check_pages(&headers, metadata, group, 0..row_group.num_columns()).map_err(unreadable)?;
+    }
+    let reader =
+        builder.with_batch_size(8192).build().map_err(|e| whole(format!("not a readable Parquet file: {e}")))?;
     let mut rows = Vec::new();
     let mut problems = Problems::default();
     let mut first = 1u64;
     for batch in reader {
         let batch = batch.map_err(|e| whole(format!("cannot be decoded: {e}")))?;
-        read_batch(&name, &batch, first, &mut rows, &mut problems)?;
+        read_batch(name, &batch, first, &mut rows, &mut problems)?;
         first += batch.num_rows() as u64;
     }
     if problems.is_empty() { Ok(rows) } else { Err(problems) }
@@ -158,4 +178,41 @@ fn read_batch(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::households::tests::{corrupt_chunk, dictionary_encoded_file};
+
+    #[test]
+    fn a_corrupted_dictionary_page_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dictionary_encoded_file(dir.path());
+        assert_eq!(read_registered_households_parquet(&path).unwrap().len(), 200);
+        // The dictionary page of `size` becomes an index page (see the
+        // households test of the same name): the Arrow reader panicked too.
+        let bad = corrupt_chunk(&path, "bad.parquet", "size", 1, 0x02);
+        let problems = read_registered_households_parquet(&bad).unwrap_err();
+        let e = &problems.errors[0];
+        assert!(e.file.ends_with("bad.parquet") && e.reason.contains("damaged"), "{e}");
+    }
+
+    #[test]
+    fn a_chunk_outside_the_file_is_refused_before_decoding() {
+        use crate::households::tests::{households, parquet_columns, write_parquet};
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_parquet(dir.path(), "h.parquet", parquet_columns(&households(5_000, 3)), 2_000);
+        // Keep the footer but drop the pages: the chunks it describes now
+        // lie past the end of the file.
+        let bytes = std::fs::read(&path).unwrap();
+        let footer_len = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap()) as usize;
+        let mut cut = b"PAR1".to_vec();
+        cut.extend_from_slice(&bytes[bytes.len() - 8 - footer_len..]);
+        assert!(cut.len() < bytes.len() / 4, "the pages outweigh the footer");
+        let bad = dir.path().join("cut.parquet");
+        std::fs::write(&bad, cut).unwrap();
+        let problems = read_registered_households_parquet(&bad).unwrap_err();
+        assert!(problems.errors[0].reason.contains("does not lie inside the file"), "{}", problems.errors[0]);
+    }
 }

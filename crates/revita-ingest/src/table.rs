@@ -1,16 +1,23 @@
 //! Tabular files (CSV and XLSX) read the same way: a header, then records
-//! with their spreadsheet row numbers. CSV streams (a 10-million-row file is
-//! never held in memory); XLSX sheets are read whole, as spreadsheets are
-//! bounded at 1,048,576 rows anyway.
+//! with their spreadsheet row numbers. Both stream: a 10-million-row CSV
+//! file is never held in memory, nor is a sheet of a million rows. What a
+//! file may hold is bounded by [`Limits`]: a cell, a row, the columns, and
+//! for XLSX what the workbook unpacks to and the cells of its sheet.
 
 use std::fs::File;
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::DataRef;
 use csv::StringRecord;
 
+use self::csv_source::{CsvError, CsvSource};
+use self::sheet::{Item, SheetSource};
 use crate::error::{FileError, RowError};
+use crate::limits::Limits;
 use crate::text::{Encoding, utf8_reader};
+
+mod csv_source;
+mod sheet;
 
 /// A tabular file being read.
 pub struct Table {
@@ -26,22 +33,32 @@ pub struct Table {
 }
 
 enum Source {
-    Csv(csv::Reader<Box<dyn std::io::Read + Send>>),
-    Sheet { rows: std::vec::IntoIter<Vec<String>>, next_row: u64 },
+    // Boxed: the parser carries its state tables.
+    Csv(Box<CsvSource>),
+    Sheet(SheetSource),
 }
 
 impl Table {
-    /// Opens a `.csv` (or `.txt`) or `.xlsx` file; other extensions are
-    /// rejected. `sheet` picks an XLSX worksheet (default: the first).
+    /// Opens a `.csv` (or `.txt`) or `.xlsx` (or `.xlsm`) file; other
+    /// extensions are rejected. `sheet` picks an XLSX worksheet (default:
+    /// the first). The [`Limits::DEFAULT`] apply.
     pub fn open(path: &Path, sheet: Option<&str>) -> Result<Table, FileError> {
+        Table::open_with_limits(path, sheet, Limits::DEFAULT)
+    }
+
+    /// [`Table::open`] with other limits.
+    pub fn open_with_limits(path: &Path, sheet: Option<&str>, limits: Limits) -> Result<Table, FileError> {
         let file = path.display().to_string();
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
         match extension.as_str() {
             "csv" | "txt" => {
                 let input = File::open(path).map_err(|e| FileError::new(&file, format!("cannot open: {e}")))?;
-                Table::from_csv_reader(&file, input)
+                Table::from_csv_reader_with_limits(&file, input, limits)
             }
-            "xlsx" | "xlsm" | "xls" => Table::open_sheet(&file, path, sheet),
+            "xlsx" | "xlsm" => Table::open_sheet(&file, path, sheet, limits),
+            // calamine reads a legacy workbook whole into dense grids as it
+            // opens it, which no limit can bound.
+            "xls" => Err(FileError::new(&file, "legacy .xls workbooks are not read: save the file as .xlsx or .csv")),
             other => Err(FileError::new(
                 &file,
                 format!("unsupported file type '.{other}': use .csv or .xlsx (UTF-8 or GBK text for CSV)"),
@@ -49,41 +66,45 @@ impl Table {
         }
     }
 
-    /// Reads CSV from any reader (UTF-8 or GBK).
+    /// Reads CSV from any reader (UTF-8 or GBK). The [`Limits::DEFAULT`]
+    /// apply.
     pub fn from_csv_reader(file: &str, input: impl std::io::Read + Send + 'static) -> Result<Table, FileError> {
+        Table::from_csv_reader_with_limits(file, input, Limits::DEFAULT)
+    }
+
+    /// [`Table::from_csv_reader`] with other limits.
+    pub fn from_csv_reader_with_limits(
+        file: &str,
+        input: impl std::io::Read + Send + 'static,
+        limits: Limits,
+    ) -> Result<Table, FileError> {
         let (text, encoding) = utf8_reader(input).map_err(|e| FileError::new(file, e.to_string()))?;
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text);
-        let header = reader.headers().map_err(|e| FileError::new(file, csv_reason(&e)))?.clone();
+        let mut source = CsvSource::new(text, limits);
+        let mut header = StringRecord::new();
+        match source.read(&mut header) {
+            Ok(_) => {}
+            Err(CsvError::Io(e)) => return Err(FileError::new(file, e.to_string())),
+            Err(CsvError::NotUtf8 { .. }) => return Err(FileError::new(file, "the header is not UTF-8 text")),
+            Err(CsvError::TooBig { reason, .. }) => return Err(FileError::new(file, format!("the header: {reason}"))),
+        }
         let table = Table {
             file: file.to_string(),
             header: clean_header(&header),
             encoding,
-            source: Source::Csv(reader),
+            source: Source::Csv(Box::new(source)),
             broken: false,
         };
         table.check_header()?;
         Ok(table)
     }
 
-    fn open_sheet(file: &str, path: &Path, sheet: Option<&str>) -> Result<Table, FileError> {
-        let mut workbook =
-            open_workbook_auto(path).map_err(|e| FileError::new(file, format!("cannot read workbook: {e}")))?;
-        let names = workbook.sheet_names();
-        let name = match sheet {
-            Some(s) if names.iter().any(|n| n == s) => s.to_string(),
-            Some(s) => return Err(FileError::new(file, format!("no sheet '{s}' (sheets: {})", names.join(", ")))),
-            None => names.first().cloned().ok_or_else(|| FileError::new(file, "the workbook has no sheets"))?,
-        };
-        let range =
-            workbook.worksheet_range(&name).map_err(|e| FileError::new(file, format!("sheet '{name}': {e}")))?;
-        let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
-        let header = rows.next().ok_or_else(|| FileError::new(file, "the file is empty (no header row)"))?;
-        let header = header.iter().map(|h| h.trim().to_string()).collect();
+    fn open_sheet(file: &str, path: &Path, sheet: Option<&str>, limits: Limits) -> Result<Table, FileError> {
+        let (header, source) = SheetSource::open(file, path, sheet, limits)?;
         let table = Table {
             file: file.to_string(),
             header,
             encoding: Encoding::Utf8,
-            source: Source::Sheet { rows: rows.collect::<Vec<_>>().into_iter(), next_row: 2 },
+            source: Source::Sheet(source),
             broken: false,
         };
         table.check_header()?;
@@ -111,9 +132,11 @@ impl Table {
     }
 
     /// Reads the next record into `record`; returns its row number, or
-    /// `None` at the end. Rows whose cells are all empty are skipped. (The
-    /// CSV parser drops wholly blank lines without counting them, so after
-    /// one the row numbers of a CSV run one behind its line numbers.)
+    /// `None` at the end. Rows are numbered as a spreadsheet shows them: the
+    /// header is row 1 (unless blank lines come before it), a record whose
+    /// quoted fields span several lines is one row, and a wholly blank line
+    /// of a CSV file counts as a row, as a spreadsheet opening the file
+    /// shows it. Rows whose cells are all empty are skipped.
     ///
     /// An error concerns one row; reading may go on after it, except after
     /// an IO error, when the table reports its end.
@@ -123,21 +146,33 @@ impl Table {
         }
         loop {
             let row = match &mut self.source {
-                Source::Csv(reader) => match reader.read_record(record) {
-                    Ok(false) => return Ok(None),
-                    Ok(true) => record.position().map_or(0, |p| p.line()),
-                    Err(e) => {
-                        let row = e.position().map_or(0, |p| p.line());
-                        self.broken = matches!(e.kind(), csv::ErrorKind::Io(_));
-                        return Err(RowError::row(&self.file, row, csv_reason(&e)));
+                Source::Csv(source) => match source.read(record) {
+                    Ok(None) => return Ok(None),
+                    Ok(Some(row)) => row,
+                    Err(CsvError::Io(e)) => {
+                        self.broken = true;
+                        return Err(RowError::row(&self.file, source.next_row(), e.to_string()));
                     }
+                    Err(CsvError::NotUtf8 { row, field }) => {
+                        let reason = "invalid UTF-8 text (save the file as UTF-8 or GBK)";
+                        return Err(self.field_error(row, Some(field), reason));
+                    }
+                    Err(CsvError::TooBig { row, field, reason }) => return Err(self.field_error(row, field, reason)),
                 },
-                Source::Sheet { rows, next_row } => {
-                    let Some(cells) = rows.next() else { return Ok(None) };
-                    *record = StringRecord::from(cells);
-                    *next_row += 1;
-                    *next_row - 1
-                }
+                Source::Sheet(sheet) => match sheet.next() {
+                    None => return Ok(None),
+                    Some(Item::Row(row, cells)) => {
+                        record.clear();
+                        cells.iter().for_each(|c| record.push_field(c));
+                        row
+                    }
+                    Some(Item::Problem(e)) => return Err(e),
+                    Some(Item::Stop(e)) => {
+                        self.broken = true;
+                        return Err(e);
+                    }
+                    Some(Item::End) => return Ok(None),
+                },
             };
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
@@ -157,8 +192,18 @@ impl Table {
     /// Bytes read so far (CSV only), for progress bars.
     pub fn bytes_read(&self) -> u64 {
         match &self.source {
-            Source::Csv(reader) => reader.position().byte(),
-            Source::Sheet { .. } => 0,
+            Source::Csv(source) => source.bytes_read(),
+            Source::Sheet(_) => 0,
+        }
+    }
+}
+
+impl Table {
+    /// A problem with a row, in its `field` when one is at fault.
+    fn field_error(&self, row: u64, field: Option<usize>, reason: impl Into<String>) -> RowError {
+        match field.and_then(|f| self.header.get(f)) {
+            Some(column) => RowError::cell(&self.file, row, column, reason),
+            None => RowError::row(&self.file, row, reason),
         }
     }
 }
@@ -167,35 +212,35 @@ fn clean_header(header: &StringRecord) -> Vec<String> {
     header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect()
 }
 
-fn csv_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8 text (save the file as UTF-8 or GBK)".to_string(),
-        csv::ErrorKind::Io(io) => io.to_string(),
-        _ => e.to_string(),
-    }
-}
-
 /// A cell as text: integral numbers without a fraction (codes and years
 /// typed as numbers), other numbers in their shortest exact form, dates as
 /// ISO dates.
-fn cell_text(cell: &Data) -> String {
+fn cell_text(cell: &DataRef<'_>) -> String {
     match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => excel_serial_date(d.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#ERROR {e:?}"),
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => excel_serial_date(d.as_f64()),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => format!("#ERROR {e:?}"),
     }
 }
 
+/// The serial of 9999-12-31, Excel's last date.
+const LAST_EXCEL_SERIAL: f64 = 2_958_465.0;
+
 /// Converts an Excel 1900-system serial day number to `YYYY-MM-DD`
 /// (serial 1 = 1900-01-01; Excel's phantom 1900-02-29 makes serial 25,569
-/// fall on 1970-01-01 for every date from March 1900 on).
+/// fall on 1970-01-01 for every date from March 1900 on). A serial outside
+/// Excel's dates (a number styled as a date) stays a number.
 fn excel_serial_date(serial: f64) -> String {
+    if !(0.0..LAST_EXCEL_SERIAL + 1.0).contains(&serial) {
+        return serial.to_string();
+    }
     let serial = serial.floor() as i64;
     // Serials before the phantom 1900-02-29 (serial 60) are one day later.
     let days = serial - 25_569 + i64::from(serial < 60);
@@ -203,62 +248,4 @@ fn excel_serial_date(serial: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn table(text: &str) -> Result<Table, FileError> {
-        Table::from_csv_reader("t.csv", std::io::Cursor::new(text.as_bytes().to_vec()))
-    }
-
-    #[test]
-    fn records_carry_spreadsheet_row_numbers_and_skip_empty_rows() {
-        let mut t = table("a,b\n1,2\n,\n\"3\n\",4\n").unwrap();
-        let mut rec = StringRecord::new();
-        assert_eq!(t.next_record(&mut rec).unwrap(), Some(2));
-        assert_eq!(t.next_record(&mut rec).unwrap(), Some(4));
-        assert_eq!(&rec[0], "3\n");
-        assert_eq!(&rec[1], "4");
-        assert_eq!(t.next_record(&mut rec).unwrap(), None);
-    }
-
-    #[test]
-    fn a_row_longer_than_the_header_is_an_error() {
-        let mut t = table("a,b\n1,2\n12,5,3\n4\n").unwrap();
-        let mut rec = StringRecord::new();
-        assert_eq!(t.next_record(&mut rec).unwrap(), Some(2));
-        let err = t.next_record(&mut rec).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "t.csv, row 3: the row has 3 fields but the header has 2 (is there an unquoted comma, e.g. a thousands separator?)"
-        );
-        // A short row is read with its missing cells empty.
-        assert_eq!(t.next_record(&mut rec).unwrap(), Some(4));
-    }
-
-    #[test]
-    fn bad_headers_are_rejected_before_any_row() {
-        assert_eq!(table("").err().unwrap().reason, "the file is empty (no header row)");
-        assert_eq!(table("a,,b\n").err().unwrap().reason, "column 2 has an empty header");
-        assert_eq!(table("a,b,a\n").err().unwrap().reason, "column 'a' appears twice in the header");
-    }
-
-    #[test]
-    fn excel_serials_become_iso_dates() {
-        assert_eq!(excel_serial_date(1.0), "1900-01-01");
-        assert_eq!(excel_serial_date(44_435.0), "2021-08-27");
-        assert_eq!(excel_serial_date(43_830.75), "2019-12-31");
-    }
-
-    #[test]
-    fn numeric_cells_print_like_the_user_typed_them() {
-        assert_eq!(cell_text(&Data::Float(520102.0)), "520102");
-        assert_eq!(cell_text(&Data::Float(12.5)), "12.5");
-        assert_eq!(cell_text(&Data::Empty), "");
-    }
-
-    #[test]
-    fn unknown_file_types_are_refused() {
-        let err = Table::open(Path::new("data.json"), None).err().unwrap();
-        assert!(err.reason.starts_with("unsupported file type '.json'"), "{err}");
-    }
-}
+mod tests;

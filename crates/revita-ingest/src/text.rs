@@ -42,10 +42,7 @@ pub fn utf8_reader<R: Read + Send + 'static>(input: R) -> io::Result<(Box<dyn Re
         Ok(_) => Ok((Box::new(skip_bom(input)?), Encoding::Utf8)),
         // A multi-byte character cut by the sniff window is still UTF-8.
         Err(e) if e.error_len().is_none() => Ok((Box::new(skip_bom(input)?), Encoding::Utf8)),
-        Err(_) if decodes_cleanly_as_gbk(head) => Ok((
-            Box::new(GbkReader { inner: input, decoder: GB18030.new_decoder(), out: Vec::new(), pos: 0 }),
-            Encoding::Gbk,
-        )),
+        Err(_) if decodes_cleanly_as_gbk(head) => Ok((Box::new(GbkReader::new(input)), Encoding::Gbk)),
         Err(e) => Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
@@ -78,23 +75,33 @@ struct GbkReader<R> {
     decoder: Decoder,
     out: Vec<u8>,
     pos: usize,
+    /// Set once the decoder has been given the end of the input: encoding_rs
+    /// panics if a finished decoder is used again, and readers may well ask
+    /// for more after the end.
+    finished: bool,
+}
+
+impl<R: Read> GbkReader<R> {
+    fn new(inner: BufReader<R>) -> GbkReader<R> {
+        GbkReader { inner, decoder: GB18030.new_decoder(), out: Vec::new(), pos: 0, finished: false }
+    }
 }
 
 impl<R: Read> Read for GbkReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.pos == self.out.len() {
+            if self.finished {
+                return Ok(0);
+            }
             let input = self.inner.fill_buf()?;
             let last = input.is_empty();
-            let mut decoded = String::with_capacity(input.len() * 3 / 2 + 16);
             let max = self.decoder.max_utf8_buffer_length(input.len()).unwrap_or(input.len() * 3 + 16);
-            decoded.reserve(max);
+            let mut decoded = String::with_capacity(max);
             let (_, consumed, _) = self.decoder.decode_to_string(input, &mut decoded, last);
             self.inner.consume(consumed);
             self.out = decoded.into_bytes();
             self.pos = 0;
-            if last && self.out.is_empty() {
-                return Ok(0);
-            }
+            self.finished = last;
         }
         let n = buf.len().min(self.out.len() - self.pos);
         buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
@@ -125,6 +132,34 @@ mod tests {
         let (gbk, _, _) = GB18030.encode("code,name\n520102,南明区\n");
         let (text, enc) = read_all(gbk.into_owned());
         assert_eq!((text.as_str(), enc), ("code,name\n520102,南明区\n", Encoding::Gbk));
+    }
+
+    #[test]
+    fn gbk_without_a_final_newline_reads_to_the_end_through_a_table() {
+        // The decoder is finished by the last read; reading again used to
+        // decode once more and panic inside encoding_rs.
+        let (gbk, _, _) = GB18030.encode("code,name\n520102,南明区\n520103,云岩区");
+        let mut table = crate::Table::from_csv_reader("gbk.csv", io::Cursor::new(gbk.into_owned())).unwrap();
+        assert_eq!(table.encoding, Encoding::Gbk);
+        let mut record = csv::StringRecord::new();
+        let mut names = Vec::new();
+        while let Some(row) = table.next_record(&mut record).unwrap() {
+            names.push((row, record[1].to_string()));
+        }
+        assert_eq!(names, [(2, "南明区".to_string()), (3, "云岩区".to_string())]);
+        // Reading past the end stays at the end.
+        assert_eq!(table.next_record(&mut record).unwrap(), None);
+    }
+
+    #[test]
+    fn a_finished_gbk_reader_keeps_returning_the_end() {
+        let (gbk, _, _) = GB18030.encode("名称\n南明区");
+        let (mut reader, _) = utf8_reader(io::Cursor::new(gbk.into_owned())).unwrap();
+        let mut text = String::new();
+        reader.read_to_string(&mut text).unwrap();
+        assert_eq!(text, "名称\n南明区");
+        let mut buf = [0u8; 16];
+        assert_eq!((reader.read(&mut buf).unwrap(), reader.read(&mut buf).unwrap()), (0, 0));
     }
 
     #[test]

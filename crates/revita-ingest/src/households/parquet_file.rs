@@ -15,6 +15,8 @@ use revita_methods::screening::Household;
 
 use super::{Field, HouseholdSink, Progress, run_pieces};
 use crate::RowError;
+use crate::parquet_check::{check_layout, check_pages};
+use crate::untrusted::catch_panic;
 
 /// Households decoded at a time: a batch of every column stays in cache.
 const BATCH_ROWS: usize = 16 << 10;
@@ -84,19 +86,25 @@ pub(super) fn scan<S: HouseholdSink>(
     new_sink: &(impl Fn() -> S + Sync),
 ) -> Result<Vec<S>, RowError> {
     let whole = |reason: String| RowError::row(name, 0, reason);
+    let unreadable = |reason: String| whole(format!("not a readable Parquet file: {reason}"));
+    let file_len = file.metadata().map_err(|e| whole(format!("cannot read: {e}")))?.len();
     let input = file.try_clone().map_err(|e| whole(format!("cannot read: {e}")))?;
-    let reader = SerializedFileReader::new(input).map_err(|e| whole(format!("not a readable Parquet file: {e}")))?;
+    let reader =
+        catch_panic(|| SerializedFileReader::new(input)).map_err(unreadable)?.map_err(|e| unreadable(e.to_string()))?;
+    check_layout(reader.metadata(), file_len).map_err(unreadable)?;
     let columns = plan(name, &reader)?;
     let groups = reader.metadata().row_groups();
     let first_rows: Vec<u64> = groups
         .iter()
         .scan(0u64, |rows, group| {
             let first = *rows;
-            *rows += group.num_rows() as u64;
+            // Saturating: counts come from the file (checked non-negative, not small).
+            *rows = rows.saturating_add(group.num_rows() as u64);
             Some(first)
         })
         .collect();
-    progress.total.store(groups.iter().map(|g| g.num_rows() as u64).sum(), Ordering::Relaxed);
+    let total = groups.iter().fold(0u64, |total, g| total.saturating_add(g.num_rows() as u64));
+    progress.total.store(total, Ordering::Relaxed);
 
     let new_scratch = || Scratch {
         values: columns.iter().map(|c| Values::for_type(c.physical)).collect(),
@@ -111,39 +119,68 @@ pub(super) fn scan<S: HouseholdSink>(
         threads,
         || (new_sink(), new_scratch()),
         |group, (sink, scratch)| {
-            // Each piece opens its own handle: handles cloned from one file
-            // share its read position, and the reader seeks.
-            let input = File::open(path).map_err(|e| whole(format!("cannot read: {e}")))?;
-            let reader = SerializedFileReader::new(input).map_err(|e| whole(format!("cannot read: {e}")))?;
-            let row_group = reader.get_row_group(group).map_err(|e| whole(format!("row group {group}: {e}")))?;
-            let mut readers = columns
-                .iter()
-                .map(|c| row_group.get_column_reader(c.leaf))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| whole(format!("row group {group}: {e}")))?;
-            let mut first_row = first_rows[group];
-            loop {
-                let at = |(offset, column, reason): BatchError| RowError {
-                    file: name.to_string(),
-                    row: first_row + offset as u64 + 1,
-                    column: Some(column.to_string()),
-                    reason: format!("{reason} (row group {group})"),
-                };
-                let rows = read_batch(&columns, &mut readers, scratch).map_err(|e| match e {
-                    ReadError::Broken(reason) => whole(format!("row group {group}: {reason}")),
-                    ReadError::Bad(bad) => at(bad),
-                })?;
-                if rows == 0 {
-                    break;
-                }
-                screen_batch(&columns, rows, scratch, sink).map_err(at)?;
-                first_row += rows as u64;
-                progress.done.fetch_add(rows as u64, Ordering::Relaxed);
-            }
-            Ok::<(), RowError>(())
+            // The parquet crate panics on some damaged pages (a dictionary
+            // page that is not one, a bad byte-stream-split page); such a
+            // row group is reported, and the sink, which may have taken part
+            // of it, is dropped with the scan's error.
+            let at = RowGroup { name, path, group, first_row: first_rows[group], columns: &columns, progress };
+            catch_panic(|| at.read(sink, scratch)).map_err(|reason| whole(format!("row group {group}: {reason}")))?
         },
     )?;
     Ok(workers.into_iter().map(|(sink, _)| sink).collect())
+}
+
+/// One row group to read: a piece of the scan.
+struct RowGroup<'a> {
+    name: &'a str,
+    path: &'a Path,
+    group: usize,
+    /// Rows before it in the file.
+    first_row: u64,
+    columns: &'a [Column],
+    progress: &'a Progress,
+}
+
+impl RowGroup<'_> {
+    fn read(&self, sink: &mut impl HouseholdSink, scratch: &mut Scratch) -> Result<(), RowError> {
+        let (name, group) = (self.name, self.group);
+        let whole = |reason: String| RowError::row(name, 0, reason);
+        // Each piece opens its own handle: handles cloned from one file
+        // share its read position, and the reader seeks.
+        let input = File::open(self.path).map_err(|e| whole(format!("cannot read: {e}")))?;
+        let headers = input.try_clone().map_err(|e| whole(format!("cannot read: {e}")))?;
+        let reader = SerializedFileReader::new(input).map_err(|e| whole(format!("cannot read: {e}")))?;
+        // The page headers first: the parquet crate allocates what they
+        // claim before finding out whether the pages hold it.
+        check_pages(&headers, reader.metadata(), group, self.columns.iter().map(|c| c.leaf))
+            .map_err(|reason| whole(format!("not a readable Parquet file: {reason}")))?;
+        let row_group = reader.get_row_group(group).map_err(|e| whole(format!("row group {group}: {e}")))?;
+        let mut readers = self
+            .columns
+            .iter()
+            .map(|c| row_group.get_column_reader(c.leaf))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| whole(format!("row group {group}: {e}")))?;
+        let mut first_row = self.first_row;
+        loop {
+            let at = |(offset, column, reason): BatchError| RowError {
+                file: name.to_string(),
+                row: first_row + offset as u64 + 1,
+                column: Some(column.to_string()),
+                reason: format!("{reason} (row group {group})"),
+            };
+            let rows = read_batch(self.columns, &mut readers, scratch).map_err(|e| match e {
+                ReadError::Broken(reason) => whole(format!("row group {group}: {reason}")),
+                ReadError::Bad(bad) => at(bad),
+            })?;
+            if rows == 0 {
+                return Ok(());
+            }
+            screen_batch(self.columns, rows, scratch, sink).map_err(at)?;
+            first_row += rows as u64;
+            self.progress.done.fetch_add(rows as u64, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Finds every needed column and checks its physical type: 64-bit floats for

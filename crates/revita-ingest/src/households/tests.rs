@@ -25,7 +25,7 @@ impl Lcg {
     }
 }
 
-fn households(n: usize, seed: u64) -> Vec<Household> {
+pub(crate) fn households(n: usize, seed: u64) -> Vec<Household> {
     let mut rng = Lcg(seed);
     (0..n)
         .map(|_| {
@@ -76,7 +76,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn write_parquet(dir: &Path, name: &str, columns: Vec<(&str, ArrayRef)>, group_rows: usize) -> PathBuf {
+pub(crate) fn write_parquet(dir: &Path, name: &str, columns: Vec<(&str, ArrayRef)>, group_rows: usize) -> PathBuf {
     let path = dir.join(name);
     let batch = RecordBatch::try_from_iter(columns).unwrap();
     let props = WriterProperties::builder().set_max_row_group_row_count(Some(group_rows)).build();
@@ -87,7 +87,7 @@ fn write_parquet(dir: &Path, name: &str, columns: Vec<(&str, ArrayRef)>, group_r
 }
 
 /// The columns of SPEC B1 with its types (int8 flags, int32 counts).
-fn parquet_columns(rows: &[Household]) -> Vec<(&'static str, ArrayRef)> {
+pub(crate) fn parquet_columns(rows: &[Household]) -> Vec<(&'static str, ArrayRef)> {
     let mut columns: Vec<(&str, ArrayRef)> = vec![
         ("hh_id", Arc::new(Int64Array::from_iter_values(1..=rows.len() as i64))),
         ("village_code", Arc::new(Int64Array::from_iter_values(rows.iter().map(|h| h.village_code)))),
@@ -291,4 +291,69 @@ fn bad_parquet_values_are_named_by_row_and_column() {
 
     let path = write(dir.path(), "junk.parquet", "not parquet at all");
     assert!(screen(&path, 2, 0).unwrap_err().reason.contains("not a readable Parquet file"));
+}
+
+/// A copy of the Parquet file at `path`, written to `name`, with `value`
+/// at `offset` bytes into the first row group's `column` chunk (its
+/// dictionary page first, when it has one).
+pub(crate) fn corrupt_chunk(path: &Path, name: &str, column: &str, offset: u64, value: u8) -> PathBuf {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let chunk = reader.metadata().row_group(0).columns().iter().find(|c| c.column_path().string() == column).unwrap();
+    let (start, len) = chunk.byte_range();
+    assert!(offset < len, "{column} has {len} bytes");
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[(start + offset) as usize] = value;
+    let out = path.with_file_name(name);
+    std::fs::write(&out, bytes).unwrap();
+    out
+}
+
+/// A households file of three row groups whose columns are all
+/// dictionary-encoded (the writer's default).
+pub(crate) fn dictionary_encoded_file(dir: &Path) -> PathBuf {
+    write_parquet(dir, "h.parquet", parquet_columns(&households(200, 2)), 100)
+}
+
+#[test]
+fn a_corrupted_dictionary_page_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dictionary_encoded_file(dir.path());
+    // Byte 1 of the chunk is the dictionary page header's page type (a
+    // zigzag varint after the field header 0x15): 0x02 makes the dictionary
+    // page an index page, so the data pages refer to a dictionary that was
+    // never read, and the parquet crate panicked ("Decoder for dict should
+    // have been set").
+    let bad = corrupt_chunk(&path, "bad.parquet", "size", 1, 0x02);
+    let e = screen(&bad, 2, 0).unwrap_err();
+    assert!(e.file.ends_with("bad.parquet"), "{e}");
+    assert!(e.reason.contains("row group 0") && e.reason.contains("damaged"), "{e}");
+}
+
+#[test]
+fn no_single_byte_corruption_of_a_column_chunk_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dictionary_encoded_file(dir.path());
+    let len = {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let reader = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+        reader
+            .metadata()
+            .row_group(0)
+            .columns()
+            .iter()
+            .find(|c| c.column_path().string() == "size")
+            .unwrap()
+            .byte_range()
+            .1
+    };
+    // 0x12 makes a data page's encoding byte-stream-split, which panicked on
+    // a too-short page; 0x02 and the extremes stand for the rest.
+    for offset in 0..len {
+        for value in [0x00, 0x02, 0x12, 0x7F, 0xFF] {
+            let bad = corrupt_chunk(&path, "bad.parquet", "size", offset, value);
+            let result = std::panic::catch_unwind(|| screen(&bad, 1, 0).map(|_| ()));
+            assert!(result.is_ok(), "byte {offset} = {value:#04x} panicked");
+        }
+    }
 }
