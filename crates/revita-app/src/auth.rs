@@ -617,10 +617,58 @@ impl App {
         Ok(self.store().audit_log(&filter, limit.clamp(1, 10_000)).await?)
     }
 
+    /// The audit entries `actor` may read (as [`App::audit_entries`]) as a
+    /// CSV file for spreadsheets: a byte-order mark, and every cell made
+    /// safe from formula injection (a failed login writes whatever name was
+    /// typed into the log).
+    pub async fn audit_csv(&self, actor: &Actor, filter: &AuditFilter, limit: i64) -> AppResult<Vec<u8>> {
+        let entries = self.audit_entries(actor, filter, limit).await?;
+        let error = |e: &dyn std::fmt::Display| AppError::Internal(anyhow::anyhow!("cannot write the audit CSV: {e}"));
+        let mut writer = revita_ingest::export::SafeCsvWriter::new(Vec::new()).map_err(|e| error(&e))?;
+        writer
+            .write_record([
+                "at",
+                "actor",
+                "action",
+                "object_type",
+                "object_id",
+                "region",
+                "before",
+                "after",
+                "request_id",
+                "client_addr",
+            ])
+            .map_err(|e| error(&e))?;
+        for e in &entries {
+            writer
+                .write_record([
+                    utc_timestamp(e.at).as_str(),
+                    &e.actor,
+                    &e.action,
+                    &e.object_type,
+                    &e.object_id,
+                    e.region.as_deref().unwrap_or(""),
+                    e.before.as_deref().unwrap_or(""),
+                    e.after.as_deref().unwrap_or(""),
+                    e.request_id.as_deref().unwrap_or(""),
+                    e.client_addr.as_deref().unwrap_or(""),
+                ])
+                .map_err(|e| error(&e))?;
+        }
+        writer.into_inner().map_err(|e| error(&e))
+    }
+
     /// Recomputes the audit log's hash chain (for `revita audit verify`).
     pub async fn verify_audit_chain(&self) -> AppResult<revita_store::AuditChain> {
         Ok(self.store().verify_audit_chain().await?)
     }
+}
+
+/// Unix seconds as `YYYY-MM-DD HH:MM:SS` (UTC).
+pub fn utc_timestamp(at: i64) -> String {
+    let date = revita_methods::Date::from_days_since_epoch(at.div_euclid(86_400));
+    let secs = at.rem_euclid(86_400);
+    format!("{date} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 /// Whether a region is in a scope set (`None`: everywhere).

@@ -163,13 +163,13 @@ fn report<T>(table: &Table, kind: &str, options: &FileImport, parsed: &Parsed<T>
 
 /// Reads a table on a blocking thread (XLSX parsing and large CSV reads
 /// must not stall the async runtime).
-pub(crate) async fn read_table<T: Send + 'static>(
+pub(crate) async fn read_table<R: Send + 'static>(
     path: &Path,
     sheet: Option<String>,
-    read: impl FnOnce(&mut Table) -> Result<Parsed<T>, Problems> + Send + 'static,
-) -> AppResult<(Table, Parsed<T>)> {
+    read: impl FnOnce(&mut Table) -> Result<R, Problems> + Send + 'static,
+) -> AppResult<(Table, R)> {
     let path = path.to_path_buf();
-    let res = tokio::task::spawn_blocking(move || -> Result<(Table, Parsed<T>), Problems> {
+    let res = tokio::task::spawn_blocking(move || -> Result<(Table, R), Problems> {
         let mut table = Table::open(&path, sheet.as_deref())?;
         let parsed = read(&mut table)?;
         Ok((table, parsed))

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use revita_ingest::error::{Problems, RowError};
+use revita_ingest::error::RowError;
 use revita_methods::access::Action;
 use revita_methods::aggregate::{ChildValue, aggregate};
 use revita_methods::observation::Period;
@@ -464,9 +464,11 @@ impl App {
     ) -> AppResult<ImportReport> {
         let plan = self.plan_to_edit(actor, plan_id).await?;
         require_projects_open(&plan)?;
-        let (table, parsed) = crate::import::read_table(path, None, revita_ingest::records::read_projects).await?;
+        // Every problem of the file at once (issue 13): the rows that do not
+        // parse, and the scope, goal and repeat problems of those that do.
+        let (table, (parsed, mut problems)) =
+            crate::import::read_table(path, None, revita_ingest::records::read_projects_with_problems).await?;
         let checker = ProjectChecker::new(self, &plan).await?;
-        let mut problems = Problems::default();
         let mut seen: HashMap<&str, u64> = HashMap::new();
         for (row, project) in &parsed.rows {
             if let Some(first) = seen.insert(project.code.as_str(), *row) {
@@ -476,12 +478,14 @@ impl App {
                     "code",
                     format!("project {} is already on row {first}", project.code),
                 ));
-            } else if let Err(reason) = checker.check(project) {
-                let column = if reason.contains("goal") { "goals" } else { "region_code" };
+                continue;
+            }
+            for (column, reason) in checker.problems(project) {
                 problems.push(RowError::cell(&table.file, *row, column, reason));
             }
         }
         if !problems.is_empty() {
+            problems.sort_by_row();
             return Err(problems.into());
         }
         let projects: Vec<Project> = parsed.rows.iter().map(|(_, p)| Project { plan_id, ..p.clone() }).collect();
@@ -854,14 +858,25 @@ impl ProjectChecker {
     }
 
     fn check(&self, project: &Project) -> Result<(), String> {
-        project.check()?;
+        match self.problems(project).into_iter().next() {
+            Some((_, reason)) => Err(reason),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem of a project, with the column it concerns.
+    fn problems(&self, project: &Project) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if let Err(reason) = project.check() {
+            problems.push(("code", reason));
+        }
         if !self.coverage.contains(&project.region) {
-            return Err(format!("region {} is not in the plan's scope", project.region));
+            problems.push(("region_code", format!("region {} is not in the plan's scope", project.region)));
         }
-        if let Some(goal) = project.goals.iter().find(|g| !self.goals.contains(g)) {
-            return Err(format!("goal {goal} is not a goal of this plan"));
+        for goal in project.goals.iter().filter(|g| !self.goals.contains(g)) {
+            problems.push(("goals", format!("goal {goal} is not a goal of this plan")));
         }
-        Ok(())
+        problems
     }
 }
 

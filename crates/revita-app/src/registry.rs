@@ -264,7 +264,10 @@ impl App {
         let personal = self.scope_set(actor, Action::ReadPersonal).await?;
         let mut read = crate::screen::CountyScope::new(&readable);
         let mut unmasked_in = crate::screen::CountyScope::new(&personal);
-        let mut writer = csv::Writer::from_writer(out);
+        // A byte-order mark for spreadsheets, and no cell a spreadsheet
+        // could take for a formula (names and phones are typed by people).
+        let mut writer = revita_ingest::export::SafeCsvWriter::new(out)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("cannot write the export: {e}")))?;
         let mut header: Vec<String> = ["hh_id", "village_code", "size", "labor", "income_pc", "income_pc_prev"]
             .iter()
             .chain(&["medical_exp", "education_exp", "disaster_loss"])

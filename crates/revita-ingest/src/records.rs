@@ -117,8 +117,20 @@ impl<'a> Cells<'a> {
 fn read_all<T>(
     table: &mut Table,
     specs: &[Spec],
-    mut parse: impl FnMut(&Cells) -> Result<T, RowError>,
+    parse: impl FnMut(&Cells) -> Result<T, RowError>,
 ) -> Result<Parsed<T>, Problems> {
+    let (parsed, problems) = read_all_with_problems(table, specs, parse)?;
+    if problems.is_empty() { Ok(parsed) } else { Err(problems) }
+}
+
+/// Reads every row, keeping the rows that parse beside the problems of
+/// those that do not, so that a caller checking the parsed rows further can
+/// report every problem of a file at once. Only a bad header is fatal.
+fn read_all_with_problems<T>(
+    table: &mut Table,
+    specs: &[Spec],
+    mut parse: impl FnMut(&Cells) -> Result<T, RowError>,
+) -> Result<(Parsed<T>, Problems), Problems> {
     let (indexes, ignored_columns) = resolve(table, specs)?;
     let mut rows = Vec::new();
     let mut problems = Problems::default();
@@ -141,7 +153,7 @@ fn read_all<T>(
     if rows.is_empty() && problems.is_empty() {
         problems.push(RowError::row(&table.file, 0, "the file has a header but no data rows"));
     }
-    if problems.is_empty() { Ok(Parsed { rows, ignored_columns }) } else { Err(problems) }
+    Ok((Parsed { rows, ignored_columns }, problems))
 }
 
 /// A region row as the file states it; level and parent may be left for the
@@ -502,6 +514,15 @@ pub fn project_columns() -> Vec<String> {
 /// in English or Chinese, dates as `YYYY-MM-DD` or spreadsheet dates, goals
 /// as numbers separated by `;`, budgets as non-negative amounts.
 pub fn read_projects(table: &mut Table) -> Result<Parsed<revita_methods::plan::Project>, Problems> {
+    let (parsed, problems) = read_projects_with_problems(table)?;
+    if problems.is_empty() { Ok(parsed) } else { Err(problems) }
+}
+
+/// Project rows, with the problems of the rows that do not parse kept
+/// beside those that do (see [`read_projects`]).
+pub fn read_projects_with_problems(
+    table: &mut Table,
+) -> Result<(Parsed<revita_methods::plan::Project>, Problems), Problems> {
     use revita_methods::plan::{FundingSource, Project, ProjectCategory, ProjectStatus};
     let mut specs = vec![
         required(&["code"]),
@@ -525,7 +546,7 @@ pub fn read_projects(table: &mut Table) -> Result<Parsed<revita_methods::plan::P
         "budget_social_capital",
     ];
     specs.extend(BUDGET_NAMES.iter().map(|n| optional(std::slice::from_ref(n))));
-    read_all(table, &specs, |c| {
+    read_all_with_problems(table, &specs, |c| {
         let keyword =
             |spec: usize, all: Vec<&str>| c.error(spec, format!("'{}' is not one of {}", c.text(spec), all.join(", ")));
         let amount = |spec: usize| -> Result<Option<f64>, RowError> {

@@ -254,12 +254,6 @@ fn filter(q: &AuditQuery) -> AuditFilter {
     AuditFilter { actor: some(&q.actor), object_type: some(&q.object_type), ..Default::default() }
 }
 
-fn timestamp(at: i64) -> String {
-    let date = revita_methods::Date::from_days_since_epoch(at.div_euclid(86_400));
-    let secs = at.rem_euclid(86_400);
-    format!("{date} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
-}
-
 /// `GET /audit`: the newest 500 entries matching the filter.
 pub async fn audit_index(
     State(state): State<WebState>,
@@ -276,7 +270,7 @@ pub async fn audit_index(
     let rows: Vec<Value> = entries
         .iter()
         .map(|e| context! {
-            at => timestamp(e.at), actor => e.actor.clone(), action => e.action.clone(), object_type => e.object_type.clone(),
+            at => revita_app::auth::utc_timestamp(e.at), actor => e.actor.clone(), action => e.action.clone(), object_type => e.object_type.clone(),
             object_id => e.object_id.clone(), before => e.before.clone().unwrap_or_default(), after => e.after.clone().unwrap_or_default(),
             request_id => e.request_id.clone().unwrap_or_default(), client_addr => e.client_addr.clone().unwrap_or_default(),
         })
@@ -294,27 +288,10 @@ pub async fn audit_csv(
     Query(q): Query<AuditQuery>,
 ) -> Response {
     let ctx = PageContext::new(&headers, "/audit".into()).viewer(Some(&viewer));
-    let entries = match state.app.audit_entries(&viewer.actor, &filter(&q), 10_000).await {
-        Ok(entries) => entries,
+    let csv = match state.app.audit_csv(&viewer.actor, &filter(&q), 10_000).await {
+        Ok(csv) => csv,
         Err(e) => return error_page(&state, &ctx, e, &id),
     };
-    let escape = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut csv = String::from("at,actor,action,object_type,object_id,before,after,request_id,client_addr\n");
-    for e in &entries {
-        let cells = [
-            timestamp(e.at),
-            e.actor.clone(),
-            e.action.clone(),
-            e.object_type.clone(),
-            e.object_id.clone(),
-            e.before.clone().unwrap_or_default(),
-            e.after.clone().unwrap_or_default(),
-            e.request_id.clone().unwrap_or_default(),
-            e.client_addr.clone().unwrap_or_default(),
-        ];
-        csv.push_str(&cells.iter().map(|c| escape(c)).collect::<Vec<_>>().join(","));
-        csv.push('\n');
-    }
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -658,6 +658,7 @@ mod tests {
             details: Default::default(),
             scopes: Default::default(),
             alerts: Default::default(),
+            overviews: Default::default(),
             public: Default::default(),
             uploads: Default::default(),
         };

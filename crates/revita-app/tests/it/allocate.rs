@@ -84,7 +84,10 @@ both_backends!(the_factor_method_by_hand, |store: DynStore| async move {
     let values = book.worksheet_range("parameters").unwrap();
     assert_eq!(values.get_value((1, 1)), Some(&calamine::Data::Float(1_000_000.0)));
     let csv = String::from_utf8(run.bytes(revita_app::export::ExportFormat::Csv).unwrap()).unwrap();
-    assert!(csv.starts_with("code,name,F: population,F: key counties,F: inverse capacity,share: population"), "{csv}");
+    assert!(
+        csv.starts_with("\u{feff}code,name,F: population,F: key counties,F: inverse capacity,share: population"),
+        "{csv}"
+    );
 });
 
 both_backends!(missing_values_are_excluded_or_zero_as_the_spec_says, |store: DynStore| async move {

@@ -49,7 +49,10 @@ both_backends!(index_and_rank_by_hand, |store: DynStore| async move {
     assert_eq!(run.excluded[0].code, "520502");
     assert!(run.excluded[0].reason.contains("illiteracy_pct"), "{}", run.excluded[0].reason);
     let csv = String::from_utf8(run.table(revita_app::export::ExportFormat::Csv).unwrap()).unwrap();
-    assert!(csv.starts_with("code,name,urbanization_rate_pct,illiteracy_pct,urbanization_rate_pct_ratio"), "{csv}");
+    assert!(
+        csv.starts_with("\u{feff}code,name,urbanization_rate_pct,illiteracy_pct,urbanization_rate_pct_ratio"),
+        "{csv}"
+    );
     assert!(csv.contains("520502,七星关区,,,,,,,,excluded,,,,lacks a value"), "{csv}");
 
     // Explanations, others held fixed. 云岩's parts: 100·(60/60)/2 = 50 and

@@ -242,10 +242,17 @@ both_backends!(projects_import_all_or_nothing_with_row_errors, |store: DynStore|
     assert!(problems.iter().any(|p| p.contains("row 4") && p.contains("goals") && p.contains("999")), "{problems:?}");
     assert!(problems.iter().any(|p| p.contains("row 5") && p.contains("already on row 2")), "{problems:?}");
     assert!(app.store().projects(id).await.unwrap().is_empty(), "nothing is written");
-    let unreadable = format!("{header}\nP4,道路,infrastructure,520103,,,01/02/2022,2023-12-31,,,,10,,,,,\n");
+    // Issue 13: every problem at once — a row that does not parse beside
+    // one that parses but lies outside the scope and names a foreign goal.
+    let unreadable = format!(
+        "{header}\nP4,道路,infrastructure,520103,,,01/02/2022,2023-12-31,,,,10,,,,,\n\
+         P5,培训,employment,520502,,,2022-01-01,2023-12-31,,,G999,100,,,,,\n"
+    );
     let problems =
         rejected(app.import_projects(&planner, id, &files.write("q.csv", &unreadable), false, &origin).await);
     assert!(problems.iter().any(|p| p.contains("row 2") && p.contains("'start'")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("row 3") && p.contains("scope")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("row 3") && p.contains("999")), "{problems:?}");
 
     let good: String = bad.lines().take(2).map(|l| format!("{l}\n")).collect();
     let report = app.import_projects(&planner, id, &files.write("ok.csv", &good), false, &origin).await.unwrap();

@@ -83,7 +83,10 @@ both_backends!(region_pages_show_standing_charts_and_downloads, |store: DynStore
     let (status, headers, csv) = get_text(&app, "/regions/520100/children.csv", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-disposition"].to_str().unwrap().contains("520100-children.csv"));
-    assert_eq!(csv, "code,name_zh,name_en,pop_total (2020)\n520102,南明区,Nanming,100\n520103,云岩区,Yunyan,300\n");
+    assert_eq!(
+        csv,
+        "\u{feff}code,name_zh,name_en,pop_total (2020)\n520102,南明区,Nanming,100\n520103,云岩区,Yunyan,300\n"
+    );
     let (status, headers, _) = get_text(&app, "/regions/520100/children.xlsx", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
@@ -239,7 +242,7 @@ both_backends!(a_designation_runs_in_the_page_with_table_map_and_histogram, |sto
     assert!(page.contains("pop_total 300.000000 → 100.000000"), "the explanation is shown");
     let (status, _, csv) = get_text(&app, &uri.replace("/designate?", "/designate.csv?"), &[]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(csv.starts_with("code,name,pop_total,pop_total_ratio,index"), "{csv}");
+    assert!(csv.starts_with("\u{feff}code,name,pop_total,pop_total_ratio,index"), "{csv}");
     // Compared with the opposite view (fewer people is worse): 云岩 moves to
     // a better class, 南明 to a worse one.
     let (status, _, compared) =
@@ -409,7 +412,7 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
         status == StatusCode::OK && csv.contains("520102********1234") && !csv.contains("520102199001011234"),
         "{csv}"
     );
-    assert!(csv.starts_with("hh_id,village_code") && csv.lines().count() == 3, "{csv}");
+    assert!(csv.starts_with("\u{feff}hh_id,village_code") && csv.lines().count() == 3, "{csv}");
     let exports = |log: &[revita_store::security::AuditEntry]| {
         log.iter().filter(|e| e.action == "household.export_personal").count()
     };
@@ -668,4 +671,47 @@ both_backends!(exports_with_personal_data_are_never_stored_by_caches, |store: Dy
     // What is the same for everyone may still be cached.
     let (_, headers, _) = get_text(&app, "/static/app.css", &[]).await;
     assert_eq!(headers["cache-control"], "public, max-age=3600");
+});
+
+both_backends!(no_csv_download_carries_a_formula, |store: DynStore| async move {
+    // Issue 13: cells starting with = + - @ tab or CR become formulas when a
+    // spreadsheet opens the file; an anonymous failed login writes whatever
+    // name was typed into the audit log.
+    let app = fixture(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "=HYPERLINK(\"http://evil.example\",\"x\")";
+    let regions = dir.path().join("evil.csv");
+    std::fs::write(&regions, "code,name_zh,level,parent_code\n520199,@SUM(1+1),county,520100\n").unwrap();
+    app.app.import_regions(&regions, &revita_app::import::FileImport::default()).await.unwrap();
+    let households = dir.path().join("h.csv");
+    std::fs::write(
+        &households,
+        "hh_id,village_code,size,labor,income_pc,income_pc_prev,medical_exp,education_exp,disaster_loss,\
+         d_nutrition,d_child_mortality,d_schooling,d_attendance,d_cooking,d_sanitation,d_water,d_electricity,d_housing,d_assets,d_health_ins,head_name,phone\n\
+         H-EVIL,520102001001,3,1,5000,6000,0,0,0,0,0,0,0,0,0,0,0,1,0,0,+cmd|calc,-1+2\n",
+    )
+    .unwrap();
+    app.app.import_households(&households, &revita_app::import::FileImport::default()).await.unwrap();
+    let origin = revita_app::auth::Origin { now: 1, ..Default::default() };
+    let _ = app.app.login(evil, "a wrong password here", &origin).await;
+    let designate = "/designate.csv?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D";
+    for (uri, cell) in [
+        ("/audit.csv", "'=HYPERLINK"),
+        ("/regions/520100/children.csv", "'@SUM(1+1)"),
+        (designate, "'@SUM(1+1)"),
+        ("/monitoring/households.csv", "'+cmd|calc"),
+        ("/monitoring/households.csv", "'-1+2"),
+    ] {
+        let (status, _, csv) = get_text(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {csv}");
+        assert!(csv.starts_with('\u{feff}'), "{uri}: a byte-order mark for spreadsheets");
+        assert!(csv.contains(cell), "{uri}: {cell} in {csv}");
+        // No cell starts a formula: every field after a separator or a line start is checked.
+        for line in csv.trim_start_matches('\u{feff}').lines() {
+            for field in line.split(',') {
+                let field = field.trim_start_matches('"');
+                assert!(!field.starts_with(['=', '+', '@']), "{uri}: {field} in {line}");
+            }
+        }
+    }
 });

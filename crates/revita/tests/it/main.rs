@@ -159,7 +159,8 @@ fn regions_are_looked_up_by_code_and_name() {
 #[test]
 fn exports_write_each_format() {
     let f = loaded();
-    let data = f.file("o.csv", "region_code,indicator,period,value\n520102,pop_total,2020,100\n");
+    let data =
+        f.file("o.csv", "region_code,indicator,period,value,source\n520102,pop_total,2020,-100,=cmd|' /C calc'!A0\n");
     assert!(run(&["import", "observations", data.to_str().unwrap()], &f.db()).status.success());
     for name in ["x.csv", "x.xlsx", "x.parquet"] {
         let out_path = f.dir.path().join(name);
@@ -167,6 +168,11 @@ fn exports_write_each_format() {
         assert!(out.status.success(), "{name}: {}", stderr(&out));
         assert_eq!(stdout(&out), format!("{}: wrote 1 observations\n", out_path.display()));
     }
+    // Issue 13: the CSV opens in a spreadsheet as text, not as a formula; a
+    // negative number stays a number.
+    let csv = std::fs::read_to_string(f.dir.path().join("x.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    assert!(csv.contains(",-100,'=cmd|' /C calc'!A0,"), "{csv}");
     let out = run(&["export", "--out", f.dir.path().join("x.json").to_str().unwrap()], &f.db());
     assert!(!out.status.success());
     assert!(stderr(&out).contains("give --format or a .csv, .xlsx or .parquet name"));
@@ -510,7 +516,7 @@ fn the_registry_is_imported_and_screened_like_a_file() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&export).unwrap();
     let households = HOUSEHOLDS.lines().count() - 1;
-    assert!(text.starts_with("hh_id,village_code,size") && text.lines().count() == households + 1, "{text}");
+    assert!(text.starts_with("\u{feff}hh_id,village_code,size") && text.lines().count() == households + 1, "{text}");
     assert!(text.lines().next().unwrap().contains("f_income,f_drop,f_expense,f_guarantee,mpi_score"));
 }
 
