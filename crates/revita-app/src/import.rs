@@ -462,6 +462,7 @@ impl App {
         let mut resolver = RegionResolver::load(self).await?;
         let mut problems = Problems::default();
         let mut pairings = Vec::new();
+        let mut first_row = HashMap::new();
         for (row, pairing) in &parsed.rows {
             let mut one = |code: &RegionCode, column: &str| match resolver.resolve(code, *row).as_deref() {
                 Ok([region]) if !allowed(&options.within, region) => {
@@ -487,6 +488,14 @@ impl App {
             let donor = one(&pairing.donor, "donor_code");
             let recipient = one(&pairing.recipient, "recipient_code");
             if let (Some(donor), Some(recipient)) = (donor, recipient) {
+                // A pair given twice would keep only its last row, silently.
+                let key = (pairing.program.clone(), donor.clone(), recipient.clone());
+                if let Some(first) = first_row.insert(key, *row) {
+                    let reason =
+                        format!("the pair {donor} → {recipient} of {} is already on row {first}", pairing.program);
+                    problems.push(RowError::row(&table.file, *row, reason));
+                    continue;
+                }
                 pairings.push(revita_methods::Pairing { donor, recipient, ..pairing.clone() });
             }
         }
@@ -601,14 +610,23 @@ impl App {
         let mut resolver = RegionResolver::load(self).await?;
         let mut problems = Problems::default();
         let mut lines = Vec::new();
+        let mut first_row = HashMap::new();
         for (row, line) in &parsed.rows {
             match resolver.resolve(&line.region, *row).as_deref() {
                 Ok([region]) if !allowed(&options.within, region) => {
                     problems.push(RowError::cell(&table.file, *row, "region_code", outside(region)))
                 }
-                Ok([region]) => {
-                    lines.push(revita_methods::monitoring::MonitoringLine { region: region.clone(), ..line.clone() })
-                }
+                Ok([region]) => match first_row.insert((region.clone(), line.year), *row) {
+                    // A line given twice would keep only its last row, silently.
+                    Some(first) => problems.push(RowError::cell(
+                        &table.file,
+                        *row,
+                        "region_code",
+                        format!("the line of {region} for {} is already on row {first}", line.year),
+                    )),
+                    None => lines
+                        .push(revita_methods::monitoring::MonitoringLine { region: region.clone(), ..line.clone() }),
+                },
                 Ok(_) => problems.push(RowError::cell(
                     &table.file,
                     *row,

@@ -157,6 +157,13 @@ both_backends!(pairings_map_retired_codes_and_reject_unknown_ones, |store: DynSt
             "bad.csv, row 3, column 'donor_code': unknown region code 529999",
         ]
     );
+    // Issue 13: a pair given twice is refused rather than its first row silently lost.
+    let twice = "program,donor_code,recipient_code,start_year
+东西部协作,520100,520502,2016
+东西部协作,520100,520502,2017
+";
+    let problems = rejected(app.import_pairings(&files.write("twice.csv", twice), &FileImport::default()).await);
+    assert_eq!(problems, ["twice.csv, row 3: the pair 520100 → 520502 of 东西部协作 is already on row 2"]);
 });
 
 both_backends!(monitoring_lines_import_and_the_nearest_applies, |store: DynStore| async move {
@@ -184,6 +191,9 @@ both_backends!(monitoring_lines_import_and_the_nearest_applies, |store: DynStore
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].contains("row 2, column 'amount'") && problems[0].contains("positive"), "{problems:?}");
     assert!(problems[1].contains("column 'rule'") && problems[1].contains("multiple"), "{problems:?}");
+    let twice = "region_code,year,amount\n520000,2023,7000\n520000,2023,7100\n";
+    let problems = rejected(app.import_monitoring_lines(&files.write("t.csv", twice), &FileImport::default()).await);
+    assert_eq!(problems, ["t.csv, row 3, column 'region_code': the line of 520000 for 2023 is already on row 2"]);
     let unknown = "region_code,year,amount\n520000,2023,7000\n529999,2023,7000\n";
     let problems = rejected(app.import_monitoring_lines(&files.write("u.csv", unknown), &FileImport::default()).await);
     assert!(problems[0].contains("row 3") && problems[0].contains("529999"), "{problems:?}");
