@@ -80,7 +80,8 @@ pub(crate) fn default_pool_size(backend: Backend) -> u32 {
 }
 
 /// Opens the pool a URL names; `size` overrides the default pool size.
-pub(crate) async fn connect(url: &DatabaseUrl, size: Option<u32>) -> StoreResult<Pool> {
+pub(crate) async fn connect(url: &DatabaseUrl, options: &crate::StoreOptions) -> StoreResult<Pool> {
+    let size = options.pool_size;
     if url.is_postgres() {
         let size = size.unwrap_or_else(|| default_pool_size(Backend::Postgres));
         let pool = PgPoolOptions::new().max_connections(size).connect(url.expose()).await?;
@@ -92,7 +93,7 @@ pub(crate) async fn connect(url: &DatabaseUrl, size: Option<u32>) -> StoreResult
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .busy_timeout(options.busy_timeout.unwrap_or(SQLITE_BUSY_TIMEOUT))
         // 64 MiB of page cache keeps the primary-key B-tree of a large load in memory.
         .pragma("cache_size", "-65536")
         // Statement journals and sorts in memory rather than temporary files.

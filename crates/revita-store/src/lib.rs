@@ -28,6 +28,7 @@ mod regions;
 mod registry;
 mod rows;
 pub mod security;
+mod sqlite_load;
 
 use revita_methods::{IndicatorCode, RegionCode};
 
@@ -83,7 +84,10 @@ fn is_busy(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
-            matches!(code.as_ref(), "5" | "6" | "261" | "517" | "55P03" | "40001" | "40P01")
+            // SQLite: BUSY, LOCKED and their extended codes (BUSY_RECOVERY,
+            // LOCKED_SHAREDCACHE, BUSY_SNAPSHOT, BUSY_TIMEOUT); PostgreSQL:
+            // lock_not_available, serialization_failure, deadlock_detected.
+            matches!(code.as_ref(), "5" | "6" | "261" | "262" | "517" | "773" | "55P03" | "40001" | "40P01")
                 || db.message().contains("database is locked")
         }
         sqlx::Error::PoolTimedOut => true,
@@ -197,6 +201,9 @@ pub struct StoreOptions {
     /// Connections in the pool (default: sized to the machine, see
     /// [`default_pool_size`]).
     pub pool_size: Option<u32>,
+    /// How long a SQLite write waits for another writer before the store
+    /// reports the database busy (default 5 s).
+    pub busy_timeout: Option<std::time::Duration>,
 }
 
 /// The pool size used when none is configured: for SQLite, one
@@ -214,7 +221,7 @@ pub async fn open(url: &DatabaseUrl) -> StoreResult<Store> {
 
 /// Opens the store a URL names with options, and applies migrations.
 pub async fn open_with(url: &DatabaseUrl, options: &StoreOptions) -> StoreResult<Store> {
-    let store = Store { pool: db::connect(url, options.pool_size).await? };
+    let store = Store { pool: db::connect(url, options).await? };
     store.migrate().await?;
     Ok(store)
 }
@@ -228,10 +235,17 @@ impl Store {
         }
     }
 
-    /// Applies pending migrations; safe to call from several servers at once.
+    /// Applies pending migrations (safe to call from several servers at
+    /// once), and on SQLite finishes imports a crash cut short.
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.pool {
-            db::Pool::Sqlite { pool, .. } => migrate::run_sqlite(pool).await?,
+            db::Pool::Sqlite { pool, path } => {
+                migrate::run_sqlite(pool).await?;
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || sqlite_load::recover(&path))
+                    .await
+                    .map_err(|e| StoreError::Conflict(format!("recovering imports failed: {e}")))??;
+            }
             db::Pool::Postgres { pool } => migrate::run_postgres(pool).await?,
         }
         self.backfill_regions().await

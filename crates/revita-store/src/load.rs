@@ -13,8 +13,6 @@
 //! primary key (so keys repeated in the load are still refused) and merge
 //! them at commit.
 
-use std::fmt::Write as _;
-use std::path::Path;
 use std::time::Duration;
 
 use revita_methods::Observation;
@@ -24,6 +22,7 @@ use sqlx::{Postgres, Transaction};
 use crate::db::Pool;
 use crate::observations::OBSERVATION_COLUMNS;
 use crate::security::AuditEntry;
+use crate::sqlite_load::SqliteLoad;
 use crate::{LoadMode, Store, StoreError, StoreResult};
 
 /// Moves a replace-mode staging table into `observations`. The `WHERE true`
@@ -49,7 +48,7 @@ impl std::fmt::Debug for ObservationLoad {
 enum Inner {
     /// Moved into a blocking task for each call and back; `None` once a
     /// call failed so badly that the connection was lost.
-    Sqlite(Option<BulkConnection>),
+    Sqlite(Option<SqliteLoad>),
     Postgres(PgLoad),
 }
 
@@ -64,7 +63,8 @@ const COUNT_REPLACED: &str = "SELECT COUNT(*) FROM observations o JOIN observati
      ON s.indicator_code = o.indicator_code AND s.region_code = o.region_code AND s.period = o.period";
 
 /// A load changes observations (see [`crate::Topic`]).
-const BUMP_OBSERVATIONS: &str = "UPDATE data_versions SET version = version + 1 WHERE topic = 'observations'";
+pub(crate) const BUMP_OBSERVATIONS: &str =
+    "UPDATE data_versions SET version = version + 1 WHERE topic = 'observations'";
 
 /// Where a replace-mode load keeps the values it overwrites.
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl Store {
         let inner = match &self.pool {
             Pool::Sqlite { path, .. } => {
                 let path = path.clone();
-                Inner::Sqlite(Some(blocking(move || BulkConnection::begin(&path, mode)).await?))
+                Inner::Sqlite(Some(blocking(move || SqliteLoad::begin(&path, mode)).await?))
             }
             Pool::Postgres { pool } => Inner::Postgres(PgLoad::begin(pool, mode).await?),
         };
@@ -165,113 +165,22 @@ impl ObservationLoad {
     }
 }
 
-fn take(slot: &mut Option<BulkConnection>) -> StoreResult<BulkConnection> {
-    slot.take().ok_or_else(|| StoreError::Conflict("the bulk load already failed".into()))
-}
-
-/// Runs blocking SQLite work off the async runtime.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Conflict(format!("bulk-load thread failed: {e}")))?
-}
-
-/// A dedicated SQLite connection for one bulk load, holding an open
-/// transaction.
-struct BulkConnection {
-    conn: rusqlite::Connection,
-    target: &'static str,
-    mode: LoadMode,
-}
-
 fn bulk_error(e: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(failure, _) = &e
         && matches!(failure.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
     {
         return StoreError::Busy;
     }
-    StoreError::Conflict(format!("bulk load failed: {e}"))
+    StoreError::Conflict(format!("bulk load check failed: {e}"))
 }
 
-impl BulkConnection {
-    fn begin(path: &Path, mode: LoadMode) -> StoreResult<BulkConnection> {
-        let conn = rusqlite::Connection::open(path).map_err(bulk_error)?;
-        conn.busy_timeout(Duration::from_secs(30)).map_err(bulk_error)?;
-        conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; BEGIN IMMEDIATE;",
-        )
-        .map_err(bulk_error)?;
-        let target = match mode {
-            LoadMode::InsertOnly => "observations",
-            LoadMode::Replace => {
-                conn.execute_batch(
-                    "DROP TABLE IF EXISTS temp.observations_load; \
-                     CREATE TEMP TABLE observations_load (indicator_code TEXT NOT NULL, region_code TEXT NOT NULL, \
-                     period TEXT NOT NULL, value REAL NOT NULL, source TEXT, status TEXT NOT NULL, \
-                     PRIMARY KEY (indicator_code, region_code, period)) WITHOUT ROWID;",
-                )
-                .map_err(bulk_error)?;
-                "observations_load"
-            }
-        };
-        Ok(BulkConnection { conn, target, mode })
-    }
+fn take(slot: &mut Option<SqliteLoad>) -> StoreResult<SqliteLoad> {
+    slot.take().ok_or_else(|| StoreError::Conflict("the bulk load already failed".into()))
+}
 
-    fn insert(&self, batch: &[Observation]) -> StoreResult<()> {
-        let sql = format!("INSERT INTO {} ({OBSERVATION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", self.target);
-        let mut statement = self.conn.prepare(&sql).map_err(bulk_error)?;
-        let mut period = String::with_capacity(8);
-        for o in batch {
-            period.clear();
-            let _ = write!(period, "{}", o.period);
-            let values = (
-                o.indicator.as_str(),
-                o.region.as_str(),
-                period.as_str(),
-                o.value,
-                o.source.as_deref(),
-                o.status.as_str(),
-            );
-            match statement.execute(values) {
-                Ok(_) => {}
-                Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                    return Err(StoreError::DuplicateObservation {
-                        indicator: o.indicator.to_string(),
-                        region: o.region.to_string(),
-                        period,
-                    });
-                }
-                Err(e) => return Err(bulk_error(e)),
-            }
-        }
-        Ok(())
-    }
-
-    fn replaced(&self) -> StoreResult<u64> {
-        if self.mode != LoadMode::Replace {
-            return Ok(0);
-        }
-        let n: i64 = self.conn.query_row(COUNT_REPLACED, (), |row| row.get(0)).map_err(bulk_error)?;
-        Ok(n as u64)
-    }
-
-    fn commit(self, audit: &[AuditEntry], revision: Option<&Revision>) -> StoreResult<()> {
-        if self.mode == LoadMode::Replace {
-            if let Some(r) = revision {
-                self.conn
-                    .execute(&SAVE_REVISIONS.replace('$', "?"), (r.change_id.as_str(), r.at))
-                    .map_err(bulk_error)?;
-            }
-            self.conn.execute(MERGE_STAGED, ()).map_err(bulk_error)?;
-            self.conn.execute("DROP TABLE temp.observations_load", ()).map_err(bulk_error)?;
-        }
-        crate::audit::append_chained_rusqlite(&self.conn, audit).map_err(bulk_error)?;
-        self.conn.execute(crate::BUMP_DATA_VERSION, ()).map_err(bulk_error)?;
-        self.conn.execute(BUMP_OBSERVATIONS, ()).map_err(bulk_error)?;
-        self.conn.execute_batch("COMMIT").map_err(bulk_error)
-    }
-
-    fn rollback(self) -> StoreResult<()> {
-        self.conn.execute_batch("ROLLBACK").map_err(bulk_error)
-    }
+/// Runs blocking SQLite work off the async runtime.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| StoreError::Conflict(format!("bulk-load thread failed: {e}")))?
 }
 
 /// A PostgreSQL bulk load: a transaction fed by `COPY`.

@@ -131,7 +131,7 @@ fn check_readable(
 /// Opens (and migrates) the database the arguments name.
 pub async fn open(db: &DatabaseArgs) -> anyhow::Result<App> {
     let url = DatabaseUrl::new(&db.database_url);
-    let options = revita_store::StoreOptions { pool_size: db.pool_size };
+    let options = revita_store::StoreOptions { pool_size: db.pool_size, ..Default::default() };
     let store = revita_store::open_with(&url, &options).await.with_context(|| format!("cannot open database {url}"))?;
     Ok(App::new(store, &profile(&db.profile)?))
 }

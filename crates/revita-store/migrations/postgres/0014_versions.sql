@@ -14,3 +14,16 @@ INSERT INTO data_versions (topic, version) VALUES ('registry', (SELECT version F
 INSERT INTO data_versions (topic, version) VALUES ('cases', (SELECT version FROM data_version WHERE id = 1));
 INSERT INTO data_versions (topic, version) VALUES ('plans', (SELECT version FROM data_version WHERE id = 1));
 INSERT INTO data_versions (topic, version) VALUES ('access', (SELECT version FROM data_version WHERE id = 1));
+
+-- Imports being merged into `observations` a chunk at a time from their
+-- staging file (SQLite only): if a crash cuts one short, the store finishes
+-- it from the staging file when next opened. Empty but for an import under
+-- way.
+CREATE TABLE pending_imports (
+    staging_path TEXT PRIMARY KEY,
+    mode         TEXT NOT NULL,
+    change_id    TEXT,
+    revision_at  BIGINT NOT NULL,
+    merged       BIGINT NOT NULL,
+    total        BIGINT NOT NULL
+);

@@ -145,3 +145,42 @@ both_backends!(replaced_values_are_kept_under_the_change, |store: DynStore| asyn
     assert_eq!(kept.len(), 1);
     assert_eq!((kept[0].region.as_str(), kept[0].value), ("520102", 1.0));
 });
+
+both_backends!(a_load_in_progress_holds_up_no_other_writer, |store: DynStore| async move {
+    // Issue 14: a long SQLite import held the write lock from its first row
+    // to its commit, and web edits failed with "database is locked".
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    let mut load = store.begin_observation_load(LoadMode::InsertOnly).await.unwrap();
+    load.write((2000..2100).map(|y| obs("pop_total", "520102", y, 1.0)).collect()).await.unwrap();
+    let started = std::time::Instant::now();
+    let edit = store.write(audit(), async |tx| tx.upsert_regions(&guizhou()[..1]).await);
+    tokio::time::timeout(std::time::Duration::from_secs(2), edit).await.expect("the edit waited").unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    load.commit(&[audit()], None).await.unwrap();
+    assert_eq!(all_observations(&store).await.len(), 100);
+});
+
+both_backends!(a_load_refused_in_a_later_chunk_leaves_nothing, |store: DynStore| async move {
+    // The merge goes a chunk a transaction; a key stored already in a later
+    // chunk undoes the chunks merged before it.
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    load(&store, LoadMode::InsertOnly, &[obs("stored", "520103", 9999, 5.0)]).await.unwrap();
+    let v = store.versions().await.unwrap();
+    let mut rows: Vec<Observation> = (0..60_000).map(|i| obs("many", "520102", 100_000 + i, 1.0)).collect();
+    rows.push(obs("stored", "520103", 9999, 6.0));
+    let err = load(&store, LoadMode::InsertOnly, &rows).await.unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateObservation { ref region, .. } if region == "520103"), "{err:?}");
+    assert_eq!(all_observations(&store).await.len(), 1, "the merged chunk was undone");
+    assert_eq!(store.versions().await.unwrap(), v, "no version moved");
+    // A key the file gives twice, in different chunks, is found the same way.
+    let mut twice: Vec<Observation> = (0..60_000).map(|i| obs("many", "520102", 100_000 + i, 1.0)).collect();
+    twice.push(obs("many", "520102", 100_000, 2.0));
+    assert!(matches!(load(&store, LoadMode::InsertOnly, &twice).await, Err(StoreError::DuplicateObservation { .. })));
+    assert_eq!(all_observations(&store).await.len(), 1);
+    // And a clean load of the same size commits whole, with one audit entry.
+    let entries = store.audit_log(&revita_store::security::AuditFilter::default(), 100).await.unwrap().len();
+    rows.pop();
+    assert_eq!(load(&store, LoadMode::InsertOnly, &rows).await.unwrap(), 60_000);
+    assert_eq!(store.inventory().await.unwrap().observations, 60_001);
+    assert_eq!(store.audit_log(&revita_store::security::AuditFilter::default(), 100).await.unwrap().len(), entries + 1);
+});

@@ -715,3 +715,41 @@ both_backends!(no_csv_download_carries_a_formula, |store: DynStore| async move {
         }
     }
 });
+
+#[tokio::test]
+async fn a_busy_database_answers_503_with_retry_after_and_keeps_nothing_half_done() {
+    // Issue 14: a write that found the database held by another writer
+    // failed with 500 "database is locked".
+    let test = revita_testkit::TestStore::sqlite().await;
+    let admin = fixture(test.store.clone()).await;
+    // A second server over the same file, whose writes wait at most 100 ms.
+    let options =
+        revita_store::StoreOptions { busy_timeout: Some(std::time::Duration::from_millis(100)), ..Default::default() };
+    let store = revita_store::open_with(&test.url, &options).await.unwrap();
+    let app = App::new(store, &Profile::China);
+    let client = Client { app: app.clone(), router: revita_web::router(app), ..admin };
+    let form = format!("csrf={}&region=000000&year=2031&amount=6000&rule=fixed&multiple=", client.csrf);
+    let send = |form: String| {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/monitoring/lines")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &client.cookie)
+            .header("accept-language", "zh")
+            .body(Body::from(form))
+            .unwrap();
+        client.router.clone().oneshot(request)
+    };
+    // Someone else holds the write lock (a unit of work left open).
+    let held = test.store.begin().await.unwrap();
+    let response = send(form.clone()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()[axum::http::header::RETRY_AFTER], "2");
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("请稍后重试"), "the reason in Chinese");
+    drop(held);
+    assert!(client.store().monitoring_lines(Some(2031)).await.unwrap().is_empty(), "nothing was written");
+    let response = send(form).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "once the lock is free, the same form goes through");
+    test.finish().await;
+}
