@@ -35,7 +35,7 @@ use revita_methods::{IndicatorCode, RegionCode};
 pub use audit::AuditChain;
 pub use database_url::DatabaseUrl;
 pub use db::{Topic, Tx, Versions};
-pub use load::{LoadFindings, ObservationCheck, ObservationLoad, Revision};
+pub use load::{LoadFindings, LoadOptions, ObservationCheck, ObservationLoad, Revision};
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

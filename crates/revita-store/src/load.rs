@@ -22,7 +22,7 @@ use sqlx::{Postgres, Transaction};
 use crate::db::Pool;
 use crate::observations::OBSERVATION_COLUMNS;
 use crate::security::AuditEntry;
-use crate::sqlite_load::SqliteLoad;
+use crate::sqlite_load::{ExclusiveLoad, SqliteLoad};
 use crate::{LoadMode, Store, StoreError, StoreResult};
 
 /// Moves a replace-mode staging table into `observations`. The `WHERE true`
@@ -49,7 +49,22 @@ enum Inner {
     /// Moved into a blocking task for each call and back; `None` once a
     /// call failed so badly that the connection was lost.
     Sqlite(Option<SqliteLoad>),
+    /// A SQLite load holding the write lock throughout.
+    Exclusive(Option<ExclusiveLoad>),
     Postgres(PgLoad),
+}
+
+/// How a bulk load goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoadOptions {
+    /// Stored keys: an error, or replaced.
+    pub mode: LoadMode,
+    /// SQLite: hold the write lock from the first row to the commit, in one
+    /// transaction (fastest, for a first load into a database no one else
+    /// is writing to); otherwise rows are staged and merged a chunk a
+    /// transaction, so other writers wait no longer than a chunk.
+    /// PostgreSQL loads in one transaction either way (it holds no one up).
+    pub exclusive: bool,
 }
 
 /// Saves the stored values a replace-mode load overwrites, under a change
@@ -76,9 +91,20 @@ pub struct Revision {
 }
 
 impl Store {
-    /// Starts a bulk load of observations.
+    /// Starts a bulk load of observations, staged and merged in chunks on
+    /// SQLite (see [`LoadOptions`]).
     pub async fn begin_observation_load(&self, mode: LoadMode) -> StoreResult<ObservationLoad> {
+        self.begin_observation_load_with(LoadOptions { mode, exclusive: false }).await
+    }
+
+    /// Starts a bulk load of observations.
+    pub async fn begin_observation_load_with(&self, options: LoadOptions) -> StoreResult<ObservationLoad> {
+        let LoadOptions { mode, exclusive } = options;
         let inner = match &self.pool {
+            Pool::Sqlite { path, .. } if exclusive => {
+                let path = path.clone();
+                Inner::Exclusive(Some(blocking(move || ExclusiveLoad::begin(&path, mode)).await?))
+            }
             Pool::Sqlite { path, .. } => {
                 let path = path.clone();
                 Inner::Sqlite(Some(blocking(move || SqliteLoad::begin(&path, mode)).await?))
@@ -95,17 +121,8 @@ impl ObservationLoad {
     pub async fn write(&mut self, batch: Vec<Observation>) -> StoreResult<()> {
         let n = batch.len() as u64;
         match &mut self.inner {
-            Inner::Sqlite(slot) => {
-                let conn = take(slot)?;
-                let (conn, result) = tokio::task::spawn_blocking(move || {
-                    let result = conn.insert(&batch);
-                    (conn, result)
-                })
-                .await
-                .map_err(|e| StoreError::Conflict(format!("bulk-load thread failed: {e}")))?;
-                *slot = Some(conn);
-                result?;
-            }
+            Inner::Sqlite(slot) => on_thread(slot, move |load| load.insert(&batch)).await?,
+            Inner::Exclusive(slot) => on_thread(slot, move |load| load.insert(&batch)).await?,
             Inner::Postgres(load) => load.write(&batch).await?,
         }
         self.rows += n;
@@ -116,17 +133,8 @@ impl ObservationLoad {
     /// otherwise).
     pub async fn replaced(&mut self) -> StoreResult<u64> {
         match &mut self.inner {
-            Inner::Sqlite(slot) => {
-                let conn = take(slot)?;
-                let (conn, result) = tokio::task::spawn_blocking(move || {
-                    let result = conn.replaced();
-                    (conn, result)
-                })
-                .await
-                .map_err(|e| StoreError::Conflict(format!("bulk-load thread failed: {e}")))?;
-                *slot = Some(conn);
-                result
-            }
+            Inner::Sqlite(slot) => on_thread(slot, |load| load.replaced()).await,
+            Inner::Exclusive(slot) => on_thread(slot, |load| load.replaced()).await,
             Inner::Postgres(load) => load.replaced().await,
         }
     }
@@ -139,11 +147,15 @@ impl ObservationLoad {
         if audit.is_empty() {
             return Err(StoreError::Unaudited);
         }
+        let (entries, kept) = (audit.to_vec(), revision.cloned());
         match self.inner {
             Inner::Sqlite(mut slot) => {
-                let conn = take(&mut slot)?;
-                let (audit, revision) = (audit.to_vec(), revision.cloned());
-                blocking(move || conn.commit(&audit, revision.as_ref())).await?;
+                let load = take(&mut slot)?;
+                blocking(move || load.commit(&entries, kept.as_ref())).await?;
+            }
+            Inner::Exclusive(mut slot) => {
+                let load = take(&mut slot)?;
+                blocking(move || load.commit(&entries, kept.as_ref())).await?;
             }
             Inner::Postgres(load) => load.commit(audit, revision).await?,
         }
@@ -154,8 +166,12 @@ impl ObservationLoad {
     pub async fn rollback(self) -> StoreResult<()> {
         match self.inner {
             Inner::Sqlite(mut slot) => {
-                let conn = take(&mut slot)?;
-                blocking(move || conn.rollback()).await
+                let load = take(&mut slot)?;
+                blocking(move || load.rollback()).await
+            }
+            Inner::Exclusive(mut slot) => {
+                let load = take(&mut slot)?;
+                blocking(move || load.rollback()).await
             }
             Inner::Postgres(load) => {
                 load.tx.rollback().await?;
@@ -163,6 +179,23 @@ impl ObservationLoad {
             }
         }
     }
+}
+
+/// Runs `work` on a SQLite load off the async runtime, handing the load
+/// there and back (it is `None` meanwhile, and stays so if the thread died).
+async fn on_thread<L: Send + 'static, T: Send + 'static>(
+    slot: &mut Option<L>,
+    work: impl FnOnce(&L) -> StoreResult<T> + Send + 'static,
+) -> StoreResult<T> {
+    let load = take(slot)?;
+    let (load, result) = tokio::task::spawn_blocking(move || {
+        let result = work(&load);
+        (load, result)
+    })
+    .await
+    .map_err(|e| StoreError::Conflict(format!("bulk-load thread failed: {e}")))?;
+    *slot = Some(load);
+    result
 }
 
 fn bulk_error(e: rusqlite::Error) -> StoreError {
@@ -174,7 +207,7 @@ fn bulk_error(e: rusqlite::Error) -> StoreError {
     StoreError::Conflict(format!("bulk load check failed: {e}"))
 }
 
-fn take(slot: &mut Option<SqliteLoad>) -> StoreResult<SqliteLoad> {
+fn take<L>(slot: &mut Option<L>) -> StoreResult<L> {
     slot.take().ok_or_else(|| StoreError::Conflict("the bulk load already failed".into()))
 }
 

@@ -219,6 +219,13 @@ pub struct ImportArgs {
     /// Observations: replace stored values with the same key.
     #[arg(long)]
     pub replace: bool,
+    /// Observations into SQLite: hold the database's write lock for the
+    /// whole import, in one transaction — the fastest way in, for a first
+    /// load into a database no one else is writing to. Without it rows are
+    /// staged and merged a chunk at a time, so other writers (the web
+    /// server) are held up for a fraction of a second at most.
+    #[arg(long)]
+    pub exclusive: bool,
     /// Observations: source for rows that name none.
     #[arg(long)]
     pub source: Option<String>,

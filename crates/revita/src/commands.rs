@@ -343,6 +343,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
                 dry_run: args.dry_run,
                 sheet: args.sheet.clone(),
                 replace: args.replace,
+                exclusive: args.exclusive,
                 options,
                 within,
                 by,

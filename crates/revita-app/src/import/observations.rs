@@ -36,6 +36,9 @@ pub struct ObservationImport {
     pub sheet: Option<String>,
     /// Replace stored values with the same key instead of rejecting them.
     pub replace: bool,
+    /// SQLite: load in one transaction holding the write lock throughout
+    /// (see `revita_store::LoadOptions`).
+    pub exclusive: bool,
     /// Default source, period and status.
     pub options: ObservationOptions,
     /// The regions the importing user may change (`None`: everywhere).
@@ -112,7 +115,8 @@ impl App {
         let mut sink = if import.dry_run {
             Sink::Check(self.store().begin_observation_check().await?)
         } else {
-            Sink::Load(self.store().begin_observation_load(mode).await?)
+            let options = revita_store::LoadOptions { mode, exclusive: import.exclusive };
+            Sink::Load(self.store().begin_observation_load_with(options).await?)
         };
         let mut store_error = None;
         while let Some(batch) = receiver.recv().await {
@@ -152,17 +156,8 @@ impl App {
             }
             Sink::Load(load) if failed => {
                 load.rollback().await?;
-                if let Some(StoreError::DuplicateObservation { .. }) = store_error {
-                    // Find every refused key, as a dry run does.
-                    let check = ObservationImport { dry_run: true, ..import.clone() };
-                    return match Box::pin(self.import_observations(path, &check, &|_| {})).await {
-                        Err(e) => Err(e),
-                        // The data changed since: report the store's refusal.
-                        Ok(_) => Err(store_error.map_or_else(|| scan.problems.into(), AppError::from)),
-                    };
-                }
                 match store_error {
-                    Some(error) => Err(error.into()),
+                    Some(error) => Err(self.refused_by_store(path, import, error).await),
                     None => Err(scan.problems.into()),
                 }
             }
@@ -184,9 +179,28 @@ impl App {
                 };
                 let mut entry = super::import_entry(&options, &report, region.as_ref());
                 entry.before = before;
-                report.records_written = load.commit(&[entry], revision.as_ref()).await?;
+                // SQLite finds keys stored already while it merges, at commit.
+                match load.commit(&[entry], revision.as_ref()).await {
+                    Ok(written) => report.records_written = written,
+                    Err(error) => return Err(self.refused_by_store(path, import, error).await),
+                }
                 Ok(report)
             }
+        }
+    }
+
+    /// The error to report for a write the store refused: for a key
+    /// repeated or stored already, every such key with its rows, found as a
+    /// dry run finds them.
+    async fn refused_by_store(&self, path: &Path, import: &ObservationImport, error: StoreError) -> AppError {
+        if !matches!(error, StoreError::DuplicateObservation { .. }) {
+            return error.into();
+        }
+        let check = ObservationImport { dry_run: true, ..import.clone() };
+        match Box::pin(self.import_observations(path, &check, &|_| {})).await {
+            Err(e) => e,
+            // The data changed since: report the store's refusal.
+            Ok(_) => error.into(),
         }
     }
 

@@ -171,7 +171,11 @@ both_backends!(a_load_refused_in_a_later_chunk_leaves_nothing, |store: DynStore|
     let err = load(&store, LoadMode::InsertOnly, &rows).await.unwrap_err();
     assert!(matches!(err, StoreError::DuplicateObservation { ref region, .. } if region == "520103"), "{err:?}");
     assert_eq!(all_observations(&store).await.len(), 1, "the merged chunk was undone");
-    assert_eq!(store.versions().await.unwrap(), v, "no version moved");
+    // (On SQLite the observations' version moves anyway, so that nothing
+    // cached from the part merged for a moment outlives its undoing.)
+    let after = store.versions().await.unwrap();
+    assert_eq!(after.of(revita_store::Topic::Regions), v.of(revita_store::Topic::Regions));
+    assert!(after.of(revita_store::Topic::Observations) >= v.of(revita_store::Topic::Observations));
     // A key the file gives twice, in different chunks, is found the same way.
     let mut twice: Vec<Observation> = (0..60_000).map(|i| obs("many", "520102", 100_000 + i, 1.0)).collect();
     twice.push(obs("many", "520102", 100_000, 2.0));
@@ -183,4 +187,23 @@ both_backends!(a_load_refused_in_a_later_chunk_leaves_nothing, |store: DynStore|
     assert_eq!(load(&store, LoadMode::InsertOnly, &rows).await.unwrap(), 60_000);
     assert_eq!(store.inventory().await.unwrap().observations, 60_001);
     assert_eq!(store.audit_log(&revita_store::security::AuditFilter::default(), 100).await.unwrap().len(), entries + 1);
+});
+
+both_backends!(an_exclusive_load_is_one_transaction_and_refuses_the_same_keys, |store: DynStore| async move {
+    use revita_store::LoadOptions;
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    for replace in [false, true] {
+        let mode = if replace { LoadMode::Replace } else { LoadMode::InsertOnly };
+        let mut load = store.begin_observation_load_with(LoadOptions { mode, exclusive: true }).await.unwrap();
+        load.write(vec![obs("pop_total", "520102", 2020, if replace { 2.0 } else { 1.0 })]).await.unwrap();
+        assert_eq!(load.replaced().await.unwrap(), u64::from(replace));
+        load.commit(&[audit()], None).await.unwrap();
+    }
+    assert_eq!(all_observations(&store).await[0].value, 2.0);
+    let mut load =
+        store.begin_observation_load_with(LoadOptions { mode: LoadMode::InsertOnly, exclusive: true }).await.unwrap();
+    let err = load.write(vec![obs("pop_total", "520102", 2020, 3.0)]).await.unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateObservation { .. }), "{err:?}");
+    load.rollback().await.unwrap();
+    assert_eq!(all_observations(&store).await.len(), 1);
 });
