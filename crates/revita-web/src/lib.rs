@@ -196,7 +196,7 @@ pub fn router_with_options(app: App, options: Options) -> Router {
         details: Arc::default(),
         scopes: Arc::default(),
         alerts: Arc::default(),
-        overviews: Arc::default(),
+        monitoring_pages: Arc::default(),
         public: Arc::new(options.public),
         uploads: options.uploads,
     };

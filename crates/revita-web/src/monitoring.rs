@@ -98,144 +98,156 @@ pub async fn monitoring_page(
             (Some(code), Some(l)) if !code.is_empty() => Some((l, code.as_str())),
             _ => None,
         };
-        // One pass over the registry: the groups (and their sum for the
-        // totals), and the flagged households that no case follows.
-        let grouping = revita_app::cases::Grouping { line, weights: &weights, cutoff, level, under };
-        // Screened once per change of the registry or cases and per set of
-        // parameters, however many read the page (issue 14: each request
-        // screened the whole registry).
+        // The page's figures, map and tables are made once per change of the
+        // registry, cases, regions or stored results, per set of parameters,
+        // scope, language and day, however many read it (issue 14: each
+        // request screened the whole registry and drew the map).
         let versions = state.app.versions().await?;
-        let topics = versions.key(&[revita_app::Topic::Registry, revita_app::Topic::Cases, revita_app::Topic::Regions]);
+        let topics = versions.key(&[
+            revita_app::Topic::Registry,
+            revita_app::Topic::Cases,
+            revita_app::Topic::Regions,
+            revita_app::Topic::Observations,
+            revita_app::Topic::Indicators,
+        ]);
         let key = format!(
-            "{topics}|{line}|{}|{cutoff}|{}|{under:?}|{}",
+            "{topics}|{}|{line}|{}|{cutoff}|{}|{under:?}|{}|{}",
+            today(),
             weights.to_text(),
             level.as_str(),
-            revita_app::auth::scope_key(&visible)
+            revita_app::auth::scope_key(&visible),
+            ctx.lang.code()
         );
-        let overview = state
-            .overviews
-            .get_or_compute(key, async || state.app.monitoring_overview(&grouping, &visible, LISTED).await)
-            .await?;
-        let grouped = &overview.groups;
-        let mut total = Tally::default();
-        grouped.iter().for_each(|(_, t)| total.merge(t));
-        let total_m0 = total.m0_under(&weights);
-        let shares = total.contributions_under(&weights);
-        let indicators: Vec<Value> = Deprivation::MPI
-            .iter()
-            .enumerate()
-            .zip(total.censored_headcounts())
-            .map(|((j, d), h)| {
-                context! {
-                    name => d.name(),
-                    weight => format!("{}/{}", weights.parts()[j], weights.scale()),
-                    censored => format!("{h:.3}"),
-                    share => format!("{:.1}", 100.0 * shares[j]),
-                }
-            })
-            .collect();
-        let chart = revita_report::chart::bar_chart(&revita_report::chart::BarChart {
-            title: ctx.t("share_of_m0").to_string(),
-            unit: "%".into(),
-            bars: Deprivation::MPI
+        let values = state
+            .monitoring_pages
+            .get_or_compute(key, async || {
+            // One pass over the registry: the groups (and their sum for the
+            // totals), and the flagged households that no case follows.
+            let grouping = revita_app::cases::Grouping { line, weights: &weights, cutoff, level, under };
+            let overview = state.app.monitoring_overview(&grouping, &visible, LISTED).await?;
+            let grouped = &overview.groups;
+            let mut total = Tally::default();
+            grouped.iter().for_each(|(_, t)| total.merge(t));
+            let total_m0 = total.m0_under(&weights);
+            let shares = total.contributions_under(&weights);
+            let indicators: Vec<Value> = Deprivation::MPI
                 .iter()
-                .zip(shares)
-                .map(|(d, share)| (ctx.t(&format!("indicator_{}", d.name())).to_string(), 100.0 * share))
-                .collect(),
-        });
-        let map = m0_map(&state, &ctx, level, grouped, &weights).await?;
-        let query = format!("line={line}&k={k_text}&weights={}", weights.to_text());
-        let below = level.below().map(|b| b.as_str());
-        let counties: Vec<Value> = grouped
-            .iter()
-            .map(|(code, t)| {
-                context! {
-                    code => code.clone(),
-                    link => match (level, below) {
-                        (GroupLevel::County, _) | (GroupLevel::Province, _) | (GroupLevel::Prefecture, _) => format!("/regions/{code}"),
-                        _ => String::new(),
-                    },
-                    drill => below.map(|b| format!("/monitoring?{query}&level={b}&under={code}&under_level={}", level.as_str())),
-                    households => t.households,
-                    flagged => t.flagged,
-                    flagged_pct => format!("{:.1}", 100.0 * t.flagged as f64 / t.households.max(1) as f64),
-                    h => format!("{:.3}", t.headcount()),
-                    a => format!("{:.3}", t.intensity_under(&weights)),
-                    m0 => format!("{:.3}", t.m0_under(&weights)),
-                    // The group's share of the whole M0: its people's share
-                    // times its M0 over the total (subgroup decomposition).
-                    contribution => format!("{:.1}", if total_m0 > 0.0 {
-                        100.0 * t.people as f64 / total.people.max(1) as f64 * t.m0_under(&weights) / total_m0
-                    } else { 0.0 }),
-                }
-            })
-            .collect();
-        let origin = revita_app::auth::Origin { now: crate::auth::now(), ..Default::default() };
-        let actor = CaseActor { name: "", within: &visible, origin: &origin };
-        let overdue: Vec<Value> = state
-            .app
-            .overdue_cases(&actor, today(), &TIME_LIMITS)
-            .await?
-            .into_iter()
-            .map(|(case, late)| {
-                context! { id => case.id, household => case.household_id, step => late.step.as_str(), due => late.due.to_string(), days => late.days_late }
-            })
-            .collect();
-        let rising: Vec<Value> = state
-            .app
-            .rising_regions(&visible)
-            .await?
-            .iter()
-            .map(|r| {
-                context! {
-                    region => r.region.to_string(), indicator => r.indicator,
-                    from_year => r.rise.from.0, from => format!("{:.3}", r.rise.from.1),
-                    to_year => r.rise.to.0, to => format!("{:.3}", r.rise.to.1),
-                }
-            })
-            .collect();
-        let unfollowed_total = overview.unfollowed_total;
-        let unfollowed: Vec<Value> = overview
-            .unfollowed
-            .iter()
-            .map(|u| {
-                let fired: Vec<&str> = [
-                    (u.flags.income, "income"),
-                    (u.flags.drop, "drop"),
-                    (u.flags.expense, "expense"),
-                    (u.flags.guarantee, "guarantee"),
-                ]
-                .into_iter()
-                .filter_map(|(on, name)| on.then_some(name))
+                .enumerate()
+                .zip(total.censored_headcounts())
+                .map(|((j, d), h)| {
+                    context! {
+                        name => d.name(),
+                        weight => format!("{}/{}", weights.parts()[j], weights.scale()),
+                        censored => format!("{h:.3}"),
+                        share => format!("{:.1}", 100.0 * shares[j]),
+                    }
+                })
                 .collect();
-                context! {
-                    id => u.household.id.clone(),
-                    village => u.household.household.village_code.to_string(),
-                    head => u.household.head_name.clone().unwrap_or_default(),
-                    fired => fired,
-                }
+            let chart = revita_report::chart::bar_chart(&revita_report::chart::BarChart {
+                title: ctx.t("share_of_m0").to_string(),
+                unit: "%".into(),
+                bars: Deprivation::MPI
+                    .iter()
+                    .zip(shares)
+                    .map(|(d, share)| (ctx.t(&format!("indicator_{}", d.name())).to_string(), 100.0 * share))
+                    .collect(),
+            });
+            let map = m0_map(&state, &ctx, level, grouped, &weights).await?;
+            let query = format!("line={line}&k={k_text}&weights={}", weights.to_text());
+            let below = level.below().map(|b| b.as_str());
+            let counties: Vec<Value> = grouped
+                .iter()
+                .map(|(code, t)| {
+                    context! {
+                        code => code.clone(),
+                        link => match (level, below) {
+                            (GroupLevel::County, _) | (GroupLevel::Province, _) | (GroupLevel::Prefecture, _) => format!("/regions/{code}"),
+                            _ => String::new(),
+                        },
+                        drill => below.map(|b| format!("/monitoring?{query}&level={b}&under={code}&under_level={}", level.as_str())),
+                        households => t.households,
+                        flagged => t.flagged,
+                        flagged_pct => format!("{:.1}", 100.0 * t.flagged as f64 / t.households.max(1) as f64),
+                        h => format!("{:.3}", t.headcount()),
+                        a => format!("{:.3}", t.intensity_under(&weights)),
+                        m0 => format!("{:.3}", t.m0_under(&weights)),
+                        // The group's share of the whole M0: its people's share
+                        // times its M0 over the total (subgroup decomposition).
+                        contribution => format!("{:.1}", if total_m0 > 0.0 {
+                            100.0 * t.people as f64 / total.people.max(1) as f64 * t.m0_under(&weights) / total_m0
+                        } else { 0.0 }),
+                    }
+                })
+                .collect();
+            let origin = revita_app::auth::Origin { now: crate::auth::now(), ..Default::default() };
+            let actor = CaseActor { name: "", within: &visible, origin: &origin };
+            let overdue: Vec<Value> = state
+                .app
+                .overdue_cases(&actor, today(), &TIME_LIMITS)
+                .await?
+                .into_iter()
+                .map(|(case, late)| {
+                    context! { id => case.id, household => case.household_id, step => late.step.as_str(), due => late.due.to_string(), days => late.days_late }
+                })
+                .collect();
+            let rising: Vec<Value> = state
+                .app
+                .rising_regions(&visible)
+                .await?
+                .iter()
+                .map(|r| {
+                    context! {
+                        region => r.region.to_string(), indicator => r.indicator,
+                        from_year => r.rise.from.0, from => format!("{:.3}", r.rise.from.1),
+                        to_year => r.rise.to.0, to => format!("{:.3}", r.rise.to.1),
+                    }
+                })
+                .collect();
+            let unfollowed_total = overview.unfollowed_total;
+            let unfollowed: Vec<Value> = overview
+                .unfollowed
+                .iter()
+                .map(|u| {
+                    let fired: Vec<&str> = [
+                        (u.flags.income, "income"),
+                        (u.flags.drop, "drop"),
+                        (u.flags.expense, "expense"),
+                        (u.flags.guarantee, "guarantee"),
+                    ]
+                    .into_iter()
+                    .filter_map(|(on, name)| on.then_some(name))
+                    .collect();
+                    context! {
+                        id => u.household.id.clone(),
+                        village => u.household.household.village_code.to_string(),
+                        head => u.household.head_name.clone().unwrap_or_default(),
+                        fired => fired,
+                    }
+                })
+                .collect();
+            let t = &total;
+            let values = context! {
+                line => line,
+                k => k_text,
+                cutoff => format!("{cutoff}/{}", weights.scale()),
+                weights => weights.to_text(),
+                chart => chart,
+                level => level.as_str(),
+                levels => GroupLevel::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+                under => params.under.clone().unwrap_or_default(),
+                indicators => indicators,
+                map => map,
+                total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity_under(&weights)), m0 => format!("{total_m0:.3}") },
+                counties => counties,
+                overdue => overdue,
+                rising => rising,
+                unfollowed => unfollowed,
+                unfollowed_total => unfollowed_total,
+            };
+                Ok(values)
             })
-            .collect();
-        let t = &total;
-        let values = context! {
-            line => line,
-            k => k_text,
-            cutoff => format!("{cutoff}/{}", weights.scale()),
-            weights => weights.to_text(),
-            chart => chart,
-            level => level.as_str(),
-            levels => GroupLevel::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
-            under => params.under.clone().unwrap_or_default(),
-            indicators => indicators,
-            map => map,
-            total => context! { households => t.households, flagged => t.flagged, h => format!("{:.3}", t.headcount()), a => format!("{:.3}", t.intensity_under(&weights)), m0 => format!("{total_m0:.3}") },
-            counties => counties,
-            overdue => overdue,
-            rising => rising,
-            unfollowed => unfollowed,
-            unfollowed_total => unfollowed_total,
-        };
-        crate::pages::rendered(&state, &ctx, "monitoring.html", ctx.t("monitoring"), values)
+            .await?;
+        crate::pages::rendered(&state, &ctx, "monitoring.html", ctx.t("monitoring"), (*values).clone())
     };
     result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
 }

@@ -658,7 +658,7 @@ mod tests {
             details: Default::default(),
             scopes: Default::default(),
             alerts: Default::default(),
-            overviews: Default::default(),
+            monitoring_pages: Default::default(),
             public: Default::default(),
             uploads: Default::default(),
         };

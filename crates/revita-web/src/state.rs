@@ -24,9 +24,9 @@ pub struct WebState {
     pub scopes: Arc<Cache<Option<std::collections::HashSet<revita_methods::RegionCode>>>>,
     /// Home-page alerts by data version, day and scope.
     pub alerts: Arc<Cache<minijinja::Value>>,
-    /// The registry screened for the monitoring page, by the versions of
-    /// the registry and cases, the page's parameters and the scope.
-    pub overviews: Arc<Cache<revita_app::cases::MonitoringOverview>>,
+    /// The monitoring page's figures, map and tables, by the versions they
+    /// are made from, the page's parameters, scope, language and day.
+    pub monitoring_pages: Arc<Cache<minijinja::Value>>,
     /// Pages published for anonymous reading.
     pub public: Arc<Vec<crate::auth::PublicPage>>,
     /// Where uploads wait between their check and their confirmation.
