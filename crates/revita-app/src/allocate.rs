@@ -276,7 +276,7 @@ impl App {
         &self,
         spec: &AllocationSpec,
         year: i32,
-        visible: &Option<HashSet<RegionCode>>,
+        visible: &crate::Jurisdiction,
     ) -> AppResult<AllocationRun> {
         let universe = self.universe(&spec.universe, visible).await?;
         let names: HashMap<RegionCode, String> = universe.iter().cloned().collect();

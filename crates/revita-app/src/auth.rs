@@ -189,29 +189,21 @@ impl App {
         Ok(path)
     }
 
-    /// The regions `actor` may take `action` on: `None` means everywhere,
-    /// an empty set nowhere. Jurisdictions are subtrees, so this is each
-    /// granted region and its descendants.
-    pub async fn scope_set(&self, actor: &Actor, action: Action) -> AppResult<Option<HashSet<RegionCode>>> {
-        let mut paths: HashMap<RegionCode, Vec<RegionCode>> = HashMap::new();
-        for g in actor.access.grants() {
-            let mut path: Vec<RegionCode> =
-                self.store().ancestors(&g.scope).await?.into_iter().map(|r| r.code).collect();
-            path.push(g.scope.clone());
-            paths.insert(g.scope.clone(), path);
-        }
-        let scope = actor.access.scope(action, |c| paths.get(c).cloned().unwrap_or_else(|| vec![c.clone()]));
-        Ok(match scope {
-            Scope::Everywhere => None,
-            Scope::Nowhere => Some(HashSet::new()),
-            Scope::Within(roots) if self.covers_everything(&roots).await? => None,
+    /// Where `actor` may take `action`: each granted region and its
+    /// descendants, or everywhere (a grant over the region above all others
+    /// is a grant everywhere).
+    pub async fn jurisdiction(&self, actor: &Actor, action: Action) -> AppResult<crate::Jurisdiction> {
+        Ok(match self.scope(actor, action).await? {
+            Scope::Everywhere => crate::Jurisdiction::everywhere(),
+            Scope::Nowhere => crate::Jurisdiction::nowhere(),
+            Scope::Within(roots) if self.covers_everything(&roots).await? => crate::Jurisdiction::everywhere(),
             Scope::Within(roots) => {
-                let mut set = HashSet::new();
-                for root in roots {
-                    set.extend(self.store().descendants(&root, None).await?.into_iter().map(|r| r.code));
-                    set.insert(root);
+                let mut members = HashSet::new();
+                for root in &roots {
+                    members.extend(self.store().descendants(root, None).await?.into_iter().map(|r| r.code));
+                    members.insert(root.clone());
                 }
-                Some(set)
+                crate::Jurisdiction::within(roots, members)
             }
         })
     }
@@ -669,24 +661,6 @@ pub fn utc_timestamp(at: i64) -> String {
     let date = revita_methods::Date::from_days_since_epoch(at.div_euclid(86_400));
     let secs = at.rem_euclid(86_400);
     format!("{date} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
-}
-
-/// Whether a region is in a scope set (`None`: everywhere).
-pub fn sees(scope: &Option<HashSet<RegionCode>>, code: &RegionCode) -> bool {
-    scope.as_ref().is_none_or(|set| set.contains(code))
-}
-
-/// A stable key of a scope set for caches (`*` for everywhere).
-pub fn scope_key(scope: &Option<HashSet<RegionCode>>) -> String {
-    match scope {
-        None => "*".to_string(),
-        Some(set) => {
-            let mut codes: Vec<&str> = set.iter().map(|c| c.as_str()).collect();
-            codes.sort_unstable();
-            let joined = codes.join(",");
-            token_hash(&joined)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub struct CaseActor<'a> {
     /// The user's name, recorded on every event.
     pub name: &'a str,
     /// Where the user may enter data.
-    pub within: &'a Option<HashSet<RegionCode>>,
+    pub within: &'a crate::Jurisdiction,
     /// The request: `origin.now` stamps events and measures.
     pub origin: &'a crate::auth::Origin,
 }
@@ -211,7 +211,7 @@ impl App {
             .cases()
             .await?
             .into_iter()
-            .filter(|c| crate::auth::sees(actor.within, &c.county))
+            .filter(|c| actor.within.covers(&c.county))
             .filter_map(|c| monitoring::overdue(c.step, c.step_since, limits, today).map(|o| (c, o)))
             .collect();
         late.sort_by(|a, b| b.1.days_late.cmp(&a.1.days_late).then(a.0.id.cmp(&b.0.id)));
@@ -220,7 +220,7 @@ impl App {
 }
 
 fn check_within(actor: &CaseActor<'_>, county: &RegionCode) -> AppResult<()> {
-    if crate::auth::sees(actor.within, county) {
+    if actor.within.covers(county) {
         Ok(())
     } else {
         Err(AppError::Forbidden(format!("county {county} is outside your jurisdiction")))
@@ -242,7 +242,7 @@ impl App {
     /// the total.
     pub async fn unfollowed(
         &self,
-        within: &Option<HashSet<RegionCode>>,
+        within: &crate::Jurisdiction,
         line: f64,
         limit: usize,
     ) -> AppResult<(Vec<Unfollowed>, usize)> {
@@ -314,7 +314,7 @@ impl App {
     pub async fn monitoring_overview(
         &self,
         grouping: &Grouping<'_>,
-        within: &Option<HashSet<RegionCode>>,
+        within: &crate::Jurisdiction,
         limit: usize,
     ) -> AppResult<MonitoringOverview> {
         let Grouping { line, weights, cutoff, level, under } = *grouping;
@@ -363,7 +363,7 @@ pub const RISE_THRESHOLDS: [(&str, f64); 2] = [("hh_flagged_rate", 5.0), ("mpi_m
 impl App {
     /// Regions within `within` whose stored screening results (see `revita
     /// screen --store`) rose by a threshold of [`RISE_THRESHOLDS`].
-    pub async fn rising_regions(&self, within: &Option<HashSet<RegionCode>>) -> AppResult<Vec<RisingRegion>> {
+    pub async fn rising_regions(&self, within: &crate::Jurisdiction) -> AppResult<Vec<RisingRegion>> {
         let mut found = Vec::new();
         for (indicator, threshold) in RISE_THRESHOLDS {
             let code = revita_methods::IndicatorCode::parse(indicator).expect("a valid built-in code");
@@ -374,7 +374,7 @@ impl App {
             let mut series: std::collections::BTreeMap<RegionCode, Vec<(i32, f64)>> = Default::default();
             for o in self.all_observations(&query).await? {
                 if let revita_methods::Period::Year(year) = o.period
-                    && crate::auth::sees(within, &o.region)
+                    && within.covers(&o.region)
                 {
                     series.entry(o.region).or_default().push((year, o.value));
                 }
@@ -425,15 +425,15 @@ impl App {
             self.store().household(id).await?.ok_or_else(|| AppError::NotFound(format!("household {id}")))?;
         let county =
             RegionCode::parse(&format!("{:06}", registered.household.county())).map_err(|e| invalid(e.to_string()))?;
-        let readable = self.scope_set(actor, Action::Read).await?;
+        let readable = self.jurisdiction(actor, Action::Read).await?;
         let reader = CaseActor { name: &actor.name, within: &readable, origin };
         check_within(&reader, &county)?;
-        let unmasked = crate::auth::sees(&self.scope_set(actor, Action::ReadPersonal).await?, &county);
+        let unmasked = self.jurisdiction(actor, Action::ReadPersonal).await?.covers(&county);
         if unmasked {
             self.audit(&actor.name, "household.view_personal", ("household", id), Some(&county), (None, None), origin)
                 .await?;
         }
-        let may_edit = crate::auth::sees(&self.scope_set(actor, Action::EditData).await?, &county);
+        let may_edit = self.jurisdiction(actor, Action::EditData).await?.covers(&county);
         let mut cases = Vec::new();
         for case in self.store().cases_of_household(id).await? {
             let events = self.store().case_events(case.id).await?;

@@ -9,7 +9,6 @@
 //! unweighted mean of the regions' (multi-year averaged) values.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 
 use revita_methods::classify;
 use revita_methods::composite::{self, Normalisation, Scale, Topsis, percentile_bands, ranks_worst_first, ratio_index};
@@ -491,7 +490,7 @@ impl App {
         &self,
         spec: &DesignationSpec,
         year: i32,
-        visible: &Option<HashSet<RegionCode>>,
+        visible: &crate::Jurisdiction,
     ) -> AppResult<DesignationRun> {
         let directions = self.spec_directions(spec).await?;
         let universe = self.universe(&spec.universe, visible).await?;
@@ -597,7 +596,7 @@ impl App {
     pub(crate) async fn universe(
         &self,
         universe: &Universe,
-        visible: &Option<HashSet<RegionCode>>,
+        visible: &crate::Jurisdiction,
     ) -> AppResult<Vec<(RegionCode, String)>> {
         let regions = match &universe.within {
             Some(code) => self.store().descendants(&self.parse_region_code(code)?, Some(&universe.level)).await?,
@@ -606,7 +605,7 @@ impl App {
         if regions.is_empty() {
             return Err(AppError::Invalid(format!("the universe has no regions at level {}", universe.level)));
         }
-        Ok(regions.into_iter().filter(|r| crate::auth::sees(visible, &r.code)).map(|r| (r.code, r.name_zh)).collect())
+        Ok(regions.into_iter().filter(|r| visible.covers(&r.code)).map(|r| (r.code, r.name_zh)).collect())
     }
 
     /// Each region's mean of an indicator over `years` (only regions with a
@@ -1327,7 +1326,7 @@ impl App {
         &self,
         run: &DesignationRun,
         decision: &ListDecision,
-        within: &Option<HashSet<RegionCode>>,
+        within: &crate::Jurisdiction,
     ) -> AppResult<ListPreview> {
         Ok(self.plan_designation_list(run, decision, within).await?.preview)
     }
@@ -1336,7 +1335,7 @@ impl App {
         &self,
         run: &DesignationRun,
         decision: &ListDecision,
-        within: &Option<HashSet<RegionCode>>,
+        within: &crate::Jurisdiction,
     ) -> AppResult<ListPlan> {
         let invalid = |reason: String| AppError::Invalid(format!("designation list: {reason}"));
         let category =
@@ -1405,8 +1404,7 @@ impl App {
             writes.push(revita_methods::Designation { valid_to: Some(last_day), notes, ..d.clone() });
             leaving.push(code.to_string());
         }
-        let within = within.clone().map(Arc::new);
-        if let Some(outside) = writes.iter().find(|d| !crate::import::allowed(&within, &d.region)) {
+        if let Some(outside) = writes.iter().find(|d| !within.covers(&d.region)) {
             return Err(AppError::Forbidden(crate::import::outside(&outside.region)));
         }
         let members: Vec<(RegionCode, String)> = listed_rows
@@ -1440,7 +1438,7 @@ impl App {
         run: &DesignationRun,
         decision: &ListDecision,
         by: &crate::auth::ChangeBy,
-        within: &Option<HashSet<RegionCode>>,
+        within: &crate::Jurisdiction,
         confirm: &str,
     ) -> AppResult<CommittedList> {
         let plan = self.plan_designation_list(run, decision, within).await?;

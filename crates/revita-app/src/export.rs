@@ -21,7 +21,7 @@ impl App {
         query: &ObservationQuery,
         path: &Path,
         format: ExportFormat,
-        visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
+        visible: &crate::Jurisdiction,
     ) -> AppResult<u64> {
         let fail = |e: export::ExportError| AppError::Invalid(e.to_string());
         let mut writer = export::create(path, format).map_err(fail)?;
@@ -34,7 +34,7 @@ impl App {
                 region: last.region.to_string(),
                 period: last.period.to_string(),
             });
-            let page: Vec<_> = page.into_iter().filter(|o| crate::auth::sees(visible, &o.region)).collect();
+            let page: Vec<_> = page.into_iter().filter(|o| visible.covers(&o.region)).collect();
             writer.write(&page).map_err(fail)?;
         }
         writer.finish().map_err(fail)
@@ -43,7 +43,7 @@ impl App {
 
 /// The children table of a region page as a download.
 pub async fn children_table(app: &App, code: &revita_methods::RegionCode, format: ExportFormat) -> AppResult<Vec<u8>> {
-    let profile = app.region_profile(code, &None).await?;
+    let profile = app.region_profile(code, &crate::Jurisdiction::everywhere()).await?;
     let mut header = vec!["code".to_string(), "name_zh".to_string(), "name_en".to_string()];
     header.extend(profile.child_columns.iter().map(|(i, period)| format!("{} ({period})", i.code)));
     let rows: Vec<Vec<String>> = profile

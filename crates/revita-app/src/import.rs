@@ -13,7 +13,6 @@ mod resolve;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
 
 use revita_ingest::records::{self, Parsed};
 use revita_ingest::{FileError, Problems, RowError, Table};
@@ -26,19 +25,15 @@ pub(crate) fn outside(code: &RegionCode) -> String {
     format!("region {code} is outside your jurisdiction")
 }
 
-/// Whether `code` lies within the importing user's jurisdiction.
-pub(crate) fn allowed(within: &Option<std::sync::Arc<HashSet<RegionCode>>>, code: &RegionCode) -> bool {
-    within.as_ref().is_none_or(|set| set.contains(code))
-}
-
 /// National definitions (indicators, the code history) are changed only by
 /// users whose jurisdiction is everywhere.
-pub(crate) fn require_everywhere(within: &Option<std::sync::Arc<HashSet<RegionCode>>>, what: &str) -> AppResult<()> {
-    match within {
-        None => Ok(()),
-        Some(_) => Err(crate::AppError::Forbidden(format!(
+pub(crate) fn require_everywhere(within: &crate::Jurisdiction, what: &str) -> AppResult<()> {
+    if within.is_everywhere() {
+        Ok(())
+    } else {
+        Err(crate::AppError::Forbidden(format!(
             "{what} are national definitions; only a national user may change them"
-        ))),
+        )))
     }
 }
 
@@ -77,7 +72,7 @@ pub struct FileImport {
     /// The regions the importing user may change (`None`: everywhere, as for
     /// the command line on a local database). Rows for other regions are
     /// rejected like any other bad row.
-    pub within: Option<std::sync::Arc<HashSet<RegionCode>>>,
+    pub within: crate::Jurisdiction,
     /// Regions: leave regions that are already loaded as they are, adding
     /// only new ones (e.g. NBS 2022 counties beside the MCA 2024 list,
     /// whose names are newer).
@@ -95,14 +90,14 @@ fn region_refusal(
     region: &Region,
     stored: Option<&Region>,
     change: &RegionChange,
-    within: &Option<Arc<HashSet<RegionCode>>>,
-    restructure: &Option<Arc<HashSet<RegionCode>>>,
+    within: &crate::Jurisdiction,
+    restructure: &crate::Jurisdiction,
 ) -> Option<(&'static str, String)> {
-    if stored.is_some() && !allowed(within, &region.code) {
+    if stored.is_some() && !within.covers(&region.code) {
         return Some(("code", outside(&region.code)));
     }
     if let Some(parent) = stored.and_then(|s| s.parent.as_ref())
-        && !allowed(within, parent)
+        && !within.covers(parent)
     {
         return Some((
             "code",
@@ -110,15 +105,15 @@ fn region_refusal(
         ));
     }
     match &region.parent {
-        Some(parent) if !allowed(within, parent) => {
+        Some(parent) if !within.covers(parent) => {
             return Some(("parent_code", format!("parent {parent} is outside your jurisdiction")));
         }
-        None if within.is_some() => {
+        None if !within.is_everywhere() => {
             return Some(("parent_code", "only a national user may add or change a top-level region".to_string()));
         }
         _ => {}
     }
-    if change.restructures() && !allowed(restructure, &region.code) {
+    if change.restructures() && !restructure.covers(&region.code) {
         let what = [(change.renamed, "rename"), (change.moved, "move"), (change.relevelled, "change the level of")]
             .iter()
             .filter(|(done, _)| *done)
@@ -199,10 +194,8 @@ impl App {
             regions.retain(|(_, r)| !stored.contains_key(&r.code));
         }
         let restructure = match &options.by.actor {
-            None => None,
-            Some(actor) => {
-                self.scope_set(actor, revita_methods::access::Action::RestructureRegions).await?.map(Arc::new)
-            }
+            None => crate::Jurisdiction::everywhere(),
+            Some(actor) => self.jurisdiction(actor, revita_methods::access::Action::RestructureRegions).await?,
         };
         let mut problems = Problems::default();
         let mut changes = Vec::new();
@@ -426,7 +419,7 @@ impl App {
                 }
             };
             for region in targets {
-                if !allowed(&options.within, &region) {
+                if !options.within.covers(&region) {
                     problems.push(RowError::cell(&table.file, *row, "region_code", outside(&region)));
                     continue;
                 }
@@ -465,7 +458,7 @@ impl App {
         let mut first_row = HashMap::new();
         for (row, pairing) in &parsed.rows {
             let mut one = |code: &RegionCode, column: &str| match resolver.resolve(code, *row).as_deref() {
-                Ok([region]) if !allowed(&options.within, region) => {
+                Ok([region]) if !options.within.covers(region) => {
                     problems.push(RowError::cell(&table.file, *row, column, outside(region)));
                     None
                 }
@@ -548,7 +541,7 @@ impl App {
             let county = RegionCode::parse(&(household.household.village_code / 1_000_000).to_string())
                 .map_err(|e| crate::AppError::Invalid(e.to_string()))?;
             match resolver.resolve(&county, *row).as_deref() {
-                Ok([region]) if allowed(&options.within, region) => {
+                Ok([region]) if options.within.covers(region) => {
                     rows_of.insert(household.id.as_str(), *row);
                     households.push(household.clone());
                 }
@@ -613,7 +606,7 @@ impl App {
         let mut first_row = HashMap::new();
         for (row, line) in &parsed.rows {
             match resolver.resolve(&line.region, *row).as_deref() {
-                Ok([region]) if !allowed(&options.within, region) => {
+                Ok([region]) if !options.within.covers(region) => {
                     problems.push(RowError::cell(&table.file, *row, "region_code", outside(region)))
                 }
                 Ok([region]) => match first_row.insert((region.clone(), line.year), *row) {
@@ -654,7 +647,7 @@ impl App {
     pub async fn set_monitoring_line(
         &self,
         line: revita_methods::monitoring::MonitoringLine,
-        within: &Option<std::sync::Arc<HashSet<RegionCode>>>,
+        within: &crate::Jurisdiction,
         by: &ChangeBy,
     ) -> AppResult<()> {
         line.validate().map_err(crate::AppError::Invalid)?;
@@ -662,7 +655,7 @@ impl App {
             .region(&line.region)
             .await?
             .ok_or_else(|| crate::AppError::NotFound(format!("region {}", line.region)))?;
-        if !allowed(within, &line.region) {
+        if !within.covers(&line.region) {
             return Err(crate::AppError::Forbidden(outside(&line.region)));
         }
         let before =
@@ -739,7 +732,7 @@ impl App {
                 });
                 continue;
             }
-            if !allowed(&options.within, &code) {
+            if !options.within.covers(&code) {
                 problems.push(RowError {
                     file: file.clone(),
                     row: f.feature,
@@ -807,11 +800,11 @@ fn check_stored_households(
     file: &str,
     stored: &HashMap<String, String>,
     rows_of: &HashMap<&str, u64>,
-    within: &Option<Arc<HashSet<RegionCode>>>,
+    within: &crate::Jurisdiction,
 ) -> AppResult<()> {
     let mut problems = Problems::default();
     for (id, county) in stored {
-        let inside = RegionCode::parse(county).is_ok_and(|c| allowed(within, &c));
+        let inside = RegionCode::parse(county).is_ok_and(|c| within.covers(&c));
         if !inside {
             let row = rows_of.get(id.as_str()).copied().unwrap_or(0);
             let reason = format!(

@@ -12,6 +12,7 @@ pub mod designate;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod jurisdiction;
 pub mod maps;
 pub mod plan_document;
 pub mod plans;
@@ -29,6 +30,7 @@ use revita_methods::region::{CodeScheme, GenericScheme};
 use revita_store::DynStore;
 
 pub use error::{AppError, AppResult};
+pub use jurisdiction::Jurisdiction;
 pub use report::ImportReport;
 /// Store types that cross into the web and CLI layers, so they need not
 /// depend on the store crate.

@@ -154,15 +154,15 @@ impl App {
             version: 1,
         };
         plan.check().map_err(invalid)?;
-        let scope = self.scope_set(actor, Action::EditDecisions).await?;
-        if !crate::auth::sees(&scope, &plan.region) {
+        let scope = self.jurisdiction(actor, Action::EditDecisions).await?;
+        if !scope.covers(&plan.region) {
             return Err(forbidden(format!("region {}", plan.region)));
         }
         if self.store().region(&plan.region).await?.is_none() {
             return Err(invalid(format!("region {} is not loaded", plan.region)));
         }
         for region in self.scope_regions(&plan.scope).await? {
-            if !crate::auth::sees(&scope, &region) {
+            if !scope.covers(&region) {
                 return Err(forbidden(format!("scope region {region}")));
             }
         }
@@ -208,7 +208,7 @@ impl App {
 
     /// The plans the actor may read (wholly or in part), by number.
     pub async fn plans_for(&self, actor: &Actor) -> AppResult<Vec<Plan>> {
-        let readable = self.scope_set(actor, Action::Read).await?;
+        let readable = self.jurisdiction(actor, Action::Read).await?;
         let mut plans = Vec::new();
         for plan in self.store().plans().await? {
             if self.visibility(&plan, &readable).await?.is_some() {
@@ -223,9 +223,9 @@ impl App {
     async fn visibility(
         &self,
         plan: &Plan,
-        readable: &Option<HashSet<RegionCode>>,
+        readable: &crate::Jurisdiction,
     ) -> AppResult<Option<Option<HashSet<RegionCode>>>> {
-        let Some(set) = readable else { return Ok(Some(None)) };
+        let Some(set) = readable.members() else { return Ok(Some(None)) };
         if set.contains(&plan.region) {
             return Ok(Some(None));
         }
@@ -236,7 +236,7 @@ impl App {
     /// One plan and the part of it the actor sees (`None`: all of it).
     pub async fn plan_view(&self, actor: &Actor, id: i64) -> AppResult<(Plan, Option<HashSet<RegionCode>>)> {
         let plan = self.store().plan(id).await?.ok_or_else(|| AppError::NotFound(format!("plan {id}")))?;
-        let readable = self.scope_set(actor, Action::Read).await?;
+        let readable = self.jurisdiction(actor, Action::Read).await?;
         match self.visibility(&plan, &readable).await? {
             Some(part) => Ok((plan, part)),
             None => Err(forbidden(format!("plan {id}"))),
@@ -254,7 +254,7 @@ impl App {
     /// A plan the actor may change the content of.
     async fn plan_to_edit(&self, actor: &Actor, id: i64) -> AppResult<Plan> {
         let plan = self.plan_for(actor, id).await?;
-        if !crate::auth::sees(&self.scope_set(actor, Action::EditDecisions).await?, &plan.region) {
+        if !self.jurisdiction(actor, Action::EditDecisions).await?.covers(&plan.region) {
             return Err(AppError::Forbidden(format!("{} may not change plan {id}", actor.name)));
         }
         Ok(plan)
@@ -377,9 +377,9 @@ impl App {
             ..before.clone()
         };
         plan.check().map_err(invalid)?;
-        let scope = self.scope_set(actor, Action::EditDecisions).await?;
+        let scope = self.jurisdiction(actor, Action::EditDecisions).await?;
         for region in self.scope_regions(&plan.scope).await? {
-            if !crate::auth::sees(&scope, &region) {
+            if !scope.covers(&region) {
                 return Err(forbidden(format!("scope region {region}")));
             }
         }
@@ -535,8 +535,8 @@ impl App {
     /// or takes decisions.
     async fn recorders(&self, actor: &Actor) -> AppResult<Recorders> {
         Ok(Recorders {
-            data: self.scope_set(actor, Action::EditData).await?,
-            decisions: self.scope_set(actor, Action::EditDecisions).await?,
+            data: self.jurisdiction(actor, Action::EditData).await?,
+            decisions: self.jurisdiction(actor, Action::EditDecisions).await?,
         })
     }
 
@@ -678,7 +678,7 @@ impl App {
             .collect();
         let milestones = self.store().milestones(id).await?;
         let recorders = self.recorders(actor).await?;
-        let may_edit = part.is_none() && crate::auth::sees(&recorders.decisions, &plan.region);
+        let may_edit = part.is_none() && recorders.decisions.covers(&plan.region);
         let mut execution = Execution::default();
         let projects: Vec<ProjectView> = projects
             .into_iter()
@@ -833,13 +833,13 @@ fn require_projects_open(plan: &Plan) -> AppResult<()> {
 
 /// The jurisdictions in which a user may record project progress.
 struct Recorders {
-    data: Option<HashSet<RegionCode>>,
-    decisions: Option<HashSet<RegionCode>>,
+    data: crate::Jurisdiction,
+    decisions: crate::Jurisdiction,
 }
 
 impl Recorders {
     fn covers(&self, region: &RegionCode) -> bool {
-        crate::auth::sees(&self.data, region) || crate::auth::sees(&self.decisions, region)
+        self.data.covers(region) || self.decisions.covers(region)
     }
 }
 

@@ -75,17 +75,13 @@ impl App {
     /// Builds a region's profile as seen by someone whose read scope is
     /// `visible` (`None`: everywhere): references and peers outside it are
     /// left out, so that nothing beyond the scope shows, not even in a rank.
-    pub async fn region_profile(
-        &self,
-        code: &RegionCode,
-        visible: &Option<std::collections::HashSet<RegionCode>>,
-    ) -> AppResult<RegionProfile> {
+    pub async fn region_profile(&self, code: &RegionCode, visible: &crate::Jurisdiction) -> AppResult<RegionProfile> {
         let detail = self.region_detail(code).await?;
         let indicators = self.store().indicators().await?;
         let own = self.all_observations(&ObservationQuery { region: Some(code.clone()), ..Default::default() }).await?;
         // References: the root (national) and the top-level ancestor (province).
         let references: Vec<Region> =
-            detail.ancestors.iter().take(2).filter(|r| crate::auth::sees(visible, &r.code)).cloned().collect();
+            detail.ancestors.iter().take(2).filter(|r| visible.covers(&r.code)).cloned().collect();
         let mut reference_values = Vec::new();
         for r in &references {
             reference_values.push(
@@ -136,11 +132,11 @@ impl App {
         &self,
         region: &Region,
         own: &BTreeMap<IndicatorCode, Vec<&Observation>>,
-        visible: &Option<std::collections::HashSet<RegionCode>>,
+        visible: &crate::Jurisdiction,
     ) -> AppResult<HashMap<(IndicatorCode, Period), std::sync::Arc<Vec<f64>>>> {
         let versions = self.versions().await?;
         let topics = versions.key(&[revita_store::Topic::Regions, revita_store::Topic::Observations]);
-        let scope = crate::auth::scope_key(visible);
+        let scope = visible.key();
         let mut peers = HashMap::new();
         for (indicator, observations) in own {
             let Some(latest) = observations.last() else { continue };
@@ -151,7 +147,7 @@ impl App {
                 .get_or_compute(key, async || {
                     let all = self.store().level_values(indicator, &period, &region.level).await?;
                     let mut values: Vec<f64> =
-                        all.into_iter().filter(|(c, _)| crate::auth::sees(visible, c)).map(|(_, v)| v).collect();
+                        all.into_iter().filter(|(c, _)| visible.covers(c)).map(|(_, v)| v).collect();
                     values.sort_by(f64::total_cmp);
                     Ok(values)
                 })

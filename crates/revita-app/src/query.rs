@@ -137,7 +137,7 @@ impl App {
         indicator: &str,
         period: &str,
         level: Option<&str>,
-        visible: &Option<std::collections::HashSet<RegionCode>>,
+        visible: &crate::Jurisdiction,
     ) -> AppResult<Rollup> {
         self.region(region).await?;
         let indicator = self.indicator(indicator).await?;
@@ -149,7 +149,7 @@ impl App {
         .into_iter()
         .map(|r| r.code)
         .collect();
-        let members: Vec<RegionCode> = all.iter().filter(|c| crate::auth::sees(visible, c)).cloned().collect();
+        let members: Vec<RegionCode> = all.iter().filter(|c| visible.covers(c)).cloned().collect();
         let outside_jurisdiction = all.len() - members.len();
         let values = self.values(&indicator.code, &period, region, level).await?;
         let weights = match &indicator.aggregation {
@@ -174,7 +174,7 @@ impl App {
             period: Some(period.clone()),
             ..Default::default()
         };
-        let stored_value = if crate::auth::sees(visible, region) {
+        let stored_value = if visible.covers(region) {
             self.store().observations(&own, None, 1).await?.first().map(|o| o.value)
         } else {
             None

@@ -58,7 +58,7 @@ impl App {
         use revita_methods::access::Action;
         let before = self.store().household(id).await?.ok_or_else(|| AppError::NotFound(format!("household {id}")))?;
         let county = county_of(&before)?;
-        if !crate::auth::sees(&self.scope_set(actor, Action::EditData).await?, &county) {
+        if !self.jurisdiction(actor, Action::EditData).await?.covers(&county) {
             return Err(AppError::Forbidden(format!("county {county} is outside your jurisdiction")));
         }
         let household =
@@ -107,7 +107,7 @@ impl App {
         let household =
             self.store().household(id).await?.ok_or_else(|| AppError::NotFound(format!("household {id}")))?;
         let county = county_of(&household)?;
-        if !crate::auth::sees(&self.scope_set(actor, Action::EditData).await?, &county) {
+        if !self.jurisdiction(actor, Action::EditData).await?.covers(&county) {
             return Err(AppError::Forbidden(format!("county {county} is outside your jurisdiction")));
         }
         let mut members = self.store().members(id).await?;
@@ -167,7 +167,7 @@ impl App {
             // Unknown and out-of-jurisdiction households read the same, so
             // that a file cannot probe another county's registry.
             match counties.get(household.as_str()) {
-                Some(county) if crate::import::allowed(&options.within, county) => {
+                Some(county) if options.within.covers(county) => {
                     by_household.entry(household).or_default().push(member.clone());
                 }
                 _ => {
@@ -260,8 +260,8 @@ impl App {
     ) -> AppResult<RegistryExport> {
         use revita_methods::access::Action;
         use revita_methods::screening::Deprivation;
-        let readable = self.scope_set(actor, Action::Read).await?;
-        let personal = self.scope_set(actor, Action::ReadPersonal).await?;
+        let readable = self.jurisdiction(actor, Action::Read).await?;
+        let personal = self.jurisdiction(actor, Action::ReadPersonal).await?;
         let mut read = crate::screen::CountyScope::new(&readable);
         let mut unmasked_in = crate::screen::CountyScope::new(&personal);
         // A byte-order mark for spreadsheets, and no cell a spreadsheet

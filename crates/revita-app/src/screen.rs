@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
-use std::sync::Arc;
 
 use revita_ingest::households;
 /// How far a screen has got (bytes of a CSV file, households of a Parquet file).
@@ -62,21 +61,22 @@ pub fn screen_file(path: &Path, options: &ScreenOptions, progress: &Progress) ->
 /// Which counties a user sees, decided once per county: registry scans
 /// meet the same few thousand county codes millions of times.
 pub(crate) struct CountyScope<'a> {
-    within: &'a Option<HashSet<RegionCode>>,
+    within: &'a crate::Jurisdiction,
     seen: std::collections::HashMap<u32, bool>,
 }
 
 impl<'a> CountyScope<'a> {
-    pub(crate) fn new(within: &'a Option<HashSet<RegionCode>>) -> CountyScope<'a> {
+    pub(crate) fn new(within: &'a crate::Jurisdiction) -> CountyScope<'a> {
         CountyScope { within, seen: std::collections::HashMap::new() }
     }
 
     /// Whether the county (its six-digit code as a number) is in scope.
     pub(crate) fn sees(&mut self, county: u32) -> bool {
         let within = self.within;
-        *self.seen.entry(county).or_insert_with(|| {
-            RegionCode::parse(&format!("{county:06}")).is_ok_and(|code| crate::auth::sees(within, &code))
-        })
+        *self
+            .seen
+            .entry(county)
+            .or_insert_with(|| RegionCode::parse(&format!("{county:06}")).is_ok_and(|code| within.covers(&code)))
     }
 }
 
@@ -95,7 +95,7 @@ impl App {
     /// Screens the monitoring registry against `line`: the same rules and
     /// tallies as a file screen, over the households whose county lies
     /// within `within` (`None`: all).
-    pub async fn screen_registry(&self, line: f64, within: &Option<HashSet<RegionCode>>) -> AppResult<Screening> {
+    pub async fn screen_registry(&self, line: f64, within: &crate::Jurisdiction) -> AppResult<Screening> {
         check_line(line, revita_methods::screening::MPI_POOR_CUTOFF, revita_methods::screening::MPI_SCALE)?;
         let mut tallies = CountyTallies::new(line);
         let mut scope = CountyScope::new(within);
@@ -318,7 +318,7 @@ impl App {
         &self,
         screening: &Screening,
         year: i32,
-        within: &Option<Arc<HashSet<RegionCode>>>,
+        within: &crate::Jurisdiction,
         by: &crate::auth::ChangeBy,
     ) -> AppResult<StoredScreening> {
         let mut resolver = RegionResolver::load(self).await?;
@@ -328,9 +328,7 @@ impl App {
             let code = RegionCode::parse(&county.to_string())
                 .map_err(|e| AppError::Invalid(format!("county {county}: {e}")))?;
             match resolver.resolve(&code, 0).as_deref() {
-                Ok([one]) if crate::import::allowed(within, one) => {
-                    regions.entry(one.clone()).or_default().merge(tally)
-                }
+                Ok([one]) if within.covers(one) => regions.entry(one.clone()).or_default().merge(tally),
                 Ok([one]) => problems.push(crate::import::outside(one)),
                 Ok(many) => problems.push(format!(
                     "county {county} was split into {} regions; its households cannot be divided among them",

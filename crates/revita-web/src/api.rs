@@ -68,7 +68,7 @@ async fn region_show(
         let code = state.app.parse_region_code(&code)?;
         let visible = state.readable(Some(&viewer), &code).await?;
         let detail = state.detail(&code).await?;
-        let seen = |r: &&revita_methods::Region| revita_app::auth::sees(&visible, &r.code);
+        let seen = |r: &&revita_methods::Region| visible.covers(&r.code);
         Ok(RegionDetailDto {
             region: RegionDto::from(&detail.region),
             ancestors: detail.ancestors.iter().filter(seen).map(RegionDto::from).collect(),
@@ -170,7 +170,7 @@ async fn region_search(
     let result = async {
         let visible = state.visible(Some(&viewer)).await?;
         let found = state.app.search(&params.q, params.limit.unwrap_or(20)).await?;
-        Ok(found.iter().filter(|r| revita_app::auth::sees(&visible, &r.code)).map(RegionDto::from).collect())
+        Ok(found.iter().filter(|r| visible.covers(&r.code)).map(RegionDto::from).collect())
     };
     respond(result.await, &id)
 }
@@ -248,8 +248,7 @@ async fn observation_list(
             .flatten();
         // The cursor follows the store's order; rows outside the reader's
         // jurisdiction are dropped from the page, so a page may be short.
-        let observations =
-            rows.iter().filter(|o| revita_app::auth::sees(&visible, &o.region)).map(ObservationDto::from).collect();
+        let observations = rows.iter().filter(|o| visible.covers(&o.region)).map(ObservationDto::from).collect();
         Ok(ObservationPage { observations, next })
     };
     respond(result.await, &id)
@@ -276,7 +275,7 @@ async fn designation_list(
             .transpose()
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         let all = app.store().designations(category.as_ref()).await?;
-        Ok(all.iter().filter(|d| revita_app::auth::sees(&visible, &d.region)).map(DesignationDto::from).collect())
+        Ok(all.iter().filter(|d| visible.covers(&d.region)).map(DesignationDto::from).collect())
     };
     respond(result.await, &id)
 }
@@ -311,7 +310,7 @@ async fn inventory_show(
     let app = &state.app;
     let result = async {
         // Whole-database counts are for national readers only.
-        if state.visible(Some(&viewer)).await?.is_some() {
+        if !state.visible(Some(&viewer)).await?.is_everywhere() {
             return Err(AppError::Forbidden(
                 "the inventory counts the whole database; it is for national users".into(),
             ));
@@ -434,7 +433,7 @@ async fn map_geojson(
         let features: Vec<Value> = data
             .regions
             .iter()
-            .filter(|r| revita_app::auth::sees(&visible, &r.code))
+            .filter(|r| visible.covers(&r.code))
             .map(|r| {
                 let coordinates: Vec<Vec<Vec<[f64; 2]>>> =
                     r.shape.iter().map(|poly| poly.iter().map(|ring| ring.iter().map(|&(x, y)| [x, y]).collect()).collect()).collect();

@@ -84,8 +84,8 @@ pub async fn designate_page(
         run_query => raw.clone().unwrap_or_default(),
     };
     if let Some(viewer) = viewer.as_deref() {
-        let decides = state.app.scope_set(&viewer.actor, revita_methods::access::Action::EditDecisions).await;
-        let can_decide = decides.is_ok_and(|scope| scope.is_none_or(|set| !set.is_empty()));
+        let decides = state.app.jurisdiction(&viewer.actor, revita_methods::access::Action::EditDecisions).await;
+        let can_decide = decides.is_ok_and(|scope| !scope.is_nowhere());
         values = context! { can_decide => can_decide, csrf => viewer.csrf.clone().unwrap_or_default(), ..values };
     }
     if params.spec.is_some() {
@@ -377,8 +377,8 @@ pub async fn designate_commit(
         let (spec, year) = params.parse()?;
         let visible = state.visible(Some(&viewer)).await?;
         let run = state.app.designate(&spec, year, &visible).await?;
-        let within = state.app.scope_set(&viewer.actor, revita_methods::access::Action::EditDecisions).await?;
-        if within.as_ref().is_some_and(|set| set.is_empty()) {
+        let within = state.app.jurisdiction(&viewer.actor, revita_methods::access::Action::EditDecisions).await?;
+        if within.is_nowhere() {
             return Err(AppError::Forbidden(format!("{} may not decide designations", viewer.actor.name)));
         }
         let date = |text: &str| {

@@ -83,11 +83,7 @@ pub struct Settings {
 impl WebState {
     /// Fills in defaults: the first indicator with data (population if
     /// loaded), provinces, 5 quantile classes.
-    pub async fn map_settings(
-        &self,
-        params: &MapParams,
-        visible: &Option<std::collections::HashSet<RegionCode>>,
-    ) -> AppResult<Settings> {
+    pub async fn map_settings(&self, params: &MapParams, visible: &revita_app::Jurisdiction) -> AppResult<Settings> {
         let theme = match params.theme.clone().filter(|t| !t.is_empty()) {
             Some(t) => t,
             None => {
@@ -132,11 +128,11 @@ impl WebState {
         settings: &Settings,
         lang: Lang,
         width: f64,
-        visible: &Option<std::collections::HashSet<RegionCode>>,
+        visible: &revita_app::Jurisdiction,
     ) -> AppResult<Arc<RenderedMap>> {
         // A designation map changes with the day (designations start and end).
         let versions = self.app.versions().await?;
-        let scope = revita_app::auth::scope_key(visible);
+        let scope = visible.key();
         let topics = versions.key(&[Topic::Regions, Topic::Indicators, Topic::Observations, Topic::Designations]);
         let key = format!("{topics}|{}|{}|{settings:?}|{width}|{scope}", today(), lang.code());
         self.maps
@@ -160,7 +156,7 @@ impl WebState {
                     other => return Err(AppError::Invalid(format!("theme '{other}' is not indicator or designation"))),
                 };
                 let mut data = data;
-                data.regions.retain(|r| revita_app::auth::sees(visible, &r.code));
+                data.regions.retain(|r| visible.covers(&r.code));
                 let periods = match &data.theme {
                     MapTheme::Indicator { indicator, .. } => {
                         self.app.store().periods(&indicator.code).await.map_err(AppError::from)?
@@ -177,8 +173,8 @@ impl WebState {
     /// The level a map opens at: provinces for national readers; for a
     /// jurisdiction, the most detailed of the province, prefecture and county
     /// levels it contains, so that a county user's map shows the county.
-    async fn default_level(&self, visible: &Option<std::collections::HashSet<RegionCode>>) -> AppResult<String> {
-        let Some(set) = visible else { return Ok("province".into()) };
+    async fn default_level(&self, visible: &revita_app::Jurisdiction) -> AppResult<String> {
+        let Some(set) = visible.members() else { return Ok("province".into()) };
         let mut best = "province";
         for code in set {
             if let Some(level) = self.app.scheme().level_of(code) {

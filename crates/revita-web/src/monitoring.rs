@@ -115,7 +115,7 @@ pub async fn monitoring_page(
             today(),
             weights.to_text(),
             level.as_str(),
-            revita_app::auth::scope_key(&visible),
+            visible.key(),
             ctx.lang.code()
         );
         let values = state
@@ -421,11 +421,8 @@ fn date(text: &str) -> AppResult<Date> {
 }
 
 /// The actor of a case form: the viewer, where it may enter data.
-async fn case_actor(
-    state: &WebState,
-    viewer: &crate::auth::Viewer,
-) -> AppResult<Option<std::collections::HashSet<revita_methods::RegionCode>>> {
-    state.app.scope_set(&viewer.actor, Action::EditData).await
+async fn case_actor(state: &WebState, viewer: &crate::auth::Viewer) -> AppResult<revita_app::Jurisdiction> {
+    state.app.jurisdiction(&viewer.actor, Action::EditData).await
 }
 
 /// `POST /households/{id}/cases`: opens a case, then back to the household.
@@ -540,10 +537,10 @@ pub async fn lines_page(
                 context! { region => l.region.to_string(), year => l.year, amount => l.amount, rule => rule, multiple => multiple }
             })
             .collect();
-        let editable = state.app.scope_set(&viewer.actor, Action::EditData).await?;
+        let editable = state.app.jurisdiction(&viewer.actor, Action::EditData).await?;
         let values = context! {
             lines => lines,
-            can_edit => editable.is_none_or(|set| !set.is_empty()),
+            can_edit => !editable.is_nowhere(),
             csrf => viewer.csrf.clone().unwrap_or_default(),
             year => today().year(),
         };
@@ -584,7 +581,7 @@ pub async fn lines_set(
             .map_err(AppError::Invalid)?;
         let region = state.app.parse_region_code(&form.region)?;
         let line = revita_methods::monitoring::MonitoringLine { region, year: form.year, amount: form.amount, rule };
-        let within = state.app.scope_set(&viewer.actor, Action::EditData).await?.map(std::sync::Arc::new);
+        let within = state.app.jurisdiction(&viewer.actor, Action::EditData).await?;
         let by = revita_app::auth::ChangeBy::new(&viewer.actor, &crate::auth::origin(&headers, &id));
         state.app.set_monitoring_line(line, &within, &by).await?;
         Ok(Redirect::to("/monitoring/lines").into_response())
@@ -725,12 +722,12 @@ pub async fn case_measure(
 pub async fn home_alerts(
     state: &WebState,
     viewer: &crate::auth::Viewer,
-    visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
+    visible: &revita_app::Jurisdiction,
 ) -> AppResult<Value> {
     let versions = state.app.versions().await?;
     let topics =
         versions.key(&[revita_app::Topic::Cases, revita_app::Topic::Registry, revita_app::Topic::Observations]);
-    let key = format!("{topics}|{}|{}", today(), revita_app::auth::scope_key(visible));
+    let key = format!("{topics}|{}|{}", today(), visible.key());
     let alerts = state.alerts.get_or_compute(key, async || compute_home_alerts(state, viewer, visible).await).await?;
     Ok((*alerts).clone())
 }
@@ -738,7 +735,7 @@ pub async fn home_alerts(
 async fn compute_home_alerts(
     state: &WebState,
     viewer: &crate::auth::Viewer,
-    visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
+    visible: &revita_app::Jurisdiction,
 ) -> AppResult<Value> {
     let origin = revita_app::auth::Origin { now: crate::auth::now(), ..Default::default() };
     let actor = CaseActor { name: &viewer.actor.name, within: visible, origin: &origin };

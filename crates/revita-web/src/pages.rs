@@ -115,7 +115,7 @@ pub async fn home_show(
             .await
             .map_err(AppError::from)?
             .iter()
-            .filter(|r| revita_app::auth::sees(&visible, &r.code))
+            .filter(|r| visible.covers(&r.code))
             .map(|r| context! { code => r.code.to_string(), name => lang.name(&r.name_zh, r.name_en.as_deref()) })
             .collect();
         let levels: Vec<Value> = ["province", "prefecture", "county"]
@@ -195,10 +195,10 @@ pub async fn region_index(
         let lang = ctx.lang;
         let query = params.q.clone().unwrap_or_default().trim().to_string();
         let visible = state.visible(viewer.as_deref()).await?;
-        let regions = match (query.is_empty(), visible.as_ref()) {
-            (true, None) => state.app.store().regions_at_level("province").await.map_err(AppError::from)?,
+        let regions = match (query.is_empty(), visible.is_everywhere()) {
+            (true, true) => state.app.store().regions_at_level("province").await.map_err(AppError::from)?,
             // A user with a jurisdiction starts from it.
-            (true, Some(_)) => {
+            (true, false) => {
                 let mut roots = Vec::new();
                 for grant in viewer.as_ref().map(|v| v.actor.access.grants().to_vec()).unwrap_or_default() {
                     if let Some(region) = state.app.store().region(&grant.scope).await.map_err(AppError::from)?
@@ -211,7 +211,7 @@ pub async fn region_index(
             }
             (false, _) => {
                 let found = state.app.search(&query, 50).await?;
-                found.into_iter().filter(|r| revita_app::auth::sees(&visible, &r.code)).collect()
+                found.into_iter().filter(|r| visible.covers(&r.code)).collect()
             }
         };
         // A search for an exact code or a unique name goes straight to the region.
@@ -268,7 +268,7 @@ pub async fn region_show(
             .detail
             .ancestors
             .iter()
-            .filter(|a| revita_app::auth::sees(&visible, &a.code))
+            .filter(|a| visible.covers(&a.code))
             .map(|a| context! { code => a.code.to_string(), name => lang.name(&a.name_zh, a.name_en.as_deref()) })
             .collect();
         let today = revita_methods::Date::first_of_year(9999);
@@ -529,7 +529,7 @@ pub async fn indicator_show(
             })
             .await?
             .into_iter()
-            .filter(|o| revita_app::auth::sees(&visible, &o.region))
+            .filter(|o| visible.covers(&o.region))
             .collect();
         let regions = state.app.store().regions().await.map_err(AppError::from)?;
         let level_of: std::collections::HashMap<&str, &str> =

@@ -21,7 +21,7 @@ pub struct WebState {
     /// Region details by data version and code.
     pub details: Arc<Cache<revita_app::query::RegionDetail>>,
     /// Read scopes by data version and user.
-    pub scopes: Arc<Cache<Option<std::collections::HashSet<revita_methods::RegionCode>>>>,
+    pub scopes: Arc<Cache<revita_app::Jurisdiction>>,
     /// Home-page alerts by data version, day and scope.
     pub alerts: Arc<Cache<minijinja::Value>>,
     /// The monitoring page's figures, map and tables, by the versions they
@@ -42,18 +42,22 @@ pub(crate) const PROFILE_TOPICS: [Topic; 4] =
 const SCOPE_TOPICS: [Topic; 2] = [Topic::Regions, Topic::Access];
 
 impl WebState {
-    /// The regions a viewer may read (`None`: everywhere), computed once per
+    /// Where a viewer may read (nowhere without a viewer), computed once per
     /// change of the tree or of grants, per user.
     pub async fn visible(
         &self,
         viewer: Option<&crate::auth::Viewer>,
-    ) -> revita_app::AppResult<Arc<Option<std::collections::HashSet<revita_methods::RegionCode>>>> {
-        let Some(viewer) = viewer else { return Ok(Arc::new(Some(Default::default()))) };
+    ) -> revita_app::AppResult<revita_app::Jurisdiction> {
+        let Some(viewer) = viewer else { return Ok(revita_app::Jurisdiction::nowhere()) };
         let versions = self.app.versions().await?;
         let key = format!("{}|{}|{}", versions.key(&SCOPE_TOPICS), viewer.actor.user_id, viewer.actor.name);
-        self.scopes
-            .get_or_compute(key, async || self.app.scope_set(&viewer.actor, revita_methods::access::Action::Read).await)
-            .await
+        let jurisdiction = self
+            .scopes
+            .get_or_compute(key, async || {
+                self.app.jurisdiction(&viewer.actor, revita_methods::access::Action::Read).await
+            })
+            .await?;
+        Ok((*jurisdiction).clone())
     }
 
     /// Fails unless the viewer may read the region: 403 for a region outside
@@ -62,9 +66,9 @@ impl WebState {
         &self,
         viewer: Option<&crate::auth::Viewer>,
         code: &revita_methods::RegionCode,
-    ) -> revita_app::AppResult<Arc<Option<std::collections::HashSet<revita_methods::RegionCode>>>> {
+    ) -> revita_app::AppResult<revita_app::Jurisdiction> {
         let visible = self.visible(viewer).await?;
-        if revita_app::auth::sees(&visible, code) {
+        if visible.covers(code) {
             return Ok(visible);
         }
         // Region codes are public (GB/T 2260); the data behind them is not.
@@ -88,10 +92,10 @@ impl WebState {
     pub async fn profile(
         &self,
         code: &revita_methods::RegionCode,
-        visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
+        visible: &revita_app::Jurisdiction,
     ) -> revita_app::AppResult<Arc<revita_app::profile::RegionProfile>> {
         let versions = self.app.versions().await?;
-        let key = format!("{}|{code}|{}", versions.key(&PROFILE_TOPICS), revita_app::auth::scope_key(visible));
+        let key = format!("{}|{code}|{}", versions.key(&PROFILE_TOPICS), visible.key());
         self.profiles.get_or_compute(key, async || self.app.region_profile(code, visible).await).await
     }
 }

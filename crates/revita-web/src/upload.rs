@@ -96,11 +96,10 @@ async fn run_import(
         "designations" | "pairings" => revita_methods::access::Action::EditDecisions,
         _ => revita_methods::access::Action::EditData,
     };
-    let within = state.app.scope_set(&viewer.actor, action).await?;
-    if within.as_ref().is_some_and(|set| set.is_empty()) {
+    let within = state.app.jurisdiction(&viewer.actor, action).await?;
+    if within.is_nowhere() {
         return Err(AppError::Forbidden(format!("{} may not import {kind}", viewer.actor.name)));
     }
-    let within = within.map(std::sync::Arc::new);
     let by = revita_app::auth::ChangeBy::new(&viewer.actor, origin);
     let file_name = Some(file_name.to_string());
     let file = FileImport {

@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inventory(db) => {
             let app = open(&db).await?;
             let actor = acting(&app, &db).await?;
-            if scope(&app, &actor, revita_methods::access::Action::Read).await?.is_some() {
+            if !scope(&app, &actor, revita_methods::access::Action::Read).await?.is_everywhere() {
                 bail!("the inventory counts the whole database; it is for national users");
             }
             let inventory = app.store().inventory().await?;
@@ -108,24 +108,21 @@ pub(crate) fn cli_origin() -> revita_app::auth::Origin {
     revita_app::auth::Origin { now: now(), request_id: None, client_addr: Some("cli".into()) }
 }
 
-/// Where the command may act: `None` means everywhere.
+/// Where the command may act (everywhere for the database owner).
 async fn scope(
     app: &App,
     actor: &Option<revita_app::auth::Actor>,
     action: revita_methods::access::Action,
-) -> anyhow::Result<Option<std::collections::HashSet<revita_methods::RegionCode>>> {
+) -> anyhow::Result<revita_app::Jurisdiction> {
     match actor {
-        None => Ok(None),
-        Some(actor) => Ok(app.scope_set(actor, action).await?),
+        None => Ok(revita_app::Jurisdiction::everywhere()),
+        Some(actor) => Ok(app.jurisdiction(actor, action).await?),
     }
 }
 
 /// Fails unless the region is in scope (the same rule as the web server's).
-fn check_readable(
-    visible: &Option<std::collections::HashSet<revita_methods::RegionCode>>,
-    code: &revita_methods::RegionCode,
-) -> anyhow::Result<()> {
-    if revita_app::auth::sees(visible, code) { Ok(()) } else { bail!("region {code} is outside your jurisdiction") }
+fn check_readable(visible: &revita_app::Jurisdiction, code: &revita_methods::RegionCode) -> anyhow::Result<()> {
+    if visible.covers(code) { Ok(()) } else { bail!("region {code} is outside your jurisdiction") }
 }
 
 /// Opens (and migrates) the database the arguments name.
@@ -304,7 +301,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         ImportKind::Designations | ImportKind::Pairings => revita_methods::access::Action::EditDecisions,
         _ => revita_methods::access::Action::EditData,
     };
-    let within = scope(&app, &actor, action).await?.map(std::sync::Arc::new);
+    let within = scope(&app, &actor, action).await?;
     let by = revita_app::auth::ChangeBy { actor: actor.clone(), origin: cli_origin() };
     let file = FileImport {
         dry_run: args.dry_run,
@@ -502,7 +499,7 @@ async fn region(args: RegionArgs) -> anyhow::Result<()> {
         }
         RegionAction::Search { query, limit } => {
             let found = app.search(query, *limit).await?;
-            let found: Vec<_> = found.into_iter().filter(|r| revita_app::auth::sees(&visible, &r.code)).collect();
+            let found: Vec<_> = found.into_iter().filter(|r| visible.covers(&r.code)).collect();
             print_regions(&found, args.json)
         }
     }
@@ -761,7 +758,7 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
 async fn lists(args: ListsArgs) -> anyhow::Result<()> {
     let app = open(&args.db).await?;
     let actor = acting(&app, &args.db).await?;
-    if scope(&app, &actor, revita_methods::access::Action::Read).await?.is_some() {
+    if !scope(&app, &actor, revita_methods::access::Action::Read).await?.is_everywhere() {
         bail!("designation lists are national decisions; listing them is for national users");
     }
     if let Some(id) = args.id {
@@ -905,7 +902,7 @@ async fn screen(args: ScreenArgs) -> anyhow::Result<()> {
         (true, Some(year)) => {
             let app = open(&args.db).await?;
             let actor = acting(&app, &args.db).await?;
-            let within = scope(&app, &actor, revita_methods::access::Action::EditData).await?.map(std::sync::Arc::new);
+            let within = scope(&app, &actor, revita_methods::access::Action::EditData).await?;
             let by = revita_app::auth::ChangeBy { actor: actor.clone(), origin: cli_origin() };
             Some(app.store_screening(&screening, year, &within, &by).await?)
         }

@@ -42,7 +42,7 @@ pub struct ObservationImport {
     /// Default source, period and status.
     pub options: ObservationOptions,
     /// The regions the importing user may change (`None`: everywhere).
-    pub within: Option<std::sync::Arc<std::collections::HashSet<RegionCode>>>,
+    pub within: crate::Jurisdiction,
     /// Who imports, for the audit log.
     pub by: crate::auth::ChangeBy,
     /// The file's name as its user knows it, for the audit log.
@@ -293,7 +293,7 @@ fn check(
     reader: &ObservationReader,
     resolver: &mut RegionResolver,
     indicators: &HashSet<String>,
-    within: &Option<std::sync::Arc<HashSet<RegionCode>>>,
+    within: &crate::Jurisdiction,
 ) -> Result<Observation, RowError> {
     let ObservationRecord { row, mut observation } = record;
     let file = reader.file();
@@ -315,7 +315,7 @@ fn check(
             ));
         }
     };
-    if !super::allowed(within, &observation.region) {
+    if !within.covers(&observation.region) {
         return Err(RowError::cell(file, row, reader.region_column(), super::outside(&observation.region)));
     }
     if !indicators.contains(observation.indicator.as_str()) {
@@ -334,7 +334,7 @@ fn scan(
     mut reader: ObservationReader,
     mut resolver: RegionResolver,
     indicators: HashSet<String>,
-    within: Option<std::sync::Arc<HashSet<RegionCode>>>,
+    within: crate::Jurisdiction,
     bytes_total: u64,
     sender: mpsc::Sender<Batch>,
 ) -> Scan {

@@ -47,7 +47,7 @@ both_backends!(the_factor_method_by_hand, |store: DynStore| async move {
     // (100·400 + 300·200 + 600·100)/1000 = 160, so F = 40, 240, 960 (sum
     // 1240), parts of 200k: 6,451.61, 38,709.68, 154,838.71.
     let plain = spec(r#", "rounding": 10000, "scenarios": [{"name": "population only", "weights": [1, 0, 0]}]"#);
-    let run = app.allocate(&plain, 2021, &None).await.unwrap();
+    let run = app.allocate(&plain, 2021, &Jurisdiction::everywhere()).await.unwrap();
     let codes: Vec<&str> = run.rows.iter().map(|r| r.code.as_str()).collect();
     assert_eq!(codes, ["520102", "520103", "520502"]);
     let nanming = &run.rows[0];
@@ -66,7 +66,7 @@ both_backends!(the_factor_method_by_hand, |store: DynStore| async move {
     // 云岩 rise to 270k, 七星关 keeps the remaining 460k (+15%).
     let limited =
         spec(r#", "rounding": 10000, "previous": {"indicator": "fund"}, "floor_share": 0.9, "cap_growth": 0.5"#);
-    let run = app.allocate(&limited, 2021, &None).await.unwrap();
+    let run = app.allocate(&limited, 2021, &Jurisdiction::everywhere()).await.unwrap();
     let amounts: Vec<f64> = run.rows.iter().map(|r| r.amount).collect();
     assert_eq!(amounts, [270_000.0, 270_000.0, 460_000.0]);
     assert_eq!(run.rows[0].floor, Some(270_000.0));
@@ -98,14 +98,14 @@ both_backends!(missing_values_are_excluded_or_zero_as_the_spec_says, |store: Dyn
         520102,pop_total,2022,100\n520502,pop_total,2022,600\n520103,pop_total,2022,300\n\
         520102,revenue_per_head,2022,400\n520502,revenue_per_head,2022,100\n";
     import_obs(&app, &files.write("2022.csv", more)).await.unwrap();
-    let run = app.allocate(&spec(""), 2022, &None).await.unwrap();
+    let run = app.allocate(&spec(""), 2022, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(run.rows.len(), 2);
     assert_eq!(run.excluded[0].code, "520103");
     assert!(run.excluded[0].reason.contains("inverse capacity"), "{}", run.excluded[0].reason);
     let total: f64 = run.rows.iter().map(|r| r.amount).sum();
     assert!(close(total, 1_000_000.0));
 
-    let run = app.allocate(&spec(r#", "missing": "zero""#), 2022, &None).await.unwrap();
+    let run = app.allocate(&spec(r#", "missing": "zero""#), 2022, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(run.rows.len(), 3);
     assert_eq!(run.rows[1].factors[2], 0.0);
     assert!(run.notes[0].contains("0 taken for inverse capacity"), "{:?}", run.notes);

@@ -1,7 +1,5 @@
 //! A monitoring case through the whole procedure, with every rule checked.
 
-use std::collections::HashSet;
-
 use revita_app::cases::{CaseActor, Move};
 use revita_methods::Date;
 use revita_methods::monitoring::{Category, Channel, IncomeCheck, Step, TimeLimit};
@@ -24,8 +22,8 @@ both_backends!(a_case_runs_the_procedure_and_exits_after_six_stable_months, |sto
         "{HEADER}\nH1,520102001001,3,1,7500,9000,0,0,0,0,0,0,0,0,0,0,0,0,0,0\nH2,520102001002,2,0,5000,5200,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
     );
     app.import_households(&files.write("h.csv", &households), &FileImport::default()).await.unwrap();
-    let nanming: Option<HashSet<RegionCode>> = Some([code("520102")].into());
-    let yunyan: Option<HashSet<RegionCode>> = Some([code("520103")].into());
+    let nanming = Jurisdiction::of_regions([code("520102")]);
+    let yunyan = Jurisdiction::of_regions([code("520103")]);
     let origin = revita_app::auth::Origin { now: 1, ..Default::default() };
     let clerk = CaseActor { name: "nanming_clerk", within: &nanming, origin: &origin };
     let stranger = CaseActor { name: "yunyan_clerk", within: &yunyan, origin: &origin };

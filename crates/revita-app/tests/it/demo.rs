@@ -15,7 +15,8 @@ both_backends!(the_demo_loads_real_regions_designations_and_census, |store: DynS
     // A wide row holds many values of one region but counts as one row.
     assert!(census.remapped_codes.iter().all(|r| r.rows == 1), "{:?}", census.remapped_codes);
     // Guizhou's 2020 population, rolled up from its counties, is the census figure.
-    let guizhou = app.rollup(&code("520000"), "pop_total", "2020", Some("county"), &None).await.unwrap();
+    let guizhou =
+        app.rollup(&code("520000"), "pop_total", "2020", Some("county"), &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(guizhou.stored_value, Some(38_562_148.0));
     assert_eq!(guizhou.value, guizhou.stored_value, "{:?}", (guizhou.reported, guizhou.expected));
     let key = app.store().designations(Some(&revita_methods::DesignationCategory::KeyAssistanceCounty)).await.unwrap();

@@ -35,7 +35,7 @@ both_backends!(index_and_rank_by_hand, |store: DynStore| async move {
     two_years(&app, &files).await;
     let spec =
         spec(r#"{"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}"#);
-    let run = app.designate(&spec, 2020, &None).await.unwrap();
+    let run = app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     // Two-year means: urbanisation 80 / 60 / 40 (reference 60); illiteracy
     // 2 / 4 / — (reference 3). 南明: (60/80·100 + 2/3·100)/2 = 70.83;
     // 云岩: (60/60·100 + 4/3·100)/2 = 116.67, so 云岩 ranks 1 (worst) at
@@ -82,7 +82,7 @@ both_backends!(a_rule_decided_by_known_values_needs_no_missing_one, |store: DynS
             {"at_most": {"indicator": "urbanization_rate_pct", "share": 0.9}},
             {"at_least": {"indicator": "illiteracy_pct", "share": 1.2}}]}}"#,
     );
-    let run = app.designate(&spec, 2020, &None).await.unwrap();
+    let run = app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     let lines: Vec<_> = run.rows.iter().map(|r| (r.code.as_str(), r.class.as_str())).collect();
     // 七星关 lacks illiteracy but 40 ≤ 54 decides the OR.
     assert_eq!(lines, [("520102", "not designated"), ("520103", "designated"), ("520502", "designated")]);
@@ -100,7 +100,7 @@ both_backends!(a_rule_decided_by_known_values_needs_no_missing_one, |store: DynS
     assert!(run.excluded.is_empty());
     // With AND the missing value matters, and the region is excluded, not passed.
     let spec = spec_with_all();
-    let run = app.designate(&spec, 2020, &None).await.unwrap();
+    let run = app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(run.excluded.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["520502"]);
 });
 
@@ -111,7 +111,7 @@ both_backends!(a_zero_with_no_ratio_excludes_the_region_not_the_run, |store: Dyn
     let replace = ObservationImport { replace: true, ..Default::default() };
     app.import_observations(&files.write("zero.csv", zero), &replace, &|_| {}).await.unwrap();
     let spec = spec(r#"{"kind": "index", "bands": [{"upper": 1.0, "label": "all"}]}"#);
-    let run = app.designate(&spec, 2020, &None).await.unwrap();
+    let run = app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(run.rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["520103"]);
     let zero = run.excluded.iter().find(|e| e.code == "520102").expect("南明 is excluded");
     assert!(zero.reason.contains("undefined"), "{}", zero.reason);
@@ -128,7 +128,7 @@ fn spec_with_all() -> DesignationSpec {
 both_backends!(a_run_covers_only_the_regions_the_viewer_may_read, |store: DynStore| async move {
     let (app, files) = (app(store), Files::new());
     two_years(&app, &files).await;
-    let visible: Option<HashSet<RegionCode>> = Some([code("520100"), code("520102"), code("520103")].into());
+    let visible = Jurisdiction::of_regions([code("520100"), code("520102"), code("520103")]);
     let run = app.designate(&spec_with_all(), 2020, &visible).await.unwrap();
     let seen: Vec<&str> =
         run.rows.iter().map(|r| r.code.as_str()).chain(run.excluded.iter().map(|e| e.code.as_str())).collect();
@@ -189,7 +189,7 @@ both_backends!(a_composite_index_by_hand, |store: DynStore| async move {
                     "classes": {"thresholds": {"cuts": [0.4], "labels": ["lagging", "other"]}}}"#,
             ),
             2020,
-            &None,
+            &Jurisdiction::everywhere(),
         )
         .await
         .unwrap();
@@ -224,7 +224,7 @@ both_backends!(a_composite_index_by_hand, |store: DynStore| async move {
                     "classes": {"quantiles": ["low", "mid", "high"]}}"#,
             ),
             2020,
-            &None,
+            &Jurisdiction::everywhere(),
         )
         .await
         .unwrap();
@@ -243,7 +243,7 @@ both_backends!(a_composite_index_by_hand, |store: DynStore| async move {
                     "classes": {"natural_breaks": ["low", "high"]}}"#,
             ),
             2020,
-            &None,
+            &Jurisdiction::everywhere(),
         )
         .await
         .unwrap();
@@ -272,7 +272,7 @@ both_backends!(an_inconsistent_ahp_matrix_is_run_with_a_warning, |store: DynStor
                        "classes": {"quantiles": ["low", "high"]}}}"#,
     )
     .unwrap();
-    let run = app.designate(&spec, 2020, &None).await.unwrap();
+    let run = app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     let cr = run.consistency.as_ref().unwrap().cr;
     assert!(cr >= 0.1, "{cr}");
     assert!(run.warnings[0].contains("CR = ") && run.warnings[0].contains("≥ 0.1"), "{:?}", run.warnings);
@@ -323,7 +323,8 @@ both_backends!(missing_values_are_imputed_when_the_spec_says_so, |store: DynStor
     let text = r#"{"name": "t", "universe": {"level": "county", "within": "520000"}, "years": 2, "missing": "mean",
         "indicators": [{"code": "urbanization_rate_pct"}, {"code": "illiteracy_pct"}],
         "method": {"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}}"#;
-    let run = app.designate(&DesignationSpec::from_json(text).unwrap(), 2020, &None).await.unwrap();
+    let run =
+        app.designate(&DesignationSpec::from_json(text).unwrap(), 2020, &Jurisdiction::everywhere()).await.unwrap();
     assert!(run.excluded.is_empty());
     let worst = &run.rows[0];
     assert_eq!((worst.code.as_str(), worst.imputed.as_slice()), ("520502", ["illiteracy_pct".to_string()].as_slice()));
@@ -350,7 +351,7 @@ both_backends!(observations_can_come_straight_from_a_file, |store: DynStore| asy
     let scratch = app.with_observation_files(&[file.as_path()]).await.unwrap();
     let spec =
         spec(r#"{"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}"#);
-    let run = scratch.app.designate(&spec, 2020, &None).await.unwrap();
+    let run = scratch.app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     let lines: Vec<_> = run.rows.iter().map(|r| (r.code.as_str(), r.class.as_str())).collect();
     assert_eq!(lines, [("520103", "lagging"), ("520102", "other")]);
     assert_eq!(observation_count(&app).await, 0, "the database is not touched");
@@ -369,7 +370,7 @@ both_backends!(two_runs_compare_region_by_region, |store: DynStore| async move {
                 r#"{"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}"#,
             ),
             2020,
-            &None,
+            &Jurisdiction::everywhere(),
         )
         .await
         .unwrap();
@@ -381,7 +382,7 @@ both_backends!(two_runs_compare_region_by_region, |store: DynStore| async move {
                     {"at_least": {"indicator": "illiteracy_pct", "share": 1.2}}]}}"#,
             ),
             2020,
-            &None,
+            &Jurisdiction::everywhere(),
         )
         .await
         .unwrap();
@@ -410,7 +411,7 @@ async fn commit_list(
     run: &revita_app::designate::DesignationRun,
     decision: &revita_app::designate::ListDecision,
     approver: &str,
-    within: &Option<HashSet<RegionCode>>,
+    within: &Jurisdiction,
     now: i64,
 ) -> revita_app::AppResult<revita_app::designate::CommittedList> {
     let preview = app.preview_designation_list(run, decision, within).await?;
@@ -439,8 +440,8 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
             {"at_most": {"indicator": "urbanization_rate_pct", "share": 0.9}},
             {"at_least": {"indicator": "illiteracy_pct", "share": 1.2}}]}}"#,
     );
-    let index = app.designate(&index_spec, 2020, &None).await.unwrap();
-    let rule = app.designate(&rule_spec, 2020, &None).await.unwrap();
+    let index = app.designate(&index_spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
+    let rule = app.designate(&rule_spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     let decision = |classes: &[&str], effective: &str, transition: Option<&str>| ListDecision {
         category: "custom:education_lag".into(),
         classes: classes.iter().map(|c| c.to_string()).collect(),
@@ -452,22 +453,43 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
 
     // A county user cannot commit a list that designates 云岩.
     let nanming: HashSet<RegionCode> = [code("520102")].into();
-    let refused =
-        commit_list(&app, &index_spec, &index, &decision(&["lagging"], "2021-01-01", None), "x", &Some(nanming), 1)
-            .await;
+    let refused = commit_list(
+        &app,
+        &index_spec,
+        &index,
+        &decision(&["lagging"], "2021-01-01", None),
+        "x",
+        &Jurisdiction::of_regions(nanming),
+        1,
+    )
+    .await;
     assert!(matches!(refused, Err(AppError::Forbidden(_))), "{refused:?}");
 
     // 1. The index run: 云岩 joins.
-    let first =
-        commit_list(&app, &index_spec, &index, &decision(&["lagging"], "2021-01-01", None), "gz_planner", &None, 1)
-            .await
-            .unwrap();
+    let first = commit_list(
+        &app,
+        &index_spec,
+        &index,
+        &decision(&["lagging"], "2021-01-01", None),
+        "gz_planner",
+        &Jurisdiction::everywhere(),
+        1,
+    )
+    .await
+    .unwrap();
     assert_eq!((first.joining.as_slice(), first.leaving.len()), (["520103".to_string()].as_slice(), 0));
     // 2. The rule run from 2023: 云岩 stays, 七星关 joins.
-    let second =
-        commit_list(&app, &rule_spec, &rule, &decision(&["designated"], "2023-01-01", None), "gz_planner", &None, 2)
-            .await
-            .unwrap();
+    let second = commit_list(
+        &app,
+        &rule_spec,
+        &rule,
+        &decision(&["designated"], "2023-01-01", None),
+        "gz_planner",
+        &Jurisdiction::everywhere(),
+        2,
+    )
+    .await
+    .unwrap();
     assert_eq!((second.joining.as_slice(), second.members), (["520502".to_string()].as_slice(), 2));
     // 3. The index run again from 2025, with a year's transition: 七星关 leaves
     //    at the end of 2025.
@@ -477,7 +499,7 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
         &index,
         &decision(&["lagging"], "2025-01-01", Some("2025-12-31")),
         "gz_planner",
-        &None,
+        &Jurisdiction::everywhere(),
         3,
     )
     .await
@@ -507,9 +529,17 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
     assert_eq!(lists[0].approved_by, "gz_planner");
     assert!(lists[0].spec_json.contains("\"lagging\""));
 
-    let bad = commit_list(&app, &index_spec, &index, &decision(&["severe"], "2021-01-01", None), "x", &None, 4)
-        .await
-        .unwrap_err();
+    let bad = commit_list(
+        &app,
+        &index_spec,
+        &index,
+        &decision(&["severe"], "2021-01-01", None),
+        "x",
+        &Jurisdiction::everywhere(),
+        4,
+    )
+    .await
+    .unwrap_err();
     assert!(bad.to_string().contains("no class 'severe'"), "{bad}");
 });
 
@@ -533,7 +563,7 @@ both_backends!(references_can_be_fixed_a_peer_group_or_weighted, |store: DynStor
     // illiteracy against a published rate of 2.5 (line 3.0).
     let spec = run(r#"[{"code": "urbanization_rate_pct", "reference": {"peer_group": "520100"}},
             {"code": "illiteracy_pct", "reference": {"fixed": 2.5}}]"#);
-    let result = app.designate(&spec, 2020, &None).await.unwrap();
+    let result = app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(result.references, [70.0, 2.5]);
     let classes: Vec<_> = result.rows.iter().map(|r| (r.code.as_str(), r.class.as_str())).collect();
     assert_eq!(classes, [("520102", "not designated"), ("520103", "designated"), ("520502", "designated")]);
@@ -542,7 +572,7 @@ both_backends!(references_can_be_fixed_a_peer_group_or_weighted, |store: DynStor
     let spec = run(
         r#"[{"code": "urbanization_rate_pct", "reference": {"weighted_by": "pop_total"}}, {"code": "illiteracy_pct"}]"#,
     );
-    let result = app.designate(&spec, 2020, &None).await.unwrap();
+    let result = app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(result.references, [65.0, 3.0]);
     let zero = DesignationSpec::from_json(
         r#"{"name": "t", "universe": {"level": "county"}, "indicators": [{"code": "x", "reference": {"fixed": 0}}],
@@ -575,7 +605,7 @@ both_backends!(a_commit_ends_only_what_the_run_classified_and_shows_it_first, |s
     let years_one =
         DesignationSpec::from_json(&serde_json::to_string(&rule_spec).unwrap().replace("\"years\":2", "\"years\":1"))
             .unwrap();
-    let rule = app.designate(&years_one, 2020, &None).await.unwrap();
+    let rule = app.designate(&years_one, 2020, &Jurisdiction::everywhere()).await.unwrap();
     let decision = ListDecision {
         category: "poverty_county".into(),
         classes: vec!["designated".into()],
@@ -587,17 +617,33 @@ both_backends!(a_commit_ends_only_what_the_run_classified_and_shows_it_first, |s
     // A provincial planner commits within Guizhou into a category held nationwide.
     let guizhou: HashSet<RegionCode> =
         ["520000", "520100", "520102", "520103", "520500", "520502"].iter().map(|c| code(c)).collect();
-    let preview = app.preview_designation_list(&rule, &decision, &Some(guizhou.clone())).await.unwrap();
+    let preview =
+        app.preview_designation_list(&rule, &decision, &Jurisdiction::of_regions(guizhou.clone())).await.unwrap();
     assert_eq!(preview.joining, ["520502"]);
     assert_eq!(preview.leaving, ["520102"]);
     assert!(preview.staying.is_empty());
     assert_eq!(preview.untouched, 1, "五华 lies outside the run");
     // A stale confirmation commits nothing.
-    let stale =
-        commit_list_confirmed(&app, &years_one, &rule, &decision, &Some(guizhou.clone()), "not-the-preview").await;
+    let stale = commit_list_confirmed(
+        &app,
+        &years_one,
+        &rule,
+        &decision,
+        &Jurisdiction::of_regions(guizhou.clone()),
+        "not-the-preview",
+    )
+    .await;
     assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
-    let committed =
-        commit_list_confirmed(&app, &years_one, &rule, &decision, &Some(guizhou), &preview.fingerprint).await.unwrap();
+    let committed = commit_list_confirmed(
+        &app,
+        &years_one,
+        &rule,
+        &decision,
+        &Jurisdiction::of_regions(guizhou),
+        &preview.fingerprint,
+    )
+    .await
+    .unwrap();
     assert_eq!((committed.joining.len(), committed.leaving.len()), (1, 1));
     let wuhua = app.store().designations_of(&code("530102")).await.unwrap();
     assert_eq!(wuhua[0].valid_to, None, "outside the run: untouched");
@@ -610,9 +656,9 @@ both_backends!(a_commit_ends_only_what_the_run_classified_and_shows_it_first, |s
     let empty =
         DesignationSpec::from_json(&serde_json::to_string(&rule_spec).unwrap().replace("\"years\":2", "\"years\":9"))
             .unwrap();
-    let none = app.designate(&empty, 2020, &None).await.unwrap();
+    let none = app.designate(&empty, 2020, &Jurisdiction::everywhere()).await.unwrap();
     assert!(none.rows.is_empty());
-    let refused = app.preview_designation_list(&none, &decision, &None).await.unwrap_err();
+    let refused = app.preview_designation_list(&none, &decision, &Jurisdiction::everywhere()).await.unwrap_err();
     assert!(refused.to_string().contains("classified no region"), "{refused}");
 });
 
@@ -622,7 +668,7 @@ async fn commit_list_confirmed(
     spec: &DesignationSpec,
     run: &revita_app::designate::DesignationRun,
     decision: &revita_app::designate::ListDecision,
-    within: &Option<HashSet<RegionCode>>,
+    within: &Jurisdiction,
     confirm: &str,
 ) -> revita_app::AppResult<revita_app::designate::CommittedList> {
     let by = revita_app::auth::ChangeBy::default();

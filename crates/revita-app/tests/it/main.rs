@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use revita_app::import::{FileImport, ObservationImport};
-use revita_app::{App, AppError, Profile};
+use revita_app::{App, AppError, Jurisdiction, Profile};
 use revita_methods::RegionCode;
 use revita_store::{DynStore, ObservationQuery};
 use revita_testkit::both_backends;

@@ -147,9 +147,14 @@ both_backends!(xlsx_files_import_like_csv, |store: DynStore| async move {
         .write("o.csv", "region_code,indicator,period,value\n520102,pop_total,2020,100\n520103,pop_total,2020,300\n");
     import_obs(&app, &csv).await.unwrap();
     let xlsx = files.path("o.xlsx");
-    app.export_observations(&ObservationQuery::default(), &xlsx, revita_ingest::export::ExportFormat::Xlsx, &None)
-        .await
-        .unwrap();
+    app.export_observations(
+        &ObservationQuery::default(),
+        &xlsx,
+        revita_ingest::export::ExportFormat::Xlsx,
+        &Jurisdiction::everywhere(),
+    )
+    .await
+    .unwrap();
     let replace = ObservationImport { replace: true, ..Default::default() };
     let report = app.import_observations(&xlsx, &replace, &|_| {}).await.unwrap();
     assert_eq!((report.rows_read, report.records_written), (2, 2));
@@ -165,7 +170,10 @@ both_backends!(exports_round_trip_through_the_importer, |store: DynStore| async 
         ("x.csv", revita_ingest::export::ExportFormat::Csv),
         ("x.parquet", revita_ingest::export::ExportFormat::Parquet),
     ] {
-        let n = app.export_observations(&ObservationQuery::default(), &files.path(name), format, &None).await.unwrap();
+        let n = app
+            .export_observations(&ObservationQuery::default(), &files.path(name), format, &Jurisdiction::everywhere())
+            .await
+            .unwrap();
         assert_eq!(n, 2, "{name}");
     }
     let replace = ObservationImport { replace: true, ..Default::default() };
@@ -180,17 +188,22 @@ both_backends!(rollups_report_coverage, |store: DynStore| async move {
     let text =
         "region_code,period,pop_total,urbanization_rate_pct\n520102,2020,100,90\n520103,2020,300,50\n520502,2020,,40\n";
     import_obs(&app, &files.write("w.csv", text)).await.unwrap();
-    let guiyang = app.rollup(&code("520100"), "urbanization_rate_pct", "2020", None, &None).await.unwrap();
+    let guiyang =
+        app.rollup(&code("520100"), "urbanization_rate_pct", "2020", None, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!((guiyang.value, guiyang.reported, guiyang.expected, guiyang.complete), (Some(60.0), 2, 2, true));
     // Province from counties: 七星关 has a rate but no population, so it cannot be weighted.
-    let province = app.rollup(&code("520000"), "urbanization_rate_pct", "2020", Some("county"), &None).await.unwrap();
+    let province = app
+        .rollup(&code("520000"), "urbanization_rate_pct", "2020", Some("county"), &Jurisdiction::everywhere())
+        .await
+        .unwrap();
     assert_eq!((province.value, province.reported, province.expected, province.complete), (Some(60.0), 2, 3, false));
-    let total = app.rollup(&code("520000"), "pop_total", "2020", Some("county"), &None).await.unwrap();
+    let total =
+        app.rollup(&code("520000"), "pop_total", "2020", Some("county"), &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!((total.value, total.reported, total.expected), (Some(400.0), 2, 3));
-    let ratio = app.rollup(&code("520100"), "sex_ratio", "2020", None, &None).await.unwrap();
+    let ratio = app.rollup(&code("520100"), "sex_ratio", "2020", None, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!((ratio.method.as_str(), ratio.value), ("none", None));
     // Someone who sees only 南明区 gets only 南明区's part of Guiyang.
-    let nanming: Option<std::collections::HashSet<RegionCode>> = Some([code("520102")].into_iter().collect());
+    let nanming = Jurisdiction::of_regions([code("520102")]);
     let partial = app.rollup(&code("520100"), "pop_total", "2020", None, &nanming).await.unwrap();
     // Issue 13: it says that it covers only part of Guiyang (it said "1 of 1 children — complete").
     assert_eq!((partial.value, partial.reported, partial.expected, partial.stored_value), (Some(100.0), 1, 2, None));

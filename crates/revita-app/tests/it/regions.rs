@@ -201,7 +201,7 @@ both_backends!(monitoring_lines_import_and_the_nearest_applies, |store: DynStore
 
     // A county clerk may not set Guizhou's line.
     let nanming: HashSet<RegionCode> = [code("520102")].into();
-    let scoped = FileImport { within: Some(std::sync::Arc::new(nanming)), ..Default::default() };
+    let scoped = FileImport { within: Jurisdiction::of_regions(nanming), ..Default::default() };
     let text = "region_code,year,amount\n520000,2024,8000\n";
     let problems = rejected(app.import_monitoring_lines(&files.write("gz.csv", text), &scoped).await);
     assert!(problems[0].contains("outside your jurisdiction"), "{problems:?}");
@@ -228,7 +228,7 @@ async fn import_as(
     actor: &revita_app::auth::Actor,
     path: &Path,
 ) -> Result<revita_app::ImportReport, AppError> {
-    let within = app.scope_set(actor, revita_methods::access::Action::EditData).await.unwrap().map(std::sync::Arc::new);
+    let within = app.jurisdiction(actor, revita_methods::access::Action::EditData).await.unwrap();
     let by = revita_app::auth::ChangeBy::new(actor, &revita_app::auth::Origin::default());
     app.import_regions(path, &FileImport { within, by, ..Default::default() }).await
 }

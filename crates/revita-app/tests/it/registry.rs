@@ -24,7 +24,7 @@ both_backends!(a_members_file_for_many_households_is_checked_in_one_pass, |store
     app.import_households(&files.write("h.csv", &households), &FileImport::default()).await.unwrap();
     let path = files.write("m.csv", &members);
     let nanming: HashSet<RegionCode> = [code("520102")].into();
-    let clerk = FileImport { within: Some(std::sync::Arc::new(nanming)), ..Default::default() };
+    let clerk = FileImport { within: Jurisdiction::of_regions(nanming), ..Default::default() };
     let problems = rejected(app.import_household_members(&path, &clerk, 2026).await);
     assert_eq!(problems.len(), 2, "云岩's household and the unknown one: {problems:?}");
     assert!(
@@ -55,7 +55,7 @@ both_backends!(a_household_import_cannot_take_over_another_countys_household, |s
     let yunyan = format!("{header}H-YY-1,520103001001,4,2,9000,9000,0,0,0{flags}\n");
     app.import_households(&files.write("yy.csv", &yunyan), &FileImport::default()).await.unwrap();
     let nanming: std::collections::HashSet<RegionCode> = [code("520102")].into();
-    let options = FileImport { within: Some(std::sync::Arc::new(nanming)), ..Default::default() };
+    let options = FileImport { within: Jurisdiction::of_regions(nanming), ..Default::default() };
     let takeover = format!(
         "{header}H-NM-1,520102001001,3,1,8000,8000,0,0,0{flags}\nH-YY-1,520102001001,1,0,100,100,0,0,0{flags}\n"
     );

@@ -256,11 +256,14 @@ both_backends!(a_screening_is_stored_as_county_observations, |store: DynStore| a
 
     // A county user elsewhere may not store Guizhou-wide results.
     let nanming: HashSet<RegionCode> = [code("520102")].into();
-    let error = app.store_screening(&screening, 2024, &Some(Arc::new(nanming)), &Default::default()).await.unwrap_err();
+    let error = app
+        .store_screening(&screening, 2024, &Jurisdiction::of_regions(nanming), &Default::default())
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("outside your jurisdiction"), "{error}");
     assert_eq!(observation_count(&app).await, before);
 
-    let stored = app.store_screening(&screening, 2024, &None, &Default::default()).await.unwrap();
+    let stored = app.store_screening(&screening, 2024, &Jurisdiction::everywhere(), &Default::default()).await.unwrap();
     assert_eq!(stored.counties, 3);
     assert_eq!(stored.observations, 3 * 8);
     assert!(stored.indicators_created.contains(&"mpi_m0".to_string()));
@@ -276,14 +279,15 @@ both_backends!(a_screening_is_stored_as_county_observations, |store: DynStore| a
     assert_eq!(qixingguan, in_bijie as f64);
 
     // Storing again replaces the year's values rather than failing.
-    let again = app.store_screening(&screening, 2024, &None, &Default::default()).await.unwrap();
+    let again = app.store_screening(&screening, 2024, &Jurisdiction::everywhere(), &Default::default()).await.unwrap();
     assert!(again.indicators_created.is_empty());
     assert_eq!(observation_count(&app).await, before + 24);
 
     // A county that is not loaded stops the whole store.
     let stray = files.write("stray.csv", &csv_text(&generate(50, &[520_102, 999_901], 3)));
     let screening = screen_file(&stray, &ScreenOptions { line: 7600.0, threads: 1 }, &Progress::default()).unwrap();
-    let error = app.store_screening(&screening, 2025, &None, &Default::default()).await.unwrap_err();
+    let error =
+        app.store_screening(&screening, 2025, &Jurisdiction::everywhere(), &Default::default()).await.unwrap_err();
     assert!(error.to_string().contains("999901"), "{error}");
     assert_eq!(observation_count(&app).await, before + 24);
 });
@@ -314,11 +318,11 @@ both_backends!(the_registry_screens_like_its_file, |store: DynStore| async move 
 
     // The registry screens exactly as the file does.
     let from_file = screen_file(&path, &ScreenOptions { line: 7600.0, threads: 2 }, &Progress::default()).unwrap();
-    let from_registry = app.screen_registry(7600.0, &None).await.unwrap();
+    let from_registry = app.screen_registry(7600.0, &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(from_registry.counties, from_file.counties);
     // A 南明 user screens 南明's households only.
     let nanming: HashSet<RegionCode> = [code("520102")].into();
-    let scoped = app.screen_registry(7600.0, &Some(nanming.clone())).await.unwrap();
+    let scoped = app.screen_registry(7600.0, &Jurisdiction::of_regions(nanming.clone())).await.unwrap();
     assert_eq!(scoped.counties.iter().map(|(c, _)| *c).collect::<Vec<_>>(), [520_102]);
 
     // Bad files are refused whole: a repeated id, an unknown county, another county's household.
@@ -334,7 +338,7 @@ both_backends!(the_registry_screens_like_its_file, |store: DynStore| async move 
     assert!(problems[0].contains("row 3, column 'hh_id'") && problems[0].contains("already on row 2"), "{problems:?}");
     assert!(problems[1].contains("row 4, column 'village_code'") && problems[1].contains("529999"), "{problems:?}");
     let other = format!("{header}\n{}\n", line("X3", "520103001001"));
-    let scoped_import = FileImport { within: Some(Arc::new(nanming)), ..Default::default() };
+    let scoped_import = FileImport { within: Jurisdiction::of_regions(nanming), ..Default::default() };
     let problems = rejected(app.import_households(&files.write("other.csv", &other), &scoped_import).await);
     assert!(problems[0].contains("outside your jurisdiction"), "{problems:?}");
     let bad_value = format!("{header}\n{}\n", line("X4", "520102001001").replacen(",3,1,", ",3,4,", 1));
@@ -352,7 +356,7 @@ both_backends!(the_registry_imports_parquet_too, |store: DynStore| async move {
     let report = app.import_households(&path, &FileImport::default()).await.unwrap();
     assert_eq!((report.records_written, report.encoding.as_str()), (300, "parquet"));
     let from_file = screen_file(&path, &ScreenOptions { line: 7600.0, threads: 1 }, &Progress::default()).unwrap();
-    assert_eq!(app.screen_registry(7600.0, &None).await.unwrap().counties, from_file.counties);
+    assert_eq!(app.screen_registry(7600.0, &Jurisdiction::everywhere()).await.unwrap().counties, from_file.counties);
 
     // A bad flag and a labour count above the size, named by row and column.
     rows[9].flags[3] = 2;
