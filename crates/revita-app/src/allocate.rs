@@ -406,7 +406,7 @@ impl App {
         };
         let designated: HashSet<RegionCode> = self
             .store()
-            .designations(Some(&category))
+            .designations(Some(&category), None)
             .await?
             .into_iter()
             .filter(|d| d.is_active_on(end_of_year))

@@ -19,7 +19,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use revita_methods::RegionCode;
-use revita_methods::access::{self, Access, Action, Grant, Scope};
+use revita_methods::access::{self, Access, Action, Grant, Role, Scope};
 use revita_methods::password;
 use revita_store::security::{ApiToken, AuditEntry, AuditFilter, Session, User};
 use sha2::{Digest, Sha256};
@@ -181,6 +181,15 @@ fn user_json(user: &User, grants: &[Grant]) -> String {
 }
 
 impl App {
+    /// The actor an anonymous reader of a published page reads as: a viewer
+    /// of every top-level region (what is published is read by anyone).
+    pub async fn anonymous_actor(&self) -> AppResult<Actor> {
+        let root_level = self.scheme().levels().first().copied().unwrap_or("country");
+        let roots = self.store().regions_at_level(root_level).await?;
+        let grants = roots.into_iter().map(|r| Grant { role: Role::Viewer, scope: r.code }).collect();
+        Ok(Actor { user_id: 0, name: "anonymous".into(), access: Access::new(grants), must_change_password: false })
+    }
+
     /// A region's path from the root (itself last).
     pub async fn region_path(&self, code: &RegionCode) -> AppResult<Vec<RegionCode>> {
         self.region(code).await?;
@@ -491,6 +500,20 @@ impl App {
         tx.audit(audit_entry(&by.name, "user.update", ("user", name), region, change, origin));
         tx.commit().await?;
         Ok(saved)
+    }
+
+    /// One user `by` manages (not found if there is no such user, forbidden
+    /// if `by` may not manage them).
+    pub async fn managed_user(&self, by: &Actor, name: &str) -> AppResult<User> {
+        let user = self.store().user_by_name(name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
+        let grants = self.store().grants(user.id).await?;
+        self.require_may_manage(by, name, &grants).await?;
+        Ok(user)
+    }
+
+    /// The actor's own API tokens (revoked ones included).
+    pub async fn api_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiToken>> {
+        Ok(self.store().api_tokens(actor.user_id).await?)
     }
 
     /// The users an administrator manages: those it could have given every

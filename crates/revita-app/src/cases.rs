@@ -103,6 +103,13 @@ impl App {
         Ok((case, events))
     }
 
+    /// A case's support measures, in the order recorded.
+    pub async fn case_measures(&self, actor: &CaseActor<'_>, id: i64) -> AppResult<Vec<Measure>> {
+        let case = self.store().case(id).await?.ok_or_else(|| AppError::NotFound(format!("case {id}")))?;
+        check_within(actor, &case.county)?;
+        Ok(self.store().measures(id).await?)
+    }
+
     /// Moves a case, checking the procedure's rules; returns the case as it
     /// now stands.
     pub async fn move_case(&self, actor: &CaseActor<'_>, id: i64, to: &Move) -> AppResult<Case> {
@@ -208,10 +215,9 @@ impl App {
     ) -> AppResult<Vec<(Case, Overdue)>> {
         let mut late: Vec<(Case, Overdue)> = self
             .store()
-            .cases()
+            .cases(actor.within.roots())
             .await?
             .into_iter()
-            .filter(|c| actor.within.covers(&c.county))
             .filter_map(|c| monitoring::overdue(c.step, c.step_since, limits, today).map(|o| (c, o)))
             .collect();
         late.sort_by(|a, b| b.1.days_late.cmp(&a.1.days_late).then(a.0.id.cmp(&b.0.id)));
@@ -300,7 +306,7 @@ impl App {
     async fn followed_households(&self) -> AppResult<HashSet<String>> {
         Ok(self
             .store()
-            .cases()
+            .cases(None)
             .await?
             .into_iter()
             .filter(|c| c.step != Step::RiskEliminated)
@@ -372,10 +378,8 @@ impl App {
             }
             let query = crate::ObservationQuery { indicator: Some(code), ..Default::default() };
             let mut series: std::collections::BTreeMap<RegionCode, Vec<(i32, f64)>> = Default::default();
-            for o in self.all_observations(&query).await? {
-                if let revita_methods::Period::Year(year) = o.period
-                    && within.covers(&o.region)
-                {
+            for o in self.all_observations(&query, within).await? {
+                if let revita_methods::Period::Year(year) = o.period {
                     series.entry(o.region).or_default().push((year, o.value));
                 }
             }

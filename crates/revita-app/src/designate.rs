@@ -620,7 +620,9 @@ impl App {
                 period: Some(Period::Year(*year).to_string()),
                 ..Default::default()
             };
-            for o in self.all_observations(&query).await? {
+            // National averages: the jurisdiction limits what is designated,
+            // not the figures a rule is computed from.
+            for o in self.all_observations(&query, &crate::Jurisdiction::everywhere()).await? {
                 let entry = sums.entry(o.region).or_insert((0.0, 0));
                 entry.0 += o.value;
                 entry.1 += 1;
@@ -1358,7 +1360,7 @@ impl App {
         let listed: HashSet<&str> = listed_rows.iter().map(|r| r.code.as_str()).collect();
         let current: Vec<revita_methods::Designation> = self
             .store()
-            .designations(Some(&category))
+            .designations(Some(&category), None)
             .await?
             .into_iter()
             .filter(|d| d.is_active_on(decision.effective_from))

@@ -27,14 +27,13 @@ impl App {
         let mut writer = export::create(path, format).map_err(fail)?;
         let mut after: Option<ObservationKey> = None;
         loop {
-            let page = self.store().observations(query, after.as_ref(), PAGE_ROWS).await?;
+            let page = self.observations(query, after.as_ref(), PAGE_ROWS, visible).await?;
             let Some(last) = page.last() else { break };
             after = Some(ObservationKey {
                 indicator: last.indicator.to_string(),
                 region: last.region.to_string(),
                 period: last.period.to_string(),
             });
-            let page: Vec<_> = page.into_iter().filter(|o| visible.covers(&o.region)).collect();
             writer.write(&page).map_err(fail)?;
         }
         writer.finish().map_err(fail)

@@ -77,8 +77,17 @@ impl App {
         App { store, scheme: profile.scheme(), peers: Arc::default() }
     }
 
-    /// The store.
-    pub fn store(&self) -> &DynStore {
+    /// The store: private to the use cases, which check who may read and
+    /// change what (issue 15). Callers above go through `App`'s methods.
+    pub(crate) fn store(&self) -> &DynStore {
+        &self.store
+    }
+
+    /// The store, for tests that look behind the use cases at what was
+    /// written (built only with the `test-support` feature).
+    #[cfg(feature = "test-support")]
+    #[doc(hidden)]
+    pub fn test_store(&self) -> &DynStore {
         &self.store
     }
 

@@ -160,7 +160,7 @@ impl App {
     ) -> AppResult<MapData> {
         let category = DesignationCategory::parse(category).map_err(|e| AppError::Invalid(e.to_string()))?;
         let mut status: HashMap<RegionCode, f64> = HashMap::new();
-        for d in self.store().designations(Some(&category)).await? {
+        for d in self.store().designations(Some(&category), None).await? {
             let value = if d.is_active_on(on) {
                 1.0
             } else if d.valid_from.is_none_or(|f| f <= on) {

@@ -138,6 +138,16 @@ fn invalid(reason: impl Into<String>) -> AppError {
 }
 
 impl App {
+    /// The plan a project belongs to (forms about a project return to it).
+    pub async fn plan_of_project(&self, project_id: i64) -> AppResult<i64> {
+        let project = self
+            .store()
+            .project(project_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("project {project_id}")))?;
+        Ok(project.plan_id)
+    }
+
     /// Creates a plan in draft. The office's region and every region of the
     /// scope must be within the actor's jurisdiction for decisions.
     pub async fn create_plan(&self, actor: &Actor, draft: &PlanDraft, origin: &Origin) -> AppResult<i64> {

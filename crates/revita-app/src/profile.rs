@@ -55,8 +55,14 @@ pub struct RegionProfile {
 const CHILD_COLUMNS: usize = 6;
 
 impl App {
-    /// Every observation matching `query`, page by page.
-    pub async fn all_observations(&self, query: &ObservationQuery) -> AppResult<Vec<Observation>> {
+    /// Every observation matching `query` within a jurisdiction, page by
+    /// page (the jurisdiction filters in SQL).
+    pub async fn all_observations(
+        &self,
+        query: &ObservationQuery,
+        within: &crate::Jurisdiction,
+    ) -> AppResult<Vec<Observation>> {
+        let query = &crate::query::within_query(query, within);
         let mut out = Vec::new();
         let mut after: Option<ObservationKey> = None;
         loop {
@@ -78,14 +84,20 @@ impl App {
     pub async fn region_profile(&self, code: &RegionCode, visible: &crate::Jurisdiction) -> AppResult<RegionProfile> {
         let detail = self.region_detail(code).await?;
         let indicators = self.store().indicators().await?;
-        let own = self.all_observations(&ObservationQuery { region: Some(code.clone()), ..Default::default() }).await?;
+        let own = self
+            .all_observations(&ObservationQuery { region: Some(code.clone()), ..Default::default() }, visible)
+            .await?;
         // References: the root (national) and the top-level ancestor (province).
         let references: Vec<Region> =
             detail.ancestors.iter().take(2).filter(|r| visible.covers(&r.code)).cloned().collect();
         let mut reference_values = Vec::new();
         for r in &references {
             reference_values.push(
-                self.all_observations(&ObservationQuery { region: Some(r.code.clone()), ..Default::default() }).await?,
+                self.all_observations(
+                    &ObservationQuery { region: Some(r.code.clone()), ..Default::default() },
+                    visible,
+                )
+                .await?,
             );
         }
         let by_indicator = group(&own);
@@ -168,8 +180,11 @@ impl App {
         if children.is_empty() {
             return Ok((Vec::new(), Vec::new()));
         }
-        let observations =
-            self.all_observations(&ObservationQuery { parent: Some(code.clone()), ..Default::default() }).await?;
+        // The children of a region its reader may read lie within the same
+        // jurisdiction (a subtree holds its children).
+        let everywhere = crate::Jurisdiction::everywhere();
+        let query = ObservationQuery { parent: Some(code.clone()), ..Default::default() };
+        let observations = self.all_observations(&query, &everywhere).await?;
         // Per indicator, the latest period any child has.
         let mut latest: HashMap<&IndicatorCode, Period> = HashMap::new();
         for o in &observations {

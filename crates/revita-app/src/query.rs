@@ -9,7 +9,20 @@ use revita_methods::{
 use revita_store::ObservationQuery;
 use serde::Serialize;
 
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, Jurisdiction};
+
+/// `query` narrowed to a jurisdiction.
+pub(crate) fn within_query(query: &ObservationQuery, within: &Jurisdiction) -> ObservationQuery {
+    let mut narrowed = query.clone();
+    if let Some(roots) = within.roots() {
+        narrowed.within = Some(match &query.within {
+            // Already narrowed: only what both allow (keep the narrower roots).
+            Some(existing) => existing.iter().filter(|r| within.covers(r)).cloned().collect(),
+            None => roots.to_vec(),
+        });
+    }
+    narrowed
+}
 
 /// A region with its breadcrumb and designations.
 #[derive(Debug, Clone)]
@@ -109,12 +122,100 @@ impl App {
         Ok(self.store().descendants(code, level).await?)
     }
 
-    /// Regions by code or name.
-    pub async fn search(&self, query: &str, limit: i64) -> AppResult<Vec<Region>> {
+    /// Regions by code or name, within a jurisdiction (filtered in SQL, so
+    /// `limit` regions come back if that many match).
+    pub async fn search(&self, query: &str, limit: i64, within: &Jurisdiction) -> AppResult<Vec<Region>> {
         if query.trim().is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self.store().search_regions(query, limit.clamp(1, 500)).await?)
+        Ok(self.store().search_regions(query, limit.clamp(1, 500), within.roots()).await?)
+    }
+
+    /// Where a reader starts browsing: the provinces for a national reader,
+    /// otherwise the roots of the jurisdiction.
+    pub async fn starting_regions(&self, within: &Jurisdiction) -> AppResult<Vec<Region>> {
+        let Some(roots) = within.roots() else { return self.regions_at_level("province").await };
+        let mut regions = Vec::with_capacity(roots.len());
+        for root in roots {
+            if let Some(region) = self.store().region(root).await? {
+                regions.push(region);
+            }
+        }
+        Ok(regions)
+    }
+
+    /// Every region at a level, by code (the tree's shape is public: GB/T 2260).
+    pub async fn regions_at_level(&self, level: &str) -> AppResult<Vec<Region>> {
+        Ok(self.store().regions_at_level(level).await?)
+    }
+
+    /// Every region, by code (the tree's shape is public: GB/T 2260).
+    pub async fn regions(&self) -> AppResult<Vec<Region>> {
+        Ok(self.store().regions().await?)
+    }
+
+    /// A region, if it exists (for names of partners and parents).
+    pub async fn find_region(&self, code: &RegionCode) -> AppResult<Option<Region>> {
+        Ok(self.store().region(code).await?)
+    }
+
+    /// A region's boundary, or not found.
+    pub async fn boundary(&self, code: &RegionCode) -> AppResult<revita_store::Boundary> {
+        self.store().boundary(code).await?.ok_or_else(|| AppError::NotFound(format!("boundary of {code}")))
+    }
+
+    /// Every indicator, by code.
+    pub async fn indicators(&self) -> AppResult<Vec<Indicator>> {
+        Ok(self.store().indicators().await?)
+    }
+
+    /// The periods with observations of an indicator, ascending.
+    pub async fn periods(&self, indicator: &IndicatorCode) -> AppResult<Vec<String>> {
+        Ok(self.store().periods(indicator).await?)
+    }
+
+    /// One page of observations matching `query` within a jurisdiction, in
+    /// key order after `after`: the jurisdiction is a condition of the
+    /// query, so a page holds `limit` rows whenever that many remain.
+    pub async fn observations(
+        &self,
+        query: &ObservationQuery,
+        after: Option<&revita_store::ObservationKey>,
+        limit: i64,
+        within: &Jurisdiction,
+    ) -> AppResult<Vec<revita_methods::Observation>> {
+        Ok(self.store().observations(&within_query(query, within), after, limit).await?)
+    }
+
+    /// Designations (of one category, or all) within a jurisdiction.
+    pub async fn designations(
+        &self,
+        category: Option<&revita_methods::DesignationCategory>,
+        within: &Jurisdiction,
+    ) -> AppResult<Vec<Designation>> {
+        Ok(self.store().designations(category, within.roots()).await?)
+    }
+
+    /// Counts of what the database holds: whole-database figures, so for
+    /// national readers only.
+    pub async fn inventory(&self, within: &Jurisdiction) -> AppResult<revita_store::Inventory> {
+        if !within.is_everywhere() {
+            return Err(AppError::Forbidden(
+                "the inventory counts the whole database; it is for national users".into(),
+            ));
+        }
+        Ok(self.store().inventory().await?)
+    }
+
+    /// Whether the database holds any observation (an empty one takes the demo).
+    pub async fn is_empty(&self) -> AppResult<bool> {
+        Ok(self.store().inventory().await?.observations == 0)
+    }
+
+    /// The backend's name and whether it answers, for health checks.
+    pub async fn health(&self) -> (String, AppResult<()>) {
+        let backend = format!("{:?}", self.store().backend()).to_lowercase();
+        (backend, self.store().ping().await.map_err(AppError::from))
     }
 
     /// One indicator, or not found.

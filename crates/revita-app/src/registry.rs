@@ -45,6 +45,12 @@ fn county_of(household: &RegisteredHousehold) -> AppResult<RegionCode> {
 }
 
 impl App {
+    /// The monitoring lines (yuan per person per year) by region and year:
+    /// published policy, read by anyone who reads monitoring.
+    pub async fn monitoring_lines(&self) -> AppResult<Vec<revita_methods::monitoring::MonitoringLine>> {
+        Ok(self.store().monitoring_lines(None).await?)
+    }
+
     /// Edits a registry household the actor may change; returns the new
     /// version. A stale version is a conflict: the other edit is kept and the
     /// user reloads.

@@ -29,7 +29,8 @@ impl App {
         let url = DatabaseUrl::new(dir.path().join("scratch.sqlite").display().to_string());
         let store = revita_store::open(&url).await?;
         let (regions, indicators) = (self.store().regions().await?, self.store().indicators().await?);
-        let (history, designations) = (self.store().code_history().await?, self.store().designations(None).await?);
+        let (history, designations) =
+            (self.store().code_history().await?, self.store().designations(None, None).await?);
         // A throwaway copy: its log records only that it was made.
         let entry = crate::auth::audit_entry(
             "system",

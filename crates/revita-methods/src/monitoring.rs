@@ -292,6 +292,17 @@ pub struct TimeLimit {
     pub days: i64,
 }
 
+/// Days allowed for each step after the one before, where no local rule is
+/// given: the common 15-day limit of methods.md §9.1 for verification and
+/// approval, a week for the household's consent, and a month from approval
+/// to assistance. The web page and `revita case overdue` both use them.
+pub const DEFAULT_TIME_LIMITS: [TimeLimit; 4] = [
+    TimeLimit { step: Step::Verified, days: 15 },
+    TimeLimit { step: Step::Consented, days: 7 },
+    TimeLimit { step: Step::Approved, days: 15 },
+    TimeLimit { step: Step::Assisted, days: 30 },
+];
+
 /// A case whose next step is overdue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overdue {

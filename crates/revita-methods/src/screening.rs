@@ -479,6 +479,16 @@ impl Tally {
         shares
     }
 
+    /// This group's contribution to the M0 of `whole` (the tally of every
+    /// group, built with the same weights): v_g · M0_g / M0 with v_g = n_g / n
+    /// (methods.md §9.2 step 8, subgroup decomposition). Since n_g · M0_g is
+    /// the group's deprivation score over the weights' scale, the share is
+    /// the ratio of the two scores: exact, whatever the weights. 0 when the
+    /// whole has no MPI-poor people.
+    pub fn share_of_m0(&self, whole: &Tally) -> f64 {
+        ratio(self.poor_score, whole.poor_score)
+    }
+
     /// Adds another tally's totals to this one.
     pub fn merge(&mut self, other: &Tally) {
         self.households += other.households;

@@ -34,10 +34,18 @@ impl Store {
     }
 
     /// Every case, by number.
-    pub async fn cases(&self) -> StoreResult<Vec<Case>> {
-        let sql = format!("{CASE_COLUMNS_FROM} ORDER BY id");
+    pub async fn cases(&self, within: Option<&[revita_methods::RegionCode]>) -> StoreResult<Vec<Case>> {
+        let (condition, binds) = match within {
+            Some(roots) => crate::regions::within_condition("county_code", roots, 0),
+            None => ("1 = 1".to_string(), Vec::new()),
+        };
+        let sql = format!("{CASE_COLUMNS_FROM} WHERE {condition} ORDER BY id");
         on_pool!(self, pool => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for code in &binds {
+                query = query.bind(code.as_str());
+            }
+            let rows = query.fetch_all(pool).await?;
             rows.iter().map(crate::rows::case).collect()
         })
     }

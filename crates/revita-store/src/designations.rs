@@ -49,14 +49,27 @@ impl Store {
         })
     }
 
-    /// Designations of one category, or all, by region.
-    pub async fn designations(&self, category: Option<&DesignationCategory>) -> StoreResult<Vec<Designation>> {
+    /// Designations of one category, or all, by region; only of regions in
+    /// the subtrees under `within`'s roots if given.
+    pub async fn designations(
+        &self,
+        category: Option<&DesignationCategory>,
+        within: Option<&[RegionCode]>,
+    ) -> StoreResult<Vec<Designation>> {
+        let (condition, codes) = match within {
+            Some(roots) => crate::regions::within_condition("region_code", roots, 1),
+            None => ("1 = 1".to_string(), Vec::new()),
+        };
         let sql = format!(
-            "SELECT {DESIGNATION_COLUMNS} FROM designations WHERE ($1 IS NULL OR category = $1) \
+            "SELECT {DESIGNATION_COLUMNS} FROM designations WHERE ($1 IS NULL OR category = $1) AND {condition} \
              ORDER BY region_code, category, COALESCE(valid_from, '')"
         );
         on_pool!(self, pool => {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(category.map(|c| c.as_str())).fetch_all(pool).await?;
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(category.map(|c| c.as_str()));
+            for code in &codes {
+                query = query.bind(code.as_str());
+            }
+            let rows = query.fetch_all(pool).await?;
             rows.iter().map(crate::rows::designation).collect()
         })
     }

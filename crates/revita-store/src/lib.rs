@@ -150,6 +150,9 @@ pub struct ObservationQuery {
     pub level: Option<String>,
     /// One period, canonical text (`2020`, `2020Q1`, `2020-03`).
     pub period: Option<String>,
+    /// Only regions in the subtrees under these roots (a jurisdiction),
+    /// filtered in SQL so that every page comes back full.
+    pub within: Option<Vec<RegionCode>>,
 }
 
 /// The sort key of observations, for keyset pagination.

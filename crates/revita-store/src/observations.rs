@@ -157,6 +157,11 @@ fn observations_sql(query: &ObservationQuery, after: Option<&ObservationKey>) ->
             conditions.push(format!("{column} = ${}", binds.len()));
         }
     }
+    if let Some(roots) = &query.within {
+        let (condition, codes) = crate::regions::within_condition("o.region_code", roots, binds.len());
+        binds.extend(codes);
+        conditions.push(condition);
+    }
     if let Some(key) = after {
         binds.extend([key.indicator.clone(), key.region.clone(), key.period.clone()]);
         let n = binds.len();
@@ -192,5 +197,18 @@ mod tests {
         let (sql, binds) = observations_sql(&ObservationQuery::default(), None);
         assert!(!sql.contains("JOIN") && !sql.contains("WHERE") && sql.ends_with("LIMIT $1"), "{sql}");
         assert!(binds.is_empty());
+    }
+
+    #[test]
+    fn a_jurisdiction_is_a_condition_on_the_region_numbered_before_the_cursor() {
+        let root = revita_methods::RegionCode::parse("520102").unwrap();
+        let query = ObservationQuery { period: Some("2020".into()), within: Some(vec![root]), ..Default::default() };
+        let after = ObservationKey { indicator: "a".into(), region: "b".into(), period: "c".into() };
+        let (sql, binds) = observations_sql(&query, Some(&after));
+        assert!(sql.contains("o.region_code IN (SELECT d.code FROM regions root"), "{sql}");
+        assert!(sql.contains("WHERE root.code IN ($2))") && sql.contains("> ($3, $4, $5)"), "{sql}");
+        assert_eq!(binds, ["2020", "520102", "a", "b", "c"]);
+        let nowhere = ObservationQuery { within: Some(Vec::new()), ..Default::default() };
+        assert!(observations_sql(&nowhere, None).0.contains("WHERE 1 = 0"));
     }
 }

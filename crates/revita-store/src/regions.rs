@@ -144,14 +144,28 @@ impl Store {
     /// Regions whose code equals or whose Chinese or English name (or
     /// pinyin) contains `query`; the exact code first, then higher levels
     /// (shorter codes), then by code.
-    pub async fn search_regions(&self, query: &str, limit: i64) -> StoreResult<Vec<Region>> {
-        const SEARCH: &str = "SELECT code, name_zh, name_en, level, parent_code, valid_from, valid_to \
-             FROM regions \
-             WHERE code = $1 OR name_zh LIKE $2 ESCAPE '\\' OR search_key LIKE lower($2) ESCAPE '\\' \
-             ORDER BY CASE WHEN code = $1 THEN 0 ELSE 1 END, length(code), code LIMIT $3";
+    pub async fn search_regions(
+        &self,
+        query: &str,
+        limit: i64,
+        within: Option<&[RegionCode]>,
+    ) -> StoreResult<Vec<Region>> {
+        let (condition, codes) = match within {
+            Some(roots) => within_condition("code", roots, 3),
+            None => ("1 = 1".to_string(), Vec::new()),
+        };
+        let sql = format!(
+            "SELECT {REGION_COLUMNS} FROM regions \
+             WHERE (code = $1 OR name_zh LIKE $2 ESCAPE '\\' OR search_key LIKE lower($2) ESCAPE '\\') AND {condition} \
+             ORDER BY CASE WHEN code = $1 THEN 0 ELSE 1 END, length(code), code LIMIT $3"
+        );
         let pattern = contains_pattern(query);
         on_pool!(self, pool => {
-            let rows = sqlx::query(SEARCH).bind(query.trim()).bind(&pattern).bind(limit).fetch_all(pool).await?;
+            let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(query.trim()).bind(&pattern).bind(limit);
+            for code in &codes {
+                statement = statement.bind(code.as_str());
+            }
+            let rows = statement.fetch_all(pool).await?;
             rows.iter().map(crate::rows::region).collect()
         })
     }

@@ -124,20 +124,14 @@ pub async fn users_update(
     let ctx = PageContext::new(&headers, "/admin/users".into()).viewer(Some(&viewer));
     let result = async {
         viewer.check_csrf(&form.csrf)?;
-        let user =
-            state.app.store().user_by_name(&name).await?.ok_or_else(|| AppError::NotFound(format!("user {name}")))?;
+        let user = state.app.managed_user(&viewer.actor, &name).await?;
         if form.action == "grant" {
             let role =
                 form.role.as_deref().and_then(Role::parse).ok_or_else(|| AppError::Invalid("choose a role".into()))?;
             let scope = state.app.parse_region_code(form.scope.as_deref().unwrap_or(""))?;
             let origin = origin(&headers, &id);
             state.app.add_grant(&viewer.actor, &name, form.version, Grant { role, scope }, &origin).await?;
-            return state
-                .app
-                .store()
-                .user_by_name(&name)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("user {name}")));
+            return state.app.managed_user(&viewer.actor, &name).await;
         }
         let (disabled, must_change) = match form.action.as_str() {
             "disable" => (true, user.must_change_password),
@@ -166,9 +160,9 @@ async fn tokens_page(
     id: &RequestId,
     secret: Option<String>,
 ) -> Response {
-    let tokens = match state.app.store().api_tokens(viewer.actor.user_id).await {
+    let tokens = match state.app.api_tokens(&viewer.actor).await {
         Ok(tokens) => tokens,
-        Err(e) => return error_page(state, ctx, e.into(), id),
+        Err(e) => return error_page(state, ctx, e, id),
     };
     let rows: Vec<Value> = tokens
         .iter()

@@ -48,8 +48,8 @@ pub(crate) fn routes() -> Vec<crate::Route> {
 
 /// `GET /health`: 200 when the store answers, 503 otherwise.
 pub async fn health(State(app): State<App>) -> (StatusCode, Json<Value>) {
-    let backend = format!("{:?}", app.store().backend()).to_lowercase();
-    match app.store().ping().await {
+    let (backend, answer) = app.health().await;
+    match answer {
         Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "backend": backend}))),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
@@ -140,12 +140,7 @@ async fn region_boundary(
     let result = async {
         let code = state.app.parse_region_code(&code)?;
         state.readable(Some(&viewer), &code).await?;
-        let boundary = state
-            .app
-            .store()
-            .boundary(&code)
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("boundary of {code}")))?;
+        let boundary = state.app.boundary(&code).await?;
         let geometry: Value =
             serde_json::from_str(&boundary.geojson).map_err(|e| anyhow::anyhow!("stored geometry is not JSON: {e}"))?;
         Ok(
@@ -169,14 +164,14 @@ async fn region_search(
 ) -> ApiResult<Vec<RegionDto>> {
     let result = async {
         let visible = state.visible(Some(&viewer)).await?;
-        let found = state.app.search(&params.q, params.limit.unwrap_or(20)).await?;
-        Ok(found.iter().filter(|r| visible.covers(&r.code)).map(RegionDto::from).collect())
+        let found = state.app.search(&params.q, params.limit.unwrap_or(20), &visible).await?;
+        Ok(found.iter().map(RegionDto::from).collect())
     };
     respond(result.await, &id)
 }
 
 async fn indicator_list(State(app): State<App>, Extension(id): Extension<RequestId>) -> ApiResult<Vec<IndicatorDto>> {
-    let result = async { Ok(app.store().indicators().await?.iter().map(IndicatorDto::from).collect()) };
+    let result = async { Ok(app.indicators().await?.iter().map(IndicatorDto::from).collect()) };
     respond(result.await, &id)
 }
 
@@ -188,7 +183,7 @@ async fn indicator_show(
     let result = async {
         let indicator = app.indicator(&code).await?;
         let mut dto = IndicatorDto::from(&indicator);
-        dto.periods = Some(app.store().periods(&indicator.code).await?);
+        dto.periods = Some(app.periods(&indicator.code).await?);
         Ok(dto)
     };
     respond(result.await, &id)
@@ -228,6 +223,7 @@ async fn observation_list(
                 .transpose()
                 .map_err(|e| invalid(&e))?
                 .map(|p| p.to_string()),
+            within: None,
         };
         let after = match p.after.as_deref() {
             Some(cursor) => {
@@ -242,13 +238,13 @@ async fn observation_list(
             None => None,
         };
         let limit = p.limit.unwrap_or(1000).clamp(1, 10_000);
-        let rows = app.store().observations(&query, after.as_ref(), limit).await?;
+        let rows = app.observations(&query, after.as_ref(), limit, &visible).await?;
         let next = (rows.len() as i64 == limit)
             .then(|| rows.last().map(|o| format!("{}|{}|{}", o.indicator, o.region, o.period)))
             .flatten();
-        // The cursor follows the store's order; rows outside the reader's
-        // jurisdiction are dropped from the page, so a page may be short.
-        let observations = rows.iter().filter(|o| visible.covers(&o.region)).map(ObservationDto::from).collect();
+        // The jurisdiction is a condition of the query: every page is full
+        // and the cursor names only regions the reader may see.
+        let observations = rows.iter().map(ObservationDto::from).collect();
         Ok(ObservationPage { observations, next })
     };
     respond(result.await, &id)
@@ -274,8 +270,8 @@ async fn designation_list(
             .map(DesignationCategory::parse)
             .transpose()
             .map_err(|e| AppError::Invalid(e.to_string()))?;
-        let all = app.store().designations(category.as_ref()).await?;
-        Ok(all.iter().filter(|d| visible.covers(&d.region)).map(DesignationDto::from).collect())
+        let found = app.designations(category.as_ref(), &visible).await?;
+        Ok(found.iter().map(DesignationDto::from).collect())
     };
     respond(result.await, &id)
 }
@@ -309,13 +305,7 @@ async fn inventory_show(
 ) -> ApiResult<Value> {
     let app = &state.app;
     let result = async {
-        // Whole-database counts are for national readers only.
-        if !state.visible(Some(&viewer)).await?.is_everywhere() {
-            return Err(AppError::Forbidden(
-                "the inventory counts the whole database; it is for national users".into(),
-            ));
-        }
-        let inv = app.store().inventory().await?;
+        let inv = app.inventory(&state.visible(Some(&viewer)).await?).await?;
         let levels: serde_json::Map<String, Value> =
             inv.regions_by_level.into_iter().map(|(l, n)| (l, json!(n))).collect();
         Ok(json!({

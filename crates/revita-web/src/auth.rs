@@ -23,7 +23,6 @@ use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use minijinja::context;
 use revita_app::AppError;
 use revita_app::auth::{Actor, Origin, constant_time_eq};
-use revita_methods::access::{Access, Grant, Role};
 use serde::Deserialize;
 
 use crate::request_id::RequestId;
@@ -158,7 +157,10 @@ pub async fn authenticate(State(state): State<WebState>, mut request: Request, n
     };
     let viewer = match viewer {
         Some(v) => Some(v),
-        None if state.public.iter().any(|p| p.covers(&path)) => Some(anonymous(&state).await),
+        None if state.public.iter().any(|p| p.covers(&path)) => match state.app.anonymous_actor().await {
+            Ok(actor) => Some(Viewer { actor, csrf: None, session: None, anonymous: true }),
+            Err(e) => return crate::error::ApiError::new(e, "auth").into_response(),
+        },
         None => None,
     };
     match viewer {
@@ -187,16 +189,6 @@ pub async fn authenticate(State(state): State<WebState>, mut request: Request, n
             Redirect::to(&format!("/login?next={}", urlencode(&target))).into_response()
         }
     }
-}
-
-/// An anonymous reader: a viewer of every top-level region.
-async fn anonymous(state: &WebState) -> Viewer {
-    let root_level = state.app.scheme().levels().first().copied().unwrap_or("country");
-    let roots = state.app.store().regions_at_level(root_level).await.unwrap_or_default();
-    let grants = roots.into_iter().map(|r| Grant { role: Role::Viewer, scope: r.code }).collect();
-    let actor =
-        Actor { user_id: 0, name: "anonymous".into(), access: Access::new(grants), must_change_password: false };
-    Viewer { actor, csrf: None, session: None, anonymous: true }
 }
 
 fn urlencode(text: &str) -> String {

@@ -87,7 +87,7 @@ impl WebState {
         let theme = match params.theme.clone().filter(|t| !t.is_empty()) {
             Some(t) => t,
             None => {
-                let indicators = self.app.store().indicators().await.map_err(AppError::from)?;
+                let indicators = self.app.indicators().await?;
                 let code = indicators
                     .iter()
                     .find(|i| i.code.as_str() == "pop_total")
@@ -158,9 +158,7 @@ impl WebState {
                 let mut data = data;
                 data.regions.retain(|r| visible.covers(&r.code));
                 let periods = match &data.theme {
-                    MapTheme::Indicator { indicator, .. } => {
-                        self.app.store().periods(&indicator.code).await.map_err(AppError::from)?
-                    }
+                    MapTheme::Indicator { indicator, .. } => self.app.periods(&indicator.code).await?,
                     MapTheme::Designation { .. } => Vec::new(),
                 };
                 Ok(draw(&data, settings, lang, width, periods))

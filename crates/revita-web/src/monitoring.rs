@@ -14,24 +14,13 @@ use revita_app::cases::{CaseActor, Move};
 use revita_app::{AppError, AppResult};
 use revita_methods::Date;
 use revita_methods::access::Action;
-use revita_methods::monitoring::{Category, Channel, Step, TimeLimit};
+use revita_methods::monitoring::{Category, Channel, Step};
 use revita_methods::screening::{DEFAULT_LINE, Deprivation, GroupLevel, MpiWeights, Tally};
 use serde::Deserialize;
 
 use crate::request_id::RequestId;
 use crate::state::WebState;
 use crate::views::PageContext;
-
-/// Days allowed for each step after the one before, as the alerts apply
-/// them (local rules differ; these follow the common 15-day identification
-/// limit of methods.md §9.1 for verification and approval, and give
-/// assistance a month after approval).
-pub const TIME_LIMITS: [TimeLimit; 4] = [
-    TimeLimit { step: Step::Verified, days: 15 },
-    TimeLimit { step: Step::Consented, days: 7 },
-    TimeLimit { step: Step::Approved, days: 15 },
-    TimeLimit { step: Step::Assisted, days: 30 },
-];
 
 /// Flagged households listed on the page (the count shows them all).
 const LISTED: usize = 50;
@@ -171,11 +160,7 @@ pub async fn monitoring_page(
                         h => format!("{:.3}", t.headcount()),
                         a => format!("{:.3}", t.intensity_under(&weights)),
                         m0 => format!("{:.3}", t.m0_under(&weights)),
-                        // The group's share of the whole M0: its people's share
-                        // times its M0 over the total (subgroup decomposition).
-                        contribution => format!("{:.1}", if total_m0 > 0.0 {
-                            100.0 * t.people as f64 / total.people.max(1) as f64 * t.m0_under(&weights) / total_m0
-                        } else { 0.0 }),
+                        contribution => format!("{:.1}", 100.0 * t.share_of_m0(&total)),
                     }
                 })
                 .collect();
@@ -183,7 +168,7 @@ pub async fn monitoring_page(
             let actor = CaseActor { name: "", within: &visible, origin: &origin };
             let overdue: Vec<Value> = state
                 .app
-                .overdue_cases(&actor, today(), &TIME_LIMITS)
+                .overdue_cases(&actor, today(), &revita_methods::monitoring::DEFAULT_TIME_LIMITS)
                 .await?
                 .into_iter()
                 .map(|(case, late)| {
@@ -503,7 +488,8 @@ pub async fn alerts_api(
         let line = line_of(&state, params.line.as_deref()).await?;
         let origin = revita_app::auth::Origin { now: crate::auth::now(), ..Default::default() };
         let actor = CaseActor { name: &viewer.actor.name, within: &visible, origin: &origin };
-        let overdue = state.app.overdue_cases(&actor, today(), &TIME_LIMITS).await?;
+        let overdue =
+            state.app.overdue_cases(&actor, today(), &revita_methods::monitoring::DEFAULT_TIME_LIMITS).await?;
         let (unfollowed, total) = state.app.unfollowed(&visible, line, LISTED).await?;
         let rising = state.app.rising_regions(&visible).await?;
         Ok::<_, AppError>(serde_json::json!({
@@ -528,8 +514,7 @@ pub async fn lines_page(
     let result = async {
         let lines: Vec<Value> = state
             .app
-            .store()
-            .monitoring_lines(None)
+            .monitoring_lines()
             .await?
             .iter()
             .map(|l| {
@@ -739,7 +724,7 @@ async fn compute_home_alerts(
 ) -> AppResult<Value> {
     let origin = revita_app::auth::Origin { now: crate::auth::now(), ..Default::default() };
     let actor = CaseActor { name: &viewer.actor.name, within: visible, origin: &origin };
-    let overdue = state.app.overdue_cases(&actor, today(), &TIME_LIMITS).await?;
+    let overdue = state.app.overdue_cases(&actor, today(), &revita_methods::monitoring::DEFAULT_TIME_LIMITS).await?;
     let rising = state.app.rising_regions(visible).await?;
     Ok(context! {
         overdue => overdue.iter().take(5).map(|(case, late)| context! {

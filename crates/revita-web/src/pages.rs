@@ -100,7 +100,7 @@ pub async fn home_show(
         let settings = state.map_settings(&params, &visible).await?;
         let map = state.map(&settings, ctx.lang, 860.0, &visible).await?;
         let lang = ctx.lang;
-        let indicators = state.app.store().indicators().await.map_err(AppError::from)?;
+        let indicators = state.app.indicators().await?;
         let indicator_options: Vec<Value> = indicators
             .iter()
             .map(|i| context! { code => i.code.to_string(), name => lang.name(&i.name_zh, i.name_en.as_deref()) })
@@ -110,10 +110,8 @@ pub async fn home_show(
             .collect();
         let provinces: Vec<Value> = state
             .app
-            .store()
             .regions_at_level("province")
-            .await
-            .map_err(AppError::from)?
+            .await?
             .iter()
             .filter(|r| visible.covers(&r.code))
             .map(|r| context! { code => r.code.to_string(), name => lang.name(&r.name_zh, r.name_en.as_deref()) })
@@ -195,24 +193,11 @@ pub async fn region_index(
         let lang = ctx.lang;
         let query = params.q.clone().unwrap_or_default().trim().to_string();
         let visible = state.visible(viewer.as_deref()).await?;
-        let regions = match (query.is_empty(), visible.is_everywhere()) {
-            (true, true) => state.app.store().regions_at_level("province").await.map_err(AppError::from)?,
+        let regions = if query.is_empty() {
             // A user with a jurisdiction starts from it.
-            (true, false) => {
-                let mut roots = Vec::new();
-                for grant in viewer.as_ref().map(|v| v.actor.access.grants().to_vec()).unwrap_or_default() {
-                    if let Some(region) = state.app.store().region(&grant.scope).await.map_err(AppError::from)?
-                        && !roots.contains(&region)
-                    {
-                        roots.push(region);
-                    }
-                }
-                roots
-            }
-            (false, _) => {
-                let found = state.app.search(&query, 50).await?;
-                found.into_iter().filter(|r| visible.covers(&r.code)).collect()
-            }
+            state.app.starting_regions(&visible).await?
+        } else {
+            state.app.search(&query, 50, &visible).await?
         };
         // A search for an exact code or a unique name goes straight to the region.
         if !query.is_empty() && regions.len() == 1 {
@@ -221,13 +206,9 @@ pub async fn region_index(
         let mut results = Vec::new();
         for r in &regions {
             let parent_name = match &r.parent {
-                Some(p) => state
-                    .app
-                    .store()
-                    .region(p)
-                    .await
-                    .map_err(AppError::from)?
-                    .map(|p| lang.name(&p.name_zh, p.name_en.as_deref()).to_string()),
+                Some(p) => {
+                    state.app.find_region(p).await?.map(|p| lang.name(&p.name_zh, p.name_en.as_deref()).to_string())
+                }
                 None => None,
             };
             results.push(context! {
@@ -293,7 +274,7 @@ pub async fn region_show(
         for p in &profile.detail.pairings {
             let (partner, role) =
                 if p.donor == code { (&p.recipient, "gives_assistance") } else { (&p.donor, "receives_assistance") };
-            let partner_name = match state.app.store().region(partner).await.map_err(AppError::from)? {
+            let partner_name = match state.app.find_region(partner).await? {
                 Some(r) => lang.name(&r.name_zh, r.name_en.as_deref()).to_string(),
                 None => partner.to_string(),
             };
@@ -487,10 +468,8 @@ pub async fn indicator_index(
         let lang = ctx.lang;
         let indicators: Vec<Value> = state
             .app
-            .store()
             .indicators()
-            .await
-            .map_err(AppError::from)?
+            .await?
             .iter()
             .map(|i| {
                 context! {
@@ -521,17 +500,9 @@ pub async fn indicator_show(
         let lang = ctx.lang;
         let indicator = state.app.indicator(&code).await?;
         let visible = state.visible(viewer.as_deref()).await?;
-        let observations: Vec<_> = state
-            .app
-            .all_observations(&revita_app::ObservationQuery {
-                indicator: Some(indicator.code.clone()),
-                ..Default::default()
-            })
-            .await?
-            .into_iter()
-            .filter(|o| visible.covers(&o.region))
-            .collect();
-        let regions = state.app.store().regions().await.map_err(AppError::from)?;
+        let query = revita_app::ObservationQuery { indicator: Some(indicator.code.clone()), ..Default::default() };
+        let observations = state.app.all_observations(&query, &visible).await?;
+        let regions = state.app.regions().await?;
         let level_of: std::collections::HashMap<&str, &str> =
             regions.iter().map(|r| (r.code.as_str(), r.level.as_str())).collect();
         let levels: Vec<&str> = ["country", "province", "prefecture", "county", "township", "village"]

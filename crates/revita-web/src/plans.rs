@@ -575,13 +575,7 @@ pub async fn project_add(
 
 /// The project a project form is about, and its plan (to return to).
 async fn project_plan(state: &WebState, project_id: i64) -> AppResult<i64> {
-    let project = state
-        .app
-        .store()
-        .project(project_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("project {project_id}")))?;
-    Ok(project.plan_id)
+    state.app.plan_of_project(project_id).await
 }
 
 /// A project form's change, then back to its plan.

@@ -380,7 +380,7 @@ async fn plan_pdf(projects: usize, repeat: usize, keep: Option<PathBuf>) -> anyh
     };
     let plan = app.create_plan(&admin, &draft, &origin).await?;
     let counties: Vec<RegionCode> =
-        app.store().descendants(&guizhou, Some("county")).await?.into_iter().map(|r| r.code).collect();
+        app.descendants(&guizhou, Some("county")).await?.into_iter().map(|r| r.code).collect();
     let mut goals = Vec::new();
     for chapter in 1..=5 {
         let c = app.add_goal(&admin, plan, None, &format!("第{chapter}章 发展目标"), &origin).await?;

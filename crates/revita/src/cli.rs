@@ -583,7 +583,8 @@ pub enum CaseAction {
         /// The day to judge on (default: today).
         #[arg(long)]
         today: Option<String>,
-        /// Days allowed for a step after the one before, e.g. verified=15 (repeatable).
+        /// Days allowed for a step after the one before, e.g. verified=15 (repeatable;
+        /// default: verified=15 consented=7 approved=15 assisted=30, as the web page).
         #[arg(long = "limit", value_name = "STEP=DAYS")]
         limits: Vec<String>,
     },

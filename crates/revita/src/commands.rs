@@ -63,10 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inventory(db) => {
             let app = open(&db).await?;
             let actor = acting(&app, &db).await?;
-            if !scope(&app, &actor, revita_methods::access::Action::Read).await?.is_everywhere() {
-                bail!("the inventory counts the whole database; it is for national users");
-            }
-            let inventory = app.store().inventory().await?;
+            let inventory = app.inventory(&scope(&app, &actor, revita_methods::access::Action::Read).await?).await?;
             for (level, n) in &inventory.regions_by_level {
                 outln!("regions ({level}): {n}");
             }
@@ -134,7 +131,7 @@ pub async fn open(db: &DatabaseArgs) -> anyhow::Result<App> {
 }
 
 async fn load_demo(app: &App) -> anyhow::Result<()> {
-    if app.store().inventory().await?.observations > 0 {
+    if !app.is_empty().await? {
         bail!("the database already holds data; load the demo into an empty database");
     }
     eprintln!("loading the demo dataset…");
@@ -174,7 +171,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         // A demo database kept from an earlier start keeps what its users
         // entered (issue 13); an empty one gets the demo dataset.
-        if app.store().inventory().await?.observations == 0 {
+        if app.is_empty().await? {
             load_demo(&app).await?;
         } else {
             eprintln!("serving the demo database as it is (start with --reset-demo for a fresh one)");
@@ -415,6 +412,7 @@ async fn export(args: ExportArgs) -> anyhow::Result<()> {
         parent: args.parent.as_deref().map(|c| app.parse_region_code(c)).transpose()?,
         level: args.level.clone(),
         period: args.period.as_deref().map(Period::parse).transpose()?.map(|p| p.to_string()),
+        within: None,
     };
     let actor = acting(&app, &args.db).await?;
     let visible = scope(&app, &actor, revita_methods::access::Action::Read).await?;
@@ -497,11 +495,7 @@ async fn region(args: RegionArgs) -> anyhow::Result<()> {
             check_readable(&visible, &code)?;
             print_regions(&app.descendants(&code, level.as_deref()).await?, args.json)
         }
-        RegionAction::Search { query, limit } => {
-            let found = app.search(query, *limit).await?;
-            let found: Vec<_> = found.into_iter().filter(|r| visible.covers(&r.code)).collect();
-            print_regions(&found, args.json)
-        }
+        RegionAction::Search { query, limit } => print_regions(&app.search(query, *limit, &visible).await?, args.json),
     }
 }
 
@@ -715,7 +709,7 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
                 let notice = e.notice_end.map(|d| format!(", notice to {d}")).unwrap_or_default();
                 outln!("  {} {} by {}{notice}: {}", e.on, e.step.as_str(), e.actor, e.evidence.unwrap_or_default());
             }
-            for m in app.store().measures(id).await? {
+            for m in app.case_measures(&actor, id).await? {
                 let end = m.end.map(|d| d.to_string()).unwrap_or_else(|| "open".into());
                 outln!(
                     "  measure {} {} yuan {}–{end} by {}: {}",
@@ -732,7 +726,11 @@ async fn case(args: CaseArgs) -> anyhow::Result<()> {
                 Some(text) => date(&text)?,
                 None => revita_methods::Date::from_days_since_epoch(now().div_euclid(86_400)),
             };
+            // The same limits as the web page's unless others are given.
             let mut parsed = Vec::new();
+            if limits.is_empty() {
+                parsed.extend(revita_methods::monitoring::DEFAULT_TIME_LIMITS);
+            }
             for limit in &limits {
                 let (step, days) =
                     limit.split_once('=').with_context(|| format!("--limit '{limit}' is not STEP=DAYS"))?;

@@ -83,7 +83,7 @@ both_backends!(a_stale_edit_of_a_user_is_a_conflict, |store: DynStore| async mov
     let (app, files) = (app(store), Files::new());
     guizhou(&app, &files).await;
     let (admin, _) = users(&app).await;
-    let clerk = app.store().user_by_name("clerk").await.unwrap().unwrap();
+    let clerk = app.test_store().user_by_name("clerk").await.unwrap().unwrap();
     let disabled = app.set_user_flags(&admin, "clerk", clerk.version, true, false, &at(30)).await.unwrap();
     assert!(app.login("clerk", PASSWORD, &at(31)).await.is_err(), "a disabled user cannot log in");
     let stale = app.set_user_flags(&admin, "clerk", clerk.version, false, true, &at(32)).await;
@@ -105,7 +105,7 @@ both_backends!(api_tokens_are_shown_once_and_can_be_revoked, |store: DynStore| a
     assert!(app.token_actor("rvt_guess", 41).await.unwrap().is_none());
     app.revoke_api_token(&clerk, token.id, &at(42)).await.unwrap();
     assert!(app.token_actor(&secret, 43).await.unwrap().is_none());
-    let stored = app.store().api_tokens(clerk.user_id).await.unwrap();
+    let stored = app.test_store().api_tokens(clerk.user_id).await.unwrap();
     assert!(stored.iter().all(|t| t.name == "etl"), "the secret itself is stored nowhere");
 });
 
@@ -136,7 +136,7 @@ both_backends!(a_provincial_admin_cannot_reach_beyond_its_province, |store: DynS
     let gz = app.actor_named("gz_admin").await.unwrap();
     let auditor = app.create_user(Some(&gz), "spy", PASSWORD, &[grant(Role::Auditor, "520102")], &at(11)).await;
     assert!(matches!(auditor, Err(AppError::Forbidden(ref m)) if m.contains("national administrator")), "{auditor:?}");
-    let version = app.store().user_by_name("gz_admin").await.unwrap().unwrap().version;
+    let version = app.test_store().user_by_name("gz_admin").await.unwrap().unwrap().version;
     let itself = app.add_grant(&gz, "gz_admin", version, grant(Role::Auditor, "520000"), &at(12)).await;
     assert!(matches!(itself, Err(AppError::Forbidden(_))), "{itself:?}");
     let above = app.add_grant(&gz, "gz_admin", version, grant(Role::Admin, "000000"), &at(12)).await;
@@ -144,7 +144,7 @@ both_backends!(a_provincial_admin_cannot_reach_beyond_its_province, |store: DynS
     // No one edits an account above them: not the national admin, not an auditor.
     app.create_user(Some(&admin), "checker", PASSWORD, &[grant(Role::Auditor, "000000")], &at(13)).await.unwrap();
     for name in ["admin", "checker"] {
-        let user = app.store().user_by_name(name).await.unwrap().unwrap();
+        let user = app.test_store().user_by_name(name).await.unwrap().unwrap();
         let disabled = app.set_user_flags(&gz, name, user.version, true, false, &at(14)).await;
         assert!(matches!(disabled, Err(AppError::Forbidden(_))), "{name}: {disabled:?}");
     }

@@ -80,10 +80,10 @@ both_backends!(a_case_runs_the_procedure_and_exits_after_six_stable_months, |sto
     let backwards = revita_methods::monitoring::Measure { end: Some(day("2024-01-01")), ..measure.clone() };
     assert!(app.record_measure(&clerk, id, &backwards).await.is_err());
     app.record_measure(&clerk, id, &measure).await.unwrap();
-    assert_eq!(app.store().measures(id).await.unwrap()[0].actor, "nanming_clerk", "the recorder, not the form");
+    assert_eq!(app.test_store().measures(id).await.unwrap()[0].actor, "nanming_clerk", "the recorder, not the form");
     app.move_case(&clerk, id, &step(Step::Assisted, "2024-01-20", 5, None)).await.unwrap();
     // Each change is audited by the use case itself, whatever the edge.
-    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap();
+    let audit = app.test_store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap();
     for action in ["case.open", "case.move", "case.measure"] {
         assert!(audit.iter().any(|e| e.action == action && e.actor == "nanming_clerk"), "{action} is audited");
     }

@@ -5,7 +5,7 @@ both_backends!(the_demo_loads_real_regions_designations_and_census, |store: DynS
     let reports = revita_app::demo::load(&app).await.unwrap();
     let written = |file: &str| reports.iter().find(|r| r.file == file).map(|r| r.records_written).unwrap();
     assert_eq!(written("data/demo/regions.csv"), 3214);
-    let inventory = app.store().inventory().await.unwrap();
+    let inventory = app.test_store().inventory().await.unwrap();
     let counties = inventory.regions_by_level.iter().find(|(l, _)| l == "county").unwrap().1;
     assert!((2800..2900).contains(&counties), "{counties} counties");
     assert!(inventory.boundaries > 3000, "{inventory:?}");
@@ -19,7 +19,11 @@ both_backends!(the_demo_loads_real_regions_designations_and_census, |store: DynS
         app.rollup(&code("520000"), "pop_total", "2020", Some("county"), &Jurisdiction::everywhere()).await.unwrap();
     assert_eq!(guizhou.stored_value, Some(38_562_148.0));
     assert_eq!(guizhou.value, guizhou.stored_value, "{:?}", (guizhou.reported, guizhou.expected));
-    let key = app.store().designations(Some(&revita_methods::DesignationCategory::KeyAssistanceCounty)).await.unwrap();
+    let key = app
+        .test_store()
+        .designations(Some(&revita_methods::DesignationCategory::KeyAssistanceCounty), None)
+        .await
+        .unwrap();
     assert!(key.len() >= 90);
     // Shufu county, Kashgar, is paired with Guangdong (对口援疆, 2010 round).
     let shufu = app.region_detail(&code("653121")).await.unwrap();

@@ -513,7 +513,7 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
     );
     assert_ne!(second.input_sha256, first.input_sha256);
 
-    let history = app.store().designations_of(&code("520502")).await.unwrap();
+    let history = app.test_store().designations_of(&code("520502")).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].valid_from, Some(Date::parse("2023-01-01").unwrap()));
     assert_eq!(history[0].valid_to, None);
@@ -521,7 +521,7 @@ both_backends!(a_run_is_committed_as_an_official_list_with_history, |store: DynS
     let table = app.designation_list_table(second.id, revita_app::export::ExportFormat::Csv).await.unwrap();
     let table = String::from_utf8(table).unwrap();
     assert!(table.contains(",520103,云岩区,designated,") && table.contains(",520502,七星关区,designated,"), "{table}");
-    let lists = app.store().designation_lists(None).await.unwrap();
+    let lists = app.test_store().designation_lists(None).await.unwrap();
     assert_eq!(
         lists.iter().map(|l| (l.members, l.joining, l.leaving)).collect::<Vec<_>>(),
         [(1, 1, 0), (2, 1, 0), (1, 0, 0)]
@@ -645,10 +645,10 @@ both_backends!(a_commit_ends_only_what_the_run_classified_and_shows_it_first, |s
     .await
     .unwrap();
     assert_eq!((committed.joining.len(), committed.leaving.len()), (1, 1));
-    let wuhua = app.store().designations_of(&code("530102")).await.unwrap();
+    let wuhua = app.test_store().designations_of(&code("530102")).await.unwrap();
     assert_eq!(wuhua[0].valid_to, None, "outside the run: untouched");
     // The commit and its audit entry went together.
-    let log = app.store().audit_log(&Default::default(), 5).await.unwrap();
+    let log = app.test_store().audit_log(&Default::default(), 5).await.unwrap();
     assert_eq!(log[0].action, "designation.commit");
     assert_eq!(log[0].region.as_deref(), Some("520000"));
 

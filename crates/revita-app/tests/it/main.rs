@@ -86,7 +86,7 @@ async fn import_obs(app: &App, path: &Path) -> Result<revita_app::ImportReport, 
 }
 
 async fn observation_count(app: &App) -> usize {
-    app.store().observations(&ObservationQuery::default(), None, 100_000).await.unwrap().len()
+    app.test_store().observations(&ObservationQuery::default(), None, 100_000).await.unwrap().len()
 }
 
 /// The problems of a rejected import, as text.

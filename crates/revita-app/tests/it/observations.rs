@@ -17,7 +17,7 @@ both_backends!(retired_codes_are_mapped_and_reported, |store: DynStore| async mo
     assert_eq!(report.remapped_codes.len(), 2, "{report:?}");
     assert_eq!(report.remapped_codes[0].to, ["520502"]);
     let query = ObservationQuery { region: Some(code("520502")), ..Default::default() };
-    assert_eq!(app.store().observations(&query, None, 10).await.unwrap().len(), 2);
+    assert_eq!(app.test_store().observations(&query, None, 10).await.unwrap().len(), 2);
     assert!(report.to_string().contains("retired code 522401 (retired 2011) mapped to 520502 in 1 row(s)"), "{report}");
 });
 
@@ -76,7 +76,7 @@ both_backends!(a_stored_key_needs_replace, |store: DynStore| async move {
     let report = app.import_observations(&second, &replace, &|_| {}).await.unwrap();
     assert_eq!(report.records_written, 2);
     let values: Vec<f64> = app
-        .store()
+        .test_store()
         .observations(&ObservationQuery::default(), None, 10)
         .await
         .unwrap()
@@ -121,7 +121,7 @@ both_backends!(gbk_files_are_decoded, |store: DynStore| async move {
     let (gbk, _, _) = encoding_rs::GB18030.encode(text);
     let report = import_obs(&app, &files.write_bytes("gbk.csv", &gbk)).await.unwrap();
     assert_eq!(report.encoding, "GBK (GB 18030)");
-    let stored = app.store().observations(&ObservationQuery::default(), None, 1).await.unwrap();
+    let stored = app.test_store().observations(&ObservationQuery::default(), None, 1).await.unwrap();
     assert_eq!(stored[0].source.as_deref(), Some("第七次全国人口普查"));
 });
 
@@ -165,7 +165,7 @@ both_backends!(exports_round_trip_through_the_importer, |store: DynStore| async 
     guizhou(&app, &files).await;
     let text = "region_code,indicator,period,value,source,status\n520102,pop_total,2020,100.25,\"a, b\",synthetic\n520103,pop_total,2020Q3,3e6,,\n";
     import_obs(&app, &files.write("o.csv", text)).await.unwrap();
-    let before = app.store().observations(&ObservationQuery::default(), None, 10).await.unwrap();
+    let before = app.test_store().observations(&ObservationQuery::default(), None, 10).await.unwrap();
     for (name, format) in [
         ("x.csv", revita_ingest::export::ExportFormat::Csv),
         ("x.parquet", revita_ingest::export::ExportFormat::Parquet),
@@ -178,7 +178,7 @@ both_backends!(exports_round_trip_through_the_importer, |store: DynStore| async 
     }
     let replace = ObservationImport { replace: true, ..Default::default() };
     app.import_observations(&files.path("x.csv"), &replace, &|_| {}).await.unwrap();
-    assert_eq!(app.store().observations(&ObservationQuery::default(), None, 10).await.unwrap(), before);
+    assert_eq!(app.test_store().observations(&ObservationQuery::default(), None, 10).await.unwrap(), before);
 });
 
 both_backends!(rollups_report_coverage, |store: DynStore| async move {
@@ -235,5 +235,5 @@ both_backends!(a_ten_million_row_file_streams_through, |store: DynStore| async m
     }
     let report = import_obs(&app, &path).await.unwrap();
     assert_eq!(report.records_written, rows);
-    assert_eq!(app.store().inventory().await.unwrap().observations, rows as i64);
+    assert_eq!(app.test_store().inventory().await.unwrap().observations, rows as i64);
 });

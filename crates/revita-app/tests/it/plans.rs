@@ -115,7 +115,7 @@ both_backends!(a_plan_is_drafted_approved_and_judged_on_its_targets, |store: Dyn
     assert!(app.add_target(&planner, id, &unknown, &origin).await.unwrap_err().to_string().contains("not defined"));
 
     // Yearly targets are edited while drafted; the path then runs through them.
-    let urban_id = app.store().targets(id).await.unwrap()[0].id;
+    let urban_id = app.test_store().targets(id).await.unwrap()[0].id;
     let mut revised = target(goal, "urbanization_rate_pct", None, 50.0, 60.0, true);
     revised.id = urban_id;
     revised.target.intermediate = vec![(2023, 52.0)];
@@ -214,7 +214,7 @@ both_backends!(a_plan_is_drafted_approved_and_judged_on_its_targets, |store: Dyn
         ["plan", "targets", "projects", "milestones", "disbursements"]
     );
     assert_eq!(sheets[1].rows.len(), 2);
-    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap();
+    let audit = app.test_store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "plan.move" && e.after.as_deref() == Some("approved")));
     assert!(audit.iter().any(|e| e.action == "project.disbursement"));
 });
@@ -241,7 +241,7 @@ both_backends!(projects_import_all_or_nothing_with_row_errors, |store: DynStore|
     );
     assert!(problems.iter().any(|p| p.contains("row 4") && p.contains("goals") && p.contains("999")), "{problems:?}");
     assert!(problems.iter().any(|p| p.contains("row 5") && p.contains("already on row 2")), "{problems:?}");
-    assert!(app.store().projects(id).await.unwrap().is_empty(), "nothing is written");
+    assert!(app.test_store().projects(id).await.unwrap().is_empty(), "nothing is written");
     // Issue 13: every problem at once — a row that does not parse beside
     // one that parses but lies outside the scope and names a foreign goal.
     let unreadable = format!(
@@ -257,7 +257,7 @@ both_backends!(projects_import_all_or_nothing_with_row_errors, |store: DynStore|
     let good: String = bad.lines().take(2).map(|l| format!("{l}\n")).collect();
     let report = app.import_projects(&planner, id, &files.write("ok.csv", &good), false, &origin).await.unwrap();
     assert_eq!(report.records_written, 1);
-    let stored = app.store().projects(id).await.unwrap();
+    let stored = app.test_store().projects(id).await.unwrap();
     assert_eq!((stored[0].goals.clone(), stored[0].total_budget()), (vec![goal], 100.0));
     // The template reads back as a valid project file for a plan over 南明.
     let template = revita_app::plans::projects_template();
@@ -352,5 +352,5 @@ both_backends!(bad_project_workbooks_are_reported_by_row_and_column, |store: Dyn
         problems.iter().any(|p| p.contains("row 2") && p.contains("'region_code'") && p.contains("999999")),
         "{problems:?}"
     );
-    assert!(app.store().projects(id).await.unwrap().is_empty(), "nothing is written");
+    assert!(app.test_store().projects(id).await.unwrap().is_empty(), "nothing is written");
 });

@@ -59,7 +59,7 @@ both_backends!(region_files_with_problems_write_nothing, |store: DynStore| async
             "bad.csv, row 4, column 'parent_code': parent 529900 does not exist",
         ]
     );
-    assert!(app.store().regions().await.unwrap().is_empty());
+    assert!(app.test_store().regions().await.unwrap().is_empty());
 });
 
 both_backends!(a_generic_profile_loads_fips_codes, |store: DynStore| async move {
@@ -132,7 +132,13 @@ both_backends!(indicator_weights_must_be_defined, |store: DynStore| async move {
 both_backends!(search_and_breadcrumbs, |store: DynStore| async move {
     let (app, files) = (app(store), Files::new());
     guizhou(&app, &files).await;
-    let found: Vec<_> = app.search("七星关", 10).await.unwrap().into_iter().map(|r| r.code.to_string()).collect();
+    let found: Vec<_> = app
+        .search("七星关", 10, &Jurisdiction::everywhere())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.code.to_string())
+        .collect();
     assert_eq!(found, ["520502"]);
     let detail = app.region_detail(&app.parse_region_code("520502000000").unwrap()).await.unwrap();
     let crumbs: Vec<_> = detail.ancestors.iter().map(|r| r.name_zh.as_str()).collect();
@@ -197,7 +203,7 @@ both_backends!(monitoring_lines_import_and_the_nearest_applies, |store: DynStore
     let unknown = "region_code,year,amount\n520000,2023,7000\n529999,2023,7000\n";
     let problems = rejected(app.import_monitoring_lines(&files.write("u.csv", unknown), &FileImport::default()).await);
     assert!(problems[0].contains("row 3") && problems[0].contains("529999"), "{problems:?}");
-    assert_eq!(app.store().monitoring_lines(Some(2023)).await.unwrap().len(), 0);
+    assert_eq!(app.test_store().monitoring_lines(Some(2023)).await.unwrap().len(), 0);
 
     // A county clerk may not set Guizhou's line.
     let nanming: HashSet<RegionCode> = [code("520102")].into();
@@ -282,7 +288,7 @@ both_backends!(a_region_import_cannot_move_what_lies_outside_the_jurisdiction, |
     assert!(problems[0].contains("region 520103 is outside your jurisdiction"), "{problems:?}");
     import_as(&app, &admin, &files.write("m.csv", &moved)).await.unwrap();
     assert_eq!(app.region(&code("520103")).await.unwrap().parent, Some(code("520500")));
-    let log = app.store().audit_log(&Default::default(), 10).await.unwrap();
+    let log = app.test_store().audit_log(&Default::default(), 10).await.unwrap();
     let change = log.iter().find(|e| e.action == "region.update").unwrap();
     assert!(change.before.as_deref().unwrap().contains("\"parent\":\"520100\""), "{change:?}");
     assert!(change.after.as_deref().unwrap().contains("\"parent\":\"520500\""), "{change:?}");

@@ -33,7 +33,7 @@ both_backends!(a_members_file_for_many_households_is_checked_in_one_pass, |store
     assert!(
         problems[1].contains("row 253") && problems[1].contains("NOBODY is not in the registry of your jurisdiction")
     );
-    assert!(app.store().members("H000").await.unwrap().is_empty(), "nothing is written");
+    assert!(app.test_store().members("H000").await.unwrap().is_empty(), "nothing is written");
     let without_stranger: String =
         members.lines().filter(|l| !l.starts_with("NOBODY")).map(|l| format!("{l}\n")).collect();
     let report = app
@@ -41,7 +41,7 @@ both_backends!(a_members_file_for_many_households_is_checked_in_one_pass, |store
         .await
         .unwrap();
     assert_eq!(report.records_written, 251);
-    assert_eq!(app.store().members("H250").await.unwrap().len(), 1);
+    assert_eq!(app.test_store().members("H250").await.unwrap().len(), 1);
 });
 
 both_backends!(a_household_import_cannot_take_over_another_countys_household, |store: DynStore| async move {
@@ -70,7 +70,7 @@ both_backends!(a_household_import_cannot_take_over_another_countys_household, |s
             "dry run {dry_run}"
         );
     }
-    let stored = app.store().household("H-YY-1").await.unwrap().unwrap();
+    let stored = app.test_store().household("H-YY-1").await.unwrap().unwrap();
     assert_eq!(stored.household.village_code, 520_103_001_001, "云岩's household is untouched");
-    assert!(app.store().household("H-NM-1").await.unwrap().is_none(), "all or nothing");
+    assert!(app.test_store().household("H-NM-1").await.unwrap().is_none(), "all or nothing");
 });

@@ -271,7 +271,7 @@ both_backends!(a_screening_is_stored_as_county_observations, |store: DynStore| a
         indicator: Some(revita_methods::IndicatorCode::parse("hh_screened").unwrap()),
         ..Default::default()
     };
-    let screened = app.store().observations(&query, None, 100).await.unwrap();
+    let screened = app.test_store().observations(&query, None, 100).await.unwrap();
     let total: f64 = screened.iter().map(|o| o.value).sum();
     assert_eq!(total, 900.0);
     let qixingguan: f64 = screened.iter().filter(|o| o.region.as_str() == "520502").map(|o| o.value).sum();
@@ -312,7 +312,7 @@ both_backends!(the_registry_screens_like_its_file, |store: DynStore| async move 
     let path = files.write("registry.csv", &format!("{csv}\n"));
     let report = app.import_households(&path, &FileImport::default()).await.unwrap();
     assert_eq!(report.records_written, 400);
-    let first = app.store().household("1").await.unwrap().unwrap();
+    let first = app.test_store().household("1").await.unwrap().unwrap();
     assert_eq!(first.id_number.as_deref(), Some("520102199001011234"));
     assert_eq!(first.masked().id_number.as_deref(), Some("520102********1234"));
 
@@ -344,7 +344,7 @@ both_backends!(the_registry_screens_like_its_file, |store: DynStore| async move 
     let bad_value = format!("{header}\n{}\n", line("X4", "520102001001").replacen(",3,1,", ",3,4,", 1));
     let problems = rejected(app.import_households(&files.write("labor.csv", &bad_value), &FileImport::default()).await);
     assert!(problems[0].contains("column 'labor'") && problems[0].contains("outside 0..=3"), "{problems:?}");
-    assert_eq!(app.store().households().await.unwrap().len(), 400, "nothing was written");
+    assert_eq!(app.test_store().households().await.unwrap().len(), 400, "nothing was written");
 });
 
 both_backends!(the_registry_imports_parquet_too, |store: DynStore| async move {

@@ -108,6 +108,18 @@ fn overdue_steps_are_counted_in_days() {
     assert_eq!(overdue(Step::Verified, day("2024-03-01"), &limits, day("2025-01-01")), None);
 }
 
+/// The default limits: consent within a week of verification, assistance
+/// within a month of approval (both the web page and the CLI use them).
+#[test]
+fn the_default_limits_give_consent_a_week_and_assistance_a_month() {
+    let consent = overdue(Step::Verified, day("2024-03-01"), &DEFAULT_TIME_LIMITS, day("2024-03-10")).unwrap();
+    assert_eq!(consent, Overdue { step: Step::Consented, due: day("2024-03-08"), days_late: 2 });
+    let assisted = overdue(Step::Approved, day("2024-03-01"), &DEFAULT_TIME_LIMITS, day("2024-03-31"));
+    assert_eq!(assisted, None, "due on 31 March, not yet late");
+    let late = overdue(Step::Approved, day("2024-03-01"), &DEFAULT_TIME_LIMITS, day("2024-04-01")).unwrap();
+    assert_eq!((late.step, late.days_late), (Step::Assisted, 1));
+}
+
 #[test]
 fn line_rules_read_back_from_their_parts() {
     for rule in [LineRule::Fixed, LineRule::PovertyStandardMultiple(1.5), LineRule::DibaoMultiple(2.0)] {

@@ -254,6 +254,30 @@ fn equal_weights_change_who_is_poor_and_the_decomposition_still_sums() {
 }
 
 #[test]
+fn a_groups_share_of_m0_is_its_population_share_times_its_m0_over_the_whole() {
+    // Hand-checked (methods.md §9.2 step 8): group A has 4 people, of whom a
+    // household of 2 is poor with a score of 9/18; group B has 6 people, of
+    // whom a household of 3 is poor with 6/18. M0_A = 2/4 · 9/18 = 0.25,
+    // M0_B = 3/6 · 6/18 = 1/6, M0 = (4 · 0.25 + 6 · 1/6) / 10 = 0.2; A's
+    // contribution is 0.4 · 0.25 / 0.2 = 0.5, B's 0.6 · (1/6) / 0.2 = 0.5.
+    let a = Tally { people: 4, mpi_poor_people: 2, poor_score: 18, ..Default::default() };
+    let b = Tally { people: 6, mpi_poor_people: 3, poor_score: 18, ..Default::default() };
+    let mut whole = a;
+    whole.merge(&b);
+    assert!((a.m0() - 0.25).abs() < 1e-15 && (b.m0() - 1.0 / 6.0).abs() < 1e-15 && (whole.m0() - 0.2).abs() < 1e-15);
+    for group in [a, b] {
+        let by_definition = group.people as f64 / whole.people as f64 * group.m0() / whole.m0();
+        assert!((group.share_of_m0(&whole) - by_definition).abs() < 1e-15);
+        assert!((group.share_of_m0(&whole) - 0.5).abs() < 1e-15);
+    }
+    let c = Tally { people: 5, mpi_poor_people: 5, poor_score: 30, ..Default::default() };
+    whole.merge(&c);
+    let sum: f64 = [a, b, c].iter().map(|g| g.share_of_m0(&whole)).sum();
+    assert!((sum - 1.0).abs() < 1e-15, "the contributions sum to 1");
+    assert_eq!(Tally::default().share_of_m0(&Tally::default()), 0.0);
+}
+
+#[test]
 fn weights_and_cutoffs_are_checked() {
     assert!(MpiWeights::parse("1,1,1").unwrap_err().contains("ten whole numbers"));
     assert!(MpiWeights::parse("1,1,1,1,1,1,1,1,1,x").unwrap_err().contains("'x'"));

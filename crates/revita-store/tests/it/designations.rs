@@ -58,11 +58,17 @@ both_backends!(designations_filter_by_category, |store: DynStore| async move {
         .unwrap();
     // An unknown start is a key too: loading it again replaces it.
     store.write(audit(), async |tx| tx.upsert_designations(&[unknown_start]).await).await.unwrap();
-    let key = store.designations(Some(&DesignationCategory::KeyAssistanceCounty)).await.unwrap();
+    let key = store.designations(Some(&DesignationCategory::KeyAssistanceCounty), None).await.unwrap();
     let regions: Vec<_> = key.iter().map(|d| d.region.to_string()).collect();
     assert_eq!(regions, ["520102", "520103"]);
-    assert_eq!(store.designations(None).await.unwrap().len(), 3);
+    assert_eq!(store.designations(None, None).await.unwrap().len(), 3);
     assert_eq!(store.inventory().await.unwrap().designations, 3);
+    // Within a jurisdiction, filtered in SQL by the region tree.
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    let nanming = store.designations(None, Some(&[code("520102")])).await.unwrap();
+    assert_eq!(nanming.iter().map(|d| d.region.as_str()).collect::<Vec<_>>(), ["520102"]);
+    assert_eq!(store.designations(None, Some(&[code("520100")])).await.unwrap().len(), 3);
+    assert!(store.designations(None, Some(&[code("520300")])).await.unwrap().is_empty());
 });
 
 both_backends!(pairings_are_found_from_either_side, |store: DynStore| async move {
@@ -239,7 +245,10 @@ both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| asy
     assert_eq!((now.step, now.step_since, now.version), (Step::Verified, day("2024-03-05"), 2));
     let steps: Vec<Step> = store.case_events(id).await.unwrap().iter().map(|e| e.step).collect();
     assert_eq!(steps, [Step::Identified, Step::Verified]);
-    assert_eq!(store.cases().await.unwrap().len(), 1);
+    assert_eq!(store.cases(None).await.unwrap().len(), 1);
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    assert_eq!(store.cases(Some(&[code("520100")])).await.unwrap().len(), 1, "Guiyang holds Nanming");
+    assert!(store.cases(Some(&[code("520103")])).await.unwrap().is_empty(), "Yunyan does not");
     assert_eq!(store.cases_of_household("H1").await.unwrap().len(), 1);
     assert!(store.cases_of_household("H2").await.unwrap().is_empty());
     let measure = revita_methods::monitoring::Measure {

@@ -50,6 +50,40 @@ both_backends!(keyset_pages_cover_every_row_once, |store: DynStore| async move {
     assert_eq!(seen, rows);
 });
 
+both_backends!(pages_within_a_jurisdiction_are_full_and_hold_nothing_outside, |store: DynStore| async move {
+    // Issue 15: a county user's pages came back empty (filtered after the
+    // fetch); the filter is in SQL now, so each page is full.
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    let mut rows = Vec::new();
+    for year in 2000..2025 {
+        for region in ["520000", "520100", "520102", "520103", "520300"] {
+            rows.push(obs("pop_total", region, year, f64::from(year)));
+        }
+    }
+    load(&store, LoadMode::InsertOnly, &rows).await.unwrap();
+    let guiyang = ObservationQuery { within: Some(vec![code("520100")]), ..Default::default() };
+    let mut pages = Vec::new();
+    let mut after: Option<ObservationKey> = None;
+    loop {
+        let page = store.observations(&guiyang, after.as_ref(), 10).await.unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(ObservationKey {
+            indicator: last.indicator.to_string(),
+            region: last.region.to_string(),
+            period: last.period.to_string(),
+        });
+        pages.push(page);
+    }
+    let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [10, 10, 10, 10, 10, 10, 10, 5], "75 rows in Guiyang, every page full but the last");
+    let seen: Vec<&str> = pages.iter().flatten().map(|o| o.region.as_str()).collect();
+    assert!(seen.iter().all(|r| ["520100", "520102", "520103"].contains(r)), "{seen:?}");
+    let two = ObservationQuery { within: Some(vec![code("520102"), code("520300")]), ..Default::default() };
+    assert_eq!(store.observations(&two, None, 1000).await.unwrap().len(), 50);
+    let nowhere = ObservationQuery { within: Some(Vec::new()), ..Default::default() };
+    assert!(store.observations(&nowhere, None, 1000).await.unwrap().is_empty());
+});
+
 both_backends!(a_key_repeated_within_a_load_names_the_key_and_writes_nothing, |store: DynStore| async move {
     store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let rows = [obs("pop_total", "520102", 2020, 1.0), obs("pop_total", "520102", 2020, 2.0)];

@@ -50,7 +50,9 @@ both_backends!(search_finds_codes_and_names_in_both_languages, |store: DynStore|
     store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let found = |q: &'static str| {
         let store = store.clone();
-        async move { store.search_regions(q, 10).await.unwrap().iter().map(|r| r.code.to_string()).collect::<Vec<_>>() }
+        async move {
+            store.search_regions(q, 10, None).await.unwrap().iter().map(|r| r.code.to_string()).collect::<Vec<_>>()
+        }
     };
     assert_eq!(found("520102").await, ["520102"]);
     assert_eq!(found("贵阳").await, ["520100"]);
@@ -63,6 +65,10 @@ both_backends!(search_finds_codes_and_names_in_both_languages, |store: DynStore|
     // LIKE wildcards typed by a user match only themselves.
     assert!(found("%").await.is_empty());
     assert!(found("_").await.is_empty());
+    // Within a jurisdiction the search finds only what lies in it.
+    let within = store.search_regions("贵", 10, Some(&[code("520100")])).await.unwrap();
+    assert_eq!(within.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["520100"]);
+    assert!(store.search_regions("贵", 10, Some(&[])).await.unwrap().is_empty());
 });
 
 both_backends!(boundaries_round_trip_by_level, |store: DynStore| async move {
@@ -154,9 +160,9 @@ async fn search_keys_are_filled_in_for_rows_loaded_before_they_existed() {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite:{path}")).await.unwrap();
     sqlx::query("UPDATE regions SET search_key = NULL").execute(&pool).await.unwrap();
     pool.close().await;
-    assert!(test.store.search_regions("guiyang", 5).await.unwrap().is_empty());
+    assert!(test.store.search_regions("guiyang", 5, None).await.unwrap().is_empty());
     test.store.migrate().await.unwrap();
-    let found = test.store.search_regions("guiyang", 5).await.unwrap();
+    let found = test.store.search_regions("guiyang", 5, None).await.unwrap();
     assert_eq!(found.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), ["520100"]);
     test.finish().await;
 }

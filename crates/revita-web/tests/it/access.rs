@@ -397,8 +397,8 @@ const WRITES: &[(&str, &str, Payload)] = &[
 
 /// What a forged write could change: the data version and the audit log.
 async fn footprint(app: &App) -> (i64, usize) {
-    let version = app.store().data_version().await.unwrap();
-    let audit = app.store().audit_log(&Default::default(), 100_000).await.unwrap().len();
+    let version = app.test_store().data_version().await.unwrap();
+    let audit = app.test_store().audit_log(&Default::default(), 100_000).await.unwrap().len();
     (version, audit)
 }
 

@@ -41,16 +41,16 @@ both_backends!(administrators_manage_users_with_optimistic_versions, |store: Dyn
     let (_, page) = pages::post(&admin, "/admin/users", FORM, &admin.cookie, weak).await;
     assert!(page.contains("at least 12 characters"), "{page}");
 
-    let version = admin.store().user_by_name("gz_viewer").await.unwrap().unwrap().version.to_string();
+    let version = admin.test_store().user_by_name("gz_viewer").await.unwrap().unwrap().version.to_string();
     let disable = form(&[("csrf", &admin.csrf), ("version", &version), ("action", "disable")]);
     let (status, _) = pages::post(&admin, "/admin/users/gz_viewer", FORM, &admin.cookie, disable.clone()).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(admin.store().user_by_name("gz_viewer").await.unwrap().unwrap().disabled);
+    assert!(admin.test_store().user_by_name("gz_viewer").await.unwrap().unwrap().disabled);
     // The same form again is stale: a clear conflict, nothing overwritten.
     let (_, page) = pages::post(&admin, "/admin/users/gz_viewer", FORM, &admin.cookie, disable).await;
     assert!(page.contains("changed by someone else"), "{page}");
     // A second role over another jurisdiction.
-    let version = admin.store().user_by_name("gz_viewer").await.unwrap().unwrap().version.to_string();
+    let version = admin.test_store().user_by_name("gz_viewer").await.unwrap().unwrap().version.to_string();
     let grant = form(&[
         ("csrf", &admin.csrf),
         ("version", &version),
@@ -63,7 +63,7 @@ both_backends!(administrators_manage_users_with_optimistic_versions, |store: Dyn
         page.contains("planner @ 520100, viewer @ 520000") || page.contains("viewer @ 520000, planner @ 520100"),
         "{page}"
     );
-    let log = admin.store().audit_log(&Default::default(), 20).await.unwrap();
+    let log = admin.test_store().audit_log(&Default::default(), 20).await.unwrap();
     assert!(log.iter().any(|e| e.action == "user.grant"));
     let update = log.iter().find(|e| e.action == "user.update").unwrap();
     assert!(update.before.as_deref().unwrap().contains("\"disabled\":false"));
@@ -104,8 +104,12 @@ both_backends!(tokens_are_shown_once_then_listed_and_revoked, |store: DynStore| 
     assert!(secret.starts_with("rvt_"));
     let (_, _, listed) = get_text(&admin, "/account/tokens", &[]).await;
     assert!(listed.contains("etl") && !listed.contains(&secret), "the secret is never shown again");
-    let token =
-        admin.store().api_tokens(admin.store().user_by_name("admin").await.unwrap().unwrap().id).await.unwrap()[0].id;
+    let token = admin
+        .test_store()
+        .api_tokens(admin.test_store().user_by_name("admin").await.unwrap().unwrap().id)
+        .await
+        .unwrap()[0]
+        .id;
     let (status, _) = pages::post(
         &admin,
         &format!("/account/tokens/{token}/revoke"),

@@ -121,7 +121,7 @@ both_backends!(the_login_form_carries_its_own_csrf_token, |store: DynStore| asyn
     let (_, _, page) = get_text_anonymous(&client, "/login", "revita_login_csrf=forged").await;
     assert!(!page.contains("value=\"forged\""), "only a well-formed token is kept");
     let login = "name=admin&password=correct+horse+battery&next=/regions";
-    let audit = || async { client.store().audit_log(&Default::default(), 100).await.unwrap().len() };
+    let audit = || async { client.test_store().audit_log(&Default::default(), 100).await.unwrap().len() };
     let before = audit().await;
     for (what, cookie, body) in [
         ("no token, no cookie", None, login.to_string()),
@@ -178,11 +178,11 @@ both_backends!(logging_in_never_leads_off_the_site, |store: DynStore| async move
 
 both_backends!(api_clients_use_bearer_tokens, |store: DynStore| async move {
     let client = fixture(store).await;
-    let admin = client.store().user_by_name("admin").await.unwrap().unwrap();
+    let admin = client.test_store().user_by_name("admin").await.unwrap().unwrap();
     let actor = revita_app::auth::Actor {
         user_id: admin.id,
         name: admin.name.clone(),
-        access: revita_methods::access::Access::new(client.store().grants(admin.id).await.unwrap()),
+        access: revita_methods::access::Access::new(client.test_store().grants(admin.id).await.unwrap()),
         must_change_password: false,
     };
     let (secret, _) = client
@@ -224,7 +224,7 @@ both_backends!(clients_cannot_choose_the_address_the_log_and_throttle_see, |stor
         .unwrap();
     let response = revita_web::router(client.app.clone()).oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let log = client.store().audit_log(&Default::default(), 10).await.unwrap();
+    let log = client.test_store().audit_log(&Default::default(), 10).await.unwrap();
     let failed = log.iter().find(|e| e.action == "session.login_failed").unwrap();
     assert_eq!(failed.client_addr, None, "no connection here, and nothing the client claimed");
 });

@@ -179,15 +179,15 @@ both_backends!(an_upload_is_checked_then_imported_on_confirmation, |store: DynSt
     let upload = input_value(&page, "upload");
     let query = revita_app::ObservationQuery { period: Some("2021".into()), ..Default::default() };
     assert!(
-        app.store().observations(&query, None, 10).await.unwrap().is_empty(),
+        app.test_store().observations(&query, None, 10).await.unwrap().is_empty(),
         "nothing is written before confirmation"
     );
     let form = format!("csrf={csrf}&upload={upload}&kind=observations");
     let (status, page) =
         post(&app, "/import/confirm", "application/x-www-form-urlencoded", &cookie, form.clone()).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert_eq!(app.store().observations(&query, None, 10).await.unwrap().len(), 1);
-    let log = app.store().audit_log(&Default::default(), 10).await.unwrap();
+    assert_eq!(app.test_store().observations(&query, None, 10).await.unwrap().len(), 1);
+    let log = app.test_store().audit_log(&Default::default(), 10).await.unwrap();
     let entry = log.iter().find(|e| e.action == "import.observations").expect("the import is audited");
     assert_eq!((entry.actor.as_str(), entry.object_id.as_str()), ("admin", "good.csv"));
     assert!(entry.after.as_deref().unwrap().contains("\"records_written\":1"));
@@ -297,22 +297,22 @@ both_backends!(a_run_is_committed_from_the_page_as_an_official_list, |store: Dyn
         preview.contains("id=\"list-preview\"") && preview.contains("<span class=\"joining\">520103</span>"),
         "{preview}"
     );
-    assert!(app.store().designation_lists(None).await.unwrap().is_empty(), "nothing is written before confirming");
+    assert!(app.test_store().designation_lists(None).await.unwrap().is_empty(), "nothing is written before confirming");
     let fingerprint = preview.split("name=\"confirm\" value=\"").nth(1).unwrap().split('"').next().unwrap();
     let confirmed = format!("{body}&confirm={fingerprint}");
     let (status, done) =
         post(&app, "/designate/commit", "application/x-www-form-urlencoded", &app.cookie, confirmed.clone()).await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert!(done.contains("id=\"committed\"") && done.contains("520103"), "{done}");
-    let held = app.store().designations_of(&revita_methods::RegionCode::parse("520103").unwrap()).await.unwrap();
+    let held = app.test_store().designations_of(&revita_methods::RegionCode::parse("520103").unwrap()).await.unwrap();
     assert!(held.iter().any(|d| d.category.as_str() == "custom:crowded"));
-    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 10).await.unwrap();
+    let audit = app.test_store().audit_log(&revita_app::AuditFilter::default(), 10).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "designation.commit"));
     // Without the session's CSRF token nothing is committed.
     let forged = confirmed.replace(&app.csrf, "forged");
     let (status, _) = post(&app, "/designate/commit", "application/x-www-form-urlencoded", &app.cookie, forged).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(app.store().designation_lists(None).await.unwrap().len(), 1);
+    assert_eq!(app.test_store().designation_lists(None).await.unwrap().len(), 1);
 });
 
 both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStore| async move {
@@ -361,7 +361,7 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     // The administrator sees the identifiers, and the view is audited.
     let (_, _, household) = get_text(&app, "/households/520102", &[("accept-language", "en")]).await;
     assert!(household.contains("520102199001011234") && household.contains("id=\"open-case-form\""), "{household}");
-    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 20).await.unwrap();
+    let audit = app.test_store().audit_log(&revita_app::AuditFilter::default(), 20).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "household.view_personal"));
     // Open a case and verify it.
     let form = format!("csrf={}&category=marginal&channel=data_screening&on=2024-03-01&evidence=screening", app.csrf);
@@ -416,11 +416,11 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     let exports = |log: &[revita_store::security::AuditEntry]| {
         log.iter().filter(|e| e.action == "household.export_personal").count()
     };
-    assert_eq!(exports(&app.store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap()), 0);
+    assert_eq!(exports(&app.test_store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap()), 0);
     let (_, _, full) = get_text(&app, "/monitoring/households.csv", &[]).await;
     assert!(full.contains("520102199001011234"), "the administrator's export is unmasked");
     assert_eq!(
-        exports(&app.store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap()),
+        exports(&app.test_store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap()),
         1,
         "and audited"
     );
@@ -447,7 +447,7 @@ both_backends!(monitoring_lines_are_set_in_a_form_within_the_jurisdiction, |stor
     let own = format!("csrf={}&region=520102&year=2022&amount=7200&rule=dibao&multiple=2", clerk.csrf);
     let (status, _) = post(&clerk, "/monitoring/lines", "application/x-www-form-urlencoded", &clerk.cookie, own).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(app.store().monitoring_lines(Some(2022)).await.unwrap().len(), 1);
+    assert_eq!(app.test_store().monitoring_lines(Some(2022)).await.unwrap().len(), 1);
 });
 
 both_backends!(a_household_is_edited_and_its_members_imported_within_the_county, |store: DynStore| async move {
@@ -460,19 +460,19 @@ both_backends!(a_household_is_edited_and_its_members_imported_within_the_county,
              &income_transfer=6000&relocation_site=%E5%B9%B8%E7%A6%8F%E7%A4%BE%E5%8C%BA&d_health_ins=1"
         )
     };
-    assert_eq!(app.store().household_version("520102").await.unwrap(), Some(1));
+    assert_eq!(app.test_store().household_version("520102").await.unwrap(), Some(1));
     let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, edit(&app.csrf, 1, 3)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, _, page) = get_text(&app, "/households/520102", &[("accept-language", "zh")]).await;
     assert!(page.contains("幸福社区") && page.contains("8000.00") && page.contains("25.0"), "{page}");
-    let audit = app.store().audit_log(&revita_app::AuditFilter::default(), 20).await.unwrap();
+    let audit = app.test_store().audit_log(&revita_app::AuditFilter::default(), 20).await.unwrap();
     assert!(
         audit.iter().any(|e| e.action == "household.edit" && e.after.as_deref().is_some_and(|a| a.contains("6000")))
     );
     // The same form again is stale: the edit in between is kept.
     let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, edit(&app.csrf, 1, 4)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(app.store().household("520102").await.unwrap().unwrap().household.size, 3);
+    assert_eq!(app.test_store().household("520102").await.unwrap().unwrap().household.size, 3);
     // Bad numbers and partial income sources are refused with the field named.
     let bad = edit(&app.csrf, 2, 3).replace("income_pc=8000", "income_pc=abc");
     let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, bad).await;
@@ -503,7 +503,7 @@ both_backends!(a_household_is_edited_and_its_members_imported_within_the_county,
         page.contains("<td>5</td><td>hh_id</td><td>household 520103 is not in the registry of your jurisdiction"),
         "{status}: {page}"
     );
-    assert!(app.store().members("520102").await.unwrap().is_empty(), "nothing is written");
+    assert!(app.test_store().members("520102").await.unwrap().is_empty(), "nothing is written");
     // Its own county's members load; the page lists them and the child out of
     // school shows as a guarantee gap the flags do not record.
     let own: String = members.lines().take(4).map(|l| format!("{l}\n")).collect();
@@ -520,7 +520,7 @@ both_backends!(a_household_is_edited_and_its_members_imported_within_the_county,
     assert!(masked.contains("王*") && !masked.contains("王芳"), "member names are masked too");
 
     // One member at a time, in forms guarded by the household's version.
-    let version = app.store().household_version("520102").await.unwrap().unwrap();
+    let version = app.test_store().household_version("520102").await.unwrap().unwrap();
     let add = |csrf: &str, version: i64| {
         format!(
             "csrf={csrf}&version={version}&seq=4&name=%E5%BC%A0%E5%A5%B6%E5%A5%B6&sex=female&birth_year=1948&labour=none&schooling=not_in_school&chronically_ill=1&insured=1"
@@ -535,7 +535,7 @@ both_backends!(a_household_is_edited_and_its_members_imported_within_the_county,
     let remove = format!("csrf={}&version={}&seq=3&remove=1", clerk.csrf, version + 1);
     let (status, body) = post(&clerk, "/households/520102/members", form_type, &clerk.cookie, remove).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let seqs: Vec<i32> = app.store().members("520102").await.unwrap().iter().map(|m| m.seq).collect();
+    let seqs: Vec<i32> = app.test_store().members("520102").await.unwrap().iter().map(|m| m.seq).collect();
     assert_eq!(seqs, [1, 2, 4]);
     let other = add(&clerk.csrf, 1);
     let (status, _) = post(&clerk, "/households/520103/members", form_type, &clerk.cookie, other).await;
@@ -557,7 +557,7 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     let form = |fields: &str| format!("csrf={}&{fields}", app.csrf);
     let (status, _) = post(&app, &format!("/plans/{plan}/goals"), form_type, &app.cookie, form("title=growth")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let goal = app.store().goals(plan).await.unwrap()[0].id;
+    let goal = app.test_store().goals(plan).await.unwrap()[0].id;
     let target = form(&format!(
         "goal={goal}&indicator=pop_total&region=520102&baseline_year=2010&baseline=90&target_year=2025&target=120&binding=1"
     ));
@@ -574,7 +574,7 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     assert!(page.contains("<td class=\"status off_track\">off track</td>"), "{page}");
     // A yearly target of 100 for 2020 puts the path through the census
     // value: 10 of the 10 expected, progress 100%, on track.
-    let target_id = app.store().targets(plan).await.unwrap()[0].id;
+    let target_id = app.test_store().targets(plan).await.unwrap()[0].id;
     let edit = form("baseline_year=2010&baseline=90&target_year=2025&target=120&binding=1&intermediate=2020%3D100");
     let (status, body) = post(&app, &format!("/plans/{plan}/targets/{target_id}"), form_type, &app.cookie, edit).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -609,7 +609,7 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("id=\"problems\"") && page.contains("<td>3</td><td>category</td>"), "{page}");
-    assert_eq!(app.store().projects(plan).await.unwrap().len(), 1, "nothing written");
+    assert_eq!(app.test_store().projects(plan).await.unwrap().len(), 1, "nothing written");
 
     // Submit, approve (the fixture's user administers everything), start;
     // then record a disbursement.
@@ -627,7 +627,7 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     let (status, body) =
         post(&app, &format!("/plans/{plan}/status"), form_type, &app.cookie, form("to=completed&version=1")).await;
     assert_eq!(status, StatusCode::CONFLICT, "a stale form: {body}");
-    let p1 = app.store().projects(plan).await.unwrap()[0].id;
+    let p1 = app.test_store().projects(plan).await.unwrap()[0].id;
     let pay = form("on=2024-03-01&amount=250&source=central_budget");
     let (status, body) = post(&app, &format!("/projects/{p1}/disbursements"), form_type, &app.cookie, pay).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -748,7 +748,7 @@ async fn a_busy_database_answers_503_with_retry_after_and_keeps_nothing_half_don
     let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
     assert!(String::from_utf8_lossy(&body).contains("请稍后重试"), "the reason in Chinese");
     drop(held);
-    assert!(client.store().monitoring_lines(Some(2031)).await.unwrap().is_empty(), "nothing was written");
+    assert!(client.test_store().monitoring_lines(Some(2031)).await.unwrap().is_empty(), "nothing was written");
     let response = send(form).await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "once the lock is free, the same form goes through");
     test.finish().await;

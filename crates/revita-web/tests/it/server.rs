@@ -132,7 +132,7 @@ async fn handlers_see_the_client_address_and_the_server_stops_on_request() {
         body.len()
     );
     assert!(exchange(server.addr, &login).await.starts_with("HTTP/1.1 401"));
-    let log = server.client.store().audit_log(&Default::default(), 10).await.unwrap();
+    let log = server.client.test_store().audit_log(&Default::default(), 10).await.unwrap();
     let failed = log.iter().find(|e| e.action == "session.login_failed").unwrap();
     assert_eq!(failed.client_addr.as_deref(), Some("127.0.0.1"), "the connection's peer");
 

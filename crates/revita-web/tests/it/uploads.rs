@@ -149,7 +149,7 @@ both_backends!(uploads_are_private_to_the_server_and_their_owner, |store: DynSto
     assert_eq!(files(&dir), Vec::<String>::new());
     let (status, _) = confirm(&admin, &upload).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let audit = admin.store().audit_log(&Default::default(), 100).await.unwrap();
+    let audit = admin.test_store().audit_log(&Default::default(), 100).await.unwrap();
     // (The fixture's own imports are the system's.)
     let by_user = audit.iter().filter(|e| e.action.starts_with("import") && e.actor != "system").count();
     assert_eq!(by_user, 1, "imported once");
@@ -234,13 +234,13 @@ both_backends!(a_file_refused_only_for_stored_values_can_replace_them, |store: D
         region: Some(revita_methods::RegionCode::parse("520102").unwrap()),
         ..Default::default()
     };
-    let stored = admin.store().observations(&query, None, 10).await.unwrap();
+    let stored = admin.test_store().observations(&query, None, 10).await.unwrap();
     assert_eq!(stored[0].value, 150.0);
-    let entry = admin.store().audit_log(&Default::default(), 1).await.unwrap().remove(0);
+    let entry = admin.test_store().audit_log(&Default::default(), 1).await.unwrap().remove(0);
     assert_eq!(entry.action, "import.observations");
     let change_id =
         entry.before.as_deref().unwrap().split("\"revisions\":\"").nth(1).unwrap().split('"').next().unwrap();
-    let kept = admin.store().observation_revisions(change_id).await.unwrap();
+    let kept = admin.test_store().observation_revisions(change_id).await.unwrap();
     assert_eq!(kept.iter().map(|o| o.value).collect::<Vec<_>>(), [100.0]);
     // A file with other problems gets no such offer.
     let (_, page) =
