@@ -6,11 +6,8 @@
 //! command line (from clap); 3 input rejected (an import found problems and
 //! wrote nothing).
 
-mod bench;
 mod cli;
 mod commands;
-mod health;
-mod plan;
 
 use std::process::ExitCode;
 

@@ -11,8 +11,8 @@ use revita_methods::access::{Access, Grant, Role};
 use revita_methods::plan::{PlanKind, PlanScope, PlanStatus};
 use revita_methods::{Date, RegionCode};
 
+use super::{acting, now, open};
 use crate::cli::{PlanAction, PlanArgs};
-use crate::commands::{acting, now, open};
 
 /// Writes a line to stdout (a closed pipe ends the command quietly).
 fn out(text: std::fmt::Arguments) -> anyhow::Result<()> {
