@@ -15,7 +15,7 @@ use revita_methods::access::{Grant, Role};
 use serde::Deserialize;
 
 use crate::auth::{Viewer, origin};
-use crate::pages::error_page;
+use crate::kit::error_page;
 use crate::request_id::RequestId;
 use crate::state::WebState;
 use crate::views::{PageContext, html, render};

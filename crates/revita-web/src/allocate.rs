@@ -82,13 +82,13 @@ pub async fn allocate_page(
             Err(AppError::Invalid(message) | AppError::NotFound(message)) => {
                 values = context! { problem => message, ..values };
             }
-            Err(e) => return crate::pages::error_page(&state, &ctx, e, &id),
+            Err(e) => return crate::kit::error_page(&state, &ctx, e, &id),
         }
     }
     match render(&state.templates, "allocate.html", &ctx, ctx.t("fund_allocation"), values) {
         Ok(body) => html(StatusCode::OK, body),
         Err(e) => {
-            crate::pages::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("allocate.html: {e:#}")), &id)
+            crate::kit::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("allocate.html: {e:#}")), &id)
         }
     }
 }
@@ -132,9 +132,9 @@ async fn download(
     let result = async {
         let allocation = run(&state, viewer.as_deref(), &params).await?;
         let bytes = allocation.bytes(format)?;
-        Ok(crate::pages::attachment(bytes, format, &format!("allocation-{}", allocation.year)))
+        Ok(crate::kit::attachment(bytes, format, &format!("allocation-{}", allocation.year)))
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// `GET /allocate.csv`.

@@ -309,7 +309,7 @@ pub async fn login_submit(
         Err(AppError::Unauthorized(message)) => {
             login_page(&state, &ctx, &headers, &next, Some(message), StatusCode::UNAUTHORIZED)
         }
-        Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
+        Err(e) => crate::kit::error_page(&state, &ctx, e, &id),
     }
 }
 
@@ -328,7 +328,7 @@ pub async fn logout(
 ) -> Response {
     let ctx = PageContext::new(&headers, "/".into());
     if let Err(e) = viewer.check_csrf(&form.csrf) {
-        return crate::pages::error_page(&state, &ctx, e, &id);
+        return crate::kit::error_page(&state, &ctx, e, &id);
     }
     if let Some(token) = &viewer.session {
         let _ = state.app.logout(&viewer.actor, token, &origin(&headers, &id)).await;
@@ -379,13 +379,13 @@ pub async fn password_submit(
 ) -> Response {
     let ctx = PageContext::new(&headers, "/account/password".into());
     if let Err(e) = viewer.check_csrf(&form.csrf) {
-        return crate::pages::error_page(&state, &ctx, e, &id);
+        return crate::kit::error_page(&state, &ctx, e, &id);
     }
     match state.app.change_password(&viewer.actor, &form.current, &form.new, &origin(&headers, &id)).await {
         Ok(()) => Redirect::to("/login").into_response(),
         Err(AppError::Invalid(m) | AppError::Unauthorized(m)) => {
             password_page(&state, &ctx, &viewer, Some(m), StatusCode::BAD_REQUEST)
         }
-        Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
+        Err(e) => crate::kit::error_page(&state, &ctx, e, &id),
     }
 }

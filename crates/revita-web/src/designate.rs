@@ -105,13 +105,13 @@ pub async fn designate_page(
             Err(AppError::Invalid(message) | AppError::NotFound(message)) => {
                 values = context! { problem => message, ..values };
             }
-            Err(e) => return crate::pages::error_page(&state, &ctx, e, &id),
+            Err(e) => return crate::kit::error_page(&state, &ctx, e, &id),
         }
     }
     match render_page(&state.templates, "designate.html", &ctx, ctx.t("designation_runs"), values) {
         Ok(body) => html(axum::http::StatusCode::OK, body),
         Err(e) => {
-            crate::pages::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("designate.html: {e:#}")), &id)
+            crate::kit::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("designate.html: {e:#}")), &id)
         }
     }
 }
@@ -426,7 +426,7 @@ pub async fn designate_commit(
             };
             match render_page(&state.templates, "designate.html", &ctx, ctx.t("designation_runs"), values) {
                 Ok(body) => html(axum::http::StatusCode::OK, body),
-                Err(e) => crate::pages::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("{e:#}")), &id),
+                Err(e) => crate::kit::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("{e:#}")), &id),
             }
         }
         Ok((Committing::Done(committed), decision)) => {
@@ -446,10 +446,10 @@ pub async fn designate_commit(
             };
             match render_page(&state.templates, "designate.html", &ctx, ctx.t("designation_runs"), values) {
                 Ok(body) => html(axum::http::StatusCode::OK, body),
-                Err(e) => crate::pages::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("{e:#}")), &id),
+                Err(e) => crate::kit::error_page(&state, &ctx, AppError::Internal(anyhow::anyhow!("{e:#}")), &id),
             }
         }
-        Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
+        Err(e) => crate::kit::error_page(&state, &ctx, e, &id),
     }
 }
 
@@ -466,9 +466,9 @@ async fn download(
     let result = async {
         let run = run(&state, viewer.as_deref(), &params).await?;
         let bytes = run.table(format)?;
-        Ok(crate::pages::attachment(bytes, format, &format!("designation-{}", run.year)))
+        Ok(crate::kit::attachment(bytes, format, &format!("designation-{}", run.year)))
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// `GET /designate.csv`.

@@ -21,6 +21,17 @@ impl ApiError {
     }
 }
 
+/// A use-case error in an API handler (`?`), tagged with the id of the
+/// request being served.
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> ApiError {
+        ApiError { error, request_id: crate::request_id::current() }
+    }
+}
+
+/// What an API handler returns: JSON, or a JSON error.
+pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
+
 #[derive(Serialize)]
 struct ErrorBody {
     code: &'static str,

@@ -8,22 +8,23 @@
 
 mod admin;
 mod allocate;
-mod api;
 mod assets;
 pub mod auth;
 mod designate;
-mod dto;
 mod error;
 mod headers;
 pub mod i18n;
+mod indicators;
+mod kit;
 mod maps;
 mod monitoring;
 mod openapi;
-mod pages;
 mod plans;
 mod redirect;
+mod regions;
 mod request_id;
 mod server;
+mod shell;
 mod staging;
 mod state;
 mod upload;
@@ -72,72 +73,88 @@ where
 /// tables fails it). A path with two methods has two rows, merged by the
 /// router.
 fn route_table() -> Vec<(String, Route)> {
-    let pages: Vec<Route> = vec![
-        get("/login", auth::login_form),
-        post("/login", auth::login_submit),
-        post("/logout", auth::logout),
-        get("/account/password", auth::password_form),
-        post("/account/password", auth::password_submit),
-        get("/account/tokens", admin::tokens_index),
-        post("/account/tokens", admin::tokens_create),
-        post("/account/tokens/{id}/revoke", admin::tokens_revoke),
-        get("/admin/users", admin::users_index),
-        post("/admin/users", admin::users_create),
-        post("/admin/users/{name}", admin::users_update),
-        get("/audit", admin::audit_index),
-        get("/audit.csv", admin::audit_csv),
-        get("/", pages::home_show),
-        get("/maps/map.svg", pages::map_svg),
-        get("/regions", pages::region_index),
-        get("/regions/{code}", pages::region_show),
-        get("/regions/{code}/children.csv", pages::region_children_csv),
-        get("/regions/{code}/children.xlsx", pages::region_children_xlsx),
-        get("/indicators", pages::indicator_index),
-        get("/indicators/{code}", pages::indicator_show),
-        get("/designate", designate::designate_page),
-        post("/designate/commit", designate::designate_commit),
-        get("/allocate", allocate::allocate_page),
-        get("/monitoring", monitoring::monitoring_page),
-        get("/monitoring/lines", monitoring::lines_page),
-        post("/monitoring/lines", monitoring::lines_set),
-        get("/monitoring/households.csv", monitoring::registry_csv),
-        get("/households/{id}", monitoring::household_page),
-        post("/households/{id}", monitoring::household_edit),
-        post("/households/{id}/cases", monitoring::case_open),
-        post("/households/{id}/members", monitoring::member_change),
-        post("/cases/{id}/move", monitoring::case_move),
-        post("/cases/{id}/measures", monitoring::case_measure),
-        get("/plans", plans::plans_page),
-        post("/plans", plans::plan_create),
-        get("/plans/projects-template.xlsx", plans::projects_template),
-        get("/plans/{id}", plans::plan_page),
-        get("/plans/{id}/print", plans::plan_print),
-        get("/plans/{id}/document.pdf", plans::plan_pdf),
-        get("/plans/{id}/data.xlsx", plans::plan_xlsx),
-        post("/plans/{id}/status", plans::plan_move),
-        post("/plans/{id}/goals", plans::goal_add),
-        post("/plans/{id}/targets", plans::target_add),
-        post("/plans/{id}/targets/{target}", plans::target_edit),
-        post("/plans/{id}/edit", plans::plan_edit),
-        post("/plans/{id}/projects", plans::project_add),
-        post("/plans/{id}/projects/import", plans::projects_import),
-        post("/projects/{id}/progress", plans::project_progress),
-        post("/projects/{id}/milestones", plans::project_milestone),
-        post("/projects/{id}/disbursements", plans::project_disbursement),
-        get("/allocate.csv", allocate::allocate_csv),
-        get("/allocate.xlsx", allocate::allocate_xlsx),
-        get("/designate.csv", designate::designate_csv),
-        get("/designate.xlsx", designate::designate_xlsx),
-        get("/import", upload::import_form),
-        post("/import", upload::import_check),
-        post("/import/confirm", upload::import_confirm),
-        get("/lang/{code}", pages::language_switch),
-        get("/api", openapi::api_page),
-        get("/static/app.css", assets::stylesheet),
-        get("/static/app.js", assets::script),
-        get("/health", api::health),
-    ];
-    let api = api::routes().into_iter().map(|r| (format!("/api/v1{}", r.path), r));
+    let pages: Vec<Route> = [
+        vec![
+            get("/login", auth::login_form),
+            post("/login", auth::login_submit),
+            post("/logout", auth::logout),
+            get("/account/password", auth::password_form),
+            post("/account/password", auth::password_submit),
+            get("/account/tokens", admin::tokens_index),
+            post("/account/tokens", admin::tokens_create),
+            post("/account/tokens/{id}/revoke", admin::tokens_revoke),
+            get("/admin/users", admin::users_index),
+            post("/admin/users", admin::users_create),
+            post("/admin/users/{name}", admin::users_update),
+            get("/audit", admin::audit_index),
+            get("/audit.csv", admin::audit_csv),
+        ],
+        regions::routes(),
+        indicators::routes(),
+        vec![
+            get("/designate", designate::designate_page),
+            post("/designate/commit", designate::designate_commit),
+            get("/designate.csv", designate::designate_csv),
+            get("/designate.xlsx", designate::designate_xlsx),
+            get("/allocate", allocate::allocate_page),
+            get("/allocate.csv", allocate::allocate_csv),
+            get("/allocate.xlsx", allocate::allocate_xlsx),
+            get("/monitoring", monitoring::monitoring_page),
+            get("/monitoring/lines", monitoring::lines_page),
+            post("/monitoring/lines", monitoring::lines_set),
+            get("/monitoring/households.csv", monitoring::registry_csv),
+            get("/households/{id}", monitoring::household_page),
+            post("/households/{id}", monitoring::household_edit),
+            post("/households/{id}/cases", monitoring::case_open),
+            post("/households/{id}/members", monitoring::member_change),
+            post("/cases/{id}/move", monitoring::case_move),
+            post("/cases/{id}/measures", monitoring::case_measure),
+            get("/plans", plans::plans_page),
+            post("/plans", plans::plan_create),
+            get("/plans/projects-template.xlsx", plans::projects_template),
+            get("/plans/{id}", plans::plan_page),
+            get("/plans/{id}/print", plans::plan_print),
+            get("/plans/{id}/document.pdf", plans::plan_pdf),
+            get("/plans/{id}/data.xlsx", plans::plan_xlsx),
+            post("/plans/{id}/status", plans::plan_move),
+            post("/plans/{id}/goals", plans::goal_add),
+            post("/plans/{id}/targets", plans::target_add),
+            post("/plans/{id}/targets/{target}", plans::target_edit),
+            post("/plans/{id}/edit", plans::plan_edit),
+            post("/plans/{id}/projects", plans::project_add),
+            post("/plans/{id}/projects/import", plans::projects_import),
+            post("/projects/{id}/progress", plans::project_progress),
+            post("/projects/{id}/milestones", plans::project_milestone),
+            post("/projects/{id}/disbursements", plans::project_disbursement),
+            get("/import", upload::import_form),
+            post("/import", upload::import_check),
+            post("/import/confirm", upload::import_confirm),
+            get("/lang/{code}", shell::language_switch),
+            get("/api", openapi::api_page),
+            get("/static/app.css", assets::stylesheet),
+            get("/static/app.js", assets::script),
+            get("/health", shell::health),
+        ],
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let api: Vec<Route> = [
+        regions::api_routes(),
+        indicators::api_routes(),
+        vec![
+            get("/designate", designate::designate_api),
+            get("/allocate", allocate::allocate_api),
+            get("/alerts", monitoring::alerts_api),
+            get("/plans", plans::plans_api),
+            get("/plans/{id}", plans::plan_api),
+            get("/openapi.json", openapi::openapi_json),
+        ],
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let api = api.into_iter().map(|r| (format!("/api/v1{}", r.path), r));
     pages.into_iter().map(|r| (r.path.to_string(), r)).chain(api).collect()
 }
 
@@ -210,8 +227,10 @@ pub fn router_with_options(app: App, options: Options) -> Router {
         router = router.route(&path, handler);
     }
     router
-        .fallback(pages::not_found)
+        .fallback(shell::not_found)
         .layer(DefaultBodyLimit::max(FORM_BODY_LIMIT))
+        // Inside authentication, so that an error page knows its reader.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), kit::error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn(headers::secure))
         .layer(axum::middleware::from_fn(request_id::tag))

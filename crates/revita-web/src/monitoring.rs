@@ -232,9 +232,9 @@ pub async fn monitoring_page(
                 Ok(values)
             })
             .await?;
-        crate::pages::rendered(&state, &ctx, "monitoring.html", ctx.t("monitoring"), (*values).clone())
+        crate::kit::rendered(&state, &ctx, "monitoring.html", ctx.t("monitoring"), (*values).clone())
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// A choropleth of M0 by group, over the groups with a stored boundary
@@ -386,9 +386,9 @@ pub async fn household_page(
             schoolings => revita_methods::registry::Schooling::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             next_seq => view.members.iter().map(|m| m.seq).max().unwrap_or(0) + 1,
         };
-        crate::pages::rendered(&state, &ctx, "household.html", ctx.t("household"), values)
+        crate::kit::rendered(&state, &ctx, "household.html", ctx.t("household"), values)
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// The open-case form.
@@ -431,7 +431,7 @@ pub async fn case_open(
         state.app.open_case(&actor, &household_id, category, channel, date(&form.on)?, evidence).await?;
         Ok(Redirect::to(&format!("/households/{household_id}")).into_response())
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// The move form.
@@ -472,7 +472,7 @@ pub async fn case_move(
         let case = state.app.move_case(&actor, case_id, &step).await?;
         Ok(Redirect::to(&format!("/households/{}", case.household_id)).into_response())
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// `GET /api/v1/alerts`: overdue case steps and flagged households no case
@@ -529,9 +529,9 @@ pub async fn lines_page(
             csrf => viewer.csrf.clone().unwrap_or_default(),
             year => today().year(),
         };
-        crate::pages::rendered(&state, &ctx, "lines.html", ctx.t("monitoring_lines"), values)
+        crate::kit::rendered(&state, &ctx, "lines.html", ctx.t("monitoring_lines"), values)
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// The line form.
@@ -571,7 +571,7 @@ pub async fn lines_set(
         state.app.set_monitoring_line(line, &within, &by).await?;
         Ok(Redirect::to("/monitoring/lines").into_response())
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// `POST /households/{id}`: the household edit form (numbers, deprivation
@@ -592,7 +592,7 @@ pub async fn household_edit(
         state.app.edit_household(&viewer.actor, &household_id, &edit, &origin).await?;
         Ok(Redirect::to(&format!("/households/{household_id}")).into_response())
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// Reads the edit form; every field is named in its error.
@@ -696,7 +696,7 @@ pub async fn case_measure(
         let case = state.app.record_measure(&actor, case_id, &measure).await?;
         Ok(Redirect::to(&format!("/households/{}", case.household_id)).into_response())
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// The alerts a logged-in user's home page shows: overdue case steps and
@@ -751,9 +751,9 @@ pub async fn registry_csv(
         let mut bytes = Vec::new();
         let origin = crate::auth::origin(&headers, &id);
         state.app.export_registry(&viewer.actor, line, &mut bytes, &origin).await?;
-        Ok(crate::pages::attachment(bytes, revita_app::export::ExportFormat::Csv, "registry"))
+        Ok(crate::kit::attachment(bytes, revita_app::export::ExportFormat::Csv, "registry"))
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// `POST /households/{id}/members`: adds or replaces (by `seq`) one member,
@@ -799,5 +799,5 @@ pub async fn member_change(
         state.app.change_member(&viewer.actor, &household_id, change, whole("version")?, &origin).await?;
         Ok(Redirect::to(&format!("/households/{household_id}")).into_response())
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }

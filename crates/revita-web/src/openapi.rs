@@ -259,6 +259,6 @@ pub async fn api_page(
         .collect();
     match render(&state.templates, "api.html", &ctx, ctx.t("api_title"), context! { endpoints => endpoints }) {
         Ok(body) => html(axum::http::StatusCode::OK, body),
-        Err(e) => crate::pages::error_page(&state, &ctx, revita_app::AppError::Internal(anyhow::anyhow!("{e}")), &id),
+        Err(e) => crate::kit::error_page(&state, &ctx, revita_app::AppError::Internal(anyhow::anyhow!("{e}")), &id),
     }
 }

@@ -79,9 +79,9 @@ pub async fn plans_page(
             csrf => viewer.csrf.clone().unwrap_or_default(),
             this_year => today().year(),
         };
-        crate::pages::rendered(&state, &ctx, "plans.html", ctx.t("plans"), values)
+        crate::kit::rendered(&state, &ctx, "plans.html", ctx.t("plans"), values)
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// `POST /plans`: creates a plan, then opens it.
@@ -99,7 +99,7 @@ pub async fn plan_create(
         let plan = state.app.create_plan(&viewer.actor, &draft, &crate::auth::origin(&headers, &id)).await?;
         Ok(Redirect::to(&format!("/plans/{plan}")).into_response())
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// The plan fields of the create and edit forms.
@@ -391,9 +391,9 @@ async fn plan_rendered(
     let result = async {
         let report = state.app.plan_report(&viewer.actor, plan_id, today()).await?;
         let values = plan_values(state, &ctx, viewer, &report, None).await?;
-        crate::pages::rendered(state, &ctx, template, &report.plan.title, values)
+        crate::kit::rendered(state, &ctx, template, &report.plan.title, values)
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(state, &ctx, e, id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(state, &ctx, e, id))
 }
 
 /// `GET /plans/{id}/document.pdf`: the plan document in the page's language.
@@ -412,7 +412,7 @@ pub async fn plan_pdf(
             ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
                 .into_response()
         }
-        Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
+        Err(e) => crate::kit::error_page(&state, &ctx, e, &id),
     }
 }
 
@@ -428,9 +428,9 @@ pub async fn plan_xlsx(
     let result = async {
         let report = state.app.plan_report(&viewer.actor, plan_id, today()).await?;
         let bytes = revita_app::plans::plan_workbook(&report)?;
-        Ok(crate::pages::attachment(bytes, revita_app::export::ExportFormat::Xlsx, &format!("plan-{plan_id}")))
+        Ok(crate::kit::attachment(bytes, revita_app::export::ExportFormat::Xlsx, &format!("plan-{plan_id}")))
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// `GET /plans/projects-template.xlsx`: the project file template.
@@ -441,8 +441,8 @@ pub async fn projects_template(
 ) -> Response {
     let ctx = PageContext::new(&headers, "/plans".into());
     match revita_app::plans::projects_template_workbook() {
-        Ok(bytes) => crate::pages::attachment(bytes, revita_app::export::ExportFormat::Xlsx, "projects-template"),
-        Err(e) => crate::pages::error_page(&state, &ctx, e, &id),
+        Ok(bytes) => crate::kit::attachment(bytes, revita_app::export::ExportFormat::Xlsx, "projects-template"),
+        Err(e) => crate::kit::error_page(&state, &ctx, e, &id),
     }
 }
 
@@ -462,7 +462,7 @@ async fn change(
         apply(&crate::auth::origin(headers, id)).await?;
         Ok(Redirect::to(&format!("/plans/{plan_id}")).into_response())
     };
-    result.await.unwrap_or_else(|e: AppError| crate::pages::error_page(state, &ctx, e, id))
+    result.await.unwrap_or_else(|e: AppError| crate::kit::error_page(state, &ctx, e, id))
 }
 
 /// `POST /plans/{id}/status`: moves the plan (`to`, `version`, `comment`).
@@ -592,7 +592,7 @@ async fn project_change(
         Ok(plan_id) => change(state, id, viewer, headers, plan_id, form, apply).await,
         Err(e) => {
             let ctx = PageContext::new(headers, "/plans".into()).viewer(Some(viewer));
-            crate::pages::error_page(state, &ctx, e, id)
+            crate::kit::error_page(state, &ctx, e, id)
         }
     }
 }
@@ -674,7 +674,7 @@ pub async fn projects_import(
         match crate::upload::receive(&state, &viewer, &headers, multipart, &["csv", "xlsx"], unsupported).await {
             Ok(received) => received,
             Err(Refusal::TooLarge) => return crate::upload::too_large_page(&state, &ctx, &id),
-            Err(Refusal::Error(e)) => return crate::pages::error_page(&state, &ctx, e, &id),
+            Err(Refusal::Error(e)) => return crate::kit::error_page(&state, &ctx, e, &id),
         };
     let result = async {
         let staged = received.file.ok_or_else(|| AppError::Invalid("choose a project file to upload".into()))?;
@@ -691,13 +691,13 @@ pub async fn projects_import(
                     .collect();
                 let report = state.app.plan_report(&viewer.actor, plan_id, today()).await?;
                 let values = plan_values(&state, &ctx, &viewer, &report, Some(rows)).await?;
-                let page = crate::pages::rendered(&state, &ctx, "plan.html", &report.plan.title, values)?;
+                let page = crate::kit::rendered(&state, &ctx, "plan.html", &report.plan.title, values)?;
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
             }
             Err(e) => Err(e),
         }
     };
-    result.await.unwrap_or_else(|e| crate::pages::error_page(&state, &ctx, e, &id))
+    result.await.unwrap_or_else(|e| crate::kit::error_page(&state, &ctx, e, &id))
 }
 
 /// `GET /api/v1/plans`: the plans the caller may read.

@@ -13,6 +13,17 @@ use axum::response::Response;
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+tokio::task_local! {
+    /// The id of the request the current task serves: errors made far from
+    /// the handler's arguments (`?` on a use-case result) still carry it.
+    static CURRENT: String;
+}
+
+/// The id of the request being served (`-` outside of one).
+pub fn current() -> String {
+    CURRENT.try_with(Clone::clone).unwrap_or_else(|_| "-".to_string())
+}
+
 /// Middleware: tags the request and the response.
 pub async fn tag(mut request: Request, next: Next) -> Response {
     static COUNTER: AtomicU64 = AtomicU64::new(1);
@@ -24,7 +35,7 @@ pub async fn tag(mut request: Request, next: Next) -> Response {
         .map(str::to_string)
         .unwrap_or_else(|| format!("{:x}-{:06}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
     request.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(request).await;
+    let mut response = CURRENT.scope(id.clone(), next.run(request)).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }

@@ -47,7 +47,7 @@ fn render_page(
     let values = context! { csrf => csrf, kinds => KINDS, kind => kind, report => report };
     match render(&state.templates, "import.html", ctx, ctx.t("import_title"), values) {
         Ok(body) => html(status, body),
-        Err(e) => crate::pages::error_page(state, ctx, AppError::Internal(anyhow::anyhow!("{e}")), id),
+        Err(e) => crate::kit::error_page(state, ctx, AppError::Internal(anyhow::anyhow!("{e}")), id),
     }
 }
 
@@ -225,7 +225,7 @@ pub async fn import_check(
 ) -> Response {
     let ctx = PageContext::new(&headers, "/import".into()).viewer(viewer.as_deref());
     let Some(Extension(viewer)) = viewer else {
-        return crate::pages::error_page(&state, &ctx, AppError::Unauthorized("log in first".into()), &id);
+        return crate::kit::error_page(&state, &ctx, AppError::Unauthorized("log in first".into()), &id);
     };
     let unsupported = |name: &str, extension: &str| {
         format!("{name}: unsupported file type '.{extension}'; upload .csv, .xlsx or .geojson")
@@ -236,15 +236,15 @@ pub async fn import_check(
         {
             Ok(received) => received,
             Err(Refusal::TooLarge) => return too_large_page(&state, &ctx, &id),
-            Err(Refusal::Error(e)) => return crate::pages::error_page(&state, &ctx, e, &id),
+            Err(Refusal::Error(e)) => return crate::kit::error_page(&state, &ctx, e, &id),
         };
     let csrf = received.fields.get("csrf").cloned().unwrap_or_default();
     let kind = received.fields.get("kind").cloned().unwrap_or_else(|| "observations".into());
     if !KINDS.contains(&kind.as_str()) {
-        return crate::pages::error_page(&state, &ctx, AppError::Invalid(format!("cannot import '{kind}'")), &id);
+        return crate::kit::error_page(&state, &ctx, AppError::Invalid(format!("cannot import '{kind}'")), &id);
     }
     let Some(mut staged) = received.file else {
-        return crate::pages::error_page(&state, &ctx, AppError::Invalid("choose a file to upload".into()), &id);
+        return crate::kit::error_page(&state, &ctx, AppError::Invalid("choose a file to upload".into()), &id);
     };
     let origin = crate::auth::origin(&headers, &id);
     let run = ImportRun { kind: &kind, path: &staged.path, file_name: &staged.name, dry_run: true, replace: false };
@@ -252,7 +252,7 @@ pub async fn import_check(
     // A rejected file is reported on the page; any other error is an error
     // page. Either way the upload is removed as `staged` drops.
     let result = match result {
-        Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
+        Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::kit::error_page(&state, &ctx, e, &id),
         other => other,
     };
     let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -263,7 +263,7 @@ pub async fn import_check(
         matches!(&result, Err(AppError::Rejected { problems, stored }) if *stored > 0 && *stored == problems.total);
     if result.is_ok() || replaceable {
         if let Err(e) = state.uploads.record_kind(&mut staged, viewer.actor.user_id, &kind).await {
-            return crate::pages::error_page(&state, &ctx, e, &id);
+            return crate::kit::error_page(&state, &ctx, e, &id);
         }
         staged.keep();
     }
@@ -289,14 +289,14 @@ pub async fn import_confirm(
 ) -> Response {
     let ctx = PageContext::new(&headers, "/import".into()).viewer(viewer.as_deref());
     let Some(Extension(viewer)) = viewer.clone() else {
-        return crate::pages::error_page(&state, &ctx, AppError::Unauthorized("log in first".into()), &id);
+        return crate::kit::error_page(&state, &ctx, AppError::Unauthorized("log in first".into()), &id);
     };
     if let Err(e) = viewer.check_csrf(&form.csrf) {
-        return crate::pages::error_page(&state, &ctx, e, &id);
+        return crate::kit::error_page(&state, &ctx, e, &id);
     }
     // Unknown, expired and other users' uploads all read as expired.
     let Some(staged) = state.uploads.claim(&form.upload, viewer.actor.user_id).await else {
-        return crate::pages::error_page(&state, &ctx, AppError::Invalid(ctx.t("upload_expired").into()), &id);
+        return crate::kit::error_page(&state, &ctx, AppError::Invalid(ctx.t("upload_expired").into()), &id);
     };
     let kind = staged.kind.clone();
     let origin = crate::auth::origin(&headers, &id);
@@ -306,7 +306,7 @@ pub async fn import_confirm(
     // A rejected file is reported on the page; any other error is an error
     // page. Either way the upload is removed as `staged` drops.
     let result = match result {
-        Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::pages::error_page(&state, &ctx, e, &id),
+        Err(e) if !matches!(e, AppError::Rejected { .. }) => return crate::kit::error_page(&state, &ctx, e, &id),
         other => other,
     };
     let report = report_view(&result, &staged.path, &staged.name, "", result.is_ok());

@@ -1,0 +1,336 @@
+//! What every page handler shares, so that a handler says only what is its
+//! own: the [`Page`] extractor (the request's viewer, language, id and path),
+//! [`PageError`] (a use-case error on its way to the error page, through the
+//! one status table of [`crate::error`]), rendering a typed view, and the
+//! checks every form makes.
+//!
+//! A handler is `async fn(page: Page, …) -> PageResult`: `?` on any
+//! `AppResult` turns a refusal into the right status, and the
+//! [`error_pages`] middleware renders it in the reader's language with the
+//! request id, as every page's error looks.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use revita_app::auth::Origin;
+use revita_app::{App, AppError, AppResult, Jurisdiction};
+use serde::Serialize;
+
+use crate::auth::Viewer;
+use crate::i18n::Lang;
+use crate::request_id::RequestId;
+use crate::state::WebState;
+use crate::views::{PageContext, html, render};
+
+/// A page request: the server's state, the request id, the viewer (if
+/// any), and what the page needs to render (language, path).
+pub struct Page {
+    /// The server's state.
+    pub state: WebState,
+    /// The request id, shown on error pages and written to the audit log.
+    pub id: RequestId,
+    /// Who is reading: a user, an anonymous reader of a published page, or
+    /// nobody (the login page).
+    pub viewer: Option<Viewer>,
+    /// The language and path every template is given.
+    pub ctx: PageContext,
+    headers: HeaderMap,
+}
+
+impl FromRequestParts<WebState> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Page, Self::Rejection> {
+        let id = parts.extensions.get::<RequestId>().cloned().unwrap_or_else(|| RequestId("-".into()));
+        let viewer = parts.extensions.get::<Viewer>().cloned();
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let ctx = PageContext::new(&parts.headers, path).viewer(viewer.as_ref());
+        Ok(Page { state: state.clone(), id, viewer, ctx, headers: parts.headers.clone() })
+    }
+}
+
+impl Page {
+    /// The application.
+    pub fn app(&self) -> &App {
+        &self.state.app
+    }
+
+    /// The page's language.
+    pub fn lang(&self) -> Lang {
+        self.ctx.lang
+    }
+
+    /// A message in the page's language.
+    pub fn t(&self, key: &str) -> &'static str {
+        self.ctx.t(key)
+    }
+
+    /// The signed-in viewer; pages behind the login have one (the
+    /// authentication middleware sends everyone else to log in).
+    pub fn viewer(&self) -> AppResult<&Viewer> {
+        self.viewer.as_ref().ok_or_else(|| AppError::Unauthorized("log in to see this page".into()))
+    }
+
+    /// Where the viewer may read (nowhere without one).
+    pub async fn visible(&self) -> AppResult<Jurisdiction> {
+        self.state.visible(self.viewer.as_ref()).await
+    }
+
+    /// Fails unless the viewer may read the region (403 outside the
+    /// jurisdiction, 404 for no such region).
+    pub async fn readable(&self, code: &revita_methods::RegionCode) -> AppResult<Jurisdiction> {
+        self.state.readable(self.viewer.as_ref(), code).await
+    }
+
+    /// Fails unless `submitted` is the session's CSRF token: the check of
+    /// every form that changes something.
+    pub fn check_csrf(&self, submitted: &str) -> AppResult<()> {
+        self.viewer()?.check_csrf(submitted)
+    }
+
+    /// Where a change comes from, for the audit log.
+    pub fn origin(&self) -> Origin {
+        crate::auth::origin(&self.headers, &self.id)
+    }
+
+    /// The request's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Renders `template` with a typed view (any `Serialize` value) as a 200.
+    pub fn render(&self, template: &str, title: &str, view: impl Serialize) -> PageResult {
+        self.render_with(StatusCode::OK, template, title, view)
+    }
+
+    /// Renders `template` with a typed view under `status` (a form shown
+    /// again with its problems is a 422).
+    pub fn render_with(&self, status: StatusCode, template: &str, title: &str, view: impl Serialize) -> PageResult {
+        let values = minijinja::Value::from(minijinja::value::Serde(&view));
+        render(&self.state.templates, template, &self.ctx, title, values)
+            .map(|body| html(status, body))
+            .map_err(|e| PageError(AppError::Internal(anyhow::anyhow!("template {template}: {e:#}"))))
+    }
+
+    /// After a form: back to `to` (303, so that reloading does not post again).
+    pub fn see_other(&self, to: &str) -> PageResult {
+        Ok(Redirect::to(to).into_response())
+    }
+}
+
+/// An API request: the server's state and the caller (every API route
+/// needs one: the authentication middleware answers 401 to anyone else).
+pub struct Api {
+    /// The server's state.
+    pub state: WebState,
+    /// The caller.
+    pub viewer: Viewer,
+}
+
+impl FromRequestParts<WebState> for Api {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Api, Self::Rejection> {
+        let viewer = parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .ok_or_else(|| AppError::Unauthorized("send a session cookie or an API token".into()))?;
+        Ok(Api { state: state.clone(), viewer })
+    }
+}
+
+impl Api {
+    /// The application.
+    pub fn app(&self) -> &App {
+        &self.state.app
+    }
+
+    /// Where the caller may read.
+    pub async fn visible(&self) -> AppResult<Jurisdiction> {
+        self.state.visible(Some(&self.viewer)).await
+    }
+
+    /// Fails unless the caller may read the region.
+    pub async fn readable(&self, code: &revita_methods::RegionCode) -> AppResult<Jurisdiction> {
+        self.state.readable(Some(&self.viewer), code).await
+    }
+
+    /// A region code from the request, parsed and normalised.
+    pub fn region_code(&self, text: &str) -> AppResult<revita_methods::RegionCode> {
+        self.state.app.parse_region_code(text)
+    }
+}
+
+/// What a page handler returns.
+pub type PageResult<T = Response> = Result<T, PageError>;
+
+/// A use-case error on its way to the error page. Its response carries the
+/// error to [`error_pages`], which renders it; its status comes from the
+/// one table ([`crate::error::classify`]).
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(error: AppError) -> PageError {
+        PageError(error)
+    }
+}
+
+/// The error a failed page's response carries to [`error_pages`]
+/// (extensions must be `Clone`; the error is taken out once).
+#[derive(Clone)]
+struct Failure(Arc<Mutex<Option<AppError>>>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, _) = crate::error::classify(&self.0);
+        let mut response = status.into_response();
+        response.extensions_mut().insert(Failure(Arc::new(Mutex::new(Some(self.0)))));
+        response
+    }
+}
+
+/// Middleware: renders the error page of a handler that failed with a
+/// [`PageError`], in the reader's language and with the request id.
+pub async fn error_pages(State(state): State<WebState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path_and_query().map_or("/", |p| p.as_str()).to_string();
+    let ctx = PageContext::new(request.headers(), path).viewer(request.extensions().get::<Viewer>());
+    let id = request.extensions().get::<RequestId>().cloned().unwrap_or_else(|| RequestId("-".into()));
+    let mut response = next.run(request).await;
+    let failure = response.extensions_mut().remove::<Failure>();
+    match failure.and_then(|f| f.0.lock().ok().and_then(|mut e| e.take())) {
+        Some(error) => error_page(&state, &ctx, error, &id),
+        None => response,
+    }
+}
+
+/// The HTML error page: 404, 400, 403 and 409 say what was wrong, 500 says
+/// only that something was (the log has the details under the request id).
+pub fn error_page(state: &WebState, ctx: &PageContext, error: AppError, id: &RequestId) -> Response {
+    let (status, _) = crate::error::classify(&error);
+    let (heading, message) = match &error {
+        AppError::NotFound(what) => (ctx.t("error_not_found"), what.to_string()),
+        AppError::Unauthorized(m) => (ctx.t("error_unauthorized"), m.clone()),
+        AppError::Forbidden(m) => (ctx.t("error_forbidden"), m.clone()),
+        AppError::Invalid(m) => (ctx.t("error_bad_request"), m.clone()),
+        AppError::Conflict(m) => (ctx.t("error_conflict"), m.clone()),
+        AppError::Rejected { problems, .. } => (ctx.t("error_bad_request"), problems.to_string()),
+        AppError::Busy => (ctx.t("error_busy"), ctx.t("error_busy_message").to_string()),
+        AppError::Internal(e) => {
+            tracing::error!(request_id = %id.0, error = ?e, "internal error");
+            (ctx.t("error_internal"), String::new())
+        }
+    };
+    let values = context! { heading => heading, message => message, request_id => id.0.clone() };
+    let mut response = match render(&state.templates, "error.html", ctx, heading, values) {
+        Ok(body) => html(status, body),
+        Err(_) => (status, format!("{heading} ({})", id.0)).into_response(),
+    };
+    if matches!(error, AppError::Busy) {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECONDS),
+        );
+    }
+    response
+}
+
+/// Today (UTC), for the dates a page judges by.
+pub fn today() -> revita_methods::Date {
+    revita_methods::Date::from_days_since_epoch(crate::auth::now().div_euclid(86_400))
+}
+
+/// A form's fields by name (forms whose fields vary with what they edit).
+pub type Fields = std::collections::HashMap<String, String>;
+
+/// A field, trimmed; `None` when absent or blank.
+pub fn field<'a>(form: &'a Fields, name: &str) -> Option<&'a str> {
+    form.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+/// A field that must be filled in.
+pub fn required<'a>(form: &'a Fields, name: &str) -> AppResult<&'a str> {
+    field(form, name).ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")))
+}
+
+/// A field that must be a number (of any type that parses).
+pub fn number<T: std::str::FromStr>(form: &Fields, name: &str) -> AppResult<T> {
+    let text = required(form, name)?;
+    text.parse().map_err(|_| AppError::Invalid(format!("{name}: '{text}' is not a number")))
+}
+
+/// A field that must be a date (`YYYY-MM-DD`).
+pub fn date(form: &Fields, name: &str) -> AppResult<revita_methods::Date> {
+    let text = required(form, name)?;
+    revita_methods::Date::parse(text).map_err(|e| AppError::Invalid(format!("{name}: '{text}': {e}")))
+}
+
+/// Renders a page as a 200 response (for handlers not yet on [`Page`]).
+pub(crate) fn rendered(
+    state: &WebState,
+    ctx: &PageContext,
+    template: &str,
+    title: &str,
+    values: minijinja::Value,
+) -> AppResult<Response> {
+    render(&state.templates, template, ctx, title, values)
+        .map(|body| html(StatusCode::OK, body))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template {template}: {e:#}")))
+}
+
+/// A table download: CSV or XLSX bytes as an attachment named `stem.ext`.
+pub fn attachment(bytes: Vec<u8>, format: revita_app::export::ExportFormat, stem: &str) -> Response {
+    use axum::http::header;
+    let (mime, ext) = match format {
+        revita_app::export::ExportFormat::Xlsx => {
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+        }
+        _ => ("text/csv; charset=utf-8", "csv"),
+    };
+    let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
+    ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    #[tokio::test]
+    async fn an_internal_error_shows_the_request_id_and_hides_the_details() {
+        let test = revita_testkit::TestStore::sqlite().await;
+        let app = revita_app::App::new(test.store.clone(), &revita_app::Profile::China);
+        let state = WebState {
+            app,
+            templates: std::sync::Arc::new(crate::views::environment()),
+            maps: Default::default(),
+            profiles: Default::default(),
+            details: Default::default(),
+            scopes: Default::default(),
+            alerts: Default::default(),
+            monitoring_pages: Default::default(),
+            public: Default::default(),
+            uploads: Default::default(),
+        };
+        let id = RequestId("abc-000042".into());
+        for (lang, heading) in [("en", "Something went wrong on our side"), ("zh", "服务器内部错误")] {
+            let mut headers = HeaderMap::new();
+            headers.insert("cookie", format!("lang={lang}").parse().unwrap());
+            let ctx = PageContext::new(&headers, "/".into());
+            let error = AppError::Internal(anyhow::anyhow!("password=hunter2 at /srv/db"));
+            let response = error_page(&state, &ctx, error, &id);
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+            let body = String::from_utf8(body.to_vec()).unwrap();
+            assert!(body.contains(heading) && body.contains("abc-000042"), "{body}");
+            assert!(!body.contains("hunter2") && !body.contains("/srv/db"));
+        }
+        test.finish().await;
+    }
+}

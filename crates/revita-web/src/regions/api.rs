@@ -1,0 +1,305 @@
+//! `/api/v1`: regions, observations, designations, roll-ups, the inventory
+//! and map data, each within the caller's jurisdiction.
+
+use axum::Json;
+use axum::extract::{Path, Query};
+use revita_app::{AppError, ObservationKey, ObservationQuery};
+use revita_methods::{DesignationCategory, IndicatorCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::dto::{DesignationDto, ObservationDto, ObservationPage, PairingDto, RegionDetailDto, RegionDto};
+use crate::error::ApiResult;
+use crate::kit::Api;
+
+/// `GET /regions/{code}`: a region with its breadcrumb (within the
+/// jurisdiction), designations and pairings.
+pub async fn region_show(api: Api, Path(code): Path<String>) -> ApiResult<RegionDetailDto> {
+    let code = api.region_code(&code)?;
+    let visible = api.readable(&code).await?;
+    let detail = api.state.detail(&code).await?;
+    Ok(Json(RegionDetailDto {
+        region: RegionDto::from(&detail.region),
+        ancestors: detail.ancestors.iter().filter(|r| visible.covers(&r.code)).map(RegionDto::from).collect(),
+        children: detail.children,
+        has_boundary: detail.has_boundary,
+        designations: detail.designations.iter().map(DesignationDto::from).collect(),
+        pairings: detail.pairings.iter().map(PairingDto::from).collect(),
+    }))
+}
+
+/// `GET /regions/{code}/children`.
+pub async fn region_children(api: Api, Path(code): Path<String>) -> ApiResult<Vec<RegionDto>> {
+    let code = api.region_code(&code)?;
+    api.readable(&code).await?;
+    Ok(Json(api.app().children(&code).await?.iter().map(RegionDto::from).collect()))
+}
+
+#[derive(Deserialize)]
+pub struct LevelParams {
+    level: Option<String>,
+}
+
+/// `GET /regions/{code}/descendants?level=`.
+pub async fn region_descendants(
+    api: Api,
+    Path(code): Path<String>,
+    Query(params): Query<LevelParams>,
+) -> ApiResult<Vec<RegionDto>> {
+    let code = api.region_code(&code)?;
+    api.readable(&code).await?;
+    Ok(Json(api.app().descendants(&code, params.level.as_deref()).await?.iter().map(RegionDto::from).collect()))
+}
+
+/// `GET /regions/{code}/designations`.
+pub async fn region_designations(api: Api, Path(code): Path<String>) -> ApiResult<Vec<DesignationDto>> {
+    let code = api.region_code(&code)?;
+    api.readable(&code).await?;
+    let detail = api.state.detail(&code).await?;
+    Ok(Json(detail.designations.iter().map(DesignationDto::from).collect()))
+}
+
+/// `GET /regions/{code}/boundary`: the boundary as a GeoJSON Feature.
+pub async fn region_boundary(api: Api, Path(code): Path<String>) -> ApiResult<Value> {
+    let code = api.region_code(&code)?;
+    api.readable(&code).await?;
+    let boundary = api.app().boundary(&code).await?;
+    let geometry: Value = serde_json::from_str(&boundary.geojson)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored geometry is not JSON: {e}")))?;
+    Ok(Json(json!({
+        "type": "Feature",
+        "properties": {"code": code.to_string(), "source": boundary.source},
+        "geometry": geometry,
+    })))
+}
+
+/// `GET /regions/{code}/profile`: the data of the region page.
+pub async fn region_profile(api: Api, Path(code): Path<String>) -> ApiResult<Value> {
+    let code = api.region_code(&code)?;
+    let visible = api.readable(&code).await?;
+    let profile = api.state.profile(&code, &visible).await?;
+    let points = |pts: &[(revita_methods::Period, f64)]| -> Vec<Value> {
+        pts.iter().map(|(p, v)| json!({"period": p.to_string(), "value": v})).collect()
+    };
+    let series: Vec<Value> = profile
+        .series
+        .iter()
+        .map(|s| {
+            let references: Vec<Value> = s
+                .references
+                .iter()
+                .map(|(r, pts)| json!({"region": r.code.to_string(), "points": points(pts)}))
+                .collect();
+            json!({
+                "indicator": s.indicator.code.to_string(),
+                "points": points(&s.points),
+                "source": s.source,
+                "synthetic": s.synthetic,
+                "references": references,
+                "standing": s.standing.map(|st| json!({"rank": st.rank, "of": st.of, "percentile": st.percentile})),
+            })
+        })
+        .collect();
+    let columns: Vec<Value> =
+        profile.child_columns.iter().map(|(i, p)| json!({"indicator": i.code.to_string(), "period": p})).collect();
+    let children: Vec<Value> = profile
+        .children
+        .iter()
+        .map(|row| {
+            let r = &row.region;
+            json!({"code": r.code.to_string(), "name_zh": r.name_zh, "name_en": r.name_en, "values": row.values})
+        })
+        .collect();
+    Ok(Json(json!({
+        "region": RegionDto::from(&profile.detail.region),
+        "ancestors": profile.detail.ancestors.iter().map(RegionDto::from).collect::<Vec<_>>(),
+        "designations": profile.detail.designations.iter().map(DesignationDto::from).collect::<Vec<_>>(),
+        "series": series,
+        "child_columns": columns,
+        "children": children,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct SearchParams {
+    q: String,
+    limit: Option<i64>,
+}
+
+/// `GET /search?q=`: regions by code or name within the jurisdiction.
+pub async fn region_search(api: Api, Query(params): Query<SearchParams>) -> ApiResult<Vec<RegionDto>> {
+    let visible = api.visible().await?;
+    let found = api.app().search(&params.q, params.limit.unwrap_or(20), &visible).await?;
+    Ok(Json(found.iter().map(RegionDto::from).collect()))
+}
+
+#[derive(Deserialize)]
+pub struct ObservationParams {
+    indicator: Option<String>,
+    region: Option<String>,
+    parent: Option<String>,
+    level: Option<String>,
+    period: Option<String>,
+    limit: Option<i64>,
+    /// Cursor from the previous page: `indicator|region|period`.
+    after: Option<String>,
+}
+
+/// `GET /observations`: one page of observations in key order, within the
+/// jurisdiction (a condition of the query: every page is full and the
+/// cursor names only regions the caller may see).
+pub async fn observation_list(api: Api, Query(p): Query<ObservationParams>) -> ApiResult<ObservationPage> {
+    let visible = api.visible().await?;
+    let invalid = |e: &dyn std::fmt::Display| AppError::Invalid(e.to_string());
+    let query = ObservationQuery {
+        indicator: p.indicator.as_deref().map(IndicatorCode::parse).transpose().map_err(|e| invalid(&e))?,
+        region: p.region.as_deref().map(|c| api.region_code(c)).transpose()?,
+        parent: p.parent.as_deref().map(|c| api.region_code(c)).transpose()?,
+        level: p.level.clone(),
+        period: p
+            .period
+            .as_deref()
+            .map(revita_methods::Period::parse)
+            .transpose()
+            .map_err(|e| invalid(&e))?
+            .map(|p| p.to_string()),
+        within: None,
+    };
+    let after = p.after.as_deref().map(parse_cursor).transpose()?;
+    let limit = p.limit.unwrap_or(1000).clamp(1, 10_000);
+    let rows = api.app().observations(&query, after.as_ref(), limit, &visible).await?;
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|o| format!("{}|{}|{}", o.indicator, o.region, o.period)))
+        .flatten();
+    Ok(Json(ObservationPage { observations: rows.iter().map(ObservationDto::from).collect(), next }))
+}
+
+/// A cursor, `indicator|region|period`.
+fn parse_cursor(cursor: &str) -> Result<ObservationKey, AppError> {
+    let mut parts = cursor.split('|');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(i), Some(r), Some(p), None) => {
+            Ok(ObservationKey { indicator: i.into(), region: r.into(), period: p.into() })
+        }
+        _ => Err(AppError::Invalid(format!("cursor '{cursor}' is not indicator|region|period"))),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DesignationParams {
+    category: Option<String>,
+}
+
+/// `GET /designations?category=`: designations within the jurisdiction.
+pub async fn designation_list(api: Api, Query(p): Query<DesignationParams>) -> ApiResult<Vec<DesignationDto>> {
+    let visible = api.visible().await?;
+    let category = p
+        .category
+        .as_deref()
+        .map(DesignationCategory::parse)
+        .transpose()
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let found = api.app().designations(category.as_ref(), &visible).await?;
+    Ok(Json(found.iter().map(DesignationDto::from).collect()))
+}
+
+#[derive(Deserialize)]
+pub struct RollupParams {
+    region: String,
+    indicator: String,
+    period: String,
+    level: Option<String>,
+}
+
+/// `GET /rollup`: an indicator rolled up to a region from what lies in the
+/// jurisdiction below it (partial, and saying so, above it).
+pub async fn rollup_show(api: Api, Query(p): Query<RollupParams>) -> ApiResult<revita_app::query::Rollup> {
+    let region = api.region_code(&p.region)?;
+    let visible = api.visible().await?;
+    Ok(Json(api.app().rollup(&region, &p.indicator, &p.period, p.level.as_deref(), &visible).await?))
+}
+
+/// `GET /inventory`: whole-database counts, for national readers.
+pub async fn inventory_show(api: Api) -> ApiResult<Value> {
+    let inventory = api.app().inventory(&api.visible().await?).await?;
+    let levels: serde_json::Map<String, Value> =
+        inventory.regions_by_level.into_iter().map(|(l, n)| (l, json!(n))).collect();
+    Ok(Json(json!({
+        "regions_by_level": levels,
+        "boundaries": inventory.boundaries,
+        "indicators": inventory.indicators,
+        "observations": inventory.observations,
+        "designations": inventory.designations,
+        "history_codes": inventory.history_codes,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct MapQuery {
+    theme: Option<String>,
+    period: Option<String>,
+    level: Option<String>,
+    within: Option<String>,
+}
+
+/// `GET /map`: the map's regions as GeoJSON with their values.
+pub async fn map_geojson(api: Api, Query(q): Query<MapQuery>) -> ApiResult<Value> {
+    let app = api.app();
+    let visible = api.visible().await?;
+    let level = q.level.clone().unwrap_or_else(|| "province".into());
+    let within = q.within.as_deref().filter(|w| !w.is_empty()).map(|w| app.parse_region_code(w)).transpose()?;
+    let theme = q.theme.clone().unwrap_or_else(|| "indicator:pop_total".into());
+    let data = match theme.split_once(':') {
+        Some(("indicator", code)) => app.indicator_map(&level, within.as_ref(), code, q.period.as_deref()).await?,
+        Some(("designation", category)) => {
+            let on = q
+                .period
+                .as_deref()
+                .map(revita_methods::Date::parse)
+                .transpose()
+                .map_err(|e| AppError::Invalid(e.to_string()))?
+                .unwrap_or(revita_methods::Date::first_of_year(2100));
+            app.designation_map(&level, within.as_ref(), category, on).await?
+        }
+        _ => {
+            let reason = format!("theme '{theme}' is not indicator:<code> or designation:<category>");
+            return Err(AppError::Invalid(reason).into());
+        }
+    };
+    let (theme_json, period) = match &data.theme {
+        revita_app::maps::MapTheme::Indicator { indicator, period, sources } => (
+            json!({"indicator": indicator.code.to_string(), "unit": indicator.unit, "sources": sources}),
+            Some(period.clone()),
+        ),
+        revita_app::maps::MapTheme::Designation { category, on } => {
+            (json!({"designation": category.as_str(), "on": on.to_string()}), None)
+        }
+    };
+    let features: Vec<Value> = data
+        .regions
+        .iter()
+        .filter(|r| visible.covers(&r.code))
+        .map(|r| {
+            let coordinates: Vec<Vec<Vec<[f64; 2]>>> = r
+                .shape
+                .iter()
+                .map(|poly| poly.iter().map(|ring| ring.iter().map(|&(x, y)| [x, y]).collect()).collect())
+                .collect();
+            let geometry = if coordinates.is_empty() {
+                Value::Null
+            } else {
+                json!({"type": "MultiPolygon", "coordinates": coordinates})
+            };
+            let properties =
+                json!({"code": r.code.to_string(), "name_zh": r.name_zh, "name_en": r.name_en, "value": r.value});
+            json!({"type": "Feature", "properties": properties, "geometry": geometry})
+        })
+        .collect();
+    Ok(Json(json!({
+        "type": "FeatureCollection",
+        "level": data.level,
+        "period": period,
+        "theme": theme_json,
+        "features": features,
+    })))
+}

@@ -1,0 +1,39 @@
+//! Regions: the home map, search, a region's profile and its children's
+//! table (pages); regions, observations, designations, roll-ups, the
+//! inventory and map data (API).
+
+mod api;
+pub(crate) mod dto;
+mod pages;
+
+use crate::{Route, get};
+
+/// The pages.
+pub(crate) fn routes() -> Vec<Route> {
+    vec![
+        get("/", pages::home_show),
+        get("/maps/map.svg", pages::map_svg),
+        get("/regions", pages::region_index),
+        get("/regions/{code}", pages::region_show),
+        get("/regions/{code}/children.csv", pages::region_children_csv),
+        get("/regions/{code}/children.xlsx", pages::region_children_xlsx),
+    ]
+}
+
+/// The API, relative to `/api/v1`.
+pub(crate) fn api_routes() -> Vec<Route> {
+    vec![
+        get("/regions/{code}", api::region_show),
+        get("/regions/{code}/children", api::region_children),
+        get("/regions/{code}/descendants", api::region_descendants),
+        get("/regions/{code}/designations", api::region_designations),
+        get("/regions/{code}/boundary", api::region_boundary),
+        get("/regions/{code}/profile", api::region_profile),
+        get("/search", api::region_search),
+        get("/observations", api::observation_list),
+        get("/designations", api::designation_list),
+        get("/rollup", api::rollup_show),
+        get("/inventory", api::inventory_show),
+        get("/map", api::map_geojson),
+    ]
+}
