@@ -15,19 +15,16 @@
 //! another site cannot log a browser into an account of the attacker's
 //! choosing (login CSRF).
 
-use axum::Extension;
-use axum::extract::{Form, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
-use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
-use minijinja::context;
+use axum::response::{IntoResponse, Redirect, Response};
 use revita_app::AppError;
 use revita_app::auth::{Actor, Origin, constant_time_eq};
 use serde::Deserialize;
 
 use crate::request_id::RequestId;
 use crate::state::WebState;
-use crate::views::{PageContext, html, render};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "revita_session";
@@ -36,7 +33,7 @@ pub const SESSION_COOKIE: &str = "revita_session";
 pub const LOGIN_CSRF_COOKIE: &str = "revita_login_csrf";
 
 /// How long a login form stays valid, in seconds.
-const LOGIN_FORM_SECONDS: i64 = 3600;
+pub(crate) const LOGIN_FORM_SECONDS: i64 = 3600;
 
 /// The user behind a request.
 #[derive(Debug, Clone)]
@@ -96,7 +93,7 @@ fn always_public(path: &str) -> bool {
     path == "/login" || path == "/health" || path.starts_with("/static/") || path.starts_with("/lang/")
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -200,192 +197,8 @@ fn urlencode(text: &str) -> String {
         .collect()
 }
 
-/// Only local paths, so that `next` cannot send a user elsewhere.
-fn local(next: Option<String>) -> String {
-    crate::redirect::local_or_home(next)
-}
-
-#[derive(Deserialize)]
-pub struct NextParam {
-    next: Option<String>,
-}
-
 /// Whether the request arrived over TLS, as a proxy's
 /// `X-Forwarded-Proto: https` says: cookies are then Secure.
-fn is_secure(headers: &HeaderMap) -> bool {
+pub(crate) fn is_secure(headers: &HeaderMap) -> bool {
     headers.get("x-forwarded-proto").is_some_and(|v| v == "https")
-}
-
-/// The login form's CSRF cookie: `token` for an hour, or expired (`None`).
-fn login_csrf_cookie(token: Option<&str>, secure: bool) -> String {
-    format!(
-        "{LOGIN_CSRF_COOKIE}={}; Path=/login; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        token.unwrap_or(""),
-        if token.is_some() { LOGIN_FORM_SECONDS } else { 0 },
-        if secure { "; Secure" } else { "" }
-    )
-}
-
-/// The login page, with the form's token in the form and in its cookie:
-/// the token the browser already holds, else a fresh one. Keeping it matters
-/// because a browser may fetch the login page more than once for one form
-/// (a favicon request, redirected to log in like any other, sets the cookie
-/// again), and a new token each time would refuse the form it shows.
-fn login_page(
-    state: &WebState,
-    ctx: &PageContext,
-    headers: &HeaderMap,
-    next: &str,
-    error: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let held = cookie(headers, LOGIN_CSRF_COOKIE)
-        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
-    let token = match held.map(Ok).unwrap_or_else(revita_app::auth::random_token) {
-        Ok(token) => token,
-        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    };
-    let values = context! { next => next, error => error, csrf => &token };
-    match render(&state.templates, "login.html", ctx, ctx.t("log_in"), values) {
-        Ok(body) => {
-            let cookie = login_csrf_cookie(Some(&token), is_secure(headers));
-            ([(header::SET_COOKIE, cookie)], html(status, body)).into_response()
-        }
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    }
-}
-
-/// `GET /login`.
-pub async fn login_form(
-    State(state): State<WebState>,
-    headers: HeaderMap,
-    axum::extract::Query(q): axum::extract::Query<NextParam>,
-) -> Response {
-    let ctx = PageContext::new(&headers, "/login".into());
-    login_page(&state, &ctx, &headers, &local(q.next), None, StatusCode::OK)
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    name: String,
-    password: String,
-    next: Option<String>,
-    /// The form's token; optional, so that a form without one is refused
-    /// with the login page rather than a bare 422.
-    csrf: Option<String>,
-}
-
-/// `POST /login`: the form's token must match its cookie (see the module
-/// docs) before the password is even looked at, so that forged logins
-/// neither log anyone in nor count towards the login throttle. SameSite
-/// keeps other sites' forms from using the session cookie it sets.
-pub async fn login_submit(
-    State(state): State<WebState>,
-    Extension(id): Extension<RequestId>,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Response {
-    let ctx = PageContext::new(&headers, "/login".into());
-    let next = local(form.next.clone());
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    let submitted = form.csrf.as_deref().unwrap_or("");
-    if expected.is_empty() || !constant_time_eq(&expected, submitted) {
-        let message = ctx.t("login_form_expired").to_string();
-        return login_page(&state, &ctx, &headers, &next, Some(message), StatusCode::FORBIDDEN);
-    }
-    match state.app.login(form.name.trim(), &form.password, &origin(&headers, &id)).await {
-        Ok(session) => {
-            let secure = is_secure(&headers);
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-                session.token,
-                revita_app::auth::SESSION_SECONDS,
-                if secure { "; Secure" } else { "" }
-            );
-            let cookies =
-                AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, login_csrf_cookie(None, secure))]);
-            (cookies, Redirect::to(&next)).into_response()
-        }
-        Err(AppError::Unauthorized(message)) => {
-            login_page(&state, &ctx, &headers, &next, Some(message), StatusCode::UNAUTHORIZED)
-        }
-        Err(e) => crate::kit::error_page(&state, &ctx, e, &id),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
-/// `POST /logout`.
-pub async fn logout(
-    State(state): State<WebState>,
-    Extension(id): Extension<RequestId>,
-    Extension(viewer): Extension<Viewer>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let ctx = PageContext::new(&headers, "/".into());
-    if let Err(e) = viewer.check_csrf(&form.csrf) {
-        return crate::kit::error_page(&state, &ctx, e, &id);
-    }
-    if let Some(token) = &viewer.session {
-        let _ = state.app.logout(&viewer.actor, token, &origin(&headers, &id)).await;
-    }
-    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-    ([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response()
-}
-
-/// `GET /account/password`.
-pub async fn password_form(
-    State(state): State<WebState>,
-    Extension(viewer): Extension<Viewer>,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = PageContext::new(&headers, "/account/password".into());
-    password_page(&state, &ctx, &viewer, None, StatusCode::OK)
-}
-
-fn password_page(
-    state: &WebState,
-    ctx: &PageContext,
-    viewer: &Viewer,
-    message: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let values = context! { message => message, must_change => viewer.actor.must_change_password, csrf => viewer.csrf.clone().unwrap_or_default(), user => viewer.actor.name.clone() };
-    match render(&state.templates, "password.html", ctx, ctx.t("change_password"), values) {
-        Ok(body) => html(status, body),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    csrf: String,
-    current: String,
-    new: String,
-}
-
-/// `POST /account/password`: changes the password; other sessions end, so
-/// the user logs in again.
-pub async fn password_submit(
-    State(state): State<WebState>,
-    Extension(id): Extension<RequestId>,
-    Extension(viewer): Extension<Viewer>,
-    headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let ctx = PageContext::new(&headers, "/account/password".into());
-    if let Err(e) = viewer.check_csrf(&form.csrf) {
-        return crate::kit::error_page(&state, &ctx, e, &id);
-    }
-    match state.app.change_password(&viewer.actor, &form.current, &form.new, &origin(&headers, &id)).await {
-        Ok(()) => Redirect::to("/login").into_response(),
-        Err(AppError::Invalid(m) | AppError::Unauthorized(m)) => {
-            password_page(&state, &ctx, &viewer, Some(m), StatusCode::BAD_REQUEST)
-        }
-        Err(e) => crate::kit::error_page(&state, &ctx, e, &id),
-    }
 }

@@ -76,6 +76,18 @@ impl Page {
         self.viewer.as_ref().ok_or_else(|| AppError::Unauthorized("log in to see this page".into()))
     }
 
+    /// The same page shown as `path` (a form's answer is the page the form
+    /// was on: the language switch must return there, not to the POST).
+    pub fn at(mut self, path: &str) -> Page {
+        self.ctx.path = path.to_string();
+        self
+    }
+
+    /// The session's CSRF token, for the forms a page shows.
+    pub fn csrf(&self) -> String {
+        self.viewer.as_ref().and_then(|v| v.csrf.clone()).unwrap_or_default()
+    }
+
     /// Where the viewer may read (nowhere without one).
     pub async fn visible(&self) -> AppResult<Jurisdiction> {
         self.state.visible(self.viewer.as_ref()).await

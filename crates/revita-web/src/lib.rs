@@ -6,6 +6,7 @@
 //! (API). Errors map through one table to an HTTP status and a stable code;
 //! pages and JSON errors both show the request id that tags the log line.
 
+mod account;
 mod admin;
 mod allocate;
 mod assets;
@@ -74,21 +75,8 @@ where
 /// router.
 fn route_table() -> Vec<(String, Route)> {
     let pages: Vec<Route> = [
-        vec![
-            get("/login", auth::login_form),
-            post("/login", auth::login_submit),
-            post("/logout", auth::logout),
-            get("/account/password", auth::password_form),
-            post("/account/password", auth::password_submit),
-            get("/account/tokens", admin::tokens_index),
-            post("/account/tokens", admin::tokens_create),
-            post("/account/tokens/{id}/revoke", admin::tokens_revoke),
-            get("/admin/users", admin::users_index),
-            post("/admin/users", admin::users_create),
-            post("/admin/users/{name}", admin::users_update),
-            get("/audit", admin::audit_index),
-            get("/audit.csv", admin::audit_csv),
-        ],
+        account::routes(),
+        admin::routes(),
         regions::routes(),
         indicators::routes(),
         vec![
