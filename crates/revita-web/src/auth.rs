@@ -21,7 +21,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use revita_app::AppError;
 use revita_app::auth::{Actor, Origin, constant_time_eq};
-use serde::Deserialize;
 
 use crate::request_id::RequestId;
 use crate::state::WebState;

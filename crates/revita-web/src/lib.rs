@@ -79,14 +79,9 @@ fn route_table() -> Vec<(String, Route)> {
         admin::routes(),
         regions::routes(),
         indicators::routes(),
+        allocate::routes(),
+        designate::routes(),
         vec![
-            get("/designate", designate::designate_page),
-            post("/designate/commit", designate::designate_commit),
-            get("/designate.csv", designate::designate_csv),
-            get("/designate.xlsx", designate::designate_xlsx),
-            get("/allocate", allocate::allocate_page),
-            get("/allocate.csv", allocate::allocate_csv),
-            get("/allocate.xlsx", allocate::allocate_xlsx),
             get("/monitoring", monitoring::monitoring_page),
             get("/monitoring/lines", monitoring::lines_page),
             post("/monitoring/lines", monitoring::lines_set),
@@ -130,9 +125,9 @@ fn route_table() -> Vec<(String, Route)> {
     let api: Vec<Route> = [
         regions::api_routes(),
         indicators::api_routes(),
+        allocate::api_routes(),
+        designate::api_routes(),
         vec![
-            get("/designate", designate::designate_api),
-            get("/allocate", allocate::allocate_api),
             get("/alerts", monitoring::alerts_api),
             get("/plans", plans::plans_api),
             get("/plans/{id}", plans::plan_api),
