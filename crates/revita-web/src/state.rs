@@ -23,10 +23,10 @@ pub struct WebState {
     /// Read scopes by data version and user.
     pub scopes: Arc<Cache<revita_app::Jurisdiction>>,
     /// Home-page alerts by data version, day and scope.
-    pub alerts: Arc<Cache<minijinja::Value>>,
+    pub(crate) alerts: Arc<Cache<crate::monitoring::HomeAlerts>>,
     /// The monitoring page's figures, map and tables, by the versions they
     /// are made from, the page's parameters, scope, language and day.
-    pub monitoring_pages: Arc<Cache<minijinja::Value>>,
+    pub(crate) monitoring_pages: Arc<Cache<crate::monitoring::MonitoringView>>,
     /// Pages published for anonymous reading.
     pub public: Arc<Vec<crate::auth::PublicPage>>,
     /// Where uploads wait between their check and their confirmation.

@@ -36,7 +36,7 @@ struct Figure {
 /// `home.html`.
 #[derive(Serialize)]
 struct HomeView {
-    alerts: Option<minijinja::Value>,
+    alerts: Option<crate::monitoring::HomeAlerts>,
     heading: String,
     map_svg: String,
     map_rows: Vec<MapRow>,
