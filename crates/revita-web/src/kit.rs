@@ -16,7 +16,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::context;
 use revita_app::auth::Origin;
 use revita_app::{App, AppError, AppResult, Jurisdiction};
 use serde::Serialize;
@@ -126,7 +125,47 @@ impl Page {
         let values = minijinja::Value::from(minijinja::value::Serde(&view));
         render(&self.state.templates, template, &self.ctx, title, values)
             .map(|body| html(status, body))
-            .map_err(|e| PageError(AppError::Internal(anyhow::anyhow!("template {template}: {e:#}"))))
+            .map_err(|e| PageError::App(AppError::Internal(anyhow::anyhow!("template {template}: {e:#}"))))
+    }
+
+    /// Receives an upload form: the CSRF token (a field before the file, as
+    /// the form sends it) and the file type are checked before the file is
+    /// written; the file is streamed to the upload directory, and refused
+    /// (413) past the limit, before a byte is read if the request says so.
+    pub async fn receive(
+        &self,
+        multipart: axum::extract::Multipart,
+        extensions: &[&str],
+        unsupported: impl Fn(&str, &str) -> String,
+    ) -> PageResult<crate::staging::Received> {
+        use crate::staging::Refusal;
+        let viewer = self.viewer()?;
+        let uploads = &self.state.uploads;
+        let declared = self
+            .headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|length| length > uploads.settings().max_request_bytes()) {
+            return Err(PageError::TooLarge);
+        }
+        let received = uploads
+            .receive(multipart, viewer.actor.user_id, |fields, name, extension| {
+                viewer.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+                if extensions.contains(&extension) {
+                    Ok(())
+                } else {
+                    Err(AppError::Invalid(unsupported(name, extension)))
+                }
+            })
+            .await
+            .map_err(|refusal| match refusal {
+                Refusal::TooLarge => PageError::TooLarge,
+                Refusal::Error(e) => PageError::App(e),
+            })?;
+        // A form without a file still needs its token.
+        viewer.check_csrf(received.fields.get("csrf").map_or("", String::as_str))?;
+        Ok(received)
     }
 
     /// After a form: back to `to` (303, so that reloading does not post again).
@@ -182,28 +221,36 @@ impl Api {
 /// What a page handler returns.
 pub type PageResult<T = Response> = Result<T, PageError>;
 
-/// A use-case error on its way to the error page. Its response carries the
-/// error to [`error_pages`], which renders it; its status comes from the
-/// one table ([`crate::error::classify`]).
+/// A page that failed, on its way to the error page. Its response carries
+/// the error to [`error_pages`], which renders it; its status comes from
+/// the one table ([`crate::error::classify`]).
 #[derive(Debug)]
-pub struct PageError(pub AppError);
+pub enum PageError {
+    /// A use case refused or failed.
+    App(AppError),
+    /// An upload over the limit (413, the limit in the reader's language).
+    TooLarge,
+}
 
 impl From<AppError> for PageError {
     fn from(error: AppError) -> PageError {
-        PageError(error)
+        PageError::App(error)
     }
 }
 
 /// The error a failed page's response carries to [`error_pages`]
 /// (extensions must be `Clone`; the error is taken out once).
 #[derive(Clone)]
-struct Failure(Arc<Mutex<Option<AppError>>>);
+struct Failure(Arc<Mutex<Option<PageError>>>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let (status, _) = crate::error::classify(&self.0);
+        let status = match &self {
+            PageError::App(error) => crate::error::classify(error).0,
+            PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        };
         let mut response = status.into_response();
-        response.extensions_mut().insert(Failure(Arc::new(Mutex::new(Some(self.0)))));
+        response.extensions_mut().insert(Failure(Arc::new(Mutex::new(Some(self)))));
         response
     }
 }
@@ -217,8 +264,23 @@ pub async fn error_pages(State(state): State<WebState>, request: Request, next: 
     let mut response = next.run(request).await;
     let failure = response.extensions_mut().remove::<Failure>();
     match failure.and_then(|f| f.0.lock().ok().and_then(|mut e| e.take())) {
-        Some(error) => error_page(&state, &ctx, error, &id),
+        Some(PageError::App(error)) => error_page(&state, &ctx, error, &id),
+        Some(PageError::TooLarge) => too_large_page(&state, &ctx, &id),
         None => response,
+    }
+}
+
+/// `error.html`.
+#[derive(Serialize)]
+struct ErrorView<'a> {
+    heading: &'a str,
+    message: String,
+    request_id: &'a str,
+}
+
+impl ErrorView<'_> {
+    fn value(&self) -> minijinja::Value {
+        minijinja::Value::from(minijinja::value::Serde(self))
     }
 }
 
@@ -239,8 +301,8 @@ pub fn error_page(state: &WebState, ctx: &PageContext, error: AppError, id: &Req
             (ctx.t("error_internal"), String::new())
         }
     };
-    let values = context! { heading => heading, message => message, request_id => id.0.clone() };
-    let mut response = match render(&state.templates, "error.html", ctx, heading, values) {
+    let view = ErrorView { heading, message, request_id: &id.0 };
+    let mut response = match render(&state.templates, "error.html", ctx, heading, view.value()) {
         Ok(body) => html(status, body),
         Err(_) => (status, format!("{heading} ({})", id.0)).into_response(),
     };
@@ -256,6 +318,18 @@ pub fn error_page(state: &WebState, ctx: &PageContext, error: AppError, id: &Req
 /// Today (UTC), for the dates a page judges by.
 pub fn today() -> revita_methods::Date {
     revita_methods::Date::from_days_since_epoch(crate::auth::now().div_euclid(86_400))
+}
+
+/// A page saying the upload is over the limit (413), in the page's language.
+fn too_large_page(state: &WebState, ctx: &PageContext, id: &RequestId) -> Response {
+    let limit_mb = state.uploads.settings().max_bytes.div_ceil(1024 * 1024);
+    let heading = ctx.t("error_too_large");
+    let message = format!("{} {limit_mb} MB", ctx.t("upload_too_large"));
+    let view = ErrorView { heading, message, request_id: &id.0 };
+    match render(&state.templates, "error.html", ctx, heading, view.value()) {
+        Ok(body) => html(StatusCode::PAYLOAD_TOO_LARGE, body),
+        Err(_) => (StatusCode::PAYLOAD_TOO_LARGE, format!("{heading} ({})", id.0)).into_response(),
+    }
 }
 
 /// A form's fields by name (forms whose fields vary with what they edit).
@@ -281,19 +355,6 @@ pub fn number<T: std::str::FromStr>(form: &Fields, name: &str) -> AppResult<T> {
 pub fn date(form: &Fields, name: &str) -> AppResult<revita_methods::Date> {
     let text = required(form, name)?;
     revita_methods::Date::parse(text).map_err(|e| AppError::Invalid(format!("{name}: '{text}': {e}")))
-}
-
-/// Renders a page as a 200 response (for handlers not yet on [`Page`]).
-pub(crate) fn rendered(
-    state: &WebState,
-    ctx: &PageContext,
-    template: &str,
-    title: &str,
-    values: minijinja::Value,
-) -> AppResult<Response> {
-    render(&state.templates, template, ctx, title, values)
-        .map(|body| html(StatusCode::OK, body))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("template {template}: {e:#}")))
 }
 
 /// A table download: CSV or XLSX bytes as an attachment named `stem.ext`.

@@ -15,6 +15,7 @@ mod designate;
 mod error;
 mod headers;
 pub mod i18n;
+mod imports;
 mod indicators;
 mod kit;
 mod maps;
@@ -28,7 +29,6 @@ mod server;
 mod shell;
 mod staging;
 mod state;
-mod upload;
 mod views;
 
 use std::net::SocketAddr;
@@ -82,33 +82,9 @@ fn route_table() -> Vec<(String, Route)> {
         allocate::routes(),
         designate::routes(),
         monitoring::routes(),
-        vec![
-            get("/plans", plans::plans_page),
-            post("/plans", plans::plan_create),
-            get("/plans/projects-template.xlsx", plans::projects_template),
-            get("/plans/{id}", plans::plan_page),
-            get("/plans/{id}/print", plans::plan_print),
-            get("/plans/{id}/document.pdf", plans::plan_pdf),
-            get("/plans/{id}/data.xlsx", plans::plan_xlsx),
-            post("/plans/{id}/status", plans::plan_move),
-            post("/plans/{id}/goals", plans::goal_add),
-            post("/plans/{id}/targets", plans::target_add),
-            post("/plans/{id}/targets/{target}", plans::target_edit),
-            post("/plans/{id}/edit", plans::plan_edit),
-            post("/plans/{id}/projects", plans::project_add),
-            post("/plans/{id}/projects/import", plans::projects_import),
-            post("/projects/{id}/progress", plans::project_progress),
-            post("/projects/{id}/milestones", plans::project_milestone),
-            post("/projects/{id}/disbursements", plans::project_disbursement),
-            get("/import", upload::import_form),
-            post("/import", upload::import_check),
-            post("/import/confirm", upload::import_confirm),
-            get("/lang/{code}", shell::language_switch),
-            get("/api", openapi::api_page),
-            get("/static/app.css", assets::stylesheet),
-            get("/static/app.js", assets::script),
-            get("/health", shell::health),
-        ],
+        plans::routes(),
+        imports::routes(),
+        shell::routes(),
     ]
     .into_iter()
     .flatten()
@@ -119,11 +95,8 @@ fn route_table() -> Vec<(String, Route)> {
         allocate::api_routes(),
         designate::api_routes(),
         monitoring::api_routes(),
-        vec![
-            get("/plans", plans::plans_api),
-            get("/plans/{id}", plans::plan_api),
-            get("/openapi.json", openapi::openapi_json),
-        ],
+        plans::api_routes(),
+        shell::api_routes(),
     ]
     .into_iter()
     .flatten()

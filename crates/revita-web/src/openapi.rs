@@ -2,17 +2,8 @@
 //! document at `/api/v1/openapi.json` and the human-readable `/api` page,
 //! and a test requests every endpoint listed, so the three cannot drift.
 
-use axum::Extension;
 use axum::Json;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
-use minijinja::context;
 use serde_json::{Map, Value, json};
-
-use crate::request_id::RequestId;
-use crate::state::WebState;
-use crate::views::{PageContext, html, render};
 
 /// A documented endpoint: method, path (OpenAPI template), summary, query
 /// parameters (name, required, description) and an example request path
@@ -237,28 +228,36 @@ pub async fn openapi_json() -> Json<Value> {
     Json(document())
 }
 
+/// An endpoint as the page lists it.
+#[derive(serde::Serialize)]
+struct EndpointRow {
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    params: String,
+}
+
+/// `api.html`.
+#[derive(serde::Serialize)]
+struct ApiView {
+    endpoints: Vec<EndpointRow>,
+}
+
 /// `GET /api`: the human-readable list.
-pub async fn api_page(
-    State(state): State<WebState>,
-    Extension(id): Extension<RequestId>,
-    viewer: Option<Extension<crate::auth::Viewer>>,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = PageContext::new(&headers, "/api".into()).viewer(viewer.as_deref());
-    let endpoints: Vec<minijinja::Value> = ENDPOINTS
+pub async fn api_page(page: crate::kit::Page) -> crate::kit::PageResult {
+    let endpoints = ENDPOINTS
         .iter()
-        .map(|e| {
-            let params = e
+        .map(|e| EndpointRow {
+            method: e.method,
+            path: e.path,
+            summary: e.summary,
+            params: e
                 .params
                 .iter()
                 .map(|(n, r, d)| format!("{n}{}: {d}", if *r { "*" } else { "" }))
                 .collect::<Vec<_>>()
-                .join("; ");
-            context! { method => e.method, path => e.path, summary => e.summary, params => params }
+                .join("; "),
         })
         .collect();
-    match render(&state.templates, "api.html", &ctx, ctx.t("api_title"), context! { endpoints => endpoints }) {
-        Ok(body) => html(axum::http::StatusCode::OK, body),
-        Err(e) => crate::kit::error_page(&state, &ctx, revita_app::AppError::Internal(anyhow::anyhow!("{e}")), &id),
-    }
+    page.render("api.html", page.t("api_title"), ApiView { endpoints })
 }

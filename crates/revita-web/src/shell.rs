@@ -1,4 +1,5 @@
-//! The site's frame: the language switch, the 404 page, the health check.
+//! The site's frame: the language switch, the 404 page, the health check,
+//! static assets and the API's description.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -10,6 +11,23 @@ use serde_json::{Value, json};
 
 use crate::i18n::Lang;
 use crate::kit::{Page, PageError};
+use crate::{Route, assets, get, openapi};
+
+/// The pages.
+pub(crate) fn routes() -> Vec<Route> {
+    vec![
+        get("/lang/{code}", language_switch),
+        get("/api", openapi::api_page),
+        get("/static/app.css", assets::stylesheet),
+        get("/static/app.js", assets::script),
+        get("/health", health),
+    ]
+}
+
+/// The API, relative to `/api/v1`.
+pub(crate) fn api_routes() -> Vec<Route> {
+    vec![get("/openapi.json", openapi::openapi_json)]
+}
 
 #[derive(Deserialize)]
 pub struct BackParams {
@@ -32,7 +50,7 @@ pub async fn not_found(page: Page, uri: axum::http::Uri) -> Response {
         let error = AppError::NotFound(format!("endpoint {}", uri.path()));
         return crate::error::ApiError::new(error, &page.id.0).into_response();
     }
-    PageError(error).into_response()
+    PageError::App(error).into_response()
 }
 
 /// `GET /health`: 200 when the store answers, 503 otherwise.

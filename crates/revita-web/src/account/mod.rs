@@ -1,6 +1,7 @@
 //! A user's own account: logging in and out, the password, personal API
 //! tokens.
 
+pub(crate) mod i18n;
 mod pages;
 
 use crate::{Route, get, post};

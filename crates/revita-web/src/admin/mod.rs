@@ -1,6 +1,7 @@
 //! Administration: users and their roles (for administrators, within their
 //! jurisdiction) and the audit log (for auditors and administrators).
 
+pub(crate) mod i18n;
 mod pages;
 
 use crate::{Route, get, post};

@@ -3,6 +3,7 @@
 //! run it changes nothing, so it is a GET.
 
 mod api;
+pub(crate) mod i18n;
 mod pages;
 
 use revita_app::allocate::{AllocationRun, AllocationSpec};

@@ -6,6 +6,7 @@
 //! with `.csv` or `.xlsx`.
 
 mod api;
+pub(crate) mod i18n;
 mod pages;
 
 use revita_app::designate::{DesignationRun, DesignationSpec};

@@ -8,6 +8,7 @@
 
 mod api;
 mod households;
+pub(crate) mod i18n;
 mod lines;
 mod pages;
 

@@ -4,6 +4,7 @@
 
 mod api;
 pub(crate) mod dto;
+pub(crate) mod i18n;
 mod pages;
 
 use crate::{Route, get};
