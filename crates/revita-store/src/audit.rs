@@ -112,6 +112,22 @@ pub(crate) async fn append_chained_pg(conn: &mut sqlx::PgConnection, entries: &[
     append_after_head!(conn, entries)
 }
 
+/// An entry's fields in the order of the audit log's columns, for rusqlite.
+pub(crate) fn rusqlite_fields(e: &AuditEntry) -> [&dyn rusqlite::ToSql; 10] {
+    [
+        &e.at,
+        &e.actor,
+        &e.action,
+        &e.object_type,
+        &e.object_id,
+        &e.region,
+        &e.before,
+        &e.after,
+        &e.request_id,
+        &e.client_addr,
+    ]
+}
+
 /// Appends entries through the SQLite bulk loader's own connection, inside
 /// its open transaction.
 pub(crate) fn append_chained_rusqlite(conn: &rusqlite::Connection, entries: &[AuditEntry]) -> rusqlite::Result<()> {
@@ -129,20 +145,7 @@ pub(crate) fn append_chained_rusqlite(conn: &rusqlite::Connection, entries: &[Au
         let hash = chain_hash(&prev, e);
         conn.execute(
             &sql,
-            rusqlite::params![
-                e.at,
-                e.actor,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.region,
-                e.before,
-                e.after,
-                e.request_id,
-                e.client_addr,
-                prev,
-                hash
-            ],
+            rusqlite::params_from_iter(rusqlite_fields(e).into_iter().chain([&prev as &dyn rusqlite::ToSql, &hash])),
         )?;
         prev = hash;
     }

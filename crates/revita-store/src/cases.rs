@@ -116,9 +116,7 @@ impl Tx {
                 .await?
                 .rows_affected()
         });
-        if moved != 1 {
-            return Err(StoreError::stale(format!("case {id}"), version));
-        }
+        StoreError::unless_one(moved, || format!("case {id}"), version)?;
         self.write_case_event(id, event).await?;
         self.changed(crate::db::Topic::Cases);
         Ok(())

@@ -101,6 +101,12 @@ impl StoreError {
     pub(crate) fn stale(what: impl std::fmt::Display, version: i64) -> StoreError {
         StoreError::Conflict(format!("{what} was changed since version {version}; reload it and try again"))
     }
+
+    /// Fails with a conflict unless the update guarded by `version` (`…
+    /// WHERE version = $n`) changed its one row: someone changed it since.
+    pub(crate) fn unless_one(affected: u64, what: impl FnOnce() -> String, version: i64) -> StoreResult<()> {
+        if affected == 1 { Ok(()) } else { Err(StoreError::stale(what(), version)) }
+    }
 }
 
 /// Result of a store operation.

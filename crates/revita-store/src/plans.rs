@@ -161,9 +161,7 @@ impl Tx {
         let moved = on_tx!(self, conn => {
             sqlx::query(MOVE_PLAN).bind(transition.to.as_str()).bind(id).bind(version).execute(&mut *conn).await?.rows_affected()
         });
-        if moved != 1 {
-            return Err(StoreError::stale(format!("plan {id}"), version));
-        }
+        StoreError::unless_one(moved, || format!("plan {id}"), version)?;
         on_tx!(self, conn => {
             sqlx::query(INSERT_TRANSITION)
                 .bind(id)
@@ -196,9 +194,7 @@ impl Tx {
                 .await?
                 .rows_affected()
         });
-        if updated != 1 {
-            return Err(StoreError::stale(format!("plan {}", plan.id), version));
-        }
+        StoreError::unless_one(updated, || format!("plan {}", plan.id), version)?;
         self.changed(crate::db::Topic::Plans);
         Ok(version + 1)
     }
@@ -310,9 +306,7 @@ impl Tx {
                 .await?
                 .rows_affected()
         });
-        if updated != 1 {
-            return Err(StoreError::stale(format!("project {}", project.code), version));
-        }
+        StoreError::unless_one(updated, || format!("project {}", project.code), version)?;
         self.changed(crate::db::Topic::Plans);
         Ok(version + 1)
     }

@@ -95,6 +95,9 @@ fn insert_members_sql(rows: usize) -> String {
     format!("INSERT INTO household_members ({MEMBER_COLUMNS}) {}", values(rows, MEMBER_ARITY))
 }
 
+/// Members an insert: 500 parameters, inside both back ends' limits.
+const MEMBERS_PER_INSERT: usize = 50;
+
 impl Store {
     /// Monitoring lines (of a year), by year and region.
     pub async fn monitoring_lines(&self, year: Option<i32>) -> StoreResult<Vec<MonitoringLine>> {
@@ -289,20 +292,17 @@ impl Tx {
                 .await?
                 .rows_affected()
         });
-        if updated != 1 {
-            return Err(StoreError::stale(format!("household {}", household.id), version));
-        }
+        StoreError::unless_one(updated, || format!("household {}", household.id), version)?;
         self.changed(crate::db::Topic::Registry);
         Ok(version + 1)
     }
 
     /// Replaces the members of each listed household.
     pub async fn replace_members(&mut self, members: &[(String, Vec<Member>)]) -> StoreResult<u64> {
-        // Bulk statements: 500 households a delete and a version bump, 50
-        // members an insert (500 parameters, inside both back ends'
-        // limits), so a national file is not millions of round trips.
+        // Bulk statements: 500 households a delete and a version bump, and
+        // `MEMBERS_PER_INSERT` members an insert, so a national file is not
+        // millions of round trips.
         const HOUSEHOLDS: usize = 500;
-        const MEMBERS_PER_INSERT: usize = 50;
         for chunk in members.chunks(HOUSEHOLDS) {
             let list = in_list(chunk.len());
             for sql in [
@@ -318,8 +318,15 @@ impl Tx {
                 });
             }
         }
-        let rows: Vec<(&String, &Member)> =
-            members.iter().flat_map(|(household, list)| list.iter().map(move |m| (household, m))).collect();
+        let rows: Vec<(&str, &Member)> =
+            members.iter().flat_map(|(household, list)| list.iter().map(move |m| (household.as_str(), m))).collect();
+        self.insert_members(&rows).await?;
+        self.changed(crate::db::Topic::Registry);
+        Ok(rows.len() as u64)
+    }
+
+    /// Inserts member rows, a bounded number a statement.
+    async fn insert_members(&mut self, rows: &[(&str, &Member)]) -> StoreResult<()> {
         for chunk in rows.chunks(MEMBERS_PER_INSERT) {
             on_tx!(self, conn => {
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_members_sql(chunk.len())));
@@ -339,8 +346,7 @@ impl Tx {
                 query.execute(&mut *conn).await?;
             });
         }
-        self.changed(crate::db::Topic::Registry);
-        Ok(rows.len() as u64)
+        Ok(())
     }
 
     /// Replaces one household's members if the household is still at
@@ -359,29 +365,12 @@ impl Tx {
                 .await?
                 .rows_affected()
         });
-        if bumped != 1 {
-            return Err(StoreError::stale(format!("household {household_id}"), version));
-        }
+        StoreError::unless_one(bumped, || format!("household {household_id}"), version)?;
         on_tx!(self, conn => {
             sqlx::query(DELETE_MEMBERS).bind(household_id).execute(&mut *conn).await?;
-            if !members.is_empty() {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(insert_members_sql(members.len())));
-                for m in members {
-                    query = query
-                        .bind(household_id)
-                        .bind(i64::from(m.seq))
-                        .bind(m.name.clone())
-                        .bind(m.sex.as_str())
-                        .bind(i64::from(m.birth_year))
-                        .bind(m.labour.as_str())
-                        .bind(i64::from(m.disabled))
-                        .bind(i64::from(m.chronically_ill))
-                        .bind(m.schooling.as_str())
-                        .bind(i64::from(m.insured));
-                }
-                query.execute(&mut *conn).await?;
-            }
         });
+        let rows: Vec<(&str, &Member)> = members.iter().map(|m| (household_id, m)).collect();
+        self.insert_members(&rows).await?;
         self.changed(crate::db::Topic::Registry);
         Ok(version + 1)
     }

@@ -148,12 +148,7 @@ impl SqliteLoad {
 
     /// How many stored values the load would overwrite (replace mode).
     pub(crate) fn replaced(&self) -> StoreResult<u64> {
-        if self.mode != LoadMode::Replace {
-            return Ok(0);
-        }
-        let sql = format!("SELECT COUNT(*) FROM main.observations o JOIN staging.rows s ON {KEY_MATCH}");
-        let n: i64 = self.conn.query_row(&sql, (), |row| row.get(0)).map_err(bulk_error)?;
-        Ok(n as u64)
+        replaced(&self.conn, self.mode, "staging.rows")
     }
 
     /// Registers the staged load and merges it (see the module's docs).
@@ -194,20 +189,7 @@ impl SqliteLoad {
             )
             .map_err(bulk_error)?;
         for e in audit {
-            insert
-                .execute(rusqlite::params![
-                    e.at,
-                    e.actor,
-                    e.action,
-                    e.object_type,
-                    e.object_id,
-                    e.region,
-                    e.before,
-                    e.after,
-                    e.request_id,
-                    e.client_addr
-                ])
-                .map_err(bulk_error)?;
+            insert.execute(crate::audit::rusqlite_fields(e)).map_err(bulk_error)?;
         }
         drop(insert);
         self.conn.execute_batch("COMMIT").map_err(bulk_error)?;
@@ -291,12 +273,7 @@ impl ExclusiveLoad {
     }
 
     pub(crate) fn replaced(&self) -> StoreResult<u64> {
-        if self.mode != LoadMode::Replace {
-            return Ok(0);
-        }
-        let sql = format!("SELECT COUNT(*) FROM main.observations o JOIN temp.observations_load s ON {KEY_MATCH}");
-        let n: i64 = self.conn.query_row(&sql, (), |row| row.get(0)).map_err(bulk_error)?;
-        Ok(n as u64)
+        replaced(&self.conn, self.mode, "temp.observations_load")
     }
 
     pub(crate) fn commit(self, audit: &[AuditEntry], revision: Option<&Revision>) -> StoreResult<()> {
@@ -365,6 +342,17 @@ struct Job {
     merged: i64,
     /// The last staged rowid.
     total: i64,
+}
+
+/// How many stored values the rows loaded into `table` would overwrite (in
+/// replace mode; none otherwise).
+fn replaced(conn: &rusqlite::Connection, mode: LoadMode, table: &str) -> StoreResult<u64> {
+    if mode != LoadMode::Replace {
+        return Ok(0);
+    }
+    let sql = format!("SELECT COUNT(*) FROM main.observations o JOIN {table} s ON {KEY_MATCH}");
+    let n: i64 = conn.query_row(&sql, (), |row| row.get(0)).map_err(bulk_error)?;
+    Ok(n as u64)
 }
 
 fn mode_text(mode: LoadMode) -> &'static str {
