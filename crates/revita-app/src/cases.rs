@@ -257,7 +257,7 @@ impl App {
         let mut total = 0;
         let mut scope = crate::screen::CountyScope::new(within);
         self.store()
-            .for_each_household(&mut |h| {
+            .for_each_household(within.roots(), &mut |h| {
                 let flags = h.household.flags(line);
                 if flags.any() && !followed.contains(&h.id) && scope.sees(h.household.county()) {
                     total += 1;
@@ -330,7 +330,7 @@ impl App {
         let (mut unfollowed, mut unfollowed_total) = (Vec::new(), 0);
         let mut scope = crate::screen::CountyScope::new(within);
         self.store()
-            .for_each_household(&mut |registered| {
+            .for_each_household(within.roots(), &mut |registered| {
                 let h = &registered.household;
                 if !scope.sees(h.county()) {
                     return;

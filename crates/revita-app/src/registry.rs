@@ -223,8 +223,10 @@ impl App {
             return Ok(counties);
         }
         let mut bad_code = None;
+        // Any household the file names, wherever it lies: the caller checks
+        // the stored county against the jurisdiction.
         self.store()
-            .for_each_household(&mut |registered| {
+            .for_each_household(None, &mut |registered| {
                 if ids.contains(registered.id.as_str()) {
                     match county_of(&registered) {
                         Ok(county) => {
@@ -303,7 +305,7 @@ impl App {
         let mut written = RegistryExport::default();
         let mut failure: Option<csv::Error> = None;
         self.store()
-            .for_each_household(&mut |registered| {
+            .for_each_household(readable.roots(), &mut |registered| {
                 let county = registered.household.county();
                 if failure.is_some() || !read.sees(county) {
                     return;

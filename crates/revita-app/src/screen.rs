@@ -100,7 +100,7 @@ impl App {
         let mut tallies = CountyTallies::new(line);
         let mut scope = CountyScope::new(within);
         self.store()
-            .for_each_household(&mut |registered| {
+            .for_each_household(within.roots(), &mut |registered| {
                 if scope.sees(registered.household.county()) {
                     tallies.add(&registered.household);
                 }

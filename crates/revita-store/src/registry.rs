@@ -116,14 +116,28 @@ impl Store {
         })
     }
 
-    /// Streams every household of the registry through `visit`, row by row,
-    /// so that screening a national registry holds no more than one row;
-    /// returns how many there were.
-    pub async fn for_each_household(&self, visit: &mut (dyn FnMut(RegisteredHousehold) + Send)) -> StoreResult<u64> {
+    /// Streams the households of the registry (of the counties in the
+    /// subtrees under `within`'s roots, if given: the county index serves
+    /// it, so a county's screen reads its county only) through `visit`, row
+    /// by row, so that screening a national registry holds no more than one
+    /// row; returns how many there were.
+    pub async fn for_each_household(
+        &self,
+        within: Option<&[revita_methods::RegionCode]>,
+        visit: &mut (dyn FnMut(RegisteredHousehold) + Send),
+    ) -> StoreResult<u64> {
         use futures_util::TryStreamExt;
-        let sql = format!("{HOUSEHOLD_SELECT} ORDER BY id");
+        let (condition, codes) = match within {
+            Some(roots) => crate::regions::within_condition("county_code", roots, 0),
+            None => ("1 = 1".to_string(), Vec::new()),
+        };
+        let sql = format!("{HOUSEHOLD_SELECT} WHERE {condition} ORDER BY id");
         on_pool!(self, pool => {
-            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(pool);
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for code in &codes {
+                query = query.bind(code.as_str());
+            }
+            let mut rows = query.fetch(pool);
             let mut n = 0;
             while let Some(row) = rows.try_next().await? {
                 visit(crate::rows::household(&row)?);

@@ -206,6 +206,23 @@ both_backends!(the_registry_keeps_households_and_replaces_by_id, |store: DynStor
     assert_eq!(all[0], many[0]);
     assert_eq!(store.household("H0001").await.unwrap(), Some(again));
     assert_eq!(store.household("nobody").await.unwrap(), None);
+    // Streamed whole, or within a jurisdiction (filtered in SQL): all 120
+    // lie in 南明 (520102), but H0001, now in 云岩 (520103).
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    let streamed = |within: Option<Vec<RegionCode>>| {
+        let store = store.clone();
+        async move {
+            let mut ids = Vec::new();
+            let n = store.for_each_household(within.as_deref(), &mut |h| ids.push(h.id)).await.unwrap();
+            assert_eq!(n as usize, ids.len());
+            ids
+        }
+    };
+    assert_eq!(streamed(None).await.len(), 120);
+    assert_eq!(streamed(Some(vec![code("520102")])).await.len(), 119);
+    assert_eq!(streamed(Some(vec![code("520103")])).await, ["H0001"]);
+    assert_eq!(streamed(Some(vec![code("520100")])).await.len(), 120, "Guiyang holds both");
+    assert!(streamed(Some(vec![code("520300")])).await.is_empty());
 });
 
 both_backends!(cases_move_by_version_and_keep_every_event, |store: DynStore| async move {
