@@ -47,8 +47,8 @@ pub struct Move {
     pub notice_end: Option<Date>,
 }
 
-fn invalid(reason: impl Into<String>) -> AppError {
-    AppError::Invalid(reason.into())
+fn invalid(reason: impl ToString) -> AppError {
+    AppError::Invalid(reason.to_string())
 }
 
 impl App {

@@ -650,7 +650,7 @@ impl App {
         within: &crate::Jurisdiction,
         by: &ChangeBy,
     ) -> AppResult<()> {
-        line.validate().map_err(crate::AppError::Invalid)?;
+        line.validate().map_err(|e| crate::AppError::Invalid(e.to_string()))?;
         self.store()
             .region(&line.region)
             .await?

@@ -133,8 +133,8 @@ fn forbidden(what: impl std::fmt::Display) -> AppError {
     AppError::Forbidden(format!("{what} is outside your jurisdiction"))
 }
 
-fn invalid(reason: impl Into<String>) -> AppError {
-    AppError::Invalid(reason.into())
+fn invalid(reason: impl ToString) -> AppError {
+    AppError::Invalid(reason.to_string())
 }
 
 impl App {
@@ -878,7 +878,7 @@ impl ProjectChecker {
     fn problems(&self, project: &Project) -> Vec<(&'static str, String)> {
         let mut problems = Vec::new();
         if let Err(reason) = project.check() {
-            problems.push(("code", reason));
+            problems.push(("code", reason.to_string()));
         }
         if !self.coverage.contains(&project.region) {
             problems.push(("region_code", format!("region {} is not in the plan's scope", project.region)));

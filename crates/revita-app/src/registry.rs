@@ -120,7 +120,7 @@ impl App {
         let what = match &change {
             MemberChange::Save(member) => {
                 let year = revita_methods::Date::from_days_since_epoch(origin.now.div_euclid(86_400)).year();
-                member.check(year).map_err(AppError::Invalid)?;
+                member.check(year).map_err(|e| AppError::Invalid(e.to_string()))?;
                 members.retain(|m| m.seq != member.seq);
                 members.push(member.clone());
                 members.sort_by_key(|m| m.seq);

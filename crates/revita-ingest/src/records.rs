@@ -310,9 +310,10 @@ pub fn read_monitoring_lines(
             region: c.region_code(0)?,
             year: c.opt_year(1)?.ok_or_else(|| c.error(1, "is empty"))?,
             amount,
-            rule: revita_methods::monitoring::LineRule::from_parts(c.text(3), multiple).map_err(|e| c.error(3, e))?,
+            rule: revita_methods::monitoring::LineRule::from_parts(c.text(3), multiple)
+                .map_err(|e| c.error(3, e.to_string()))?,
         };
-        line.validate().map_err(|e| c.error(2, e))?;
+        line.validate().map_err(|e| c.error(2, e.to_string()))?;
         Ok(line)
     })
 }
@@ -448,7 +449,7 @@ pub fn read_household_members(
     table: &mut Table,
     year: i32,
 ) -> Result<Parsed<(String, revita_methods::registry::Member)>, Problems> {
-    use revita_methods::registry::{Labour, Member, Schooling, Sex};
+    use revita_methods::registry::{Labour, Member, MemberError, Schooling, Sex};
     let specs = [
         required(&["hh_id", "household_id"]),
         required(&["seq", "member_no"]),
@@ -493,7 +494,13 @@ pub fn read_household_members(
             schooling,
             insured: flag(9)?,
         };
-        member.check(year).map_err(|reason| c.error(if reason.contains("birth") { 4 } else { 1 }, reason))?;
+        member.check(year).map_err(|e| {
+            let column = match e {
+                MemberError::Number(_) => 1,
+                MemberError::BirthYear { .. } => 4,
+            };
+            c.error(column, e.to_string())
+        })?;
         Ok((c.required(0)?.to_string(), member))
     })
 }
@@ -523,7 +530,7 @@ pub fn read_projects(table: &mut Table) -> Result<Parsed<revita_methods::plan::P
 pub fn read_projects_with_problems(
     table: &mut Table,
 ) -> Result<(Parsed<revita_methods::plan::Project>, Problems), Problems> {
-    use revita_methods::plan::{FundingSource, Project, ProjectCategory, ProjectStatus};
+    use revita_methods::plan::{FundingSource, PlanError, Project, ProjectCategory, ProjectStatus};
     let mut specs = vec![
         required(&["code"]),
         required(&["name"]),
@@ -606,18 +613,17 @@ pub fn read_projects_with_problems(
             budget,
             version: 0,
         };
-        project.check().map_err(|reason| {
-            let source = FundingSource::ALL.iter().position(|f| reason.contains(&format!("the {} budget", f.as_str())));
-            let spec = if let Some(k) = source {
-                11 + k
-            } else if reason.contains("percent") {
-                9
-            } else if reason.contains("longitude") {
-                4
-            } else {
-                7
+        project.check().map_err(|e| {
+            let spec = match &e {
+                PlanError::ProjectUnnamed => 0,
+                PlanError::Point { .. } => 4,
+                PlanError::Percent(_) => 9,
+                PlanError::Budget { funding, .. } => {
+                    11 + FundingSource::ALL.iter().position(|f| f == funding).unwrap_or(0)
+                }
+                _ => 7,
             };
-            c.error(spec, reason)
+            c.error(spec, e.to_string())
         })?;
         Ok(project)
     })

@@ -41,13 +41,13 @@ impl LineRule {
     }
 
     /// The rule from its keyword and multiple.
-    pub fn from_parts(keyword: &str, multiple: Option<f64>) -> Result<LineRule, String> {
+    pub fn from_parts(keyword: &str, multiple: Option<f64>) -> Result<LineRule, LineError> {
         match (keyword.trim(), multiple) {
             ("" | "fixed", _) => Ok(LineRule::Fixed),
             ("poverty_standard", Some(m)) if m.is_finite() && m > 0.0 => Ok(LineRule::PovertyStandardMultiple(m)),
             ("dibao", Some(m)) if m.is_finite() && m > 0.0 => Ok(LineRule::DibaoMultiple(m)),
-            ("poverty_standard" | "dibao", _) => Err(format!("rule '{}' needs a positive multiple", keyword.trim())),
-            (other, _) => Err(format!("'{other}' is not fixed, poverty_standard or dibao")),
+            (rule @ ("poverty_standard" | "dibao"), _) => Err(LineError::NoMultiple(rule.to_string())),
+            (other, _) => Err(LineError::UnknownRule(other.to_string())),
         }
     }
 }
@@ -68,13 +68,23 @@ pub struct MonitoringLine {
 
 impl MonitoringLine {
     /// Checks the amount: a positive number of yuan.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.amount.is_finite() && self.amount > 0.0 {
-            Ok(())
-        } else {
-            Err(format!("a monitoring line must be a positive amount, not {}", self.amount))
-        }
+    pub fn validate(&self) -> Result<(), LineError> {
+        if self.amount.is_finite() && self.amount > 0.0 { Ok(()) } else { Err(LineError::Amount(self.amount)) }
     }
+}
+
+/// Why a monitoring line cannot be set.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LineError {
+    /// A rule keyword other than fixed, poverty_standard or dibao.
+    #[error("'{0}' is not fixed, poverty_standard or dibao")]
+    UnknownRule(String),
+    /// A multiple rule without a positive multiple.
+    #[error("rule '{0}' needs a positive multiple")]
+    NoMultiple(String),
+    /// An amount that is not a positive number of yuan.
+    #[error("a monitoring line must be a positive amount, not {0}")]
+    Amount(f64),
 }
 
 /// The line that applies in a year to a household whose region has the
@@ -486,17 +496,33 @@ pub struct Measure {
 impl Measure {
     /// Checks the measure's own numbers: a non-negative amount, an end not
     /// before the start.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), MeasureError> {
         if !(self.amount.is_finite() && self.amount >= 0.0) {
-            return Err(format!("the amount {} is not a non-negative amount of yuan", self.amount));
+            return Err(MeasureError::Amount(self.amount));
         }
         if let Some(end) = self.end
             && end < self.start
         {
-            return Err(format!("the measure ends ({end}) before it starts ({})", self.start));
+            return Err(MeasureError::EndsBeforeStart { start: self.start, end });
         }
         Ok(())
     }
+}
+
+/// What is wrong with an assistance measure.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MeasureError {
+    /// A negative or non-finite amount.
+    #[error("the amount {0} is not a non-negative amount of yuan")]
+    Amount(f64),
+    /// An end before the start.
+    #[error("the measure ends ({end}) before it starts ({start})")]
+    EndsBeforeStart {
+        /// Its start.
+        start: Date,
+        /// Its end.
+        end: Date,
+    },
 }
 
 /// Measures may be recorded from county approval on: assistance follows

@@ -290,21 +290,21 @@ impl PlanScope {
     }
 
     /// Reads [`PlanScope::to_text`]'s form.
-    pub fn parse(text: &str) -> Result<PlanScope, String> {
-        let (kind, rest) = text.trim().split_once(':').ok_or_else(|| format!("scope '{text}' is not kind:value"))?;
-        let code = |t: &str| crate::RegionCode::parse(t.trim()).map_err(|e| e.to_string());
+    pub fn parse(text: &str) -> Result<PlanScope, PlanError> {
+        let (kind, rest) = text.trim().split_once(':').ok_or_else(|| PlanError::ScopeForm(text.to_string()))?;
+        let code = |t: &str| crate::RegionCode::parse(t.trim()).map_err(PlanError::ScopeRegion);
         match kind.trim() {
-            "list" => rest.trim().parse().map(PlanScope::List).map_err(|_| format!("'{rest}' is not a list number")),
+            "list" => rest.trim().parse().map(PlanScope::List).map_err(|_| PlanError::ScopeList(rest.to_string())),
             "regions" => {
                 let codes =
                     rest.split([',', ' ']).filter(|t| !t.trim().is_empty()).map(code).collect::<Result<Vec<_>, _>>()?;
                 if codes.is_empty() {
-                    return Err("a scope of regions needs at least one region".into());
+                    return Err(PlanError::ScopeEmpty);
                 }
                 Ok(PlanScope::Regions(codes))
             }
             "subtree" => code(rest).map(PlanScope::Subtree),
-            other => Err(format!("scope kind '{other}' is not list, regions or subtree")),
+            other => Err(PlanError::ScopeKind(other.to_string())),
         }
     }
 }
@@ -361,46 +361,133 @@ keywords!(
     }
 );
 
+/// What is wrong with a plan, its scope, a target or a project.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// A scope not written `kind:value`.
+    #[error("scope '{0}' is not kind:value")]
+    ScopeForm(String),
+    /// A scope kind other than list, regions or subtree.
+    #[error("scope kind '{0}' is not list, regions or subtree")]
+    ScopeKind(String),
+    /// A list scope without a list number.
+    #[error("'{0}' is not a list number")]
+    ScopeList(String),
+    /// A scope of no regions.
+    #[error("a scope of regions needs at least one region")]
+    ScopeEmpty,
+    /// A scope naming an invalid region code.
+    #[error(transparent)]
+    ScopeRegion(crate::region::RegionError),
+    /// A plan without a title.
+    #[error("a plan needs a title")]
+    NoTitle,
+    /// A plan period of other than one to fifteen years.
+    #[error("the period {start}–{end} is not one to fifteen years")]
+    Period {
+        /// First year.
+        start: i32,
+        /// Last year.
+        end: i32,
+    },
+    /// A baseline or target that is not a number.
+    #[error("baseline and target must be numbers")]
+    TargetNotNumbers,
+    /// A target year not after the baseline year.
+    #[error("the target year {target} must come after the baseline year {baseline}")]
+    TargetYear {
+        /// Baseline year.
+        baseline: i32,
+        /// Target year.
+        target: i32,
+    },
+    /// An intermediate year outside the target's span.
+    #[error("intermediate year {year} is not between {baseline} and {target}")]
+    IntermediateOutside {
+        /// The year given.
+        year: i32,
+        /// Baseline year.
+        baseline: i32,
+        /// Target year.
+        target: i32,
+    },
+    /// An intermediate year given twice.
+    #[error("an intermediate year is given twice")]
+    IntermediateTwice,
+    /// An intermediate target that is not a number.
+    #[error("intermediate targets must be numbers")]
+    IntermediateNotNumbers,
+    /// Intermediate values not written `year=value`.
+    #[error("'{0}' is not year=value")]
+    IntermediateForm(String),
+    /// A project without a code or a name.
+    #[error("a project needs a code and a name")]
+    ProjectUnnamed,
+    /// A project that ends before it starts.
+    #[error("it ends ({end}) before it starts ({start})")]
+    ProjectEndsBeforeStart {
+        /// Planned start.
+        start: Date,
+        /// Planned end.
+        end: Date,
+    },
+    /// Percent complete outside 0–100.
+    #[error("percent complete {0} is not 0–100")]
+    Percent(f64),
+    /// A negative or non-finite budget.
+    #[error("the {} budget {amount} is not a non-negative amount", funding.as_str())]
+    Budget {
+        /// The funding source.
+        funding: FundingSource,
+        /// The amount given.
+        amount: f64,
+    },
+    /// A point off the globe.
+    #[error("({lon}, {lat}) is not a longitude and latitude")]
+    Point {
+        /// Longitude.
+        lon: f64,
+        /// Latitude.
+        lat: f64,
+    },
+}
+
 /// Checks a target's own numbers: the target year after the baseline year,
 /// finite values, intermediate years strictly between them and once each.
-pub fn check_target(target: &Target) -> Result<(), String> {
+pub fn check_target(target: &Target) -> Result<(), PlanError> {
     if !(target.baseline.is_finite() && target.target.is_finite()) {
-        return Err("baseline and target must be numbers".into());
+        return Err(PlanError::TargetNotNumbers);
     }
     if target.target_year <= target.baseline_year {
-        return Err(format!(
-            "the target year {} must come after the baseline year {}",
-            target.target_year, target.baseline_year
-        ));
+        return Err(PlanError::TargetYear { baseline: target.baseline_year, target: target.target_year });
     }
     let mut years: Vec<i32> = target.intermediate.iter().map(|(y, _)| *y).collect();
     years.sort_unstable();
     if let Some(y) = years.iter().find(|y| **y <= target.baseline_year || **y >= target.target_year) {
-        return Err(format!(
-            "intermediate year {y} is not between {} and {}",
-            target.baseline_year, target.target_year
-        ));
+        return Err(PlanError::IntermediateOutside {
+            year: *y,
+            baseline: target.baseline_year,
+            target: target.target_year,
+        });
     }
     if years.windows(2).any(|w| w[0] == w[1]) {
-        return Err("an intermediate year is given twice".into());
+        return Err(PlanError::IntermediateTwice);
     }
     if target.intermediate.iter().any(|(_, v)| !v.is_finite()) {
-        return Err("intermediate targets must be numbers".into());
+        return Err(PlanError::IntermediateNotNumbers);
     }
     Ok(())
 }
 
 /// Intermediate targets written `2022=14000; 2023=15500`.
-pub fn parse_intermediate(text: &str) -> Result<Vec<(i32, f64)>, String> {
+pub fn parse_intermediate(text: &str) -> Result<Vec<(i32, f64)>, PlanError> {
     text.split([';', '；'])
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|pair| {
-            let (year, value) = pair.split_once('=').ok_or_else(|| format!("'{pair}' is not year=value"))?;
-            Ok((
-                year.trim().parse().map_err(|_| format!("'{year}' is not a year"))?,
-                value.trim().parse().map_err(|_| format!("'{value}' is not a number"))?,
-            ))
+            let not_a_pair = || PlanError::IntermediateForm(pair.to_string());
+            let (year, value) = pair.split_once('=').ok_or_else(not_a_pair)?;
+            Ok((year.trim().parse().map_err(|_| not_a_pair())?, value.trim().parse().map_err(|_| not_a_pair())?))
         })
         .collect()
 }
@@ -456,12 +543,12 @@ pub struct Plan {
 impl Plan {
     /// Checks what a plan says about itself: a title, a period of one to
     /// fifteen years.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), PlanError> {
         if self.title.trim().is_empty() {
-            return Err("a plan needs a title".into());
+            return Err(PlanError::NoTitle);
         }
         if self.end_year < self.start_year || self.end_year - self.start_year > 15 {
-            return Err(format!("the period {}–{} is not one to fifteen years", self.start_year, self.end_year));
+            return Err(PlanError::Period { start: self.start_year, end: self.end_year });
         }
         Ok(())
     }
@@ -552,23 +639,23 @@ impl Project {
     }
 
     /// Checks what a project says about itself.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), PlanError> {
         if self.code.trim().is_empty() || self.name.trim().is_empty() {
-            return Err("a project needs a code and a name".into());
+            return Err(PlanError::ProjectUnnamed);
         }
         if self.end < self.start {
-            return Err(format!("it ends ({}) before it starts ({})", self.end, self.start));
+            return Err(PlanError::ProjectEndsBeforeStart { start: self.start, end: self.end });
         }
         if !(0.0..=100.0).contains(&self.percent) {
-            return Err(format!("percent complete {} is not 0–100", self.percent));
+            return Err(PlanError::Percent(self.percent));
         }
         if let Some((source, amount)) = self.budget.iter().find(|(_, a)| !(a.is_finite() && *a >= 0.0)) {
-            return Err(format!("the {} budget {amount} is not a non-negative amount", source.as_str()));
+            return Err(PlanError::Budget { funding: *source, amount: *amount });
         }
         if let Some((lon, lat)) = self.point
             && !((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
         {
-            return Err(format!("({lon}, {lat}) is not a longitude and latitude"));
+            return Err(PlanError::Point { lon, lat });
         }
         Ok(())
     }
@@ -716,7 +803,7 @@ mod tests {
             assert_eq!(PlanScope::parse(&scope.to_text()), Ok(scope));
         }
         assert!(PlanScope::parse("regions:").is_err());
-        assert!(PlanScope::parse("county:520102").unwrap_err().contains("list, regions or subtree"));
+        assert_eq!(PlanScope::parse("county:520102"), Err(PlanError::ScopeKind("county".into())));
         assert!(PlanScope::parse("520102").is_err());
     }
 
@@ -724,9 +811,9 @@ mod tests {
     fn targets_are_checked_and_intermediate_years_parsed() {
         assert_eq!(check_target(&income()), Ok(()));
         let backwards = Target { target_year: 2019, ..income() };
-        assert!(check_target(&backwards).unwrap_err().contains("after the baseline year"));
+        assert!(check_target(&backwards).unwrap_err().to_string().contains("after the baseline year"));
         let outside = Target { intermediate: vec![(2026, 1.0)], ..income() };
-        assert!(check_target(&outside).unwrap_err().contains("2026"));
+        assert!(matches!(check_target(&outside), Err(PlanError::IntermediateOutside { year: 2026, .. })));
         let twice = Target { intermediate: vec![(2022, 1.0), (2022, 2.0)], ..income() };
         assert!(check_target(&twice).is_err());
         assert_eq!(parse_intermediate("2022=14000; 2023=15500"), Ok(vec![(2022, 14_000.0), (2023, 15_500.0)]));

@@ -82,12 +82,12 @@ impl Member {
     /// Checks what a member record can say about itself in `year`: a
     /// positive number, a birth year not in the future nor more than 120
     /// years back.
-    pub fn check(&self, year: i32) -> Result<(), String> {
+    pub fn check(&self, year: i32) -> Result<(), MemberError> {
         if self.seq < 1 {
-            return Err(format!("member number {} is not positive", self.seq));
+            return Err(MemberError::Number(self.seq));
         }
         if self.birth_year > year || self.birth_year < year - 120 {
-            return Err(format!("birth year {} is not between {} and {year}", self.birth_year, year - 120));
+            return Err(MemberError::BirthYear { birth_year: self.birth_year, earliest: year - 120, latest: year });
         }
         Ok(())
     }
@@ -97,6 +97,24 @@ impl Member {
     pub fn guarantee_gap(&self, year: i32) -> bool {
         !self.insured || (COMPULSORY_AGES.contains(&self.age(year)) && self.schooling == Schooling::OutOfSchool)
     }
+}
+
+/// What is wrong with a member record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MemberError {
+    /// A member number below 1.
+    #[error("member number {0} is not positive")]
+    Number(i32),
+    /// A birth year in the future or more than 120 years back.
+    #[error("birth year {birth_year} is not between {earliest} and {latest}")]
+    BirthYear {
+        /// The year given.
+        birth_year: i32,
+        /// The earliest accepted.
+        earliest: i32,
+        /// The latest accepted (the year of the record).
+        latest: i32,
+    },
 }
 
 /// A household's net income by source for a year, yuan for the whole
@@ -255,8 +273,10 @@ mod tests {
         let m = member(1, 1960, Labour::Full);
         assert_eq!(m.age(2026), 66);
         assert_eq!(m.check(2026), Ok(()));
-        assert!(member(0, 1960, Labour::Full).check(2026).unwrap_err().contains("not positive"));
-        assert!(member(1, 2027, Labour::Full).check(2026).unwrap_err().contains("between 1906 and 2026"));
+        assert_eq!(member(0, 1960, Labour::Full).check(2026), Err(MemberError::Number(0)));
+        let future = member(1, 2027, Labour::Full).check(2026).unwrap_err();
+        assert_eq!(future, MemberError::BirthYear { birth_year: 2027, earliest: 1906, latest: 2026 });
+        assert!(future.to_string().contains("between 1906 and 2026"));
         assert!(member(1, 1905, Labour::Full).check(2026).is_err());
     }
 

@@ -139,26 +139,26 @@ impl MpiWeights {
     pub const MAX_PART: u32 = 1000;
 
     /// Weights from whole parts; at least one part must be positive.
-    pub fn new(parts: [u32; 10]) -> Result<MpiWeights, String> {
+    pub fn new(parts: [u32; 10]) -> Result<MpiWeights, ScreeningError> {
         if let Some(p) = parts.iter().find(|p| **p > MpiWeights::MAX_PART) {
-            return Err(format!("a weight of {p} parts is above the limit of {}", MpiWeights::MAX_PART));
+            return Err(ScreeningError::WeightAboveLimit(*p));
         }
         if parts.iter().all(|p| *p == 0) {
-            return Err("at least one indicator needs a positive weight".into());
+            return Err(ScreeningError::NoPositiveWeight);
         }
         Ok(MpiWeights { parts })
     }
 
     /// Weights written as ten whole numbers separated by commas or spaces,
     /// e.g. `3,3,3,3,1,1,1,1,1,1` for the global MPI.
-    pub fn parse(text: &str) -> Result<MpiWeights, String> {
+    pub fn parse(text: &str) -> Result<MpiWeights, ScreeningError> {
         let numbers: Vec<&str> = text.split([',', ' ', '，']).filter(|t| !t.is_empty()).collect();
         if numbers.len() != 10 {
-            return Err(format!("weights need ten whole numbers (one per indicator), not {}", numbers.len()));
+            return Err(ScreeningError::WeightCount(numbers.len()));
         }
         let mut parts = [0u32; 10];
         for (part, number) in parts.iter_mut().zip(numbers) {
-            *part = number.parse().map_err(|_| format!("weight '{number}' is not a whole number of parts"))?;
+            *part = number.parse().map_err(|_| ScreeningError::WeightNotWhole(number.to_string()))?;
         }
         MpiWeights::new(parts)
     }
@@ -194,28 +194,50 @@ impl MpiWeights {
     /// smallest whole score s with s ≥ k · scale − 0.01. The hundredth of a
     /// part of slack lets a rounded k (0.3333) mean the fraction it stands
     /// for (1/3, six parts of 18).
-    pub fn cutoff(&self, k: f64) -> Result<u32, String> {
+    pub fn cutoff(&self, k: f64) -> Result<u32, ScreeningError> {
         if !(k > 0.0 && k <= 1.0) {
-            return Err(format!("the cut-off k = {k} is not in (0, 1]"));
+            return Err(ScreeningError::CutoffOutOfRange(k.to_string()));
         }
         Ok((k * f64::from(self.scale()) - 0.01).ceil().max(1.0) as u32)
     }
 }
 
 /// Reads a cut-off k written as a fraction (`1/3`) or a decimal (`0.5`).
-pub fn parse_cutoff(text: &str) -> Result<f64, String> {
+pub fn parse_cutoff(text: &str) -> Result<f64, ScreeningError> {
     let text = text.trim();
+    let not_a_number = || ScreeningError::CutoffNotANumber(text.to_string());
     let value = match text.split_once('/') {
         Some((num, den)) => {
-            let (num, den): (f64, f64) = (
-                num.trim().parse().map_err(|_| format!("k '{text}' is not a fraction"))?,
-                den.trim().parse().map_err(|_| format!("k '{text}' is not a fraction"))?,
-            );
+            let (num, den): (f64, f64) =
+                (num.trim().parse().map_err(|_| not_a_number())?, den.trim().parse().map_err(|_| not_a_number())?);
             num / den
         }
-        None => text.parse().map_err(|_| format!("k '{text}' is not a number or a fraction"))?,
+        None => text.parse().map_err(|_| not_a_number())?,
     };
-    if value > 0.0 && value <= 1.0 { Ok(value) } else { Err(format!("k = {text} is not in (0, 1]")) }
+    if value > 0.0 && value <= 1.0 { Ok(value) } else { Err(ScreeningError::CutoffOutOfRange(text.to_string())) }
+}
+
+/// Why MPI weights or a cut-off cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScreeningError {
+    /// A weight has more parts than [`MpiWeights::MAX_PART`].
+    #[error("a weight of {0} parts is above the limit of {max}", max = MpiWeights::MAX_PART)]
+    WeightAboveLimit(u32),
+    /// Every weight is zero.
+    #[error("at least one indicator needs a positive weight")]
+    NoPositiveWeight,
+    /// Not ten weights.
+    #[error("weights need ten whole numbers (one per indicator), not {0}")]
+    WeightCount(usize),
+    /// A weight is not a whole number.
+    #[error("weight '{0}' is not a whole number of parts")]
+    WeightNotWhole(String),
+    /// A cut-off is neither a number nor a fraction.
+    #[error("k '{0}' is not a number or a fraction")]
+    CutoffNotANumber(String),
+    /// A cut-off outside (0, 1].
+    #[error("the cut-off k = {0} is not in (0, 1]")]
+    CutoffOutOfRange(String),
 }
 
 /// The monitoring line of SPEC B1 (yuan per person per year) when none is given.

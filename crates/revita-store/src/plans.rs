@@ -364,11 +364,7 @@ mod rows {
     use revita_methods::{Date, IndicatorCode, RegionCode};
 
     use crate::StoreResult;
-    use crate::rows::RowExt;
-
-    fn corrupt(what: impl std::fmt::Display) -> crate::StoreError {
-        crate::StoreError::Database(sqlx::Error::Decode(format!("stored value is invalid: {what}").into()))
-    }
+    use crate::rows::{RowExt, corrupt};
 
     fn keyword<T>(row: &impl RowExt, column: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
         let text = row.text(column)?;

@@ -49,7 +49,9 @@ macro_rules! impl_row_ext {
 impl_row_ext!(sqlx::sqlite::SqliteRow);
 impl_row_ext!(sqlx::postgres::PgRow);
 
-fn corrupt(what: impl std::fmt::Display) -> crate::StoreError {
+/// A stored value the domain refuses: the database was changed behind
+/// revita's back (or by a defect), and the read fails rather than guess.
+pub(crate) fn corrupt(what: impl std::fmt::Display) -> crate::StoreError {
     crate::StoreError::Database(sqlx::Error::Decode(format!("stored value is invalid: {what}").into()))
 }
 

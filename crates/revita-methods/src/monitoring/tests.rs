@@ -126,8 +126,9 @@ fn line_rules_read_back_from_their_parts() {
         let (keyword, multiple) = rule.parts();
         assert_eq!(LineRule::from_parts(keyword, multiple), Ok(rule));
     }
-    assert!(LineRule::from_parts("dibao", None).unwrap_err().contains("multiple"));
-    assert!(LineRule::from_parts("weekly", None).is_err());
+    assert_eq!(LineRule::from_parts("dibao", None), Err(LineError::NoMultiple("dibao".into())));
+    assert!(LineError::NoMultiple("dibao".into()).to_string().contains("multiple"));
+    assert_eq!(LineRule::from_parts("weekly", None), Err(LineError::UnknownRule("weekly".into())));
     let line = MonitoringLine { region: code("000000"), year: 2021, amount: 0.0, rule: LineRule::Fixed };
     assert!(line.validate().is_err());
 }
@@ -216,7 +217,11 @@ fn measures_follow_approval_and_assisted_needs_one() {
     };
     assert_eq!(measure.check(), Ok(()));
     assert!(
-        Measure { end: Some(day("2024-04-01")), ..measure.clone() }.check().unwrap_err().contains("before it starts")
+        Measure { end: Some(day("2024-04-01")), ..measure.clone() }
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("before it starts")
     );
     assert!(Measure { amount: -1.0, ..measure }.check().is_err());
     assert_eq!(MeasureKind::parse("social_security"), Some(MeasureKind::SocialSecurity));

@@ -279,16 +279,17 @@ fn a_groups_share_of_m0_is_its_population_share_times_its_m0_over_the_whole() {
 
 #[test]
 fn weights_and_cutoffs_are_checked() {
-    assert!(MpiWeights::parse("1,1,1").unwrap_err().contains("ten whole numbers"));
-    assert!(MpiWeights::parse("1,1,1,1,1,1,1,1,1,x").unwrap_err().contains("'x'"));
-    assert!(MpiWeights::parse("0 0 0 0 0 0 0 0 0 0").unwrap_err().contains("positive"));
-    assert!(MpiWeights::parse("1,1,1,1,1,1,1,1,1,1001").unwrap_err().contains("limit"));
+    assert_eq!(MpiWeights::parse("1,1,1"), Err(ScreeningError::WeightCount(3)));
+    assert_eq!(MpiWeights::parse("1,1,1,1,1,1,1,1,1,x"), Err(ScreeningError::WeightNotWhole("x".into())));
+    assert_eq!(MpiWeights::parse("0 0 0 0 0 0 0 0 0 0"), Err(ScreeningError::NoPositiveWeight));
+    assert_eq!(MpiWeights::parse("1,1,1,1,1,1,1,1,1,1001"), Err(ScreeningError::WeightAboveLimit(1001)));
+    assert!(ScreeningError::WeightNotWhole("x".into()).to_string().contains("'x'"));
     assert_eq!(MpiWeights::parse("3，3，3，3，1，1，1，1，1，1"), Ok(MpiWeights::GLOBAL));
     assert_eq!(MpiWeights::GLOBAL.to_text(), "3,3,3,3,1,1,1,1,1,1");
     assert_eq!(parse_cutoff("1/3"), Ok(1.0 / 3.0));
     assert_eq!(parse_cutoff(" 0.5 "), Ok(0.5));
-    assert!(parse_cutoff("0").is_err());
-    assert!(parse_cutoff("4/3").is_err());
-    assert!(parse_cutoff("a/3").is_err());
-    assert!(MpiWeights::GLOBAL.cutoff(1.5).is_err());
+    assert_eq!(parse_cutoff("0"), Err(ScreeningError::CutoffOutOfRange("0".into())));
+    assert_eq!(parse_cutoff("4/3"), Err(ScreeningError::CutoffOutOfRange("4/3".into())));
+    assert_eq!(parse_cutoff("a/3"), Err(ScreeningError::CutoffNotANumber("a/3".into())));
+    assert_eq!(MpiWeights::GLOBAL.cutoff(1.5), Err(ScreeningError::CutoffOutOfRange("1.5".into())));
 }

@@ -63,7 +63,8 @@ pub async fn lines_set(page: Page, Form(form): Form<LineForm>) -> PageResult {
         Some(text) => Some(text.parse::<f64>().map_err(|_| AppError::Invalid(format!("'{text}' is not a number")))?),
         None => None,
     };
-    let rule = LineRule::from_parts(form.rule.as_deref().unwrap_or(""), multiple).map_err(AppError::Invalid)?;
+    let rule = LineRule::from_parts(form.rule.as_deref().unwrap_or(""), multiple)
+        .map_err(|e| AppError::Invalid(e.to_string()))?;
     let region = page.app().parse_region_code(&form.region)?;
     let line = MonitoringLine { region, year: form.year, amount: form.amount, rule };
     let actor = &page.viewer()?.actor;

@@ -117,12 +117,12 @@ impl<'a> Screening<'a> {
     async fn of(page: &Page, params: &'a MonitoringParams) -> AppResult<Screening<'a>> {
         let line = line_of(&page.state, params.line.as_deref()).await?;
         let k_text = params.k.as_deref().map(str::trim).filter(|t| !t.is_empty()).unwrap_or("1/3").to_string();
-        let k = revita_methods::screening::parse_cutoff(&k_text).map_err(AppError::Invalid)?;
+        let k = revita_methods::screening::parse_cutoff(&k_text).map_err(|e| AppError::Invalid(e.to_string()))?;
         let weights = match params.weights.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(text) => MpiWeights::parse(text).map_err(AppError::Invalid)?,
+            Some(text) => MpiWeights::parse(text).map_err(|e| AppError::Invalid(e.to_string()))?,
             None => MpiWeights::GLOBAL,
         };
-        let cutoff = weights.cutoff(k).map_err(AppError::Invalid)?;
+        let cutoff = weights.cutoff(k).map_err(|e| AppError::Invalid(e.to_string()))?;
         let level = match params.level.as_deref().filter(|l| !l.is_empty()) {
             Some(text) => GroupLevel::parse(text).ok_or_else(|| {
                 AppError::Invalid(format!("level '{text}' is not province, prefecture, county, township or village"))

@@ -73,7 +73,7 @@ pub async fn run(args: PlanArgs) -> anyhow::Result<()> {
                 title: title.clone(),
                 kind: PlanKind::parse(kind).with_context(|| format!("'{kind}' is not a plan kind"))?,
                 region: RegionCode::parse(region)?,
-                scope: PlanScope::parse(scope).map_err(anyhow::Error::msg)?,
+                scope: PlanScope::parse(scope)?,
                 start_year: start,
                 end_year: end,
                 office: office.clone(),
