@@ -16,6 +16,7 @@ pub mod classify;
 pub mod composite;
 pub mod crosswalk;
 pub mod date;
+pub mod designate;
 pub mod designation;
 pub mod explain;
 pub mod geometry;

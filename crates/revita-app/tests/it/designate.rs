@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use revita_app::designate::DesignationSpec;
+use revita_app::designate::{AsTable, DesignationSpec, FromJson};
 
 use super::*;
 

@@ -9,7 +9,7 @@ mod api;
 pub(crate) mod i18n;
 mod pages;
 
-use revita_app::designate::{DesignationRun, DesignationSpec};
+use revita_app::designate::{DesignationRun, DesignationSpec, FromJson};
 use revita_app::{AppError, AppResult};
 use serde::Deserialize;
 

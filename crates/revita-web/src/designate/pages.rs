@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Form, Query, RawQuery};
 use revita_app::AppError;
-use revita_app::designate::{DesignationRun, DesignationSpec};
+use revita_app::designate::{AsTable, DesignationRun, DesignationSpec, FromJson};
 use revita_app::export::ExportFormat;
 use revita_report::chart::{Histogram, histogram};
 use revita_report::map::{Choropleth, Feature, LegendEntry, render};

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use revita_app::App;
+use revita_app::designate::{AsTable, FromJson};
 use revita_app::export::ExportFormat;
 
 use super::{acting, cli_origin, from_files, open, scope};
