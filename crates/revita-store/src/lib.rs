@@ -28,6 +28,7 @@ mod regions;
 mod registry;
 mod rows;
 pub mod security;
+mod settings;
 mod sqlite_load;
 
 use revita_methods::{IndicatorCode, RegionCode};
@@ -235,6 +236,16 @@ pub async fn open_with(url: &DatabaseUrl, options: &StoreOptions) -> StoreResult
     Ok(store)
 }
 
+/// Creates the schema of an empty database as it was at migration
+/// `version`, and nothing more: for tests that upgrade an old database.
+#[doc(hidden)]
+pub async fn create_schema_at(url: &DatabaseUrl, version: i64) -> StoreResult<()> {
+    match db::connect(url, &StoreOptions::default()).await? {
+        db::Pool::Sqlite { pool, .. } => migrate::run_sqlite(&pool, version).await,
+        db::Pool::Postgres { pool } => migrate::run_postgres(&pool, version).await,
+    }
+}
+
 impl Store {
     /// Which back end this is.
     pub fn backend(&self) -> Backend {
@@ -249,13 +260,13 @@ impl Store {
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.pool {
             db::Pool::Sqlite { pool, path } => {
-                migrate::run_sqlite(pool).await?;
+                migrate::run_sqlite(pool, i64::MAX).await?;
                 let path = path.clone();
                 tokio::task::spawn_blocking(move || sqlite_load::recover(&path))
                     .await
                     .map_err(|e| StoreError::Conflict(format!("recovering imports failed: {e}")))??;
             }
-            db::Pool::Postgres { pool } => migrate::run_postgres(pool).await?,
+            db::Pool::Postgres { pool } => migrate::run_postgres(pool, i64::MAX).await?,
         }
         self.backfill_regions().await
     }

@@ -10,81 +10,61 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-/// SQLite migrations, oldest first.
-pub(crate) const SQLITE: &[Migration] = &[
-    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/sqlite/0001_foundation.sql") },
-    Migration { version: 2, name: "data_version", sql: include_str!("../migrations/sqlite/0002_data_version.sql") },
-    Migration { version: 3, name: "search_key", sql: include_str!("../migrations/sqlite/0003_search_key.sql") },
-    Migration { version: 4, name: "pairings", sql: include_str!("../migrations/sqlite/0004_pairings.sql") },
-    Migration { version: 5, name: "security", sql: include_str!("../migrations/sqlite/0005_security.sql") },
-    Migration {
-        version: 6,
-        name: "designation_lists",
-        sql: include_str!("../migrations/sqlite/0006_designation_lists.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "monitoring_lines",
-        sql: include_str!("../migrations/sqlite/0007_monitoring_lines.sql"),
-    },
-    Migration { version: 8, name: "households", sql: include_str!("../migrations/sqlite/0008_households.sql") },
-    Migration { version: 9, name: "cases", sql: include_str!("../migrations/sqlite/0009_cases.sql") },
-    Migration {
-        version: 10,
-        name: "household_details",
-        sql: include_str!("../migrations/sqlite/0010_household_details.sql"),
-    },
-    Migration { version: 11, name: "plans", sql: include_str!("../migrations/sqlite/0011_plans.sql") },
-    Migration { version: 12, name: "case_measures", sql: include_str!("../migrations/sqlite/0012_case_measures.sql") },
-    Migration { version: 13, name: "trust", sql: include_str!("../migrations/sqlite/0013_trust.sql") },
-    Migration { version: 14, name: "versions", sql: include_str!("../migrations/sqlite/0014_versions.sql") },
-];
+/// Declares the migrations once for both back ends: each version's file
+/// (`NNNN_name.sql`) exists under `migrations/sqlite` and
+/// `migrations/postgres`, so the two lists cannot drift apart.
+macro_rules! migrations {
+    ($($version:literal $file:literal;)*) => {
+        /// SQLite migrations, oldest first.
+        pub(crate) const SQLITE: &[Migration] = &[$(Migration {
+            version: $version,
+            name: name_of($file),
+            sql: include_str!(concat!("../migrations/sqlite/", $file, ".sql")),
+        }),*];
+        /// PostgreSQL migrations, oldest first; the same versions and names.
+        pub(crate) const POSTGRES: &[Migration] = &[$(Migration {
+            version: $version,
+            name: name_of($file),
+            sql: include_str!(concat!("../migrations/postgres/", $file, ".sql")),
+        }),*];
+    };
+}
 
-/// PostgreSQL migrations, oldest first; same versions and names as SQLite.
-pub(crate) const POSTGRES: &[Migration] = &[
-    Migration { version: 1, name: "foundation", sql: include_str!("../migrations/postgres/0001_foundation.sql") },
-    Migration { version: 2, name: "data_version", sql: include_str!("../migrations/postgres/0002_data_version.sql") },
-    Migration { version: 3, name: "search_key", sql: include_str!("../migrations/postgres/0003_search_key.sql") },
-    Migration { version: 4, name: "pairings", sql: include_str!("../migrations/postgres/0004_pairings.sql") },
-    Migration { version: 5, name: "security", sql: include_str!("../migrations/postgres/0005_security.sql") },
-    Migration {
-        version: 6,
-        name: "designation_lists",
-        sql: include_str!("../migrations/postgres/0006_designation_lists.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "monitoring_lines",
-        sql: include_str!("../migrations/postgres/0007_monitoring_lines.sql"),
-    },
-    Migration { version: 8, name: "households", sql: include_str!("../migrations/postgres/0008_households.sql") },
-    Migration { version: 9, name: "cases", sql: include_str!("../migrations/postgres/0009_cases.sql") },
-    Migration {
-        version: 10,
-        name: "household_details",
-        sql: include_str!("../migrations/postgres/0010_household_details.sql"),
-    },
-    Migration { version: 11, name: "plans", sql: include_str!("../migrations/postgres/0011_plans.sql") },
-    Migration {
-        version: 12,
-        name: "case_measures",
-        sql: include_str!("../migrations/postgres/0012_case_measures.sql"),
-    },
-    Migration { version: 13, name: "trust", sql: include_str!("../migrations/postgres/0013_trust.sql") },
-    Migration { version: 14, name: "versions", sql: include_str!("../migrations/postgres/0014_versions.sql") },
-];
+/// A migration's name: its file name after `NNNN_`.
+const fn name_of(file: &'static str) -> &'static str {
+    file.split_at(5).1
+}
+
+migrations! {
+    1 "0001_foundation";
+    2 "0002_data_version";
+    3 "0003_search_key";
+    4 "0004_pairings";
+    5 "0005_security";
+    6 "0006_designation_lists";
+    7 "0007_monitoring_lines";
+    8 "0008_households";
+    9 "0009_cases";
+    10 "0010_household_details";
+    11 "0011_plans";
+    12 "0012_case_measures";
+    13 "0013_trust";
+    14 "0014_versions";
+    15 "0015_settings";
+}
 
 /// Creates the bookkeeping table (same SQL for both back ends).
 pub(crate) const CREATE_LEDGER: &str =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)";
 
-/// Applies pending SQLite migrations, each in its own `BEGIN IMMEDIATE`
-/// transaction (so that two processes starting at once apply each once).
-pub(crate) async fn run_sqlite(pool: &sqlx::SqlitePool) -> crate::StoreResult<()> {
+/// Applies pending SQLite migrations up to version `until`, each in its own
+/// `BEGIN IMMEDIATE` transaction (so that two processes starting at once
+/// apply each once).
+pub(crate) async fn run_sqlite(pool: &sqlx::SqlitePool, until: i64) -> crate::StoreResult<()> {
     let mut conn = pool.acquire().await?;
     sqlx::query(CREATE_LEDGER).execute(&mut *conn).await?;
     drop(conn);
-    for m in SQLITE {
+    for m in SQLITE.iter().filter(|m| m.version <= until) {
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         let applied = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
             .bind(m.version)
@@ -106,14 +86,14 @@ pub(crate) async fn run_sqlite(pool: &sqlx::SqlitePool) -> crate::StoreResult<()
 /// Arbitrary key of the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x7265_7669_7461; // "revita"
 
-/// Applies pending PostgreSQL migrations in one transaction under an
-/// advisory lock, so that several app servers starting together apply
-/// them once.
-pub(crate) async fn run_postgres(pool: &sqlx::PgPool) -> crate::StoreResult<()> {
+/// Applies pending PostgreSQL migrations up to version `until` in one
+/// transaction under an advisory lock, so that several app servers starting
+/// together apply them once.
+pub(crate) async fn run_postgres(pool: &sqlx::PgPool, until: i64) -> crate::StoreResult<()> {
     let mut tx = pool.begin().await?;
     sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(MIGRATION_LOCK).execute(&mut *tx).await?;
     sqlx::query(CREATE_LEDGER).execute(&mut *tx).await?;
-    for m in POSTGRES {
+    for m in POSTGRES.iter().filter(|m| m.version <= until) {
         let applied = sqlx::query("SELECT 1 FROM schema_migrations WHERE version = $1")
             .bind(m.version)
             .fetch_optional(&mut *tx)

@@ -16,11 +16,10 @@ use revita_store::{DatabaseUrl, DynStore};
 /// The default administrative URL of the local test server.
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-/// A store made for one test, with what it needs to clean up.
-pub struct TestStore {
-    /// The store.
-    pub store: DynStore,
-    /// The URL the store was opened with.
+/// An empty database made for one test, with what it needs to clean up:
+/// for tests that build a schema themselves (an upgrade from an old one).
+pub struct TestDatabase {
+    /// Its URL.
     pub url: DatabaseUrl,
     cleanup: Cleanup,
 }
@@ -30,18 +29,17 @@ enum Cleanup {
     Postgres { admin_url: String, database: String },
 }
 
-impl TestStore {
-    /// A fresh SQLite store in a temporary directory.
-    pub async fn sqlite() -> TestStore {
+impl TestDatabase {
+    /// An empty SQLite file in a temporary directory.
+    pub fn sqlite() -> TestDatabase {
         let dir = tempfile::tempdir().expect("a temporary directory can be created");
         let url = DatabaseUrl::sqlite_file(&dir.path().join("revita.sqlite"));
-        let store = revita_store::open(&url).await.expect("a fresh SQLite store opens");
-        TestStore { store, url, cleanup: Cleanup::Sqlite(dir) }
+        TestDatabase { url, cleanup: Cleanup::Sqlite(dir) }
     }
 
-    /// A fresh PostgreSQL store in a new database, or `None` (with a message)
-    /// when no server is reachable outside CI.
-    pub async fn postgres() -> Option<TestStore> {
+    /// A new, empty PostgreSQL database, or `None` (with a message) when no
+    /// server is reachable outside CI.
+    pub async fn postgres() -> Option<TestDatabase> {
         let admin_url = std::env::var("REVITA_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_string());
         let admin = match sqlx::PgPool::connect(&admin_url).await {
             Ok(pool) => pool,
@@ -60,15 +58,12 @@ impl TestStore {
             .expect("the test role may create databases");
         admin.close().await;
         let url = DatabaseUrl::new(replace_database(&admin_url, &database));
-        let store = revita_store::open(&url).await.expect("a fresh PostgreSQL store opens");
-        Some(TestStore { store, url, cleanup: Cleanup::Postgres { admin_url, database } })
+        Some(TestDatabase { url, cleanup: Cleanup::Postgres { admin_url, database } })
     }
 
     /// Drops the PostgreSQL test database (SQLite cleans up on drop).
     pub async fn finish(self) {
-        let TestStore { store, cleanup, .. } = self;
-        drop(store);
-        if let Cleanup::Postgres { admin_url, database } = cleanup
+        if let Cleanup::Postgres { admin_url, database } = self.cleanup
             && let Ok(admin) = sqlx::PgPool::connect(&admin_url).await
         {
             let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")))
@@ -76,6 +71,40 @@ impl TestStore {
                 .await;
             admin.close().await;
         }
+    }
+}
+
+/// A store made for one test, with what it needs to clean up.
+pub struct TestStore {
+    /// The store.
+    pub store: DynStore,
+    /// The URL the store was opened with.
+    pub url: DatabaseUrl,
+    database: TestDatabase,
+}
+
+impl TestStore {
+    /// A fresh SQLite store in a temporary directory.
+    pub async fn sqlite() -> TestStore {
+        TestStore::open(TestDatabase::sqlite()).await
+    }
+
+    /// A fresh PostgreSQL store in a new database, or `None` (with a message)
+    /// when no server is reachable outside CI.
+    pub async fn postgres() -> Option<TestStore> {
+        Some(TestStore::open(TestDatabase::postgres().await?).await)
+    }
+
+    async fn open(database: TestDatabase) -> TestStore {
+        let store = revita_store::open(&database.url).await.expect("a fresh store opens");
+        TestStore { store, url: database.url.clone(), database }
+    }
+
+    /// Drops the PostgreSQL test database (SQLite cleans up on drop).
+    pub async fn finish(self) {
+        let TestStore { store, database, .. } = self;
+        drop(store);
+        database.finish().await;
     }
 }
 

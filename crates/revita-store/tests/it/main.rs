@@ -86,4 +86,5 @@ mod designations;
 mod observations;
 mod plans;
 mod regions;
+mod schema;
 mod security;
