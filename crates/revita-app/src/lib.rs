@@ -20,13 +20,13 @@ pub mod profile;
 pub mod query;
 pub mod registry;
 pub mod report;
+pub mod scheme;
 pub mod scratch;
 pub mod screen;
 
 use std::sync::Arc;
 
-use revita_methods::china::ChinaScheme;
-use revita_methods::region::{CodeScheme, GenericScheme};
+use revita_methods::region::CodeScheme;
 use revita_store::DynStore;
 
 pub use error::{AppError, AppResult};
@@ -36,29 +36,7 @@ pub use report::ImportReport;
 /// depend on the store crate.
 pub use revita_store::security::AuditFilter;
 pub use revita_store::{Backend, DatabaseUrl, ObservationKey, ObservationQuery, Topic, Versions};
-
-/// Which code scheme regions follow.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Profile {
-    /// China's GB/T 2260 / NBS codes (the default).
-    China,
-    /// Free-form codes under the given levels, root first.
-    Generic(Vec<String>),
-}
-
-impl Profile {
-    fn scheme(&self) -> Arc<dyn CodeScheme + Send + Sync> {
-        match self {
-            Profile::China => Arc::new(ChinaScheme),
-            Profile::Generic(levels) => {
-                // Level names live as long as the program: leaking a handful of
-                // short strings once per start-up buys `&'static str` levels.
-                let levels = levels.iter().map(|l| &*Box::leak(l.clone().into_boxed_str())).collect();
-                Arc::new(GenericScheme::new(levels))
-            }
-        }
-    }
-}
+pub use scheme::Profile;
 
 /// The application: a store and the code scheme its regions follow.
 #[derive(Clone)]

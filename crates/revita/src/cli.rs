@@ -23,11 +23,13 @@ pub struct DatabaseArgs {
     /// PostgreSQL URL (`postgres://user@host/db`).
     #[arg(long, env = "REVITA_DATABASE_URL", default_value = "revita.sqlite", global = true)]
     pub database_url: String,
-    /// Code scheme of regions: `china` (GB/T 2260 / NBS, default) or a
+    /// Code scheme of regions: `china` (GB/T 2260 / NBS) or a
     /// comma-separated list of level names, root first, for any other
-    /// hierarchy (e.g. `nation,state,county`).
-    #[arg(long, env = "REVITA_PROFILE", default_value = "china", global = true)]
-    pub profile: String,
+    /// hierarchy (e.g. `country,state,county`). Stored in the database by
+    /// the first command that gives it; later commands read it from there.
+    /// Without one anywhere, `china`.
+    #[arg(long, env = "REVITA_PROFILE", global = true)]
+    pub profile: Option<String>,
     /// Act as the user this API token belongs to, within that user's
     /// jurisdiction (for a shared database). Without it the command line acts
     /// with the database owner's rights.

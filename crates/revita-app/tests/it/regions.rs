@@ -63,15 +63,48 @@ both_backends!(region_files_with_problems_write_nothing, |store: DynStore| async
 });
 
 both_backends!(a_generic_profile_loads_fips_codes, |store: DynStore| async move {
-    let app = App::new(store, &Profile::Generic(vec!["nation".into(), "state".into(), "county".into()]));
+    let owner = revita_app::auth::ChangeBy::default();
+    let us = Profile::Generic(vec!["country".into(), "state".into(), "county".into()]);
+    let app = App::open(store.clone(), Some(&us), &owner).await.unwrap();
     let files = Files::new();
-    let text = "code,name_zh,name_en,level,parent_code\nUS,美国,United States,nation,\n01,阿拉巴马州,Alabama,state,US\n01001,奥陶加县,Autauga County,county,01\n";
+    let text = "code,name_zh,name_en,level,parent_code\nUS,美国,United States,country,\n01,阿拉巴马州,Alabama,state,US\n01001,奥陶加县,Autauga County,county,01\n";
     app.import_regions(&files.write("fips.csv", text), &FileImport::default()).await.unwrap();
     let counties = app.descendants(&code("US"), Some("county")).await.unwrap();
     assert_eq!(counties[0].name_en.as_deref(), Some("Autauga County"));
     let missing_level = "code,name_zh\n02,阿拉斯加州\n";
     let problems = rejected(app.import_regions(&files.write("ak.csv", missing_level), &FileImport::default()).await);
     assert_eq!(problems, ["ak.csv, row 2, column 'level': is empty and cannot be inferred from the code"]);
+
+    // The scheme is the database's: a later command without a profile reads
+    // FIPS codes, and one naming China's is refused (the codes do not follow
+    // it) rather than reading them wrongly.
+    let later = App::open(store.clone(), None, &owner).await.unwrap();
+    let more = "code,name_zh,name_en,level,parent_code\n01003,鲍德温县,Baldwin County,county,01\n";
+    later.import_regions(&files.write("more.csv", more), &FileImport::default()).await.unwrap();
+    let refused = App::open(store.clone(), Some(&Profile::China), &owner).await.err().unwrap().to_string();
+    assert!(refused.contains("follow the code scheme 'country,state,county', not 'china'"), "{refused}");
+    let set: Vec<_> = app.test_store().audit_log(&Default::default(), 100).await.unwrap();
+    let set: Vec<_> = set.iter().filter(|e| e.action == "settings.code_scheme").collect();
+    assert_eq!(set.len(), 1, "set once, audited");
+    assert_eq!(set[0].after.as_deref(), Some(r#"{"code_scheme":"country,state,county"}"#));
+});
+
+both_backends!(an_empty_database_takes_any_scheme_and_china_by_default, |store: DynStore| async move {
+    let owner = revita_app::auth::ChangeBy::default();
+    let files = Files::new();
+    // Nothing stored, nothing asked: China's codes.
+    let app = App::open(store.clone(), None, &owner).await.unwrap();
+    assert_eq!(app.scheme().name(), "GB/T 2260");
+    // Without regions, a scheme may be set and set again.
+    let states = Profile::Generic(vec!["country".into(), "state".into()]);
+    App::open(store.clone(), Some(&states), &owner).await.unwrap();
+    let china = App::open(store.clone(), Some(&Profile::China), &owner).await.unwrap();
+    china.import_regions(&files.write("r.csv", REGIONS), &FileImport::default()).await.unwrap();
+    assert_eq!(App::open(store.clone(), None, &owner).await.unwrap().scheme().name(), "GB/T 2260");
+    let refused = App::open(store.clone(), Some(&states), &owner).await.err().unwrap().to_string();
+    assert!(refused.contains("follow the code scheme 'china', not 'country,state'"), "{refused}");
+    assert!(Profile::parse(" , ").is_err());
+    assert_eq!(Profile::parse("country, state").unwrap().to_text(), "country,state");
 });
 
 both_backends!(designations_follow_retired_codes_to_their_successors, |store: DynStore| async move {

@@ -62,7 +62,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             outln!("database {} is up to date", DatabaseUrl::new(&db.database_url));
             Ok(())
         }
-        Command::Demo(db) => {
+        Command::Demo(mut db) => {
+            // The demo's regions are China's: its database says so.
+            db.profile.get_or_insert_with(|| "china".into());
             let app = open(&db).await?;
             load_demo(&app).await?;
             create_demo_users(&app).await
@@ -96,17 +98,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args).await,
         Command::User(args) => user(args).await,
     }
-}
-
-fn profile(text: &str) -> anyhow::Result<Profile> {
-    if text == "china" {
-        return Ok(Profile::China);
-    }
-    let levels: Vec<String> = text.split(',').map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
-    if levels.is_empty() {
-        bail!("--profile must be 'china' or a comma-separated list of levels");
-    }
-    Ok(Profile::Generic(levels))
 }
 
 /// The user the command acts as: the owner of `--token` (within that user's
@@ -145,7 +136,9 @@ pub async fn open(db: &DatabaseArgs) -> anyhow::Result<App> {
     let url = DatabaseUrl::new(&db.database_url);
     let options = revita_store::StoreOptions { pool_size: db.pool_size, ..Default::default() };
     let store = revita_store::open_with(&url, &options).await.with_context(|| format!("cannot open database {url}"))?;
-    Ok(App::new(store, &profile(&db.profile)?))
+    let requested = db.profile.as_deref().map(Profile::parse).transpose()?;
+    let owner = revita_app::auth::ChangeBy { actor: None, origin: cli_origin() };
+    Ok(App::open(store, requested.as_ref(), &owner).await?)
 }
 
 pub(crate) fn now() -> i64 {

@@ -17,6 +17,10 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo && default_file {
         db.database_url = DEMO_DATABASE.to_string();
     }
+    if args.demo {
+        // The demo's regions are China's: its database says so.
+        db.profile.get_or_insert_with(|| "china".into());
+    }
     if args.reset_demo {
         // Only the demo's own file is ever deleted: what a user names with
         // --database-url may hold their work.

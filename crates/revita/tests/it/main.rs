@@ -156,6 +156,27 @@ fn regions_are_looked_up_by_code_and_name() {
     assert_eq!(stdout(&out).lines().count(), 2);
 }
 
+/// Issue 15: `--profile` is given once and kept by the database; a later
+/// command without it reads the codes the same way, and one naming another
+/// scheme is refused.
+#[test]
+fn the_code_scheme_is_given_once_and_kept_by_the_database() {
+    let f = Fixture::new();
+    let fips = f.file(
+        "fips.csv",
+        "code,name_zh,name_en,level,parent_code\nUS,美国,United States,country,\n01,阿拉巴马州,Alabama,state,US\n\
+         01001,奥陶加县,Autauga County,county,01\n",
+    );
+    let out = run(&["import", "regions", fips.to_str().unwrap(), "--profile", "country,state,county"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["region", "descendants", "US", "--level", "county"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("01001\t"), "{}", stdout(&out));
+    let out = run(&["region", "show", "01001", "--profile", "china"], &f.db());
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("follow the code scheme 'country,state,county', not 'china'"), "{}", stderr(&out));
+}
+
 #[test]
 fn exports_write_each_format() {
     let f = loaded();
