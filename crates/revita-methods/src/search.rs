@@ -4,36 +4,99 @@
 //! indexed `LIKE`.
 //!
 //! Readings come from the `pinyin` crate's table of the most common reading
-//! of each character; place names with rarer readings (六安 Lu'an, 蚌埠
-//! Bengbu) are found by their common reading (`liuan`, `bangbu`) as well as
-//! by their English names where those are loaded.
+//! of each character, corrected for place names: a polyphonic character
+//! reads as it does in names (长沙 Changsha, not zhangsha; 成都 Chengdu;
+//! 厦门 Xiamen; 西藏 Xizang), and a few names read a character unlike any
+//! other (六安 Lu'an beside 六盘水 Liupanshui; 乐亭 Laoting beside 乐山
+//! Leshan). Where the place reading differs from the common one, the key
+//! holds both, so either finds the region.
 
 use pinyin::ToPinyin;
 
-/// The lowercase search key of a region: pinyin, initials and English name,
-/// separated by spaces.
+/// Characters whose reading in place names differs from their most common
+/// one (as in the Ministry of Civil Affairs' romanised names).
+const PLACE_READINGS: &[(char, &str)] = &[
+    ('长', "chang"), // 长沙, 长春, 长治
+    ('都', "du"),    // 成都, 都匀, 郫都
+    ('厦', "xia"),   // 厦门
+    ('藏', "zang"),  // 西藏
+    ('蚌', "beng"),  // 蚌埠
+    ('重', "chong"), // 重庆
+    ('陂', "pi"),    // 黄陂
+    ('涡', "guo"),   // 涡阳
+    ('枞', "zong"),  // 枞阳
+    ('泌', "bi"),    // 泌阳
+    ('浚', "xun"),   // 浚县
+    ('蔚', "yu"),    // 蔚县
+];
+
+/// Names with a reading of their own, character by character.
+const NAME_READINGS: &[(&str, &[&str])] = &[
+    ("六安", &["lu", "an"]),
+    ("六合", &["lu", "he"]),
+    ("乐亭", &["lao", "ting"]),
+    ("乐清", &["yue", "qing"]),
+    ("番禺", &["pan", "yu"]),
+    ("单县", &["shan", "xian"]),
+    ("洪洞", &["hong", "tong"]),
+    ("尉犁", &["yu", "li"]),
+    ("东阿", &["dong", "e"]),
+    ("铅山", &["yan", "shan"]),
+    ("解州", &["xie", "zhou"]),
+    ("繁峙", &["fan", "shi"]),
+    ("会稽", &["kuai", "ji"]),
+];
+
+/// The lowercase search key of a region: pinyin as the name reads (and as
+/// its characters commonly read, where that differs), initials and the
+/// English name, separated by spaces.
 pub fn search_key(name_zh: &str, name_en: Option<&str>) -> String {
-    let mut full = String::new();
-    let mut initials = String::new();
-    for (c, reading) in name_zh.chars().zip(name_zh.to_pinyin()) {
-        match reading {
-            Some(p) => {
-                full.push_str(p.plain());
-                initials.push_str(p.first_letter());
-            }
-            None if c.is_ascii_alphanumeric() => {
-                full.push(c.to_ascii_lowercase());
-                initials.push(c.to_ascii_lowercase());
-            }
-            None => {}
-        }
+    let common = readings(name_zh, false);
+    let place = readings(name_zh, true);
+    let mut parts = vec![joined(&place), initials(&place)];
+    if place != common {
+        parts.extend([joined(&common), initials(&common)]);
     }
-    let mut key = format!("{full} {initials}");
     if let Some(en) = name_en.filter(|e| !e.is_empty()) {
-        key.push(' ');
-        key.push_str(&en.to_lowercase());
+        parts.push(en.to_lowercase());
     }
-    key
+    parts.join(" ")
+}
+
+/// Each character's reading (a Latin letter or digit stands for itself;
+/// other marks are left out), as place names read them or as is common.
+fn readings(name_zh: &str, as_place_name: bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let chars: Vec<char> = name_zh.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if as_place_name
+            && let Some((word, reading)) =
+                NAME_READINGS.iter().find(|(word, _)| chars[i..].iter().copied().take(word.chars().count()).eq(word.chars()))
+        {
+            out.extend(reading.iter().map(|r| r.to_string()));
+            i += word.chars().count();
+            continue;
+        }
+        let c = chars[i];
+        let place = PLACE_READINGS.iter().find(|(p, _)| *p == c).map(|(_, r)| *r).filter(|_| as_place_name);
+        match (place, c.to_pinyin()) {
+            (Some(reading), _) => out.push(reading.to_string()),
+            (None, Some(p)) => out.push(p.plain().to_string()),
+            (None, None) if c.is_ascii_alphanumeric() => out.push(c.to_ascii_lowercase().to_string()),
+            (None, None) => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+fn joined(readings: &[String]) -> String {
+    readings.concat()
+}
+
+fn initials(readings: &[String]) -> String {
+    readings.iter().filter_map(|r| r.chars().next()).collect()
 }
 
 #[cfg(test)]
@@ -45,6 +108,29 @@ mod tests {
         assert_eq!(search_key("毕节市", None), "bijieshi bjs");
         assert_eq!(search_key("贵州省", Some("Guizhou")), "guizhousheng gzs guizhou");
         assert_eq!(search_key("七星关区", None), "qixingguanqu qxgq");
+    }
+
+    /// Issue 16: names read as place names, found by the common reading too.
+    #[test]
+    fn polyphonic_characters_read_as_in_place_names() {
+        assert_eq!(search_key("长沙市", None), "changshashi css zhangshashi zss");
+        assert_eq!(search_key("成都市", None), "chengdushi cds chengdoushi cds");
+        for (name, reading) in [
+            ("厦门市", "xiamenshi"),
+            ("西藏自治区", "xizangzizhiqu"),
+            ("蚌埠市", "bengbushi"),
+            ("番禺区", "panyuqu"),
+            ("重庆市", "chongqingshi"),
+            ("六安市", "luanshi"),
+            ("乐亭县", "laotingxian"),
+            ("黄陂区", "huangpiqu"),
+        ] {
+            assert!(search_key(name, None).starts_with(reading), "{name}: {}", search_key(name, None));
+        }
+        // Elsewhere the characters keep their usual readings.
+        assert!(search_key("六盘水市", None).starts_with("liupanshuishi"));
+        assert!(search_key("乐山市", None).starts_with("leshanshi"));
+        assert!(search_key("吐鲁番市", None).starts_with("tulufanshi"));
     }
 
     #[test]

@@ -51,6 +51,7 @@ migrations! {
     13 "0013_trust";
     14 "0014_versions";
     15 "0015_settings";
+    16 "0016_place_name_readings";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

@@ -157,7 +157,7 @@ impl Store {
         let sql = format!(
             "SELECT {REGION_COLUMNS} FROM regions \
              WHERE (code = $1 OR name_zh LIKE $2 ESCAPE '\\' OR search_key LIKE lower($2) ESCAPE '\\') AND {condition} \
-             ORDER BY CASE WHEN code = $1 THEN 0 ELSE 1 END, length(code), code LIMIT $3"
+             ORDER BY CASE WHEN code = $1 THEN 0 ELSE 1 END, length(path), code LIMIT $3"
         );
         let pattern = contains_pattern(query);
         on_pool!(self, pool => {

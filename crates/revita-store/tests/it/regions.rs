@@ -71,6 +71,30 @@ both_backends!(search_finds_codes_and_names_in_both_languages, |store: DynStore|
     assert!(store.search_regions("贵", 10, Some(&[])).await.unwrap().is_empty());
 });
 
+// Issue 16: polyphonic characters read as in place names; higher levels
+// come first whatever their codes.
+both_backends!(search_reads_place_names_and_lists_higher_levels_first, |store: DynStore| async move {
+    let mut regions = vec![region("000000", "全国", "country", None)];
+    regions.extend([
+        region("140000", "山西省", "province", Some("000000")),
+        region("140400", "长治市", "prefecture", Some("140000")),
+        region("140428", "长子县", "county", Some("140400")),
+        region("430000", "湖南省", "province", Some("000000")),
+        region("430100", "长沙市", "prefecture", Some("430000")),
+        region("430121", "长沙县", "county", Some("430100")),
+        region("540000", "西藏自治区", "province", Some("000000")),
+    ]);
+    store.write(audit(), async |tx| tx.upsert_regions(&regions).await).await.unwrap();
+    let found = async |q: &str| {
+        store.search_regions(q, 10, None).await.unwrap().iter().map(|r| r.code.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(found("changsha").await, ["430100", "430121"]);
+    assert_eq!(found("zhangsha").await, ["430100", "430121"], "the common reading still finds it");
+    assert_eq!(found("xizang").await, ["540000"]);
+    // Prefectures before counties, though 140428 < 430100.
+    assert_eq!(found("chang").await, ["140400", "430100", "140428", "430121"]);
+});
+
 both_backends!(boundaries_round_trip_by_level, |store: DynStore| async move {
     store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
     let square = r#"{"type":"Polygon","coordinates":[[[106,26],[107,26],[107,27],[106,26]]]}"#;
