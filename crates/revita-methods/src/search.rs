@@ -71,8 +71,9 @@ fn readings(name_zh: &str, as_place_name: bool) -> Vec<String> {
     let mut i = 0;
     while i < chars.len() {
         if as_place_name
-            && let Some((word, reading)) =
-                NAME_READINGS.iter().find(|(word, _)| chars[i..].iter().copied().take(word.chars().count()).eq(word.chars()))
+            && let Some((word, reading)) = NAME_READINGS
+                .iter()
+                .find(|(word, _)| chars[i..].iter().copied().take(word.chars().count()).eq(word.chars()))
         {
             out.extend(reading.iter().map(|r| r.to_string()));
             i += word.chars().count();

@@ -180,6 +180,8 @@ pub fn router_with_options(app: App, options: Options) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), kit::error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn(headers::secure))
+        // Outside everything else, so that no error under /api/ leaves as text.
+        .layer(axum::middleware::from_fn(error::json_api_errors))
         .layer(axum::middleware::from_fn(request_id::tag))
         .with_state(state)
 }

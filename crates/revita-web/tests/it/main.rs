@@ -246,4 +246,24 @@ both_backends!(errors_have_a_status_a_code_and_a_request_id, |store: DynStore| a
     assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
     let (status, _) = get(&app, "/api/v1/designations?category=nonsense").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Issue 16: what the framework refuses before a handler runs is JSON too.
+    let (status, headers, text) = get_text(&app, "/api/v1/observations?limit=many", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(headers["content-type"], "application/json");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["code"], "invalid_request");
+    assert!(body["message"].as_str().unwrap().contains("limit"), "{body}");
+    assert!(!body["request_id"].as_str().unwrap().is_empty());
+    let request = Request::builder()
+        .method("DELETE")
+        .uri("/api/v1/regions/520102")
+        .header("cookie", &app.cookie)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(response.headers().contains_key("allow"));
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
 });
