@@ -1,4 +1,4 @@
-//! Tabular files (CSV and XLSX) read the same way: a header, then records
+//! Tabular files (CSV, XLSX and Parquet) read the same way: a header, then records
 //! with their spreadsheet row numbers. Both stream: a 10-million-row CSV
 //! file is never held in memory, nor is a sheet of a million rows. What a
 //! file may hold is bounded by [`Limits`]: a cell, a row, the columns, and
@@ -11,12 +11,14 @@ use calamine::DataRef;
 use csv::StringRecord;
 
 use self::csv_source::{CsvError, CsvSource};
+use self::parquet_source::{ParquetItem, ParquetSource};
 use self::sheet::{Item, SheetSource};
 use crate::error::{FileError, RowError};
 use crate::limits::Limits;
 use crate::text::{Encoding, utf8_reader};
 
 mod csv_source;
+mod parquet_source;
 mod sheet;
 
 /// A tabular file being read.
@@ -36,11 +38,12 @@ enum Source {
     // Boxed: the parser carries its state tables.
     Csv(Box<CsvSource>),
     Sheet(SheetSource),
+    Parquet(Box<ParquetSource>),
 }
 
 impl Table {
-    /// Opens a `.csv` (or `.txt`) or `.xlsx` (or `.xlsm`) file; other
-    /// extensions are rejected. `sheet` picks an XLSX worksheet (default:
+    /// Opens a `.csv` (or `.txt`), `.xlsx` (or `.xlsm`) or `.parquet` file;
+    /// other extensions are rejected. `sheet` picks an XLSX worksheet (default:
     /// the first). The [`Limits::DEFAULT`] apply.
     pub fn open(path: &Path, sheet: Option<&str>) -> Result<Table, FileError> {
         Table::open_with_limits(path, sheet, Limits::DEFAULT)
@@ -56,12 +59,24 @@ impl Table {
                 Table::from_csv_reader_with_limits(&file, input, limits)
             }
             "xlsx" | "xlsm" => Table::open_sheet(&file, path, sheet, limits),
+            "parquet" => {
+                let (header, source) = ParquetSource::open(&file, path, limits)?;
+                let table = Table {
+                    file,
+                    header,
+                    encoding: Encoding::Utf8,
+                    source: Source::Parquet(Box::new(source)),
+                    broken: false,
+                };
+                table.check_header()?;
+                Ok(table)
+            }
             // calamine reads a legacy workbook whole into dense grids as it
             // opens it, which no limit can bound.
             "xls" => Err(FileError::new(&file, "legacy .xls workbooks are not read: save the file as .xlsx or .csv")),
             other => Err(FileError::new(
                 &file,
-                format!("unsupported file type '.{other}': use .csv or .xlsx (UTF-8 or GBK text for CSV)"),
+                format!("unsupported file type '.{other}': use .csv, .xlsx or .parquet (UTF-8 or GBK text for CSV)"),
             )),
         }
     }
@@ -173,6 +188,19 @@ impl Table {
                     }
                     Some(Item::End) => return Ok(None),
                 },
+                Source::Parquet(parquet) => match parquet.next() {
+                    None => return Ok(None),
+                    Some(ParquetItem::Row(row, cells)) => {
+                        record.clear();
+                        cells.iter().for_each(|c| record.push_field(c));
+                        row
+                    }
+                    Some(ParquetItem::Problem(e)) => return Err(e),
+                    Some(ParquetItem::Stop(e)) => {
+                        self.broken = true;
+                        return Err(e);
+                    }
+                },
             };
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
@@ -193,7 +221,7 @@ impl Table {
     pub fn bytes_read(&self) -> u64 {
         match &self.source {
             Source::Csv(source) => source.bytes_read(),
-            Source::Sheet(_) => 0,
+            Source::Sheet(_) | Source::Parquet(_) => 0,
         }
     }
 }

@@ -151,7 +151,8 @@ pub struct ObservationQuery {
     pub indicator: Option<IndicatorCode>,
     /// One region.
     pub region: Option<RegionCode>,
-    /// Children of this region.
+    /// Children of this region; with `level`, the regions at that level
+    /// anywhere below it (a province's counties).
     pub parent: Option<RegionCode>,
     /// Regions at this level.
     pub level: Option<String>,

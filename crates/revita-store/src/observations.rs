@@ -147,7 +147,8 @@ fn observations_sql(query: &ObservationQuery, after: Option<&ObservationKey>) ->
     let filters = [
         ("o.indicator_code", query.indicator.as_ref().map(|c| c.as_str().to_string())),
         ("o.region_code", query.region.as_ref().map(|c| c.as_str().to_string())),
-        ("r.parent_code", query.parent.as_ref().map(|c| c.as_str().to_string())),
+        // With a level, a parent stands for its subtree (below).
+        ("r.parent_code", query.parent.as_ref().filter(|_| query.level.is_none()).map(|c| c.as_str().to_string())),
         ("r.level", query.level.clone()),
         ("o.period", query.period.clone()),
     ];
@@ -156,6 +157,12 @@ fn observations_sql(query: &ObservationQuery, after: Option<&ObservationKey>) ->
             binds.push(value);
             conditions.push(format!("{column} = ${}", binds.len()));
         }
+    }
+    if let (Some(parent), Some(_)) = (&query.parent, &query.level) {
+        let (condition, codes) =
+            crate::regions::within_condition("o.region_code", std::slice::from_ref(parent), binds.len());
+        binds.extend(codes);
+        conditions.push(condition);
     }
     if let Some(roots) = &query.within {
         let (condition, codes) = crate::regions::within_condition("o.region_code", roots, binds.len());

@@ -95,7 +95,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         params: &[
             ("indicator", false, "indicator code"),
             ("region", false, "region code"),
-            ("parent", false, "children of this region"),
+            ("parent", false, "children of this region; with level, the regions at that level anywhere below it"),
             ("level", false, "regions at this level"),
             ("period", false, "2020, 2020Q1 or 2020-03"),
             ("limit", false, "page size, at most 10000"),

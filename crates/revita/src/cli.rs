@@ -267,7 +267,7 @@ pub struct ExportArgs {
     /// Only this region.
     #[arg(long)]
     pub region: Option<String>,
-    /// Only children of this region.
+    /// Only children of this region; with --level, its regions at that level anywhere below it (`--parent 520000 --level county`: Guizhou's counties).
     #[arg(long)]
     pub parent: Option<String>,
     /// Only regions at this level.

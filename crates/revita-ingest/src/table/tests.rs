@@ -440,3 +440,88 @@ fn excel_serials_outside_excels_dates_stay_numbers() {
     assert_eq!(excel_serial_date(-3.0), "-3");
     assert_eq!(excel_serial_date(2_958_465.0), "9999-12-31");
 }
+
+/// A Parquet file of `columns` in a temporary directory.
+fn parquet_file(
+    dir: &tempfile::TempDir,
+    name: &str,
+    columns: Vec<(&str, arrow_array::ArrayRef)>,
+) -> std::path::PathBuf {
+    let batch = arrow_array::RecordBatch::try_from_iter(columns).unwrap();
+    let path = dir.path().join(name);
+    let mut writer = parquet::arrow::ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    path
+}
+
+/// Every record of a table as text cells, with its row number.
+fn all_records(t: &mut Table) -> Vec<(u64, Vec<String>)> {
+    let mut rec = StringRecord::new();
+    let mut out = Vec::new();
+    while let Some(row) = t.next_record(&mut rec).unwrap() {
+        out.push((row, rec.iter().map(str::to_string).collect()));
+    }
+    out
+}
+
+/// Issue 16: a Parquet table reads like its CSV: numbers as typed, dates
+/// as ISO dates, nulls as empty cells, rows numbered after a header row.
+#[test]
+fn parquet_reads_as_a_table_of_text_cells() {
+    use std::sync::Arc;
+
+    use arrow_array::{Date32Array, Float64Array, Int64Array, StringArray};
+    let dir = tempfile::tempdir().unwrap();
+    let path = parquet_file(
+        &dir,
+        "o.parquet",
+        vec![
+            ("region_code", Arc::new(StringArray::from(vec!["520102", "520103"])) as arrow_array::ArrayRef),
+            ("period", Arc::new(Int64Array::from(vec![2020, 2021]))),
+            ("value", Arc::new(Float64Array::from(vec![Some(100.0), None]))),
+            ("on", Arc::new(Date32Array::from(vec![18_262, 0]))),
+        ],
+    );
+    let mut t = Table::open(&path, None).unwrap();
+    assert_eq!(t.header, ["region_code", "period", "value", "on"]);
+    assert_eq!(
+        all_records(&mut t),
+        [
+            (2, vec!["520102".into(), "2020".into(), "100".into(), "2020-01-01".into()]),
+            (3, vec!["520103".into(), "2021".into(), String::new(), "1970-01-01".into()]),
+        ]
+    );
+}
+
+#[test]
+fn parquet_files_that_cannot_be_tables_are_refused_with_the_reason() {
+    use std::sync::Arc;
+
+    use arrow_array::{ListArray, StringArray, types::Int32Type};
+    let dir = tempfile::tempdir().unwrap();
+    let nested = ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1), Some(2)])]);
+    let path = parquet_file(
+        &dir,
+        "nested.parquet",
+        vec![
+            ("region_code", Arc::new(StringArray::from(vec!["520102"])) as arrow_array::ArrayRef),
+            ("values", Arc::new(nested)),
+        ],
+    );
+    let err = Table::open(&path, None).err().unwrap();
+    assert!(err.reason.contains("column 'values' holds List"), "{err}");
+    let garbage = dir.path().join("garbage.parquet");
+    std::fs::write(&garbage, b"PAR1 this is not a parquet file PAR1").unwrap();
+    let err = Table::open(&garbage, None).err().unwrap();
+    assert!(err.reason.starts_with("not a readable Parquet file"), "{err}");
+    // A cell past the field limit is refused like a CSV field.
+    let long = parquet_file(
+        &dir,
+        "long.parquet",
+        vec![("note", Arc::new(StringArray::from(vec!["x".repeat(100)])) as arrow_array::ArrayRef)],
+    );
+    let mut t = Table::open_with_limits(&long, None, Limits { field_bytes: 10, ..Limits::DEFAULT }).unwrap();
+    let err = t.next_record(&mut StringRecord::new()).unwrap_err();
+    assert_eq!((err.row, err.column.as_deref()), (2, Some("note")));
+}

@@ -444,6 +444,7 @@ fuzz_targets! {
     fuzz_code_history => "code_history",
     fuzz_observations => "observations",
     fuzz_observations_xlsx => "observations_xlsx",
+    fuzz_observations_parquet => "observations_parquet",
     fuzz_boundaries => "boundaries",
     fuzz_households_csv => "households_csv",
     fuzz_households_parquet => "households_parquet",

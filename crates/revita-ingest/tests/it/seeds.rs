@@ -220,3 +220,21 @@ pub fn registry_parquet() -> Vec<Vec<u8>> {
         parquet(household_columns(30, false), Compression::UNCOMPRESSED, false, 100),
     ]
 }
+
+/// Observation tables as Parquet (revita's own export layout, and numbers
+/// typed as numbers): plain and dictionary pages, one or several groups.
+pub fn observations_parquet() -> Vec<Vec<u8>> {
+    let columns = |n: usize| -> Vec<(&'static str, ArrayRef)> {
+        vec![
+            ("region_code", Arc::new(StringArray::from_iter_values((0..n).map(|i| format!("5201{:02}", i % 3 + 2))))),
+            ("indicator", Arc::new(StringArray::from_iter_values((0..n).map(|_| "pop_total")))),
+            ("period", Arc::new(Int64Array::from_iter_values((0..n).map(|i| 2000 + i as i64)))),
+            ("value", Arc::new(Float64Array::from_iter_values((0..n).map(|i| i as f64 * 1.5)))),
+            ("source", Arc::new(StringArray::from_iter((0..n).map(|i| (i % 2 == 0).then_some("census"))))),
+        ]
+    };
+    vec![
+        parquet(columns(20), Compression::UNCOMPRESSED, true, 8),
+        parquet(columns(20), Compression::UNCOMPRESSED, false, 100),
+    ]
+}

@@ -129,6 +129,15 @@ pub fn all() -> Vec<Target> {
             run: Box::new(|path, _| observations(Table::open(path, None))),
         },
         Target {
+            name: "observations_parquet",
+            extension: "parquet",
+            weight: 1,
+            shape: Shape::Bytes,
+            takes_path: true,
+            seeds: seeds::observations_parquet,
+            run: Box::new(|path, _| observations(Table::open(path, None))),
+        },
+        Target {
             name: "boundaries",
             extension: "geojson",
             weight: 4,

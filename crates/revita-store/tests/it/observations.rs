@@ -28,6 +28,17 @@ both_backends!(loaded_observations_are_queried_by_every_filter, |store: DynStore
     assert_eq!(yunyan.len(), 3);
     let prefectures = query(ObservationQuery { level: Some("prefecture".into()), ..Default::default() }).await;
     assert_eq!(prefectures, vec![rows[2].clone()]);
+    // A parent with a level: the regions at that level anywhere below it
+    // (the province's counties, not its children, the prefectures).
+    let province_counties = query(ObservationQuery {
+        indicator: Some(indicator_code("pop_total")),
+        parent: Some(code("520000")),
+        level: Some("county".into()),
+        period: Some("2020".into()),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(province_counties, vec![rows[0].clone(), rows[1].clone()]);
     assert_eq!(store.periods(&indicator_code("pop_total")).await.unwrap(), ["2010", "2020"]);
 });
 

@@ -186,9 +186,9 @@ fn report_view(
 pub async fn import_check(page: Page, multipart: Multipart) -> PageResult {
     let page = page.at("/import");
     let unsupported = |name: &str, extension: &str| {
-        format!("{name}: unsupported file type '.{extension}'; upload .csv, .xlsx or .geojson")
+        format!("{name}: unsupported file type '.{extension}'; upload .csv, .xlsx, .parquet or .geojson")
     };
-    let received = page.receive(multipart, &["csv", "txt", "xlsx", "geojson", "json"], unsupported).await?;
+    let received = page.receive(multipart, &["csv", "txt", "xlsx", "parquet", "geojson", "json"], unsupported).await?;
     let csrf = received.fields.get("csrf").cloned().unwrap_or_default();
     let kind = received.fields.get("kind").cloned().unwrap_or_else(|| "observations".into());
     if !KINDS.contains(&kind.as_str()) {

@@ -197,6 +197,22 @@ fn exports_write_each_format() {
     let out = run(&["export", "--out", f.dir.path().join("x.json").to_str().unwrap()], &f.db());
     assert!(!out.status.success());
     assert!(stderr(&out).contains("give --format or a .csv, .xlsx or .parquet name"));
+    // Issue 16: a Parquet export imports again, value for value (into a
+    // fresh database: the same rows again would be refused as duplicates).
+    let other = f.dir.path().join("other.sqlite");
+    for (kind, name, text) in [("regions", "r.csv", REGIONS), ("indicators", "i.csv", INDICATORS)] {
+        assert!(run(&["import", kind, f.file(name, text).to_str().unwrap()], &other).status.success());
+    }
+    let parquet = f.dir.path().join("x.parquet");
+    let out = run(&["import", "observations", parquet.to_str().unwrap()], &other);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = f.dir.path().join("again.csv");
+    assert!(run(&["export", "--out", again.to_str().unwrap()], &other).status.success());
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), csv);
+    // A parent with a level gives the regions at that level below it.
+    let counties = f.dir.path().join("counties.csv");
+    let out = run(&["export", "--out", counties.to_str().unwrap(), "--parent", "520000", "--level", "county"], &f.db());
+    assert_eq!(stdout(&out), format!("{}: wrote 1 observations\n", counties.display()));
 }
 
 #[test]
