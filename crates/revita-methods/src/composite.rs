@@ -321,11 +321,12 @@ pub fn ratio_index(values: &[f64], references: &[f64], directions: &[Direction])
 /// Ranks worst first by competition ranking ("1224"): a unit's rank is one
 /// more than the number of units strictly worse (higher score), so tied
 /// units share the better-placed rank and no tie is ever broken by the order
-/// in which the regions happen to be listed.
+/// in which the regions happen to be listed. Scores equal up to float
+/// rounding are tied: an index computed as 0.1 + 0.2 ties with one of 0.3.
 pub fn ranks_worst_first(scores_worst_high: &[f64]) -> Vec<usize> {
     let mut sorted: Vec<f64> = scores_worst_high.to_vec();
     sorted.sort_by(|a, b| b.total_cmp(a));
-    scores_worst_high.iter().map(|s| 1 + sorted.partition_point(|x| x.total_cmp(s).is_gt())).collect()
+    scores_worst_high.iter().map(|s| 1 + sorted.partition_point(|x| crate::float::clearly_greater(*x, *s))).collect()
 }
 
 /// Bands over a ranking, worst first: unit i at rank position

@@ -55,10 +55,13 @@ pub fn nearest_change_among(x: f64, candidates: &[f64], class_at: impl Fn(f64) -
     sorted.into_iter().find(|c| class_at(*c) != here)
 }
 
-/// A threshold line and the floats on either side of it: where an
-/// inclusive comparison against the line can change its answer.
+/// A threshold line and the values just either side of it: where a
+/// comparison against the line can change its answer. Values within float
+/// rounding of the line count as on it ([`crate::float`]), so the sides are
+/// twice that tolerance away.
 pub fn around(line: f64) -> [f64; 3] {
-    [line.next_down(), line, line.next_up()]
+    let step = (2.0 * crate::float::TOLERANCE * line.abs()).max(f64::MIN_POSITIVE);
+    [line - step, line, line + step]
 }
 
 #[cfg(test)]
@@ -93,12 +96,14 @@ mod tests {
     }
 
     /// An inclusive line at 75: at 80 the rule "x ≤ 75" fails; 75 itself
-    /// meets it, so the nearest change is 75, not the float below.
+    /// meets it, so the nearest change is 75, not a value below; from 70
+    /// the change is just above 75 (by twice the rounding tolerance,
+    /// 1.5e-7).
     #[test]
     fn candidates_give_the_exact_line() {
         let class = |x: f64| usize::from(x <= 75.0);
         assert_eq!(nearest_change_among(80.0, &around(75.0), class), Some(75.0));
-        assert_eq!(nearest_change_among(70.0, &around(75.0), class), Some(75.0f64.next_up()));
+        assert_eq!(nearest_change_among(70.0, &around(75.0), class), Some(75.0 + 1.5e-7));
         assert_eq!(nearest_change_among(70.0, &[60.0, 65.0], class), None);
     }
 }

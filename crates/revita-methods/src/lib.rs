@@ -19,6 +19,7 @@ pub mod date;
 pub mod designate;
 pub mod designation;
 pub mod explain;
+mod float;
 pub mod geometry;
 pub mod hierarchy;
 pub mod indicator;

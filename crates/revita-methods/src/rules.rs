@@ -22,6 +22,10 @@ pub enum Comparison {
     AtMost,
     /// value ≥ share × reference (e.g. unemployment at least 150%).
     AtLeast,
+    /// value < share × reference (the EU's "GDP per head below 75%").
+    LessThan,
+    /// value > share × reference.
+    GreaterThan,
 }
 
 /// One indicator against a share of its reference.
@@ -41,11 +45,17 @@ impl Threshold {
         self.share * references[self.indicator]
     }
 
-    /// Whether `value` is on the qualifying side of the line (inclusive).
+    /// Whether `value` is on the qualifying side of the line: inclusive for
+    /// at most / at least, strict for less than / greater than, a value
+    /// equal to the line up to float rounding counting as on it.
     pub fn is_met(&self, value: f64, references: &[f64]) -> bool {
+        use crate::float::clearly_greater;
+        let line = self.line(references);
         match self.comparison {
-            Comparison::AtMost => value <= self.line(references),
-            Comparison::AtLeast => value >= self.line(references),
+            Comparison::AtMost => !clearly_greater(value, line),
+            Comparison::AtLeast => !clearly_greater(line, value),
+            Comparison::LessThan => clearly_greater(line, value),
+            Comparison::GreaterThan => clearly_greater(value, line),
         }
     }
 }
@@ -174,6 +184,17 @@ mod tests {
         assert_eq!(rule.evaluate(&[Some(20_000.0)], &references), Outcome::Met);
         assert_eq!(rule.evaluate(&[Some(22_500.0)], &references), Outcome::Met);
         assert_eq!(rule.evaluate(&[Some(24_000.0)], &references), Outcome::NotMet);
+        // The regulation's own words are "less than 75%": exactly 75% is out.
+        let below = Rule::Threshold(Threshold { indicator: 0, comparison: Comparison::LessThan, share: 0.75 });
+        assert_eq!(below.evaluate(&[Some(20_000.0)], &references), Outcome::Met);
+        assert_eq!(below.evaluate(&[Some(22_500.0)], &references), Outcome::NotMet);
+        // A value at the line up to rounding (0.1 + 0.2 against 0.3) is on it.
+        let on_line = [Some(0.1 + 0.2)];
+        assert_eq!(at_most(0, 0.3).evaluate(&on_line, &[1.0]), Outcome::Met);
+        assert_eq!(at_least(0, 0.3).evaluate(&on_line, &[1.0]), Outcome::Met);
+        let above = Rule::Threshold(Threshold { indicator: 0, comparison: Comparison::GreaterThan, share: 0.3 });
+        assert_eq!(above.evaluate(&on_line, &[1.0]), Outcome::NotMet);
+        assert_eq!(above.evaluate(&[Some(0.31)], &[1.0]), Outcome::Met);
     }
 
     #[test]

@@ -99,6 +99,10 @@ fn arc_bands_split_twenty_counties_2_3_10_3_2() {
 fn ties_share_the_better_placed_rank_and_band() {
     // Scores 9, 7, 7, 5: ranks 1, 2, 2, 4 (competition ranking).
     assert_eq!(ranks_worst_first(&[9.0, 7.0, 7.0, 5.0]), vec![1, 2, 2, 4]);
+    // Equal up to float rounding is equal: 0.1 + 0.2 = 0.30000000000000004.
+    assert_eq!(ranks_worst_first(&[0.1 + 0.2, 0.3, 0.5]), vec![2, 2, 1]);
+    assert_eq!(percentile_bands(&[0.1 + 0.2, 0.3, 0.5], &[0.3, 1.0]), vec![1, 1, 0]);
+    assert_eq!(ranks_worst_first(&[0.3000001, 0.3]), vec![1, 2], "a real difference still ranks");
     // Ten units, bands [.2, 1]: the 2nd and 3rd worst tie, so both sit at
     // position .1 and fall in the first band; three units are distressed.
     let scores = [10.0, 9.0, 9.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0];

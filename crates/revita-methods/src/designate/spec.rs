@@ -220,6 +220,21 @@ pub enum RuleSpec {
         /// Share of the reference.
         share: f64,
     },
+    /// The indicator's value is below `share` × the reference (strictly:
+    /// the EU's "less than 75%").
+    LessThan {
+        /// Indicator code.
+        indicator: String,
+        /// Share of the reference.
+        share: f64,
+    },
+    /// The indicator's value is above `share` × the reference (strictly).
+    GreaterThan {
+        /// Indicator code.
+        indicator: String,
+        /// Share of the reference.
+        share: f64,
+    },
     /// Every rule holds.
     All(Vec<RuleSpec>),
     /// Some rule holds.
@@ -259,6 +274,8 @@ impl RuleSpec {
         match self {
             RuleSpec::AtMost { indicator, share } => threshold(indicator, Comparison::AtMost, *share),
             RuleSpec::AtLeast { indicator, share } => threshold(indicator, Comparison::AtLeast, *share),
+            RuleSpec::LessThan { indicator, share } => threshold(indicator, Comparison::LessThan, *share),
+            RuleSpec::GreaterThan { indicator, share } => threshold(indicator, Comparison::GreaterThan, *share),
             RuleSpec::All(rules) => Ok(Rule::All(all(rules)?)),
             RuleSpec::Any(rules) => Ok(Rule::Any(all(rules)?)),
             RuleSpec::KOfN { k, rules } if *k > rules.len() => {

@@ -127,8 +127,21 @@ fn a_threshold_rule_designates_and_explains_by_hand() {
     let a = row(&run, A).explanation.nearest_change.clone().unwrap();
     assert_eq!((a.to, a.change_pct, a.class.as_str()), (7.5, Some(-25.0), "designated"));
     let b = row(&run, B).explanation.nearest_change.clone().unwrap();
-    assert_eq!((b.to, b.class.as_str()), (7.5f64.next_up(), "not designated"));
+    assert_eq!(b.class, "not designated");
+    assert!(b.to > 7.5 && b.to < 7.5 + 1e-6, "just above the line: {}", b.to);
     assert_eq!(row(&run, A).index, None);
+}
+
+/// "Less than 75%" is strict: B's 5 is below 7.5, a value of exactly 7.5
+/// is not; its nearest change is to the line itself.
+#[test]
+fn a_strict_rule_leaves_the_line_itself_out() {
+    let rule = r#"{"kind": "rule", "rule": {"less_than": {"indicator": "unemployment", "share": 0.75}}}"#;
+    let at_line = inputs(&[(A, Some(7.5), Some(100.0)), (B, Some(5.0), Some(50.0))], [10.0, 100.0]);
+    let run = run(&spec(rule), at_line).unwrap();
+    assert_eq!((row(&run, A).class.as_str(), row(&run, B).class.as_str()), ("not designated", "designated"));
+    let b = row(&run, B).explanation.nearest_change.clone().unwrap();
+    assert_eq!((b.to, b.class.as_str()), (7.5, "not designated"));
 }
 
 /// D lacks unemployment; the others have 10, 5 and 30 (mean 15, median
