@@ -90,12 +90,20 @@ impl App {
             .collect())
     }
 
-    /// The latest period with data for an indicator.
-    pub async fn latest_period(&self, indicator: &Indicator) -> AppResult<Option<String>> {
-        Ok(self.store().periods(&indicator.code).await?.pop())
+    /// The period an indicator map at `level` shows by default: the latest
+    /// broadly covered one ([`revita_methods::observation::broadly_covered`]).
+    pub async fn default_map_period(
+        &self,
+        indicator: &Indicator,
+        level: &str,
+        within: Option<&RegionCode>,
+    ) -> AppResult<Option<String>> {
+        let coverage = self.store().period_coverage(&indicator.code, level, within).await?;
+        Ok(revita_methods::observation::broadly_covered(&coverage).cloned())
     }
 
-    /// An indicator map; `period` defaults to the latest with data.
+    /// An indicator map; `period` defaults to the latest broadly covered
+    /// one at the level.
     pub async fn indicator_map(
         &self,
         level: &str,
@@ -107,7 +115,7 @@ impl App {
         let period = match period {
             Some(p) => revita_methods::Period::parse(p).map_err(|e| AppError::Invalid(e.to_string()))?.to_string(),
             None => self
-                .latest_period(&indicator)
+                .default_map_period(&indicator, level, within)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("data for indicator {}", indicator.code)))?,
         };

@@ -134,5 +134,14 @@ pub fn parse_value(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// The period a map shows by default: the latest one whose coverage (the
+/// regions with a value) is at least half of the best-covered period's, so
+/// that one county's early report of a new year does not turn a national map
+/// grey (issue 16). `coverage` runs oldest first.
+pub fn broadly_covered<P>(coverage: &[(P, i64)]) -> Option<&P> {
+    let best = coverage.iter().map(|(_, n)| *n).max()?;
+    coverage.iter().rev().find(|(_, n)| n.saturating_mul(2) >= best).map(|(p, _)| p)
+}
+
 #[cfg(test)]
 mod tests;

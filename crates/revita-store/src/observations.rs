@@ -1,7 +1,7 @@
 //! Indicators and their observations: definitions, paged reads, periods.
 //! Bulk loads of observations are in `load.rs`.
 
-use revita_methods::{Indicator, IndicatorCode, Observation};
+use revita_methods::{Indicator, IndicatorCode, Observation, RegionCode};
 
 use crate::db::{on_pool, on_tx};
 use crate::rows::RowExt;
@@ -100,6 +100,34 @@ impl Store {
         on_pool!(self, pool => {
             let rows = sqlx::query(PERIODS).bind(indicator.as_str()).fetch_all(pool).await?;
             rows.iter().map(|r| r.text("period")).collect()
+        })
+    }
+
+    /// How many regions at `level` (below `within`, if given) have a value
+    /// of the indicator, period by period (oldest first): what a map's
+    /// default period is chosen from.
+    pub async fn period_coverage(
+        &self,
+        indicator: &IndicatorCode,
+        level: &str,
+        within: Option<&RegionCode>,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let (condition, codes) = match within {
+            Some(root) => crate::regions::within_condition("o.region_code", std::slice::from_ref(root), 2),
+            None => ("1 = 1".to_string(), Vec::new()),
+        };
+        let sql = format!(
+            "SELECT o.period, COUNT(*) AS regions FROM observations o \
+             JOIN regions r ON r.code = o.region_code WHERE o.indicator_code = $1 AND r.level = $2 AND {condition} \
+             GROUP BY o.period ORDER BY o.period"
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(indicator.as_str()).bind(level);
+            for code in &codes {
+                query = query.bind(code.as_str());
+            }
+            let rows = query.fetch_all(pool).await?;
+            rows.iter().map(|r| Ok((r.text("period")?, r.int("regions")?))).collect()
         })
     }
 }

@@ -237,3 +237,26 @@ both_backends!(a_ten_million_row_file_streams_through, |store: DynStore| async m
     assert_eq!(report.records_written, rows);
     assert_eq!(app.test_store().inventory().await.unwrap().observations, rows as i64);
 });
+
+// Issue 16: one county reporting a new year early does not move the map's
+// default period there; once most counties report it, it does.
+both_backends!(a_map_defaults_to_the_latest_broadly_covered_period, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let counties = "region_code,indicator,period,value\n520102,pop_total,2020,1\n520103,pop_total,2020,2\n\
+                    520502,pop_total,2020,3\n520102,pop_total,2024,4\n";
+    import_obs(&app, &files.write("o.csv", counties)).await.unwrap();
+    let period = |map: revita_app::maps::MapData| match map.theme {
+        revita_app::maps::MapTheme::Indicator { period, .. } => period,
+        _ => unreachable!(),
+    };
+    let map = app.indicator_map("county", None, "pop_total", None).await.unwrap();
+    assert_eq!(period(map), "2020");
+    // Within 520100 two of two counties report 2020, one 2024: half, so 2024.
+    let map = app.indicator_map("county", Some(&code("520100")), "pop_total", None).await.unwrap();
+    assert_eq!(period(map), "2024");
+    let more = "region_code,indicator,period,value\n520103,pop_total,2024,5\n";
+    import_obs(&app, &files.write("more.csv", more)).await.unwrap();
+    let map = app.indicator_map("county", None, "pop_total", None).await.unwrap();
+    assert_eq!(period(map), "2024");
+});

@@ -51,3 +51,15 @@ fn statuses_round_trip() {
     assert_eq!(ObservationStatus::parse(""), Some(ObservationStatus::Final));
     assert_eq!(ObservationStatus::parse("guess"), None);
 }
+
+/// 2,850 counties reported 2020 and 2022; one county's 2024 arrives early:
+/// the map stays on 2022. Once 1,500 report 2024 (more than half), 2024.
+#[test]
+fn the_default_period_is_the_latest_broadly_covered_one() {
+    let early = [("2020", 2850), ("2022", 2850), ("2024", 1)];
+    assert_eq!(broadly_covered(&early), Some(&"2022"));
+    let half = [("2020", 2850), ("2022", 2850), ("2024", 1425)];
+    assert_eq!(broadly_covered(&half), Some(&"2024"));
+    assert_eq!(broadly_covered(&[("2020", 2), ("2021", 0)]), Some(&"2020"));
+    assert_eq!(broadly_covered::<&str>(&[]), None);
+}
