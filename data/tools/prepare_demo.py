@@ -168,7 +168,13 @@ def build_regions(src: Path, history: list[dict]) -> tuple[list[dict], dict[str,
 # --------------------------------------------------------------------------------------
 
 IND_COLS = ["code", "name_zh", "name_en", "unit", "direction", "aggregation", "weight_indicator",
-            "description", "source"]
+            "description", "source", "valid_min", "valid_max"]
+
+
+def value_range(unit):
+    """The values an indicator can take: shares in percent lie in 0-100,
+    everything else the census counts or averages is never negative."""
+    return ("0", "100") if unit == "%" else ("0", "")
 
 LF = "long-form (~10%) sample count, not a population total"
 
@@ -1161,9 +1167,9 @@ def main() -> None:
     ind_rows = []
     for c in ind_cols:
         zh, en, unit, direction, agg, w, desc = CENSUS_INDICATORS[c]
-        ind_rows.append([c, zh, en, unit, direction, agg, w, desc, CENSUS_SOURCE])
+        ind_rows.append([c, zh, en, unit, direction, agg, w, desc, CENSUS_SOURCE, *value_range(unit)])
     for _, c, zh, en, unit, direction, agg, w, desc in PANEL_INDICATORS:
-        ind_rows.append([c, zh, en, unit, direction, agg, w, desc, PANEL_SOURCE])
+        ind_rows.append([c, zh, en, unit, direction, agg, w, desc, PANEL_SOURCE, *value_range(unit)])
     allc = {r[0] for r in ind_rows}
     for r in ind_rows:
         assert r[5] != "weighted_mean" or r[6] in allc, r

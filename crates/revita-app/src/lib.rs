@@ -7,6 +7,7 @@ pub mod allocate;
 pub mod auth;
 pub mod cache;
 pub mod cases;
+pub mod clock;
 pub mod demo;
 pub mod designate;
 pub mod error;

@@ -33,8 +33,8 @@ pub struct MapRegion {
 pub enum MapTheme {
     /// An indicator in a period.
     Indicator {
-        /// The indicator.
-        indicator: Indicator,
+        /// The indicator (boxed: it is much larger than a designation theme).
+        indicator: Box<Indicator>,
         /// The period shown.
         period: String,
         /// Sources of the values shown.
@@ -152,7 +152,7 @@ impl App {
         Ok(MapData {
             level: level.to_string(),
             within: within.cloned(),
-            theme: MapTheme::Indicator { indicator, period, sources },
+            theme: MapTheme::Indicator { indicator: Box::new(indicator), period, sources },
             regions,
         })
     }

@@ -195,6 +195,12 @@ fn screening_indicators() -> Vec<(Indicator, FromTally)> {
         aggregation,
         description: Some(about.into()),
         source: Some("revita screen (methods.md §9; bench/SPEC.md B1)".into()),
+        // Counts are never negative; shares lie between none and all.
+        range: match unit {
+            "%" => revita_methods::ValueRange { min: Some(0.0), max: Some(100.0) },
+            "share" | "index" => revita_methods::ValueRange { min: Some(0.0), max: Some(1.0) },
+            _ => revita_methods::ValueRange { min: Some(0.0), max: None },
+        },
     };
     use Direction::{LowerIsBetter, Neutral};
     vec![

@@ -111,6 +111,13 @@ impl<'a> Cells<'a> {
             text => Date::parse(text).map(Some).map_err(|e| self.error(spec, e.to_string())),
         }
     }
+
+    fn opt_number(&self, spec: usize) -> Result<Option<f64>, RowError> {
+        match self.text(spec) {
+            "" => Ok(None),
+            text => parse_value(text).map(Some).ok_or_else(|| self.error(spec, format!("'{text}' is not a number"))),
+        }
+    }
 }
 
 /// Reads every row with `parse`, collecting problems.
@@ -202,7 +209,7 @@ pub fn read_regions(table: &mut Table) -> Result<Parsed<RegionRecord>, Problems>
 }
 
 /// Reads indicator definitions:
-/// `code,name_zh,name_en,unit,direction,aggregation,weight_indicator,description,source`.
+/// `code,name_zh,name_en,unit,direction,aggregation,weight_indicator,description,source,valid_min,valid_max`.
 pub fn read_indicators(table: &mut Table) -> Result<Parsed<Indicator>, Problems> {
     let specs = [
         required(&["code"]),
@@ -214,6 +221,8 @@ pub fn read_indicators(table: &mut Table) -> Result<Parsed<Indicator>, Problems>
         optional(&["weight_indicator"]),
         optional(&["description"]),
         optional(&["source"]),
+        optional(&["valid_min", "min"]),
+        optional(&["valid_max", "max"]),
     ];
     read_all(table, &specs, |c| {
         let indicator = Indicator {
@@ -225,8 +234,12 @@ pub fn read_indicators(table: &mut Table) -> Result<Parsed<Indicator>, Problems>
             aggregation: Aggregation::parse(c.text(5), Some(c.text(6))).map_err(|e| c.error(5, e.to_string()))?,
             description: c.opt_text(7),
             source: c.opt_text(8),
+            range: revita_methods::ValueRange { min: c.opt_number(9)?, max: c.opt_number(10)? },
         };
-        indicator.validate().map_err(|e| c.error(0, e.to_string()))?;
+        indicator.validate().map_err(|e| {
+            let spec = if matches!(e, revita_methods::indicator::IndicatorError::BadRange(_)) { 10 } else { 0 };
+            c.error(spec, e.to_string())
+        })?;
         Ok(indicator)
     })
 }
@@ -809,6 +822,26 @@ impl ObservationReader {
     /// The header of the indicator column, if the layout has one.
     pub fn indicator_column(&self) -> Option<&str> {
         self.indicator.map(|i| self.table.header[i].as_str())
+    }
+
+    /// The column an observation's value was read from: `value` in the
+    /// long layout, the indicator's or the period's column in a wide one.
+    pub fn value_column(&self, observation: &Observation) -> String {
+        match self.layout {
+            Layout::Long => self.value.map_or("value".into(), |i| self.table.header[i].clone()),
+            Layout::WideByIndicator => observation.indicator.to_string(),
+            Layout::WideByPeriod => observation.period.to_string(),
+        }
+    }
+
+    /// The column an observation's period was read from (`period` when the
+    /// import gave it).
+    pub fn period_column(&self, observation: &Observation) -> String {
+        match (&self.layout, self.period) {
+            (Layout::WideByPeriod, _) => observation.period.to_string(),
+            (_, Some(i)) => self.table.header[i].clone(),
+            (_, None) => "period".into(),
+        }
     }
 
     /// Columns ignored.

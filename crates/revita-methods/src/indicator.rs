@@ -26,6 +26,9 @@ pub enum IndicatorError {
     /// A weighted mean weighted by itself.
     #[error("indicator {0} cannot be weighted by itself")]
     SelfWeighted(String),
+    /// A range whose bounds are not numbers or do not rise.
+    #[error("indicator {0}: valid_min and valid_max must be numbers with valid_min ≤ valid_max")]
+    BadRange(String),
 }
 
 impl IndicatorCode {
@@ -150,6 +153,35 @@ pub struct Indicator {
     pub description: Option<String>,
     /// Where the values come from.
     pub source: Option<String>,
+    /// The values it can take (a share in percent: 0 to 100); a value
+    /// outside is refused on import.
+    pub range: ValueRange,
+}
+
+/// The values an indicator can take, each bound optional and inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ValueRange {
+    /// The least value.
+    pub min: Option<f64>,
+    /// The greatest value.
+    pub max: Option<f64>,
+}
+
+impl ValueRange {
+    /// Whether `value` lies in the range.
+    pub fn contains(&self, value: f64) -> bool {
+        self.min.is_none_or(|m| value >= m) && self.max.is_none_or(|m| value <= m)
+    }
+
+    /// The range as people write it: `0–100`, `≥ 0`, `≤ 1`.
+    pub fn describe(&self) -> String {
+        match (self.min, self.max) {
+            (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
+            (Some(lo), None) => format!("≥ {lo}"),
+            (None, Some(hi)) => format!("≤ {hi}"),
+            (None, None) => "any value".into(),
+        }
+    }
 }
 
 impl Indicator {
@@ -160,6 +192,13 @@ impl Indicator {
         }
         if self.aggregation.weight() == Some(&self.code) {
             return Err(IndicatorError::SelfWeighted(self.code.to_string()));
+        }
+        let ValueRange { min, max } = self.range;
+        if min.is_some_and(|m| !m.is_finite())
+            || max.is_some_and(|m| !m.is_finite())
+            || matches!((min, max), (Some(lo), Some(hi)) if lo > hi)
+        {
+            return Err(IndicatorError::BadRange(self.code.to_string()));
         }
         Ok(())
     }

@@ -40,7 +40,7 @@ pub use crosswalk::{CodeHistory, CodeRecord, CodeStatus, Resolution};
 pub use date::Date;
 pub use designation::{Basis, Designation, DesignationCategory, DesignationList};
 pub use hierarchy::Hierarchy;
-pub use indicator::{Aggregation, Direction, Indicator, IndicatorCode};
+pub use indicator::{Aggregation, Direction, Indicator, IndicatorCode, ValueRange};
 pub use observation::{Observation, ObservationStatus, Period};
 pub use pairing::Pairing;
 pub use region::{CodeScheme, Level, Region, RegionChange, RegionCode};

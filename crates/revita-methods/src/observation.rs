@@ -54,6 +54,41 @@ impl Period {
             Period::Year(y) | Period::Quarter(y, _) | Period::Month(y, _) => y,
         }
     }
+
+    /// Whether an observation can be for this period in `this_year`: from
+    /// [`EARLIEST_YEAR`] to the current year (an observation records what
+    /// happened; a year ahead is a typo or a projection, which belongs in a
+    /// plan's targets).
+    pub fn check_plausible(self, this_year: i32) -> Result<(), ImplausiblePeriod> {
+        let year = self.year();
+        if year < EARLIEST_YEAR {
+            Err(ImplausiblePeriod::TooEarly(self))
+        } else if year > this_year {
+            Err(ImplausiblePeriod::Future { period: self, this_year })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The earliest year an observation may be for (regional statistics start
+/// in the twentieth century; an earlier year is a typo such as 1020).
+pub const EARLIEST_YEAR: i32 = 1900;
+
+/// Why a period is not one an observation can be for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ImplausiblePeriod {
+    /// Before [`EARLIEST_YEAR`].
+    #[error("period {0} is before {EARLIEST_YEAR}: is the year mistyped?")]
+    TooEarly(Period),
+    /// After the current year.
+    #[error("period {period} lies in the future (this is {this_year}); targets belong in a plan")]
+    Future {
+        /// The period.
+        period: Period,
+        /// The current year.
+        this_year: i32,
+    },
 }
 
 impl fmt::Display for Period {

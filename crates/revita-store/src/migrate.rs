@@ -52,6 +52,7 @@ migrations! {
     14 "0014_versions";
     15 "0015_settings";
     16 "0016_place_name_readings";
+    17 "0017_indicator_ranges";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

@@ -8,14 +8,15 @@ use crate::rows::RowExt;
 use crate::{ObservationKey, ObservationQuery, Store, StoreResult, Tx};
 
 const INDICATOR_COLUMNS: &str =
-    "code, name_zh, name_en, unit, direction, aggregation, weight_indicator, description, source";
+    "code, name_zh, name_en, unit, direction, aggregation, weight_indicator, description, source, valid_min, valid_max";
 
 const UPSERT_INDICATOR: &str = "INSERT INTO indicators \
-     (code, name_zh, name_en, unit, direction, aggregation, weight_indicator, description, source) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+     (code, name_zh, name_en, unit, direction, aggregation, weight_indicator, description, source, valid_min, valid_max) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
      ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, \
      unit = excluded.unit, direction = excluded.direction, aggregation = excluded.aggregation, \
-     weight_indicator = excluded.weight_indicator, description = excluded.description, source = excluded.source";
+     weight_indicator = excluded.weight_indicator, description = excluded.description, source = excluded.source, \
+     valid_min = excluded.valid_min, valid_max = excluded.valid_max";
 
 /// Columns of an observation row, in load order.
 pub(crate) const OBSERVATION_COLUMNS: &str = "indicator_code, region_code, period, value, source, status";
@@ -147,6 +148,8 @@ impl Tx {
                     .bind(i.aggregation.weight().map(|w| w.as_str()))
                     .bind(i.description.as_deref())
                     .bind(i.source.as_deref())
+                    .bind(i.range.min)
+                    .bind(i.range.max)
                     .execute(&mut *conn)
                     .await?;
             }

@@ -94,6 +94,7 @@ pub(crate) fn indicator(row: &impl RowExt) -> StoreResult<Indicator> {
         aggregation: Aggregation::parse(&row.text("aggregation")?, weight.as_deref()).map_err(corrupt)?,
         description: row.opt_text("description")?,
         source: row.opt_text("source")?,
+        range: revita_methods::ValueRange { min: row.opt_float("valid_min")?, max: row.opt_float("valid_max")? },
     })
 }
 

@@ -11,7 +11,7 @@
 //! anything. A write refused for a key runs that check too, to report every
 //! such key at once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use revita_ingest::records::{Layout, ObservationOptions, ObservationReader, ObservationRecord};
@@ -214,8 +214,16 @@ impl App {
         Ok(reader)
     }
 
-    async fn indicator_codes(&self) -> AppResult<HashSet<String>> {
-        Ok(self.store().indicators().await?.into_iter().map(|i| i.code.to_string()).collect())
+    /// Each defined indicator's code with what its values may be.
+    async fn indicator_codes(&self) -> AppResult<HashMap<String, Accepts>> {
+        let this_year = crate::clock::this_year();
+        Ok(self
+            .store()
+            .indicators()
+            .await?
+            .into_iter()
+            .map(|i| (i.code.to_string(), Accepts { range: i.range, unit: i.unit, this_year }))
+            .collect())
     }
 }
 
@@ -265,9 +273,9 @@ fn layout_name(layout: &Layout) -> &'static str {
 }
 
 /// Every value column of a wide-by-indicator file must be a defined indicator.
-fn check_wide_columns(reader: &ObservationReader, indicators: &HashSet<String>) -> Result<(), FileError> {
+fn check_wide_columns(reader: &ObservationReader, indicators: &HashMap<String, Accepts>) -> Result<(), FileError> {
     let wide = reader.wide_indicators();
-    let unknown: Vec<String> = wide.iter().map(|i| i.to_string()).filter(|i| !indicators.contains(i)).collect();
+    let unknown: Vec<String> = wide.iter().map(|i| i.to_string()).filter(|i| !indicators.contains_key(i)).collect();
     if unknown.is_empty() {
         Ok(())
     } else if unknown.len() == wide.len() {
@@ -292,7 +300,7 @@ fn check(
     record: ObservationRecord,
     reader: &ObservationReader,
     resolver: &mut RegionResolver,
-    indicators: &HashSet<String>,
+    indicators: &HashMap<String, Accepts>,
     within: &crate::Jurisdiction,
 ) -> Result<Observation, RowError> {
     let ObservationRecord { row, mut observation } = record;
@@ -318,7 +326,7 @@ fn check(
     if !within.covers(&observation.region) {
         return Err(RowError::cell(file, row, reader.region_column(), super::outside(&observation.region)));
     }
-    if !indicators.contains(observation.indicator.as_str()) {
+    let Some(accepts) = indicators.get(observation.indicator.as_str()) else {
         let column = reader.indicator_column().unwrap_or("indicator");
         return Err(RowError::cell(
             file,
@@ -326,14 +334,36 @@ fn check(
             column,
             format!("indicator {} is not defined; import its definition first", observation.indicator),
         ));
+    };
+    if !accepts.range.contains(observation.value) {
+        let reason = format!(
+            "{} is outside the range of {} ({} {})",
+            observation.value,
+            observation.indicator,
+            accepts.range.describe(),
+            accepts.unit
+        );
+        return Err(RowError::cell(file, row, &reader.value_column(&observation), reason));
+    }
+    if let Err(e) = observation.period.check_plausible(accepts.this_year) {
+        return Err(RowError::cell(file, row, &reader.period_column(&observation), e.to_string()));
     }
     Ok(observation)
+}
+
+/// What an indicator's values may be: within its range, for a period up to
+/// the current year.
+#[derive(Debug, Clone)]
+struct Accepts {
+    range: revita_methods::ValueRange,
+    unit: String,
+    this_year: i32,
 }
 
 fn scan(
     mut reader: ObservationReader,
     mut resolver: RegionResolver,
-    indicators: HashSet<String>,
+    indicators: HashMap<String, Accepts>,
     within: crate::Jurisdiction,
     bytes_total: u64,
     sender: mpsc::Sender<Batch>,

@@ -260,3 +260,36 @@ both_backends!(a_map_defaults_to_the_latest_broadly_covered_period, |store: DynS
     let map = app.indicator_map("county", None, "pop_total", None).await.unwrap();
     assert_eq!(period(map), "2024");
 });
+
+// Issue 16: values outside an indicator's declared range, and periods no
+// observation can be for, are refused with row and column; nothing is written.
+both_backends!(values_outside_the_range_and_implausible_periods_are_refused, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    guizhou(&app, &files).await;
+    let ranged = "code,name_zh,unit,aggregation,valid_min,valid_max\nshare_pct,比重,%,mean,0,100\n";
+    app.import_indicators(&files.write("ranged.csv", ranged), &FileImport::default()).await.unwrap();
+    let bad = "region_code,indicator,period,value\n520102,share_pct,2020,100\n520103,share_pct,2020,100.5\n\
+               520102,share_pct,2999,50\n520103,share_pct,1020,50\n520102,pop_total,2020,-5\n";
+    let problems = rejected(import_obs(&app, &files.write("bad.csv", bad)).await);
+    assert_eq!(
+        problems,
+        [
+            "bad.csv, row 3, column 'value': 100.5 is outside the range of share_pct (0–100 %)",
+            "bad.csv, row 4, column 'period': period 2999 lies in the future (this is 2026); targets belong in a plan"
+                .replace("2026", &revita_app::clock::this_year().to_string())
+                .as_str(),
+            "bad.csv, row 5, column 'period': period 1020 is before 1900: is the year mistyped?",
+        ]
+    );
+    assert_eq!(observation_count(&app).await, 0);
+    // A wide file names the indicator's own column.
+    let wide = "region_code,period,share_pct\n520102,2020,-1\n";
+    let problems = rejected(import_obs(&app, &files.write("wide.csv", wide)).await);
+    assert_eq!(problems, ["wide.csv, row 2, column 'share_pct': -1 is outside the range of share_pct (0–100 %)"]);
+    // A backwards range is refused where it is declared.
+    let backwards = "code,name_zh,unit,valid_min,valid_max\nx_pct,比重,%,100,0\n";
+    let problems =
+        rejected(app.import_indicators(&files.write("backwards.csv", backwards), &FileImport::default()).await);
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].starts_with("backwards.csv, row 2, column 'valid_max':"), "{problems:?}");
+});

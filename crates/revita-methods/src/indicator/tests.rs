@@ -39,6 +39,30 @@ fn an_indicator_cannot_weight_itself() {
         aggregation: Aggregation::WeightedMean(code),
         description: None,
         source: None,
+        range: ValueRange::default(),
     };
     assert_eq!(indicator.validate(), Err(IndicatorError::SelfWeighted("illiteracy_rate".into())));
+}
+
+#[test]
+fn a_value_range_holds_its_bounds_and_must_rise() {
+    let percent = ValueRange { min: Some(0.0), max: Some(100.0) };
+    assert!(percent.contains(0.0) && percent.contains(100.0) && percent.contains(37.5));
+    assert!(!percent.contains(-0.1) && !percent.contains(100.5));
+    assert!(ValueRange { min: Some(0.0), max: None }.contains(1e12));
+    assert!(ValueRange::default().contains(-1e12));
+    assert_eq!(percent.describe(), "0–100");
+    let code = IndicatorCode::parse("share_pct").unwrap();
+    let backwards = Indicator {
+        code,
+        name_zh: "比重".into(),
+        name_en: None,
+        unit: "%".into(),
+        direction: Direction::Neutral,
+        aggregation: Aggregation::Mean,
+        description: None,
+        source: None,
+        range: ValueRange { min: Some(100.0), max: Some(0.0) },
+    };
+    assert_eq!(backwards.validate(), Err(IndicatorError::BadRange("share_pct".into())));
 }

@@ -63,3 +63,14 @@ fn the_default_period_is_the_latest_broadly_covered_one() {
     assert_eq!(broadly_covered(&[("2020", 2), ("2021", 0)]), Some(&"2020"));
     assert_eq!(broadly_covered::<&str>(&[]), None);
 }
+
+#[test]
+fn observations_are_for_the_past_and_present_only() {
+    let p = |t: &str| Period::parse(t).unwrap();
+    assert_eq!(p("2026").check_plausible(2026), Ok(()));
+    assert_eq!(p("2026-12").check_plausible(2026), Ok(()));
+    assert_eq!(p("1900").check_plausible(2026), Ok(()));
+    assert_eq!(p("2027").check_plausible(2026), Err(ImplausiblePeriod::Future { period: p("2027"), this_year: 2026 }));
+    assert_eq!(p("1020").check_plausible(2026), Err(ImplausiblePeriod::TooEarly(p("1020"))));
+    assert!(ImplausiblePeriod::TooEarly(p("1020")).to_string().contains("before 1900"));
+}

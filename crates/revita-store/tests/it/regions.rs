@@ -117,6 +117,7 @@ both_backends!(indicators_round_trip_with_their_weights, |store: DynStore| async
         aggregation: Aggregation::WeightedMean(indicator_code("pop_total")),
         description: None,
         source: Some("census 2020".into()),
+        range: revita_methods::ValueRange { min: Some(0.0), max: Some(100.0) },
     };
     let pop = Indicator {
         code: indicator_code("pop_total"),
@@ -127,6 +128,7 @@ both_backends!(indicators_round_trip_with_their_weights, |store: DynStore| async
         aggregation: Aggregation::Sum,
         description: Some("resident population".into()),
         source: None,
+        range: revita_methods::ValueRange { min: Some(0.0), max: None },
     };
     store.write(audit(), async |tx| tx.upsert_indicators(&[rate.clone(), pop.clone()]).await).await.unwrap();
     assert_eq!(store.indicators().await.unwrap(), vec![pop, rate.clone()]);

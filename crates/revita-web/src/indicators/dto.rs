@@ -15,6 +15,10 @@ pub struct IndicatorDto {
     pub weight_indicator: Option<String>,
     pub description: Option<String>,
     pub source: Option<String>,
+    /// The least value accepted, if bounded below.
+    pub valid_min: Option<f64>,
+    /// The greatest value accepted, if bounded above.
+    pub valid_max: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub periods: Option<Vec<String>>,
 }
@@ -31,6 +35,8 @@ impl From<&Indicator> for IndicatorDto {
             weight_indicator: i.aggregation.weight().map(|w| w.to_string()),
             description: i.description.clone(),
             source: i.source.clone(),
+            valid_min: i.range.min,
+            valid_max: i.range.max,
             periods: None,
         }
     }
