@@ -79,8 +79,11 @@ impl App {
     }
 
     /// Builds a region's profile as seen by someone whose read scope is
-    /// `visible` (`None`: everywhere): references and peers outside it are
-    /// left out, so that nothing beyond the scope shows, not even in a rank.
+    /// `visible`. The region itself must lie in it; its references (the
+    /// national and provincial values) and its standing among all regions at
+    /// its level nationwide are published aggregates, not personal data, and
+    /// show whatever the reader's scope (issue 16: a county user compares
+    /// the county with the nation). No other region's value is shown.
     pub async fn region_profile(&self, code: &RegionCode, visible: &crate::Jurisdiction) -> AppResult<RegionProfile> {
         let detail = self.region_detail(code).await?;
         let indicators = self.store().indicators().await?;
@@ -88,20 +91,20 @@ impl App {
             .all_observations(&ObservationQuery { region: Some(code.clone()), ..Default::default() }, visible)
             .await?;
         // References: the root (national) and the top-level ancestor (province).
-        let references: Vec<Region> =
-            detail.ancestors.iter().take(2).filter(|r| visible.covers(&r.code)).cloned().collect();
+        let published = crate::Jurisdiction::everywhere();
+        let references: Vec<Region> = detail.ancestors.iter().take(2).cloned().collect();
         let mut reference_values = Vec::new();
         for r in &references {
             reference_values.push(
                 self.all_observations(
                     &ObservationQuery { region: Some(r.code.clone()), ..Default::default() },
-                    visible,
+                    &published,
                 )
                 .await?,
             );
         }
         let by_indicator = group(&own);
-        let peers = self.peer_values(&detail.region, &by_indicator, visible).await?;
+        let peers = self.peer_values(&detail.region, &by_indicator).await?;
         let mut series = Vec::new();
         for indicator in &indicators {
             let Some(observations) = by_indicator.get(&indicator.code) else { continue };
@@ -120,8 +123,9 @@ impl App {
                     (r.clone(), pts)
                 })
                 .collect();
-            let standing =
-                peers.get(&(indicator.code.clone(), latest.period)).map(|values| standing(latest.value, values));
+            let standing = peers
+                .get(&(indicator.code.clone(), latest.period))
+                .map(|values| standing(latest.value, values, indicator.direction));
             series.push(IndicatorSeries {
                 indicator: indicator.clone(),
                 points,
@@ -135,31 +139,29 @@ impl App {
         Ok(RegionProfile { detail, series, child_columns, children })
     }
 
-    /// The sorted values of every region at the region's level (within
-    /// `visible`), for each (indicator, latest period) the region has: from
-    /// the shared peer cache, computed once per change of observations or
-    /// regions and shared by every page at that level (issue 14: each
-    /// uncached page read every observation of its periods).
+    /// The sorted values of every region at the region's level nationwide,
+    /// for each (indicator, latest period) the region has: from the shared
+    /// peer cache, computed once per change of observations or regions and
+    /// shared by every page at that level, whoever reads it (issue 14: each
+    /// uncached page read every observation of its periods). Only the
+    /// region's rank among them is shown.
     async fn peer_values(
         &self,
         region: &Region,
         own: &BTreeMap<IndicatorCode, Vec<&Observation>>,
-        visible: &crate::Jurisdiction,
     ) -> AppResult<HashMap<(IndicatorCode, Period), std::sync::Arc<Vec<f64>>>> {
         let versions = self.versions().await?;
         let topics = versions.key(&[revita_store::Topic::Regions, revita_store::Topic::Observations]);
-        let scope = visible.key();
         let mut peers = HashMap::new();
         for (indicator, observations) in own {
             let Some(latest) = observations.last() else { continue };
             let period = latest.period.to_string();
-            let key = format!("{topics}|{}|{indicator}|{period}|{scope}", region.level);
+            let key = format!("{topics}|{}|{indicator}|{period}", region.level);
             let values = self
                 .peers
                 .get_or_compute(key, async || {
                     let all = self.store().level_values(indicator, &period, &region.level).await?;
-                    let mut values: Vec<f64> =
-                        all.into_iter().filter(|(c, _)| visible.covers(c)).map(|(_, v)| v).collect();
+                    let mut values: Vec<f64> = all.into_iter().map(|(_, v)| v).collect();
                     values.sort_by(f64::total_cmp);
                     Ok(values)
                 })

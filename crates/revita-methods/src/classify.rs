@@ -118,25 +118,39 @@ pub fn class_of(value: f64, breaks: &[f64]) -> usize {
     breaks.iter().position(|b| value <= *b).unwrap_or(breaks.len().saturating_sub(1))
 }
 
-/// A value's place among its peers.
+/// A value's place among its peers, best first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Standing {
-    /// 1 for the highest value; ties share the best rank ("1224" ranking).
+    /// 1 for the best value (the highest where higher is better, the lowest
+    /// where lower is better, the highest for a neutral indicator); ties
+    /// share the best rank ("1224" ranking).
     pub rank: usize,
     /// Number of peers with a value (the region included).
     pub of: usize,
-    /// Share of the other peers with a strictly lower value, in percent
-    /// (0 for the lowest, 100 for the highest).
+    /// Share of the other peers that do worse, in percent (0 for the worst,
+    /// 100 for the best; for a neutral indicator, those with a lower value).
     pub percentile: f64,
 }
 
-/// The standing of `value` among `peers` (which include it), highest first.
-pub fn standing(value: f64, peers: &[f64]) -> Standing {
-    let higher = peers.iter().filter(|p| **p > value).count();
-    let lower = peers.iter().filter(|p| **p < value).count();
+/// The standing of `value` among `peers` (which include it), best first by
+/// the indicator's direction (issue 16: an illiteracy rate at the 90th
+/// percentile is among the lowest, not the highest). Values equal up to
+/// float rounding tie.
+pub fn standing(value: f64, peers: &[f64], direction: crate::Direction) -> Standing {
+    use crate::float::clearly_greater;
+    let better = |p: f64| match direction {
+        crate::Direction::LowerIsBetter => clearly_greater(value, p),
+        _ => clearly_greater(p, value),
+    };
+    let worse = |p: f64| match direction {
+        crate::Direction::LowerIsBetter => clearly_greater(p, value),
+        _ => clearly_greater(value, p),
+    };
+    let ahead = peers.iter().filter(|p| better(**p)).count();
+    let behind = peers.iter().filter(|p| worse(**p)).count();
     let others = peers.len().saturating_sub(1);
-    let percentile = if others == 0 { 100.0 } else { 100.0 * lower as f64 / others as f64 };
-    Standing { rank: higher + 1, of: peers.len(), percentile }
+    let percentile = if others == 0 { 100.0 } else { 100.0 * behind as f64 / others as f64 };
+    Standing { rank: ahead + 1, of: peers.len(), percentile }
 }
 
 #[cfg(test)]

@@ -59,11 +59,22 @@ fn values_fall_in_the_first_class_whose_bound_they_do_not_exceed() {
 }
 
 #[test]
-fn standing_ranks_highest_first_with_shared_ties() {
+fn standing_ranks_best_first_with_shared_ties() {
+    use crate::Direction::{HigherIsBetter, LowerIsBetter, Neutral};
     let peers = [10.0, 30.0, 20.0, 30.0, 5.0];
-    // 20: two peers higher → rank 3 of 5; lower: 10 and 5 → 2 of 4 others = 50%.
-    assert_eq!(standing(20.0, &peers), Standing { rank: 3, of: 5, percentile: 50.0 });
-    assert_eq!(standing(30.0, &peers).rank, 1);
-    assert_eq!(standing(5.0, &peers).percentile, 0.0);
-    assert_eq!(standing(7.0, &[7.0]).percentile, 100.0);
+    // Higher is better, 20: two peers higher → rank 3 of 5; lower: 10 and 5
+    // → 2 of 4 others do worse = 50%.
+    assert_eq!(standing(20.0, &peers, HigherIsBetter), Standing { rank: 3, of: 5, percentile: 50.0 });
+    assert_eq!(standing(30.0, &peers, HigherIsBetter).rank, 1);
+    assert_eq!(standing(5.0, &peers, HigherIsBetter).percentile, 0.0);
+    assert_eq!(standing(7.0, &[7.0], HigherIsBetter).percentile, 100.0);
+    // Lower is better (an illiteracy rate), 5: the best, rank 1, 100%;
+    // 30: two share the last place, rank 4 of 5, 0%.
+    assert_eq!(standing(5.0, &peers, LowerIsBetter), Standing { rank: 1, of: 5, percentile: 100.0 });
+    assert_eq!(standing(30.0, &peers, LowerIsBetter), Standing { rank: 4, of: 5, percentile: 0.0 });
+    assert_eq!(standing(20.0, &peers, LowerIsBetter), Standing { rank: 3, of: 5, percentile: 50.0 });
+    // Neutral (population): by value, highest first.
+    assert_eq!(standing(30.0, &peers, Neutral).rank, 1);
+    // Equal up to rounding is a tie.
+    assert_eq!(standing(0.1 + 0.2, &[0.3, 0.1 + 0.2, 0.5], HigherIsBetter).rank, 2);
 }

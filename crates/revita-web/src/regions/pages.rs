@@ -196,12 +196,10 @@ struct PairingRow {
     notes: String,
 }
 
-/// A rank among peers.
+/// A rank among peers, as a sentence naming what it ranks among.
 #[derive(Serialize)]
 struct Standing {
-    rank: usize,
-    of: usize,
-    percentile: String,
+    line: String,
 }
 
 /// One indicator's series: chart, table and standing.
@@ -307,7 +305,7 @@ pub async fn region_show(page: Page, Path(code): Path<String>) -> PageResult {
         ancestors,
         designations: profile.detail.designations.iter().map(|d| designation_row(lang, d)).collect(),
         pairings,
-        series: profile.series.iter().map(|s| series_view(lang, &name, s)).collect(),
+        series: profile.series.iter().map(|s| series_view(lang, &name, &profile.detail.region.level, s)).collect(),
         child_columns: profile
             .child_columns
             .iter()
@@ -352,7 +350,7 @@ fn designation_row(lang: Lang, d: &revita_methods::Designation) -> DesignationRo
 
 /// An indicator's series beside its references (the nation, the
 /// province): chart, the chart's numbers as a table, and the rank.
-fn series_view(lang: Lang, region_name: &str, s: &revita_app::profile::IndicatorSeries) -> SeriesView {
+fn series_view(lang: Lang, region_name: &str, level: &str, s: &revita_app::profile::IndicatorSeries) -> SeriesView {
     let indicator_name = lang.name(&s.indicator.name_zh, s.indicator.name_en.as_deref()).to_string();
     let unit = lang.unit(&s.indicator.unit);
     let year = |p: &Period| f64::from(p.year());
@@ -395,10 +393,20 @@ fn series_view(lang: Lang, region_name: &str, s: &revita_app::profile::Indicator
         unit,
         period,
         latest,
-        standing: s.standing.map(|st| Standing {
-            rank: st.rank,
-            of: st.of,
-            percentile: format!("{:.0}", st.percentile),
+        standing: s.standing.map(|st| {
+            let key = if s.indicator.direction == revita_methods::Direction::Neutral {
+                "standing_line_neutral"
+            } else {
+                "standing_line"
+            };
+            let level_name = lang.t(&format!("level_{level}"));
+            let line = lang
+                .t(key)
+                .replace("{rank}", &st.rank.to_string())
+                .replace("{of}", &format_number(st.of as f64, 0))
+                .replace("{level}", level_name)
+                .replace("{pct}", &format!("{:.0}", st.percentile));
+            Standing { line }
         }),
         synthetic: s.synthetic,
         chart,

@@ -78,7 +78,16 @@ both_backends!(the_language_switch_never_leads_off_the_site, |store: DynStore| a
 both_backends!(region_pages_show_standing_charts_and_downloads, |store: DynStore| async move {
     let app = fixture(store).await;
     let (_, _, body) = get_text(&app, "/regions/520103", &[("accept-language", "en")]).await;
-    assert!(body.contains("Rank 1 of 2"), "300 is the higher of the two counties");
+    assert!(
+        body.contains("Rank 1 of 2 county regions nationwide by value · higher than 100% of them"),
+        "300 is the higher of the two counties"
+    );
+    // Issue 16: a county user ranks the county among all counties of the
+    // nation (a published aggregate), not among the one county it may read.
+    let clerk = log_in(&app, "nanming_reader", revita_methods::access::Role::Viewer, "520102").await;
+    let (_, _, body) = get_text(&clerk, "/regions/520102", &[("accept-language", "zh")]).await;
+    assert!(body.contains("在全国 2 个县级地区中按数值排第 2 · 高于 0% 的地区"), "{body}");
+    assert!(!body.contains("云岩区"), "another county's name or value is not shown");
     assert!(body.contains("class=\"line-chart\""));
     let (status, headers, csv) = get_text(&app, "/regions/520100/children.csv", &[]).await;
     assert_eq!(status, StatusCode::OK);
