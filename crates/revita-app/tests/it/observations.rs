@@ -215,9 +215,13 @@ both_backends!(a_ten_million_row_file_streams_through, |store: DynStore| async m
     let rows: u64 = if std::env::var_os("REVITA_SLOW_TESTS").is_some() { 10_000_000 } else { 20_000 };
     let (app, files) = (app(store), Files::new());
     guizhou(&app, &files).await;
-    // 100 indicators × 3 counties × monthly periods from the year 1000 on give unique keys.
+    // Indicators × 3 counties × the 1,524 months from 1900-01 to 2026-12
+    // (observations are for 1900 on) give unique keys: 100 indicators for
+    // the quick run, 2,188 for ten million rows.
+    const MONTHS: u64 = 1524;
+    let indicators = rows.div_ceil(3 * MONTHS).max(100);
     let mut definitions = String::from("code,name_zh,unit,aggregation\n");
-    for k in 0..100 {
+    for k in 0..indicators {
         definitions.push_str(&format!("ind_{k},指标{k},units,sum\n"));
     }
     app.import_indicators(&files.write("ind.csv", &definitions), &FileImport::default()).await.unwrap();
@@ -228,9 +232,9 @@ both_backends!(a_ten_million_row_file_streams_through, |store: DynStore| async m
         writeln!(out, "region_code,indicator,period,value").unwrap();
         let counties = ["520102", "520103", "520502"];
         for i in 0..rows {
-            let (indicator, j) = (i % 100, i / 100);
+            let (indicator, j) = (i % indicators, i / indicators);
             let (county, p) = (counties[(j % 3) as usize], j / 3);
-            writeln!(out, "{county},ind_{indicator},{}-{:02},{i}.5", 1000 + p / 12, p % 12 + 1).unwrap();
+            writeln!(out, "{county},ind_{indicator},{}-{:02},{i}.5", 1900 + p / 12, p % 12 + 1).unwrap();
         }
     }
     let report = import_obs(&app, &path).await.unwrap();
