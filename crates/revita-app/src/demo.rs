@@ -10,6 +10,10 @@ use revita_ingest::records::ObservationOptions;
 use crate::import::{FileImport, ObservationImport};
 use crate::{App, AppResult, ImportReport};
 
+mod synthetic;
+
+pub use synthetic::{Examples, load_examples};
+
 macro_rules! demo_file {
     ($name:literal) => {
         ($name, include_bytes!(concat!("../../../data/demo/", $name)).as_slice())

@@ -170,6 +170,13 @@ impl Store {
         })
     }
 
+    /// How many households the registry holds.
+    pub async fn household_count(&self) -> StoreResult<i64> {
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar("SELECT COUNT(*) FROM households").fetch_one(pool).await?)
+        })
+    }
+
     /// The stored county of each of the named households that is stored, by id.
     pub async fn household_counties(&self, ids: &[&str]) -> StoreResult<HashMap<String, String>> {
         let mut found = HashMap::new();

@@ -29,3 +29,25 @@ both_backends!(the_demo_loads_real_regions_designations_and_census, |store: DynS
     let shufu = app.region_detail(&code("653121")).await.unwrap();
     assert!(shufu.pairings.iter().any(|p| p.donor.as_str() == "440000"), "{:?}", shufu.pairings);
 });
+
+// Issue 16: the demo ships synthetic examples for every page, loaded through
+// the use cases as the demo users, once.
+both_backends!(the_demo_examples_fill_the_registry_cases_and_a_plan, |store: DynStore| async move {
+    let app = app(store);
+    revita_app::demo::load(&app).await.unwrap();
+    revita_app::demo::create_users(&app, 1).await.unwrap();
+    let today = revita_methods::Date::parse("2026-12-06").unwrap();
+    let added = revita_app::demo::load_examples(&app, today, 1).await.unwrap();
+    assert_eq!((added.households, added.cases), (3000, 36));
+    assert!(added.members > 6000, "{added:?}");
+    let admin = app.actor_named("admin").await.unwrap();
+    let plan = app.plan_report(&admin, added.plan.unwrap(), today).await.unwrap();
+    assert_eq!(plan.projects.len(), 4);
+    // The Nanming clerk sees the county's six cases and no other.
+    let clerk = app.actor_named("nanming_clerk").await.unwrap();
+    let within = app.jurisdiction(&clerk, revita_methods::access::Action::Read).await.unwrap();
+    let cases = app.test_store().cases(Some(within.roots().unwrap())).await.unwrap();
+    assert_eq!(cases.len(), 6);
+    // Loading again adds nothing.
+    assert_eq!(revita_app::demo::load_examples(&app, today, 2).await.unwrap(), revita_app::demo::Examples::default());
+});

@@ -18,6 +18,20 @@ pub(super) async fn load_demo(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Adds the synthetic examples (a registry with members and cases, a sample
+/// plan) once the demo users exist, unless the registry holds households.
+pub(super) async fn load_demo_examples(app: &App) -> anyhow::Result<()> {
+    let today = revita_app::clock::today();
+    let added = revita_app::demo::load_examples(app, today, now()).await?;
+    if added.households > 0 {
+        eprintln!(
+            "synthetic examples (clearly marked 示例/DEMO, not real data): {} households with {} members, {} monitoring cases, a sample plan",
+            added.households, added.members, added.cases
+        );
+    }
+    Ok(())
+}
+
 /// Creates the demo users that do not exist yet and lists them.
 pub(super) async fn create_demo_users(app: &App) -> anyhow::Result<()> {
     let created = revita_app::demo::create_users(app, now()).await?;

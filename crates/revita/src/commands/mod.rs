@@ -37,7 +37,7 @@ mod user;
 use allocate::allocate;
 use audit::audit;
 use case::case;
-use demo::{create_demo_users, load_demo};
+use demo::{create_demo_users, load_demo, load_demo_examples};
 use designate::designate;
 use export::export;
 use import::import;
@@ -67,7 +67,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.profile.get_or_insert_with(|| "china".into());
             let app = open(&db).await?;
             load_demo(&app).await?;
-            create_demo_users(&app).await
+            create_demo_users(&app).await?;
+            load_demo_examples(&app).await
         }
         Command::Audit(args) => audit(args).await,
         Command::Import(args) => import(args).await,

@@ -8,7 +8,7 @@ use revita_app::DatabaseUrl;
 use crate::cli::ServeArgs;
 
 use super::demo::DEMO_DATABASE;
-use super::demo::{create_demo_users, load_demo};
+use super::demo::{create_demo_users, load_demo, load_demo_examples};
 use super::open;
 
 pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -35,12 +35,16 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         // A demo database kept from an earlier start keeps what its users
         // entered (issue 13); an empty one gets the demo dataset.
-        if app.is_empty().await? {
+        let fresh = app.is_empty().await?;
+        if fresh {
             load_demo(&app).await?;
         } else {
             eprintln!("serving the demo database as it is (start with --reset-demo for a fresh one)");
         }
         create_demo_users(&app).await?;
+        if fresh {
+            load_demo_examples(&app).await?;
+        }
     }
     let public = args
         .public
