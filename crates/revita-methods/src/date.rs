@@ -143,3 +143,78 @@ pub fn within(date: Date, from: Option<Date>, to: Option<Date>) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// A fixed offset from UTC in which times are shown (China keeps one time,
+/// UTC+8, in every province and has no daylight saving, so a fixed offset
+/// is exact for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UtcOffset {
+    seconds: i32,
+}
+
+/// Why a text is not a time zone revita knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a time zone revita knows: give Asia/Shanghai, UTC or an offset such as +08:00")]
+pub struct TimeZoneError(pub String);
+
+/// Beijing time: revita's users keep it.
+impl Default for UtcOffset {
+    fn default() -> UtcOffset {
+        UtcOffset::CHINA
+    }
+}
+
+impl UtcOffset {
+    /// China Standard Time (Beijing time), the default.
+    pub const CHINA: UtcOffset = UtcOffset { seconds: 8 * 3600 };
+    /// UTC itself.
+    pub const UTC: UtcOffset = UtcOffset { seconds: 0 };
+
+    /// Reads `Asia/Shanghai` (and China's other zone names, which keep
+    /// Beijing time), `UTC`, or `+HH:MM` / `-HH:MM`.
+    pub fn parse(text: &str) -> Result<UtcOffset, TimeZoneError> {
+        let text = text.trim();
+        let error = || TimeZoneError(text.to_string());
+        match text {
+            "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Harbin" | "Asia/Urumqi" | "PRC" | "CST" => {
+                return Ok(UtcOffset::CHINA);
+            }
+            "UTC" | "Etc/UTC" | "Z" => return Ok(UtcOffset::UTC),
+            _ => {}
+        }
+        let (sign, rest) = match text.as_bytes().first() {
+            Some(b'+') => (1, &text[1..]),
+            Some(b'-') => (-1, &text[1..]),
+            _ => return Err(error()),
+        };
+        let (h, m) = rest.split_once(':').ok_or_else(error)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(error());
+        }
+        let (h, m): (i32, i32) = (h.parse().map_err(|_| error())?, m.parse().map_err(|_| error())?);
+        if !(0..=14).contains(&h) || !(0..60).contains(&m) {
+            return Err(error());
+        }
+        Ok(UtcOffset { seconds: sign * (h * 3600 + m * 60) })
+    }
+
+    /// `at` (Unix seconds) as local `YYYY-MM-DD HH:MM:SS`.
+    pub fn format(self, at: i64) -> String {
+        let local = at + i64::from(self.seconds);
+        let date = Date::from_days_since_epoch(local.div_euclid(86_400));
+        let secs = local.rem_euclid(86_400);
+        format!("{date} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+    }
+
+    /// The Unix time at which `date` begins here.
+    pub fn start_of(self, date: Date) -> i64 {
+        date.days_since_epoch() * 86_400 - i64::from(self.seconds)
+    }
+
+    /// The offset as `+HH:MM`.
+    pub fn label(self) -> String {
+        let sign = if self.seconds < 0 { '-' } else { '+' };
+        let s = self.seconds.abs();
+        format!("UTC{sign}{:02}:{:02}", s / 3600, s % 3600 / 60)
+    }
+}

@@ -37,7 +37,7 @@ pub mod search;
 
 pub use aggregate::{Aggregate, ChildValue, aggregate};
 pub use crosswalk::{CodeHistory, CodeRecord, CodeStatus, Resolution};
-pub use date::Date;
+pub use date::{Date, UtcOffset};
 pub use designation::{Basis, Designation, DesignationCategory, DesignationList};
 pub use hierarchy::Hierarchy;
 pub use indicator::{Aggregation, Direction, Indicator, IndicatorCode, ValueRange};

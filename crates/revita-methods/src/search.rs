@@ -92,6 +92,126 @@ fn readings(name_zh: &str, as_place_name: bool) -> Vec<String> {
     out
 }
 
+/// Administrative suffixes and their English forms, longest first (the
+/// MCA's English names: 七星关区 Qixingguan District, 黄平县 Huangping
+/// County, 威宁彝族回族苗族自治县 Weining Yi, Hui and Miao Autonomous County).
+const SUFFIXES: &[(&str, &str)] = &[
+    ("特别行政区", "Special Administrative Region"),
+    ("自治区", "Autonomous Region"),
+    ("自治州", "Autonomous Prefecture"),
+    ("自治县", "Autonomous County"),
+    ("自治旗", "Autonomous Banner"),
+    ("林区", "Forestry District"),
+    ("特区", "Special District"),
+    ("地区", "Prefecture"),
+    ("省", "Province"),
+    ("市", "City"),
+    ("区", "District"),
+    ("县", "County"),
+    ("旗", "Banner"),
+    ("盟", "League"),
+    ("镇", "Town"),
+    ("乡", "Township"),
+    ("村", "Village"),
+];
+
+/// Ethnic groups as autonomous areas' names list them, with their English
+/// names (longest first, so that 布依族 is not read as 依族).
+const ETHNIC_GROUPS: &[(&str, &str)] = &[
+    ("柯尔克孜族", "Kirgiz"),
+    ("哈萨克族", "Kazak"),
+    ("达斡尔族", "Daur"),
+    ("鄂伦春族", "Oroqen"),
+    ("鄂温克族", "Ewenki"),
+    ("塔吉克族", "Tajik"),
+    ("布依族", "Bouyei"),
+    ("土家族", "Tujia"),
+    ("蒙古族", "Mongolian"),
+    ("朝鲜族", "Korean"),
+    ("傈僳族", "Lisu"),
+    ("拉祜族", "Lahu"),
+    ("纳西族", "Naxi"),
+    ("景颇族", "Jingpo"),
+    ("仡佬族", "Gelao"),
+    ("毛南族", "Maonan"),
+    ("仫佬族", "Mulao"),
+    ("维吾尔", "Uygur"),
+    ("哈尼族", "Hani"),
+    ("锡伯族", "Xibe"),
+    ("撒拉族", "Salar"),
+    ("裕固族", "Yugur"),
+    ("保安族", "Bonan"),
+    ("东乡族", "Dongxiang"),
+    ("独龙族", "Derung"),
+    ("普米族", "Pumi"),
+    ("彝族", "Yi"),
+    ("回族", "Hui"),
+    ("苗族", "Miao"),
+    ("侗族", "Dong"),
+    ("藏族", "Tibetan"),
+    ("壮族", "Zhuang"),
+    ("瑶族", "Yao"),
+    ("傣族", "Dai"),
+    ("黎族", "Li"),
+    ("羌族", "Qiang"),
+    ("白族", "Bai"),
+    ("佤族", "Va"),
+    ("水族", "Shui"),
+    ("满族", "Manchu"),
+    ("畲族", "She"),
+    ("土族", "Tu"),
+    ("怒族", "Nu"),
+    ("各族", "Multi-ethnic"),
+];
+
+/// A region's name in English when none is recorded: the place name in
+/// pinyin as place names read (capitalised, one word), then the ethnic
+/// groups of an autonomous area and the English of its administrative
+/// suffix: 七星关区 → `Qixingguan District`, 长沙市 → `Changsha City`.
+pub fn romanize(name_zh: &str) -> String {
+    let (stem, suffix) = SUFFIXES
+        .iter()
+        .find_map(|(zh, en)| name_zh.strip_suffix(zh).filter(|s| !s.is_empty()).map(|s| (s, Some(*en))))
+        .unwrap_or((name_zh, None));
+    // An autonomous area: the place name, then the ethnic groups.
+    let mut groups = Vec::new();
+    let mut place_end = stem.len();
+    if let Some(first) = ETHNIC_GROUPS.iter().filter_map(|(zh, _)| stem.find(zh)).min() {
+        place_end = first;
+        let mut rest = &stem[first..];
+        while let Some((zh, en)) = ETHNIC_GROUPS.iter().find(|(zh, _)| rest.starts_with(zh)) {
+            groups.push(*en);
+            rest = &rest[zh.len()..];
+            rest = rest.strip_prefix("族").unwrap_or(rest);
+        }
+        if !rest.is_empty() {
+            // Not a list of groups after all: romanise the whole stem.
+            groups.clear();
+            place_end = stem.len();
+        }
+    }
+    let place = capitalised(&readings(&stem[..place_end], true).concat());
+    let mut parts = vec![place];
+    match groups.as_slice() {
+        [] => {}
+        [one] => parts.push(one.to_string()),
+        [init @ .., last] => parts.push(format!("{} and {last}", init.join(", "))),
+    }
+    if let Some(suffix) = suffix {
+        parts.push(suffix.to_string());
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join(" ")
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
 fn joined(readings: &[String]) -> String {
     readings.concat()
 }
@@ -132,6 +252,20 @@ mod tests {
         assert!(search_key("六盘水市", None).starts_with("liupanshuishi"));
         assert!(search_key("乐山市", None).starts_with("leshanshi"));
         assert!(search_key("吐鲁番市", None).starts_with("tulufanshi"));
+    }
+
+    #[test]
+    fn names_without_an_english_form_are_romanised_as_place_names() {
+        assert_eq!(romanize("七星关区"), "Qixingguan District");
+        assert_eq!(romanize("长沙市"), "Changsha City");
+        assert_eq!(romanize("黄平县"), "Huangping County");
+        assert_eq!(romanize("威宁彝族回族苗族自治县"), "Weining Yi, Hui and Miao Autonomous County");
+        assert_eq!(romanize("黔东南苗族侗族自治州"), "Qiandongnan Miao and Dong Autonomous Prefecture");
+        assert_eq!(romanize("西藏自治区"), "Xizang Autonomous Region");
+        assert_eq!(romanize("镇宁布依族苗族自治县"), "Zhenning Bouyei and Miao Autonomous County");
+        assert_eq!(romanize("全国"), "Quanguo");
+        // A suffix alone is a name, not a suffix.
+        assert_eq!(romanize("市"), "Shi");
     }
 
     #[test]

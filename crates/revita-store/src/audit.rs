@@ -251,6 +251,10 @@ fn audit_query(f: &AuditFilter) -> (String, Vec<Bind>) {
         binds.push(Bind::Int(until));
         conditions.push(format!("at < ${}", binds.len()));
     }
+    if let Some(before) = f.before_id {
+        binds.push(Bind::Int(before));
+        conditions.push(format!("id < ${}", binds.len()));
+    }
     if let Some(roots) = &f.within {
         let (condition, codes) = crate::regions::within_condition("region_code", roots, binds.len());
         binds.extend(codes.into_iter().map(Bind::Text));

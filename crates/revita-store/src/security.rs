@@ -102,6 +102,9 @@ pub struct AuditFilter {
     pub since: Option<i64>,
     /// Before this time (Unix seconds).
     pub until: Option<i64>,
+    /// Only entries older than this one (its id): the next page of a list
+    /// read newest first.
+    pub before_id: Option<i64>,
     /// Only entries of regions within these subtrees (`None`: all entries,
     /// those of no region included).
     pub within: Option<Vec<RegionCode>>,

@@ -60,16 +60,45 @@ impl Lang {
     /// Translates a message key; an unknown key shows itself (and fails the
     /// template test).
     pub fn t(self, key: &str) -> &'static str {
-        match messages().find(|(k, ..)| *k == key) {
-            Some((_, en, zh)) => match self {
-                Lang::En => en,
-                Lang::Zh => zh,
-            },
-            None => "??",
+        self.lookup(key).unwrap_or("??")
+    }
+
+    /// The message of a key, if there is one (for keys made from data,
+    /// such as an audit action, which may have none).
+    pub fn lookup(self, key: &str) -> Option<&'static str> {
+        messages().find(|(k, ..)| *k == key).map(|(_, en, zh)| match self {
+            Lang::En => *en,
+            Lang::Zh => *zh,
+        })
+    }
+
+    /// A region's name in this language: in English its English name, or
+    /// where none is recorded its name romanised as place names are
+    /// (`七星关区` → `Qixingguan District`).
+    pub fn region_name(self, zh: &str, en: Option<&str>) -> String {
+        match (self, en) {
+            (Lang::En, Some(en)) if !en.is_empty() => en.to_string(),
+            (Lang::En, _) => revita_methods::search::romanize(zh),
+            (Lang::Zh, _) => zh.to_string(),
         }
     }
 
-    /// A region's or indicator's name in this language.
+    /// A data source caption in this language: the demo's sources, stored
+    /// in English, have their Chinese here; any other is shown as given.
+    /// Several sources joined by `; ` are translated one by one.
+    pub fn source(self, text: &str) -> String {
+        let known = |part: &str| SOURCES.iter().find(|(en, _)| *en == part).map(|(_, zh)| *zh);
+        if self == Lang::En {
+            return text.to_string();
+        }
+        if let Some(zh) = known(text) {
+            return zh.to_string();
+        }
+        text.split("; ").map(|part| known(part).unwrap_or(part)).collect::<Vec<_>>().join("；")
+    }
+
+    /// An indicator's (or any other) name in this language; the Chinese
+    /// where no English is recorded.
     pub fn name<'a>(self, zh: &'a str, en: Option<&'a str>) -> &'a str {
         match (self, en) {
             (Lang::En, Some(en)) if !en.is_empty() => en,
@@ -135,6 +164,23 @@ fn accept_language(headers: &HeaderMap) -> Option<Lang> {
     tags.sort_by(|a, b| b.0.total_cmp(&a.0));
     tags.into_iter().find_map(|(_, tag)| Lang::parse(tag))
 }
+
+/// Data sources the demo names, in English and Chinese.
+const SOURCES: &[(&str, &str)] = &[
+    (
+        "Seventh National Population Census (2020), by county — see data/README.md",
+        "第七次全国人口普查（2020年）分县资料（见 data/README.md）",
+    ),
+    (
+        "Sixth (2010) and Seventh (2020) National Population Census, prefecture tables — see data/README.md",
+        "第六次（2010年）和第七次（2020年）全国人口普查分地级资料（见 data/README.md）",
+    ),
+    (
+        "Tianditu administrative boundaries via DataV, simplified — see data/README.md",
+        "天地图行政区划边界（经 DataV，简化；见 data/README.md）",
+    ),
+    ("revita screen (methods.md §9; bench/SPEC.md B1)", "revita 监测筛查（methods.md §9；bench/SPEC.md B1）"),
+];
 
 /// The UI messages shared by every page (the frame, errors, levels,
 /// statuses): key, English, Chinese. Each feature keeps its own beside its
@@ -292,6 +338,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("what", "What", "内容"),
     ("pairings", "Pairing assistance", "对口支援"),
     ("role", "Role", "角色"),
+    ("role_admin", "administrator", "管理员"),
+    ("role_planner", "planner", "规划人员"),
+    ("role_data_entry", "data entry", "数据录入员"),
+    ("role_viewer", "viewer", "查看人员"),
+    ("role_auditor", "auditor", "审计人员"),
     ("kind_pairings", "Pairings (CSV/XLSX)", "结对关系（CSV/XLSX）"),
     ("kind_households", "Households for the monitoring registry (CSV/XLSX)", "监测户（CSV/XLSX）"),
     ("kind_monitoring_lines", "Monitoring lines (CSV/XLSX)", "监测范围标准（CSV/XLSX）"),

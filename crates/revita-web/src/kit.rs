@@ -390,6 +390,7 @@ mod tests {
             monitoring_pages: Default::default(),
             public: Default::default(),
             uploads: Default::default(),
+            time_zone: Default::default(),
         };
         let id = RequestId("abc-000042".into());
         for (lang, heading) in [("en", "Something went wrong on our side"), ("zh", "服务器内部错误")] {

@@ -129,6 +129,8 @@ pub struct Options {
     pub public: Vec<auth::PublicPage>,
     /// Where uploads wait, and their limits.
     pub uploads: Uploads,
+    /// The time zone times are shown in (Beijing time by default).
+    pub time_zone: revita_methods::UtcOffset,
 }
 
 /// The routes that take uploads: their body limit is the upload limit (and
@@ -163,6 +165,7 @@ pub fn router_with_options(app: App, options: Options) -> Router {
         monitoring_pages: Arc::default(),
         public: Arc::new(options.public),
         uploads: options.uploads,
+        time_zone: options.time_zone,
     };
     let mut router = Router::new();
     for (path, route) in route_table() {

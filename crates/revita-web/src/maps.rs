@@ -202,7 +202,7 @@ fn level_name(lang: Lang, level: &str) -> String {
 
 /// Classes, colours, legend and figures for map data.
 fn draw(data: &MapData, settings: &Settings, lang: Lang, width: f64, periods: Vec<String>) -> RenderedMap {
-    let name = |r: &revita_app::maps::MapRegion| lang.name(&r.name_zh, r.name_en.as_deref()).to_string();
+    let name = |r: &revita_app::maps::MapRegion| lang.region_name(&r.name_zh, r.name_en.as_deref());
     let level = level_name(lang, &data.level);
     let (title, source, fills, legend_title, legend, figures, period, synthetic) = match &data.theme {
         MapTheme::Indicator { indicator, period, sources } => {
@@ -252,6 +252,7 @@ fn draw(data: &MapData, settings: &Settings, lang: Lang, width: f64, periods: Ve
             let source =
                 if sources.is_empty() { indicator.source.clone().unwrap_or_default() } else { sources.join("; ") };
             let synthetic = source.to_lowercase().contains("synthetic");
+            let source = lang.source(&source);
             (
                 format!("{ind_name} · {period} · {level}"),
                 source,

@@ -29,6 +29,8 @@ pub struct WebState {
     pub(crate) monitoring_pages: Arc<Cache<crate::monitoring::MonitoringView>>,
     /// Pages published for anonymous reading.
     pub public: Arc<Vec<crate::auth::PublicPage>>,
+    /// The time zone times are shown in.
+    pub time_zone: revita_methods::UtcOffset,
     /// Where uploads wait between their check and their confirmation.
     pub uploads: crate::staging::Uploads,
 }

@@ -123,6 +123,10 @@ pub struct ServeArgs {
     /// Most connections served at once; more wait in the listen queue.
     #[arg(long, env = "REVITA_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
+    /// The time zone pages show times in: `Asia/Shanghai` (Beijing time,
+    /// the default), `UTC`, or an offset such as `+08:00`.
+    #[arg(long, env = "REVITA_TIME_ZONE", default_value = "Asia/Shanghai", value_parser = parse_time_zone)]
+    pub time_zone: revita_methods::UtcOffset,
     /// With --demo: delete the demo database and start afresh (otherwise
     /// an existing demo database is kept, with whatever was entered in it).
     #[arg(long, requires = "demo")]
@@ -717,6 +721,11 @@ pub enum BenchTask {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// Reads `--time-zone` (see [`revita_methods::UtcOffset::parse`]).
+fn parse_time_zone(text: &str) -> Result<revita_methods::UtcOffset, String> {
+    revita_methods::UtcOffset::parse(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -59,3 +59,18 @@ fn days_since_the_epoch_round_trip() {
     assert_eq!(Date::parse("1970-01-02").unwrap().days_since_epoch(), 1);
     assert_eq!(Date::parse("2021-01-01").unwrap().days_since_epoch(), 18_628);
 }
+
+#[test]
+fn times_show_in_a_fixed_offset_and_days_start_there() {
+    // 2026-12-06 16:25:12 UTC is 2026-12-07 00:25:12 in Beijing.
+    let at = 1_796_574_312;
+    assert_eq!(UtcOffset::UTC.format(at), "2026-12-06 16:25:12");
+    assert_eq!(UtcOffset::CHINA.format(at), "2026-12-07 00:25:12");
+    assert_eq!(UtcOffset::parse("Asia/Shanghai"), Ok(UtcOffset::CHINA));
+    assert_eq!(UtcOffset::parse("-05:30").unwrap().label(), "UTC-05:30");
+    assert!(UtcOffset::parse("Europe/Paris").is_err() && UtcOffset::parse("+8").is_err());
+    // Beijing's 7 December starts at 16:00 UTC on the 6th.
+    let day = Date::parse("2026-12-07").unwrap();
+    assert_eq!(UtcOffset::CHINA.format(UtcOffset::CHINA.start_of(day)), "2026-12-07 00:00:00");
+    assert_eq!(UtcOffset::UTC.format(UtcOffset::CHINA.start_of(day)), "2026-12-06 16:00:00");
+}

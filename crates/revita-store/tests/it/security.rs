@@ -91,6 +91,10 @@ both_backends!(the_audit_log_is_append_only_and_filtered, |store: DynStore| asyn
     assert_eq!(store.audit_log(&admin_obs, 10).await.unwrap().len(), 1);
     let window = AuditFilter { since: Some(150), until: Some(300), ..Default::default() };
     assert_eq!(store.audit_log(&window, 10).await.unwrap()[0].actor, "clerk");
+    // Paging newest first: the page after the first entry starts below its id.
+    let first = store.audit_log(&AuditFilter::default(), 1).await.unwrap();
+    let next = AuditFilter { before_id: Some(first[0].id), ..Default::default() };
+    assert_eq!(store.audit_log(&next, 10).await.unwrap().iter().map(|e| e.at).collect::<Vec<_>>(), [200, 100]);
 });
 
 both_backends!(login_attempts_are_counted_in_a_window, |store: DynStore| async move {

@@ -7,8 +7,10 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use revita_app::{AppError, AuditFilter};
 use revita_methods::access::{Grant, Role};
+use revita_methods::{Date, UtcOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Lang;
 use crate::kit::{Page, PageResult};
 
 /// A user as the list shows it.
@@ -39,7 +41,11 @@ async fn users_page(page: &Page, message: Option<(&'static str, String)>) -> Pag
         .iter()
         .map(|(u, grants)| UserRow {
             name: u.name.clone(),
-            grants: grants.iter().map(|g| format!("{} @ {}", g.role, g.scope)).collect::<Vec<_>>().join(", "),
+            grants: grants
+                .iter()
+                .map(|g| format!("{} @ {}", page.t(&format!("role_{}", g.role.as_str())), g.scope))
+                .collect::<Vec<_>>()
+                .join(", "),
             disabled: u.disabled,
             must_change: u.must_change_password,
             version: u.version,
@@ -133,11 +139,39 @@ pub async fn users_update(page: Page, Path(name): Path<String>, Form(form): Form
 pub struct AuditQuery {
     actor: Option<String>,
     object_type: Option<String>,
+    /// First day shown (local date, inclusive).
+    from: Option<String>,
+    /// Last day shown (local date, inclusive).
+    to: Option<String>,
+    /// Only entries older than this one (the next page).
+    before: Option<i64>,
 }
 
-fn filter(q: &AuditQuery) -> AuditFilter {
+/// Entries on one page of the audit log.
+const AUDIT_PAGE: i64 = 100;
+
+/// The store's filter for a query, dates taken in the server's time zone.
+fn filter(q: &AuditQuery, zone: UtcOffset) -> Result<AuditFilter, AppError> {
     let some = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
-    AuditFilter { actor: some(&q.actor), object_type: some(&q.object_type), ..Default::default() }
+    let day = |v: &Option<String>| -> Result<Option<Date>, AppError> {
+        some(v).map(|t| Date::parse(&t).map_err(|e| AppError::Invalid(e.to_string()))).transpose()
+    };
+    Ok(AuditFilter {
+        actor: some(&q.actor),
+        object_type: some(&q.object_type),
+        since: day(&q.from)?.map(|d| zone.start_of(d)),
+        until: day(&q.to)?.map(|d| zone.start_of(d) + 86_400),
+        before_id: q.before,
+        ..Default::default()
+    })
+}
+
+/// One changed value of an entry: the field, before and after.
+#[derive(Serialize)]
+struct Change {
+    field: String,
+    before: String,
+    after: String,
 }
 
 /// An audit entry as the log shows it.
@@ -145,9 +179,14 @@ fn filter(q: &AuditQuery) -> AuditFilter {
 struct AuditRow {
     at: String,
     actor: String,
+    /// The action's code and its name in the reader's language.
     action: String,
+    action_name: String,
     object_type: String,
     object_id: String,
+    /// The fields that changed, where before and after are JSON objects.
+    changes: Vec<Change>,
+    /// Otherwise the values as recorded.
     before: String,
     after: String,
     request_id: String,
@@ -160,33 +199,113 @@ struct AuditView {
     entries: Vec<AuditRow>,
     actor: String,
     object_type: String,
+    from: String,
+    to: String,
+    /// The id to continue from for older entries, when there are more.
+    older: Option<i64>,
+    /// Whether this page continues an earlier one.
+    paged: bool,
+    /// The time zone the times are in, e.g. `UTC+08:00`.
+    zone: String,
 }
 
-/// `GET /audit`: the newest 500 entries matching the filter.
+/// An action's name: `import.observations` → 导入 · observations.
+fn action_name(lang: Lang, action: &str) -> String {
+    if let Some(name) = lang.lookup(&format!("action_{}", action.replace('.', "_"))) {
+        return name.to_string();
+    }
+    match action.split_once('.') {
+        Some((head, rest)) => match lang.lookup(&format!("action_{head}")) {
+            Some(name) => format!("{name} · {rest}"),
+            None => action.to_string(),
+        },
+        None => action.to_string(),
+    }
+}
+
+/// The fields two recorded JSON objects differ in (every field of the one
+/// there is when only one is), each value as compact text.
+fn changes(before: Option<&str>, after: Option<&str>) -> Option<Vec<Change>> {
+    let object = |text: Option<&str>| -> Option<Option<serde_json::Map<String, serde_json::Value>>> {
+        match text {
+            None => Some(None),
+            Some(t) => match serde_json::from_str::<serde_json::Value>(t) {
+                Ok(serde_json::Value::Object(map)) => Some(Some(map)),
+                _ => None,
+            },
+        }
+    };
+    let (before, after) = (object(before)?, object(after)?);
+    if before.is_none() && after.is_none() {
+        return None;
+    }
+    let text = |v: Option<&serde_json::Value>| match v {
+        None => "—".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    };
+    let mut fields: Vec<&String> = before.iter().chain(after.iter()).flat_map(|m| m.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    Some(
+        fields
+            .into_iter()
+            .filter_map(|f| {
+                let (b, a) = (before.as_ref().and_then(|m| m.get(f)), after.as_ref().and_then(|m| m.get(f)));
+                (b != a || before.is_none() || after.is_none()).then(|| Change {
+                    field: f.clone(),
+                    before: text(b),
+                    after: text(a),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `GET /audit`: the newest entries matching the filter, a page at a time,
+/// times in the server's time zone.
 pub async fn audit_index(page: Page, Query(q): Query<AuditQuery>) -> PageResult {
-    let entries = page.app().audit_entries(&page.viewer()?.actor, &filter(&q), 500).await?;
+    let zone = page.state.time_zone;
+    let lang = page.lang();
+    let mut entries = page.app().audit_entries(&page.viewer()?.actor, &filter(&q, zone)?, AUDIT_PAGE + 1).await?;
+    let more = entries.len() as i64 > AUDIT_PAGE;
+    entries.truncate(AUDIT_PAGE as usize);
+    let older = if more { entries.last().map(|e| e.id) } else { None };
     let entries = entries
         .into_iter()
-        .map(|e| AuditRow {
-            at: revita_app::auth::utc_timestamp(e.at),
-            actor: e.actor,
-            action: e.action,
-            object_type: e.object_type,
-            object_id: e.object_id,
-            before: e.before.unwrap_or_default(),
-            after: e.after.unwrap_or_default(),
-            request_id: e.request_id.unwrap_or_default(),
-            client_addr: e.client_addr.unwrap_or_default(),
+        .map(|e| {
+            let changes = changes(e.before.as_deref(), e.after.as_deref());
+            AuditRow {
+                at: zone.format(e.at),
+                actor: e.actor,
+                action_name: action_name(lang, &e.action),
+                action: e.action,
+                object_type: e.object_type,
+                object_id: e.object_id,
+                before: if changes.is_some() { String::new() } else { e.before.unwrap_or_default() },
+                after: if changes.is_some() { String::new() } else { e.after.unwrap_or_default() },
+                changes: changes.unwrap_or_default(),
+                request_id: e.request_id.unwrap_or_default(),
+                client_addr: e.client_addr.unwrap_or_default(),
+            }
         })
         .collect();
-    let view =
-        AuditView { entries, actor: q.actor.unwrap_or_default(), object_type: q.object_type.unwrap_or_default() };
+    let view = AuditView {
+        entries,
+        actor: q.actor.unwrap_or_default(),
+        object_type: q.object_type.unwrap_or_default(),
+        from: q.from.unwrap_or_default(),
+        to: q.to.unwrap_or_default(),
+        older,
+        paged: q.before.is_some(),
+        zone: zone.label(),
+    };
     page.render("audit.html", page.t("audit_log"), view)
 }
 
 /// `GET /audit.csv`: the same entries (up to 10,000) as CSV.
 pub async fn audit_csv(page: Page, Query(q): Query<AuditQuery>) -> PageResult {
-    let csv = page.app().audit_csv(&page.viewer()?.actor, &filter(&q), 10_000).await?;
+    let csv = page.app().audit_csv(&page.viewer()?.actor, &filter(&q, page.state.time_zone)?, 10_000).await?;
     let headers = [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
         (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),

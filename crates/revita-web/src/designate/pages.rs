@@ -139,7 +139,7 @@ async fn compare(page: &Page, params: &RunParams, first: &DesignationRun) -> Res
                     fill: fill(kind),
                     title: format!(
                         "{}: {}",
-                        ctx.lang.name(&r.name_zh, r.name_en.as_deref()),
+                        ctx.lang.region_name(&r.name_zh, r.name_en.as_deref()),
                         ctx.t(&format!("moved_{kind}"))
                     ),
                     href: Some(format!("/regions/{}", r.code)),
@@ -338,7 +338,7 @@ async fn class_map(
         .iter()
         .map(|r| {
             let class = classified.get(r.code.as_str()).copied();
-            let name = ctx.lang.name(&r.name_zh, r.name_en.as_deref());
+            let name = ctx.lang.region_name(&r.name_zh, r.name_en.as_deref());
             Feature {
                 code: r.code.as_str(),
                 shape: &r.shape,

@@ -35,7 +35,7 @@ impl IndicatorRow {
             aggregation: i.aggregation.as_str(),
             weight: i.aggregation.weight().map(|w| w.to_string()),
             description: i.description.clone().unwrap_or_default(),
-            source: i.source.clone().unwrap_or_default(),
+            source: lang.source(i.source.as_deref().unwrap_or_default()),
         }
     }
 }

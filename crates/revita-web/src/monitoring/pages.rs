@@ -329,7 +329,7 @@ async fn m0_map(
                 code: r.code.as_str(),
                 shape: &r.shape,
                 fill: colours[class],
-                title: format!("{}: M0 {m0:.3}", ctx.lang.name(&r.name_zh, r.name_en.as_deref())),
+                title: format!("{}: M0 {m0:.3}", ctx.lang.region_name(&r.name_zh, r.name_en.as_deref())),
                 href: Some(format!("/regions/{}", r.code)),
             }
         })

@@ -126,6 +126,8 @@ struct TargetView {
     id: i64,
     edit: TargetEdit,
     indicator: String,
+    /// The indicator's name in the reader's language.
+    indicator_name: String,
     region: String,
     binding: bool,
     baseline: String,
@@ -276,6 +278,13 @@ pub(super) async fn plan_view(
     problems: Option<Vec<FileProblem>>,
 ) -> AppResult<PlanView> {
     let (plan, ctx) = (&report.plan, &page.ctx);
+    let indicator_names: std::collections::HashMap<String, String> = page
+        .app()
+        .indicators()
+        .await?
+        .iter()
+        .map(|i| (i.code.to_string(), ctx.lang.name(&i.name_zh, i.name_en.as_deref()).to_string()))
+        .collect();
     let goals = report
         .goals
         .iter()
@@ -304,6 +313,10 @@ pub(super) async fn plan_view(
                                 .join("; "),
                         },
                         indicator: t.target.indicator.to_string(),
+                        indicator_name: indicator_names
+                            .get(t.target.indicator.as_str())
+                            .cloned()
+                            .unwrap_or_else(|| t.target.indicator.to_string()),
                         region: t.target.region.as_ref().map(|r| r.to_string()).unwrap_or_default(),
                         binding: target.binding,
                         baseline: format!("{} ({})", target.baseline, target.baseline_year),

@@ -22,7 +22,7 @@ struct Named {
 
 impl Named {
     fn region(lang: Lang, r: &Region) -> Named {
-        Named { code: r.code.to_string(), name: lang.name(&r.name_zh, r.name_en.as_deref()).to_string() }
+        Named { code: r.code.to_string(), name: lang.region_name(&r.name_zh, r.name_en.as_deref()) }
     }
 }
 
@@ -155,9 +155,7 @@ pub async fn region_index(page: Page, Query(params): Query<SearchParams>) -> Pag
     let mut results = Vec::with_capacity(regions.len());
     for r in &regions {
         let parent_name = match &r.parent {
-            Some(p) => {
-                page.app().find_region(p).await?.map(|p| lang.name(&p.name_zh, p.name_en.as_deref()).to_string())
-            }
+            Some(p) => page.app().find_region(p).await?.map(|p| lang.region_name(&p.name_zh, p.name_en.as_deref())),
             None => None,
         };
         let Named { code, name } = Named::region(lang, r);
@@ -261,7 +259,7 @@ pub async fn region_show(page: Page, Path(code): Path<String>) -> PageResult {
     let visible = page.readable(&code).await?;
     let profile = page.state.profile(&code, &visible).await?;
     let region = &profile.detail.region;
-    let name = lang.name(&region.name_zh, region.name_en.as_deref()).to_string();
+    let name = lang.region_name(&region.name_zh, region.name_en.as_deref());
     let ancestors =
         profile.detail.ancestors.iter().filter(|a| visible.covers(&a.code)).map(|a| Named::region(lang, a)).collect();
     let mut pairings = Vec::new();
@@ -269,7 +267,7 @@ pub async fn region_show(page: Page, Path(code): Path<String>) -> PageResult {
         let (partner, role) =
             if p.donor == code { (&p.recipient, "gives_assistance") } else { (&p.donor, "receives_assistance") };
         let partner_name = match page.app().find_region(partner).await? {
-            Some(r) => lang.name(&r.name_zh, r.name_en.as_deref()).to_string(),
+            Some(r) => lang.region_name(&r.name_zh, r.name_en.as_deref()),
             None => partner.to_string(),
         };
         pairings.push(PairingRow {
@@ -316,7 +314,7 @@ pub async fn region_show(page: Page, Path(code): Path<String>) -> PageResult {
             .iter()
             .map(|row| ChildRow {
                 code: row.region.code.to_string(),
-                name: lang.name(&row.region.name_zh, row.region.name_en.as_deref()).to_string(),
+                name: lang.region_name(&row.region.name_zh, row.region.name_en.as_deref()),
                 values: row
                     .values
                     .iter()
@@ -361,7 +359,7 @@ fn series_view(lang: Lang, region_name: &str, level: &str, s: &revita_app::profi
     }];
     for (r, points) in s.references.iter().filter(|(_, points)| !points.is_empty()) {
         lines.push(Series {
-            label: lang.name(&r.name_zh, r.name_en.as_deref()).to_string(),
+            label: lang.region_name(&r.name_zh, r.name_en.as_deref()),
             points: points.iter().map(|(p, v)| (year(p), *v)).collect(),
             reference: true,
         });
@@ -412,7 +410,7 @@ fn series_view(lang: Lang, region_name: &str, level: &str, s: &revita_app::profi
         chart,
         columns: lines.iter().map(|l| l.label.clone()).collect(),
         rows,
-        source: s.source.clone().unwrap_or_default(),
+        source: lang.source(s.source.as_deref().unwrap_or_default()),
     }
 }
 

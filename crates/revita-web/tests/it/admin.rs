@@ -137,4 +137,41 @@ both_backends!(auditors_browse_and_export_the_log, |store: DynStore| async move 
         "{csv}"
     );
     assert!(csv.contains(",user.create,"), "{csv}");
+    // Issue 16: actions named in the reader's language, times in Beijing
+    // time, changes field by field, a page at a time, a date range.
+    let (_, _, zh) = get_text(&auditor, "/audit?actor=admin", &[("accept-language", "zh")]).await;
+    assert!(zh.contains("(UTC+08:00)") && zh.contains(">登录<"), "{zh}");
+    assert!(zh.contains("title=\"session.login\""), "the code stays at hand: {zh}");
+    let entries = auditor.test_store().audit_log(&Default::default(), 1000).await.unwrap();
+    let newest = &entries[0];
+    let (_, _, today) = get_text(&auditor, "/audit", &[]).await;
+    assert!(today.contains(&revita_methods::UtcOffset::CHINA.format(newest.at)), "{today}");
+    let tomorrow = revita_methods::Date::from_days_since_epoch(newest.at / 86_400 + 2);
+    let (_, _, none) = get_text(&auditor, &format!("/audit?from={tomorrow}"), &[]).await;
+    assert!(!none.contains("<td>admin</td>"), "nothing from {tomorrow} on: {none}");
+    let (status, _, bad) = get_text(&auditor, "/audit?from=yesterday", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    // More than a page: the next page starts below the last id shown.
+    for k in 0..120 {
+        admin
+            .test_store()
+            .append_audit(&[revita_store::security::AuditEntry {
+                at: 1_000 + k,
+                actor: "admin".into(),
+                action: "region.update".into(),
+                object_type: "region".into(),
+                object_id: format!("52{k:04}"),
+                before: Some(r#"{"name_zh":"旧名","level":"county"}"#.into()),
+                after: Some(r#"{"name_zh":"新名","level":"county"}"#.into()),
+                ..Default::default()
+            }])
+            .await
+            .unwrap();
+    }
+    let (_, _, first) = get_text(&auditor, "/audit?object_type=region", &[("accept-language", "zh")]).await;
+    assert_eq!(first.matches("<td>admin</td>").count(), 100);
+    assert!(first.contains("<b>name_zh</b>: 旧名 → 新名") && !first.contains("<b>level</b>"), "{first}");
+    let older = first.split("before=").nth(1).unwrap().split('"').next().unwrap();
+    let (_, _, second) = get_text(&auditor, &format!("/audit?object_type=region&before={older}"), &[]).await;
+    assert_eq!(second.matches("<td>admin</td>").count(), 20);
 });

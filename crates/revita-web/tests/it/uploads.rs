@@ -20,7 +20,8 @@ async fn server(store: DynStore, settings: UploadSettings) -> (Client, tempfile:
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("uploads");
     let uploads = Uploads::in_dir(&dir, settings).unwrap();
-    let router = revita_web::router_with_options(admin.app.clone(), Options { public: vec![], uploads });
+    let router =
+        revita_web::router_with_options(admin.app.clone(), Options { public: vec![], uploads, ..Options::default() });
     (admin.on(&router), root, dir)
 }
 
