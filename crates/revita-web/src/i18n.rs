@@ -338,6 +338,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("what", "What", "内容"),
     ("pairings", "Pairing assistance", "对口支援"),
     ("role", "Role", "角色"),
+    ("from_date", "From", "起始日期"),
+    ("to_date", "Until", "截止日期"),
     ("role_admin", "administrator", "管理员"),
     ("role_planner", "planner", "规划人员"),
     ("role_data_entry", "data entry", "数据录入员"),

@@ -20,8 +20,6 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("before", "Before", "修改前"),
     ("when", "When", "时间"),
     ("client", "Client", "客户端"),
-    ("from_date", "From", "起始日期"),
-    ("to_date", "To", "截止日期"),
     ("older_entries", "Older entries", "更早的记录"),
     ("newest_entries", "Newest entries", "最新记录"),
     ("changes", "Changes", "变更内容"),

@@ -80,8 +80,6 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("channel", "Channel", "发现方式"),
     ("measure_kind", "Assistance", "帮扶措施"),
     ("measure_amount", "Amount (yuan)", "金额（元）"),
-    ("from_date", "From", "起始日期"),
-    ("to_date", "Until", "截止日期"),
     ("recorded_by", "Recorded by", "记录人"),
     ("record_measure", "Record the measure", "记录帮扶措施"),
     ("add_member", "Add or replace a member (same number replaces)", "添加或修改成员（编号相同则替换）"),

@@ -35,7 +35,7 @@ both_backends!(administrators_manage_users_with_optimistic_versions, |store: Dyn
     ]);
     let (status, page) = pages::post(&admin, "/admin/users", FORM, &admin.cookie, body).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("viewer @ 520000"), "{page}");
+    assert!(page.contains("查看人员 @ 520000"), "the role by its name in the page's language: {page}");
     let weak =
         form(&[("csrf", &admin.csrf), ("name", "x1"), ("password", "short"), ("role", "viewer"), ("scope", "520000")]);
     let (_, page) = pages::post(&admin, "/admin/users", FORM, &admin.cookie, weak).await;
@@ -60,7 +60,7 @@ both_backends!(administrators_manage_users_with_optimistic_versions, |store: Dyn
     ]);
     let (_, page) = pages::post(&admin, "/admin/users/gz_viewer", FORM, &admin.cookie, grant).await;
     assert!(
-        page.contains("planner @ 520100, viewer @ 520000") || page.contains("viewer @ 520000, planner @ 520100"),
+        page.contains("规划人员 @ 520100, 查看人员 @ 520000") || page.contains("查看人员 @ 520000, 规划人员 @ 520100"),
         "{page}"
     );
     let log = admin.test_store().audit_log(&Default::default(), 20).await.unwrap();
