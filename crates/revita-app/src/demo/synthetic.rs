@@ -114,7 +114,7 @@ fn members(seq: &mut Sequence, year: i32) -> Vec<Member> {
             };
             let schooling = match age {
                 3..=5 => "preschool",
-                6..=15 if seq.chance(0.03) => "out_of_school",
+                6..=15 if seq.chance(0.01) => "out_of_school",
                 6..=15 => "compulsory",
                 16..=18 if seq.chance(0.7) => "beyond",
                 _ => "not_in_school",
@@ -126,7 +126,7 @@ fn members(seq: &mut Sequence, year: i32) -> Vec<Member> {
                 schooling,
                 disabled,
                 ill: seq.chance(0.08),
-                insured: seq.chance(0.97),
+                insured: seq.chance(0.995),
             }
         })
         .collect()
@@ -169,9 +169,9 @@ fn registry_files(year: i32) -> (String, String, Vec<(u32, String)>) {
                 out_of_school,
                 seq.chance(0.08),
                 seq.chance(0.07),
-                seq.chance(0.04),
+                seq.chance(0.015),
                 seq.chance(0.005),
-                seq.chance(0.05),
+                seq.chance(0.02),
                 seq.chance(0.06),
                 uninsured,
             ];

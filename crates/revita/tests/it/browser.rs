@@ -262,7 +262,20 @@ fn browser_journeys() {
     assert!(browser.script("return document.querySelectorAll('#map a.region').length").as_u64().unwrap() >= 30);
     browser.click("select[name=theme] option[value='indicator:urbanization_rate_pct']");
     browser.wait_for_text("h1", "城镇化率");
+    // The year shown by default is the census year every province reports,
+    // with its coverage beside the map.
+    assert!(browser.text("h1").contains("2020"), "{}", browser.text("h1"));
+    assert!(browser.text("main").contains("有数据的地区"));
     browser.screenshot("1-map-urbanization");
+
+    // 2a. Pinyin as place names read: changsha finds 长沙 (the city before
+    //     its county), xizang finds 西藏.
+    browser.type_into("#site-search", "changsha");
+    browser.click("header form.search button");
+    let found = browser.wait_for_text("ul.results", "长沙市");
+    assert!(found.find("长沙市").unwrap() < found.find("长沙县").unwrap(), "{found}");
+    browser.go(&format!("{url}/regions?q=xizang"));
+    browser.wait_for_text("h1", "西藏自治区");
 
     // 2. Search for a county and open it.
     browser.type_into("#site-search", "七星关");
@@ -341,6 +354,9 @@ fn browser_journeys() {
     //     project; the target's status shows; the PDF carries the Chinese.
     browser.go(&format!("{url}/plans"));
     browser.wait_for_text("h1", "Development plans");
+    // The demo's sample plan is listed, so the form starts folded.
+    assert!(browser.text("main").contains("七星关区巩固拓展脱贫攻坚成果规划（示例）"));
+    browser.click("details.create-plan summary");
     browser.type_into("#title", "贵阳市振兴发展规划");
     browser.type_into("#region", "520100");
     browser.type_into("#scope", "520100");
@@ -414,8 +430,8 @@ fn browser_journeys() {
         &households,
         "hh_id,village_code,size,labor,income_pc,income_pc_prev,medical_exp,education_exp,disaster_loss,\
          d_nutrition,d_child_mortality,d_schooling,d_attendance,d_cooking,d_sanitation,d_water,d_electricity,d_housing,d_assets,d_health_ins,head_name,id_number\n\
-         N1,520102001001,4,1,4800,9000,0,0,0,0,0,0,0,0,0,0,0,1,0,0,王五,520102198001011234\n\
-         N2,520102001002,3,2,15000,14000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,赵六,520102197502020022\n",
+         A1,520102001001,4,1,4800,9000,0,0,0,0,0,0,0,0,0,0,0,1,0,0,王五,520102198001011234\n\
+         A2,520102001002,3,2,15000,14000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,赵六,520102197502020022\n",
     )
     .unwrap();
     browser.go(&format!("{url}/import"));
@@ -426,11 +442,11 @@ fn browser_journeys() {
     browser.click("#confirm-import");
     browser.wait_for_text("main", "Imported");
     browser.go(&format!("{url}/monitoring"));
-    browser.wait_for_text("#alerts", "N1");
-    assert!(!browser.text("#alerts").contains("N2"), "N2 is not flagged");
+    browser.wait_for_text("#alerts", "A1");
+    assert!(!browser.text("#alerts").contains("A2"), "A2 is not flagged");
     assert!(browser.script("return document.querySelector('.m0-map svg') !== null").as_bool().unwrap(), "M0 is mapped");
-    browser.click("#alerts a[href='/households/N1']");
-    browser.wait_for_text("h1", "N1");
+    browser.click("#alerts a[href='/households/A1']");
+    browser.wait_for_text("h1", "A1");
     assert!(browser.text("#id-number").contains("520102198001011234"), "the case worker sees the identifiers");
     browser.click("details.open-case summary");
     browser.script("document.querySelector('#open-case-form #on').value = '2026-09-01'; return true");
@@ -475,10 +491,10 @@ fn browser_journeys() {
     std::fs::write(
         &members,
         "hh_id,seq,name,sex,birth_year,labour,disabled,chronically_ill,schooling,insured\n\
-         N1,1,王五,男,1980,full,0,1,not_in_school,1\n\
-         N1,2,李梅,女,1982,none,1,0,not_in_school,1\n\
-         N1,3,王小,男,2012,none,0,0,compulsory,1\n\
-         N1,4,王丽,女,2016,none,0,0,compulsory,1\n",
+         A1,1,王五,男,1980,full,0,1,not_in_school,1\n\
+         A1,2,李梅,女,1982,none,1,0,not_in_school,1\n\
+         A1,3,王小,男,2012,none,0,0,compulsory,1\n\
+         A1,4,王丽,女,2016,none,0,0,compulsory,1\n",
     )
     .unwrap();
     browser.click("main a[href='/import?kind=household_members']");
@@ -488,7 +504,7 @@ fn browser_journeys() {
     browser.wait_for_text("main", "4");
     browser.click("#confirm-import");
     browser.wait_for_text("main", "Imported");
-    browser.go(&format!("{url}/households/N1"));
+    browser.go(&format!("{url}/households/A1"));
     let listed = browser.wait_for_text("table.members", "李梅");
     assert!(listed.contains("unable to work"), "{listed}");
     browser.screenshot("8b-household-members");
@@ -502,7 +518,7 @@ fn browser_journeys() {
     assert!(browser.script("return document.querySelector('#line-form') !== null").as_bool().unwrap());
     // The home page of a user in scope carries the alerts too.
     browser.go(&format!("{url}/"));
-    browser.wait_for_text("#home-alerts", "N1");
+    browser.wait_for_text("#home-alerts", "A1");
 
     // 9. A clerk of another county cannot see the household.
     browser.click("#log-out");
@@ -511,8 +527,8 @@ fn browser_journeys() {
     browser.type_into("#password", "another-county-entry");
     browser.click("#log-in");
     browser.wait_for_text("h1", "county");
-    let status = browser.script(&format!("return fetch('{url}/households/N1').then(r => r.status)"));
+    let status = browser.script(&format!("return fetch('{url}/households/A1').then(r => r.status)"));
     assert_eq!(status.as_u64(), Some(403));
     browser.go(&format!("{url}/monitoring"));
-    assert!(!browser.wait_for_text("#alerts", "Flagged").contains("N1"));
+    assert!(!browser.wait_for_text("#alerts", "Flagged").contains("A1"));
 }
