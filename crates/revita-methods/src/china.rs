@@ -75,6 +75,17 @@ impl CodeScheme for ChinaScheme {
         Ok(RegionCode::parse(&canonical).expect("digit strings are valid region codes"))
     }
 
+    /// The country; a province's 2, 4 or 6 digits (a prefecture part of 00
+    /// only with a county part of 00); and 3 township digits (not 000) or 6
+    /// village digits after 6.
+    fn code_pattern(&self) -> String {
+        let province = PROVINCE_PREFIXES.join("|");
+        let part = "(0[1-9]|[1-9][0-9])";
+        format!(
+            "^({COUNTRY_CODE}|({province})((00)?|{part})|({province})(0000|{part}[0-9]{{2}})((00[1-9]|0[1-9][0-9]|[1-9][0-9]{{2}})|[0-9]{{6}})?)$"
+        )
+    }
+
     fn level_of(&self, code: &RegionCode) -> Option<&'static str> {
         let canonical = self.normalize(code).ok()?;
         let c = canonical.as_str();

@@ -55,6 +55,20 @@ impl Period {
         }
     }
 
+    /// The period's last day (a status "in 2020" is the status on
+    /// 2020-12-31).
+    pub fn last_day(self) -> crate::Date {
+        let first_after = |year: i32, month: u8| {
+            let (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+            crate::Date::new(year, month, 1).expect("the first of a month is a date")
+        };
+        match self {
+            Period::Year(y) => crate::Date::last_of_year(y),
+            Period::Quarter(y, q) => first_after(y, q * 3).day_before(),
+            Period::Month(y, m) => first_after(y, m).day_before(),
+        }
+    }
+
     /// Whether an observation can be for this period in `this_year`: from
     /// [`EARLIEST_YEAR`] to the current year (an observation records what
     /// happened; a year ahead is a typo or a projection, which belongs in a

@@ -184,6 +184,12 @@ pub trait CodeScheme {
     /// that exists is the parent. Empty when the code implies nothing.
     fn parent_candidates(&self, code: &RegionCode) -> Vec<RegionCode>;
 
+    /// A regular expression (ECMA 262, as JSON Schema uses) that matches
+    /// the codes [`CodeScheme::normalize`] accepts, for API descriptions.
+    fn code_pattern(&self) -> String {
+        "^[0-9A-Za-z_.-]{1,32}$".to_string()
+    }
+
     /// Checks that `level` is one of [`CodeScheme::levels`] and agrees with
     /// what the code implies.
     fn check_level(&self, code: &RegionCode, level: &str) -> Result<(), RegionError> {

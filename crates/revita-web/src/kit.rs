@@ -212,9 +212,22 @@ impl Api {
         self.state.readable(Some(&self.viewer), code).await
     }
 
-    /// A region code from the request, parsed and normalised.
+    /// A region code from the request, parsed and normalised; a code the
+    /// scheme refuses is a bad request (as the API's description says).
     pub fn region_code(&self, text: &str) -> AppResult<revita_methods::RegionCode> {
-        self.state.app.parse_region_code(text)
+        let code = self.state.app.parse_region_code(text)?;
+        self.state.app.scheme().normalize(&code).map_err(|e| AppError::Invalid(e.to_string()))
+    }
+
+    /// A level from the request: one of the code scheme's (an unknown
+    /// level is refused rather than answered with nothing).
+    pub fn level(&self, text: Option<&str>) -> AppResult<Option<String>> {
+        let levels = self.state.app.scheme().levels();
+        match text {
+            None => Ok(None),
+            Some(level) if levels.contains(&level) => Ok(Some(level.to_string())),
+            Some(level) => Err(AppError::Invalid(format!("level '{level}' is not one of {}", levels.join(", ")))),
+        }
     }
 }
 

@@ -188,44 +188,137 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
 ];
 
-/// The OpenAPI 3.0 document.
+/// The schema of a parameter of an endpoint, by its name (the same name
+/// means the same thing on every endpoint, but for the map's levels and an
+/// indicator's own code).
+fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
+    const INDICATOR: &str = "^[A-Za-z][A-Za-z0-9_.-]{0,63}$";
+    const PERIOD: &str = "^[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$";
+    let categories: Vec<String> = revita_methods::DesignationCategory::built_in().map(|c| c.as_str()).collect();
+    match name {
+        "limit" => json!({"type": "integer", "minimum": 1, "maximum": 10000}),
+        "year" => json!({"type": "integer", "minimum": 1900, "maximum": 2100}),
+        "id" => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
+        "line" => json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1e9}),
+        "level" if path == "/api/v1/map" => json!({"type": "string", "enum": ["province", "prefecture", "county"]}),
+        "level" => {
+            json!({"type": "string", "enum": ["country", "province", "prefecture", "county", "township", "village"]})
+        }
+        // A designation map takes a day (YYYY-MM-DD) where an indicator
+        // map takes a period.
+        "period" if path == "/api/v1/map" => {
+            json!({"type": "string", "pattern": "^[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?$"})
+        }
+        "period" => json!({"type": "string", "pattern": PERIOD}),
+        "category" => json!({"anyOf": [
+            {"type": "string", "enum": categories},
+            {"type": "string", "pattern": "^custom:[A-Za-z0-9_-]{1,64}$"}
+        ]}),
+        "theme" => json!({"anyOf": [
+            {"type": "string", "pattern": "^indicator:[A-Za-z][A-Za-z0-9_.-]{0,63}$"},
+            {"type": "string", "enum": categories.iter().map(|c| format!("designation:{c}")).collect::<Vec<_>>()}
+        ]}),
+        "after" => {
+            json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{0,63}\\|[0-9A-Za-z_.-]{1,32}\\|[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$"})
+        }
+        "code" if path.starts_with("/api/v1/indicators") => json!({"type": "string", "pattern": INDICATOR}),
+        "indicator" => json!({"type": "string", "pattern": INDICATOR}),
+        // The map's form sends an empty `within` for the whole country.
+        "within" => json!({"anyOf": [{"type": "string", "maxLength": 0}, {"type": "string", "pattern": region}]}),
+        "code" | "region" | "parent" => json!({"type": "string", "pattern": region}),
+        "spec" => json!({"type": "string", "minLength": 2, "description": "JSON"}),
+        "q" => json!({"type": "string", "minLength": 1, "maxLength": 100}),
+        _ => json!({"type": "string"}),
+    }
+}
+
+/// The names of a path's `{parameters}`.
+fn path_parameters(path: &str) -> Vec<&str> {
+    path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect()
+}
+
+/// `get_regions_code_children` for `GET /api/v1/regions/{code}/children`.
+fn operation_id(method: &str, path: &str) -> String {
+    let words: Vec<&str> = path
+        .trim_start_matches("/api/v1")
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty() && *w != "json")
+        .collect();
+    format!("{}_{}", method.to_lowercase(), words.join("_"))
+}
+
+/// The error responses every operation may give, with the status table of
+/// `error.rs` (503 when the database is busy, with Retry-After).
+fn error_responses(public: bool) -> Map<String, Value> {
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let mut responses = Map::new();
+    responses.insert("400".into(), error("invalid request: a parameter that does not parse or is out of range"));
+    if !public {
+        responses.insert("401".into(), error("not logged in: send a session cookie or an API token"));
+        responses.insert("403".into(), error("outside your jurisdiction or role"));
+    }
+    responses.insert("404".into(), error("not found"));
+    responses.insert("405".into(), error("the method is not allowed on this path (see Allow)"));
+    responses.insert("503".into(), error("the database is busy with another change; retry after Retry-After seconds"));
+    responses.insert("500".into(), error("internal error; the server log has the details under the request id"));
+    responses
+}
+
+/// The OpenAPI 3.0 document, region codes described by the generic pattern.
 pub fn document() -> Value {
+    document_for("^[0-9A-Za-z_.-]{1,32}$")
+}
+
+/// The OpenAPI 3.0 document, region codes matching `region_pattern` (the
+/// code scheme's: GB/T 2260 digits for China).
+pub fn document_for(region_pattern: &str) -> Value {
     let mut paths = Map::new();
     for e in ENDPOINTS {
-        let mut parameters: Vec<Value> = e
-            .params
-            .iter()
-            .map(|(name, required, description)| json!({"name": name, "in": "query", "required": required, "description": description, "schema": {"type": "string"}}))
+        let mut parameters: Vec<Value> = path_parameters(e.path)
+            .into_iter()
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": parameter_schema(e.path, name, region_pattern)}))
             .collect();
-        if e.path.contains("{code}") {
-            parameters.insert(0, json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string"}}));
-        }
-        let operation = json!({
+        parameters.extend(e.params.iter().map(|(name, required, description)| {
+            json!({"name": name, "in": "query", "required": required, "description": description, "schema": parameter_schema(e.path, name, region_pattern)})
+        }));
+        let public = e.path == "/health";
+        let mut responses = error_responses(public);
+        responses.insert("200".into(), json!({"description": "OK", "content": {"application/json": {"schema": {}}}}));
+        let mut operation = json!({
+            "operationId": operation_id(e.method, e.path),
             "summary": e.summary,
             "parameters": parameters,
-            "responses": {
-                "200": {"description": "OK", "content": {"application/json": {}}},
-                "400": {"description": "invalid request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                "404": {"description": "not found", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-            }
+            "responses": responses,
         });
+        if public {
+            operation["security"] = json!([]);
+        }
         paths.insert(e.path.to_string(), json!({ e.method.to_lowercase(): operation }));
     }
     json!({
         "openapi": "3.0.3",
-        "info": {"title": "revita API", "version": env!("CARGO_PKG_VERSION"), "description": "Regions, indicators, observations and designations of revita. Errors carry code, message and request_id."},
+        "info": {"title": "revita API", "version": env!("CARGO_PKG_VERSION"), "description": "Regions, indicators, observations and designations of revita. Every error is JSON with code, message and request_id."},
+        "security": [{"bearer": []}, {"session": []}],
         "paths": paths,
-        "components": {"schemas": {"Error": {"type": "object", "required": ["code", "message", "request_id"], "properties": {
-            "code": {"type": "string", "enum": ["invalid_request", "rejected_file", "not_found", "conflict", "internal"]},
-            "message": {"type": "string"},
-            "request_id": {"type": "string"}
-        }}}}
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "a personal API token (rvt_…) from /account/tokens or `revita user token`"},
+                "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE}
+            },
+            "schemas": {"Error": {"type": "object", "required": ["code", "message", "request_id"], "properties": {
+                "code": {"type": "string", "enum": ["invalid_request", "rejected_file", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "too_large", "unsupported_media_type", "busy", "internal"]},
+                "message": {"type": "string"},
+                "request_id": {"type": "string"},
+                "problems": {"type": "array", "items": {"type": "string"}}
+            }}}
+        }
     })
 }
 
-/// `GET /api/v1/openapi.json`.
-pub async fn openapi_json() -> Json<Value> {
-    Json(document())
+/// `GET /api/v1/openapi.json`: region codes as the database's scheme
+/// writes them.
+pub async fn openapi_json(axum::extract::State(app): axum::extract::State<revita_app::App>) -> Json<Value> {
+    Json(document_for(&app.scheme().code_pattern()))
 }
 
 /// An endpoint as the page lists it.

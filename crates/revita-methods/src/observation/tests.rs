@@ -74,3 +74,14 @@ fn observations_are_for_the_past_and_present_only() {
     assert_eq!(p("1020").check_plausible(2026), Err(ImplausiblePeriod::TooEarly(p("1020"))));
     assert!(ImplausiblePeriod::TooEarly(p("1020")).to_string().contains("before 1900"));
 }
+
+#[test]
+fn a_period_ends_on_its_last_day() {
+    let last = |t: &str| Period::parse(t).unwrap().last_day().to_string();
+    assert_eq!(last("2020"), "2020-12-31");
+    assert_eq!(last("2020Q1"), "2020-03-31");
+    assert_eq!(last("2020Q4"), "2020-12-31");
+    assert_eq!(last("2024-02"), "2024-02-29");
+    assert_eq!(last("2023-02"), "2023-02-28");
+    assert_eq!(last("2023-12"), "2023-12-31");
+}

@@ -67,7 +67,10 @@ pub struct MonitoringParams {
 /// national line, else the default.
 async fn line_of(state: &WebState, asked: Option<&str>) -> AppResult<f64> {
     if let Some(text) = asked.map(str::trim).filter(|t| !t.is_empty()) {
-        return text.parse().map_err(|_| AppError::Invalid(format!("'{text}' is not an amount")));
+        return match text.parse::<f64>() {
+            Ok(line) if line.is_finite() && line > 0.0 && line <= 1e9 => Ok(line),
+            _ => Err(AppError::Invalid(format!("'{text}' is not a positive amount of yuan"))),
+        };
     }
     let root = revita_methods::RegionCode::parse("000000").map_err(|e| AppError::Invalid(e.to_string()))?;
     Ok(state.app.monitoring_line_for(&root, today().year()).await?.map_or(DEFAULT_LINE, |l| l.amount))

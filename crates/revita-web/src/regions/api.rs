@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dto::{DesignationDto, ObservationDto, ObservationPage, PairingDto, RegionDetailDto, RegionDto};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::kit::Api;
 
 /// `GET /regions/{code}`: a region with its breadcrumb (within the
@@ -48,7 +48,8 @@ pub async fn region_descendants(
 ) -> ApiResult<Vec<RegionDto>> {
     let code = api.region_code(&code)?;
     api.readable(&code).await?;
-    Ok(Json(api.app().descendants(&code, params.level.as_deref()).await?.iter().map(RegionDto::from).collect()))
+    let level = api.level(params.level.as_deref())?;
+    Ok(Json(api.app().descendants(&code, level.as_deref()).await?.iter().map(RegionDto::from).collect()))
 }
 
 /// `GET /regions/{code}/designations`.
@@ -129,7 +130,11 @@ pub struct SearchParams {
 /// `GET /search?q=`: regions by code or name within the jurisdiction.
 pub async fn region_search(api: Api, Query(params): Query<SearchParams>) -> ApiResult<Vec<RegionDto>> {
     let visible = api.visible().await?;
-    let found = api.app().search(&params.q, params.limit.unwrap_or(20), &visible).await?;
+    let q = params.q.trim();
+    if q.is_empty() || q.chars().count() > 100 {
+        return Err(AppError::Invalid("q must be 1 to 100 characters".into()).into());
+    }
+    let found = api.app().search(q, page_size(params.limit, 20)?, &visible).await?;
     Ok(Json(found.iter().map(RegionDto::from).collect()))
 }
 
@@ -155,7 +160,7 @@ pub async fn observation_list(api: Api, Query(p): Query<ObservationParams>) -> A
         indicator: p.indicator.as_deref().map(IndicatorCode::parse).transpose().map_err(|e| invalid(&e))?,
         region: p.region.as_deref().map(|c| api.region_code(c)).transpose()?,
         parent: p.parent.as_deref().map(|c| api.region_code(c)).transpose()?,
-        level: p.level.clone(),
+        level: api.level(p.level.as_deref())?,
         period: p
             .period
             .as_deref()
@@ -166,7 +171,7 @@ pub async fn observation_list(api: Api, Query(p): Query<ObservationParams>) -> A
         within: None,
     };
     let after = p.after.as_deref().map(parse_cursor).transpose()?;
-    let limit = p.limit.unwrap_or(1000).clamp(1, 10_000);
+    let limit = page_size(p.limit, 1000)?;
     let rows = api.app().observations(&query, after.as_ref(), limit, &visible).await?;
     let next = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|o| format!("{}|{}|{}", o.indicator, o.region, o.period)))
@@ -216,7 +221,8 @@ pub struct RollupParams {
 pub async fn rollup_show(api: Api, Query(p): Query<RollupParams>) -> ApiResult<revita_app::query::Rollup> {
     let region = api.region_code(&p.region)?;
     let visible = api.visible().await?;
-    Ok(Json(api.app().rollup(&region, &p.indicator, &p.period, p.level.as_deref(), &visible).await?))
+    let level = api.level(p.level.as_deref())?;
+    Ok(Json(api.app().rollup(&region, &p.indicator, &p.period, level.as_deref(), &visible).await?))
 }
 
 /// `GET /inventory`: whole-database counts, for national readers.
@@ -247,18 +253,21 @@ pub async fn map_geojson(api: Api, Query(q): Query<MapQuery>) -> ApiResult<Value
     let app = api.app();
     let visible = api.visible().await?;
     let level = q.level.clone().unwrap_or_else(|| "province".into());
-    let within = q.within.as_deref().filter(|w| !w.is_empty()).map(|w| app.parse_region_code(w)).transpose()?;
+    if !["province", "prefecture", "county"].contains(&level.as_str()) {
+        return Err(AppError::Invalid(format!("level '{level}' is not province, prefecture or county")).into());
+    }
+    let within = q.within.as_deref().filter(|w| !w.is_empty()).map(|w| api.region_code(w)).transpose()?;
     let theme = q.theme.clone().unwrap_or_else(|| "indicator:pop_total".into());
     let data = match theme.split_once(':') {
         Some(("indicator", code)) => app.indicator_map(&level, within.as_ref(), code, q.period.as_deref()).await?,
         Some(("designation", category)) => {
-            let on = q
-                .period
-                .as_deref()
-                .map(revita_methods::Date::parse)
-                .transpose()
-                .map_err(|e| AppError::Invalid(e.to_string()))?
-                .unwrap_or(revita_methods::Date::first_of_year(2100));
+            // A day, or a period's last day (the status at the end of 2020).
+            let on = match q.period.as_deref() {
+                None => revita_methods::Date::first_of_year(2100),
+                Some(text) => revita_methods::Date::parse(text)
+                    .or_else(|_| revita_methods::Period::parse(text).map(|p| p.last_day()))
+                    .map_err(|_| AppError::Invalid(format!("'{text}' is neither a day (YYYY-MM-DD) nor a period")))?,
+            };
             app.designation_map(&level, within.as_ref(), category, on).await?
         }
         _ => {
@@ -302,4 +311,17 @@ pub async fn map_geojson(api: Api, Query(q): Query<MapQuery>) -> ApiResult<Value
         "theme": theme_json,
         "features": features,
     })))
+}
+
+/// The most rows one page of a list gives.
+const MAX_PAGE: i64 = 10_000;
+
+/// A list's page size: `default` when none is asked for, else 1 to
+/// [`MAX_PAGE`]; anything else is refused, as the API's description says.
+fn page_size(limit: Option<i64>, default: i64) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(n) => Err(AppError::Invalid(format!("limit {n} is not between 1 and {MAX_PAGE}")).into()),
+    }
 }

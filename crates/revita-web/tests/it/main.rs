@@ -266,4 +266,26 @@ both_backends!(errors_have_a_status_a_code_and_a_request_id, |store: DynStore| a
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
     let body: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(body["code"], "method_not_allowed");
+    // Values the API's description rules out are refused, not answered
+    // with an empty list.
+    for uri in [
+        "/api/v1/observations?level=planet",
+        "/api/v1/observations?limit=0",
+        "/api/v1/observations?region=52x",
+        "/api/v1/search?q=",
+        "/api/v1/search?q=%E8%B4%B5&limit=10001",
+        "/api/v1/regions/520000/descendants?level=null",
+        "/api/v1/map?level=village",
+        "/api/v1/alerts?line=0",
+    ] {
+        let (status, body) = get(&app, uri).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_request")),
+            "{uri}: {body}"
+        );
+    }
+    // A designation map of a year shows the status at its end.
+    let (status, _) = get(&app, "/api/v1/map?theme=designation:poverty_county&period=2019").await;
+    assert_eq!(status, StatusCode::OK);
 });
