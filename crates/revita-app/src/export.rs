@@ -40,13 +40,33 @@ impl App {
     }
 }
 
-/// The children table of a region page as a download.
-pub async fn children_table(app: &App, code: &revita_methods::RegionCode, format: ExportFormat) -> AppResult<Vec<u8>> {
-    let profile = app.region_profile(code, &crate::Jurisdiction::everywhere()).await?;
-    let mut header = vec!["code".to_string(), "name_zh".to_string(), "name_en".to_string()];
-    header.extend(profile.child_columns.iter().map(|(i, period)| format!("{} ({period})", i.code)));
-    let rows: Vec<Vec<String>> = profile
-        .children
+/// The headings of a children table download, in the reader's language.
+pub struct ChildHeadings<'a> {
+    /// The code column.
+    pub code: &'a str,
+    /// The Chinese name column.
+    pub name_zh: &'a str,
+    /// The English name column.
+    pub name_en: &'a str,
+    /// An indicator's column, given its period.
+    pub column: &'a (dyn Fn(&revita_methods::Indicator, &str) -> String + Sync),
+}
+
+/// The children table of a region page as a download: every indicator the
+/// children have data for (the page shows the first few), each at its
+/// latest period, under the reader's headings.
+pub async fn children_table(
+    app: &App,
+    code: &revita_methods::RegionCode,
+    format: ExportFormat,
+    headings: &ChildHeadings<'_>,
+) -> AppResult<Vec<u8>> {
+    app.region(code).await?;
+    let indicators = app.store().indicators().await?;
+    let (columns, children) = app.children_table(code, &indicators, None).await?;
+    let mut header = vec![headings.code.to_string(), headings.name_zh.to_string(), headings.name_en.to_string()];
+    header.extend(columns.iter().map(|(i, period)| (headings.column)(i, period)));
+    let rows: Vec<Vec<String>> = children
         .iter()
         .map(|row| {
             let mut cells = vec![

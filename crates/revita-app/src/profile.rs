@@ -135,7 +135,7 @@ impl App {
                 standing,
             });
         }
-        let (child_columns, children) = self.children_table(code, &indicators).await?;
+        let (child_columns, children) = self.children_table(code, &indicators, Some(CHILD_COLUMNS)).await?;
         Ok(RegionProfile { detail, series, child_columns, children })
     }
 
@@ -171,12 +171,13 @@ impl App {
         Ok(peers)
     }
 
-    /// The children with the latest values of the first indicators they have
-    /// data for.
-    async fn children_table(
+    /// The children with the latest values of the first `columns`
+    /// indicators they have data for (all of them without a limit).
+    pub(crate) async fn children_table(
         &self,
         code: &RegionCode,
         indicators: &[Indicator],
+        columns: Option<usize>,
     ) -> AppResult<(Vec<(Indicator, String)>, Vec<ChildRow>)> {
         let children = self.store().children(code).await?;
         if children.is_empty() {
@@ -196,7 +197,7 @@ impl App {
         let columns: Vec<(Indicator, Period)> = indicators
             .iter()
             .filter_map(|i| latest.get(&i.code).map(|p| (i.clone(), *p)))
-            .take(CHILD_COLUMNS)
+            .take(columns.unwrap_or(usize::MAX))
             .collect();
         let values: HashMap<(&RegionCode, &IndicatorCode, Period), f64> =
             observations.iter().map(|o| ((&o.region, &o.indicator, o.period), o.value)).collect();

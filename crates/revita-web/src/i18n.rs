@@ -281,6 +281,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("maximum", "Maximum", "最大值"),
     ("total", "Total", "合计"),
     ("code", "Code", "代码"),
+    ("name_zh", "Name (Chinese)", "名称"),
+    ("name_en", "Name (English)", "英文名称"),
     ("name", "Name", "名称"),
     ("value", "Value", "数值"),
     ("unit", "Unit", "单位"),

@@ -417,7 +417,21 @@ fn series_view(lang: Lang, region_name: &str, level: &str, s: &revita_app::profi
 async fn children_download(page: Page, code: String, format: ExportFormat) -> PageResult {
     let code = page.app().parse_region_code(&code)?;
     page.readable(&code).await?;
-    let bytes = revita_app::export::children_table(page.app(), &code, format).await?;
+    let lang = page.lang();
+    let column = |i: &revita_methods::Indicator, period: &str| {
+        let name = lang.name(&i.name_zh, i.name_en.as_deref());
+        match lang {
+            Lang::Zh => format!("{name}（{period}，{}）", lang.unit(&i.unit)),
+            Lang::En => format!("{name} {period} ({})", lang.unit(&i.unit)),
+        }
+    };
+    let headings = revita_app::export::ChildHeadings {
+        code: lang.t("code"),
+        name_zh: lang.t("name_zh"),
+        name_en: lang.t("name_en"),
+        column: &column,
+    };
+    let bytes = revita_app::export::children_table(page.app(), &code, format, &headings).await?;
     Ok(crate::kit::attachment(bytes, format, &format!("{code}-children")))
 }
 

@@ -92,10 +92,13 @@ both_backends!(region_pages_show_standing_charts_and_downloads, |store: DynStore
     let (status, headers, csv) = get_text(&app, "/regions/520100/children.csv", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-disposition"].to_str().unwrap().contains("520100-children.csv"));
+    // Issue 16: headings in the reader's language, with period and unit.
     assert_eq!(
         csv,
-        "\u{feff}code,name_zh,name_en,pop_total (2020)\n520102,南明区,Nanming,100\n520103,云岩区,Yunyan,300\n"
+        "\u{feff}代码,名称,英文名称,常住人口（2020，人）\n520102,南明区,Nanming,100\n520103,云岩区,Yunyan,300\n"
     );
+    let (_, _, csv) = get_text(&app, "/regions/520100/children.csv", &[("accept-language", "en")]).await;
+    assert!(csv.starts_with("\u{feff}Code,Name (Chinese),Name (English),常住人口 2020 (persons)\n"), "{csv}");
     let (status, headers, _) = get_text(&app, "/regions/520100/children.xlsx", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
