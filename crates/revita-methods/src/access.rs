@@ -180,6 +180,12 @@ impl Access {
         &self.grants
     }
 
+    /// Whether some grant's role allows the action somewhere (what the
+    /// navigation offers; each request still checks the place).
+    pub fn may_anywhere(&self, action: Action) -> bool {
+        self.grants.iter().any(|g| g.role.allows(action))
+    }
+
     /// Where `action` is permitted. `path_of` gives a region's path from the
     /// root (itself last); it is used to drop roots inside other roots.
     pub fn scope(&self, action: Action, path_of: impl Fn(&RegionCode) -> Vec<RegionCode>) -> Scope {

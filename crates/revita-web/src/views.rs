@@ -48,7 +48,20 @@ pub fn environment() -> Environment<'static> {
         env.add_template(name, source).expect("the built-in templates parse (a test renders each)");
     }
     env.add_function("t", translate);
+    env.add_filter("num", number);
     env
+}
+
+/// `{{ x | num }}`: a number with thousands separators and at most two
+/// decimals (`32754.0` → `32,754`); `{{ x | num(0) }}` for whole numbers.
+/// Text passes through unchanged.
+fn number(value: minijinja::Value, decimals: Option<usize>) -> minijinja::Value {
+    match f64::try_from(value.clone()) {
+        Ok(x) if !value.is_undefined() && !value.is_none() => {
+            minijinja::Value::from(revita_report::svg::format_number(x, decimals.unwrap_or(2)))
+        }
+        _ => value,
+    }
 }
 
 /// What every page knows about its request.
@@ -60,17 +73,41 @@ pub struct PageContext {
     pub path: String,
     /// The logged-in user's name and session CSRF token, if any.
     pub user: Option<(String, String)>,
+    /// What the navigation offers the user: imports, users, the audit log
+    /// (each request is still checked where it acts).
+    pub may: Offers,
+}
+
+/// The parts of the site a user's roles reach.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Offers {
+    /// Entering and importing data.
+    pub import: bool,
+    /// Managing users.
+    pub users: bool,
+    /// Reading the audit log.
+    pub audit: bool,
 }
 
 impl PageContext {
     /// From the request's headers and URI.
     pub fn new(headers: &HeaderMap, path: String) -> PageContext {
-        PageContext { lang: Lang::from_headers(headers), path, user: None }
+        PageContext { lang: Lang::from_headers(headers), path, user: None, may: Offers::default() }
     }
 
     /// With the logged-in user (shown in the header, with a log-out form).
     pub fn viewer(mut self, viewer: Option<&crate::auth::Viewer>) -> PageContext {
-        self.user = viewer.filter(|v| !v.anonymous).map(|v| (v.actor.name.clone(), v.csrf.clone().unwrap_or_default()));
+        let user = viewer.filter(|v| !v.anonymous);
+        self.user = user.map(|v| (v.actor.name.clone(), v.csrf.clone().unwrap_or_default()));
+        if let Some(v) = user {
+            use revita_methods::access::Action;
+            let access = &v.actor.access;
+            self.may = Offers {
+                import: access.may_anywhere(Action::EditData),
+                users: access.may_anywhere(Action::ManageUsers),
+                audit: access.may_anywhere(Action::ReadAudit),
+            };
+        }
         self
     }
 
@@ -100,6 +137,7 @@ pub fn render(
         title => title,
         user => page.user.as_ref().map(|(name, _)| name.clone()),
         session_csrf => page.user.as_ref().map(|(_, csrf)| csrf.clone()),
+        may => minijinja::value::Value::from(minijinja::value::Serde(page.may)),
     };
     let ctx = minijinja::context! { ..values, ..common };
     env.get_template(template)?.render(ctx)

@@ -258,11 +258,27 @@ pub(super) struct PlanView {
     csrf: String,
     today: String,
     problems: Option<Vec<FileProblem>>,
+    /// The indicators, to pick by name.
+    indicator_options: Vec<Choice>,
+    /// The scope's regions, to pick by name (a large scope lists its first
+    /// few hundred; any code may still be typed).
+    region_options: Vec<Choice>,
 }
 
-/// Money as whole yuan, and a rate as a percentage.
+/// A value a form offers, with its label.
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+}
+
+/// The most regions a form offers to pick from.
+const REGION_OPTIONS: usize = 300;
+
+/// Money as whole yuan with thousands separators, and a rate as a
+/// percentage.
 fn yuan(amount: f64) -> String {
-    format!("{amount:.0}")
+    revita_report::svg::format_number(amount, 0)
 }
 
 fn percent(rate: Option<f64>) -> String {
@@ -422,7 +438,30 @@ pub(super) async fn plan_view(
         csrf: page.csrf(),
         today: report.today.to_string(),
         problems,
+        indicator_options: page
+            .app()
+            .indicators()
+            .await?
+            .iter()
+            .map(|i| Choice {
+                value: i.code.to_string(),
+                label: ctx.lang.name(&i.name_zh, i.name_en.as_deref()).to_string(),
+            })
+            .collect(),
+        region_options: region_choices(page, &report.scope_regions).await?,
     })
+}
+
+/// The scope's regions as choices, with their names.
+async fn region_choices(page: &Page, codes: &[RegionCode]) -> AppResult<Vec<Choice>> {
+    let mut choices = Vec::new();
+    for code in codes.iter().take(REGION_OPTIONS) {
+        if let Some(region) = page.app().find_region(code).await? {
+            let label = page.lang().region_name(&region.name_zh, region.name_en.as_deref());
+            choices.push(Choice { value: code.to_string(), label });
+        }
+    }
+    Ok(choices)
 }
 
 /// Targets by status, as bars.

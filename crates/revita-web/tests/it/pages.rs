@@ -449,7 +449,7 @@ both_backends!(monitoring_lines_are_set_in_a_form_within_the_jurisdiction, |stor
     let (status, body) = post(&app, "/monitoring/lines", "application/x-www-form-urlencoded", &app.cookie, form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, _, page) = get_text(&app, "/monitoring/lines", &[("accept-language", "en")]).await;
-    assert!(page.contains("<td>2021</td><td><a href=\"/regions/000000\">000000</a></td><td class=\"num\">6000.0</td><td>poverty_standard</td><td>1.5</td>"), "{page}");
+    assert!(page.contains("<td>2021</td><td><a href=\"/regions/000000\">000000</a></td><td class=\"num\">6,000</td><td>poverty_standard</td><td>1.5</td>"), "{page}");
     // A county clerk may set its county's line but not the nation's.
     let clerk = log_in(&app, "nanming_clerk", revita_methods::access::Role::DataEntry, "520102").await;
     let national = format!("csrf={}&region=000000&year=2022&amount=6600&rule=fixed&multiple=", clerk.csrf);
@@ -584,6 +584,9 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     // expects 110 by 2020, so 10 / 20 = 50% of the change: off track.
     let (_, _, page) = get_text(&app, &format!("/plans/{plan}"), &[("accept-language", "en")]).await;
     assert!(page.contains("<td class=\"status off_track\">off track</td>"), "{page}");
+    // Issue 16: indicators and the scope's regions are picked by name.
+    assert!(page.contains("<option value=\"pop_total\">"), "{page}");
+    assert!(page.contains("<option value=\"520102\">Nanming</option>"), "{page}");
     // A yearly target of 100 for 2020 puts the path through the census
     // value: 10 of the 10 expected, progress 100%, on track.
     let target_id = app.test_store().targets(plan).await.unwrap()[0].id;
@@ -765,3 +768,20 @@ async fn a_busy_database_answers_503_with_retry_after_and_keeps_nothing_half_don
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "once the lock is free, the same form goes through");
     test.finish().await;
 }
+
+// Issue 16: the navigation offers what the user's roles reach.
+both_backends!(the_navigation_offers_what_the_roles_reach, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (_, _, admin) = get_text(&app, "/", &[]).await;
+    for link in ["href=\"/import\"", "href=\"/admin/users\"", "href=\"/audit\""] {
+        assert!(admin.contains(link), "the administrator is offered {link}");
+    }
+    let viewer = log_in(&app, "gz_viewer", revita_methods::access::Role::Viewer, "520000").await;
+    let (_, _, page) = get_text(&viewer, "/", &[]).await;
+    for link in ["href=\"/import\"", "href=\"/admin/users\"", "href=\"/audit\""] {
+        assert!(!page.contains(link), "a viewer is not offered {link}");
+    }
+    let clerk = log_in(&app, "nanming_clerk", revita_methods::access::Role::DataEntry, "520102").await;
+    let (_, _, page) = get_text(&clerk, "/", &[]).await;
+    assert!(page.contains("href=\"/import\"") && !page.contains("href=\"/audit\""));
+});
