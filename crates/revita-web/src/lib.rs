@@ -135,7 +135,7 @@ pub struct Options {
 
 /// The routes that take uploads: their body limit is the upload limit (and
 /// the multipart overhead), where every other route keeps a small one.
-const UPLOAD_ROUTES: &[&str] = &["/import", "/plans/{id}/projects/import"];
+const UPLOAD_ROUTES: &[&str] = &["/import", "/plans/{id}/projects/import", "/api/v1/observations"];
 
 /// The body limit of every route but the uploads: forms are small.
 const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;

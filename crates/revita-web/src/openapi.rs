@@ -104,6 +104,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
         example: "/api/v1/observations?indicator=pop_total&limit=5",
     },
     Endpoint {
+        method: "POST",
+        path: "/api/v1/observations",
+        summary: "Writes observations from a CSV body (any layout the import takes) or a JSON data value set {\"dataValues\": [{\"indicator\", \"region\", \"period\", \"value\"}]} (DHIS2's dataElement and orgUnit are read too), all or nothing within your data-entry jurisdiction; answers the import summary, or 422 with every problem and nothing written. Session callers send their CSRF token in X-CSRF-Token.",
+        params: &[
+            ("dryRun", false, "true: check everything, write nothing"),
+            ("replace", false, "true: replace stored values (else a stored value is a conflict)"),
+        ],
+        example: "/api/v1/observations?dryRun=true",
+    },
+    Endpoint {
         method: "GET",
         path: "/api/v1/designations",
         summary: "Designations, of one category or all",
@@ -227,6 +237,7 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
         "within" => json!({"anyOf": [{"type": "string", "maxLength": 0}, {"type": "string", "pattern": region}]}),
         "code" | "region" | "parent" => json!({"type": "string", "pattern": region}),
         "spec" => json!({"type": "string", "minLength": 2, "description": "JSON"}),
+        "dryRun" | "replace" => json!({"type": "boolean"}),
         "q" => json!({"type": "string", "minLength": 1, "maxLength": 100}),
         _ => json!({"type": "string"}),
     }
@@ -293,7 +304,16 @@ pub fn document_for(region_pattern: &str) -> Value {
         if public {
             operation["security"] = json!([]);
         }
-        paths.insert(e.path.to_string(), json!({ e.method.to_lowercase(): operation }));
+        if e.method == "POST" {
+            operation["responses"]["422"] = json!({"description": "rejected: every problem with row and column, nothing written", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+            operation["responses"]["409"] = json!({"description": "a stored value would be replaced without replace=true", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+            operation["requestBody"] = json!({"required": true, "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/DataValueSet"}}
+            }});
+        }
+        let entry = paths.entry(e.path.to_string()).or_insert_with(|| json!({}));
+        entry[e.method.to_lowercase()] = operation;
     }
     json!({
         "openapi": "3.0.3",
@@ -305,7 +325,17 @@ pub fn document_for(region_pattern: &str) -> Value {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "a personal API token (rvt_…) from /account/tokens or `revita user token`"},
                 "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE}
             },
-            "schemas": {"Error": {"type": "object", "required": ["code", "message", "request_id"], "properties": {
+            "schemas": {
+                "DataValueSet": {"type": "object", "required": ["dataValues"], "properties": {"dataValues": {"type": "array", "items": {
+                    "type": "object", "required": ["indicator", "region", "period", "value"], "properties": {
+                        "indicator": {"type": "string"},
+                        "region": {"type": "string"},
+                        "period": {"type": "string"},
+                        "value": {"type": "number"},
+                        "source": {"type": "string"},
+                        "status": {"type": "string", "enum": ["final", "provisional", "estimated", "synthetic"]}
+                    }}}}},
+                "Error": {"type": "object", "required": ["code", "message", "request_id"], "properties": {
                 "code": {"type": "string", "enum": ["invalid_request", "rejected_file", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict", "too_large", "unsupported_media_type", "busy", "internal"]},
                 "message": {"type": "string"},
                 "request_id": {"type": "string"},

@@ -325,3 +325,101 @@ fn page_size(limit: Option<i64>, default: i64) -> Result<i64, ApiError> {
         Some(n) => Err(AppError::Invalid(format!("limit {n} is not between 1 and {MAX_PAGE}")).into()),
     }
 }
+
+#[derive(Deserialize)]
+pub struct ImportParams {
+    /// Check everything, write nothing.
+    #[serde(rename = "dryRun", default)]
+    dry_run: bool,
+    /// Replace stored values (else a value already stored is a conflict).
+    #[serde(default)]
+    replace: bool,
+}
+
+/// One value of a JSON body: `indicator`, `region`, `period`, `value` (or
+/// DHIS2's `dataElement`, `orgUnit`, `period`, `value`), optional `source`
+/// and `status`.
+#[derive(Deserialize)]
+struct DataValue {
+    #[serde(alias = "dataElement")]
+    indicator: String,
+    #[serde(alias = "orgUnit")]
+    region: String,
+    period: serde_json::Value,
+    value: serde_json::Value,
+    source: Option<String>,
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DataValueSet {
+    #[serde(rename = "dataValues")]
+    data_values: Vec<DataValue>,
+}
+
+/// `POST /observations[?dryRun=true][&replace=true]`: observations from a
+/// CSV body (any layout the import takes) or a JSON body
+/// `{"dataValues": [{"indicator", "region", "period", "value"}, …]}`,
+/// checked and written all or nothing within the caller's data-entry
+/// jurisdiction, exactly as an import; the answer is the import summary, or
+/// 422 with every problem (row and column) and nothing written. A session
+/// caller sends its CSRF token in `X-CSRF-Token`.
+pub async fn observation_import(
+    api: Api,
+    Query(p): Query<ImportParams>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<revita_app::ImportReport> {
+    let viewer = &api.viewer;
+    viewer.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or(""))?;
+    let within = api.app().jurisdiction(&viewer.actor, revita_methods::access::Action::EditData).await?;
+    if within.is_nowhere() {
+        return Err(AppError::Forbidden(format!("{} may not enter data", viewer.actor.name)).into());
+    }
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    let csv = if json { data_values_csv(&body)? } else { body.to_vec() };
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(anyhow::anyhow!("no temporary directory: {e}")))?;
+    let path = dir.path().join("observations.csv");
+    std::fs::write(&path, csv).map_err(|e| AppError::Internal(anyhow::anyhow!("cannot stage the body: {e}")))?;
+    let origin = crate::auth::origin(&headers, &crate::request_id::RequestId(crate::request_id::current()));
+    let import = revita_app::import::ObservationImport {
+        dry_run: p.dry_run,
+        replace: p.replace,
+        within,
+        by: revita_app::auth::ChangeBy::new(&viewer.actor, &origin),
+        file_name: Some(if json { "request body (JSON)" } else { "request body (CSV)" }.to_string()),
+        ..Default::default()
+    };
+    let mut report = api.app().import_observations(&path, &import, &|_| {}).await?;
+    report.file = "request body".into();
+    Ok(Json(report))
+}
+
+/// A JSON data value set as the long CSV layout the importer reads (so that
+/// both bodies are checked by one reader, row by row).
+fn data_values_csv(body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let set: DataValueSet = serde_json::from_slice(body)
+        .map_err(|e| AppError::Invalid(format!("the JSON body is not a data value set: {e}")))?;
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut csv = String::from("region_code,indicator,period,value,source,status\n");
+    for v in &set.data_values {
+        let fields = [
+            quote(&v.region),
+            quote(&v.indicator),
+            quote(&text(&v.period)),
+            quote(&text(&v.value)),
+            quote(v.source.as_deref().unwrap_or("")),
+            quote(v.status.as_deref().unwrap_or("")),
+        ];
+        csv.push_str(&fields.join(","));
+        csv.push('\n');
+    }
+    Ok(csv.into_bytes())
+}

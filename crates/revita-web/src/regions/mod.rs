@@ -7,7 +7,7 @@ pub(crate) mod dto;
 pub(crate) mod i18n;
 mod pages;
 
-use crate::{Route, get};
+use crate::{Route, get, post};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
@@ -32,6 +32,7 @@ pub(crate) fn api_routes() -> Vec<Route> {
         get("/regions/{code}/profile", api::region_profile),
         get("/search", api::region_search),
         get("/observations", api::observation_list),
+        post("/observations", api::observation_import),
         get("/designations", api::designation_list),
         get("/rollup", api::rollup_show),
         get("/inventory", api::inventory_show),

@@ -393,6 +393,13 @@ const WRITES: &[(&str, &str, Payload)] = &[
     ),
     ("/import", "/import", Payload::Upload("region_code,indicator,period,value\n520102,pop_total,2021,1\n")),
     ("/import/confirm", "/import/confirm", Payload::Form("csrf={csrf}&upload={upload}&kind=observations")),
+    // The API's write: a session caller's token goes in X-CSRF-Token, which
+    // this request lacks.
+    (
+        "/api/v1/observations",
+        "/api/v1/observations",
+        Payload::Form("region_code,indicator,period,value\n520102,pop_total,2021,1\n"),
+    ),
 ];
 
 /// What a forged write could change: the data version and the audit log.

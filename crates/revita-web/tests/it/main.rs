@@ -289,3 +289,57 @@ both_backends!(errors_have_a_status_a_code_and_a_request_id, |store: DynStore| a
     let (status, _) = get(&app, "/api/v1/map?theme=designation:poverty_county&period=2019").await;
     assert_eq!(status, StatusCode::OK);
 });
+
+/// POSTs `body` as `content_type` to `uri` with a bearer token; the status
+/// and the JSON answer.
+async fn post_json(app: &Client, uri: &str, token: &str, content_type: &str, body: &str) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", content_type)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+// Issue 16: observations are written through the API as CSV or a JSON data
+// value set, checked as an import: a dry run writes nothing, a bad row is
+// 422 with row and column, another county's row is refused.
+both_backends!(observations_are_written_through_the_api, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let clerk = log_in(&app, "nanming_clerk", revita_methods::access::Role::DataEntry, "520102").await;
+    let origin = revita_app::auth::Origin { now: revita_web::auth::now(), ..Default::default() };
+    let actor = clerk.actor_named("nanming_clerk").await.unwrap();
+    let (token, _) = clerk.create_api_token(&actor, "etl", 30, &origin).await.unwrap();
+    let count = |app: &Client| {
+        let store = app.test_store().clone();
+        async move { store.observations(&Default::default(), None, 100_000).await.unwrap().len() }
+    };
+    let before = count(&app).await;
+    let csv = "region_code,indicator,period,value\n520102,pop_total,2021,110\n";
+    let (status, report) = post_json(&clerk, "/api/v1/observations?dryRun=true", &token, "text/csv", csv).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!((report["dry_run"].as_bool(), report["records_valid"].as_u64()), (Some(true), Some(1)));
+    assert_eq!(count(&app).await, before, "a dry run writes nothing");
+    let (status, report) = post_json(&clerk, "/api/v1/observations", &token, "text/csv", csv).await;
+    assert_eq!((status, report["records_written"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
+    let json = r#"{"dataValues": [{"dataElement": "pop_total", "orgUnit": "520102", "period": 2022, "value": 120}]}"#;
+    let (status, report) = post_json(&clerk, "/api/v1/observations", &token, "application/json", json).await;
+    assert_eq!((status, report["records_written"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
+    assert_eq!(count(&app).await, before + 2);
+    // Another county's value and a bad number: 422, both named, nothing written.
+    let bad = r#"{"dataValues": [{"indicator": "pop_total", "region": "520103", "period": "2022", "value": 5},
+                                 {"indicator": "pop_total", "region": "520102", "period": "2023", "value": "many"}]}"#;
+    let (status, body) = post_json(&clerk, "/api/v1/observations", &token, "application/json", bad).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("rejected_file")), "{body}");
+    let problems: Vec<&str> = body["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert!(problems[0].contains("row 2") && problems[0].contains("520103"), "{problems:?}");
+    assert!(problems[1].contains("row 3") && problems[1].contains("'value'"), "{problems:?}");
+    assert_eq!(count(&app).await, before + 2);
+    let (status, _) = post_json(&clerk, "/api/v1/observations", &token, "application/json", "{").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+});
