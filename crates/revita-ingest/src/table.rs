@@ -11,7 +11,7 @@ use calamine::DataRef;
 use csv::StringRecord;
 
 use self::csv_source::{CsvError, CsvSource};
-use self::parquet_source::{ParquetItem, ParquetSource};
+use self::parquet_source::ParquetSource;
 use self::sheet::{Item, SheetSource};
 use crate::error::{FileError, RowError};
 use crate::limits::Limits;
@@ -37,8 +37,26 @@ pub struct Table {
 enum Source {
     // Boxed: the parser carries its state tables.
     Csv(Box<CsvSource>),
-    Sheet(SheetSource),
-    Parquet(Box<ParquetSource>),
+    /// A source that hands over whole rows of text cells (a worksheet, a
+    /// Parquet file).
+    Rows(Box<dyn RowSource>),
+}
+
+/// A source of whole rows: the next row, a problem with one, the end.
+trait RowSource: Send {
+    fn next_item(&mut self) -> Option<Item>;
+}
+
+impl RowSource for SheetSource {
+    fn next_item(&mut self) -> Option<Item> {
+        self.next()
+    }
+}
+
+impl RowSource for ParquetSource {
+    fn next_item(&mut self) -> Option<Item> {
+        self.next()
+    }
 }
 
 impl Table {
@@ -65,7 +83,7 @@ impl Table {
                     file,
                     header,
                     encoding: Encoding::Utf8,
-                    source: Source::Parquet(Box::new(source)),
+                    source: Source::Rows(Box::new(source)),
                     broken: false,
                 };
                 table.check_header()?;
@@ -119,7 +137,7 @@ impl Table {
             file: file.to_string(),
             header,
             encoding: Encoding::Utf8,
-            source: Source::Sheet(source),
+            source: Source::Rows(Box::new(source)),
             broken: false,
         };
         table.check_header()?;
@@ -174,8 +192,8 @@ impl Table {
                     }
                     Err(CsvError::TooBig { row, field, reason }) => return Err(self.field_error(row, field, reason)),
                 },
-                Source::Sheet(sheet) => match sheet.next() {
-                    None => return Ok(None),
+                Source::Rows(rows) => match rows.next_item() {
+                    None | Some(Item::End) => return Ok(None),
                     Some(Item::Row(row, cells)) => {
                         record.clear();
                         cells.iter().for_each(|c| record.push_field(c));
@@ -183,20 +201,6 @@ impl Table {
                     }
                     Some(Item::Problem(e)) => return Err(e),
                     Some(Item::Stop(e)) => {
-                        self.broken = true;
-                        return Err(e);
-                    }
-                    Some(Item::End) => return Ok(None),
-                },
-                Source::Parquet(parquet) => match parquet.next() {
-                    None => return Ok(None),
-                    Some(ParquetItem::Row(row, cells)) => {
-                        record.clear();
-                        cells.iter().for_each(|c| record.push_field(c));
-                        row
-                    }
-                    Some(ParquetItem::Problem(e)) => return Err(e),
-                    Some(ParquetItem::Stop(e)) => {
                         self.broken = true;
                         return Err(e);
                     }
@@ -221,7 +225,7 @@ impl Table {
     pub fn bytes_read(&self) -> u64 {
         match &self.source {
             Source::Csv(source) => source.bytes_read(),
-            Source::Sheet(_) | Source::Parquet(_) => 0,
+            Source::Rows(_) => 0,
         }
     }
 }

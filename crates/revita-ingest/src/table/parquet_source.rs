@@ -21,6 +21,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
+use super::sheet::Item;
 use crate::error::{FileError, RowError};
 use crate::limits::Limits;
 use crate::parquet_check::{check_layout, check_pages};
@@ -39,16 +40,6 @@ pub(crate) struct ParquetSource {
     /// The spreadsheet row number of the next record (the header is row 1).
     next_row: u64,
     limits: Limits,
-}
-
-/// What reading a row gave.
-pub(crate) enum ParquetItem {
-    /// A row's cells, with its row number.
-    Row(u64, Vec<String>),
-    /// A cell too long; reading goes on.
-    Problem(RowError),
-    /// The file cannot be read further.
-    Stop(RowError),
 }
 
 impl ParquetSource {
@@ -98,7 +89,7 @@ impl ParquetSource {
     }
 
     /// The next row, or `None` at the end.
-    pub(crate) fn next(&mut self) -> Option<ParquetItem> {
+    pub(crate) fn next(&mut self) -> Option<Item> {
         loop {
             if let Some(batch) = &self.batch
                 && self.offset < batch.num_rows()
@@ -117,31 +108,27 @@ impl ParquetSource {
                     self.offset = 0;
                 }
                 Ok(Some(Err(e))) => {
-                    return Some(ParquetItem::Stop(RowError::row(file, next_row, format!("cannot be decoded: {e}"))));
+                    return Some(Item::Stop(RowError::row(file, next_row, format!("cannot be decoded: {e}"))));
                 }
                 Err(reason) => {
-                    return Some(ParquetItem::Stop(RowError::row(
-                        file,
-                        next_row,
-                        format!("cannot be decoded: {reason}"),
-                    )));
+                    return Some(Item::Stop(RowError::row(file, next_row, format!("cannot be decoded: {reason}"))));
                 }
             }
         }
     }
 
-    fn row(&self, batch: &RecordBatch, offset: usize, row: u64) -> ParquetItem {
+    fn row(&self, batch: &RecordBatch, offset: usize, row: u64) -> Item {
         let mut cells = Vec::with_capacity(batch.num_columns());
         for (k, column) in batch.columns().iter().enumerate() {
             let text = cell_text(column.as_ref(), offset);
             if text.len() > self.limits.field_bytes {
                 let name = batch.schema().field(k).name().clone();
                 let reason = format!("the value is longer than {} bytes", self.limits.field_bytes);
-                return ParquetItem::Problem(RowError::cell(&self.file, row, &name, reason));
+                return Item::Problem(RowError::cell(&self.file, row, &name, reason));
             }
             cells.push(text);
         }
-        ParquetItem::Row(row, cells)
+        Item::Row(row, cells)
     }
 }
 

@@ -5,12 +5,10 @@
 //! PostgreSQL. Any finding fails the test. Without Schemathesis (`st`) the
 //! test is skipped, except under CI (`CI` set), where it fails.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-use crate::browser::Killed;
+use std::process::Command;
 
 /// Requests per operation and generation phase: enough to reach every
 /// parameter's edges, few enough for two back ends in CI's time.
@@ -55,21 +53,7 @@ fn conforms(st: &Path, database_url: &str, dir: &Path) {
     let output = revita(&["user", "token", "admin"], database_url);
     let printed = String::from_utf8_lossy(&output.stdout).into_owned();
     let token = printed.split_whitespace().find(|w| w.starts_with("rvt_")).expect("a token").to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_revita"))
-        .args(["serve", "--port", "0", "--database-url", database_url])
-        .env_remove("REVITA_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let _server = Killed(child);
-    let url = loop {
-        let line = lines.next().expect("the server printed its address").unwrap();
-        if let Some(rest) = line.strip_prefix("revita is ready at ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let (_server, url) = crate::browser::serve(&["--database-url", database_url], dir);
     let schema = dir.join("openapi.json");
     std::fs::write(&schema, get(&format!("{url}/api/v1/openapi.json"), &token)).unwrap();
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/schemathesis.toml");

@@ -18,7 +18,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-pub(crate) struct Killed(pub(crate) Child);
+pub(crate) struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
@@ -219,9 +219,16 @@ fn decode_base64(text: &str) -> Vec<u8> {
 
 /// Starts `revita serve --demo` in `dir`; returns the server and its URL.
 fn serve_demo(dir: &Path) -> (Killed, String) {
+    let uploads = dir.join("uploads");
+    serve(&["--demo", "--upload-dir", uploads.to_str().unwrap()], dir)
+}
+
+/// Starts `revita serve` on a free port with `args` in `dir`; returns the
+/// server (stopped when dropped) and its URL once it is ready.
+pub(crate) fn serve(args: &[&str], dir: &Path) -> (Killed, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_revita"))
-        .args(["serve", "--demo", "--port", "0", "--upload-dir"])
-        .arg(dir.join("uploads"))
+        .args(["serve", "--port", "0"])
+        .args(args)
         .current_dir(dir)
         .env_remove("REVITA_DATABASE_URL")
         .stdout(Stdio::piped())
