@@ -53,8 +53,12 @@ impl App {
         let years: Vec<i32> = (year + 1 - spec.years as i32..=year).collect();
         let mut values: BTreeMap<RegionCode, Vec<Option<f64>>> =
             names.keys().map(|code| (code.clone(), vec![None; spec.indicators.len()])).collect();
+        let mut warnings = Vec::new();
         for (k, indicator) in spec.indicators.iter().enumerate() {
             let averages = self.averages(&indicator.code, &spec.universe.level, &years).await?;
+            if averages.is_empty() {
+                warnings.push(self.no_data_warning(&indicator.code, &years).await?);
+            }
             for (code, row) in values.iter_mut() {
                 row[k] = averages.get(code).copied();
             }
@@ -66,7 +70,29 @@ impl App {
             references.push(self.reference(indicator, &column, &codes, &spec.universe.level, &years).await?);
         }
         let inputs = revita_methods::designate::RunInputs { year, names, values, directions, references };
-        Ok(revita_methods::designate::run(spec, inputs)?)
+        let mut run = revita_methods::designate::run(spec, inputs)?;
+        run.warnings.splice(0..0, warnings);
+        Ok(run)
+    }
+
+    /// Why an indicator gave no region a value: the years it has data for,
+    /// so that the user picks one (issue 16: a run for a year without data
+    /// came back silently empty).
+    async fn no_data_warning(&self, code: &str, years: &[i32]) -> AppResult<String> {
+        let indicator = IndicatorCode::parse(code).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let periods = self.store().periods(&indicator).await?;
+        let asked = match years {
+            [one] => one.to_string(),
+            [first, .., last] => format!("{first}–{last}"),
+            [] => String::new(),
+        };
+        Ok(match periods.last() {
+            Some(latest) => format!(
+                "{code} has no value at the universe's level for every year of {asked}; it has data for {} (latest {latest})",
+                periods.join(", ")
+            ),
+            None => format!("{code} has no data at all"),
+        })
     }
 
     /// An indicator's reference over the universe's (averaged) values, as

@@ -675,3 +675,21 @@ async fn commit_list_confirmed(
     let by = revita_app::auth::ChangeBy::default();
     app.commit_designation_list(spec, run, decision, &by, within, confirm).await
 }
+
+// Issue 16: a run for a year the data do not cover says so, naming the
+// years there are.
+both_backends!(a_run_for_a_year_without_data_says_which_years_have_it, |store: DynStore| async move {
+    let (app, files) = (app(store), Files::new());
+    two_years(&app, &files).await;
+    let spec =
+        spec(r#"{"kind": "index", "bands": [{"upper": 0.5, "label": "lagging"}, {"upper": 1.0, "label": "other"}]}"#);
+    let run = app.designate(&spec, 2024, &Jurisdiction::everywhere()).await.unwrap();
+    assert!(run.rows.is_empty());
+    assert_eq!(run.warnings.len(), 2, "{:?}", run.warnings);
+    assert_eq!(
+        run.warnings[0],
+        "urbanization_rate_pct has no value at the universe's level for every year of 2023–2024; it has data for 2019, 2020 (latest 2020)"
+    );
+    let run = app.designate(&spec, 2020, &Jurisdiction::everywhere()).await.unwrap();
+    assert!(run.warnings.is_empty(), "{:?}", run.warnings);
+});

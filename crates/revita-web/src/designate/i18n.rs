@@ -33,4 +33,12 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("boundary_distance", "Distance to class boundary", "距类别边界"),
     ("nearest_change", "Smallest change to another class", "改变类别的最小变动"),
     ("imputed", "Imputed", "插补"),
+    ("class_designated", "designated", "认定"),
+    ("class_not_designated", "not designated", "未认定"),
+    ("class_distressed", "distressed", "困难"),
+    ("class_at_risk", "at risk", "风险"),
+    ("class_transitional", "transitional", "过渡"),
+    ("class_competitive", "competitive", "竞争力较强"),
+    ("class_attainment", "attainment", "发达"),
+    ("class_excluded", "excluded", "未纳入"),
 ];

@@ -256,6 +256,14 @@ struct Drawn {
     map: Option<String>,
 }
 
+/// A class label in the reader's language: the labels revita's methods
+/// give (a rule's `designated`, ARC's bands) have their translations; a
+/// spec's own labels are shown as written.
+fn class_name(lang: crate::i18n::Lang, class: &str) -> String {
+    let key = format!("class_{}", class.replace([' ', '-'], "_"));
+    lang.lookup(&key).map_or_else(|| class.to_string(), str::to_string)
+}
+
 /// The run's table, histogram and map for the template.
 async fn draw(page: &Page, run: &DesignationRun) -> Result<Drawn, AppError> {
     let (state, ctx) = (&page.state, &page.ctx);
@@ -271,7 +279,7 @@ async fn draw(page: &Page, run: &DesignationRun) -> Result<Drawn, AppError> {
             index: r.index.map(|v| format!("{v:.2}")).unwrap_or_default(),
             rank: r.rank,
             percentile: r.percentile.map(|p| format!("{:.1}", 100.0 * p)).unwrap_or_default(),
-            class: r.class.clone(),
+            class: class_name(ctx.lang, &r.class),
             fill: colour_of(&r.class).unwrap_or(NO_DATA),
             distance: r.explanation.boundary_distance.map(|d| format!("{d:.2}")).unwrap_or_default(),
             nearest: r.explanation.nearest_change.as_ref().map(|c| c.describe()).unwrap_or_default(),
@@ -282,7 +290,7 @@ async fn draw(page: &Page, run: &DesignationRun) -> Result<Drawn, AppError> {
         .classes
         .iter()
         .map(|c| ClassCount {
-            class: c.clone(),
+            class: class_name(ctx.lang, c),
             fill: colour_of(c).unwrap_or(NO_DATA),
             count: run.rows.iter().filter(|r| &r.class == c).count(),
         })
@@ -495,4 +503,19 @@ pub async fn designate_csv(page: Page, Query(params): Query<RunParams>) -> PageR
 /// `GET /designate.xlsx`.
 pub async fn designate_xlsx(page: Page, Query(params): Query<RunParams>) -> PageResult {
     download(page, params, ExportFormat::Xlsx).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::class_name;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_methods_class_labels_are_translated_and_a_specs_own_kept() {
+        assert_eq!(class_name(Lang::Zh, "designated"), "认定");
+        assert_eq!(class_name(Lang::Zh, "not designated"), "未认定");
+        assert_eq!(class_name(Lang::Zh, "at-risk"), "风险");
+        assert_eq!(class_name(Lang::En, "at-risk"), "at risk");
+        assert_eq!(class_name(Lang::Zh, "lagging"), "lagging");
+    }
 }
