@@ -120,13 +120,15 @@ both_backends!(error_pages_show_a_request_id_in_both_languages, |store: DynStore
 
 both_backends!(every_documented_endpoint_answers, |store: DynStore| async move {
     let app = fixture(store).await;
-    for endpoint in revita_web::ENDPOINTS {
+    // The reads answer their examples (the write has its own test).
+    for endpoint in revita_web::ENDPOINTS.iter().filter(|e| e.method == "GET") {
         let (status, _) = get(&app, endpoint.example).await;
         assert_eq!(status, StatusCode::OK, "{}", endpoint.example);
     }
     let doc = revita_web::openapi_document();
     assert_eq!(doc["openapi"], "3.0.3");
-    assert_eq!(doc["paths"].as_object().unwrap().len(), revita_web::ENDPOINTS.len());
+    let operations: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(operations, revita_web::ENDPOINTS.len(), "one operation per endpoint, a path's methods together");
     let (_, map) = get(&app, "/api/v1/map?theme=indicator:pop_total&level=county&within=520000").await;
     assert_eq!(map["features"].as_array().unwrap().len(), 2);
     assert_eq!(map["features"][0]["properties"]["value"], 100.0);
