@@ -32,6 +32,22 @@ impl From<AppError> for ApiError {
 /// What an API handler returns: JSON, or a JSON error.
 pub type ApiResult<T> = Result<axum::Json<T>, ApiError>;
 
+/// A GeoJSON answer, served as `application/geo+json` (RFC 7946).
+pub struct GeoJson(pub serde_json::Value);
+
+impl IntoResponse for GeoJson {
+    fn into_response(self) -> Response {
+        let mut response = Json(self.0).into_response();
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/geo+json"));
+        response
+    }
+}
+
+/// What a GeoJSON handler returns.
+pub type GeoResult = Result<GeoJson, ApiError>;
+
 #[derive(Serialize)]
 struct ErrorBody {
     code: &'static str,

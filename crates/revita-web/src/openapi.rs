@@ -294,7 +294,12 @@ pub fn document_for(region_pattern: &str) -> Value {
         }));
         let public = e.path == "/health";
         let mut responses = error_responses(public);
-        responses.insert("200".into(), json!({"description": "OK", "content": {"application/json": {"schema": {}}}}));
+        let media = if e.path == "/api/v1/map" || e.path.ends_with("/boundary") {
+            "application/geo+json"
+        } else {
+            "application/json"
+        };
+        responses.insert("200".into(), json!({"description": "OK", "content": {media: {"schema": {}}}}));
         let mut operation = json!({
             "operationId": operation_id(e.method, e.path),
             "summary": e.summary,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::dto::{DesignationDto, ObservationDto, ObservationPage, PairingDto, RegionDetailDto, RegionDto};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, GeoJson, GeoResult};
 use crate::kit::Api;
 
 /// `GET /regions/{code}`: a region with its breadcrumb (within the
@@ -61,13 +61,13 @@ pub async fn region_designations(api: Api, Path(code): Path<String>) -> ApiResul
 }
 
 /// `GET /regions/{code}/boundary`: the boundary as a GeoJSON Feature.
-pub async fn region_boundary(api: Api, Path(code): Path<String>) -> ApiResult<Value> {
+pub async fn region_boundary(api: Api, Path(code): Path<String>) -> GeoResult {
     let code = api.region_code(&code)?;
     api.readable(&code).await?;
     let boundary = api.app().boundary(&code).await?;
     let geometry: Value = serde_json::from_str(&boundary.geojson)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored geometry is not JSON: {e}")))?;
-    Ok(Json(json!({
+    Ok(GeoJson(json!({
         "type": "Feature",
         "properties": {"code": code.to_string(), "source": boundary.source},
         "geometry": geometry,
@@ -249,7 +249,7 @@ pub struct MapQuery {
 }
 
 /// `GET /map`: the map's regions as GeoJSON with their values.
-pub async fn map_geojson(api: Api, Query(q): Query<MapQuery>) -> ApiResult<Value> {
+pub async fn map_geojson(api: Api, Query(q): Query<MapQuery>) -> GeoResult {
     let app = api.app();
     let visible = api.visible().await?;
     let level = q.level.clone().unwrap_or_else(|| "province".into());
@@ -304,7 +304,7 @@ pub async fn map_geojson(api: Api, Query(q): Query<MapQuery>) -> ApiResult<Value
             json!({"type": "Feature", "properties": properties, "geometry": geometry})
         })
         .collect();
-    Ok(Json(json!({
+    Ok(GeoJson(json!({
         "type": "FeatureCollection",
         "level": data.level,
         "period": period,

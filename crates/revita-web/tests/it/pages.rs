@@ -129,6 +129,8 @@ both_backends!(every_documented_endpoint_answers, |store: DynStore| async move {
     assert_eq!(doc["openapi"], "3.0.3");
     let operations: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(operations, revita_web::ENDPOINTS.len(), "one operation per endpoint, a path's methods together");
+    let (_, headers, _) = get_text(&app, "/api/v1/map?theme=indicator:pop_total&level=county", &[]).await;
+    assert_eq!(headers["content-type"], "application/geo+json", "GeoJSON by its own media type");
     let (_, map) = get(&app, "/api/v1/map?theme=indicator:pop_total&level=county&within=520000").await;
     assert_eq!(map["features"].as_array().unwrap().len(), 2);
     assert_eq!(map["features"][0]["properties"]["value"], 100.0);
