@@ -187,6 +187,11 @@ impl App {
         Ok(self.store().observations(&within_query(query, within), after, limit).await?)
     }
 
+    /// How many observations match `query` within a jurisdiction.
+    pub async fn count_observations(&self, query: &ObservationQuery, within: &Jurisdiction) -> AppResult<i64> {
+        Ok(self.store().count_observations(&within_query(query, within)).await?)
+    }
+
     /// Designations (of one category, or all) within a jurisdiction.
     pub async fn designations(
         &self,

@@ -40,6 +40,18 @@ impl Store {
         })
     }
 
+    /// How many observations match `query` (every page of them).
+    pub async fn count_observations(&self, query: &ObservationQuery) -> StoreResult<i64> {
+        let (sql, binds) = observations_filtered("SELECT COUNT(*) FROM observations o", query, None);
+        on_pool!(self, pool => {
+            let mut statement = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+            for value in &binds {
+                statement = statement.bind(value.as_str());
+            }
+            Ok(statement.fetch_one(pool).await?)
+        })
+    }
+
     /// Observations matching `query`, ordered by (indicator, region,
     /// period), after `after` and at most `limit` of them.
     pub async fn observations(
@@ -167,9 +179,23 @@ impl Tx {
 /// SQLite's planner from using the primary key and turns every page into a
 /// full table scan.
 fn observations_sql(query: &ObservationQuery, after: Option<&ObservationKey>) -> (String, Vec<String>) {
-    let mut sql = String::from(
+    let (mut sql, binds) = observations_filtered(
         "SELECT o.indicator_code, o.region_code, o.period, o.value, o.source, o.status FROM observations o",
+        query,
+        after,
     );
+    sql.push_str(&format!(" ORDER BY o.indicator_code, o.region_code, o.period LIMIT ${}", binds.len() + 1));
+    (sql, binds)
+}
+
+/// `select` with the joins and conditions of `query` (and of the keyset
+/// position `after`), the values to bind in order.
+fn observations_filtered(
+    select: &str,
+    query: &ObservationQuery,
+    after: Option<&ObservationKey>,
+) -> (String, Vec<String>) {
+    let mut sql = String::from(select);
     if query.parent.is_some() || query.level.is_some() {
         sql.push_str(" JOIN regions r ON r.code = o.region_code");
     }
@@ -209,7 +235,6 @@ fn observations_sql(query: &ObservationQuery, after: Option<&ObservationKey>) ->
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));
     }
-    sql.push_str(&format!(" ORDER BY o.indicator_code, o.region_code, o.period LIMIT ${}", binds.len() + 1));
     (sql, binds)
 }
 

@@ -176,7 +176,11 @@ pub async fn observation_list(api: Api, Query(p): Query<ObservationParams>) -> A
     let next = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|o| format!("{}|{}|{}", o.indicator, o.region, o.period)))
         .flatten();
-    Ok(Json(ObservationPage { observations: rows.iter().map(ObservationDto::from).collect(), next }))
+    let total = match after {
+        None => Some(api.app().count_observations(&query, &visible).await?),
+        Some(_) => None,
+    };
+    Ok(Json(ObservationPage { observations: rows.iter().map(ObservationDto::from).collect(), next, total }))
 }
 
 /// A cursor, `indicator|region|period`.

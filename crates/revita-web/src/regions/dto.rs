@@ -129,4 +129,8 @@ pub struct ObservationPage {
     pub observations: Vec<ObservationDto>,
     /// Pass as `after` to get the next page; absent on the last page.
     pub next: Option<String>,
+    /// How many observations match, over every page (on the first page
+    /// only: counting again for every page would cost a scan each).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
 }

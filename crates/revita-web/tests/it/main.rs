@@ -186,6 +186,8 @@ both_backends!(observations_page_with_a_cursor, |store: DynStore| async move {
     let (_, second) = get(&app, &format!("/api/v1/observations?indicator=pop_total&limit=4&after={next}")).await;
     assert_eq!(second["observations"].as_array().unwrap().len(), 2);
     assert_eq!(second["next"], Value::Null);
+    // The first page says how many there are over every page.
+    assert_eq!((first["total"].as_i64(), second.get("total")), (Some(6), None));
     let (_, children) = get(&app, "/api/v1/observations?parent=520100&period=2020").await;
     assert_eq!(children["observations"].as_array().unwrap().len(), 2);
 });
@@ -223,6 +225,9 @@ both_backends!(a_county_users_observation_pages_are_full, |store: DynStore| asyn
     }
     // 南明: 2020 from the fixture and 1990–2009 here, 21 rows.
     assert_eq!(sizes, [6, 6, 6, 3]);
+    // The total counts what the reader may see, no more.
+    let (_, first) = get(&clerk, "/api/v1/observations?limit=6").await;
+    assert_eq!(first["total"], 21);
 });
 
 both_backends!(rollups_and_indicators, |store: DynStore| async move {
