@@ -136,7 +136,7 @@ pub enum ExportError {
 }
 
 /// A file being written batch by batch.
-pub trait ObservationWriter {
+pub trait ObservationWriter: Send {
     /// Appends a batch.
     fn write(&mut self, batch: &[Observation]) -> Result<(), ExportError>;
     /// Completes the file; returns the number of rows written.

@@ -104,6 +104,19 @@ pub const ENDPOINTS: &[Endpoint] = &[
         example: "/api/v1/observations?indicator=pop_total&limit=5",
     },
     Endpoint {
+        method: "GET",
+        path: "/api/v1/observations.csv",
+        summary: "Every observation the filters match, within your jurisdiction, as one CSV file in the long layout (it imports again; UTF-8 with a byte-order mark); at most 1,000,000 rows, else 400",
+        params: &[
+            ("indicator", false, "indicator code"),
+            ("region", false, "region code"),
+            ("parent", false, "children of this region; with level, the regions at that level anywhere below it"),
+            ("level", false, "regions at this level"),
+            ("period", false, "2020, 2020Q1 or 2020-03"),
+        ],
+        example: "/api/v1/observations.csv?indicator=pop_total",
+    },
+    Endpoint {
         method: "POST",
         path: "/api/v1/observations",
         summary: "Writes observations from a CSV body (any layout the import takes) or a JSON data value set {\"dataValues\": [{\"indicator\", \"region\", \"period\", \"value\"}]} (DHIS2's dataElement and orgUnit are read too), all or nothing within your data-entry jurisdiction; answers the import summary, or 422 with every problem and nothing written. Session callers send their CSRF token in X-CSRF-Token.",
@@ -296,6 +309,8 @@ pub fn document_for(region_pattern: &str) -> Value {
         let mut responses = error_responses(public);
         let media = if e.path == "/api/v1/map" || e.path.ends_with("/boundary") {
             "application/geo+json"
+        } else if e.path.ends_with(".csv") {
+            "text/csv"
         } else {
             "application/json"
         };

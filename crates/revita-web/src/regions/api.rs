@@ -155,8 +155,53 @@ pub struct ObservationParams {
 /// cursor names only regions the caller may see).
 pub async fn observation_list(api: Api, Query(p): Query<ObservationParams>) -> ApiResult<ObservationPage> {
     let visible = api.visible().await?;
+    let query = observation_query(&api, &p)?;
+    let after = p.after.as_deref().map(parse_cursor).transpose()?;
+    let limit = page_size(p.limit, 1000)?;
+    let rows = api.app().observations(&query, after.as_ref(), limit, &visible).await?;
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|o| format!("{}|{}|{}", o.indicator, o.region, o.period)))
+        .flatten();
+    let total = match after {
+        None => Some(api.app().count_observations(&query, &visible).await?),
+        Some(_) => None,
+    };
+    Ok(Json(ObservationPage { observations: rows.iter().map(ObservationDto::from).collect(), next, total }))
+}
+
+/// The most rows one CSV download gives; more is a job for `revita export`
+/// or the paged list.
+const MAX_CSV_ROWS: i64 = 1_000_000;
+
+/// `GET /observations.csv`: every observation the list's filters match,
+/// within the jurisdiction, as one CSV file in the long layout (which
+/// imports again), with a byte-order mark for spreadsheets.
+pub async fn observation_csv(
+    api: Api,
+    Query(p): Query<ObservationParams>,
+) -> Result<axum::response::Response, ApiError> {
+    let visible = api.visible().await?;
+    let query = observation_query(&api, &p)?;
+    let total = api.app().count_observations(&query, &visible).await?;
+    if total > MAX_CSV_ROWS {
+        let reason = format!(
+            "{total} observations match, more than one download of {MAX_CSV_ROWS}: narrow the filters, page through /api/v1/observations, or use revita export"
+        );
+        return Err(AppError::Invalid(reason).into());
+    }
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(anyhow::anyhow!("no temporary directory: {e}")))?;
+    let path = dir.path().join("observations.csv");
+    let format = revita_app::export::ExportFormat::Csv;
+    api.app().export_observations(&query, &path, format, &visible).await?;
+    let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(anyhow::anyhow!("cannot read the export: {e}")))?;
+    Ok(crate::kit::attachment(bytes, format, "observations"))
+}
+
+/// The list's filters as a query; each value checked as the API's
+/// description says.
+fn observation_query(api: &Api, p: &ObservationParams) -> Result<ObservationQuery, ApiError> {
     let invalid = |e: &dyn std::fmt::Display| AppError::Invalid(e.to_string());
-    let query = ObservationQuery {
+    Ok(ObservationQuery {
         indicator: p.indicator.as_deref().map(IndicatorCode::parse).transpose().map_err(|e| invalid(&e))?,
         region: p.region.as_deref().map(|c| api.region_code(c)).transpose()?,
         parent: p.parent.as_deref().map(|c| api.region_code(c)).transpose()?,
@@ -169,18 +214,7 @@ pub async fn observation_list(api: Api, Query(p): Query<ObservationParams>) -> A
             .map_err(|e| invalid(&e))?
             .map(|p| p.to_string()),
         within: None,
-    };
-    let after = p.after.as_deref().map(parse_cursor).transpose()?;
-    let limit = page_size(p.limit, 1000)?;
-    let rows = api.app().observations(&query, after.as_ref(), limit, &visible).await?;
-    let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|o| format!("{}|{}|{}", o.indicator, o.region, o.period)))
-        .flatten();
-    let total = match after {
-        None => Some(api.app().count_observations(&query, &visible).await?),
-        Some(_) => None,
-    };
-    Ok(Json(ObservationPage { observations: rows.iter().map(ObservationDto::from).collect(), next, total }))
+    })
 }
 
 /// A cursor, `indicator|region|period`.

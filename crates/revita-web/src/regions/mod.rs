@@ -33,6 +33,7 @@ pub(crate) fn api_routes() -> Vec<Route> {
         get("/search", api::region_search),
         get("/observations", api::observation_list),
         post("/observations", api::observation_import),
+        get("/observations.csv", api::observation_csv),
         get("/designations", api::designation_list),
         get("/rollup", api::rollup_show),
         get("/inventory", api::inventory_show),

@@ -129,6 +129,7 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/indicators", Kind::LoggedIn("/api/v1/indicators")),
     ("/api/v1/indicators/{code}", Kind::LoggedIn("/api/v1/indicators/pop_total")),
     ("/api/v1/observations", Kind::List("/api/v1/observations")),
+    ("/api/v1/observations.csv", Kind::List("/api/v1/observations.csv")),
     ("/api/v1/designations", Kind::List("/api/v1/designations")),
     ("/api/v1/rollup", Kind::List("/api/v1/rollup?region=520100&indicator=pop_total&period=2020")),
     ("/api/v1/inventory", Kind::National("/api/v1/inventory")),

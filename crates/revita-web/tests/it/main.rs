@@ -228,6 +228,13 @@ both_backends!(a_county_users_observation_pages_are_full, |store: DynStore| asyn
     // The total counts what the reader may see, no more.
     let (_, first) = get(&clerk, "/api/v1/observations?limit=6").await;
     assert_eq!(first["total"], 21);
+    // So does the list as one CSV file, which imports again.
+    let (status, headers, csv) = get_text(&clerk, "/api/v1/observations.csv?indicator=pop_total", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(csv.starts_with("\u{feff}region_code,indicator,period,value,source,status\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 22, "a header and 南明's 21 rows");
+    assert!(csv.lines().skip(1).all(|l| l.starts_with("520102,")), "{csv}");
 });
 
 both_backends!(rollups_and_indicators, |store: DynStore| async move {
