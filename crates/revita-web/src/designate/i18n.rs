@@ -33,6 +33,7 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("boundary_distance", "Distance to class boundary", "距类别边界"),
     ("nearest_change", "Smallest change to another class", "改变类别的最小变动"),
     ("imputed", "Imputed", "插补"),
+    ("index_part", "This indicator's part of the index", "该指标对指数的贡献"),
     ("class_designated", "designated", "认定"),
     ("class_not_designated", "not designated", "未认定"),
     ("class_distressed", "distressed", "困难"),

@@ -217,6 +217,8 @@ struct RunRow {
     distance: String,
     nearest: String,
     imputed: String,
+    /// Each indicator's part of the index, in spec order (empty for a rule).
+    parts: Vec<String>,
 }
 
 /// How many regions a class holds.
@@ -241,6 +243,8 @@ struct RunSummary {
     spec: String,
     year: i32,
     indicators: Vec<String>,
+    /// Whether the table shows each indicator's part of the index.
+    parts: bool,
     warnings: Vec<String>,
     weights: Vec<String>,
     excluded: Vec<Excluded>,
@@ -284,6 +288,7 @@ async fn draw(page: &Page, run: &DesignationRun) -> Result<Drawn, AppError> {
             distance: r.explanation.boundary_distance.map(|d| format!("{d:.2}")).unwrap_or_default(),
             nearest: r.explanation.nearest_change.as_ref().map(|c| c.describe()).unwrap_or_default(),
             imputed: r.imputed.join(", "),
+            parts: r.explanation.contributions.iter().map(|p| format!("{p:.2}")).collect(),
         })
         .collect();
     let counts = run
@@ -310,6 +315,7 @@ async fn draw(page: &Page, run: &DesignationRun) -> Result<Drawn, AppError> {
         spec: run.spec.clone(),
         year: run.year,
         indicators: run.indicators.clone(),
+        parts: run.rows.iter().any(|r| !r.explanation.contributions.is_empty()),
         warnings: run.warnings.clone(),
         weights: run.weights.iter().map(|w| format!("{w:.3}")).collect(),
         excluded: run

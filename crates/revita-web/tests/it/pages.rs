@@ -254,6 +254,9 @@ both_backends!(a_designation_runs_in_the_page_with_table_map_and_histogram, |sto
     assert_eq!(status, StatusCode::OK, "{page}");
     // 云岩 (300 people against a mean of 200) is the more crowded: lagging.
     assert!(page.contains("<td><a href=\"/regions/520103\">520103</a></td><td>云岩区</td><td>150.00</td>"), "{page}");
+    // Issue 16: each indicator's part of the index is in the table (one
+    // indicator: the whole index).
+    assert!(page.contains("<td>150.00</td><td class=\"num\">150.00</td>"), "{page}");
     assert!(page.contains("class=\"choropleth\"") && page.contains("histogram"), "map and histogram");
     assert!(page.contains("pop_total 300.000000 → 100.000000"), "the explanation is shown");
     let (status, _, csv) = get_text(&app, &uri.replace("/designate?", "/designate.csv?"), &[]).await;
