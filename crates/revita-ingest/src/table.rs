@@ -76,18 +76,13 @@ impl Table {
                 let input = File::open(path).map_err(|e| FileError::new(&file, format!("cannot open: {e}")))?;
                 Table::from_csv_reader_with_limits(&file, input, limits)
             }
-            "xlsx" | "xlsm" => Table::open_sheet(&file, path, sheet, limits),
+            "xlsx" | "xlsm" => {
+                let (header, source) = SheetSource::open(&file, path, sheet, limits)?;
+                Table::of_rows(file, header, Box::new(source))
+            }
             "parquet" => {
                 let (header, source) = ParquetSource::open(&file, path, limits)?;
-                let table = Table {
-                    file,
-                    header,
-                    encoding: Encoding::Utf8,
-                    source: Source::Rows(Box::new(source)),
-                    broken: false,
-                };
-                table.check_header()?;
-                Ok(table)
+                Table::of_rows(file, header, Box::new(source))
             }
             // calamine reads a legacy workbook whole into dense grids as it
             // opens it, which no limit can bound.
@@ -131,15 +126,10 @@ impl Table {
         Ok(table)
     }
 
-    fn open_sheet(file: &str, path: &Path, sheet: Option<&str>, limits: Limits) -> Result<Table, FileError> {
-        let (header, source) = SheetSource::open(file, path, sheet, limits)?;
-        let table = Table {
-            file: file.to_string(),
-            header,
-            encoding: Encoding::Utf8,
-            source: Source::Rows(Box::new(source)),
-            broken: false,
-        };
+    /// A table over a source of whole rows (a worksheet, a Parquet file),
+    /// its header checked.
+    fn of_rows(file: String, header: Vec<String>, source: Box<dyn RowSource>) -> Result<Table, FileError> {
+        let table = Table { file, header, encoding: Encoding::Utf8, source: Source::Rows(source), broken: false };
         table.check_header()?;
         Ok(table)
     }

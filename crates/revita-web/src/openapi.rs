@@ -16,6 +16,15 @@ pub struct Endpoint {
     pub example: &'static str,
 }
 
+/// The filters of the observations list and its CSV file.
+const OBSERVATION_FILTERS: [(&str, bool, &str); 5] = [
+    ("indicator", false, "indicator code"),
+    ("region", false, "region code"),
+    ("parent", false, "children of this region; with level, the regions at that level anywhere below it"),
+    ("level", false, "regions at this level"),
+    ("period", false, "2020, 2020Q1 or 2020-03"),
+];
+
 /// Every JSON endpoint.
 pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
@@ -93,11 +102,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: "/api/v1/observations",
         summary: "Observations, paged by the `next` cursor",
         params: &[
-            ("indicator", false, "indicator code"),
-            ("region", false, "region code"),
-            ("parent", false, "children of this region; with level, the regions at that level anywhere below it"),
-            ("level", false, "regions at this level"),
-            ("period", false, "2020, 2020Q1 or 2020-03"),
+            OBSERVATION_FILTERS[0],
+            OBSERVATION_FILTERS[1],
+            OBSERVATION_FILTERS[2],
+            OBSERVATION_FILTERS[3],
+            OBSERVATION_FILTERS[4],
             ("limit", false, "page size, at most 10000"),
             ("after", false, "cursor from the previous page"),
         ],
@@ -107,13 +116,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         method: "GET",
         path: "/api/v1/observations.csv",
         summary: "Every observation the filters match, within your jurisdiction, as one CSV file in the long layout (it imports again; UTF-8 with a byte-order mark); at most 1,000,000 rows, else 400",
-        params: &[
-            ("indicator", false, "indicator code"),
-            ("region", false, "region code"),
-            ("parent", false, "children of this region; with level, the regions at that level anywhere below it"),
-            ("level", false, "regions at this level"),
-            ("period", false, "2020, 2020Q1 or 2020-03"),
-        ],
+        params: &OBSERVATION_FILTERS,
         example: "/api/v1/observations.csv?indicator=pop_total",
     },
     Endpoint {
