@@ -33,10 +33,20 @@ struct PlansView {
     kinds: Vec<&'static str>,
     csrf: String,
     this_year: i32,
+    /// Why the create form was refused, shown on the form.
+    error: Option<String>,
+    /// What the refused form held, to fill it again (nothing typed is lost).
+    entered: std::collections::HashMap<String, String>,
 }
 
 /// `GET /plans`: the plans the user may read, and the create form.
 pub async fn plans_page(page: Page) -> PageResult {
+    plans_with_form(&page, None, Fields::default()).await
+}
+
+/// The plans page, the create form showing `error` and refilled with
+/// `entered` when a submission was refused.
+async fn plans_with_form(page: &Page, error: Option<String>, entered: Fields) -> PageResult {
     let plans = page
         .app()
         .plans_for(&page.viewer()?.actor)
@@ -57,16 +67,31 @@ pub async fn plans_page(page: Page) -> PageResult {
         kinds: PlanKind::ALL.iter().map(|k| k.as_str()).collect(),
         csrf: page.csrf(),
         this_year: today().year(),
+        error,
+        entered: entered.into_iter().filter(|(k, _)| k != "csrf").collect(),
     };
     page.render("plans.html", page.t("plans"), view)
 }
 
 /// `POST /plans`: creates a plan, then opens it.
+/// A refused form shows its reason on the form, with what was typed kept
+/// (issue 16); anything else is an error page.
 pub async fn plan_create(page: Page, Form(form): Form<Fields>) -> PageResult {
     page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
-    let draft = plan_draft(&form, region(required(&form, "region")?)?)?;
-    let plan = page.app().create_plan(&page.viewer()?.actor, &draft, &page.origin()).await?;
-    page.see_other(&format!("/plans/{plan}"))
+    let created = async {
+        let draft = plan_draft(&form, region(required(&form, "region")?)?)?;
+        page.app().create_plan(&page.viewer()?.actor, &draft, &page.origin()).await
+    };
+    match created.await {
+        Ok(plan) => page.see_other(&format!("/plans/{plan}")),
+        Err(AppError::Invalid(reason) | AppError::Forbidden(reason) | AppError::Conflict(reason)) => {
+            let page = page.at("/plans");
+            let mut response = plans_with_form(&page, Some(reason), form).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The plan fields of the create and edit forms.

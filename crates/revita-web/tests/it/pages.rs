@@ -570,6 +570,14 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
         "csrf={}&title=%E8%B4%B5%E9%98%B3%E8%A7%84%E5%88%92&kind=five_year&region=520000&scope_kind=regions&scope=520102,520103&start_year=2021&end_year=2025&office=x",
         app.csrf
     );
+    // Issue 16: a refused form says why on the form and keeps what was typed.
+    let backwards =
+        create.replace("end_year=2025", "end_year=2019").replace("office=x", "office=%E5%8F%91%E6%94%B9%E5%A7%94");
+    let (status, body) = post(&app, "/plans", form_type, &app.cookie, backwards).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("id=\"plan-form-error\"") && body.contains("2021–2019"), "{body}");
+    assert!(body.contains("value=\"贵阳规划\"") && body.contains("value=\"发改委\""), "input kept: {body}");
+    assert!(body.contains("<option value=\"regions\" selected>"), "{body}");
     let (status, body) = post(&app, "/plans", form_type, &app.cookie, create).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let plan = 3;
