@@ -216,6 +216,13 @@ impl App {
         Ok(covered)
     }
 
+    /// The regions a plan's forms offer to pick from: its scope's regions
+    /// and those under them, the highest levels first, at most `limit`
+    /// (one query; any code of the scope may still be typed).
+    pub async fn plan_region_choices(&self, report: &PlanReport, limit: i64) -> AppResult<Vec<revita_methods::Region>> {
+        Ok(self.store().regions_under(&report.scope_regions, limit).await?)
+    }
+
     /// The plans the actor may read (wholly or in part), by number.
     pub async fn plans_for(&self, actor: &Actor) -> AppResult<Vec<Plan>> {
         let readable = self.jurisdiction(actor, Action::Read).await?;

@@ -141,6 +141,24 @@ impl Store {
         })
     }
 
+    /// The regions under `roots` (the roots included), the highest levels
+    /// first, at most `limit`: what a form offers to pick from.
+    pub async fn regions_under(&self, roots: &[RegionCode], limit: i64) -> StoreResult<Vec<Region>> {
+        let (condition, codes) = within_condition("code", roots, 0);
+        let sql = format!(
+            "SELECT {REGION_COLUMNS} FROM regions WHERE {condition} ORDER BY length(path), code LIMIT ${}",
+            codes.len() + 1
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for code in &codes {
+                query = query.bind(code.as_str());
+            }
+            let rows = query.bind(limit).fetch_all(pool).await?;
+            rows.iter().map(crate::rows::region).collect()
+        })
+    }
+
     /// Regions whose code equals or whose Chinese or English name (or
     /// pinyin) contains `query`; the exact code first, then higher levels
     /// (shorter codes), then by code.

@@ -71,6 +71,17 @@ both_backends!(search_finds_codes_and_names_in_both_languages, |store: DynStore|
     assert!(store.search_regions("贵", 10, Some(&[])).await.unwrap().is_empty());
 });
 
+both_backends!(regions_under_roots_come_highest_first_and_bounded, |store: DynStore| async move {
+    store.write(audit(), async |tx| tx.upsert_regions(&guizhou()).await).await.unwrap();
+    let codes = |regions: Vec<Region>| regions.into_iter().map(|r| r.code.to_string()).collect::<Vec<_>>();
+    let under = store.regions_under(&[code("520000")], 10).await.unwrap();
+    assert_eq!(codes(under), ["520000", "520100", "520300", "520102", "520103"]);
+    assert_eq!(codes(store.regions_under(&[code("520000")], 2).await.unwrap()), ["520000", "520100"]);
+    let two = store.regions_under(&[code("520102"), code("520300")], 10).await.unwrap();
+    assert_eq!(codes(two), ["520300", "520102"]);
+    assert!(store.regions_under(&[], 10).await.unwrap().is_empty());
+});
+
 // Issue 16: polyphonic characters read as in place names; higher levels
 // come first whatever their codes.
 both_backends!(search_reads_place_names_and_lists_higher_levels_first, |store: DynStore| async move {

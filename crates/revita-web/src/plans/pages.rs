@@ -298,7 +298,7 @@ struct Choice {
 }
 
 /// The most regions a form offers to pick from.
-const REGION_OPTIONS: usize = 300;
+const REGION_OPTIONS: i64 = 300;
 
 /// Money as whole yuan with thousands separators, and a rate as a
 /// percentage.
@@ -319,13 +319,18 @@ pub(super) async fn plan_view(
     problems: Option<Vec<FileProblem>>,
 ) -> AppResult<PlanView> {
     let (plan, ctx) = (&report.plan, &page.ctx);
-    let indicator_names: std::collections::HashMap<String, String> = page
+    let indicators: Vec<Choice> = page
         .app()
         .indicators()
         .await?
         .iter()
-        .map(|i| (i.code.to_string(), ctx.lang.name(&i.name_zh, i.name_en.as_deref()).to_string()))
+        .map(|i| Choice {
+            value: i.code.to_string(),
+            label: ctx.lang.name(&i.name_zh, i.name_en.as_deref()).to_string(),
+        })
         .collect();
+    let indicator_names: std::collections::HashMap<&str, &str> =
+        indicators.iter().map(|c| (c.value.as_str(), c.label.as_str())).collect();
     let goals = report
         .goals
         .iter()
@@ -356,8 +361,7 @@ pub(super) async fn plan_view(
                         indicator: t.target.indicator.to_string(),
                         indicator_name: indicator_names
                             .get(t.target.indicator.as_str())
-                            .cloned()
-                            .unwrap_or_else(|| t.target.indicator.to_string()),
+                            .map_or_else(|| t.target.indicator.to_string(), |name| name.to_string()),
                         region: t.target.region.as_ref().map(|r| r.to_string()).unwrap_or_default(),
                         binding: target.binding,
                         baseline: format!("{} ({})", target.baseline, target.baseline_year),
@@ -463,30 +467,22 @@ pub(super) async fn plan_view(
         csrf: page.csrf(),
         today: report.today.to_string(),
         problems,
-        indicator_options: page
-            .app()
-            .indicators()
-            .await?
-            .iter()
-            .map(|i| Choice {
-                value: i.code.to_string(),
-                label: ctx.lang.name(&i.name_zh, i.name_en.as_deref()).to_string(),
-            })
-            .collect(),
-        region_options: region_choices(page, &report.scope_regions).await?,
+        // Offered only to whom may edit: the forms are theirs.
+        indicator_options: if report.may_edit { indicators } else { Vec::new() },
+        region_options: if report.may_edit { region_choices(page, report).await? } else { Vec::new() },
     })
 }
 
-/// The scope's regions as choices, with their names.
-async fn region_choices(page: &Page, codes: &[RegionCode]) -> AppResult<Vec<Choice>> {
-    let mut choices = Vec::new();
-    for code in codes.iter().take(REGION_OPTIONS) {
-        if let Some(region) = page.app().find_region(code).await? {
-            let label = page.lang().region_name(&region.name_zh, region.name_en.as_deref());
-            choices.push(Choice { value: code.to_string(), label });
-        }
-    }
-    Ok(choices)
+/// The scope's regions as choices, with their names in the reader's
+/// language.
+async fn region_choices(page: &Page, report: &PlanReport) -> AppResult<Vec<Choice>> {
+    Ok(page
+        .app()
+        .plan_region_choices(report, REGION_OPTIONS)
+        .await?
+        .into_iter()
+        .map(|r| Choice { value: r.code.to_string(), label: page.lang().region_name(&r.name_zh, r.name_en.as_deref()) })
+        .collect())
 }
 
 /// Targets by status, as bars.
