@@ -8,6 +8,7 @@
 //! code history maps a retired code to the current region(s) that took over
 //! its area, and the import report lists every such mapping.
 
+mod body;
 mod observations;
 mod resolve;
 
@@ -37,6 +38,7 @@ pub(crate) fn require_everywhere(within: &crate::Jurisdiction, what: &str) -> Ap
     }
 }
 
+pub use body::ObservationBody;
 pub use observations::{ObservationImport, Progress};
 pub(crate) use resolve::RegionResolver;
 pub use revita_ingest::records::ObservationOptions;

@@ -374,27 +374,6 @@ pub struct ImportParams {
     replace: bool,
 }
 
-/// One value of a JSON body: `indicator`, `region`, `period`, `value` (or
-/// DHIS2's `dataElement`, `orgUnit`, `period`, `value`), optional `source`
-/// and `status`.
-#[derive(Deserialize)]
-struct DataValue {
-    #[serde(alias = "dataElement")]
-    indicator: String,
-    #[serde(alias = "orgUnit")]
-    region: String,
-    period: serde_json::Value,
-    value: serde_json::Value,
-    source: Option<String>,
-    status: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct DataValueSet {
-    #[serde(rename = "dataValues")]
-    data_values: Vec<DataValue>,
-}
-
 /// `POST /observations[?dryRun=true][&replace=true]`: observations from a
 /// CSV body (any layout the import takes) or a JSON body
 /// `{"dataValues": [{"indicator", "region", "period", "value"}, …]}`,
@@ -418,46 +397,20 @@ pub async fn observation_import(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("application/json"));
-    let csv = if json { data_values_csv(&body)? } else { body.to_vec() };
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(anyhow::anyhow!("no temporary directory: {e}")))?;
-    let path = dir.path().join("observations.csv");
-    std::fs::write(&path, csv).map_err(|e| AppError::Internal(anyhow::anyhow!("cannot stage the body: {e}")))?;
+    let body = if json {
+        revita_app::import::ObservationBody::Json(&body)
+    } else {
+        revita_app::import::ObservationBody::Csv(&body)
+    };
     let origin = crate::auth::origin(&headers, &crate::request_id::RequestId(crate::request_id::current()));
     let import = revita_app::import::ObservationImport {
         dry_run: p.dry_run,
         replace: p.replace,
         within,
         by: revita_app::auth::ChangeBy::new(&viewer.actor, &origin),
-        file_name: Some(if json { "request body (JSON)" } else { "request body (CSV)" }.to_string()),
         ..Default::default()
     };
-    let mut report = api.app().import_observations(&path, &import, &|_| {}).await?;
+    let mut report = api.app().import_observation_body(body, &import).await?;
     report.file = "request body".into();
     Ok(Json(report))
-}
-
-/// A JSON data value set as the long CSV layout the importer reads (so that
-/// both bodies are checked by one reader, row by row).
-fn data_values_csv(body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let set: DataValueSet = serde_json::from_slice(body)
-        .map_err(|e| AppError::Invalid(format!("the JSON body is not a data value set: {e}")))?;
-    let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut csv = String::from("region_code,indicator,period,value,source,status\n");
-    for v in &set.data_values {
-        let fields = [
-            quote(&v.region),
-            quote(&v.indicator),
-            quote(&text(&v.period)),
-            quote(&text(&v.value)),
-            quote(v.source.as_deref().unwrap_or("")),
-            quote(v.status.as_deref().unwrap_or("")),
-        ];
-        csv.push_str(&fields.join(","));
-        csv.push('\n');
-    }
-    Ok(csv.into_bytes())
 }
