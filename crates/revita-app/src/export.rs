@@ -80,3 +80,9 @@ pub async fn children_table(
         .collect();
     export::table_bytes(&header, &rows, format).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
 }
+
+/// A small table as CSV bytes (UTF-8 with a byte-order mark, every cell
+/// through the formula guard): the API's `.csv` lists.
+pub fn csv_table(header: &[String], rows: &[Vec<String>]) -> AppResult<Vec<u8>> {
+    export::table_bytes(header, rows, ExportFormat::Csv).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))
+}

@@ -36,7 +36,7 @@ pub use report::ImportReport;
 /// Store types that cross into the web and CLI layers, so they need not
 /// depend on the store crate.
 pub use revita_store::security::AuditFilter;
-pub use revita_store::{Backend, DatabaseUrl, ObservationKey, ObservationQuery, Topic, Versions};
+pub use revita_store::{Backend, DatabaseUrl, ObservationKey, ObservationQuery, RegionSet, Topic, Versions};
 pub use scheme::Profile;
 
 /// The application: a store and the code scheme its regions follow.

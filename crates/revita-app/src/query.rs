@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use revita_methods::{
     Aggregation, ChildValue, Designation, Indicator, IndicatorCode, Period, Region, RegionCode, aggregate,
 };
-use revita_store::ObservationQuery;
+use revita_store::{ObservationQuery, RegionSet};
 use serde::Serialize;
 
 use crate::{App, AppError, AppResult, Jurisdiction};
@@ -122,6 +122,28 @@ impl App {
         Ok(self.store().descendants(code, level).await?)
     }
 
+    /// One page of a list of regions (children, or descendants at a level),
+    /// by code after `after`; the caller has checked that it may read the
+    /// list's root, and so everything below it.
+    pub async fn region_page(&self, set: &RegionSet<'_>, after: Option<&str>, limit: i64) -> AppResult<Vec<Region>> {
+        let (RegionSet::Children(root) | RegionSet::Descendants(root, _)) = *set;
+        self.region(root).await?;
+        Ok(self.store().region_page(set, after, limit).await?)
+    }
+
+    /// How many regions the list holds.
+    pub async fn count_regions(&self, set: &RegionSet<'_>) -> AppResult<i64> {
+        Ok(self.store().count_regions(set).await?)
+    }
+
+    /// How many regions [`App::search`] finds without its limit.
+    pub async fn count_search(&self, query: &str, within: &Jurisdiction) -> AppResult<i64> {
+        if query.trim().is_empty() {
+            return Ok(0);
+        }
+        Ok(self.store().count_search(query, within.roots()).await?)
+    }
+
     /// Regions by code or name, within a jurisdiction (filtered in SQL, so
     /// `limit` regions come back if that many match).
     pub async fn search(&self, query: &str, limit: i64, within: &Jurisdiction) -> AppResult<Vec<Region>> {
@@ -199,6 +221,27 @@ impl App {
         within: &Jurisdiction,
     ) -> AppResult<Vec<Designation>> {
         Ok(self.store().designations(category, within.roots()).await?)
+    }
+
+    /// One page of the designations (of one category, or all) within a
+    /// jurisdiction, by region and id after `after`, each with its id.
+    pub async fn designation_page(
+        &self,
+        category: Option<&revita_methods::DesignationCategory>,
+        within: &Jurisdiction,
+        after: Option<(&str, i64)>,
+        limit: i64,
+    ) -> AppResult<Vec<(i64, Designation)>> {
+        Ok(self.store().designation_page(category, within.roots(), after, limit).await?)
+    }
+
+    /// How many designations [`App::designation_page`] pages through.
+    pub async fn count_designations(
+        &self,
+        category: Option<&revita_methods::DesignationCategory>,
+        within: &Jurisdiction,
+    ) -> AppResult<i64> {
+        Ok(self.store().count_designations(category, within.roots()).await?)
     }
 
     /// Counts of what the database holds: whole-database figures, so for

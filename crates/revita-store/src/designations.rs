@@ -4,6 +4,7 @@
 use revita_methods::{Designation, DesignationCategory, DesignationList, Pairing, RegionCode};
 
 use crate::db::{on_pool, on_tx};
+use crate::rows::RowExt;
 use crate::{Store, StoreResult, Tx};
 
 const DESIGNATION_COLUMNS: &str =
@@ -56,10 +57,7 @@ impl Store {
         category: Option<&DesignationCategory>,
         within: Option<&[RegionCode]>,
     ) -> StoreResult<Vec<Designation>> {
-        let (condition, codes) = match within {
-            Some(roots) => crate::regions::within_condition("region_code", roots, 1),
-            None => ("1 = 1".to_string(), Vec::new()),
-        };
+        let (condition, codes) = designation_filter(within, 1);
         let sql = format!(
             "SELECT {DESIGNATION_COLUMNS} FROM designations WHERE ($1 IS NULL OR category = $1) AND {condition} \
              ORDER BY region_code, category, COALESCE(valid_from, '')"
@@ -71,6 +69,52 @@ impl Store {
             }
             let rows = query.fetch_all(pool).await?;
             rows.iter().map(crate::rows::designation).collect()
+        })
+    }
+
+    /// One page of the designations of one category (or all) within
+    /// `within`'s subtrees, by region and then by id, after the key `after`
+    /// (region, id): at most `limit` of them, each with its id (the cursor).
+    pub async fn designation_page(
+        &self,
+        category: Option<&DesignationCategory>,
+        within: Option<&[RegionCode]>,
+        after: Option<(&str, i64)>,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, Designation)>> {
+        let (condition, codes) = designation_filter(within, 4);
+        let sql = format!(
+            "SELECT id, {DESIGNATION_COLUMNS} FROM designations WHERE ($1 IS NULL OR category = $1) AND {condition} \
+             AND ($2 IS NULL OR region_code > $2 OR (region_code = $2 AND id > $3)) ORDER BY region_code, id LIMIT $4"
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(category.map(|c| c.as_str()))
+                .bind(after.map(|(region, _)| region))
+                .bind(after.map(|(_, id)| id).unwrap_or(0))
+                .bind(limit);
+            for code in &codes {
+                query = query.bind(code.as_str());
+            }
+            let rows = query.fetch_all(pool).await?;
+            rows.iter().map(|row| Ok((row.int("id")?, crate::rows::designation(row)?))).collect()
+        })
+    }
+
+    /// How many designations [`Store::designation_page`] pages through.
+    pub async fn count_designations(
+        &self,
+        category: Option<&DesignationCategory>,
+        within: Option<&[RegionCode]>,
+    ) -> StoreResult<i64> {
+        let (condition, codes) = designation_filter(within, 1);
+        let sql = format!("SELECT COUNT(*) FROM designations WHERE ($1 IS NULL OR category = $1) AND {condition}");
+        on_pool!(self, pool => {
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(category.map(|c| c.as_str()));
+            for code in &codes {
+                query = query.bind(code.as_str());
+            }
+            Ok(query.fetch_one(pool).await?)
         })
     }
 
@@ -196,5 +240,14 @@ impl Tx {
         });
         self.changed(crate::db::Topic::Designations);
         Ok(pairings.len() as u64)
+    }
+}
+
+/// The condition that keeps designations within `within`'s subtrees (all
+/// when `None`), its parameters numbered after `offset`.
+fn designation_filter(within: Option<&[RegionCode]>, offset: usize) -> (String, Vec<String>) {
+    match within {
+        Some(roots) => crate::regions::within_condition("region_code", roots, offset),
+        None => ("1 = 1".to_string(), Vec::new()),
     }
 }

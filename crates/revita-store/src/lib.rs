@@ -37,6 +37,7 @@ pub use audit::AuditChain;
 pub use database_url::DatabaseUrl;
 pub use db::{Topic, Tx, Versions};
 pub use load::{LoadFindings, LoadOptions, ObservationCheck, ObservationLoad, Revision};
+pub use regions::RegionSet;
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

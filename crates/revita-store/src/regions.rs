@@ -78,6 +78,37 @@ pub(crate) fn within_condition(column: &str, roots: &[RegionCode], offset: usize
     (condition, roots.iter().map(|r| r.as_str().to_string()).collect())
 }
 
+/// The columns of a region `d` in a query over a region set.
+const DESCENDANT_COLUMNS: &str = "d.code, d.name_zh, d.name_en, d.level, d.parent_code, d.valid_from, d.valid_to";
+
+/// The regions a paged list holds.
+#[derive(Debug, Clone, Copy)]
+pub enum RegionSet<'a> {
+    /// A region's direct children.
+    Children(&'a RegionCode),
+    /// Everything below a region, or only what lies at one level.
+    Descendants(&'a RegionCode, Option<&'a str>),
+}
+
+impl RegionSet<'_> {
+    /// The `FROM … WHERE …` of the set over `$1` (the root) and `$2` (the
+    /// level, or NULL), with the two values.
+    fn parts(&self) -> (&'static str, &str, Option<&str>) {
+        match *self {
+            RegionSet::Children(code) => {
+                ("FROM regions d WHERE d.parent_code = $1 AND ($2 IS NULL OR d.level = $2)", code.as_str(), None)
+            }
+            RegionSet::Descendants(code, level) => (
+                "FROM regions root JOIN regions d ON d.path > root.path \
+                 AND d.path < substr(root.path, 1, length(root.path) - 1) || '0' \
+                 WHERE root.code = $1 AND ($2 IS NULL OR d.level = $2)",
+                code.as_str(),
+                level,
+            ),
+        }
+    }
+}
+
 impl Store {
     /// One region.
     pub async fn region(&self, code: &RegionCode) -> StoreResult<Option<Region>> {
@@ -141,6 +172,30 @@ impl Store {
         })
     }
 
+    /// One page of a list of regions, by code, after the code `after`: at
+    /// most `limit` of them (keyset paging: a page costs the same however
+    /// deep into the list it is).
+    pub async fn region_page(&self, set: &RegionSet<'_>, after: Option<&str>, limit: i64) -> StoreResult<Vec<Region>> {
+        let (from, root, level) = set.parts();
+        let sql =
+            format!("SELECT {} {from} AND ($3 IS NULL OR d.code > $3) ORDER BY d.code LIMIT $4", DESCENDANT_COLUMNS);
+        on_pool!(self, pool => {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(root).bind(level).bind(after).bind(limit)
+                .fetch_all(pool).await?;
+            rows.iter().map(crate::rows::region).collect()
+        })
+    }
+
+    /// How many regions a list holds, over every page.
+    pub async fn count_regions(&self, set: &RegionSet<'_>) -> StoreResult<i64> {
+        let (from, root, level) = set.parts();
+        let sql = format!("SELECT COUNT(*) {from}");
+        on_pool!(self, pool => {
+            Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(root).bind(level).fetch_one(pool).await?)
+        })
+    }
+
     /// The regions under `roots` (the roots included), the highest levels
     /// first, at most `limit`: what a form offers to pick from.
     pub async fn regions_under(&self, roots: &[RegionCode], limit: i64) -> StoreResult<Vec<Region>> {
@@ -185,6 +240,26 @@ impl Store {
             }
             let rows = statement.fetch_all(pool).await?;
             rows.iter().map(crate::rows::region).collect()
+        })
+    }
+
+    /// How many regions [`Store::search_regions`] would find without a limit.
+    pub async fn count_search(&self, query: &str, within: Option<&[RegionCode]>) -> StoreResult<i64> {
+        let (condition, codes) = match within {
+            Some(roots) => within_condition("code", roots, 2),
+            None => ("1 = 1".to_string(), Vec::new()),
+        };
+        let sql = format!(
+            "SELECT COUNT(*) FROM regions \
+             WHERE (code = $1 OR name_zh LIKE $2 ESCAPE '\\' OR search_key LIKE lower($2) ESCAPE '\\') AND {condition}"
+        );
+        let pattern = contains_pattern(query);
+        on_pool!(self, pool => {
+            let mut statement = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(query.trim()).bind(&pattern);
+            for code in &codes {
+                statement = statement.bind(code.as_str());
+            }
+            Ok(statement.fetch_one(pool).await?)
         })
     }
 

@@ -181,6 +181,8 @@ pub struct Api {
     pub state: WebState,
     /// The caller.
     pub viewer: Viewer,
+    /// Whether the path asks for CSV (a list's `.csv` twin).
+    pub csv: bool,
 }
 
 impl FromRequestParts<WebState> for Api {
@@ -192,7 +194,7 @@ impl FromRequestParts<WebState> for Api {
             .get::<Viewer>()
             .cloned()
             .ok_or_else(|| AppError::Unauthorized("send a session cookie or an API token".into()))?;
-        Ok(Api { state: state.clone(), viewer })
+        Ok(Api { state: state.clone(), viewer, csv: parts.uri.path().ends_with(".csv") })
     }
 }
 
@@ -229,6 +231,49 @@ impl Api {
             Some(level) => Err(AppError::Invalid(format!("level '{level}' is not one of {}", levels.join(", ")))),
         }
     }
+}
+
+/// A write through the API: the caller's CSRF token checked (a session
+/// sends it in `X-CSRF-Token`; a bearer token needs none) and where the
+/// write comes from, for the audit log.
+pub fn api_write(api: &Api, headers: &HeaderMap) -> AppResult<Origin> {
+    api.viewer.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or(""))?;
+    Ok(crate::auth::origin(headers, &crate::request_id::RequestId(crate::request_id::current())))
+}
+
+/// A typed JSON body as the fields of the form that makes the same change,
+/// so that both go through one parser: text as itself, numbers as written,
+/// `true` as "true" (`false` and null as absent), a list of numbers under
+/// `goals` as the form's `goal_<n>` boxes and amounts under `budget` as its
+/// `budget_<source>` fields.
+pub fn form_fields(body: &impl Serialize) -> AppResult<Fields> {
+    let value = serde_json::to_value(body).map_err(|e| AppError::Internal(anyhow::anyhow!("a body: {e}")))?;
+    let mut fields = Fields::new();
+    for (name, value) in value.as_object().into_iter().flatten() {
+        match value {
+            serde_json::Value::String(text) => {
+                fields.insert(name.clone(), text.clone());
+            }
+            serde_json::Value::Number(n) => {
+                fields.insert(name.clone(), n.to_string());
+            }
+            serde_json::Value::Bool(true) => {
+                fields.insert(name.clone(), "true".into());
+            }
+            serde_json::Value::Array(items) if name == "goals" => {
+                for goal in items {
+                    fields.insert(format!("goal_{goal}"), "1".into());
+                }
+            }
+            serde_json::Value::Object(amounts) if name == "budget" => {
+                for (source, amount) in amounts {
+                    fields.insert(format!("budget_{source}"), amount.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(fields)
 }
 
 /// What a page handler returns.

@@ -18,6 +18,7 @@ pub mod i18n;
 mod imports;
 mod indicators;
 mod kit;
+mod listing;
 mod maps;
 mod monitoring;
 mod openapi;

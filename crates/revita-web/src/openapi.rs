@@ -25,6 +25,14 @@ const OBSERVATION_FILTERS: [(&str, bool, &str); 5] = [
     ("period", false, "2020, 2020Q1 or 2020-03"),
 ];
 
+/// The paging parameters of a list.
+const PAGING: [(&str, bool, &str); 2] =
+    [("limit", false, "page size, at most 10000"), ("after", false, "the `next` cursor of the previous page")];
+
+/// A list's `.csv` twin: the same rows, all of them, as one CSV file
+/// (UTF-8 with a byte-order mark).
+const CSV_TWIN: &str = "The same list, every row within your jurisdiction, as one CSV file (UTF-8 with a byte-order mark; at most 1,000,000 rows, else 400)";
+
 /// Every JSON endpoint.
 pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
@@ -44,23 +52,44 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "GET",
         path: "/api/v1/regions/{code}/children",
-        summary: "Direct children of a region",
-        params: &[],
+        summary: "Direct children of a region: {regions, next, total}, paged by code",
+        params: &PAGING,
         example: "/api/v1/regions/520000/children",
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/regions/{code}/children.csv",
+        summary: CSV_TWIN,
+        params: &[],
+        example: "/api/v1/regions/520000/children.csv",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1/regions/{code}/descendants",
-        summary: "Descendants of a region, all or at one level",
-        params: &[("level", false, "province, prefecture, county, township or village")],
+        summary: "Descendants of a region, all or at one level: {regions, next, total}, paged by code",
+        params: &[("level", false, "province, prefecture, county, township or village"), PAGING[0], PAGING[1]],
         example: "/api/v1/regions/520000/descendants?level=county",
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/regions/{code}/descendants.csv",
+        summary: CSV_TWIN,
+        params: &[("level", false, "province, prefecture, county, township or village")],
+        example: "/api/v1/regions/520000/descendants.csv?level=county",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1/regions/{code}/designations",
-        summary: "Designations of a region, current and past",
+        summary: "Designations of a region, current and past: {designations, next, total}, one page",
         params: &[],
         example: "/api/v1/regions/520000/designations",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/regions/{code}/designations.csv",
+        summary: CSV_TWIN,
+        params: &[],
+        example: "/api/v1/regions/520000/designations.csv",
     },
     Endpoint {
         method: "GET",
@@ -79,9 +108,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "GET",
         path: "/api/v1/search",
-        summary: "Regions by code, Chinese or English name",
-        params: &[("q", true, "text to look for"), ("limit", false, "at most this many (default 20)")],
+        summary: "Regions by code, Chinese or English name or pinyin, best first: {regions, total}; ranked, so not paged (at most 500: narrow the text)",
+        params: &[("q", true, "text to look for"), ("limit", false, "at most this many (default 20, at most 500)")],
         example: "/api/v1/search?q=%E8%B4%B5",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/search.csv",
+        summary: "The same search as one CSV file (UTF-8 with a byte-order mark)",
+        params: &[("q", true, "text to look for"), ("limit", false, "at most this many (default 20, at most 500)")],
+        example: "/api/v1/search.csv?q=%E8%B4%B5",
     },
     Endpoint {
         method: "GET",
@@ -132,9 +168,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "GET",
         path: "/api/v1/designations",
-        summary: "Designations, of one category or all",
-        params: &[("category", false, "e.g. poverty_county")],
+        summary: "Designations, of one category or all, within your jurisdiction: {designations, next, total}, paged by region",
+        params: &[("category", false, "e.g. poverty_county"), PAGING[0], PAGING[1]],
         example: "/api/v1/designations?category=poverty_county",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/designations.csv",
+        summary: CSV_TWIN,
+        params: &[("category", false, "e.g. poverty_county")],
+        example: "/api/v1/designations.csv?category=poverty_county",
     },
     Endpoint {
         method: "GET",
@@ -171,6 +214,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
         example: "/api/v1/designate?year=2020&spec=%7B%22name%22%3A%22Crowded%22%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22indicators%22%3A%5B%7B%22code%22%3A%22pop_total%22%2C%22direction%22%3A%22lower_is_better%22%7D%5D%2C%22method%22%3A%7B%22kind%22%3A%22index%22%2C%22bands%22%3A%5B%7B%22upper%22%3A0.5%2C%22label%22%3A%22lagging%22%7D%2C%7B%22upper%22%3A1.0%2C%22label%22%3A%22other%22%7D%5D%7D%7D",
     },
     Endpoint {
+        method: "POST",
+        path: "/api/v1/designate/commit",
+        summary: "Commits a designation run as an official list: without `confirm`, nothing is written and the answer is the preview (regions joining, leaving, staying, untouched) with its `fingerprint`; sent back as `confirm`, the list is committed, audited, in one transaction (409 if the run changed since)",
+        params: &[],
+        example: "/api/v1/designate/commit",
+    },
+    Endpoint {
         method: "GET",
         path: "/api/v1/allocate",
         summary: "Allocates a fund by the factor method (an allocation spec, JSON, as in the user guide) over the regions you may read: each region's factors, parts, limits and amount",
@@ -187,16 +237,108 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "GET",
         path: "/api/v1/plans",
-        summary: "Development plans you may read (whole, or the part within your jurisdiction)",
-        params: &[],
+        summary: "Development plans you may read (whole, or the part within your jurisdiction): {plans, next, total}, paged by number",
+        params: &PAGING,
         example: "/api/v1/plans",
     },
+    Endpoint { method: "GET", path: "/api/v1/plans.csv", summary: CSV_TWIN, params: &[], example: "/api/v1/plans.csv" },
     Endpoint {
         method: "GET",
         path: "/api/v1/plans/{id}",
         summary: "A plan's progress: each target's latest value, path, progress and status (achieved / on track ≥ 95% of the expected change / at risk ≥ 75% / off track), roll-ups per goal and plan, projects with budget, disbursed, execution rate and late milestones",
         params: &[],
         example: "/api/v1/plans/1",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/plans",
+        summary: "Creates a plan (drafted) for the office of `region`, within your jurisdiction, audited; the same fields and checks as the plan form. Answers {id}.",
+        params: &[],
+        example: "/api/v1/plans",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/plans/{id}/edit",
+        summary: "Rewrites a drafted plan's header (with the plan's `version`: 409 if it changed since)",
+        params: &[],
+        example: "/api/v1/plans/1/edit",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/plans/{id}/status",
+        summary: "Moves a plan (submit, approve, return, publish, …) as your role allows, with the plan's `version`",
+        params: &[],
+        example: "/api/v1/plans/1/status",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/plans/{id}/goals",
+        summary: "Adds a chapter (no `parent`) or a goal to a drafted plan. Answers {id}.",
+        params: &[],
+        example: "/api/v1/plans/1/goals",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/plans/{id}/targets",
+        summary: "Adds an indicator target to a goal (baseline, target, yearly targets `2023:5.1, 2024:5.6`, binding or expected). Answers {id}.",
+        params: &[],
+        example: "/api/v1/plans/1/targets",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/plans/{id}/targets/{target}",
+        summary: "Rewrites a target's values while the plan is drafted",
+        params: &[],
+        example: "/api/v1/plans/1/targets/1",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/plans/{id}/projects",
+        summary: "Adds a project to a plan, or replaces the one with the same code (budget by funding source, in yuan). Answers {id}.",
+        params: &[],
+        example: "/api/v1/plans/1/projects",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/projects/{id}/progress",
+        summary: "Records a project's status and percent complete, with the project's `version`",
+        params: &[],
+        example: "/api/v1/projects/1/progress",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/projects/{id}/milestones",
+        summary: "Adds a milestone (`name`, `due`) or marks one done (`milestone`, `done`)",
+        params: &[],
+        example: "/api/v1/projects/1/milestones",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/projects/{id}/disbursements",
+        summary: "Records money paid out to a project (`on`, `amount` in yuan, `source`)",
+        params: &[],
+        example: "/api/v1/projects/1/disbursements",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/households/{id}/cases",
+        summary: "Opens a return-to-poverty monitoring case on a registry household within your data-entry jurisdiction. Answers {case, household}.",
+        params: &[],
+        example: "/api/v1/households/DEMO-520502-0001/cases",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/cases/{id}/move",
+        summary: "Moves a case one step through the procedure (in order; notice before approval; measures before assisted; the six-month rule before exit), with the case's `version`",
+        params: &[],
+        example: "/api/v1/cases/1/move",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/cases/{id}/measures",
+        summary: "Records a measure of assistance on a case",
+        params: &[],
+        example: "/api/v1/cases/1/measures",
     },
     Endpoint {
         method: "GET",
@@ -222,9 +364,13 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
     const PERIOD: &str = "^[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$";
     let categories: Vec<String> = revita_methods::DesignationCategory::built_in().map(|c| c.as_str()).collect();
     match name {
+        "limit" if path.starts_with("/api/v1/search") => json!({"type": "integer", "minimum": 1, "maximum": 500}),
         "limit" => json!({"type": "integer", "minimum": 1, "maximum": 10000}),
         "year" => json!({"type": "integer", "minimum": 1900, "maximum": 2100}),
-        "id" => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
+        "id" if path.starts_with("/api/v1/households/") => {
+            json!({"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^/?#]+$"})
+        }
+        "id" | "target" => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
         "line" => json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1e9}),
         "level" if path == "/api/v1/map" => json!({"type": "string", "enum": ["province", "prefecture", "county"]}),
         "level" => {
@@ -244,6 +390,12 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
             {"type": "string", "pattern": "^indicator:[A-Za-z][A-Za-z0-9_.-]{0,63}$"},
             {"type": "string", "enum": categories.iter().map(|c| format!("designation:{c}")).collect::<Vec<_>>()}
         ]}),
+        "after" if path.starts_with("/api/v1/regions/") => json!({"type": "string", "pattern": region}),
+        "after" if path == "/api/v1/designations" => {
+            let code = region.trim_start_matches('^').trim_end_matches('$');
+            json!({"type": "string", "pattern": format!("^({code})\\|[0-9]{{1,18}}$")})
+        }
+        "after" if path == "/api/v1/plans" => json!({"type": "string", "pattern": "^[0-9]{1,18}$"}),
         "after" => {
             json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{0,63}\\|[0-9A-Za-z_.-]{1,32}\\|[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$"})
         }
@@ -256,6 +408,146 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
         "dryRun" | "replace" => json!({"type": "boolean"}),
         "q" => json!({"type": "string", "minLength": 1, "maxLength": 100}),
         _ => json!({"type": "string"}),
+    }
+}
+
+/// What a write takes: observations as CSV or a data value set, or one of
+/// the JSON bodies of the forms' changes.
+fn request_body(path: &str, region: &str) -> Value {
+    if path == "/api/v1/observations" {
+        return json!({"required": true, "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/DataValueSet"}}
+        }});
+    }
+    let body = write_body(path, region);
+    json!({"required": true, "content": {"application/json": {"schema": body}}})
+}
+
+/// The JSON schema of a write's body: what each form's fields are.
+fn write_body(path: &str, region: &str) -> Value {
+    use revita_methods::monitoring::{Category, Channel, MeasureKind, Step};
+    use revita_methods::plan::{FundingSource, PlanKind, PlanStatus, ProjectCategory, ProjectStatus};
+    // Only the bounds the server holds a body to: a schema that promised
+    // more would be a description the server does not keep.
+    let text = json!({"type": "string", "minLength": 1});
+    let optional = json!({"type": "string", "nullable": true});
+    let date = json!({"type": "string", "format": "date"});
+    let optional_date = json!({"type": "string", "format": "date", "nullable": true});
+    let region_code = json!({"type": "string", "pattern": region});
+    let integer = json!({"type": "integer", "minimum": 1, "maximum": i64::MAX});
+    let year = json!({"type": "integer"});
+    let number = json!({"type": "number"});
+    let one_of = |values: Vec<&str>| json!({"type": "string", "enum": values});
+    let object = |required: &[&str], properties: Value| json!({"type": "object", "required": required, "properties": properties});
+    let target = |required: &[&str]| {
+        object(
+            required,
+            json!({
+                "goal": integer, "indicator": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{0,63}$"},
+                "region": {"type": "string", "pattern": region, "nullable": true},
+                "baseline_year": year, "baseline": number, "target_year": year, "target": number,
+                "binding": {"type": "boolean"}, "intermediate": optional,
+            }),
+        )
+    };
+    match path {
+        "/api/v1/plans" | "/api/v1/plans/{id}/edit" => {
+            let mut required = vec!["title", "kind", "scope_kind", "scope", "start_year", "end_year"];
+            if path == "/api/v1/plans" {
+                required.push("region");
+            } else {
+                required.push("version");
+            }
+            object(
+                &required,
+                json!({
+                    "title": text, "kind": one_of(PlanKind::ALL.iter().map(|k| k.as_str()).collect()),
+                    "region": region_code,
+                    "scope_kind": one_of(vec!["subtree", "regions", "list"]),
+                    "scope": {"type": "string", "minLength": 1, "maxLength": 10000, "description": "subtree: a region code; regions: codes separated by commas; list: an official list's number"},
+                    "start_year": year, "end_year": year, "office": optional, "version": integer,
+                }),
+            )
+        }
+        "/api/v1/plans/{id}/status" => object(
+            &["to", "version"],
+            json!({
+                "to": one_of(PlanStatus::ALL.iter().map(|s| s.as_str()).collect()), "version": integer, "comment": optional,
+            }),
+        ),
+        "/api/v1/plans/{id}/goals" => {
+            object(&["title"], json!({"title": text, "parent": {"type": "integer", "minimum": 1, "nullable": true}}))
+        }
+        "/api/v1/plans/{id}/targets" => {
+            target(&["goal", "indicator", "baseline_year", "baseline", "target_year", "target"])
+        }
+        "/api/v1/plans/{id}/targets/{target}" => target(&["baseline_year", "baseline", "target_year", "target"]),
+        "/api/v1/plans/{id}/projects" => object(
+            &["code", "name", "category", "region", "start", "end"],
+            json!({
+                "code": text, "name": text, "category": one_of(ProjectCategory::ALL.iter().map(|c| c.as_str()).collect()),
+                "region": region_code, "start": date, "end": date,
+                "lon": {"type": "number", "minimum": -180, "maximum": 180, "nullable": true},
+                "lat": {"type": "number", "minimum": -90, "maximum": 90, "nullable": true},
+                "goals": {"type": "array", "items": integer},
+                "budget": {"type": "object", "description": "yuan by funding source",
+                    "properties": FundingSource::ALL.iter().map(|f| (f.as_str().to_string(), number.clone())).collect::<Map<_, _>>(),
+                    "additionalProperties": false},
+            }),
+        ),
+        "/api/v1/projects/{id}/progress" => object(
+            &["status", "percent", "version"],
+            json!({
+                "status": one_of(ProjectStatus::ALL.iter().map(|s| s.as_str()).collect()),
+                "percent": {"type": "number", "minimum": 0, "maximum": 100}, "version": integer,
+            }),
+        ),
+        "/api/v1/projects/{id}/milestones" => object(
+            &[],
+            json!({
+                "name": optional, "due": optional_date, "milestone": {"type": "integer", "minimum": 1, "nullable": true}, "done": optional_date,
+            }),
+        ),
+        "/api/v1/projects/{id}/disbursements" => object(
+            &["on", "amount", "source"],
+            json!({
+                "on": date, "amount": number, "source": one_of(FundingSource::ALL.iter().map(|f| f.as_str()).collect()),
+            }),
+        ),
+        "/api/v1/households/{id}/cases" => object(
+            &["category", "channel", "on"],
+            json!({
+                "category": one_of(Category::ALL.iter().map(|c| c.as_str()).collect()),
+                "channel": one_of(Channel::ALL.iter().map(|c| c.as_str()).collect()),
+                "on": date, "evidence": optional,
+            }),
+        ),
+        "/api/v1/cases/{id}/move" => object(
+            &["to", "on", "version"],
+            json!({
+                "to": one_of(Step::ALL.iter().map(|s| s.as_str()).collect()), "on": date, "version": integer,
+                "evidence": optional, "notice_end": optional_date,
+            }),
+        ),
+        "/api/v1/cases/{id}/measures" => object(
+            &["kind", "start"],
+            json!({
+                "kind": one_of(MeasureKind::ALL.iter().map(|k| k.as_str()).collect()), "description": optional,
+                "amount": {"type": "number", "nullable": true}, "start": date, "end": optional_date,
+            }),
+        ),
+        "/api/v1/designate/commit" => object(
+            &["spec", "year", "category", "classes", "basis_title", "effective"],
+            json!({
+                "spec": {"type": "object", "description": "the designation spec, as in the user guide"},
+                "year": year, "category": text,
+                "classes": {"type": "array", "items": {"type": "string", "minLength": 1, "pattern": "^[^,]+$"}, "minItems": 1},
+                "basis_title": text, "basis_number": optional, "effective": date, "transition_until": optional_date,
+                "confirm": {"type": "string", "nullable": true, "description": "the preview's fingerprint: commit"},
+            }),
+        ),
+        _ => json!({"type": "object"}),
     }
 }
 
@@ -329,11 +621,10 @@ pub fn document_for(region_pattern: &str) -> Value {
         }
         if e.method == "POST" {
             operation["responses"]["422"] = json!({"description": "rejected: every problem with row and column, nothing written", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-            operation["responses"]["409"] = json!({"description": "a stored value would be replaced without replace=true", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-            operation["requestBody"] = json!({"required": true, "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/json": {"schema": {"$ref": "#/components/schemas/DataValueSet"}}
-            }});
+            operation["responses"]["409"] = json!({"description": "a conflict: a stored value (observations, without replace=true), or a version that changed since it was read", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+            operation["responses"]["413"] = json!({"description": "the body is larger than the server takes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+            operation["responses"]["415"] = json!({"description": "the body is not of a media type the operation takes", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+            operation["requestBody"] = request_body(e.path, region_pattern);
         }
         let entry = paths.entry(e.path.to_string()).or_insert_with(|| json!({}));
         entry[e.method.to_lowercase()] = operation;

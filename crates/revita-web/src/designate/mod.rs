@@ -7,7 +7,7 @@
 
 mod api;
 pub(crate) mod i18n;
-mod pages;
+pub(crate) mod pages;
 
 use revita_app::designate::{DesignationRun, DesignationSpec, FromJson};
 use revita_app::{AppError, AppResult};
@@ -28,7 +28,7 @@ pub(crate) fn routes() -> Vec<Route> {
 
 /// The API, relative to `/api/v1`.
 pub(crate) fn api_routes() -> Vec<Route> {
-    vec![get("/designate", api::designate_api)]
+    vec![get("/designate", api::designate_api), post("/designate/commit", api::designate_commit)]
 }
 
 /// A run's parameters, from the query string.

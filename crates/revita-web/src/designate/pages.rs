@@ -386,19 +386,19 @@ async fn class_map(
 /// The commit form's fields: the run (spec and year) and the decision.
 #[derive(Debug, Deserialize)]
 pub struct CommitForm {
-    csrf: String,
-    spec: String,
-    year: String,
-    category: String,
+    pub(crate) csrf: String,
+    pub(crate) spec: String,
+    pub(crate) year: String,
+    pub(crate) category: String,
     /// Comma-separated class labels.
-    classes: String,
-    basis_title: String,
-    basis_number: Option<String>,
-    effective: String,
-    transition_until: Option<String>,
+    pub(crate) classes: String,
+    pub(crate) basis_title: String,
+    pub(crate) basis_number: Option<String>,
+    pub(crate) effective: String,
+    pub(crate) transition_until: Option<String>,
     /// The fingerprint of the preview being confirmed; without it the
     /// commit is only previewed.
-    confirm: Option<String>,
+    pub(crate) confirm: Option<String>,
 }
 
 /// What committing would change, to be confirmed (the form's fields are
@@ -435,35 +435,11 @@ struct CommittedView {
 pub async fn designate_commit(page: Page, Form(form): Form<CommitForm>) -> PageResult {
     page.check_csrf(&form.csrf)?;
     let page = page.at("/designate");
-    let viewer = page.viewer()?;
-    let params = RunParams {
-        spec: Some(form.spec.clone()),
-        year: Some(form.year.clone()),
-        against_spec: None,
-        against_year: None,
-    };
-    let (spec, year): (DesignationSpec, i32) = params.parse()?;
-    let visible = page.visible().await?;
-    let run = page.app().designate(&spec, year, &visible).await?;
-    let within = page.app().jurisdiction(&viewer.actor, revita_methods::access::Action::EditDecisions).await?;
-    if within.is_nowhere() {
-        return Err(AppError::Forbidden(format!("{} may not decide designations", viewer.actor.name)).into());
-    }
-    let date =
-        |text: &str| revita_methods::Date::parse(text.trim()).map_err(|e| AppError::Invalid(format!("'{text}': {e}")));
-    let optional = |text: &Option<String>| text.clone().filter(|t| !t.trim().is_empty());
-    let decision = revita_app::designate::ListDecision {
-        category: form.category.trim().to_string(),
-        classes: form.classes.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
-        basis_title: form.basis_title.clone(),
-        basis_number: optional(&form.basis_number),
-        effective_from: date(&form.effective)?,
-        transition_until: optional(&form.transition_until).as_deref().map(date).transpose()?,
-    };
+    let origin = page.origin();
+    let (decision, decided) = decide_list(&page.state, page.viewer()?, &origin, &form).await?;
     let mut view = DesignateView { spec: form.spec.clone(), year: form.year.clone(), ..Default::default() };
-    match form.confirm.as_deref().filter(|c| !c.trim().is_empty()) {
-        None => {
-            let preview = page.app().preview_designation_list(&run, &decision, &within).await?;
+    match decided {
+        Decided::Preview(preview) => {
             view.csrf = form.csrf.clone();
             view.preview = Some(PreviewView {
                 category: decision.category,
@@ -475,10 +451,7 @@ pub async fn designate_commit(page: Page, Form(form): Form<CommitForm>) -> PageR
                 preview,
             });
         }
-        Some(confirm) => {
-            let origin = page.origin();
-            let by = revita_app::auth::ChangeBy::new(&viewer.actor, &origin);
-            let committed = page.app().commit_designation_list(&spec, &run, &decision, &by, &within, confirm).await?;
+        Decided::Committed(committed) => {
             view.committed = Some(CommittedView {
                 id: committed.id,
                 category: decision.category,
@@ -492,6 +465,63 @@ pub async fn designate_commit(page: Page, Form(form): Form<CommitForm>) -> PageR
         }
     }
     page.render("designate.html", page.t("designation_runs"), view)
+}
+
+/// What a commit request came to: a preview to confirm, or the list
+/// committed.
+#[derive(Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub(crate) enum Decided {
+    /// What committing would change; send its fingerprint back as
+    /// `confirm` to commit.
+    Preview(revita_app::designate::ListPreview),
+    /// The committed list.
+    Committed(revita_app::designate::CommittedList),
+}
+
+/// Runs the spec again over the regions the viewer may read and either
+/// previews the list it makes or, with `confirm` (the preview's
+/// fingerprint), commits it within the jurisdiction the viewer may decide
+/// in: the one path of the commit form and the API.
+pub(crate) async fn decide_list(
+    state: &crate::state::WebState,
+    viewer: &crate::auth::Viewer,
+    origin: &revita_app::auth::Origin,
+    form: &CommitForm,
+) -> revita_app::AppResult<(revita_app::designate::ListDecision, Decided)> {
+    let params = RunParams {
+        spec: Some(form.spec.clone()),
+        year: Some(form.year.clone()),
+        against_spec: None,
+        against_year: None,
+    };
+    let (spec, year): (DesignationSpec, i32) = params.parse()?;
+    let visible = state.visible(Some(viewer)).await?;
+    let app = &state.app;
+    let run = app.designate(&spec, year, &visible).await?;
+    let within = app.jurisdiction(&viewer.actor, revita_methods::access::Action::EditDecisions).await?;
+    if within.is_nowhere() {
+        return Err(AppError::Forbidden(format!("{} may not decide designations", viewer.actor.name)));
+    }
+    let date =
+        |text: &str| revita_methods::Date::parse(text.trim()).map_err(|e| AppError::Invalid(format!("'{text}': {e}")));
+    let optional = |text: &Option<String>| text.clone().filter(|t| !t.trim().is_empty());
+    let decision = revita_app::designate::ListDecision {
+        category: form.category.trim().to_string(),
+        classes: form.classes.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
+        basis_title: form.basis_title.clone(),
+        basis_number: optional(&form.basis_number),
+        effective_from: date(&form.effective)?,
+        transition_until: optional(&form.transition_until).as_deref().map(date).transpose()?,
+    };
+    let decided = match form.confirm.as_deref().filter(|c| !c.trim().is_empty()) {
+        None => Decided::Preview(app.preview_designation_list(&run, &decision, &within).await?),
+        Some(confirm) => {
+            let by = revita_app::auth::ChangeBy::new(&viewer.actor, origin);
+            Decided::Committed(app.commit_designation_list(&spec, &run, &decision, &by, &within, confirm).await?)
+        }
+    };
+    Ok((decision, decided))
 }
 
 /// The run as a table.

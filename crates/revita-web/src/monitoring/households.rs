@@ -4,16 +4,15 @@
 
 use axum::extract::{Form, Path};
 use revita_app::cases::{CaseActor, Move};
-use revita_app::{AppError, AppResult, Jurisdiction};
-use revita_methods::Date;
+use revita_app::{App, AppError, AppResult, Jurisdiction};
 use revita_methods::access::Action;
 use revita_methods::monitoring::{Category, Channel, MeasureKind, Step};
 use revita_methods::registry::{Inconsistency, Labour, Member, Schooling, Sex};
 use revita_methods::screening::Deprivation;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::line_of;
-use crate::kit::{Fields, Page, PageResult, field, today};
+use crate::kit::{Fields, Page, PageResult, date, field, number, required, today};
 use crate::views::PageContext;
 
 /// A measure of assistance recorded on a case.
@@ -262,11 +261,6 @@ fn inconsistency_text(ctx: &PageContext, found: &Inconsistency) -> String {
     }
 }
 
-/// A date from a form field.
-fn date(text: &str) -> AppResult<Date> {
-    Date::parse(text.trim()).map_err(|e| AppError::Invalid(format!("'{text}': {e}")))
-}
-
 /// Where the viewer may enter data: the jurisdiction of the case forms.
 async fn data_entry(page: &Page) -> AppResult<Jurisdiction> {
     page.app().jurisdiction(&page.viewer()?.actor, Action::EditData).await
@@ -365,82 +359,87 @@ pub async fn member_change(page: Page, Path(household_id): Path<String>, Form(fo
     page.see_other(&format!("/households/{household_id}"))
 }
 
-/// The open-case form.
-#[derive(Debug, Deserialize)]
-pub struct OpenCaseForm {
-    csrf: String,
-    category: String,
-    channel: String,
-    on: String,
-    evidence: Option<String>,
+/// A change to a monitoring case, from a form or the API: the one place
+/// its fields are read, so that both check the same things.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum CaseWrite<'a> {
+    /// Opens a case on the household: `category`, `channel`, `on`,
+    /// `evidence`.
+    Open(&'a str),
+    /// Moves the case `id` a step: `to`, `on`, `version`, `evidence`,
+    /// `notice_end`.
+    Move(i64),
+    /// Records a measure on the case `id`: `kind`, `description`, `amount`,
+    /// `start`, `end`.
+    Measure(i64),
 }
 
-/// `POST /households/{id}/cases`: opens a case, then back to the household.
-pub async fn case_open(page: Page, Path(household_id): Path<String>, Form(form): Form<OpenCaseForm>) -> PageResult {
-    page.check_csrf(&form.csrf)?;
-    let within = data_entry(&page).await?;
-    let origin = page.origin();
-    let actor = CaseActor { name: &page.viewer()?.actor.name, within: &within, origin: &origin };
-    let category = Category::parse(&form.category).ok_or_else(|| AppError::Invalid("unknown category".into()))?;
-    let channel = Channel::parse(&form.channel).ok_or_else(|| AppError::Invalid("unknown channel".into()))?;
-    let evidence = form.evidence.clone().filter(|e| !e.trim().is_empty());
-    page.app().open_case(&actor, &household_id, category, channel, date(&form.on)?, evidence).await?;
-    page.see_other(&format!("/households/{household_id}"))
+impl CaseWrite<'_> {
+    /// Runs the change; the case it opened or changed and its household.
+    pub(crate) async fn run(self, app: &App, actor: &CaseActor<'_>, form: &Fields) -> AppResult<(i64, String)> {
+        let evidence = field(form, "evidence").map(str::to_string);
+        match self {
+            CaseWrite::Open(household_id) => {
+                let category = Category::parse(required(form, "category")?)
+                    .ok_or_else(|| AppError::Invalid("category: unknown category".into()))?;
+                let channel = Channel::parse(required(form, "channel")?)
+                    .ok_or_else(|| AppError::Invalid("channel: unknown channel".into()))?;
+                let case = app.open_case(actor, household_id, category, channel, date(form, "on")?, evidence).await?;
+                Ok((case, household_id.to_string()))
+            }
+            CaseWrite::Move(case_id) => {
+                let to = required(form, "to")?;
+                let to = Step::parse(to).ok_or_else(|| AppError::Invalid(format!("to: '{to}' is not a step")))?;
+                let notice_end = field(form, "notice_end").map(|_| date(form, "notice_end")).transpose()?;
+                let step = Move { to, on: date(form, "on")?, version: number(form, "version")?, evidence, notice_end };
+                let case = app.move_case(actor, case_id, &step).await?;
+                Ok((case.id, case.household_id))
+            }
+            CaseWrite::Measure(case_id) => {
+                let kind = field(form, "kind")
+                    .and_then(MeasureKind::parse)
+                    .ok_or_else(|| AppError::Invalid("kind: not a kind of assistance".into()))?;
+                let amount_text = field(form, "amount").unwrap_or("0");
+                let measure = revita_methods::monitoring::Measure {
+                    kind,
+                    description: field(form, "description").unwrap_or("").to_string(),
+                    amount: revita_methods::observation::parse_value(amount_text)
+                        .ok_or_else(|| AppError::Invalid(format!("amount: '{amount_text}' is not a number")))?,
+                    start: date(form, "start")?,
+                    end: field(form, "end").map(|_| date(form, "end")).transpose()?,
+                    actor: String::new(),
+                    at: 0,
+                };
+                let case = app.record_measure(actor, case_id, &measure).await?;
+                Ok((case.id, case.household_id))
+            }
+        }
+    }
 }
 
-/// The move form.
-#[derive(Debug, Deserialize)]
-pub struct MoveForm {
-    csrf: String,
-    to: String,
-    on: String,
-    version: i64,
-    evidence: Option<String>,
-    notice_end: Option<String>,
-}
-
-/// `POST /cases/{id}/move`: moves a case, then back to its household.
-pub async fn case_move(page: Page, Path(case_id): Path<i64>, Form(form): Form<MoveForm>) -> PageResult {
-    page.check_csrf(&form.csrf)?;
-    let page = page.at("/monitoring");
-    let within = data_entry(&page).await?;
-    let origin = page.origin();
-    let actor = CaseActor { name: &page.viewer()?.actor.name, within: &within, origin: &origin };
-    let to = Step::parse(&form.to).ok_or_else(|| AppError::Invalid(format!("'{}' is not a step", form.to)))?;
-    let notice_end = form.notice_end.as_deref().filter(|t| !t.trim().is_empty()).map(date).transpose()?;
-    let step = Move {
-        to,
-        on: date(&form.on)?,
-        version: form.version,
-        evidence: form.evidence.clone().filter(|e| !e.trim().is_empty()),
-        notice_end,
-    };
-    let case = page.app().move_case(&actor, case_id, &step).await?;
-    page.see_other(&format!("/households/{}", case.household_id))
-}
-
-/// `POST /cases/{id}/measures`: records an assistance measure (`kind`,
-/// `description`, `amount`, `start`, `end`), then back to the household.
-pub async fn case_measure(page: Page, Path(case_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
+/// Runs a case form's change, then back to the case's household.
+async fn case_change(page: Page, write: CaseWrite<'_>, form: Fields) -> PageResult {
     page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
     let page = page.at("/monitoring");
     let within = data_entry(&page).await?;
     let origin = page.origin();
     let actor = CaseActor { name: &page.viewer()?.actor.name, within: &within, origin: &origin };
-    let kind = field(&form, "kind")
-        .and_then(MeasureKind::parse)
-        .ok_or_else(|| AppError::Invalid("kind: not a kind of assistance".into()))?;
-    let amount_text = field(&form, "amount").unwrap_or("0");
-    let measure = revita_methods::monitoring::Measure {
-        kind,
-        description: field(&form, "description").unwrap_or("").to_string(),
-        amount: revita_methods::observation::parse_value(amount_text)
-            .ok_or_else(|| AppError::Invalid(format!("amount: '{amount_text}' is not a number")))?,
-        start: date(field(&form, "start").ok_or_else(|| AppError::Invalid("start: a date is required".into()))?)?,
-        end: field(&form, "end").map(date).transpose()?,
-        actor: String::new(),
-        at: 0,
-    };
-    let case = page.app().record_measure(&actor, case_id, &measure).await?;
-    page.see_other(&format!("/households/{}", case.household_id))
+    let (_, household) = write.run(page.app(), &actor, &form).await?;
+    page.see_other(&format!("/households/{household}"))
+}
+
+/// `POST /households/{id}/cases`: opens a case, then back to the household.
+pub async fn case_open(page: Page, Path(household_id): Path<String>, Form(form): Form<Fields>) -> PageResult {
+    case_change(page, CaseWrite::Open(&household_id), form).await
+}
+
+/// `POST /cases/{id}/move`: moves a case, then back to its household.
+pub async fn case_move(page: Page, Path(case_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
+    case_change(page, CaseWrite::Move(case_id), form).await
+}
+
+/// `POST /cases/{id}/measures`: records an assistance measure (`kind`,
+/// `description`, `amount`, `start`, `end`), then back to the household.
+pub async fn case_measure(page: Page, Path(case_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
+    case_change(page, CaseWrite::Measure(case_id), form).await
 }

@@ -7,7 +7,7 @@
 //! lines (pages); the alerts as JSON (API).
 
 mod api;
-mod households;
+pub(crate) mod households;
 pub(crate) mod i18n;
 mod lines;
 mod pages;
@@ -39,7 +39,12 @@ pub(crate) fn routes() -> Vec<Route> {
 
 /// The API, relative to `/api/v1`.
 pub(crate) fn api_routes() -> Vec<Route> {
-    vec![get("/alerts", api::alerts_api)]
+    vec![
+        get("/alerts", api::alerts_api),
+        post("/households/{id}/cases", api::case_open),
+        post("/cases/{id}/move", api::case_move),
+        post("/cases/{id}/measures", api::case_measure),
+    ]
 }
 
 /// Flagged households listed on the page (the count shows them all).

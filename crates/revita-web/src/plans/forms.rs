@@ -7,8 +7,9 @@
 use axum::extract::{Form, Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use revita_app::auth::Actor;
 use revita_app::auth::Origin;
-use revita_app::{AppError, AppResult};
+use revita_app::{App, AppError, AppResult};
 use revita_methods::IndicatorCode;
 use revita_methods::plan::{FundingSource, PlanStatus, PlanTarget, Project, ProjectCategory, ProjectStatus, Target};
 
@@ -16,60 +17,144 @@ use super::pages::{FileProblem, plan_draft, plan_view};
 use super::region;
 use crate::kit::{Fields, Page, PageResult, date, field, number, required, today};
 
-/// Runs a plan form's change, then returns to the plan.
-async fn change(
-    page: Page,
-    plan_id: i64,
-    form: &Fields,
-    apply: impl AsyncFnOnce(&Page, &Origin) -> AppResult<()>,
-) -> PageResult {
-    page.check_csrf(field(form, "csrf").unwrap_or(""))?;
-    let page = page.at(&format!("/plans/{plan_id}"));
-    apply(&page, &page.origin()).await?;
-    page.see_other(&format!("/plans/{plan_id}"))
+/// Who writes a plan, and from where: a form's session or an API caller.
+/// The operations below are the one place a plan write's fields are read,
+/// so that the forms and the API check the same things.
+pub(crate) struct PlanWriter<'a> {
+    pub app: &'a App,
+    pub actor: &'a Actor,
+    pub origin: &'a Origin,
 }
 
-/// A project form's change, then back to the project's plan.
-async fn project_change(
-    page: Page,
-    project_id: i64,
-    form: &Fields,
-    apply: impl AsyncFnOnce(&Page, &Origin) -> AppResult<()>,
-) -> PageResult {
-    let plan_id = page.app().plan_of_project(project_id).await?;
-    change(page, plan_id, form, apply).await
+/// A plan write by its name in a route: which fields it reads and what it
+/// does, for the form and the API alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlanWrite {
+    /// `POST …/plans`: a new plan (`region` is the office's).
+    Create,
+    /// `…/plans/{id}/edit`: a drafted plan's header (`version`).
+    Edit,
+    /// `…/plans/{id}/status`: `to`, `version`, `comment`.
+    Move,
+    /// `…/plans/{id}/goals`: `title`, `parent`.
+    Goal,
+    /// `…/plans/{id}/targets`: `goal`, `indicator`, `region`, the values.
+    Target,
+    /// `…/plans/{id}/targets/{target}`: the values (while drafted).
+    TargetEdit(i64),
+    /// `…/plans/{id}/projects`: one project, added or replaced by code.
+    Project,
+    /// `…/projects/{id}/progress`: `status`, `percent`, `version`.
+    Progress,
+    /// `…/projects/{id}/milestones`: `name`, `due`; or `milestone`, `done`.
+    Milestone,
+    /// `…/projects/{id}/disbursements`: `on`, `amount`, `source`.
+    Disbursement,
+}
+
+impl PlanWrite {
+    /// Whether the write's path names a project rather than a plan.
+    pub(crate) fn on_project(self) -> bool {
+        matches!(self, PlanWrite::Progress | PlanWrite::Milestone | PlanWrite::Disbursement)
+    }
+
+    /// Runs the write on the plan or project `id` with the fields `form`;
+    /// the number of what it made or changed (the plan, goal, target,
+    /// project, milestone or disbursement), when it has one.
+    pub(crate) async fn run(self, w: &PlanWriter<'_>, id: i64, form: &Fields) -> AppResult<Option<i64>> {
+        let (app, actor, origin) = (w.app, w.actor, w.origin);
+        match self {
+            PlanWrite::Create => {
+                let draft = plan_draft(form, region(required(form, "region")?)?)?;
+                app.create_plan(actor, &draft, origin).await.map(Some)
+            }
+            PlanWrite::Edit => {
+                let plan = app.plan_for(actor, id).await?;
+                let draft = plan_draft(form, plan.region)?;
+                app.update_plan(actor, id, &draft, number(form, "version")?, origin).await.map(Some)
+            }
+            PlanWrite::Move => {
+                let to = PlanStatus::parse(required(form, "to")?)
+                    .ok_or_else(|| AppError::Invalid("to: unknown status".into()))?;
+                let comment = field(form, "comment").map(str::to_string);
+                app.move_plan(actor, id, to, number(form, "version")?, comment, origin).await.map(|_| None)
+            }
+            PlanWrite::Goal => {
+                let parent = field(form, "parent").map(|_| number::<i64>(form, "parent")).transpose()?;
+                app.add_goal(actor, id, parent, required(form, "title")?, origin).await.map(Some)
+            }
+            PlanWrite::Target => {
+                let indicator =
+                    IndicatorCode::parse(required(form, "indicator")?).map_err(|e| AppError::Invalid(e.to_string()))?;
+                let target = PlanTarget {
+                    id: 0,
+                    goal_id: number(form, "goal")?,
+                    indicator,
+                    region: field(form, "region").map(region).transpose()?,
+                    target: target_values(form)?,
+                };
+                app.add_target(actor, id, &target, origin).await.map(Some)
+            }
+            PlanWrite::TargetEdit(target) => {
+                app.update_target(actor, id, target, &target_values(form)?, origin).await.map(|_| Some(target))
+            }
+            PlanWrite::Project => {
+                let project = project_of(form, id)?;
+                Ok(app.save_projects(actor, id, &[project], origin).await?.first().copied())
+            }
+            PlanWrite::Progress => {
+                let status = ProjectStatus::parse(required(form, "status")?)
+                    .ok_or_else(|| AppError::Invalid("status: unknown".into()))?;
+                let (percent, version) = (number(form, "percent")?, number(form, "version")?);
+                app.record_project_progress(actor, id, status, percent, version, origin).await.map(|_| None)
+            }
+            PlanWrite::Milestone => match field(form, "milestone") {
+                Some(_) => {
+                    let milestone = number(form, "milestone")?;
+                    app.complete_milestone(actor, id, milestone, date(form, "done")?, origin)
+                        .await
+                        .map(|_| Some(milestone))
+                }
+                None => {
+                    let (name, due) = (required(form, "name")?, date(form, "due")?);
+                    app.add_milestone(actor, id, name, due, origin).await.map(Some)
+                }
+            },
+            PlanWrite::Disbursement => {
+                let source = FundingSource::parse(required(form, "source")?)
+                    .ok_or_else(|| AppError::Invalid("source: unknown funding source".into()))?;
+                let (on, amount) = (date(form, "on")?, number(form, "amount")?);
+                app.add_disbursement(actor, id, on, amount, source, origin).await.map(Some)
+            }
+        }
+    }
+}
+
+/// Runs a plan form's write on the plan or project `id`, then returns to
+/// the plan.
+async fn change(page: Page, write: PlanWrite, id: i64, form: Fields) -> PageResult {
+    page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
+    let plan_id = if write.on_project() { page.app().plan_of_project(id).await? } else { id };
+    let page = page.at(&format!("/plans/{plan_id}"));
+    let origin = page.origin();
+    let writer = PlanWriter { app: page.app(), actor: &page.viewer()?.actor, origin: &origin };
+    write.run(&writer, id, &form).await?;
+    page.see_other(&format!("/plans/{plan_id}"))
 }
 
 /// `POST /plans/{id}/edit`: rewrites a drafted plan's header (`version`).
 pub async fn plan_edit(page: Page, Path(plan_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
-    change(page, plan_id, &form, async |page, origin| {
-        let actor = &page.viewer()?.actor;
-        let plan = page.app().plan_for(actor, plan_id).await?;
-        let draft = plan_draft(&form, plan.region)?;
-        page.app().update_plan(actor, plan_id, &draft, number(&form, "version")?, origin).await.map(|_| ())
-    })
-    .await
+    change(page, PlanWrite::Edit, plan_id, form).await
 }
 
 /// `POST /plans/{id}/status`: moves the plan (`to`, `version`, `comment`).
 pub async fn plan_move(page: Page, Path(plan_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
-    change(page, plan_id, &form, async |page, origin| {
-        let to =
-            PlanStatus::parse(required(&form, "to")?).ok_or_else(|| AppError::Invalid("to: unknown status".into()))?;
-        let comment = field(&form, "comment").map(str::to_string);
-        page.app().move_plan(&page.viewer()?.actor, plan_id, to, number(&form, "version")?, comment, origin).await
-    })
-    .await
+    change(page, PlanWrite::Move, plan_id, form).await
 }
 
 /// `POST /plans/{id}/goals`: adds a chapter (no `parent`) or a goal.
 pub async fn goal_add(page: Page, Path(plan_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
-    change(page, plan_id, &form, async |page, origin| {
-        let parent = field(&form, "parent").map(|_| number::<i64>(&form, "parent")).transpose()?;
-        let title = required(&form, "title")?;
-        page.app().add_goal(&page.viewer()?.actor, plan_id, parent, title, origin).await.map(|_| ())
-    })
-    .await
+    change(page, PlanWrite::Goal, plan_id, form).await
 }
 
 /// The values of a target form.
@@ -79,7 +164,7 @@ fn target_values(form: &Fields) -> AppResult<Target> {
         baseline: number(form, "baseline")?,
         target_year: number(form, "target_year")?,
         target: number(form, "target")?,
-        binding: field(form, "binding").is_some(),
+        binding: field(form, "binding").is_some_and(|b| b != "false" && b != "0"),
         intermediate: revita_methods::plan::parse_intermediate(field(form, "intermediate").unwrap_or(""))
             .map_err(|e| AppError::Invalid(format!("intermediate: {e}")))?,
     })
@@ -87,19 +172,7 @@ fn target_values(form: &Fields) -> AppResult<Target> {
 
 /// `POST /plans/{id}/targets`: adds a target to a goal.
 pub async fn target_add(page: Page, Path(plan_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
-    change(page, plan_id, &form, async |page, origin| {
-        let indicator =
-            IndicatorCode::parse(required(&form, "indicator")?).map_err(|e| AppError::Invalid(e.to_string()))?;
-        let target = PlanTarget {
-            id: 0,
-            goal_id: number(&form, "goal")?,
-            indicator,
-            region: field(&form, "region").map(region).transpose()?,
-            target: target_values(&form)?,
-        };
-        page.app().add_target(&page.viewer()?.actor, plan_id, &target, origin).await.map(|_| ())
-    })
-    .await
+    change(page, PlanWrite::Target, plan_id, form).await
 }
 
 /// `POST /plans/{id}/targets/{target}`: rewrites a target's values, yearly
@@ -110,16 +183,20 @@ pub async fn target_edit(
     Path((plan_id, target_id)): Path<(i64, i64)>,
     Form(form): Form<Fields>,
 ) -> PageResult {
-    change(page, plan_id, &form, async |page, origin| {
-        page.app().update_target(&page.viewer()?.actor, plan_id, target_id, &target_values(&form)?, origin).await
-    })
-    .await
+    change(page, PlanWrite::TargetEdit(target_id), plan_id, form).await
 }
 
 /// The project of a project form.
 fn project_of(form: &Fields, plan_id: i64) -> AppResult<Project> {
     let category = ProjectCategory::parse(required(form, "category")?)
         .ok_or_else(|| AppError::Invalid("category: unknown".into()))?;
+    if let Some(unknown) = form
+        .keys()
+        .filter_map(|k| k.strip_prefix("budget_"))
+        .find(|source| FundingSource::parse(source).is_none_or(|s| s.as_str() != *source))
+    {
+        return Err(AppError::Invalid(format!("budget: '{unknown}' is not a funding source")));
+    }
     let mut budget = Vec::new();
     for source in FundingSource::ALL {
         let name = format!("budget_{}", source.as_str());
@@ -134,7 +211,7 @@ fn project_of(form: &Fields, plan_id: i64) -> AppResult<Project> {
     };
     let goals = form
         .iter()
-        .filter(|(k, v)| k.starts_with("goal_") && v.as_str() == "1")
+        .filter(|(k, v)| k.starts_with("goal_") && matches!(v.as_str(), "1" | "true"))
         .map(|(k, _)| k["goal_".len()..].parse().map_err(|_| AppError::Invalid(format!("{k}: not a goal"))))
         .collect::<AppResult<Vec<i64>>>()?;
     Ok(Project {
@@ -157,53 +234,23 @@ fn project_of(form: &Fields, plan_id: i64) -> AppResult<Project> {
 
 /// `POST /plans/{id}/projects`: adds or replaces (by code) one project.
 pub async fn project_add(page: Page, Path(plan_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
-    change(page, plan_id, &form, async |page, origin| {
-        let project = project_of(&form, plan_id)?;
-        page.app().save_projects(&page.viewer()?.actor, plan_id, &[project], origin).await.map(|_| ())
-    })
-    .await
+    change(page, PlanWrite::Project, plan_id, form).await
 }
 
 /// `POST /projects/{id}/progress`: status and percent complete (`version`).
 pub async fn project_progress(page: Page, Path(project_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
-    project_change(page, project_id, &form, async |page, origin| {
-        let status = ProjectStatus::parse(required(&form, "status")?)
-            .ok_or_else(|| AppError::Invalid("status: unknown".into()))?;
-        let (percent, version) = (number(&form, "percent")?, number(&form, "version")?);
-        let actor = &page.viewer()?.actor;
-        page.app().record_project_progress(actor, project_id, status, percent, version, origin).await.map(|_| ())
-    })
-    .await
+    change(page, PlanWrite::Progress, project_id, form).await
 }
 
 /// `POST /projects/{id}/milestones`: adds a milestone (`name`, `due`), or
 /// with `milestone` and `done`, marks one done.
 pub async fn project_milestone(page: Page, Path(project_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
-    project_change(page, project_id, &form, async |page, origin| {
-        let actor = &page.viewer()?.actor;
-        match field(&form, "milestone") {
-            Some(_) => {
-                let milestone = number(&form, "milestone")?;
-                page.app().complete_milestone(actor, project_id, milestone, date(&form, "done")?, origin).await
-            }
-            None => {
-                let (name, due) = (required(&form, "name")?, date(&form, "due")?);
-                page.app().add_milestone(actor, project_id, name, due, origin).await.map(|_| ())
-            }
-        }
-    })
-    .await
+    change(page, PlanWrite::Milestone, project_id, form).await
 }
 
 /// `POST /projects/{id}/disbursements`: records money paid out.
 pub async fn project_disbursement(page: Page, Path(project_id): Path<i64>, Form(form): Form<Fields>) -> PageResult {
-    project_change(page, project_id, &form, async |page, origin| {
-        let source = FundingSource::parse(required(&form, "source")?)
-            .ok_or_else(|| AppError::Invalid("source: unknown funding source".into()))?;
-        let (on, amount) = (date(&form, "on")?, number(&form, "amount")?);
-        page.app().add_disbursement(&page.viewer()?.actor, project_id, on, amount, source, origin).await.map(|_| ())
-    })
-    .await
+    change(page, PlanWrite::Disbursement, project_id, form).await
 }
 
 /// `POST /plans/{id}/projects/import`: a project file (CSV or XLSX); all or

@@ -40,7 +40,21 @@ pub(crate) fn routes() -> Vec<Route> {
 
 /// The API, relative to `/api/v1`.
 pub(crate) fn api_routes() -> Vec<Route> {
-    vec![get("/plans", api::plans_api), get("/plans/{id}", api::plan_api)]
+    vec![
+        get("/plans", api::plans_api),
+        post("/plans", api::plan_create),
+        get("/plans.csv", api::plans_api),
+        get("/plans/{id}", api::plan_api),
+        post("/plans/{id}/edit", api::plan_edit),
+        post("/plans/{id}/status", api::plan_move),
+        post("/plans/{id}/goals", api::goal_add),
+        post("/plans/{id}/targets", api::target_add),
+        post("/plans/{id}/targets/{target}", api::target_edit),
+        post("/plans/{id}/projects", api::project_add),
+        post("/projects/{id}/progress", api::project_progress),
+        post("/projects/{id}/milestones", api::project_milestone),
+        post("/projects/{id}/disbursements", api::project_disbursement),
+    ]
 }
 
 /// A region code from a form.

@@ -10,7 +10,6 @@ use revita_methods::plan::{FundingSource, PlanKind, PlanScope, ProjectCategory, 
 use revita_methods::{Date, RegionCode};
 use serde::Serialize;
 
-use super::region;
 use crate::kit::{Fields, Page, PageResult, field, number, required, today};
 use crate::views::PageContext;
 
@@ -78,12 +77,13 @@ async fn plans_with_form(page: &Page, error: Option<String>, entered: Fields) ->
 /// (issue 16); anything else is an error page.
 pub async fn plan_create(page: Page, Form(form): Form<Fields>) -> PageResult {
     page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
+    let origin = page.origin();
     let created = async {
-        let draft = plan_draft(&form, region(required(&form, "region")?)?)?;
-        page.app().create_plan(&page.viewer()?.actor, &draft, &page.origin()).await
+        let writer = super::forms::PlanWriter { app: page.app(), actor: &page.viewer()?.actor, origin: &origin };
+        super::forms::PlanWrite::Create.run(&writer, 0, &form).await
     };
     match created.await {
-        Ok(plan) => page.see_other(&format!("/plans/{plan}")),
+        Ok(plan) => page.see_other(&format!("/plans/{}", plan.unwrap_or_default())),
         Err(AppError::Invalid(reason) | AppError::Forbidden(reason) | AppError::Conflict(reason)) => {
             let page = page.at("/plans");
             let mut response = plans_with_form(&page, Some(reason), form).await?;

@@ -3,14 +3,16 @@
 
 use axum::Json;
 use axum::extract::{Path, Query};
-use revita_app::{AppError, ObservationKey, ObservationQuery};
+use axum::response::Response;
+use revita_app::{AppError, ObservationKey, ObservationQuery, RegionSet};
 use revita_methods::{DesignationCategory, IndicatorCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::dto::{DesignationDto, ObservationDto, ObservationPage, PairingDto, RegionDetailDto, RegionDto};
 use crate::error::{ApiError, ApiResult, GeoJson, GeoResult};
 use crate::kit::Api;
+use crate::listing::{Listing, MAX_CSV_ROWS, MAX_PAGE, Paging, Want, page_size};
 
 /// `GET /regions/{code}`: a region with its breadcrumb (within the
 /// jurisdiction), designations and pairings.
@@ -28,36 +30,80 @@ pub async fn region_show(api: Api, Path(code): Path<String>) -> ApiResult<Region
     }))
 }
 
-/// `GET /regions/{code}/children`.
-pub async fn region_children(api: Api, Path(code): Path<String>) -> ApiResult<Vec<RegionDto>> {
+/// `GET /regions/{code}/children[.csv]`: a page of the direct children, by
+/// code, or all of them as CSV.
+pub async fn region_children(
+    api: Api,
+    Path(code): Path<String>,
+    Query(paging): Query<Paging>,
+) -> Result<Response, ApiError> {
     let code = api.region_code(&code)?;
-    api.readable(&code).await?;
-    Ok(Json(api.app().children(&code).await?.iter().map(RegionDto::from).collect()))
+    region_list(&api, &RegionSet::Children(&code), &paging, &format!("{code}-children")).await
 }
 
 #[derive(Deserialize)]
 pub struct LevelParams {
     level: Option<String>,
+    // Not `#[serde(flatten)] Paging`: a query string's numbers reach a
+    // flattened struct as text, which then does not parse as a number.
+    limit: Option<i64>,
+    after: Option<String>,
 }
 
-/// `GET /regions/{code}/descendants?level=`.
+/// `GET /regions/{code}/descendants[.csv]?level=`: a page of the
+/// descendants (all, or at one level), by code, or all of them as CSV.
 pub async fn region_descendants(
     api: Api,
     Path(code): Path<String>,
     Query(params): Query<LevelParams>,
-) -> ApiResult<Vec<RegionDto>> {
+) -> Result<Response, ApiError> {
     let code = api.region_code(&code)?;
-    api.readable(&code).await?;
     let level = api.level(params.level.as_deref())?;
-    Ok(Json(api.app().descendants(&code, level.as_deref()).await?.iter().map(RegionDto::from).collect()))
+    let set = RegionSet::Descendants(&code, level.as_deref());
+    let paging = Paging { limit: params.limit, after: params.after };
+    region_list(&api, &set, &paging, &format!("{code}-descendants")).await
 }
 
-/// `GET /regions/{code}/designations`.
-pub async fn region_designations(api: Api, Path(code): Path<String>) -> ApiResult<Vec<DesignationDto>> {
+/// A list of regions below one the caller may read.
+async fn region_list(api: &Api, set: &RegionSet<'_>, paging: &Paging, stem: &str) -> Result<Response, ApiError> {
+    let (RegionSet::Children(root) | RegionSet::Descendants(root, _)) = *set;
+    api.readable(root).await?;
+    let want = Want::of(api.csv, paging, 1000)?;
+    // The cursor is a region code, held to the scheme like any other.
+    let after = want.after().map(|code| api.region_code(code)).transpose()?;
+    let total = match want.counts() {
+        true => Some(api.app().count_regions(set).await?),
+        false => None,
+    };
+    let rows = match total {
+        Some(n) if n > MAX_CSV_ROWS && api.csv => Vec::new(),
+        _ => api.app().region_page(set, after.as_ref().map(|c| c.as_str()), want.limit()).await?,
+    };
+    let rows: Vec<RegionDto> = rows.iter().map(RegionDto::from).collect();
+    Listing { name: "regions", columns: REGION_COLUMNS, rows, total }.respond(&want, stem, |r| r.code.clone())
+}
+
+/// The columns of a region list's CSV.
+const REGION_COLUMNS: &[&str] = &["code", "name_zh", "name_en", "level", "parent", "valid_from", "valid_to"];
+
+/// The columns of a designation list's CSV.
+const DESIGNATION_COLUMNS: &[&str] =
+    &["region", "category", "class", "basis_title", "basis_number", "valid_from", "valid_to", "notes"];
+
+/// `GET /regions/{code}/designations[.csv]`: every designation of the
+/// region, current and past (a handful: one page).
+pub async fn region_designations(api: Api, Path(code): Path<String>) -> Result<Response, ApiError> {
     let code = api.region_code(&code)?;
     api.readable(&code).await?;
     let detail = api.state.detail(&code).await?;
-    Ok(Json(detail.designations.iter().map(DesignationDto::from).collect()))
+    let rows: Vec<DesignationDto> = detail.designations.iter().map(DesignationDto::from).collect();
+    let want = Want::of(api.csv, &Paging::default(), MAX_PAGE)?;
+    let total = Some(rows.len() as i64);
+    Listing { name: "designations", columns: DESIGNATION_COLUMNS, rows, total }.respond(
+        &want,
+        &format!("{code}-designations"),
+        |_| String::new(),
+    )
 }
 
 /// `GET /regions/{code}/boundary`: the boundary as a GeoJSON Feature.
@@ -127,16 +173,29 @@ pub struct SearchParams {
     limit: Option<i64>,
 }
 
-/// `GET /search?q=`: regions by code or name within the jurisdiction.
-pub async fn region_search(api: Api, Query(params): Query<SearchParams>) -> ApiResult<Vec<RegionDto>> {
+/// `GET /search[.csv]?q=`: regions by code or name within the
+/// jurisdiction, best first, at most `limit` (ranked, so not paged: a
+/// caller narrows the text instead), with how many match in all.
+pub async fn region_search(api: Api, Query(params): Query<SearchParams>) -> Result<Response, ApiError> {
     let visible = api.visible().await?;
     let q = params.q.trim();
     if q.is_empty() || q.chars().count() > 100 {
         return Err(AppError::Invalid("q must be 1 to 100 characters".into()).into());
     }
-    let found = api.app().search(q, page_size(params.limit, 20)?, &visible).await?;
-    Ok(Json(found.iter().map(RegionDto::from).collect()))
+    let limit = page_size(params.limit, 20)?;
+    if limit > MAX_SEARCH {
+        return Err(AppError::Invalid(format!("limit {limit} is more than a search gives ({MAX_SEARCH})")).into());
+    }
+    let found = api.app().search(q, limit, &visible).await?;
+    let total = Some(api.app().count_search(q, &visible).await?);
+    let rows: Vec<RegionDto> = found.iter().map(RegionDto::from).collect();
+    // A ranked list has no cursor: the page is the answer.
+    let want = if api.csv { Want::Csv } else { Want::Page { limit: i64::MAX, after: None } };
+    Listing { name: "regions", columns: REGION_COLUMNS, rows, total }.respond(&want, "search", |r| r.code.clone())
 }
+
+/// The most regions one search gives.
+const MAX_SEARCH: i64 = 500;
 
 #[derive(Deserialize)]
 pub struct ObservationParams {
@@ -168,10 +227,6 @@ pub async fn observation_list(api: Api, Query(p): Query<ObservationParams>) -> A
     };
     Ok(Json(ObservationPage { observations: rows.iter().map(ObservationDto::from).collect(), next, total }))
 }
-
-/// The most rows one CSV download gives; more is a job for `revita export`
-/// or the paged list.
-const MAX_CSV_ROWS: i64 = 1_000_000;
 
 /// `GET /observations.csv`: every observation the list's filters match,
 /// within the jurisdiction, as one CSV file in the long layout (which
@@ -231,10 +286,13 @@ fn parse_cursor(cursor: &str) -> Result<ObservationKey, AppError> {
 #[derive(Deserialize)]
 pub struct DesignationParams {
     category: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
 }
 
-/// `GET /designations?category=`: designations within the jurisdiction.
-pub async fn designation_list(api: Api, Query(p): Query<DesignationParams>) -> ApiResult<Vec<DesignationDto>> {
+/// `GET /designations[.csv]?category=`: a page of the designations within
+/// the jurisdiction, by region, or all of them as CSV.
+pub async fn designation_list(api: Api, Query(p): Query<DesignationParams>) -> Result<Response, ApiError> {
     let visible = api.visible().await?;
     let category = p
         .category
@@ -242,8 +300,33 @@ pub async fn designation_list(api: Api, Query(p): Query<DesignationParams>) -> A
         .map(DesignationCategory::parse)
         .transpose()
         .map_err(|e| AppError::Invalid(e.to_string()))?;
-    let found = api.app().designations(category.as_ref(), &visible).await?;
-    Ok(Json(found.iter().map(DesignationDto::from).collect()))
+    let want = Want::of(api.csv, &Paging { limit: p.limit, after: p.after.clone() }, 1000)?;
+    let after = want.after().map(|c| designation_cursor(&api, c)).transpose()?;
+    let total = match want.counts() {
+        true => Some(api.app().count_designations(category.as_ref(), &visible).await?),
+        false => None,
+    };
+    let rows = api.app().designation_page(category.as_ref(), &visible, after, want.limit()).await?;
+    let rows: Vec<Keyed<DesignationDto>> =
+        rows.iter().map(|(id, d)| Keyed { id: *id, row: DesignationDto::from(d) }).collect();
+    Listing { name: "designations", columns: DESIGNATION_COLUMNS, rows, total }
+        .respond(&want, "designations", |k| format!("{}|{}", k.row.region, k.id))
+}
+
+/// A row with the id its list is paged by.
+#[derive(Serialize)]
+struct Keyed<T> {
+    id: i64,
+    #[serde(flatten)]
+    row: T,
+}
+
+/// A designation cursor, `region|id`.
+fn designation_cursor<'c>(api: &Api, cursor: &'c str) -> Result<(&'c str, i64), AppError> {
+    let invalid = || AppError::Invalid(format!("cursor '{cursor}' is not region|id"));
+    let (region, id) = cursor.split_once('|').ok_or_else(invalid)?;
+    api.region_code(region)?;
+    Ok((region, crate::listing::sequence_number(id).ok_or_else(invalid)?))
 }
 
 #[derive(Deserialize)]
@@ -351,19 +434,6 @@ pub async fn map_geojson(api: Api, Query(q): Query<MapQuery>) -> GeoResult {
     })))
 }
 
-/// The most rows one page of a list gives.
-const MAX_PAGE: i64 = 10_000;
-
-/// A list's page size: `default` when none is asked for, else 1 to
-/// [`MAX_PAGE`]; anything else is refused, as the API's description says.
-fn page_size(limit: Option<i64>, default: i64) -> Result<i64, ApiError> {
-    match limit {
-        None => Ok(default),
-        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
-        Some(n) => Err(AppError::Invalid(format!("limit {n} is not between 1 and {MAX_PAGE}")).into()),
-    }
-}
-
 #[derive(Deserialize)]
 pub struct ImportParams {
     /// Check everything, write nothing.
@@ -387,8 +457,8 @@ pub async fn observation_import(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> ApiResult<revita_app::ImportReport> {
+    let origin = crate::kit::api_write(&api, &headers)?;
     let viewer = &api.viewer;
-    viewer.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or(""))?;
     let within = api.app().jurisdiction(&viewer.actor, revita_methods::access::Action::EditData).await?;
     if within.is_nowhere() {
         return Err(AppError::Forbidden(format!("{} may not enter data", viewer.actor.name)).into());
@@ -402,7 +472,6 @@ pub async fn observation_import(
     } else {
         revita_app::import::ObservationBody::Csv(&body)
     };
-    let origin = crate::auth::origin(&headers, &crate::request_id::RequestId(crate::request_id::current()));
     let import = revita_app::import::ObservationImport {
         dry_run: p.dry_run,
         replace: p.replace,

@@ -121,23 +121,42 @@ const TABLE: &[(&str, Kind)] = &[
     ("/health", Kind::Public),
     ("/api/v1/regions/{code}", Kind::Region("/api/v1/regions/{code}")),
     ("/api/v1/regions/{code}/children", Kind::Region("/api/v1/regions/{code}/children")),
+    ("/api/v1/regions/{code}/children.csv", Kind::Region("/api/v1/regions/{code}/children.csv")),
     ("/api/v1/regions/{code}/descendants", Kind::Region("/api/v1/regions/{code}/descendants")),
+    ("/api/v1/regions/{code}/descendants.csv", Kind::Region("/api/v1/regions/{code}/descendants.csv")),
     ("/api/v1/regions/{code}/designations", Kind::Region("/api/v1/regions/{code}/designations")),
+    ("/api/v1/regions/{code}/designations.csv", Kind::Region("/api/v1/regions/{code}/designations.csv")),
     ("/api/v1/regions/{code}/boundary", Kind::Region("/api/v1/regions/{code}/boundary")),
     ("/api/v1/regions/{code}/profile", Kind::Region("/api/v1/regions/{code}/profile")),
     ("/api/v1/search", Kind::List("/api/v1/search?q=%E5%8C%BA")),
+    ("/api/v1/search.csv", Kind::List("/api/v1/search.csv?q=%E5%8C%BA")),
     ("/api/v1/indicators", Kind::LoggedIn("/api/v1/indicators")),
     ("/api/v1/indicators/{code}", Kind::LoggedIn("/api/v1/indicators/pop_total")),
     ("/api/v1/observations", Kind::List("/api/v1/observations")),
     ("/api/v1/observations.csv", Kind::List("/api/v1/observations.csv")),
     ("/api/v1/designations", Kind::List("/api/v1/designations")),
+    ("/api/v1/designations.csv", Kind::List("/api/v1/designations.csv")),
     ("/api/v1/rollup", Kind::List("/api/v1/rollup?region=520100&indicator=pop_total&period=2020")),
     ("/api/v1/inventory", Kind::National("/api/v1/inventory")),
     ("/api/v1/map", Kind::List("/api/v1/map?theme=indicator:pop_total&level=county")),
     ("/api/v1/openapi.json", Kind::LoggedIn("/api/v1/openapi.json")),
     ("/api/v1/alerts", Kind::List("/api/v1/alerts")),
     ("/api/v1/plans", Kind::List("/api/v1/plans")),
+    ("/api/v1/plans.csv", Kind::List("/api/v1/plans.csv")),
     ("/api/v1/plans/{id}", Kind::Plan("/api/v1/plans/{plan}")),
+    ("/api/v1/plans/{id}/edit", Kind::Write("/api/v1/plans/1/edit")),
+    ("/api/v1/plans/{id}/status", Kind::Write("/api/v1/plans/1/status")),
+    ("/api/v1/plans/{id}/goals", Kind::Write("/api/v1/plans/1/goals")),
+    ("/api/v1/plans/{id}/targets", Kind::Write("/api/v1/plans/1/targets")),
+    ("/api/v1/plans/{id}/targets/{target}", Kind::Write("/api/v1/plans/1/targets/1")),
+    ("/api/v1/plans/{id}/projects", Kind::Write("/api/v1/plans/1/projects")),
+    ("/api/v1/projects/{id}/progress", Kind::Write("/api/v1/projects/1/progress")),
+    ("/api/v1/projects/{id}/milestones", Kind::Write("/api/v1/projects/1/milestones")),
+    ("/api/v1/projects/{id}/disbursements", Kind::Write("/api/v1/projects/1/disbursements")),
+    ("/api/v1/households/{id}/cases", Kind::Write("/api/v1/households/520102/cases")),
+    ("/api/v1/cases/{id}/move", Kind::Write("/api/v1/cases/1/move")),
+    ("/api/v1/cases/{id}/measures", Kind::Write("/api/v1/cases/1/measures")),
+    ("/api/v1/designate/commit", Kind::Write("/api/v1/designate/commit")),
     (
         "/api/v1/allocate",
         Kind::List(
@@ -275,6 +294,8 @@ both_backends!(every_route_is_guarded, |store: DynStore| async move {
 enum Payload {
     Form(&'static str),
     Upload(&'static str),
+    /// A JSON body for the API, sent without `X-CSRF-Token`.
+    Json(&'static str),
 }
 
 const FORGED: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -401,6 +422,78 @@ const WRITES: &[(&str, &str, Payload)] = &[
         "/api/v1/observations",
         Payload::Form("region_code,indicator,period,value\n520102,pop_total,2021,1\n"),
     ),
+    (
+        "/api/v1/plans",
+        "/api/v1/plans",
+        Payload::Json(
+            r#"{"title":"t","kind":"special","region":"520102","scope_kind":"subtree","scope":"520102","start_year":2021,"end_year":2025}"#,
+        ),
+    ),
+    (
+        "/api/v1/plans/{id}/edit",
+        "/api/v1/plans/1/edit",
+        Payload::Json(
+            r#"{"title":"t","kind":"special","scope_kind":"subtree","scope":"520102","start_year":2021,"end_year":2025,"version":1}"#,
+        ),
+    ),
+    ("/api/v1/plans/{id}/status", "/api/v1/plans/1/status", Payload::Json(r#"{"to":"under_review","version":1}"#)),
+    ("/api/v1/plans/{id}/goals", "/api/v1/plans/1/goals", Payload::Json(r#"{"title":"g"}"#)),
+    (
+        "/api/v1/plans/{id}/targets",
+        "/api/v1/plans/1/targets",
+        Payload::Json(
+            r#"{"goal":1,"indicator":"pop_total","baseline_year":2020,"baseline":1,"target_year":2025,"target":2}"#,
+        ),
+    ),
+    (
+        "/api/v1/plans/{id}/targets/{target}",
+        "/api/v1/plans/1/targets/1",
+        Payload::Json(r#"{"baseline_year":2020,"baseline":1,"target_year":2025,"target":3}"#),
+    ),
+    (
+        "/api/v1/plans/{id}/projects",
+        "/api/v1/plans/1/projects",
+        Payload::Json(
+            r#"{"code":"P8","name":"n","category":"infrastructure","region":"520102","start":"2022-01-01","end":"2023-01-01"}"#,
+        ),
+    ),
+    (
+        "/api/v1/projects/{id}/progress",
+        "/api/v1/projects/1/progress",
+        Payload::Json(r#"{"status":"underway","percent":10,"version":1}"#),
+    ),
+    (
+        "/api/v1/projects/{id}/milestones",
+        "/api/v1/projects/1/milestones",
+        Payload::Json(r#"{"name":"m","due":"2023-01-01"}"#),
+    ),
+    (
+        "/api/v1/projects/{id}/disbursements",
+        "/api/v1/projects/1/disbursements",
+        Payload::Json(r#"{"on":"2024-03-01","amount":250,"source":"central_budget"}"#),
+    ),
+    (
+        "/api/v1/households/{id}/cases",
+        "/api/v1/households/520102/cases",
+        Payload::Json(r#"{"category":"marginal","channel":"data_screening","on":"2024-03-01"}"#),
+    ),
+    (
+        "/api/v1/cases/{id}/move",
+        "/api/v1/cases/1/move",
+        Payload::Json(r#"{"to":"verified","on":"2024-03-02","version":1}"#),
+    ),
+    (
+        "/api/v1/cases/{id}/measures",
+        "/api/v1/cases/1/measures",
+        Payload::Json(r#"{"kind":"employment","start":"2024-03-02"}"#),
+    ),
+    (
+        "/api/v1/designate/commit",
+        "/api/v1/designate/commit",
+        Payload::Json(
+            r#"{"spec":{"name":"x","universe":{"level":"county"},"indicators":[{"code":"pop_total","direction":"lower_is_better"}],"method":{"kind":"index","bands":[{"upper":0.5,"label":"lagging"},{"upper":1.0,"label":"other"}]}},"year":2020,"category":"poverty_county","classes":["lagging"],"basis_title":"b","effective":"2024-01-01"}"#,
+        ),
+    ),
 ];
 
 /// What a forged write could change: the data version and the audit log.
@@ -448,6 +541,7 @@ both_backends!(every_write_refuses_a_forged_csrf_token, |store: DynStore| async 
         let (content_type, body) = match payload {
             Payload::Form(form) => (form_type, form.replace("{csrf}", FORGED).replace("{upload}", &upload)),
             Payload::Upload(csv) => (multipart_type, pages::multipart(FORGED, "observations", "f.csv", csv)),
+            Payload::Json(json) => ("application/json", json.to_string()),
         };
         // The login form has no session: its token is paired with a cookie.
         let cookie =

@@ -170,12 +170,63 @@ both_backends!(a_region_comes_with_breadcrumb_and_designations, |store: DynStore
 
 both_backends!(children_descendants_and_search, |store: DynStore| async move {
     let app = fixture(store).await;
-    let codes =
-        |v: &Value| v.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect::<Vec<_>>();
-    assert_eq!(codes(&get(&app, "/api/v1/regions/520100/children").await.1), ["520102", "520103"]);
+    let codes = |v: &Value| {
+        v["regions"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let (_, children) = get(&app, "/api/v1/regions/520100/children").await;
+    assert_eq!((codes(&children), children["total"].as_i64()), (vec!["520102".to_string(), "520103".into()], Some(2)));
     assert_eq!(codes(&get(&app, "/api/v1/regions/520000/descendants?level=county").await.1), ["520102", "520103"]);
-    assert_eq!(codes(&get(&app, "/api/v1/search?q=%E4%BA%91%E5%B2%A9").await.1), ["520103"]); // 云岩
+    let (_, found) = get(&app, "/api/v1/search?q=%E4%BA%91%E5%B2%A9").await; // 云岩
+    assert_eq!((codes(&found), found["total"].as_i64()), (vec!["520103".to_string()], Some(1)));
     assert_eq!(codes(&get(&app, "/api/v1/search?q=guizhou").await.1), ["520000"]);
+});
+
+both_backends!(every_list_pages_by_cursor_and_downloads_as_csv, |store: DynStore| async move {
+    let app = fixture(store).await;
+    // Descendants one at a time: the cursor walks the whole list, the
+    // total is on the first page only.
+    let mut seen = Vec::new();
+    let mut uri = "/api/v1/regions/520000/descendants?limit=1".to_string();
+    loop {
+        let (status, page) = get(&app, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {page}");
+        if seen.is_empty() {
+            assert_eq!(page["total"].as_i64(), Some(3), "{page}");
+        } else {
+            assert!(page.get("total").is_none(), "{page}");
+        }
+        seen.extend(page["regions"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()));
+        match page["next"].as_str() {
+            Some(next) => uri = format!("/api/v1/regions/520000/descendants?limit=1&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["520100", "520102", "520103"]);
+    // Designations page by region and id.
+    let (_, first) = get(&app, "/api/v1/designations?limit=1").await;
+    let next = first["next"].as_str().unwrap().to_string();
+    assert_eq!(first["total"].as_i64(), Some(2), "{first}");
+    let (_, second) = get(&app, &format!("/api/v1/designations?limit=1&after={next}")).await;
+    assert_ne!(first["designations"][0]["id"], second["designations"][0]["id"]);
+    for bad in ["/api/v1/designations?after=nonsense", "/api/v1/plans?after=%2B5", "/api/v1/search?q=a&limit=501"] {
+        assert_eq!(get(&app, bad).await.0, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    // Each list's `.csv` twin: every row, a byte-order mark, named columns.
+    for (uri, header, rows) in [
+        ("/api/v1/regions/520100/children.csv", "code,name_zh,name_en,level,parent,valid_from,valid_to", 2),
+        ("/api/v1/regions/520000/descendants.csv?level=county", "code,name_zh", 2),
+        ("/api/v1/regions/520102/designations.csv", "region,category,class", 1),
+        ("/api/v1/designations.csv", "region,category,class", 2),
+        ("/api/v1/search.csv?q=%E5%8C%BA", "code,name_zh", 2),
+        ("/api/v1/plans.csv", "id,title,kind,region", 2),
+    ] {
+        let (status, headers, body) = get_text(&app, uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"), "{uri}");
+        let text = body.strip_prefix('\u{feff}').unwrap_or_else(|| panic!("{uri}: no byte-order mark"));
+        assert!(text.starts_with(header), "{uri}: {text}");
+        assert_eq!(text.lines().count(), rows + 1, "{uri}: {text}");
+    }
 });
 
 both_backends!(observations_page_with_a_cursor, |store: DynStore| async move {
@@ -354,4 +405,89 @@ both_backends!(observations_are_written_through_the_api, |store: DynStore| async
     assert_eq!(count(&app).await, before + 2);
     let (status, _) = post_json(&clerk, "/api/v1/observations", &token, "application/json", "{").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+});
+
+// Issue 16: every change the plan, case and designation forms make is in the
+// API too, with the same checks: the role, the jurisdiction (a county clerk
+// writes only its county), the version (409), and audit.
+both_backends!(plans_cases_and_lists_are_written_through_the_api, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let origin = revita_app::auth::Origin { now: revita_web::auth::now(), ..Default::default() };
+    let token_of = async |name: &str, role, scope| {
+        let client = log_in(&app, name, role, scope).await;
+        let actor = client.actor_named(name).await.unwrap();
+        client.create_api_token(&actor, "etl", 30, &origin).await.unwrap().0
+    };
+    let admin = token_of("api_admin", revita_methods::access::Role::Admin, "000000").await;
+    let clerk = token_of("api_clerk", revita_methods::access::Role::DataEntry, "520102").await;
+    let json = "application/json";
+    let audit = async || app.test_store().audit_log(&Default::default(), 100_000).await.unwrap().len();
+
+    // A plan, a goal, a target and a project, each answering its number.
+    let plan = r#"{"title":"API plan","kind":"special","region":"520102","scope_kind":"subtree","scope":"520102","start_year":2021,"end_year":2025}"#;
+    let before = audit().await;
+    let (status, made) = post_json(&app, "/api/v1/plans", &admin, json, plan).await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    let plan_id = made["id"].as_i64().unwrap();
+    assert_eq!(audit().await, before + 1, "the plan is audited");
+    let (status, goal) =
+        post_json(&app, &format!("/api/v1/plans/{plan_id}/goals"), &admin, json, r#"{"title":"Grow"}"#).await;
+    assert_eq!(status, StatusCode::OK, "{goal}");
+    let target = format!(
+        r#"{{"goal":{},"indicator":"pop_total","baseline_year":2020,"baseline":100,"target_year":2025,"target":120,"binding":true}}"#,
+        goal["id"]
+    );
+    let (status, body) = post_json(&app, &format!("/api/v1/plans/{plan_id}/targets"), &admin, json, &target).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let project = format!(
+        r#"{{"code":"W1","name":"water","category":"infrastructure","region":"520102","start":"2022-01-01","end":"2024-12-31","goals":[{}],"budget":{{"central_budget":1000}}}}"#,
+        goal["id"]
+    );
+    let (status, body) = post_json(&app, &format!("/api/v1/plans/{plan_id}/projects"), &admin, json, &project).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, report) = get(&app, &format!("/api/v1/plans/{plan_id}")).await;
+    assert_eq!(report["goals"][0]["targets"][0]["target"], 120.0, "{report}");
+    assert_eq!((report["projects"][0]["code"].as_str(), report["budget"].as_f64()), (Some("W1"), Some(1000.0)));
+    // A funding source that does not exist is refused, not dropped.
+    let odd = project.replace("central_budget", "lottery");
+    let (status, body) = post_json(&app, &format!("/api/v1/plans/{plan_id}/projects"), &admin, json, &odd).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")), "{body}");
+    // A stale version is a conflict; a wrong type is refused before any check.
+    let stale = r#"{"to":"under_review","version":99}"#;
+    let (status, body) = post_json(&app, &format!("/api/v1/plans/{plan_id}/status"), &admin, json, stale).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = post_json(&app, &format!("/api/v1/plans/{plan_id}/goals"), &admin, json, r#"{"title":5}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The clerk may not make plans, nor open a case on another county's household.
+    let (status, _) = post_json(&app, "/api/v1/plans", &clerk, json, plan).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let case = r#"{"category":"marginal","channel":"data_screening","on":"2024-03-01","evidence":"screening"}"#;
+    let before = audit().await;
+    let (status, _) = post_json(&app, "/api/v1/households/520103/cases", &clerk, json, case).await;
+    assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{status}");
+    assert_eq!(audit().await, before, "a refused write writes nothing");
+    // Its own county's: opened, then moved a step with the case's version.
+    let (status, opened) = post_json(&app, "/api/v1/households/520102/cases", &clerk, json, case).await;
+    assert_eq!((status, opened["household"].as_str()), (StatusCode::OK, Some("520102")), "{opened}");
+    let step = r#"{"to":"verified","on":"2024-03-05","version":1}"#;
+    let (status, body) = post_json(&app, &format!("/api/v1/cases/{}/move", opened["case"]), &clerk, json, step).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let stale = step.replace("verified", "consented");
+    let (status, _) = post_json(&app, &format!("/api/v1/cases/{}/move", opened["case"]), &clerk, json, &stale).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the case's version moved on");
+
+    // A designation list: previewed (nothing written), then committed by
+    // the preview's fingerprint.
+    let commit = r#"{"spec":{"name":"Crowded","universe":{"level":"county"},"indicators":[{"code":"pop_total","direction":"lower_is_better"}],"method":{"kind":"index","bands":[{"upper":0.5,"label":"lagging"},{"upper":1.0,"label":"other"}]}},"year":2020,"category":"custom:crowded","classes":["lagging","other"],"basis_title":"API list","effective":"2024-01-01"}"#;
+    let before = audit().await;
+    let (status, preview) = post_json(&app, "/api/v1/designate/commit", &admin, json, commit).await;
+    assert_eq!((status, preview["outcome"].as_str()), (StatusCode::OK, Some("preview")), "{preview}");
+    assert_eq!((preview["members"].as_u64(), audit().await), (Some(2), before), "{preview}");
+    let fingerprint = preview["fingerprint"].as_str().unwrap();
+    let confirmed = commit.replace(r#""effective""#, &format!(r#""confirm":"{fingerprint}","effective""#));
+    let (status, committed) = post_json(&app, "/api/v1/designate/commit", &admin, json, &confirmed).await;
+    assert_eq!((status, committed["outcome"].as_str()), (StatusCode::OK, Some("committed")), "{committed}");
+    assert_eq!(committed["joining"].as_array().unwrap().len(), 2, "{committed}");
+    let (_, listed) = get(&app, "/api/v1/designations?category=custom:crowded").await;
+    assert_eq!(listed["total"].as_i64(), Some(2), "{listed}");
 });
