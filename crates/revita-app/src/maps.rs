@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use revita_ingest::boundaries::parse_geometry;
 use revita_methods::geometry::MultiPolygon;
-use revita_methods::{Date, DesignationCategory, Indicator, RegionCode};
+use revita_methods::{Date, DesignationCategory, Hierarchy, Indicator, Region, RegionCode};
 use revita_store::{ObservationKey, ObservationQuery};
 
 use crate::{App, AppError, AppResult};
@@ -21,8 +21,13 @@ pub struct MapRegion {
     pub name_zh: String,
     /// English name, where known.
     pub name_en: Option<String>,
+    /// Its level: the map's, or above or below it where a branch of the
+    /// tree does not reach the map's level.
+    pub level: String,
     /// Boundary; empty when none is stored.
     pub shape: MultiPolygon,
+    /// Where the boundary comes from, as stored with it.
+    pub boundary_source: Option<String>,
     /// The indicator's value, or 1 (designated on the date), 0 (designated
     /// before, ended by the date) for designation maps; `None` for no data.
     pub value: Option<f64>,
@@ -63,31 +68,68 @@ pub struct MapData {
 }
 
 impl App {
-    /// Regions at `level`, limited to descendants of `within` if given.
+    /// The regions a map at `level` draws, limited to `within` if given:
+    /// those at the level, and where a branch of the tree does not reach
+    /// it, the branch's own region, so that the map has no holes — Taiwan,
+    /// Hong Kong and Macao are drawn on a county map of China as the
+    /// province-level units they are in the data, 东莞 as its prefecture,
+    /// 北京 whole on a prefecture map ([`Hierarchy::cover_at_level`]).
     pub async fn map_regions(&self, level: &str, within: Option<&RegionCode>) -> AppResult<Vec<MapRegion>> {
-        let regions = match within {
-            Some(code) => self.descendants(code, Some(level)).await?,
-            None => self.store().regions_at_level(level).await?,
-        };
+        if let Some(code) = within {
+            self.region(code).await?;
+        }
+        let regions = self.map_cover(level, within).await?;
+        let mut shapes: HashMap<RegionCode, (MultiPolygon, Option<String>)> = HashMap::new();
         let wanted: HashSet<&RegionCode> = regions.iter().map(|r| &r.code).collect();
-        let mut shapes: HashMap<RegionCode, MultiPolygon> = HashMap::new();
-        for boundary in self.store().boundaries_at_level(level).await? {
-            if wanted.contains(&boundary.region) {
-                let shape = parse_geometry(&boundary.geojson)
-                    .map_err(|e| anyhow::anyhow!("stored boundary of {} is invalid: {e}", boundary.region))?;
-                shapes.insert(boundary.region, shape);
-            }
+        let mut boundaries = self.store().boundaries_at_level(level).await?;
+        boundaries.retain(|b| wanted.contains(&b.region));
+        let others: Vec<RegionCode> = regions.iter().filter(|r| r.level != level).map(|r| r.code.clone()).collect();
+        boundaries.extend(self.store().boundaries_of(&others).await?);
+        for boundary in boundaries {
+            let shape = parse_geometry(&boundary.geojson)
+                .map_err(|e| anyhow::anyhow!("stored boundary of {} is invalid: {e}", boundary.region))?;
+            shapes.insert(boundary.region, (shape, boundary.source));
         }
         Ok(regions
             .into_iter()
-            .map(|r| MapRegion {
-                shape: shapes.remove(&r.code).unwrap_or_default(),
+            .map(|r| {
+                let (shape, boundary_source) = shapes.remove(&r.code).unwrap_or_default();
+                (r, shape, boundary_source)
+            })
+            .map(|(r, shape, boundary_source)| MapRegion {
+                shape,
+                boundary_source,
                 code: r.code,
                 name_zh: r.name_zh,
                 name_en: r.name_en,
+                level: r.level,
                 value: None,
             })
             .collect())
+    }
+
+    /// The regions of [`App::map_regions`], without their boundaries; by
+    /// code. A level the scheme does not know, or a tree that does not
+    /// hold together at it, gives the regions at the level alone.
+    async fn map_cover(&self, level: &str, within: Option<&RegionCode>) -> AppResult<Vec<Region>> {
+        let levels = self.scheme().levels();
+        let at_level = async || -> AppResult<Vec<Region>> {
+            Ok(match within {
+                Some(code) => self.descendants(code, Some(level)).await?,
+                None => self.store().regions_at_level(level).await?,
+            })
+        };
+        let Some(rank) = levels.iter().position(|l| *l == level) else { return at_level().await };
+        let candidates = self.store().map_candidates(&levels[..=rank], levels.get(rank + 1).copied()).await?;
+        let tree = Hierarchy::build(candidates.iter().map(|r| (r.code.clone(), r.level.clone(), r.parent.clone())));
+        let Ok(tree) = tree else { return at_level().await };
+        let roots = match within {
+            Some(code) => vec![code],
+            None => tree.roots(),
+        };
+        let cover: HashSet<&RegionCode> =
+            roots.into_iter().flat_map(|r| tree.cover_at_level(r, level, levels)).collect();
+        Ok(candidates.iter().filter(|r| cover.contains(&r.code)).cloned().collect())
     }
 
     /// The period an indicator map at `level` shows by default: the latest
@@ -146,8 +188,17 @@ impl App {
                 values.insert(o.region, o.value);
             }
         }
+        // A region drawn for a branch that does not reach the level (东莞
+        // on a county map, 北京 on a prefecture map) shows its own value
+        // of a rate or mean, which compares with the level's; not of a
+        // sum, whose value at a higher level would dwarf theirs.
+        let comparable = !matches!(indicator.aggregation, revita_methods::Aggregation::Sum);
         for region in &mut regions {
             region.value = values.get(&region.code).copied();
+            if region.value.is_none() && comparable && region.level != level {
+                let own = ObservationQuery { region: Some(region.code.clone()), level: None, ..query.clone() };
+                region.value = self.store().observations(&own, None, 1).await?.first().map(|o| o.value);
+            }
         }
         Ok(MapData {
             level: level.to_string(),

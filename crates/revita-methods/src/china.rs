@@ -19,6 +19,9 @@
 
 use crate::region::{CodeScheme, RegionCode, RegionError};
 
+/// The name of China's code scheme ([`CodeScheme::name`]).
+pub const SCHEME_NAME: &str = "GB/T 2260";
+
 /// The two-digit prefixes of China's 34 province-level units (GB/T 2260).
 pub const PROVINCE_PREFIXES: [&str; 34] = [
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
@@ -43,7 +46,7 @@ impl ChinaScheme {
 
 impl CodeScheme for ChinaScheme {
     fn name(&self) -> &'static str {
-        "GB/T 2260"
+        SCHEME_NAME
     }
 
     fn levels(&self) -> &[&'static str] {

@@ -202,6 +202,39 @@ impl Hierarchy {
         out
     }
 
+    /// The regions without a parent.
+    pub fn roots(&self) -> Vec<&RegionCode> {
+        self.nodes.iter().filter(|n| n.parent.is_none()).map(|n| &n.code).collect()
+    }
+
+    /// What a map at `level` draws under `root` so that it has no holes:
+    /// the regions at the level, and where a branch does not reach it, the
+    /// branch's own region — a province-level unit with no prefectures in
+    /// the data (Taiwan, Hong Kong, Macao), a prefecture-level city without
+    /// counties (东莞), a municipality on a prefecture map (北京) — or the
+    /// region below it that hangs directly from above (a county under its
+    /// province, 济源, on a prefecture map). `levels` are the scheme's,
+    /// root first; by code.
+    pub fn cover_at_level(&self, root: &RegionCode, level: &str, levels: &[&str]) -> Vec<&RegionCode> {
+        let rank = |l: &str| levels.iter().position(|x| *x == l).unwrap_or(usize::MAX);
+        let target = rank(level);
+        let Some(&start) = self.index.get(root) else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut stack = vec![start];
+        while let Some(idx) = stack.pop() {
+            let node = &self.nodes[idx];
+            let above = rank(&node.level) < target;
+            let reaches = node.children.iter().any(|&c| rank(&self.nodes[c].level) <= target);
+            if above && reaches {
+                stack.extend(node.children.iter().rev());
+            } else {
+                out.push(&node.code);
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// Whether `code` is `ancestor` or lies below it: the test behind
     /// jurisdiction scoping ("a region and everything below it").
     pub fn is_within(&self, code: &RegionCode, ancestor: &RegionCode) -> bool {

@@ -29,6 +29,7 @@ mod registry;
 mod rows;
 pub mod security;
 mod settings;
+mod specs;
 mod sqlite_load;
 
 use revita_methods::{IndicatorCode, RegionCode};
@@ -38,6 +39,7 @@ pub use database_url::DatabaseUrl;
 pub use db::{Topic, Tx, Versions};
 pub use load::{LoadFindings, LoadOptions, ObservationCheck, ObservationLoad, Revision};
 pub use regions::RegionSet;
+pub use specs::SavedSpec;
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

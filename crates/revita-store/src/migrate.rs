@@ -53,6 +53,7 @@ migrations! {
     15 "0015_settings";
     16 "0016_place_name_readings";
     17 "0017_indicator_ranges";
+    18 "0018_saved_specs";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

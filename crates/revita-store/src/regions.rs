@@ -286,6 +286,49 @@ impl Store {
         })
     }
 
+    /// The boundaries of the given regions (those that have one), by code.
+    pub async fn boundaries_of(&self, codes: &[RegionCode]) -> StoreResult<Vec<Boundary>> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let params: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT region_code, geojson, source FROM boundaries WHERE region_code IN ({}) ORDER BY region_code",
+            params.join(", ")
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for code in codes {
+                query = query.bind(code.as_str());
+            }
+            let rows = query.fetch_all(pool).await?;
+            rows.iter().map(crate::rows::boundary).collect()
+        })
+    }
+
+    /// What a map at a level may draw: every region at `levels` (the level
+    /// and those above it), and the regions at `below` (the next level
+    /// down) whose parent is above the level — a county directly under its
+    /// province on a prefecture map.
+    pub async fn map_candidates(&self, levels: &[&str], below: Option<&str>) -> StoreResult<Vec<Region>> {
+        let list: Vec<String> = (2..levels.len() + 2).map(|i| format!("${i}")).collect();
+        let above = &list[..list.len().saturating_sub(1)];
+        let above = if above.is_empty() { "NULL".to_string() } else { above.join(", ") };
+        let sql = format!(
+            "SELECT {DESCENDANT_COLUMNS} FROM regions d LEFT JOIN regions p ON p.code = d.parent_code \
+             WHERE d.level IN ({}) OR (d.level = $1 AND p.level IN ({above})) ORDER BY d.code",
+            list.join(", ")
+        );
+        on_pool!(self, pool => {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(below);
+            for level in levels {
+                query = query.bind(*level);
+            }
+            let rows = query.fetch_all(pool).await?;
+            rows.iter().map(crate::rows::region).collect()
+        })
+    }
+
     /// The whole code history.
     pub async fn code_history(&self) -> StoreResult<Vec<CodeRecord>> {
         on_pool!(self, pool => {

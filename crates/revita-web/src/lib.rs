@@ -21,11 +21,13 @@ mod kit;
 mod listing;
 mod maps;
 mod monitoring;
+mod official;
 mod openapi;
 mod plans;
 mod redirect;
 mod regions;
 mod request_id;
+mod saved;
 mod server;
 mod shell;
 mod staging;
@@ -132,6 +134,8 @@ pub struct Options {
     pub uploads: Uploads,
     /// The time zone times are shown in (Beijing time by default).
     pub time_zone: revita_methods::UtcOffset,
+    /// The approval number (审图号) national maps carry, when published.
+    pub map_approval: Option<String>,
 }
 
 /// The routes that take uploads: their body limit is the upload limit (and
@@ -167,6 +171,7 @@ pub fn router_with_options(app: App, options: Options) -> Router {
         public: Arc::new(options.public),
         uploads: options.uploads,
         time_zone: options.time_zone,
+        map_approval: options.map_approval.map(Arc::from),
     };
     let mut router = Router::new();
     for (path, route) in route_table() {

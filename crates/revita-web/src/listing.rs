@@ -43,6 +43,9 @@ impl Want {
         if csv {
             return Ok(Want::Csv);
         }
+        if paging.after.as_deref().is_some_and(|a| a.trim().is_empty()) {
+            return Err(AppError::Invalid("after: give the `next` cursor of the previous page".into()).into());
+        }
         Ok(Want::Page { limit: page_size(paging.limit, default)?, after: paging.after.clone() })
     }
 

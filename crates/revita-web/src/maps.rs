@@ -161,7 +161,7 @@ impl WebState {
                     MapTheme::Indicator { indicator, .. } => self.app.periods(&indicator.code).await?,
                     MapTheme::Designation { .. } => Vec::new(),
                 };
-                Ok(draw(&data, settings, lang, width, periods))
+                Ok(draw(&data, settings, lang, width, periods, self.frame()))
             })
             .await
     }
@@ -186,6 +186,25 @@ impl WebState {
     }
 }
 
+/// How a map is framed for official use ([`crate::official`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame<'a> {
+    /// The approval number, when configured.
+    pub approval: Option<&'a str>,
+    /// Whether the regions are China's (GB/T 2260).
+    pub china: bool,
+}
+
+impl WebState {
+    /// How this server frames its maps.
+    pub(crate) fn frame(&self) -> Frame<'_> {
+        Frame {
+            approval: self.map_approval.as_deref(),
+            china: self.app.scheme().name() == revita_methods::china::SCHEME_NAME,
+        }
+    }
+}
+
 /// Today's date, for designation status (the one clock read, at the edge).
 fn today() -> revita_methods::Date {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -201,7 +220,14 @@ fn level_name(lang: Lang, level: &str) -> String {
 }
 
 /// Classes, colours, legend and figures for map data.
-fn draw(data: &MapData, settings: &Settings, lang: Lang, width: f64, periods: Vec<String>) -> RenderedMap {
+fn draw(
+    data: &MapData,
+    settings: &Settings,
+    lang: Lang,
+    width: f64,
+    periods: Vec<String>,
+    frame: Frame,
+) -> RenderedMap {
     let name = |r: &revita_app::maps::MapRegion| lang.region_name(&r.name_zh, r.name_en.as_deref());
     let level = level_name(lang, &data.level);
     let (title, source, fills, legend_title, legend, figures, period, synthetic) = match &data.theme {
@@ -355,6 +381,10 @@ fn draw(data: &MapData, settings: &Settings, lang: Lang, width: f64, periods: Ve
         legend,
         width,
         tolerance_px: 0.7,
+        inset: None,
+        footer: Vec::new(),
     };
+    let mut choropleth = choropleth;
+    crate::official::officiate(&mut choropleth, &data.regions, lang, frame.approval, frame.china);
     RenderedMap { svg: render(&choropleth, &Albers::china()), title, source, synthetic, figures, periods, period, rows }
 }

@@ -222,6 +222,34 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
+        path: "/api/v1/specs",
+        summary: "Saved designation or allocation specs, each name at its latest version: {specs, next, total}, paged by name",
+        params: &[("kind", false, "designation (default) or allocation"), PAGING[0], PAGING[1]],
+        example: "/api/v1/specs?kind=designation",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/specs.csv",
+        summary: CSV_TWIN,
+        params: &[("kind", false, "designation (default) or allocation")],
+        example: "/api/v1/specs.csv",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/specs/{id}",
+        summary: "One saved version of a spec, with the numbers of every version of its name (a link to it runs it: /designate?saved={id})",
+        params: &[],
+        example: "/api/v1/specs/1",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/specs",
+        summary: "Saves a designation or allocation spec (checked first) as the next version under its name, audited; versions never change",
+        params: &[],
+        example: "/api/v1/specs",
+    },
+    Endpoint {
+        method: "GET",
         path: "/api/v1/allocate",
         summary: "Allocates a fund by the factor method (an allocation spec, JSON, as in the user guide) over the regions you may read: each region's factors, parts, limits and amount",
         params: &[("spec", true, "the allocation spec, JSON"), ("year", true, "the year of the factor values")],
@@ -395,6 +423,8 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
             let code = region.trim_start_matches('^').trim_end_matches('$');
             json!({"type": "string", "pattern": format!("^({code})\\|[0-9]{{1,18}}$")})
         }
+        "after" if path == "/api/v1/specs" => json!({"type": "string", "minLength": 1}),
+        "kind" => json!({"type": "string", "enum": ["designation", "allocation"]}),
         "after" if path == "/api/v1/plans" => json!({"type": "string", "pattern": "^[0-9]{1,18}$"}),
         "after" => {
             json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{0,63}\\|[0-9A-Za-z_.-]{1,32}\\|[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$"})
@@ -535,6 +565,13 @@ fn write_body(path: &str, region: &str) -> Value {
             json!({
                 "kind": one_of(MeasureKind::ALL.iter().map(|k| k.as_str()).collect()), "description": optional,
                 "amount": {"type": "number", "nullable": true}, "start": date, "end": optional_date,
+            }),
+        ),
+        "/api/v1/specs" => object(
+            &["kind", "name", "spec"],
+            json!({
+                "kind": one_of(vec!["designation", "allocation"]), "name": text,
+                "spec": {"type": "object", "description": "the spec, as in the user guide"}, "note": optional,
             }),
         ),
         "/api/v1/designate/commit" => object(

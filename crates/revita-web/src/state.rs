@@ -31,6 +31,8 @@ pub struct WebState {
     pub public: Arc<Vec<crate::auth::PublicPage>>,
     /// The time zone times are shown in.
     pub time_zone: revita_methods::UtcOffset,
+    /// The approval number (审图号) national maps carry, when published.
+    pub map_approval: Option<Arc<str>>,
     /// Where uploads wait between their check and their confirmation.
     pub uploads: crate::staging::Uploads,
 }

@@ -19,6 +19,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("indicator.html", include_str!("../templates/indicator.html")),
     ("designate.html", include_str!("../templates/designate.html")),
     ("allocate.html", include_str!("../templates/allocate.html")),
+    ("saved_banner.html", include_str!("../templates/saved_banner.html")),
+    ("saved_specs.html", include_str!("../templates/saved_specs.html")),
     ("monitoring.html", include_str!("../templates/monitoring.html")),
     ("household.html", include_str!("../templates/household.html")),
     ("lines.html", include_str!("../templates/lines.html")),

@@ -127,6 +127,10 @@ pub struct ServeArgs {
     /// the default), `UTC`, or an offset such as `+08:00`.
     #[arg(long, env = "REVITA_TIME_ZONE", default_value = "Asia/Shanghai", value_parser = parse_time_zone)]
     pub time_zone: revita_methods::UtcOffset,
+    /// The map approval number (审图号) printed under national maps, e.g.
+    /// `GS(2024)0650号`, once the maps a deployment publishes are approved.
+    #[arg(long, env = "REVITA_MAP_APPROVAL", value_parser = parse_map_approval)]
+    pub map_approval: Option<String>,
     /// With --demo: delete the demo database and start afresh (otherwise
     /// an existing demo database is kept, with whatever was entered in it).
     #[arg(long, requires = "demo")]
@@ -724,6 +728,15 @@ pub enum BenchTask {
 }
 
 /// Reads `--time-zone` (see [`revita_methods::UtcOffset::parse`]).
+/// A map approval number: one line of at most 64 characters.
+fn parse_map_approval(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 64 || text.chars().any(char::is_control) {
+        return Err("give the approval number as one line of at most 64 characters, e.g. GS(2024)0650号".into());
+    }
+    Ok(text.to_string())
+}
+
 fn parse_time_zone(text: &str) -> Result<revita_methods::UtcOffset, String> {
     revita_methods::UtcOffset::parse(text).map_err(|e| e.to_string())
 }

@@ -40,6 +40,9 @@ pub struct Examples {
     pub cases: usize,
     /// The sample plan.
     pub plan: Option<i64>,
+    /// The shipped example specs, saved so that the saved-spec list has
+    /// something to open.
+    pub specs: usize,
 }
 
 /// SplitMix64: a small, fixed pseudo-random sequence (the examples must be
@@ -230,7 +233,9 @@ pub async fn load_examples(app: &App, today: Date, now: i64) -> AppResult<Exampl
     let members = app.import_household_members(&write("demo_members.csv", &members)?, &import, today.year()).await?;
     let cases = open_cases(app, &flagged, today, &origin).await?;
     let plan = sample_plan(app, dir.path(), today, &origin).await?;
+    let specs = save_example_specs(app, &origin).await?;
     Ok(Examples {
+        specs,
         households: households.records_written as usize,
         members: members.records_written as usize,
         cases,
@@ -292,6 +297,25 @@ async fn open_cases(app: &App, flagged: &[(u32, String)], today: Date, origin: &
         }
     }
     Ok(opened)
+}
+
+/// The example specs of `data/specs`, saved by the provincial planner.
+async fn save_example_specs(app: &App, origin: &Origin) -> AppResult<usize> {
+    use crate::specs::SpecKind;
+    const SPECS: [(SpecKind, &str); 3] = [
+        (SpecKind::Designation, include_str!("../../../../data/specs/education-lag-arc.json")),
+        (SpecKind::Designation, include_str!("../../../../data/specs/education-lag-rule.json")),
+        (SpecKind::Allocation, include_str!("../../../../data/specs/fund-factor-method.json")),
+    ];
+    let planner = app.actor_named("gz_planner").await?;
+    for (kind, spec) in SPECS {
+        let name = serde_json::from_str::<serde_json::Value>(spec)
+            .ok()
+            .and_then(|v| v["name"].as_str().map(str::to_string))
+            .unwrap_or_else(|| "example".into());
+        app.save_spec(&planner, kind, &name, spec, Some("shipped example (data/specs)"), origin).await?;
+    }
+    Ok(SPECS.len())
 }
 
 /// A county's consolidation plan with goals, targets and projects.

@@ -85,3 +85,32 @@ fn a_region_must_sit_below_its_parents_level() {
     let tree = Hierarchy::build(rows.iter().map(|(c, l, p)| (code(c), l.to_string(), p.map(code)))).unwrap();
     assert!(matches!(tree.check_level_order(&levels), Err(HierarchyError::LevelOrder { .. })));
 }
+
+#[test]
+fn a_map_covers_every_branch_at_its_level_or_above() {
+    let levels = ["country", "province", "prefecture", "county"];
+    let rows = [
+        ("000000", "country", None),
+        ("110000", "province", Some("000000")), // 北京: districts straight under it
+        ("110101", "county", Some("110000")),
+        ("110102", "county", Some("110000")),
+        ("410000", "province", Some("000000")), // 河南: prefectures and 济源
+        ("410100", "prefecture", Some("410000")),
+        ("410102", "county", Some("410100")),
+        ("419001", "county", Some("410000")),
+        ("440000", "province", Some("000000")), // 广东: 东莞 has no counties
+        ("441900", "prefecture", Some("440000")),
+        ("710000", "province", Some("000000")), // 台湾: no children in the data
+    ];
+    let tree = Hierarchy::build(rows.iter().map(|(c, l, p)| (code(c), l.to_string(), p.map(code)))).unwrap();
+    let cover = |level: &str| -> Vec<&str> {
+        tree.cover_at_level(&code("000000"), level, &levels).into_iter().map(|c| c.as_str()).collect()
+    };
+    assert_eq!(cover("province"), ["110000", "410000", "440000", "710000"]);
+    assert_eq!(cover("prefecture"), ["110000", "410100", "419001", "441900", "710000"]);
+    assert_eq!(cover("county"), ["110101", "110102", "410102", "419001", "441900", "710000"]);
+    // Within one province, and a region at the level itself.
+    assert_eq!(tree.cover_at_level(&code("410000"), "county", &levels), [&code("410102"), &code("419001")]);
+    assert_eq!(tree.cover_at_level(&code("410102"), "county", &levels), [&code("410102")]);
+    assert_eq!(tree.roots(), [&code("000000")]);
+}

@@ -88,3 +88,4 @@ mod plans;
 mod regions;
 mod schema;
 mod security;
+mod specs;

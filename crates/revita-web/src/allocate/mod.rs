@@ -3,6 +3,7 @@
 //! run it changes nothing, so it is a GET.
 
 mod api;
+pub(crate) mod builder;
 pub(crate) mod i18n;
 mod pages;
 
@@ -11,12 +12,13 @@ use revita_app::{AppError, AppResult};
 use serde::Deserialize;
 
 use crate::state::WebState;
-use crate::{Route, get};
+use crate::{Route, get, post};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
     vec![
         get("/allocate", pages::allocate_page),
+        post("/allocate/specs", pages::allocate_save),
         get("/allocate.csv", pages::allocate_csv),
         get("/allocate.xlsx", pages::allocate_xlsx),
     ]

@@ -6,6 +6,7 @@
 //! with `.csv` or `.xlsx`.
 
 mod api;
+pub(crate) mod builder;
 pub(crate) mod i18n;
 pub(crate) mod pages;
 
@@ -21,6 +22,7 @@ pub(crate) fn routes() -> Vec<Route> {
     vec![
         get("/designate", pages::designate_page),
         post("/designate/commit", pages::designate_commit),
+        post("/designate/specs", pages::designate_save),
         get("/designate.csv", pages::designate_csv),
         get("/designate.xlsx", pages::designate_xlsx),
     ]
@@ -28,7 +30,14 @@ pub(crate) fn routes() -> Vec<Route> {
 
 /// The API, relative to `/api/v1`.
 pub(crate) fn api_routes() -> Vec<Route> {
-    vec![get("/designate", api::designate_api), post("/designate/commit", api::designate_commit)]
+    vec![
+        get("/designate", api::designate_api),
+        post("/designate/commit", api::designate_commit),
+        get("/specs", api::specs_list),
+        get("/specs.csv", api::specs_list),
+        post("/specs", api::spec_save),
+        get("/specs/{id}", api::spec_show),
+    ]
 }
 
 /// A run's parameters, from the query string.

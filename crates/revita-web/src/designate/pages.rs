@@ -8,6 +8,7 @@ use axum::extract::{Form, Query, RawQuery};
 use revita_app::AppError;
 use revita_app::designate::{AsTable, DesignationRun, DesignationSpec, FromJson};
 use revita_app::export::ExportFormat;
+use revita_app::specs::SpecKind;
 use revita_report::chart::{Histogram, histogram};
 use revita_report::map::{Choropleth, Feature, LegendEntry, render};
 use revita_report::palette::{NO_DATA, sequential};
@@ -37,27 +38,96 @@ struct DesignateView {
     comparison: Option<ComparisonView>,
     preview: Option<PreviewView>,
     committed: Option<CommittedView>,
+    /// The spec form, filled as last submitted.
+    builder: Option<super::builder::SpecForm>,
+    /// Whether the spec form starts open (it was used or refused).
+    builder_open: bool,
+    /// The indicators to pick from: code and label.
+    indicators: Vec<IndicatorOption>,
+    /// Saved specs: the one run, the list, the save form.
+    #[serde(flatten)]
+    saved: crate::saved::SavedPart,
+}
+
+/// An indicator as the spec form offers it.
+#[derive(Serialize)]
+struct IndicatorOption {
+    code: String,
+    label: String,
 }
 
 /// `GET /designate`: the form, and with `spec` and `year` the run.
-pub async fn designate_page(page: Page, RawQuery(raw): RawQuery, Query(params): Query<RunParams>) -> PageResult {
+pub async fn designate_page(
+    page: Page,
+    RawQuery(raw): RawQuery,
+    Query(mut params): Query<RunParams>,
+    Query(fields): Query<HashMap<String, String>>,
+) -> PageResult {
+    designate_with(page, raw.unwrap_or_default(), &mut params, &fields, None).await
+}
+
+/// The designation page for a query: a spec from the spec form (`build`),
+/// a saved spec (`saved`) or the JSON field, run; `save` is the save form
+/// refused, shown with its reason and what was typed.
+async fn designate_with(
+    page: Page,
+    raw: String,
+    params: &mut RunParams,
+    fields: &HashMap<String, String>,
+    save: Option<(String, crate::saved::SaveForm)>,
+) -> PageResult {
+    let builder = fields.contains_key("build").then(|| super::builder::SpecForm::from_query(fields));
+    let mut built_problem = None;
+    if let Some(form) = &builder {
+        match form.spec() {
+            Ok(spec) => params.spec = Some(serde_json::to_string_pretty(&spec).unwrap_or_default()),
+            Err(AppError::Invalid(reason)) => built_problem = Some(reason),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let saved = crate::saved::requested(&page, fields).await?;
+    if let Some(saved) = &saved
+        && params.spec.is_none()
+    {
+        params.spec = Some(saved.spec.clone());
+    }
+    let params = &*params;
     let mut view = DesignateView {
         spec: params.spec.clone().unwrap_or_else(|| EXAMPLE_SPEC.to_string()),
         year: year_of(&params.year).ok().flatten().unwrap_or(2020).to_string(),
         against_spec: params.against_spec.clone().unwrap_or_default(),
         against_year: year_of(&params.against_year).ok().flatten(),
-        run_query: raw.unwrap_or_default(),
+        run_query: raw,
         csrf: page.csrf(),
+        builder_open: builder.is_some(),
+        builder: Some(builder.unwrap_or_default().padded()),
         ..Default::default()
     };
+    view.indicators = page
+        .app()
+        .indicators()
+        .await?
+        .iter()
+        .map(|i| {
+            let lang = page.lang();
+            let direction = page.t(i.direction.as_str());
+            let name = lang.name(&i.name_zh, i.name_en.as_deref());
+            IndicatorOption { code: i.code.to_string(), label: format!("{name} ({}, {direction})", lang.unit(&i.unit)) }
+        })
+        .collect();
+    view.saved = crate::saved::part(&page, SpecKind::Designation, "/designate", saved.as_ref(), save).await?;
+    if let Some(reason) = built_problem {
+        view.problem = Some(reason);
+        return page.render("designate.html", page.t("designation_runs"), view);
+    }
     if let Some(viewer) = &page.viewer {
         let decides = page.app().jurisdiction(&viewer.actor, revita_methods::access::Action::EditDecisions).await;
         view.can_decide = decides.is_ok_and(|scope| !scope.is_nowhere());
     }
     if params.spec.is_some() {
         let outcome = async {
-            let run = run(&page.state, page.viewer.as_ref(), &params).await?;
-            let comparison = compare(&page, &params, &run).await?;
+            let run = run(&page.state, page.viewer.as_ref(), params).await?;
+            let comparison = compare(&page, params, &run).await?;
             Ok::<_, AppError>((draw(&page, &run).await?, comparison))
         };
         match outcome.await {
@@ -68,6 +138,28 @@ pub async fn designate_page(page: Page, RawQuery(raw): RawQuery, Query(params): 
         }
     }
     page.render("designate.html", page.t("designation_runs"), view)
+}
+
+/// `POST /designate/specs`: saves the spec as the next version under its
+/// name (audited) and opens it; refused, the page shows why on the save
+/// form, with what was typed.
+pub async fn designate_save(page: Page, Form(form): Form<crate::saved::SaveForm>) -> PageResult {
+    let page = page.at("/designate");
+    match crate::saved::save(&page, SpecKind::Designation, &form).await? {
+        Ok(saved) => page.see_other(&crate::saved::link("/designate", &saved, form.year.as_deref())),
+        Err(reason) => {
+            let mut params = RunParams {
+                spec: Some(form.spec.clone()),
+                year: form.year.clone(),
+                against_spec: None,
+                against_year: None,
+            };
+            let refused = Some((reason, form));
+            let mut response = designate_with(page, String::new(), &mut params, &HashMap::new(), refused).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
 }
 
 /// A region whose class changed between two runs.
@@ -158,18 +250,20 @@ async fn compare(page: &Page, params: &RunParams, first: &DesignationRun) -> Res
             })
             .collect();
         (!features.is_empty()).then(|| {
-            render(
-                &Choropleth {
-                    title: format!("{} → {}", comparison.from, comparison.to),
-                    subtitle: ctx.t("class_changes").to_string(),
-                    features,
-                    legend_title: ctx.t("class").to_string(),
-                    legend,
-                    width: 760.0,
-                    tolerance_px: 0.6,
-                },
-                &Albers::china(),
-            )
+            let mut map = Choropleth {
+                title: format!("{} → {}", comparison.from, comparison.to),
+                subtitle: ctx.t("class_changes").to_string(),
+                features,
+                legend_title: ctx.t("class").to_string(),
+                legend,
+                width: 760.0,
+                tolerance_px: 0.6,
+                inset: None,
+                footer: Vec::new(),
+            };
+            let frame = state.frame();
+            crate::official::officiate(&mut map, &regions, ctx.lang, frame.approval, frame.china);
+            render(&map, &Albers::china())
         })
     } else {
         None
@@ -371,7 +465,7 @@ async fn class_map(
         fill: NO_DATA.to_string(),
         label: format!("{} ({})", ctx.t("excluded"), run.excluded.len()),
     });
-    let map = Choropleth {
+    let mut map = Choropleth {
         title: format!("{} · {}", run.spec, run.year),
         subtitle: run.indicators.join(", "),
         features,
@@ -379,7 +473,11 @@ async fn class_map(
         legend,
         width: 760.0,
         tolerance_px: 0.6,
+        inset: None,
+        footer: Vec::new(),
     };
+    let frame = state.frame();
+    crate::official::officiate(&mut map, &regions, ctx.lang, frame.approval, frame.china);
     Ok(Some(render(&map, &Albers::china())))
 }
 

@@ -344,7 +344,7 @@ async fn m0_map(
             LegendEntry { fill: fill.to_string(), label }
         })
         .collect();
-    let map = Choropleth {
+    let mut map = Choropleth {
         title: format!("M0 · {}", ctx.t(&format!("level_{}", level.as_str()))),
         subtitle: ctx.t("monitoring").to_string(),
         features,
@@ -352,7 +352,11 @@ async fn m0_map(
         legend,
         width: 760.0,
         tolerance_px: 0.6,
+        inset: None,
+        footer: Vec::new(),
     };
+    let frame = state.frame();
+    crate::official::officiate(&mut map, &regions, ctx.lang, frame.approval, frame.china);
     Ok(Some(render(&map, &revita_report::projection::Albers::china())))
 }
 

@@ -567,6 +567,8 @@ async fn status_map(page: &Page, report: &PlanReport) -> AppResult<Option<String
         legend,
         width: 760.0,
         tolerance_px: 0.6,
+        inset: None,
+        footer: Vec::new(),
     };
     Ok(Some(render(&map, &revita_report::projection::Albers::china())))
 }

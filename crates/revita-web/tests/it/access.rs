@@ -88,6 +88,11 @@ const TABLE: &[(&str, Kind)] = &[
         ),
     ),
     ("/designate/commit", Kind::Write("/designate/commit")),
+    ("/designate/specs", Kind::Write("/designate/specs")),
+    ("/allocate/specs", Kind::Write("/allocate/specs")),
+    ("/api/v1/specs", Kind::LoggedIn("/api/v1/specs")),
+    ("/api/v1/specs.csv", Kind::LoggedIn("/api/v1/specs.csv")),
+    ("/api/v1/specs/{id}", Kind::LoggedIn("/api/v1/specs/1")),
     ("/monitoring", Kind::List("/monitoring")),
     ("/monitoring/lines", Kind::LoggedIn("/monitoring/lines")),
     ("/monitoring/households.csv", Kind::List("/monitoring/households.csv")),
@@ -486,6 +491,15 @@ const WRITES: &[(&str, &str, Payload)] = &[
         "/api/v1/cases/{id}/measures",
         "/api/v1/cases/1/measures",
         Payload::Json(r#"{"kind":"employment","start":"2024-03-02"}"#),
+    ),
+    ("/designate/specs", "/designate/specs", Payload::Form("csrf={csrf}&name=forged&spec=%7B%7D&year=2020")),
+    ("/allocate/specs", "/allocate/specs", Payload::Form("csrf={csrf}&name=forged&spec=%7B%7D&year=2020")),
+    (
+        "/api/v1/specs",
+        "/api/v1/specs",
+        Payload::Json(
+            r#"{"kind":"designation","name":"forged","spec":{"name":"x","universe":{"level":"county"},"indicators":[{"code":"pop_total"}],"method":{"kind":"index","bands":[{"upper":1.0,"label":"all"}]}}}"#,
+        ),
     ),
     (
         "/api/v1/designate/commit",

@@ -110,6 +110,10 @@ async fn fixture(store: DynStore) -> Client {
         };
         app.create_plan(&planner, &draft, &revita_app::auth::Origin::default()).await.unwrap();
     }
+    // A saved spec (number 1), for the access table and the API's examples.
+    let spec = r#"{"name":"Crowded","universe":{"level":"county"},"indicators":[{"code":"pop_total","direction":"lower_is_better"}],"method":{"kind":"index","bands":[{"upper":0.5,"label":"lagging"},{"upper":1.0,"label":"other"}]}}"#;
+    let kind = revita_app::specs::SpecKind::Designation;
+    app.save_spec(&planner, kind, "Crowded", spec, None, &revita_app::auth::Origin::default()).await.unwrap();
     log_in(&app, "admin", revita_methods::access::Role::Admin, "000000").await
 }
 

@@ -290,8 +290,21 @@ both_backends!(a_fund_is_allocated_in_the_page_with_its_workbook, |store: DynSto
     let uri = "/allocate?year=2020&spec=%7B%22name%22%3A%22Fund%22%2C%22total%22%3A1000000%2C%22universe%22%3A%7B%22level%22%3A%22county%22%7D%2C%22rounding%22%3A10000%2C%22factors%22%3A%5B%7B%22name%22%3A%22population%22%2C%22weight%22%3A1%2C%22indicator%22%3A%22pop_total%22%7D%5D%7D";
     let (status, _, page) = get_text(&app, uri, &[("accept-language", "en")]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("<td class=\"num\"><strong>750,000</strong></td>"), "{page}");
-    assert!(page.contains("<td class=\"num\"><strong>250,000</strong></td>"), "{page}");
+    // Amounts in 万元, the fund's total in both units, a row of totals.
+    assert!(page.contains("<td class=\"num\"><strong>75.00</strong></td>"), "{page}");
+    assert!(page.contains("<td class=\"num\"><strong>25.00</strong></td>"), "{page}");
+    assert!(page.contains("<strong>100.00 万元</strong> (1,000,000 yuan)"), "{page}");
+    let totals = page.split("<tr class=\"totals\">").nth(1).expect("a row of totals");
+    assert!(totals.contains("<strong>100.00</strong>"), "{totals}");
+    // The factor is named with its indicator in the reader's language and its weight.
+    assert!(page.contains("population · 常住人口 100%"), "the fixture's indicator has no English name: {page}");
+    // The allocation form builds the same allocation from fields in 万元.
+    let built = "/allocate?build=1&year=2020&a_name=Fund&a_total_wan=100&a_level=county&a_years=1&a_missing=exclude\
+        &a_rounding_wan=1&a_0_name=population&a_0_indicator=pop_total&a_0_weight=1";
+    let (status, _, page) = get_text(&app, built, &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<td class=\"num\"><strong>75.00</strong></td>"), "{page}");
+    assert!(page.contains("&quot;total&quot;: 1000000.0"), "the spec it made, in yuan: {page}");
     let (status, headers, _) = get_text(&app, &uri.replace("/allocate?", "/allocate.xlsx?"), &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
@@ -799,4 +812,84 @@ both_backends!(the_navigation_offers_what_the_roles_reach, |store: DynStore| asy
     let clerk = log_in(&app, "nanming_clerk", revita_methods::access::Role::DataEntry, "520102").await;
     let (_, _, page) = get_text(&clerk, "/", &[]).await;
     assert!(page.contains("href=\"/import\"") && !page.contains("href=\"/audit\""));
+});
+
+// Issue 16: a spec is built with a form (no JSON by hand), run, saved under
+// a name with versions, opened by its link; a refused save keeps what was
+// typed and says why on the form.
+both_backends!(a_spec_is_built_with_the_form_saved_and_shared, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let (status, _, page) = get_text(&app, "/designate", &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"spec-form\"") && page.contains("<option value=\"pop_total\">"), "indicators to pick");
+    // A rule of one strict condition on the population, as a clerk fills it in.
+    let built = "/designate?build=1&year=2020&b_name=Crowded+rule&b_level=county&b_years=1&b_missing=exclude\
+        &b_method=rule&b_combine=all&b_0_code=pop_total&b_0_direction=catalogue&b_0_reference=mean&b_0_op=greater_than&b_0_share=1.0";
+    let (status, _, page) = get_text(&app, built, &[("accept-language", "en")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("&quot;greater_than&quot;"), "the spec it made is shown as JSON: {page}");
+    assert!(page.contains("sortable run-table"), "and run: {page}");
+    assert!(
+        page.contains("name=\"b_0_code\" list=\"indicator-options\" value=\"pop_total\""),
+        "the form keeps its values"
+    );
+    // A field the form cannot take is named, the form kept open with it.
+    let bad = built.replace("b_0_share=1.0", "b_0_share=lots");
+    let (_, _, page) = get_text(&app, &bad, &[("accept-language", "en")]).await;
+    assert!(
+        page.contains("indicator 1 share: &#x27;lots&#x27; is not a number")
+            || page.contains("indicator 1 share: 'lots' is not a number"),
+        "{page}"
+    );
+    assert!(page.contains("<details id=\"spec-form\" open>") && page.contains("value=\"lots\""));
+
+    // Saved twice under one name: versions 1 and 2, the list shows the latest.
+    let spec = r#"{"name":"Crowded","universe":{"level":"county"},"indicators":[{"code":"pop_total","direction":"lower_is_better"}],"method":{"kind":"index","bands":[{"upper":0.5,"label":"lagging"},{"upper":1.0,"label":"other"}]}}"#;
+    let form = |name: &str, spec: &str| {
+        let encode = |t: &str| t.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+        format!("csrf={}&name={}&note=first&spec={}&year=2020", app.csrf, encode(name), encode(spec))
+    };
+    let form_type = "application/x-www-form-urlencoded";
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/designate/specs")
+            .header("content-type", form_type)
+            .header("cookie", &app.cookie)
+            .body(Body::from(form("Lagging counties", spec)))
+            .unwrap();
+        let response = app.router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let to = response.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.starts_with("/designate?saved="), "{to}");
+        ids.push(to);
+    }
+    let (_, _, page) = get_text(&app, &ids[1], &[("accept-language", "en")]).await;
+    assert!(
+        page.contains("id=\"saved-spec\"") && page.contains("<strong>Lagging counties</strong> · Version 2"),
+        "{page}"
+    );
+    assert!(page.contains("sortable run-table"), "a saved spec's link runs it");
+    let audit = app.test_store().audit_log(&revita_app::AuditFilter::default(), 100).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == "spec.save").count(), 3, "the fixture's and these two");
+    // A spec that could never run is refused: 422, the reason and the name kept.
+    let (status, page) =
+        post(&app, "/designate/specs", form_type, &app.cookie, form("Broken one", r#"{"name":1}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("<details id=\"save-spec\" open>") && page.contains("value=\"Broken one\""), "{page}");
+    // A viewer may open saved specs but not save one.
+    let viewer = log_in(&app, "gz_viewer", revita_methods::access::Role::Viewer, "520000").await;
+    let (status, _) = post(
+        &viewer,
+        "/designate/specs",
+        form_type,
+        &viewer.cookie,
+        form("Mine", spec).replace(&app.csrf, &viewer.csrf),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, listed) = get_text(&viewer, "/api/v1/specs", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(listed.contains("\"Lagging counties\"") && !listed.contains("\"Mine\""), "{listed}");
 });

@@ -25,8 +25,8 @@ pub(super) async fn load_demo_examples(app: &App) -> anyhow::Result<()> {
     let added = revita_app::demo::load_examples(app, today, now()).await?;
     if added.households > 0 {
         eprintln!(
-            "synthetic examples (clearly marked 示例/DEMO, not real data): {} households with {} members, {} monitoring cases, a sample plan",
-            added.households, added.members, added.cases
+            "synthetic examples (clearly marked 示例/DEMO, not real data): {} households with {} members, {} monitoring cases, a sample plan; {} example specs saved",
+            added.households, added.members, added.cases, added.specs
         );
     }
     Ok(())

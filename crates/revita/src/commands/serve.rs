@@ -65,7 +65,8 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => revita_web::Uploads::temporary(settings),
     };
     tracing::info!(upload_dir = ?args.upload_dir, max_upload_mb = args.max_upload_mb, "uploads");
-    let options = revita_web::Options { public, uploads, time_zone: args.time_zone };
+    let options =
+        revita_web::Options { public, uploads, time_zone: args.time_zone, map_approval: args.map_approval.clone() };
     let limits = revita_web::ConnectionLimits {
         header_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
         idle_timeout: std::time::Duration::from_secs(args.idle_timeout_secs),

@@ -273,6 +273,13 @@ fn browser_journeys() {
     // with its coverage beside the map.
     assert!(browser.text("h1").contains("2020"), "{}", browser.text("h1"));
     assert!(browser.text("main").contains("有数据的地区"));
+    // A national map as official maps of China draw it: Taiwan on it, the
+    // South China Sea islands and the dashed boundary line in an inset.
+    assert!(browser.script("return document.querySelector('#map [data-code=\"710000\"]') !== null").as_bool().unwrap());
+    assert!(browser.text("#map .inset").contains("南海诸岛"));
+    assert!(
+        browser.script("return document.querySelectorAll('#map .inset .boundary-line').length").as_u64() == Some(1)
+    );
     browser.screenshot("1-map-urbanization");
 
     // 2a. Pinyin as place names read: changsha finds 长沙 (the city before
@@ -310,7 +317,7 @@ fn browser_journeys() {
     // 5. Run the shipped designation example: ranked table, class map, histogram.
     browser.go(&format!("{url}/designate"));
     browser.wait_for_text("h1", "Designation runs");
-    browser.click(".run-form button");
+    browser.click("#run-spec");
     browser.wait_for_text("#run-heading", "2020");
     let rows = browser.script("return document.querySelectorAll('.run-table tbody tr').length").as_u64().unwrap();
     assert!(rows > 2000, "every county with data is ranked: {rows}");
@@ -349,13 +356,36 @@ fn browser_journeys() {
     // 5b. Allocate the shipped example fund over Guizhou's counties.
     browser.go(&format!("{url}/allocate"));
     browser.wait_for_text("h1", "Fund allocation");
-    browser.click(".run-form button");
+    browser.click("#run-spec");
     browser.wait_for_text("#allocation-heading", "2020");
     let rows =
         browser.script("return document.querySelectorAll('.allocation-table tbody tr').length").as_u64().unwrap();
     assert_eq!(rows, 88, "Guizhou's counties");
-    assert!(browser.text("main").contains("2,000,000,000"));
+    assert!(browser.text("main").contains("200,000.00 万元 (2,000,000,000 yuan)"), "amounts in 万元");
+    assert!(browser.text(".allocation-table tfoot").contains("200,000.00"), "the totals add up to the fund");
     browser.screenshot("5b-allocation");
+
+    // 5d. No JSON by hand: a rule built with the spec form ("less than 85% of
+    //     the mean years of schooling"), run, then saved for others.
+    browser.go(&format!("{url}/designate"));
+    browser.click("#spec-form summary");
+    browser.type_into("input[name=b_name]", "Schooling below 85%");
+    browser.type_into("input[name=b_0_code]", "avg_years_schooling_15plus");
+    browser.click("input[name=b_method][value=rule]");
+    browser.click("select[name=b_0_op] option[value=less_than]");
+    browser.type_into("input[name=b_0_share]", "0.85");
+    browser.click("#build-spec");
+    browser.wait_for_text("#run-heading", "Schooling below 85%");
+    assert!(browser.script("return document.querySelector('#spec').value").as_str().unwrap().contains("less_than"));
+    assert!(browser.text(".class-counts").contains("designated"));
+    browser.screenshot("5d-spec-form");
+    browser.click("#save-spec summary");
+    browser.type_into("#save_name", "Schooling below 85%");
+    browser.type_into("#save_note", "first version");
+    browser.click("#save-spec-button");
+    let saved = browser.wait_for_text("#saved-spec", "Schooling below 85%");
+    assert!(saved.contains("Version 1") && saved.contains("first version"), "{saved}");
+    assert!(browser.text("#run-heading").contains("Schooling below 85%"), "a saved spec's link runs it");
 
     // 5c. A plan for 贵阳市: a goal, a target for 南明's population and a
     //     project; the target's status shows; the PDF carries the Chinese.
