@@ -390,6 +390,28 @@ fn too_large_page(state: &WebState, ctx: &PageContext, id: &RequestId) -> Respon
     }
 }
 
+/// A form the data refused, shown again with its reason and what was typed
+/// in it (nothing a user entered is lost): the template names the form
+/// (`goal`, `progress-7`, …) and finds it by `form`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Refused {
+    /// The form, as the template names it.
+    pub form: String,
+    /// Why it was refused.
+    pub reason: String,
+    /// What was typed (the CSRF token left out).
+    pub entered: Fields,
+    /// The item whose form it was (a project, a case), if it was one's.
+    pub item: Option<i64>,
+}
+
+impl Refused {
+    /// The refusal of `form` for `reason`, keeping `entered`.
+    pub fn new(form: String, reason: String, entered: Fields, item: Option<i64>) -> Refused {
+        Refused { form, reason, entered: entered.into_iter().filter(|(k, _)| k != "csrf").collect(), item }
+    }
+}
+
 /// A form's fields by name (forms whose fields vary with what they edit).
 pub type Fields = std::collections::HashMap<String, String>;
 

@@ -138,10 +138,19 @@ struct HouseholdView {
     labours: Vec<&'static str>,
     schoolings: Vec<&'static str>,
     next_seq: i32,
+    /// The form that was refused, shown again.
+    refused: Option<crate::kit::Refused>,
 }
 
 /// `GET /households/{id}`: a household, its triggers and its cases.
 pub async fn household_page(page: Page, Path(household_id): Path<String>) -> PageResult {
+    household_shown(page, &household_id, None).await
+}
+
+/// The household page; with `refused`, that form open with its reason and
+/// what was typed, answered 422.
+async fn household_shown(page: Page, household_id: &str, refused: Option<crate::kit::Refused>) -> PageResult {
+    let household_id = household_id.to_string();
     let view = page.app().view_household(&page.viewer()?.actor, &household_id, &page.origin()).await?;
     let line = line_of(&page.state, None).await?;
     let shown = &view.household;
@@ -245,8 +254,14 @@ pub async fn household_page(page: Page, Path(household_id): Path<String>) -> Pag
         labours: Labour::ALL.iter().map(|k| k.as_str()).collect(),
         schoolings: Schooling::ALL.iter().map(|k| k.as_str()).collect(),
         next_seq: view.members.iter().map(|m| m.seq).max().unwrap_or(0) + 1,
+        refused,
     };
-    page.render("household.html", page.t("household"), view)
+    match view.refused.is_some() {
+        true => {
+            page.render_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "household.html", page.t("household"), view)
+        }
+        false => page.render("household.html", page.t("household"), view),
+    }
 }
 
 /// An inconsistency in the page's language.
@@ -270,9 +285,27 @@ async fn data_entry(page: &Page) -> AppResult<Jurisdiction> {
 /// checkboxes `d_<name>`, income by source, relocation site, version).
 pub async fn household_edit(page: Page, Path(household_id): Path<String>, Form(form): Form<Fields>) -> PageResult {
     page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
-    let edit = household_edit_of(&form)?;
-    page.app().edit_household(&page.viewer()?.actor, &household_id, &edit, &page.origin()).await?;
-    page.see_other(&format!("/households/{household_id}"))
+    let edited = async {
+        let edit = household_edit_of(&form)?;
+        page.app().edit_household(&page.viewer()?.actor, &household_id, &edit, &page.origin()).await
+    };
+    match edited.await {
+        Ok(_) => page.see_other(&format!("/households/{household_id}")),
+        Err(e) => refuse_or_fail(page, &household_id, "household", form, e).await,
+    }
+}
+
+/// A household-page form refused by the data (a bad value, a stale
+/// version): the page again with the reason on that form and what was
+/// typed in it (422); any other error is an error page.
+async fn refuse_or_fail(page: Page, household_id: &str, form_name: &str, form: Fields, error: AppError) -> PageResult {
+    match error {
+        AppError::Invalid(reason) | AppError::Conflict(reason) => {
+            let refused = crate::kit::Refused::new(form_name.to_string(), reason, form, None);
+            household_shown(page, household_id, Some(refused)).await
+        }
+        e => Err(e.into()),
+    }
 }
 
 /// The income-source fields, named as in registry files.
@@ -331,32 +364,37 @@ fn household_edit_of(form: &Fields) -> AppResult<revita_app::registry::Household
 /// `version`.
 pub async fn member_change(page: Page, Path(household_id): Path<String>, Form(form): Form<Fields>) -> PageResult {
     page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
-    let whole = |name: &str| -> AppResult<i64> {
-        let t = field(&form, name).ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")))?;
-        t.parse().map_err(|_| AppError::Invalid(format!("{name}: '{t}' is not a whole number")))
+    let changed = async {
+        let whole = |name: &str| -> AppResult<i64> {
+            let t = field(&form, name).ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")))?;
+            t.parse().map_err(|_| AppError::Invalid(format!("{name}: '{t}' is not a whole number")))
+        };
+        let keyword =
+            |name: &str| field(&form, name).ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")));
+        let seq = i32::try_from(whole("seq")?).map_err(|_| AppError::Invalid("seq: out of range".into()))?;
+        let change = if field(&form, "remove").is_some() {
+            revita_app::registry::MemberChange::Remove(seq)
+        } else {
+            revita_app::registry::MemberChange::Save(Member {
+                seq,
+                name: field(&form, "name").map(str::to_string),
+                sex: Sex::parse(keyword("sex")?).ok_or_else(|| AppError::Invalid("sex: male or female".into()))?,
+                birth_year: i32::try_from(whole("birth_year")?)
+                    .map_err(|_| AppError::Invalid("birth_year: out of range".into()))?,
+                labour: Labour::parse(keyword("labour")?).ok_or_else(|| AppError::Invalid("labour: unknown".into()))?,
+                disabled: field(&form, "disabled").is_some(),
+                chronically_ill: field(&form, "chronically_ill").is_some(),
+                schooling: Schooling::parse(keyword("schooling")?)
+                    .ok_or_else(|| AppError::Invalid("schooling: unknown".into()))?,
+                insured: field(&form, "insured").is_some(),
+            })
+        };
+        page.app().change_member(&page.viewer()?.actor, &household_id, change, whole("version")?, &page.origin()).await
     };
-    let keyword =
-        |name: &str| field(&form, name).ok_or_else(|| AppError::Invalid(format!("{name}: a value is required")));
-    let seq = i32::try_from(whole("seq")?).map_err(|_| AppError::Invalid("seq: out of range".into()))?;
-    let change = if field(&form, "remove").is_some() {
-        revita_app::registry::MemberChange::Remove(seq)
-    } else {
-        revita_app::registry::MemberChange::Save(Member {
-            seq,
-            name: field(&form, "name").map(str::to_string),
-            sex: Sex::parse(keyword("sex")?).ok_or_else(|| AppError::Invalid("sex: male or female".into()))?,
-            birth_year: i32::try_from(whole("birth_year")?)
-                .map_err(|_| AppError::Invalid("birth_year: out of range".into()))?,
-            labour: Labour::parse(keyword("labour")?).ok_or_else(|| AppError::Invalid("labour: unknown".into()))?,
-            disabled: field(&form, "disabled").is_some(),
-            chronically_ill: field(&form, "chronically_ill").is_some(),
-            schooling: Schooling::parse(keyword("schooling")?)
-                .ok_or_else(|| AppError::Invalid("schooling: unknown".into()))?,
-            insured: field(&form, "insured").is_some(),
-        })
-    };
-    page.app().change_member(&page.viewer()?.actor, &household_id, change, whole("version")?, &page.origin()).await?;
-    page.see_other(&format!("/households/{household_id}"))
+    match changed.await {
+        Ok(_) => page.see_other(&format!("/households/{household_id}")),
+        Err(e) => refuse_or_fail(page, &household_id, "member", form, e).await,
+    }
 }
 
 /// A change to a monitoring case, from a form or the API: the one place
@@ -417,15 +455,37 @@ impl CaseWrite<'_> {
     }
 }
 
-/// Runs a case form's change, then back to the case's household.
+/// Runs a case form's change, then back to the case's household; a change
+/// the data refuse (a step out of order, a stale version, a bad date)
+/// shows the household again with the reason on that form and what was
+/// typed in it.
 async fn case_change(page: Page, write: CaseWrite<'_>, form: Fields) -> PageResult {
     page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
     let page = page.at("/monitoring");
     let within = data_entry(&page).await?;
     let origin = page.origin();
     let actor = CaseActor { name: &page.viewer()?.actor.name, within: &within, origin: &origin };
-    let (_, household) = write.run(page.app(), &actor, &form).await?;
-    page.see_other(&format!("/households/{household}"))
+    match write.run(page.app(), &actor, &form).await {
+        Ok((_, household)) => page.see_other(&format!("/households/{household}")),
+        Err(AppError::Invalid(reason) | AppError::Conflict(reason)) => {
+            let (name, household, item) = match write {
+                CaseWrite::Open(household) => ("open-case".to_string(), household.to_string(), None),
+                CaseWrite::Move(case) => (
+                    format!("move-{case}"),
+                    page.app().case_with_events(&actor, case).await?.0.household_id,
+                    Some(case),
+                ),
+                CaseWrite::Measure(case) => (
+                    format!("measure-{case}"),
+                    page.app().case_with_events(&actor, case).await?.0.household_id,
+                    Some(case),
+                ),
+            };
+            let page = page.at(&format!("/households/{household}"));
+            household_shown(page, &household, Some(crate::kit::Refused::new(name, reason, form, item))).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /households/{id}/cases`: opens a case, then back to the household.

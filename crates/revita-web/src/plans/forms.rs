@@ -130,16 +130,47 @@ impl PlanWrite {
     }
 }
 
+impl PlanWrite {
+    /// The form that makes the write on `id`, as the plan page names it.
+    fn form_name(self, id: i64) -> String {
+        match self {
+            PlanWrite::Create => "create".into(),
+            PlanWrite::Edit => "edit".into(),
+            PlanWrite::Move => "move".into(),
+            PlanWrite::Goal => "goal".into(),
+            PlanWrite::Target => "target".into(),
+            PlanWrite::TargetEdit(target) => format!("target-{target}"),
+            PlanWrite::Project => "project".into(),
+            PlanWrite::Progress => format!("progress-{id}"),
+            PlanWrite::Milestone => format!("milestone-{id}"),
+            PlanWrite::Disbursement => format!("disbursement-{id}"),
+        }
+    }
+}
+
 /// Runs a plan form's write on the plan or project `id`, then returns to
-/// the plan.
+/// the plan. A write the data refuse (a bad value, a stale version) shows
+/// the plan again with the reason on the form and what was typed in it
+/// (422): nothing a user entered is lost.
 async fn change(page: Page, write: PlanWrite, id: i64, form: Fields) -> PageResult {
     page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
     let plan_id = if write.on_project() { page.app().plan_of_project(id).await? } else { id };
     let page = page.at(&format!("/plans/{plan_id}"));
     let origin = page.origin();
-    let writer = PlanWriter { app: page.app(), actor: &page.viewer()?.actor, origin: &origin };
-    write.run(&writer, id, &form).await?;
-    page.see_other(&format!("/plans/{plan_id}"))
+    let actor = &page.viewer()?.actor;
+    let writer = PlanWriter { app: page.app(), actor, origin: &origin };
+    match write.run(&writer, id, &form).await {
+        Ok(_) => page.see_other(&format!("/plans/{plan_id}")),
+        Err(AppError::Invalid(reason) | AppError::Conflict(reason)) => {
+            let report = page.app().plan_report(actor, plan_id, today()).await?;
+            let mut view = plan_view(&page, &report, None).await?;
+            let project = write.on_project().then_some(id);
+            view.refused = Some(crate::kit::Refused::new(write.form_name(id), reason, form, project));
+            let shown = page.render_with(StatusCode::UNPROCESSABLE_ENTITY, "plan.html", &report.plan.title, view)?;
+            Ok(shown.into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /plans/{id}/edit`: rewrites a drafted plan's header (`version`).

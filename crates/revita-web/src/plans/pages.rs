@@ -288,6 +288,8 @@ pub(super) struct PlanView {
     /// The scope's regions, to pick by name (a large scope lists its first
     /// few hundred; any code may still be typed).
     region_options: Vec<Choice>,
+    /// The form that was refused: which, why, and what was typed in it.
+    pub(super) refused: Option<crate::kit::Refused>,
 }
 
 /// A value a form offers, with its label.
@@ -467,6 +469,7 @@ pub(super) async fn plan_view(
         csrf: page.csrf(),
         today: report.today.to_string(),
         problems,
+        refused: None,
         // Offered only to whom may edit: the forms are theirs.
         indicator_options: if report.may_edit { indicators } else { Vec::new() },
         region_options: if report.may_edit { region_choices(page, report).await? } else { Vec::new() },

@@ -407,10 +407,15 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     let (_, _, household) = get_text(&app, "/households/520102", &[("accept-language", "en")]).await;
     assert!(household.contains("<span class=\"step\" data-step=\"verified\">verified</span>"), "{household}");
     // A move from the version seen before is refused: someone moved it since.
-    let stale = form.replace("to=verified", "to=consented");
+    // Issue 16: the household is shown again with the reason on the move
+    // form and what was typed in it.
+    let stale = form.replace("to=verified", "to=consented").replace("evidence=visit", "evidence=signed+form");
     let (status, body) = post(&app, "/cases/1/move", "application/x-www-form-urlencoded", &app.cookie, stale).await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body.contains("was changed since version 1"), "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let case = body.split("id=\"case-1\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(case.contains("role=\"alert\">case 1 was changed since version 1"), "{case}");
+    let move_form = case.split("action=\"/cases/1/move\"").nth(1).unwrap().split("</form>").next().unwrap();
+    assert!(move_form.contains("value=\"signed form\""), "{move_form}");
     // The verified case's consent is long overdue: the home page says so.
     let (_, _, home) = get_text(&app, "/", &[("accept-language", "en")]).await;
     let alerts = home.split("id=\"home-alerts\"").nth(1).expect("alerts on the home page");
@@ -419,7 +424,23 @@ both_backends!(a_household_is_followed_from_the_monitoring_page, |store: DynStor
     let measure = format!("csrf={}&kind=employment&description=post&amount=3000&start=2024-03-10", app.csrf);
     let (status, body) =
         post(&app, "/cases/1/measures", "application/x-www-form-urlencoded", &app.cookie, measure).await;
-    assert!(status == StatusCode::BAD_REQUEST && body.contains("once the county has approved"), "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let case = body.split("id=\"case-1\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(case.contains("role=\"alert\">") && case.contains("once the county has approved"), "{case}");
+    // The household's figures, refused: the form open, the reason, what was typed.
+    let figures = format!(
+        "csrf={}&version=99&size=4&labor=2&income_pc=lots&income_pc_prev=6000&medical_exp=0&education_exp=0&disaster_loss=0",
+        app.csrf
+    );
+    let (status, body) =
+        post(&app, "/households/520102", "application/x-www-form-urlencoded", &app.cookie, figures).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let household_form = body.split("id=\"household-form\"").nth(1).unwrap().split("</form>").next().unwrap();
+    assert!(
+        household_form.contains("role=\"alert\">income_pc") && household_form.contains("value=\"lots\""),
+        "{household_form}"
+    );
+    assert!(household_form.contains("name=\"size\" type=\"number\" min=\"1\" value=\"4\""), "{household_form}");
     let (_, alerts) = get(&app, "/api/v1/alerts").await;
     assert_eq!(alerts["flagged_without_case"], 1, "only 云岩's household is left: {alerts}");
     // Stored screenings of two years: 南明's flagged share rose 10 → 50%.
@@ -503,15 +524,15 @@ both_backends!(a_household_is_edited_and_its_members_imported_within_the_county,
     );
     // The same form again is stale: the edit in between is kept.
     let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, edit(&app.csrf, 1, 4)).await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "shown again with the reason: {body}");
     assert_eq!(app.test_store().household("520102").await.unwrap().unwrap().household.size, 3);
     // Bad numbers and partial income sources are refused with the field named.
     let bad = edit(&app.csrf, 2, 3).replace("income_pc=8000", "income_pc=abc");
     let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, bad).await;
-    assert!(status == StatusCode::BAD_REQUEST && body.contains("income_pc"), "{body}");
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && body.contains("income_pc"), "{body}");
     let partial = edit(&app.csrf, 2, 3).replace("income_business=6000", "income_business=");
     let (status, body) = post(&app, "/households/520102", form_type, &app.cookie, partial).await;
-    assert!(status == StatusCode::BAD_REQUEST && body.contains("all four"), "{body}");
+    assert!(status == StatusCode::UNPROCESSABLE_ENTITY && body.contains("all four"), "{body}");
     // Forged (no CSRF token) and out-of-county edits are refused.
     let (status, _) = post(&app, "/households/520102", form_type, &app.cookie, edit("forged", 2, 3)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -561,9 +582,12 @@ both_backends!(a_household_is_edited_and_its_members_imported_within_the_county,
     let (status, body) =
         post(&clerk, "/households/520102/members", form_type, &clerk.cookie, add(&clerk.csrf, version)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let (status, _) =
+    let (status, body) =
         post(&clerk, "/households/520102/members", form_type, &clerk.cookie, add(&clerk.csrf, version)).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a stale form");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a stale form");
+    let member_form = body.split("id=\"member-form\"").nth(1).unwrap().split("</form>").next().unwrap();
+    assert!(member_form.contains("role=\"alert\">"), "the reason on the form: {member_form}");
+    assert!(body.contains("<details class=\"add-member\" open>"), "{body}");
     let remove = format!("csrf={}&version={}&seq=3&remove=1", clerk.csrf, version + 1);
     let (status, body) = post(&clerk, "/households/520102/members", form_type, &clerk.cookie, remove).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -628,8 +652,13 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     );
     let (status, body) = post(&app, &format!("/plans/{plan}/edit"), form_type, &app.cookie, rename.clone()).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let (status, _) = post(&app, &format!("/plans/{plan}/edit"), form_type, &app.cookie, rename).await;
-    assert_eq!(status, StatusCode::CONFLICT, "the same form twice");
+    // The same form twice: the plan moved on since version 1, so the form
+    // is shown again with the reason and what was typed (issue 16).
+    let (status, body) = post(&app, &format!("/plans/{plan}/edit"), form_type, &app.cookie, rename).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "the same form twice");
+    let edit_form = body.split("id=\"plan-edit-form\"").nth(1).unwrap().split("</form>").next().unwrap();
+    assert!(edit_form.contains("changed since version 1") && edit_form.contains("value=\"Guiyang\""), "{edit_form}");
+    assert!(body.contains("<details class=\"edit-plan\" open>"), "{body}");
     assert!(page.contains("class=\"timeline\"") && page.contains("class=\"choropleth\""), "{page}");
 
     // A bad project file: every row's problem is listed, nothing is written.
@@ -669,7 +698,9 @@ both_backends!(a_plan_is_built_and_followed_from_its_pages, |store: DynStore| as
     }
     let (status, body) =
         post(&app, &format!("/plans/{plan}/status"), form_type, &app.cookie, form("to=completed&version=1")).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a stale form: {body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a stale form: {body}");
+    let move_form = body.split("id=\"move-form\"").nth(1).unwrap().split("</form>").next().unwrap();
+    assert!(move_form.contains("role=\"alert\">"), "the reason on the form: {move_form}");
     let p1 = app.test_store().projects(plan).await.unwrap()[0].id;
     let pay = form("on=2024-03-01&amount=250&source=central_budget");
     let (status, body) = post(&app, &format!("/projects/{p1}/disbursements"), form_type, &app.cookie, pay).await;
@@ -892,4 +923,37 @@ both_backends!(a_spec_is_built_with_the_form_saved_and_shared, |store: DynStore|
     let (status, _, listed) = get_text(&viewer, "/api/v1/specs", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(listed.contains("\"Lagging counties\"") && !listed.contains("\"Mine\""), "{listed}");
+});
+
+// Issue 16: a plan form the data refuse shows the plan again with the reason
+// on that form and what was typed in it; nothing is written.
+both_backends!(a_refused_plan_form_keeps_what_was_typed, |store: DynStore| async move {
+    let app = fixture(store).await;
+    let form_type = "application/x-www-form-urlencoded";
+    let csrf = app.csrf.clone();
+    let (status, _) = post(&app, "/plans/1/goals", form_type, &app.cookie, format!("csrf={csrf}&title=Grow")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let goal = app.test_store().goals(1).await.unwrap()[0].id;
+    let target = format!(
+        "csrf={csrf}&goal={goal}&indicator=pop_total&region=&baseline_year=2020&baseline=lots&target_year=2025&target=120&intermediate=2023%3D110"
+    );
+    let before = app.test_store().audit_log(&revita_app::AuditFilter::default(), 1000).await.unwrap().len();
+    let (status, page) = post(&app, "/plans/1/targets", form_type, &app.cookie, target).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("<details class=\"add-target\" open>"), "the form is open: {page}");
+    let form = page.split("id=\"target-form\"").nth(1).unwrap().split("</form>").next().unwrap();
+    assert!(
+        form.contains("role=\"alert\">baseline: &#x27;lots&#x27; is not a number")
+            || form.contains("role=\"alert\">baseline: 'lots' is not a number"),
+        "{form}"
+    );
+    assert!(
+        form.contains("value=\"lots\"") && form.contains("value=\"2023=110\"") && form.contains("value=\"120\""),
+        "{form}"
+    );
+    let after = app.test_store().audit_log(&revita_app::AuditFilter::default(), 1000).await.unwrap().len();
+    assert_eq!(before, after, "nothing written");
+    // Other forms on the page are not filled with it.
+    let goal_form = page.split("id=\"goal-form\"").nth(1).unwrap().split("</form>").next().unwrap();
+    assert!(!goal_form.contains("role=\"alert\"") && !goal_form.contains("lots"), "{goal_form}");
 });
