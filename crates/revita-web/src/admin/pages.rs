@@ -32,10 +32,25 @@ struct UsersView {
     message: Option<String>,
     /// `ok` or `error`.
     message_class: &'static str,
+    /// The create form as refused (the password is never shown again).
+    entered: Entered,
+}
+
+/// What the create form held when it was refused.
+#[derive(Serialize, Default)]
+struct Entered {
+    name: String,
+    role: String,
+    scope: String,
 }
 
 /// The users page, with the outcome of a form (`ok` or `error`) if any.
 async fn users_page(page: &Page, message: Option<(&'static str, String)>) -> PageResult {
+    users_page_with(page, message, Entered::default()).await
+}
+
+/// The users page; `entered` refills a refused create form, answered 422.
+async fn users_page_with(page: &Page, message: Option<(&'static str, String)>, entered: Entered) -> PageResult {
     let users = page.app().managed_users(&page.viewer()?.actor).await?;
     let users = users
         .iter()
@@ -58,8 +73,12 @@ async fn users_page(page: &Page, message: Option<(&'static str, String)>) -> Pag
         csrf: page.csrf(),
         message,
         message_class,
+        entered,
     };
-    page.render("users.html", page.t("users"), view)
+    match message_class {
+        "error" => page.render_with(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "users.html", page.t("users"), view),
+        _ => page.render("users.html", page.t("users"), view),
+    }
 }
 
 /// `GET /admin/users`.
@@ -89,7 +108,10 @@ pub async fn users_create(page: Page, Form(form): Form<NewUser>) -> PageResult {
     };
     match created.await {
         Ok(user) => users_page(&page, Some(("ok", format!("{} {}", page.t("saved"), user.name)))).await,
-        Err(AppError::Invalid(m) | AppError::Conflict(m)) => users_page(&page, Some(("error", m))).await,
+        Err(AppError::Invalid(m) | AppError::Conflict(m)) => {
+            let entered = Entered { name: form.name.clone(), role: form.role.clone(), scope: form.scope.clone() };
+            users_page_with(&page, Some(("error", m)), entered).await
+        }
         Err(e) => Err(e.into()),
     }
 }

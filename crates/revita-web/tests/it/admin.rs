@@ -38,7 +38,14 @@ both_backends!(administrators_manage_users_with_optimistic_versions, |store: Dyn
     assert!(page.contains("查看人员 @ 520000"), "the role by its name in the page's language: {page}");
     let weak =
         form(&[("csrf", &admin.csrf), ("name", "x1"), ("password", "short"), ("role", "viewer"), ("scope", "520000")]);
-    let (_, page) = pages::post(&admin, "/admin/users", FORM, &admin.cookie, weak).await;
+    let (status, page) = pages::post(&admin, "/admin/users", FORM, &admin.cookie, weak).await;
+    // Refused: the reason, and the form filled again but for the password.
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("name=\"name\" value=\"x1\"") && page.contains("<option value=\"viewer\" selected>"),
+        "{page}"
+    );
+    assert!(!page.contains("value=\"short\""), "the password is not shown again");
     assert!(page.contains("at least 12 characters"), "{page}");
 
     let version = admin.test_store().user_by_name("gz_viewer").await.unwrap().unwrap().version.to_string();
