@@ -122,9 +122,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "GET",
         path: "/api/v1/indicators",
-        summary: "Indicator definitions",
-        params: &[],
+        summary: "Indicator definitions: {indicators, next, total}, paged by code",
+        params: &PAGING,
         example: "/api/v1/indicators",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/indicators.csv",
+        summary: CSV_TWIN,
+        params: &[],
+        example: "/api/v1/indicators.csv",
     },
     Endpoint {
         method: "GET",
@@ -424,6 +431,7 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
             json!({"type": "string", "pattern": format!("^({code})\\|[0-9]{{1,18}}$")})
         }
         "after" if path == "/api/v1/specs" => json!({"type": "string", "minLength": 1}),
+        "after" if path == "/api/v1/indicators" => json!({"type": "string", "pattern": INDICATOR}),
         "kind" => json!({"type": "string", "enum": ["designation", "allocation"]}),
         "after" if path == "/api/v1/plans" => json!({"type": "string", "pattern": "^[0-9]{1,18}$"}),
         "after" => {

@@ -15,5 +15,9 @@ pub(crate) fn routes() -> Vec<Route> {
 
 /// The API, relative to `/api/v1`.
 pub(crate) fn api_routes() -> Vec<Route> {
-    vec![get("/indicators", api::indicator_list), get("/indicators/{code}", api::indicator_show)]
+    vec![
+        get("/indicators", api::indicator_list),
+        get("/indicators.csv", api::indicator_list),
+        get("/indicators/{code}", api::indicator_show),
+    ]
 }

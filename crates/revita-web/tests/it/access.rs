@@ -136,6 +136,7 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/search", Kind::List("/api/v1/search?q=%E5%8C%BA")),
     ("/api/v1/search.csv", Kind::List("/api/v1/search.csv?q=%E5%8C%BA")),
     ("/api/v1/indicators", Kind::LoggedIn("/api/v1/indicators")),
+    ("/api/v1/indicators.csv", Kind::LoggedIn("/api/v1/indicators.csv")),
     ("/api/v1/indicators/{code}", Kind::LoggedIn("/api/v1/indicators/pop_total")),
     ("/api/v1/observations", Kind::List("/api/v1/observations")),
     ("/api/v1/observations.csv", Kind::List("/api/v1/observations.csv")),

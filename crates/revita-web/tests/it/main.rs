@@ -223,6 +223,7 @@ both_backends!(every_list_pages_by_cursor_and_downloads_as_csv, |store: DynStore
         ("/api/v1/designations.csv", "region,category,class", 2),
         ("/api/v1/search.csv?q=%E5%8C%BA", "code,name_zh", 2),
         ("/api/v1/plans.csv", "id,title,kind,region", 2),
+        ("/api/v1/indicators.csv", "code,name_zh,name_en,unit", 1),
     ] {
         let (status, headers, body) = get_text(&app, uri, &[]).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
