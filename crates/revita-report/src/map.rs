@@ -80,6 +80,30 @@ pub struct Choropleth<'a> {
     pub footer: Vec<String>,
 }
 
+impl<'a> Choropleth<'a> {
+    /// A map at a page's width (760 units, vertices 0.6 apart at least),
+    /// without inset or footer.
+    pub fn page(
+        title: String,
+        subtitle: String,
+        features: Vec<Feature<'a>>,
+        legend_title: String,
+        legend: Vec<LegendEntry>,
+    ) -> Choropleth<'a> {
+        Choropleth {
+            title,
+            subtitle,
+            features,
+            legend_title,
+            legend,
+            width: 760.0,
+            tolerance_px: 0.6,
+            inset: None,
+            footer: Vec::new(),
+        }
+    }
+}
+
 const MARGIN: f64 = 8.0;
 const HEADER: f64 = 48.0;
 const LEGEND_ROW: f64 = 18.0;

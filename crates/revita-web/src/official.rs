@@ -58,6 +58,19 @@ fn dash_line(text: &str) -> Vec<Vec<Point>> {
     lines
 }
 
+/// Frames `map` for official use ([`officiate`]) as this server does and
+/// draws it.
+pub(crate) fn draw<'a>(
+    state: &crate::state::WebState,
+    mut map: Choropleth<'a>,
+    base: &'a [MapRegion],
+    lang: Lang,
+) -> String {
+    let frame = state.frame();
+    officiate(&mut map, base, lang, frame.approval, frame.china);
+    revita_report::map::render(&map, &revita_report::projection::Albers::china())
+}
+
 /// Whether a map is of China at a national scale: it spans much of the
 /// country or reaches the South China Sea.
 fn national(features: &[Feature]) -> bool {

@@ -10,9 +10,8 @@ use revita_app::designate::{AsTable, DesignationRun, DesignationSpec, FromJson};
 use revita_app::export::ExportFormat;
 use revita_app::specs::SpecKind;
 use revita_report::chart::{Histogram, histogram};
-use revita_report::map::{Choropleth, Feature, LegendEntry, render};
+use revita_report::map::{Choropleth, Feature, LegendEntry};
 use revita_report::palette::{NO_DATA, sequential};
-use revita_report::projection::Albers;
 use serde::{Deserialize, Serialize};
 
 use super::{RunParams, run, year_of};
@@ -250,20 +249,10 @@ async fn compare(page: &Page, params: &RunParams, first: &DesignationRun) -> Res
             })
             .collect();
         (!features.is_empty()).then(|| {
-            let mut map = Choropleth {
-                title: format!("{} → {}", comparison.from, comparison.to),
-                subtitle: ctx.t("class_changes").to_string(),
-                features,
-                legend_title: ctx.t("class").to_string(),
-                legend,
-                width: 760.0,
-                tolerance_px: 0.6,
-                inset: None,
-                footer: Vec::new(),
-            };
-            let frame = state.frame();
-            crate::official::officiate(&mut map, &regions, ctx.lang, frame.approval, frame.china);
-            render(&map, &Albers::china())
+            let title = format!("{} → {}", comparison.from, comparison.to);
+            let (subtitle, legend_title) = (ctx.t("class_changes").to_string(), ctx.t("class").to_string());
+            let map = Choropleth::page(title, subtitle, features, legend_title, legend);
+            crate::official::draw(state, map, &regions, ctx.lang)
         })
     } else {
         None
@@ -465,20 +454,9 @@ async fn class_map(
         fill: NO_DATA.to_string(),
         label: format!("{} ({})", ctx.t("excluded"), run.excluded.len()),
     });
-    let mut map = Choropleth {
-        title: format!("{} · {}", run.spec, run.year),
-        subtitle: run.indicators.join(", "),
-        features,
-        legend_title: ctx.t("class").to_string(),
-        legend,
-        width: 760.0,
-        tolerance_px: 0.6,
-        inset: None,
-        footer: Vec::new(),
-    };
-    let frame = state.frame();
-    crate::official::officiate(&mut map, &regions, ctx.lang, frame.approval, frame.china);
-    Ok(Some(render(&map, &Albers::china())))
+    let title = format!("{} · {}", run.spec, run.year);
+    let map = Choropleth::page(title, run.indicators.join(", "), features, ctx.t("class").to_string(), legend);
+    Ok(Some(crate::official::draw(state, map, &regions, ctx.lang)))
 }
 
 /// The commit form's fields: the run (spec and year) and the decision.

@@ -308,7 +308,7 @@ async fn m0_map(
     grouped: &[(String, Tally)],
     weights: &MpiWeights,
 ) -> AppResult<Option<String>> {
-    use revita_report::map::{Choropleth, Feature, LegendEntry, render};
+    use revita_report::map::{Choropleth, Feature, LegendEntry};
     use revita_report::palette::sequential;
     let values: HashMap<&str, f64> = grouped.iter().map(|(c, t)| (c.as_str(), t.m0_under(weights))).collect();
     let regions = state.app.map_regions(level.as_str(), None).await?;
@@ -344,20 +344,9 @@ async fn m0_map(
             LegendEntry { fill: fill.to_string(), label }
         })
         .collect();
-    let mut map = Choropleth {
-        title: format!("M0 · {}", ctx.t(&format!("level_{}", level.as_str()))),
-        subtitle: ctx.t("monitoring").to_string(),
-        features,
-        legend_title: "M0".into(),
-        legend,
-        width: 760.0,
-        tolerance_px: 0.6,
-        inset: None,
-        footer: Vec::new(),
-    };
-    let frame = state.frame();
-    crate::official::officiate(&mut map, &regions, ctx.lang, frame.approval, frame.china);
-    Ok(Some(render(&map, &revita_report::projection::Albers::china())))
+    let title = format!("M0 · {}", ctx.t(&format!("level_{}", level.as_str())));
+    let map = Choropleth::page(title, ctx.t("monitoring").to_string(), features, "M0".into(), legend);
+    Ok(Some(crate::official::draw(state, map, &regions, ctx.lang)))
 }
 
 /// `GET /monitoring/households.csv`: the registry within the viewer's

@@ -562,17 +562,8 @@ async fn status_map(page: &Page, report: &PlanReport) -> AppResult<Option<String
         .into_iter()
         .map(|s| LegendEntry { fill: status_colour(s).to_string(), label: label(s) })
         .collect();
-    let map = Choropleth {
-        title: report.plan.title.clone(),
-        subtitle: ctx.t("map_by_target_status").to_string(),
-        features,
-        legend_title: ctx.t("status").to_string(),
-        legend,
-        width: 760.0,
-        tolerance_px: 0.6,
-        inset: None,
-        footer: Vec::new(),
-    };
+    let (subtitle, legend_title) = (ctx.t("map_by_target_status").to_string(), ctx.t("status").to_string());
+    let map = Choropleth::page(report.plan.title.clone(), subtitle, features, legend_title, legend);
     Ok(Some(render(&map, &revita_report::projection::Albers::china())))
 }
 
