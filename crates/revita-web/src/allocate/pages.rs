@@ -187,7 +187,7 @@ fn allocation_view(
                     .unwrap_or_else(|_| c.to_string())
             });
             let mut label = name.clone();
-            if let Some(measured) = measured.filter(|m| m != name) {
+            if let Some(measured) = measured.filter(|m| !m.eq_ignore_ascii_case(name)) {
                 label = format!("{label} · {measured}");
             }
             if let Some(only) = only {
