@@ -18,6 +18,7 @@ pub mod crosswalk;
 pub mod date;
 pub mod designate;
 pub mod designation;
+pub mod eco;
 pub mod explain;
 mod float;
 pub mod geometry;
