@@ -10,6 +10,7 @@ pub mod cases;
 pub mod clock;
 pub mod demo;
 pub mod designate;
+pub mod eco;
 pub mod error;
 pub mod export;
 pub mod import;

@@ -297,6 +297,54 @@ pub fn read_pairings(table: &mut Table) -> Result<Parsed<revita_methods::Pairing
     })
 }
 
+/// Reads water-quality samples: `section,date,indicator,upstream,downstream[,reserve]`,
+/// the two parties' results of one jointly taken sample (mg/L, at least 0).
+pub fn read_water_samples(table: &mut Table) -> Result<Parsed<revita_methods::eco::WaterSample>, Problems> {
+    let specs = [
+        required(&["section"]),
+        required(&["date", "sampled_on"]),
+        required(&["indicator"]),
+        required(&["upstream", "upstream_value"]),
+        required(&["downstream", "downstream_value"]),
+        optional(&["reserve", "reserve_value"]),
+    ];
+    read_all(table, &specs, |c| {
+        let concentration = |spec: usize| -> Result<Option<f64>, RowError> {
+            match c.opt_number(spec)? {
+                Some(v) if v < 0.0 => Err(c.error(spec, format!("{v} is not a concentration (at least 0)"))),
+                value => Ok(value),
+            }
+        };
+        Ok(revita_methods::eco::WaterSample {
+            section: c.required(0)?.to_string(),
+            date: c.opt_date(1)?.ok_or_else(|| c.error(1, "is empty"))?,
+            indicator: c.required(2)?.to_string(),
+            upstream: concentration(3)?.ok_or_else(|| c.error(3, "is empty"))?,
+            downstream: concentration(4)?.ok_or_else(|| c.error(4, "is empty"))?,
+            reserve: concentration(5)?,
+        })
+    })
+}
+
+/// Reads land-use areas: `region_code,type,hectares`, the type one of
+/// Xie et al.'s (2015) ecosystem types ([`revita_methods::eco::XIE_2015`]).
+pub fn read_land_use(table: &mut Table) -> Result<Parsed<revita_methods::eco::LandUse>, Problems> {
+    let specs =
+        [required(&["region_code", "code"]), required(&["type", "land_use"]), required(&["hectares", "area_ha"])];
+    read_all(table, &specs, |c| {
+        let kind = c.required(1)?;
+        if !revita_methods::eco::XIE_2015.iter().any(|(k, _)| *k == kind) {
+            let known: Vec<&str> = revita_methods::eco::XIE_2015.iter().map(|(k, _)| *k).collect();
+            return Err(c.error(1, format!("'{kind}' is not one of {}", known.join(", "))));
+        }
+        let hectares = c.opt_number(2)?.ok_or_else(|| c.error(2, "is empty"))?;
+        if hectares < 0.0 {
+            return Err(c.error(2, format!("{hectares} is not an area (at least 0)")));
+        }
+        Ok(revita_methods::eco::LandUse { region: c.region_code(0)?, kind: kind.to_string(), hectares })
+    })
+}
+
 /// Reads monitoring lines: `region_code,year,amount[,rule,multiple]`, the
 /// rule `fixed` (default), `poverty_standard` or `dibao` with its multiple.
 pub fn read_monitoring_lines(

@@ -180,6 +180,36 @@ pub fn segment_settlement(rules: &[SectionRule], failed: &[&str]) -> Vec<Transfe
     transfers
 }
 
+/// A water-quality sample taken jointly at an assessment section: split,
+/// each party's laboratory analysing its half; a reserve half is opened
+/// jointly when the two disagree (methods.md §5.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaterSample {
+    /// The assessment section, e.g. 街口.
+    pub section: String,
+    /// The day it was taken.
+    pub date: crate::Date,
+    /// The indicator analysed.
+    pub indicator: String,
+    /// The upstream party's result (mg/L).
+    pub upstream: f64,
+    /// The downstream party's result (mg/L).
+    pub downstream: f64,
+    /// The reserve sample's result, when it was analysed.
+    pub reserve: Option<f64>,
+}
+
+/// The area of one land-use type in a region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandUse {
+    /// The region.
+    pub region: crate::RegionCode,
+    /// The ecosystem type, named as in [`XIE_2015`].
+    pub kind: String,
+    /// Its area (hectares).
+    pub hectares: f64,
+}
+
 /// The eleven ecosystem services of Xie et al. (2015), in the table's order.
 pub const SERVICES: [&str; 11] = [
     "food",

@@ -69,6 +69,9 @@ pub enum Command {
     Lists(ListsArgs),
     /// Allocate a fund by the factor method (a JSON spec) for a year.
     Allocate(AllocateArgs),
+    /// Ecological compensation: settle a basin agreement from its water
+    /// samples; ecosystem-service value from land use.
+    Eco(EcoArgs),
     /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
     Screen(ScreenArgs),
     /// Summarise what the database holds.
@@ -624,6 +627,54 @@ pub struct AllocateArgs {
     pub db: DatabaseArgs,
     #[command(flatten)]
     pub run: SpecRun,
+}
+
+#[derive(Debug, Args)]
+pub struct EcoArgs {
+    #[command(subcommand)]
+    pub action: EcoAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EcoAction {
+    /// Settle a basin agreement (JSON) for a year from its jointly sampled
+    /// water-quality file: the compensation index P with every step, and
+    /// who pays whom (methods.md §5.1).
+    Settle {
+        /// The agreement: parties, section, k0, amount, indicators with
+        /// weights and basic limits (see the user guide).
+        #[arg(long)]
+        agreement: PathBuf,
+        /// The samples: section,date,indicator,upstream,downstream[,reserve] (CSV or XLSX).
+        #[arg(long)]
+        samples: PathBuf,
+        /// The assessment year.
+        #[arg(long)]
+        year: i32,
+        /// Print the settlement as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ecosystem-service value by Xie et al.'s (2015) equivalent factors
+    /// from a land-use file (region_code,type,hectares), per region and
+    /// service (methods.md §5.4).
+    Esv {
+        /// The land-use file (CSV or XLSX).
+        #[arg(long)]
+        areas: PathBuf,
+        /// The base years' average grain yield, kg per hectare.
+        #[arg(long)]
+        grain_yield: f64,
+        /// The base years' average grain price, yuan per kg.
+        #[arg(long)]
+        grain_price: f64,
+        /// A regional correction coefficient (1: none).
+        #[arg(long, default_value_t = 1.0)]
+        correction: f64,
+        /// Print the values as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

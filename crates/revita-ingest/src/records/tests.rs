@@ -295,3 +295,33 @@ fn bad_project_rows_name_row_column_and_reason() {
     let wrong = read_projects(&mut table("id,title\nP1,x\n")).unwrap_err();
     assert!(first_error(wrong).contains("missing column 'code'"));
 }
+
+#[test]
+fn water_samples_are_read_with_their_reserve() {
+    let text = "section,date,indicator,upstream,downstream,reserve\n街口,2020-01-05,codmn,1.62,1.58,\n街口,2020-01-20,tp,0.021,0.030,0.024\n";
+    let parsed = read_water_samples(&mut table(text)).unwrap();
+    assert_eq!(parsed.rows.len(), 2);
+    let (row, sample) = &parsed.rows[1];
+    assert_eq!((*row, sample.indicator.as_str(), sample.reserve), (3, "tp", Some(0.024)));
+}
+
+#[test]
+fn a_bad_sample_names_its_row_and_column() {
+    let text =
+        "section,date,indicator,upstream,downstream\n街口,2020-13-05,codmn,1.6,1.5\n街口,2020-01-20,tp,-0.1,0.03\n";
+    let problems = read_water_samples(&mut table(text)).unwrap_err();
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(all[0].contains("row 2") && all[0].contains("'date'"), "{all:?}");
+    assert!(all[1].contains("row 3") && all[1].contains("'upstream'") && all[1].contains("-0.1"), "{all:?}");
+}
+
+#[test]
+fn land_use_names_the_types_it_takes() {
+    let text = "region_code,type,hectares\n341021,broadleaf_forest,120000.5\n341021,orchard,10\n341021,paddy,-5\n";
+    let problems = read_land_use(&mut table(text)).unwrap_err();
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(all[0].contains("row 3") && all[0].contains("'orchard' is not one of dry_land, paddy"), "{all:?}");
+    assert!(all[1].contains("row 4") && all[1].contains("'hectares'"), "{all:?}");
+    let good = read_land_use(&mut table("region_code,type,hectares\n341021,paddy,8000\n")).unwrap();
+    assert_eq!(good.rows[0].1.hectares, 8000.0);
+}

@@ -33,6 +33,8 @@ pub const PAIRINGS: &str = "program,donor_code,recipient_code,start_year,end_yea
 对口援疆,440000,653121,2010,2020,two sources\n\
 东西部协作,330000,520000,2016,,\n";
 
+pub const WATER_SAMPLES: &str = "section,date,indicator,upstream,downstream,reserve\n街口,2020-01-05,codmn,1.62,1.58,\n街口,2020-01-20,tp,0.021,0.030,0.024\n";
+pub const LAND_USE: &str = "region_code,type,hectares\n341021,broadleaf_forest,120000.5\n341021,paddy,8000\n";
 pub const MONITORING_LINES: &str = "region_code,year,amount,rule,multiple\n\
 520000,2024,7600,fixed,\n\
 520100,2024,8000,dibao,1.5\n";

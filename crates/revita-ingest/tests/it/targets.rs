@@ -89,6 +89,18 @@ pub fn all() -> Vec<Target> {
             |b| parsed(table(b), records::read_pairings),
         ),
         csv_target(
+            "water_samples",
+            4,
+            || seeds::csv_variants(seeds::WATER_SAMPLES),
+            |b| parsed(table(b), records::read_water_samples),
+        ),
+        csv_target(
+            "land_use",
+            4,
+            || seeds::csv_variants(seeds::LAND_USE),
+            |b| parsed(table(b), records::read_land_use),
+        ),
+        csv_target(
             "monitoring_lines",
             4,
             || seeds::csv_variants(seeds::MONITORING_LINES),

@@ -23,6 +23,7 @@ mod bench;
 mod case;
 mod demo;
 mod designate;
+mod eco;
 mod export;
 mod health;
 mod import;
@@ -78,6 +79,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Designate(args) => designate(args).await,
         Command::Screen(args) => screen(args).await,
         Command::Allocate(args) => allocate(args).await,
+        Command::Eco(args) => eco::run(args).await,
         Command::Lists(args) => lists(args).await,
         Command::Case(args) => case(args).await,
         Command::Plan(args) => plan::run(args).await,

@@ -676,3 +676,55 @@ fn plans_are_created_filled_and_exported_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 }
+
+// Issue 19 (first part): a basin agreement settled from its samples, and
+// ecosystem-service value from land use, on the command line; a bad sample
+// file is refused naming row and column.
+#[test]
+fn eco_settles_a_basin_and_values_ecosystem_services() {
+    let f = Fixture::new();
+    // From files alone: no database is opened.
+    let eco = |args: &[&str]| revita().args(args).env_remove("REVITA_DATABASE_URL").output().unwrap();
+    let agreement = f.file(
+        "xinan.json",
+        r#"{"name": "新安江 round 1", "upstream": "安徽", "downstream": "浙江", "section": "街口",
+            "k0": 0.85, "amount": 100000000,
+            "indicators": [{"code": "codmn", "weight": 0.25, "limit": 2.0}, {"code": "nh3n", "weight": 0.25, "limit": 0.1},
+                           {"code": "tn", "weight": 0.25, "limit": 1.0}, {"code": "tp", "weight": 0.25, "limit": 0.02}]}"#,
+    );
+    let samples = f.file(
+        "samples.csv",
+        "section,date,indicator,upstream,downstream\n街口,2020-01-05,codmn,1.6,1.6\n街口,2020-01-05,nh3n,0.1,0.1\n\
+         街口,2020-01-05,tn,1.2,1.2\n街口,2020-01-05,tp,0.02,0.02\n",
+    );
+    let args = ["eco", "settle", "--agreement", agreement.to_str().unwrap(), "--samples", samples.to_str().unwrap()];
+    let out = eco(&[&args[..], &["--year", "2020"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("P = k0 × Σ = 0.85 × 1.0000 = 0.8500"), "{text}");
+    assert!(text.contains("met (P ≤ 1): 浙江 pays 安徽 100000000"), "{text}");
+    let bad = f.file("bad.csv", "section,date,indicator,upstream,downstream\n街口,2020-01-05,codmn,lots,1.6\n");
+    let bad_args = ["eco", "settle", "--agreement", agreement.to_str().unwrap(), "--samples", bad.to_str().unwrap()];
+    let out = eco(&[&bad_args[..], &["--year", "2020"]].concat());
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bad.csv, row 2, column 'upstream': 'lots' is not a number"), "{}", stderr(&out));
+
+    // 100 ha of paddy at 4,600.89 kg/ha × 2.28 yuan/kg ÷ 7 = 1,498.58 yuan/ha:
+    // 3.89 equivalents × 100 ha × 1,498.5756 = 582,946 yuan a year.
+    let areas = f.file("areas.csv", "region_code,type,hectares\n341021,paddy,100\n");
+    let out = eco(&[
+        "eco",
+        "esv",
+        "--areas",
+        areas.to_str().unwrap(),
+        "--grain-yield",
+        "4600.89",
+        "--grain-price",
+        "2.28",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((value["standard_equivalent"].as_f64().unwrap() * 100.0).round() / 100.0, 1_498.58);
+    assert_eq!(value["regions"][0]["total"].as_f64().unwrap().round(), 582_946.0);
+}
