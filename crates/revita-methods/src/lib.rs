@@ -14,6 +14,7 @@ pub mod allocation;
 pub mod china;
 pub mod classify;
 pub mod composite;
+pub mod convergence;
 pub mod crosswalk;
 pub mod date;
 pub mod designate;
