@@ -71,6 +71,17 @@ pub(crate) fn draw<'a>(
     revita_report::map::render(&map, &revita_report::projection::Albers::china())
 }
 
+/// The dashed national boundary line as a GeoJSON Feature (a
+/// MultiLineString, a dash a line), for the API's national maps.
+pub(crate) fn dash_line_feature() -> serde_json::Value {
+    let lines: Vec<Vec<[f64; 2]>> = DASH_LINE.iter().map(|l| l.iter().map(|&(x, y)| [x, y]).collect()).collect();
+    serde_json::json!({
+        "type": "Feature",
+        "properties": {"name_zh": "南海断续线", "name_en": "South China Sea dashed boundary line", "source": DASH_LINE_SOURCE},
+        "geometry": {"type": "MultiLineString", "coordinates": lines},
+    })
+}
+
 /// Whether a map is of China at a national scale: it spans much of the
 /// country or reaches the South China Sea.
 fn national(features: &[Feature]) -> bool {

@@ -425,13 +425,20 @@ pub async fn map_geojson(api: Api, Query(q): Query<MapQuery>) -> GeoResult {
             json!({"type": "Feature", "properties": properties, "geometry": geometry})
         })
         .collect();
-    Ok(GeoJson(json!({
+    let mut collection = json!({
         "type": "FeatureCollection",
         "level": data.level,
         "period": period,
         "theme": theme_json,
         "features": features,
-    })))
+    });
+    // A national map of China carries the dashed boundary line, as official
+    // maps draw it, beside the regions (a foreign member: `features` stays
+    // one feature per region).
+    if within.is_none() && api.state.frame().china {
+        collection["boundary_lines"] = json!([crate::official::dash_line_feature()]);
+    }
+    Ok(GeoJson(collection))
 }
 
 #[derive(Deserialize)]

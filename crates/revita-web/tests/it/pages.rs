@@ -131,9 +131,16 @@ both_backends!(every_documented_endpoint_answers, |store: DynStore| async move {
     assert_eq!(operations, revita_web::ENDPOINTS.len(), "one operation per endpoint, a path's methods together");
     let (_, headers, _) = get_text(&app, "/api/v1/map?theme=indicator:pop_total&level=county", &[]).await;
     assert_eq!(headers["content-type"], "application/geo+json", "GeoJSON by its own media type");
+    // Issue 16: a national map carries the dashed boundary line beside its
+    // regions; a map within a region does not.
+    let (_, national) = get(&app, "/api/v1/map?theme=indicator:pop_total&level=county").await;
+    let line = &national["boundary_lines"][0];
+    assert_eq!(line["geometry"]["type"], "MultiLineString");
+    assert_eq!(line["geometry"]["coordinates"].as_array().unwrap().len(), 10, "ten dashes");
     let (_, map) = get(&app, "/api/v1/map?theme=indicator:pop_total&level=county&within=520000").await;
     assert_eq!(map["features"].as_array().unwrap().len(), 2);
     assert_eq!(map["features"][0]["properties"]["value"], 100.0);
+    assert!(map.get("boundary_lines").is_none());
 });
 
 pub(crate) async fn post(
