@@ -114,6 +114,10 @@ impl BasinAgreement {
         if agreement.indicators.is_empty() {
             return Err(AppError::Invalid("basin agreement: name at least one indicator".into()));
         }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = agreement.indicators.iter().find(|i| !seen.insert(i.code.as_str())) {
+            return Err(AppError::Invalid(format!("basin agreement: indicator {} is named twice", twice.code)));
+        }
         Ok(agreement)
     }
 }
@@ -247,5 +251,7 @@ mod tests {
     fn an_agreement_that_cannot_settle_is_refused() {
         assert!(BasinAgreement::from_json(&AGREEMENT.replace("0.85", "0")).is_err());
         assert!(BasinAgreement::from_json(&AGREEMENT.replace("\"k0\"", "\"kk\"")).is_err());
+        // Twice the same indicator would count its samples once and its weight twice.
+        assert!(BasinAgreement::from_json(&AGREEMENT.replace("\"nh3n\"", "\"codmn\"")).is_err());
     }
 }

@@ -235,15 +235,17 @@ impl App {
         Ok(plans)
     }
 
-    /// One page of the plans the actor may read, by number after `after`.
-    /// Plans are few (tens per office), so the page is filtered by
-    /// visibility after reading, which a plan's scope decides.
-    pub async fn plans_page(&self, actor: &Actor, after: i64, limit: usize) -> AppResult<Vec<Plan>> {
+    /// One page of the plans the actor may read, by number after `after`,
+    /// and how many the actor may read in all. Plans are few (tens per
+    /// office), so the page is filtered by visibility after reading, which
+    /// a plan's scope decides.
+    pub async fn plans_page(&self, actor: &Actor, after: i64, limit: usize) -> AppResult<(Vec<Plan>, usize)> {
         let mut plans = self.plans_for(actor).await?;
+        let total = plans.len();
         plans.retain(|p| p.id > after);
         plans.sort_by_key(|p| p.id);
         plans.truncate(limit);
-        Ok(plans)
+        Ok((plans, total))
     }
 
     /// How much of `plan` a reader with `readable` sees: `Some(None)` all of

@@ -71,6 +71,19 @@ impl Want {
     pub fn counts(&self) -> bool {
         self.after().is_none()
     }
+
+    /// Refuses a CSV of more than [`MAX_CSV_ROWS`] rows, before any is
+    /// read.
+    pub fn allow(&self, total: Option<i64>) -> Result<(), ApiError> {
+        match (self, total) {
+            (Want::Csv, Some(total)) if total > MAX_CSV_ROWS => {
+                let reason =
+                    format!("{total} rows match, more than one download of {MAX_CSV_ROWS}: page through the list");
+                Err(AppError::Invalid(reason).into())
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// A page size from the request: `default` when none, refused outside
@@ -109,11 +122,7 @@ impl<T: Serialize> Listing<'_, T> {
     pub fn respond(self, want: &Want, stem: &str, cursor: impl Fn(&T) -> String) -> Result<Response, ApiError> {
         match want {
             Want::Csv => {
-                if let Some(total) = self.total.filter(|t| *t > MAX_CSV_ROWS) {
-                    let reason =
-                        format!("{total} rows match, more than one download of {MAX_CSV_ROWS}: page through the list");
-                    return Err(AppError::Invalid(reason).into());
-                }
+                want.allow(self.total)?;
                 let header: Vec<String> = self.columns.iter().map(|c| c.to_string()).collect();
                 let rows: Vec<Vec<String>> = self.rows.iter().map(|r| csv_row(self.columns, r)).collect();
                 let bytes = revita_app::export::csv_table(&header, &rows)?;

@@ -39,11 +39,8 @@ pub async fn plans_api(api: Api, Query(paging): Query<Paging>) -> Result<Respons
             .ok_or_else(|| AppError::Invalid(format!("cursor '{text}' is not a plan number")))?,
     };
     let limit = usize::try_from(want.limit()).unwrap_or(usize::MAX);
-    let plans = api.app().plans_page(&api.viewer.actor, after, limit).await?;
-    let total = match want.counts() {
-        true => Some(api.app().plans_for(&api.viewer.actor).await?.len() as i64),
-        false => None,
-    };
+    let (plans, total) = api.app().plans_page(&api.viewer.actor, after, limit).await?;
+    let total = want.counts().then_some(total as i64);
     let rows: Vec<PlanRow> = plans
         .iter()
         .map(|p| PlanRow {

@@ -75,10 +75,8 @@ async fn region_list(api: &Api, set: &RegionSet<'_>, paging: &Paging, stem: &str
         true => Some(api.app().count_regions(set).await?),
         false => None,
     };
-    let rows = match total {
-        Some(n) if n > MAX_CSV_ROWS && api.csv => Vec::new(),
-        _ => api.app().region_page(set, after.as_ref().map(|c| c.as_str()), want.limit()).await?,
-    };
+    want.allow(total)?;
+    let rows = api.app().region_page(set, after.as_ref().map(|c| c.as_str()), want.limit()).await?;
     let rows: Vec<RegionDto> = rows.iter().map(RegionDto::from).collect();
     Listing { name: "regions", columns: REGION_COLUMNS, rows, total }.respond(&want, stem, |r| r.code.clone())
 }
@@ -306,6 +304,7 @@ pub async fn designation_list(api: Api, Query(p): Query<DesignationParams>) -> R
         true => Some(api.app().count_designations(category.as_ref(), &visible).await?),
         false => None,
     };
+    want.allow(total)?;
     let rows = api.app().designation_page(category.as_ref(), &visible, after, want.limit()).await?;
     let rows: Vec<Keyed<DesignationDto>> =
         rows.iter().map(|(id, d)| Keyed { id: *id, row: DesignationDto::from(d) }).collect();
