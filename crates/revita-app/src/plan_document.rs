@@ -47,7 +47,7 @@ impl Words {
 }
 
 /// The font documents are set in, loaded once.
-fn font() -> AppResult<Font> {
+pub(crate) fn font() -> AppResult<Font> {
     static FONT: OnceLock<Result<Font, String>> = OnceLock::new();
     FONT.get_or_init(|| Font::system_cjk().map_err(|e| e.to_string()))
         .clone()

@@ -17,6 +17,8 @@ pub enum SpecKind {
     Designation,
     /// A fund allocation (`/allocate`).
     Allocation,
+    /// The parameters of ecosystem-service value (`/eco/esv`).
+    Esv,
 }
 
 impl SpecKind {
@@ -25,12 +27,13 @@ impl SpecKind {
         match self {
             SpecKind::Designation => "designation",
             SpecKind::Allocation => "allocation",
+            SpecKind::Esv => "esv",
         }
     }
 
     /// From its name.
     pub fn parse(text: &str) -> Option<SpecKind> {
-        [SpecKind::Designation, SpecKind::Allocation].into_iter().find(|k| k.as_str() == text)
+        [SpecKind::Designation, SpecKind::Allocation, SpecKind::Esv].into_iter().find(|k| k.as_str() == text)
     }
 }
 
@@ -68,6 +71,9 @@ impl App {
             }
             SpecKind::Allocation => {
                 crate::allocate::AllocationSpec::from_json(spec)?;
+            }
+            SpecKind::Esv => {
+                crate::eco::EsvParameters::from_json(spec)?;
             }
         }
         let note = note.map(str::trim).filter(|n| !n.is_empty());

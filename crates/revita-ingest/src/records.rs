@@ -297,9 +297,21 @@ pub fn read_pairings(table: &mut Table) -> Result<Parsed<revita_methods::Pairing
     })
 }
 
-/// Reads water-quality samples: `section,date,indicator,upstream,downstream[,reserve]`,
-/// the two parties' results of one jointly taken sample (mg/L, at least 0).
+/// Reads water-quality samples: `section,date,indicator,upstream,downstream[,reserve,lab,valid]`,
+/// the two parties' results of one jointly taken sample (mg/L, at least 0),
+/// `valid` 1 (the default) or 0 for a sample declared void.
 pub fn read_water_samples(table: &mut Table) -> Result<Parsed<revita_methods::eco::WaterSample>, Problems> {
+    let (parsed, problems) = read_water_samples_with_problems(table)?;
+    if problems.is_empty() { Ok(parsed) } else { Err(problems) }
+}
+
+/// Reads water-quality samples as [`read_water_samples`] does, keeping the
+/// rows that parse beside the problems of those that do not, so that the
+/// caller can check the parsed rows against an agreement and report every
+/// problem of the file at once.
+pub fn read_water_samples_with_problems(
+    table: &mut Table,
+) -> Result<(Parsed<revita_methods::eco::WaterSample>, Problems), Problems> {
     let specs = [
         required(&["section"]),
         required(&["date", "sampled_on"]),
@@ -307,8 +319,15 @@ pub fn read_water_samples(table: &mut Table) -> Result<Parsed<revita_methods::ec
         required(&["upstream", "upstream_value"]),
         required(&["downstream", "downstream_value"]),
         optional(&["reserve", "reserve_value"]),
+        optional(&["lab", "laboratory"]),
+        optional(&["valid"]),
     ];
-    read_all(table, &specs, |c| {
+    read_all_with_problems(table, &specs, |c| {
+        let valid = match c.text(7) {
+            "" | "1" | "是" | "true" => true,
+            "0" | "否" | "false" => false,
+            other => return Err(c.error(7, format!("'{other}' is not 1 (counts) or 0 (void)"))),
+        };
         let concentration = |spec: usize| -> Result<Option<f64>, RowError> {
             match c.opt_number(spec)? {
                 Some(v) if v < 0.0 => Err(c.error(spec, format!("{v} is not a concentration (at least 0)"))),
@@ -322,15 +341,21 @@ pub fn read_water_samples(table: &mut Table) -> Result<Parsed<revita_methods::ec
             upstream: concentration(3)?.ok_or_else(|| c.error(3, "is empty"))?,
             downstream: concentration(4)?.ok_or_else(|| c.error(4, "is empty"))?,
             reserve: concentration(5)?,
+            lab: c.opt_text(6),
+            valid,
         })
     })
 }
 
-/// Reads land-use areas: `region_code,type,hectares`, the type one of
+/// Reads land-use areas: `region_code[,year],type,hectares`, the type one of
 /// Xie et al.'s (2015) ecosystem types ([`revita_methods::eco::XIE_2015`]).
 pub fn read_land_use(table: &mut Table) -> Result<Parsed<revita_methods::eco::LandUse>, Problems> {
-    let specs =
-        [required(&["region_code", "code"]), required(&["type", "land_use"]), required(&["hectares", "area_ha"])];
+    let specs = [
+        required(&["region_code", "code"]),
+        required(&["type", "land_use"]),
+        required(&["hectares", "area_ha"]),
+        optional(&["year"]),
+    ];
     read_all(table, &specs, |c| {
         let kind = c.required(1)?;
         if !revita_methods::eco::XIE_2015.iter().any(|(k, _)| *k == kind) {
@@ -341,7 +366,112 @@ pub fn read_land_use(table: &mut Table) -> Result<Parsed<revita_methods::eco::La
         if hectares < 0.0 {
             return Err(c.error(2, format!("{hectares} is not an area (at least 0)")));
         }
-        Ok(revita_methods::eco::LandUse { region: c.region_code(0)?, kind: kind.to_string(), hectares })
+        Ok(revita_methods::eco::LandUse {
+            region: c.region_code(0)?,
+            year: c.opt_year(3)?,
+            kind: kind.to_string(),
+            hectares,
+        })
+    })
+}
+
+/// How a GEP line item's price may be found (the 2022 accounting standard's
+/// valuation methods).
+pub const PRICE_METHODS: [&str; 6] =
+    ["market", "replacement_cost", "shadow_project", "avoided_cost", "travel_cost", "contingent_valuation"];
+
+/// Reads GEP line items: `region_code,year,service,quantity,unit,price,price_method`,
+/// the service one the accounting standard names
+/// ([`revita_methods::eco::GEP_SERVICES`]), quantity and price at least 0.
+pub fn read_gep_items(table: &mut Table) -> Result<Parsed<GepRecord>, Problems> {
+    let specs = [
+        required(&["region_code", "code"]),
+        required(&["year"]),
+        required(&["service"]),
+        required(&["quantity"]),
+        required(&["unit"]),
+        required(&["price"]),
+        required(&["price_method"]),
+    ];
+    read_all(table, &specs, |c| {
+        let service = c.required(2)?;
+        if revita_methods::eco::gep_group(service).is_none() {
+            let known: Vec<&str> = revita_methods::eco::GEP_SERVICES.iter().map(|(s, _)| *s).collect();
+            return Err(c.error(2, format!("'{service}' is not one of {}", known.join(", "))));
+        }
+        let amount = |spec: usize| -> Result<f64, RowError> {
+            match c.opt_number(spec)? {
+                None => Err(c.error(spec, "is empty")),
+                Some(v) if v < 0.0 => Err(c.error(spec, format!("{v} is below 0"))),
+                Some(v) => Ok(v),
+            }
+        };
+        let method = c.required(6)?;
+        if !PRICE_METHODS.contains(&method) {
+            return Err(c.error(6, format!("'{method}' is not one of {}", PRICE_METHODS.join(", "))));
+        }
+        Ok(GepRecord {
+            region: c.region_code(0)?,
+            year: c.opt_year(1)?.ok_or_else(|| c.error(1, "is empty"))?,
+            service: service.to_string(),
+            quantity: amount(3)?,
+            unit: c.required(4)?.to_string(),
+            price: amount(5)?,
+            price_method: method.to_string(),
+        })
+    })
+}
+
+/// A GEP line item read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GepRecord {
+    /// The region.
+    pub region: RegionCode,
+    /// The year.
+    pub year: i32,
+    /// The final product or service.
+    pub service: String,
+    /// Its physical quantity.
+    pub quantity: f64,
+    /// The quantity's unit.
+    pub unit: String,
+    /// The price per unit (yuan).
+    pub price: f64,
+    /// How the price was found (one of [`PRICE_METHODS`]).
+    pub price_method: String,
+}
+
+/// Reads the inputs of the key ecological function zone transfer:
+/// `county,standard_expenditure,standard_revenue,prohibited_area,rangers,quality_change`
+/// (yuan, yuan, km², persons, index points; all but the quality change at least 0).
+pub fn read_transfer_counties(
+    table: &mut Table,
+) -> Result<Parsed<revita_methods::eco::transfer::TransferCounty>, Problems> {
+    let specs = [
+        required(&["county", "region_code"]),
+        required(&["standard_expenditure"]),
+        required(&["standard_revenue"]),
+        optional(&["prohibited_area", "prohibited_area_km2"]),
+        optional(&["rangers"]),
+        optional(&["quality_change"]),
+    ];
+    read_all(table, &specs, |c| {
+        let at_least_zero = |spec: usize, required: bool| -> Result<f64, RowError> {
+            match c.opt_number(spec)? {
+                None if required => Err(c.error(spec, "is empty")),
+                None => Ok(0.0),
+                Some(v) if v < 0.0 => Err(c.error(spec, format!("{v} is below 0"))),
+                Some(v) => Ok(v),
+            }
+        };
+        Ok(revita_methods::eco::transfer::TransferCounty {
+            county: c.required(0)?.to_string(),
+            standard_expenditure: at_least_zero(1, true)?,
+            standard_revenue: at_least_zero(2, true)?,
+            prohibited_area: at_least_zero(3, false)?,
+            rangers: at_least_zero(4, false)?,
+            quality_change: c.opt_number(5)?.unwrap_or(0.0),
+        })
     })
 }
 

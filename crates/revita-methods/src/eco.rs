@@ -9,6 +9,8 @@
 
 use crate::float::clearly_greater;
 
+pub mod transfer;
+
 /// One indicator of a basin agreement's assessment (methods.md §5.1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssessedIndicator {
@@ -38,6 +40,9 @@ pub enum EcoError {
     /// A land-use type the equivalent-factor table does not name.
     #[error("'{0}' is not an ecosystem type of Xie et al. (2015)")]
     UnknownType(String),
+    /// A GEP service the accounting standard does not name.
+    #[error("'{0}' is not a GEP service of the 2022 accounting standard")]
+    UnknownService(String),
 }
 
 /// Which way the money goes under an index.
@@ -197,6 +202,11 @@ pub struct WaterSample {
     pub downstream: f64,
     /// The reserve sample's result, when it was analysed.
     pub reserve: Option<f64>,
+    /// The laboratory (or laboratories) that analysed it.
+    pub lab: Option<String>,
+    /// Whether it counts: a sample declared void (a broken chain of
+    /// custody, a failed quality check) is kept but not counted.
+    pub valid: bool,
 }
 
 /// The area of one land-use type in a region.
@@ -204,6 +214,8 @@ pub struct WaterSample {
 pub struct LandUse {
     /// The region.
     pub region: crate::RegionCode,
+    /// The year the area was surveyed, when the file says.
+    pub year: Option<i32>,
     /// The ecosystem type, named as in [`XIE_2015`].
     pub kind: String,
     /// Its area (hectares).
@@ -302,6 +314,63 @@ pub fn ecosystem_service_value(areas: &[(&str, f64)], vc: f64, correction: f64) 
         table.values.push(factors.map(|e| hectares * e * vc * correction));
     }
     Ok(table)
+}
+
+/// The three parts of gross ecosystem product (GEP; Ouyang et al. 2013, the
+/// NDRC–NBS 《生态产品总值核算规范（试行）》 2022, methods.md §5.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GepGroup {
+    /// Material products: food, medicinal and raw materials, fresh water,
+    /// ecological energy.
+    Material,
+    /// Regulating services: water and soil conservation, sand fixation,
+    /// flood regulation, carbon sequestration, air and water purification,
+    /// climate regulation, pest control.
+    Regulating,
+    /// Cultural services: recreation in natural landscapes.
+    Cultural,
+}
+
+/// The final products and services GEP accounts for, by group (the
+/// standard's line items, in its order).
+pub const GEP_SERVICES: [(&str, GepGroup); 15] = [
+    ("food", GepGroup::Material),
+    ("medicinal_materials", GepGroup::Material),
+    ("raw_materials", GepGroup::Material),
+    ("fresh_water", GepGroup::Material),
+    ("ecological_energy", GepGroup::Material),
+    ("water_conservation", GepGroup::Regulating),
+    ("soil_conservation", GepGroup::Regulating),
+    ("sand_fixation", GepGroup::Regulating),
+    ("flood_regulation", GepGroup::Regulating),
+    ("carbon_sequestration", GepGroup::Regulating),
+    ("air_purification", GepGroup::Regulating),
+    ("water_purification", GepGroup::Regulating),
+    ("climate_regulation", GepGroup::Regulating),
+    ("pest_control", GepGroup::Regulating),
+    ("recreation", GepGroup::Cultural),
+];
+
+/// The group of a GEP line item's service, if it is one the standard names.
+pub fn gep_group(service: &str) -> Option<GepGroup> {
+    GEP_SERVICES.iter().find(|(s, _)| *s == service).map(|(_, g)| *g)
+}
+
+/// GEP from line items (service, physical quantity, price per unit):
+/// Σ quantity × price, by group (material, regulating, cultural) and in
+/// all. An item whose service the standard does not name is an error.
+pub fn gep(items: &[(&str, f64, f64)]) -> Result<([f64; 3], f64), EcoError> {
+    let mut groups = [0.0; 3];
+    for (service, quantity, price) in items {
+        let group = gep_group(service).ok_or_else(|| EcoError::UnknownService(service.to_string()))?;
+        for (value, what) in [(quantity, "quantity"), (price, "price")] {
+            if !(value.is_finite() && *value >= 0.0) {
+                return Err(EcoError::Negative(format!("the {what} of {service}")));
+            }
+        }
+        groups[group as usize] += quantity * price;
+    }
+    Ok((groups, groups.iter().sum()))
 }
 
 #[cfg(test)]

@@ -128,11 +128,14 @@ pub enum Topic {
     Plans,
     /// Users and their grants (who sees what).
     Access,
+    /// Ecological compensation: basin agreements, samples, settlements,
+    /// payments, land use and GEP items.
+    Eco,
 }
 
 impl Topic {
     /// Every topic.
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Topic::Regions,
         Topic::Indicators,
         Topic::Observations,
@@ -141,6 +144,7 @@ impl Topic {
         Topic::Cases,
         Topic::Plans,
         Topic::Access,
+        Topic::Eco,
     ];
 
     /// The name stored in `data_versions`.
@@ -154,6 +158,7 @@ impl Topic {
             Topic::Cases => "cases",
             Topic::Plans => "plans",
             Topic::Access => "access",
+            Topic::Eco => "eco",
         }
     }
 }

@@ -20,6 +20,7 @@ mod cases;
 mod database_url;
 mod db;
 mod designations;
+pub mod eco;
 mod load;
 mod migrate;
 mod observations;

@@ -54,6 +54,7 @@ migrations! {
     16 "0016_place_name_readings";
     17 "0017_indicator_ranges";
     18 "0018_saved_specs";
+    19 "0019_eco";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

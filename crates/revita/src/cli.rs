@@ -631,23 +631,28 @@ pub struct AllocateArgs {
 
 #[derive(Debug, Args)]
 pub struct EcoArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
     #[command(subcommand)]
     pub action: EcoAction,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum EcoAction {
-    /// Settle a basin agreement (JSON) for a year from its jointly sampled
-    /// water-quality file: the compensation index P with every step, and
-    /// who pays whom (methods.md §5.1).
+    /// Settle a basin agreement for a year: a stored one (--id, from its
+    /// stored samples; the settlement and its payments are stored), or one
+    /// from files (--agreement and --samples, nothing stored). P with
+    /// every step, and who pays whom (methods.md §5.1–5.2).
     Settle {
-        /// The agreement: parties, section, k0, amount, indicators with
-        /// weights and basic limits (see the user guide).
+        /// The stored agreement's number.
+        #[arg(long, conflicts_with_all = ["agreement", "samples"], required_unless_present = "agreement")]
+        id: Option<i64>,
+        /// The agreement's JSON file (see the user guide).
+        #[arg(long, requires = "samples")]
+        agreement: Option<PathBuf>,
+        /// The samples: section,date,indicator,upstream,downstream[,reserve,lab,valid] (CSV or XLSX).
         #[arg(long)]
-        agreement: PathBuf,
-        /// The samples: section,date,indicator,upstream,downstream[,reserve] (CSV or XLSX).
-        #[arg(long)]
-        samples: PathBuf,
+        samples: Option<PathBuf>,
         /// The assessment year.
         #[arg(long)]
         year: i32,
@@ -655,23 +660,83 @@ pub enum EcoAction {
         #[arg(long)]
         json: bool,
     },
-    /// Ecosystem-service value by Xie et al.'s (2015) equivalent factors
-    /// from a land-use file (region_code,type,hectares), per region and
-    /// service (methods.md §5.4).
-    Esv {
+    /// The stored agreements you may read.
+    Agreements,
+    /// Store an agreement (JSON file) kept by the office of --region, or a
+    /// new version of agreement --id at --version.
+    Agreement {
+        /// The agreement's JSON file.
+        file: PathBuf,
+        /// The region whose office keeps it.
+        #[arg(long)]
+        region: String,
+        /// The agreement to change.
+        #[arg(long, requires = "at_version")]
+        id: Option<i64>,
+        /// Its version as you read it (`revita eco agreements`).
+        #[arg(long)]
+        at_version: Option<i64>,
+    },
+    /// Import a stored agreement's water samples (all or nothing).
+    Samples {
+        /// The agreement's number.
+        #[arg(long)]
+        id: i64,
+        /// The sample file (CSV or XLSX).
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The payments ledger (of one agreement with --id).
+    Payments {
+        /// The agreement's number.
+        #[arg(long)]
+        id: Option<i64>,
+    },
+    /// Import land-use areas (region_code,year,type,hectares; all or nothing).
+    LandUse {
         /// The land-use file (CSV or XLSX).
+        file: PathBuf,
+        /// Check only; write nothing.
         #[arg(long)]
-        areas: PathBuf,
-        /// The base years' average grain yield, kg per hectare.
+        dry_run: bool,
+    },
+    /// Import GEP line items (region_code,year,service,quantity,unit,price,price_method).
+    Gep {
+        /// The item file (CSV or XLSX).
+        file: PathBuf,
+        /// Check only; write nothing.
         #[arg(long)]
-        grain_yield: f64,
-        /// The base years' average grain price, yuan per kg.
+        dry_run: bool,
+    },
+    /// Ecosystem-service value by Xie et al.'s (2015) equivalent factors,
+    /// per region and service (methods.md §5.4): of a land-use file
+    /// (--areas), or of the stored land use.
+    Esv {
+        /// A land-use file (CSV or XLSX); without it, the stored land use.
         #[arg(long)]
-        grain_price: f64,
-        /// A regional correction coefficient (1: none).
-        #[arg(long, default_value_t = 1.0)]
-        correction: f64,
+        areas: Option<PathBuf>,
+        /// The parameter set (JSON: grain_yield, grain_price, corrections);
+        /// default: the national 1990–2015 means (1,498.58 yuan/ha).
+        #[arg(long)]
+        parameters: Option<PathBuf>,
         /// Print the values as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The key ecological function zone transfer per county from a county
+    /// file (county,standard_expenditure,standard_revenue,prohibited_area,
+    /// rangers,quality_change), each component shown (methods.md §5.3).
+    Transfer {
+        /// The county file (CSV or XLSX).
+        #[arg(long)]
+        counties: PathBuf,
+        /// The rule and budget (JSON: coefficient, prohibited_rate,
+        /// ranger_standard, reward_rate, penalty_rate, budget, unit).
+        #[arg(long)]
+        rule: PathBuf,
+        /// Print the grants as JSON.
         #[arg(long)]
         json: bool,
     },

@@ -303,6 +303,10 @@ fn water_samples_are_read_with_their_reserve() {
     assert_eq!(parsed.rows.len(), 2);
     let (row, sample) = &parsed.rows[1];
     assert_eq!((*row, sample.indicator.as_str(), sample.reserve), (3, "tp", Some(0.024)));
+    assert!(sample.valid && sample.lab.is_none(), "a sample counts unless declared void");
+    let text = "section,date,indicator,upstream,downstream,lab,valid\n街口,2020-01-05,tp,0.02,0.02,黄山站,0\n";
+    let void = read_water_samples(&mut table(text)).unwrap();
+    assert_eq!((void.rows[0].1.lab.as_deref(), void.rows[0].1.valid), (Some("黄山站"), false));
 }
 
 #[test]
@@ -313,6 +317,9 @@ fn a_bad_sample_names_its_row_and_column() {
     let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
     assert!(all[0].contains("row 2") && all[0].contains("'date'"), "{all:?}");
     assert!(all[1].contains("row 3") && all[1].contains("'upstream'") && all[1].contains("-0.1"), "{all:?}");
+    let text = "section,date,indicator,upstream,downstream,valid\n街口,2020-01-05,tp,0.02,0.02,maybe\n";
+    let problems = read_water_samples(&mut table(text)).unwrap_err();
+    assert!(problems.errors[0].to_string().contains("'valid'"), "{problems:?}");
 }
 
 #[test]
@@ -323,5 +330,39 @@ fn land_use_names_the_types_it_takes() {
     assert!(all[0].contains("row 3") && all[0].contains("'orchard' is not one of dry_land, paddy"), "{all:?}");
     assert!(all[1].contains("row 4") && all[1].contains("'hectares'"), "{all:?}");
     let good = read_land_use(&mut table("region_code,type,hectares\n341021,paddy,8000\n")).unwrap();
-    assert_eq!(good.rows[0].1.hectares, 8000.0);
+    assert_eq!((good.rows[0].1.hectares, good.rows[0].1.year), (8000.0, None));
+    let dated = read_land_use(&mut table("region_code,year,type,hectares\n341021,2020,paddy,8000\n")).unwrap();
+    assert_eq!(dated.rows[0].1.year, Some(2020));
+    let problems = read_land_use(&mut table("region_code,year,type,hectares\n341021,20x0,paddy,8000\n")).unwrap_err();
+    assert!(problems.errors[0].to_string().contains("'year'"), "{problems:?}");
+}
+
+#[test]
+fn gep_items_name_their_service_and_price_method() {
+    let text = "region_code,year,service,quantity,unit,price,price_method\n\
+                341021,2020,water_conservation,1500000,m³,6.1,replacement_cost\n\
+                341021,2020,scenery,1,visit,300,travel_cost\n\
+                341021,2020,recreation,-1,visit,300,travel_cost\n\
+                341021,2020,recreation,1,visit,300,guess\n";
+    let problems = read_gep_items(&mut table(text)).unwrap_err();
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(all[0].contains("row 3") && all[0].contains("'service'"), "{all:?}");
+    assert!(all[1].contains("row 4") && all[1].contains("'quantity'"), "{all:?}");
+    assert!(all[2].contains("row 5") && all[2].contains("'price_method'"), "{all:?}");
+    let good = read_gep_items(&mut table(text.lines().take(2).collect::<Vec<_>>().join("\n").as_str())).unwrap();
+    assert_eq!((good.rows[0].1.year, good.rows[0].1.price), (2020, 6.1));
+}
+
+#[test]
+fn transfer_counties_take_optional_components_as_zero() {
+    let text = "county,standard_expenditure,standard_revenue,prohibited_area,rangers,quality_change\n\
+                A,800,300,,,\nB,800,-1,1,1,-2\n";
+    let problems = read_transfer_counties(&mut table(text)).unwrap_err();
+    assert!(
+        problems.errors[0].to_string().contains("row 3")
+            && problems.errors[0].to_string().contains("'standard_revenue'")
+    );
+    let good = read_transfer_counties(&mut table("county,standard_expenditure,standard_revenue\nA,800,300\n")).unwrap();
+    let a = &good.rows[0].1;
+    assert_eq!((a.prohibited_area, a.rangers, a.quality_change), (0.0, 0.0, 0.0));
 }

@@ -440,6 +440,8 @@ fuzz_targets! {
     fuzz_monitoring_lines => "monitoring_lines",
     fuzz_water_samples => "water_samples",
     fuzz_land_use => "land_use",
+    fuzz_gep_items => "gep_items",
+    fuzz_transfer_counties => "transfer_counties",
     fuzz_registry_households_csv => "registry_households_csv",
     fuzz_household_members => "household_members",
     fuzz_projects => "projects",

@@ -101,6 +101,18 @@ pub fn all() -> Vec<Target> {
             |b| parsed(table(b), records::read_land_use),
         ),
         csv_target(
+            "gep_items",
+            4,
+            || seeds::csv_variants(seeds::GEP_ITEMS),
+            |b| parsed(table(b), records::read_gep_items),
+        ),
+        csv_target(
+            "transfer_counties",
+            4,
+            || seeds::csv_variants(seeds::TRANSFER_COUNTIES),
+            |b| parsed(table(b), records::read_transfer_counties),
+        ),
+        csv_target(
             "monitoring_lines",
             4,
             || seeds::csv_variants(seeds::MONITORING_LINES),

@@ -132,3 +132,18 @@ fn the_factor_table_is_xie_2015s() {
         assert!((sum - expected).abs() < 1e-9, "{kind}: {sum} vs {expected}");
     }
 }
+
+#[test]
+fn gep_is_quantity_times_price_summed_by_group() {
+    // 2 × 10⁶ m³ water conserved at the reservoir-building cost 6.1 yuan/m³
+    // = 12.2 × 10⁶; 500 t of tea at 40,000 yuan/t = 20 × 10⁶; 10⁵ visits at
+    // a travel cost of 300 yuan = 30 × 10⁶; GEP 62.2 × 10⁶.
+    let items = [("water_conservation", 2e6, 6.1), ("food", 500.0, 40_000.0), ("recreation", 1e5, 300.0)];
+    let (groups, total) = gep(&items).unwrap();
+    assert_eq!(groups[GepGroup::Material as usize], 20e6);
+    assert!((groups[GepGroup::Regulating as usize] - 12.2e6).abs() < 1e-6);
+    assert_eq!(groups[GepGroup::Cultural as usize], 30e6);
+    assert!((total - 62.2e6).abs() < 1e-6);
+    assert_eq!(gep(&[("scenery", 1.0, 1.0)]), Err(EcoError::UnknownService("scenery".into())));
+    assert!(gep(&[("food", -1.0, 1.0)]).is_err());
+}

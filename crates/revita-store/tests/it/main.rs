@@ -83,6 +83,7 @@ async fn all_observations(store: &DynStore) -> Vec<Observation> {
 }
 
 mod designations;
+mod eco;
 mod observations;
 mod plans;
 mod regions;

@@ -677,21 +677,21 @@ fn plans_are_created_filled_and_exported_from_the_command_line() {
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 }
 
-// Issue 19 (first part): a basin agreement settled from its samples, and
-// ecosystem-service value from land use, on the command line; a bad sample
-// file is refused naming row and column.
+// Issue 19: a basin agreement settled from its samples — from files alone,
+// and stored: the agreement, its samples (a bad file refused naming row and
+// column, nothing written), the settlement and the payments ledger;
+// ecosystem-service value from land use; the key-zone transfer.
+const XINAN_TEST: &str = r#"{"name": "新安江 round 1", "upstream": "安徽", "downstream": "浙江", "section": "街口",
+    "rounds": [{"name": "1", "from": 2012, "to": 2020, "k0": 0.85, "amount": 100000000,
+        "indicators": [{"code": "codmn", "weight": 0.25, "limit": 2.0}, {"code": "nh3n", "weight": 0.25, "limit": 0.1},
+                       {"code": "tn", "weight": 0.25, "limit": 1.0}, {"code": "tp", "weight": 0.25, "limit": 0.02}]}]}"#;
+
 #[test]
 fn eco_settles_a_basin_and_values_ecosystem_services() {
     let f = Fixture::new();
     // From files alone: no database is opened.
     let eco = |args: &[&str]| revita().args(args).env_remove("REVITA_DATABASE_URL").output().unwrap();
-    let agreement = f.file(
-        "xinan.json",
-        r#"{"name": "新安江 round 1", "upstream": "安徽", "downstream": "浙江", "section": "街口",
-            "k0": 0.85, "amount": 100000000,
-            "indicators": [{"code": "codmn", "weight": 0.25, "limit": 2.0}, {"code": "nh3n", "weight": 0.25, "limit": 0.1},
-                           {"code": "tn", "weight": 0.25, "limit": 1.0}, {"code": "tp", "weight": 0.25, "limit": 0.02}]}"#,
-    );
+    let agreement = f.file("xinan.json", XINAN_TEST);
     let samples = f.file(
         "samples.csv",
         "section,date,indicator,upstream,downstream\n街口,2020-01-05,codmn,1.6,1.6\n街口,2020-01-05,nh3n,0.1,0.1\n\
@@ -701,30 +701,62 @@ fn eco_settles_a_basin_and_values_ecosystem_services() {
     let out = eco(&[&args[..], &["--year", "2020"]].concat());
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("P = k0 × Σ = 0.85 × 1.0000 = 0.8500"), "{text}");
-    assert!(text.contains("met (P ≤ 1): 浙江 pays 安徽 100000000"), "{text}");
+    assert!(text.contains("P = k0 × Σ = 0.85 × 1.0000 = 0.8500: met (P ≤ 1)"), "{text}");
+    assert!(text.contains("浙江 pays 安徽 100000000.00 yuan (街口)"), "{text}");
     let bad = f.file("bad.csv", "section,date,indicator,upstream,downstream\n街口,2020-01-05,codmn,lots,1.6\n");
     let bad_args = ["eco", "settle", "--agreement", agreement.to_str().unwrap(), "--samples", bad.to_str().unwrap()];
     let out = eco(&[&bad_args[..], &["--year", "2020"]].concat());
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("bad.csv, row 2, column 'upstream': 'lots' is not a number"), "{}", stderr(&out));
 
-    // 100 ha of paddy at 4,600.89 kg/ha × 2.28 yuan/kg ÷ 7 = 1,498.58 yuan/ha:
-    // 3.89 equivalents × 100 ha × 1,498.5756 = 582,946 yuan a year.
+    // 100 ha of paddy at 4,600.89 kg/ha × 2.28 yuan/kg ÷ 7 = 1,498.58 yuan/ha
+    // (the default parameters): 3.89 equivalents × 100 ha × 1,498.5756 =
+    // 582,946 yuan a year.
     let areas = f.file("areas.csv", "region_code,type,hectares\n341021,paddy,100\n");
-    let out = eco(&[
-        "eco",
-        "esv",
-        "--areas",
-        areas.to_str().unwrap(),
-        "--grain-yield",
-        "4600.89",
-        "--grain-price",
-        "2.28",
-        "--json",
-    ]);
+    let out = eco(&["eco", "esv", "--areas", areas.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!((value["standard_equivalent"].as_f64().unwrap() * 100.0).round() / 100.0, 1_498.58);
     assert_eq!(value["regions"][0]["total"].as_f64().unwrap().round(), 582_946.0);
+
+    // The transfer: gap 500 × 0.5 + 10 km² × 1,000 + 2 rangers × 10,000 = 30,250.
+    let counties = f
+        .file("counties.csv", "county,standard_expenditure,standard_revenue,prohibited_area,rangers\nA,800,300,10,2\n");
+    let rule = f.file("rule.json", r#"{"coefficient": 0.5, "prohibited_rate": 1000, "ranger_standard": 10000}"#);
+    let out =
+        eco(&["eco", "transfer", "--counties", counties.to_str().unwrap(), "--rule", rule.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let grants: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(grants[0]["grant"].as_f64(), Some(30_250.0));
+}
+
+#[test]
+fn eco_stores_an_agreement_and_settles_it_with_a_ledger() {
+    let f = loaded();
+    let agreement = f.file("xinan.json", XINAN_TEST);
+    let out = run(&["eco", "agreement", agreement.to_str().unwrap(), "--region", "520000"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("agreement 1 stored"), "{}", stdout(&out));
+    // A sample of a section the agreement does not name: nothing is written.
+    let bad = f.file(
+        "bad.csv",
+        "section,date,indicator,upstream,downstream\n街口,2020-01-05,tp,0.02,0.02\n鸠坑口,2020-01-05,tp,0.02,0.02\n",
+    );
+    let out = run(&["eco", "samples", "--id", "1", bad.to_str().unwrap()], &f.db());
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bad.csv, row 3, column 'section'"), "{}", stderr(&out));
+    let samples = f.file(
+        "samples.csv",
+        "section,date,indicator,upstream,downstream\n街口,2020-01-05,codmn,1.6,1.6\n街口,2020-01-05,nh3n,0.1,0.1\n\
+         街口,2020-01-05,tn,1.2,1.2\n街口,2020-01-05,tp,0.02,0.02\n",
+    );
+    let out = run(&["eco", "samples", "--id", "1", samples.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("4 rows read; wrote 4 (0 replacing stored)"), "{}", stdout(&out));
+    let out = run(&["eco", "settle", "--id", "1", "--year", "2020"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("= 0.8500: met"), "{}", stdout(&out));
+    let out = run(&["eco", "payments"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("浙江 → 安徽\t100000000.00\tdue\t街口 P=0.8500"), "{}", stdout(&out));
 }
