@@ -10,6 +10,7 @@ use revita_ingest::records::ObservationOptions;
 use crate::import::{FileImport, ObservationImport};
 use crate::{App, AppResult, ImportReport};
 
+mod eco;
 mod synthetic;
 
 pub use synthetic::{Examples, load_examples};

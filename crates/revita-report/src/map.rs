@@ -31,6 +31,20 @@ pub struct Feature<'a> {
 }
 
 /// One legend row.
+/// A place marked on a map: a dot with its name beside it (an assessment
+/// section, a project site).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// Where it is (lon, lat).
+    pub at: Point,
+    /// Its name, drawn beside the dot.
+    pub label: String,
+    /// The dot's colour.
+    pub fill: String,
+    /// Its hover text.
+    pub title: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegendEntry {
     /// Swatch colour.
@@ -78,6 +92,8 @@ pub struct Choropleth<'a> {
     /// Lines under the legend: the map's approval number, where its
     /// boundaries come from.
     pub footer: Vec<String>,
+    /// Places marked over the regions.
+    pub markers: Vec<Marker>,
 }
 
 impl<'a> Choropleth<'a> {
@@ -100,6 +116,7 @@ impl<'a> Choropleth<'a> {
             tolerance_px: 0.6,
             inset: None,
             footer: Vec::new(),
+            markers: Vec::new(),
         }
     }
 }
@@ -203,6 +220,18 @@ pub fn render(map: &Choropleth, projection: &Albers) -> String {
     }
     if let Some(inset) = &map.inset {
         boundary_lines(&mut svg, inset.lines, &|p| to_screen(projection.project(p)));
+    }
+    for marker in &map.markers {
+        let (x, y) = to_screen(projection.project(marker.at));
+        let _ = write!(
+            svg,
+            r##"<g class="marker"><circle cx="{x:.1}" cy="{y:.1}" r="5" fill="{}" stroke="#fff" stroke-width="1.5"><title>{}</title></circle><text x="{:.1}" y="{:.1}" font-size="11">{}</text></g>"##,
+            escape(&marker.fill),
+            escape(&marker.title),
+            x + 7.0,
+            y + 4.0,
+            escape(&marker.label)
+        );
     }
     svg.push_str("</g>");
     if let Some((inset, place, corner)) = &inset {
@@ -418,7 +447,26 @@ mod tests {
             tolerance_px: 0.6,
             inset: None,
             footer: Vec::new(),
+            markers: Vec::new(),
         }
+    }
+
+    #[test]
+    fn markers_are_drawn_where_they_are_with_their_names() {
+        // Two squares 106–107°E and 107–108°E: a marker at their shared
+        // edge lands in the middle of the drawing's width.
+        let shapes = [square(106.0, 26.0, 1.0), square(107.0, 26.0, 1.0)];
+        let mut m = map(&shapes);
+        m.markers.push(Marker {
+            at: (107.0, 26.5),
+            label: "街口".into(),
+            fill: "#D55E00".into(),
+            title: "P <1>".into(),
+        });
+        let svg = render(&m, &Albers::china());
+        assert!(svg.contains(">街口</text>") && svg.contains("<title>P &lt;1&gt;</title>"), "{svg}");
+        let cx: f64 = svg.split("cx=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+        assert!((cx - 200.0).abs() < 2.0, "{cx}");
     }
 
     #[test]

@@ -250,6 +250,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav_monitoring", "Monitoring", "返贫监测"),
     ("amount", "Amount", "分配数额"),
     ("nav_allocate", "Allocation", "资金分配"),
+    ("nav_eco", "Eco-compensation", "生态补偿"),
     ("moved_worse", "Moved to a worse class", "降入更差类别"),
     ("moved_better", "Moved to a better class", "升入更好类别"),
     ("moved_same", "Same class", "类别不变"),
@@ -419,12 +420,13 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// Every table of messages: the shared ones above, and each feature's own
 /// (kept beside its pages).
-const TABLES: [&[(&str, &str, &str)]; 10] = [
+const TABLES: [&[(&str, &str, &str)]; 11] = [
     MESSAGES,
     crate::account::i18n::MESSAGES,
     crate::admin::i18n::MESSAGES,
     crate::allocate::i18n::MESSAGES,
     crate::designate::i18n::MESSAGES,
+    crate::eco::i18n::MESSAGES,
     crate::imports::i18n::MESSAGES,
     crate::indicators::i18n::MESSAGES,
     crate::monitoring::i18n::MESSAGES,

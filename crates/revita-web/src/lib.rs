@@ -12,6 +12,7 @@ mod allocate;
 mod assets;
 pub mod auth;
 mod designate;
+mod eco;
 mod error;
 mod headers;
 pub mod i18n;
@@ -84,6 +85,7 @@ fn route_table() -> Vec<(String, Route)> {
         indicators::routes(),
         allocate::routes(),
         designate::routes(),
+        eco::routes(),
         monitoring::routes(),
         plans::routes(),
         imports::routes(),
@@ -97,6 +99,7 @@ fn route_table() -> Vec<(String, Route)> {
         indicators::api_routes(),
         allocate::api_routes(),
         designate::api_routes(),
+        eco::api_routes(),
         monitoring::api_routes(),
         plans::api_routes(),
         shell::api_routes(),

@@ -383,6 +383,7 @@ fn draw(
         tolerance_px: 0.7,
         inset: None,
         footer: Vec::new(),
+        markers: Vec::new(),
     };
     let mut choropleth = choropleth;
     crate::official::officiate(&mut choropleth, &data.regions, lang, frame.approval, frame.china);

@@ -389,6 +389,112 @@ pub const ENDPOINTS: &[Endpoint] = &[
         params: &[],
         example: "/api/v1/openapi.json",
     },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/agreements",
+        summary: "Basin compensation agreements kept by offices within your jurisdiction: {agreements, next, total}, paged by number",
+        params: &PAGING,
+        example: "/api/v1/eco/agreements",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/agreements.csv",
+        summary: CSV_TWIN,
+        params: &[],
+        example: "/api/v1/eco/agreements.csv",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/eco/agreements",
+        summary: "Stores a basin agreement (its terms as in the user guide: pair or segments, rounds with years, indicators, weights, limits, k0 and money) kept by the office of `region`, within your jurisdiction, audited. Answers {id}.",
+        params: &[],
+        example: "/api/v1/eco/agreements",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/agreements/{id}",
+        summary: "An agreement: its terms, the years it has samples in, each settled year with every step (annual means, ratios, weighted ratios, P, who pays whom), and the running index of the year not yet settled with its alert",
+        params: &[],
+        example: "/api/v1/eco/agreements/1",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/eco/agreements/{id}/edit",
+        summary: "A new version of an agreement (with its `version`: 409 if it changed since); the office may move only within your jurisdiction",
+        params: &[],
+        example: "/api/v1/eco/agreements/1/edit",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/eco/agreements/{id}/settle",
+        summary: "Settles a year from the stored samples (joint-sampling rule, P, direction or section rules) and makes its payments due; 409 once a payment of the year is paid or waived. Answers the settlement.",
+        params: &[],
+        example: "/api/v1/eco/agreements/1/settle",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/payments",
+        summary: "The payments ledger within your jurisdiction (of one agreement with `agreement`): {payments, next, total}, paged by number; amounts in yuan",
+        params: &[
+            ("limit", false, "page size, at most 10000"),
+            ("after", false, "the `next` cursor of the previous page"),
+            ("agreement", false, "an agreement's number"),
+        ],
+        example: "/api/v1/eco/payments",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/payments.csv",
+        summary: CSV_TWIN,
+        params: &[("agreement", false, "an agreement's number")],
+        example: "/api/v1/eco/payments.csv",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/eco/payments/{id}",
+        summary: "Records a payment as paid (with `paid_on`), waived or due again, with its `version`; audited. Answers {id, status, version}.",
+        params: &[],
+        example: "/api/v1/eco/payments/1",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/esv",
+        summary: "Ecosystem-service value (Xie et al. 2015 equivalent factors) of the land use within your jurisdiction, by region and year, in yuan a year, by service, with the change from the region's previous year: {esv, next, total}, paged by region:year; `saved` picks a saved parameter set",
+        params: &[
+            ("limit", false, "page size, at most 10000"),
+            ("after", false, "the `next` cursor of the previous page"),
+            ("saved", false, "a saved ESV parameter set's number"),
+        ],
+        example: "/api/v1/eco/esv",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/esv.csv",
+        summary: CSV_TWIN,
+        params: &[("saved", false, "a saved ESV parameter set's number")],
+        example: "/api/v1/eco/esv.csv",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/gep",
+        summary: "Gross ecosystem product within your jurisdiction by region and year (material, regulating, cultural; yuan): {gep, next, total}, paged by region:year",
+        params: &PAGING,
+        example: "/api/v1/eco/gep",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/eco/gep.csv",
+        summary: CSV_TWIN,
+        params: &[],
+        example: "/api/v1/eco/gep.csv",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/eco/transfer",
+        summary: "The key ecological function zone transfer per county: each component (gap × coefficient, prohibited area × rate, rangers × standard, reward or deduction), the formula amount and, with a budget, the grant scaled and rounded to it. Nothing is stored.",
+        params: &[],
+        example: "/api/v1/eco/transfer",
+    },
 ];
 
 /// The schema of a parameter of an endpoint, by its name (the same name
@@ -432,8 +538,19 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
         }
         "after" if path == "/api/v1/specs" => json!({"type": "string", "minLength": 1}),
         "after" if path == "/api/v1/indicators" => json!({"type": "string", "pattern": INDICATOR}),
-        "kind" => json!({"type": "string", "enum": ["designation", "allocation"]}),
-        "after" if path == "/api/v1/plans" => json!({"type": "string", "pattern": "^[0-9]{1,18}$"}),
+        "kind" => json!({"type": "string", "enum": ["designation", "allocation", "esv"]}),
+        "after"
+            if path == "/api/v1/plans"
+                || path.starts_with("/api/v1/eco/agreements")
+                || path.starts_with("/api/v1/eco/payments") =>
+        {
+            json!({"type": "string", "pattern": "^[0-9]{1,18}$"})
+        }
+        "after" if path.starts_with("/api/v1/eco/") => {
+            let code = region.trim_start_matches('^').trim_end_matches('$');
+            json!({"type": "string", "pattern": format!("^({code}):[0-9]{{1,9}}$")})
+        }
+        "agreement" | "saved" => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
         "after" => {
             json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{0,63}\\|[0-9A-Za-z_.-]{1,32}\\|[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$"})
         }
@@ -578,8 +695,44 @@ fn write_body(path: &str, region: &str) -> Value {
         "/api/v1/specs" => object(
             &["kind", "name", "spec"],
             json!({
-                "kind": one_of(vec!["designation", "allocation"]), "name": text,
+                "kind": one_of(vec!["designation", "allocation", "esv"]), "name": text,
                 "spec": {"type": "object", "description": "the spec, as in the user guide"}, "note": optional,
+            }),
+        ),
+        "/api/v1/eco/agreements" | "/api/v1/eco/agreements/{id}/edit" => {
+            let mut required = vec!["region", "agreement"];
+            if path.ends_with("/edit") {
+                required.push("version");
+            }
+            object(
+                &required,
+                json!({
+                    "region": region_code, "version": integer,
+                    "agreement": {"type": "object", "description": "the agreement's terms, as in the user guide"},
+                }),
+            )
+        }
+        "/api/v1/eco/agreements/{id}/settle" => object(&["year"], json!({"year": year})),
+        "/api/v1/eco/payments/{id}" => object(
+            &["status", "version"],
+            json!({
+                "status": one_of(vec!["due", "paid", "waived"]), "version": integer,
+                "paid_on": optional_date, "reference": optional,
+            }),
+        ),
+        "/api/v1/eco/transfer" => object(
+            &["coefficient", "prohibited_rate", "ranger_standard", "counties"],
+            json!({
+                "coefficient": number, "prohibited_rate": number, "ranger_standard": number,
+                "reward_rate": number, "penalty_rate": number,
+                "budget": {"type": "number", "nullable": true}, "unit": {"type": "number", "nullable": true},
+                "counties": {"type": "array", "minItems": 1, "items": object(
+                    &["county", "standard_expenditure", "standard_revenue"],
+                    json!({
+                        "county": text, "standard_expenditure": number, "standard_revenue": number,
+                        "prohibited_area": number, "rangers": number, "quality_change": number,
+                    }),
+                )},
             }),
         ),
         "/api/v1/designate/commit" => object(

@@ -43,11 +43,13 @@ pub struct Examples {
     /// The shipped example specs, saved so that the saved-spec list has
     /// something to open.
     pub specs: usize,
+    /// Basin agreements, with samples, settlements and payments.
+    pub agreements: usize,
 }
 
 /// SplitMix64: a small, fixed pseudo-random sequence (the examples must be
 /// the same on every machine; no statistical quality is needed).
-struct Sequence(u64);
+pub(super) struct Sequence(pub(super) u64);
 
 impl Sequence {
     fn next(&mut self) -> u64 {
@@ -59,7 +61,7 @@ impl Sequence {
     }
 
     /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
+    pub(super) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 
@@ -234,7 +236,9 @@ pub async fn load_examples(app: &App, today: Date, now: i64) -> AppResult<Exampl
     let cases = open_cases(app, &flagged, today, &origin).await?;
     let plan = sample_plan(app, dir.path(), today, &origin).await?;
     let specs = save_example_specs(app, &origin).await?;
+    let agreements = super::eco::load(app, dir.path(), &origin).await?;
     Ok(Examples {
+        agreements,
         specs,
         households: households.records_written as usize,
         members: members.records_written as usize,

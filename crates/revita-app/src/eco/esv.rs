@@ -447,3 +447,68 @@ fn report(table: &revita_ingest::Table, kind: &str, dry_run: bool, records: usiz
         ..Default::default()
     }
 }
+
+/// A region to draw on an ecological map: its name, its shape and a value.
+#[derive(Debug, Clone)]
+pub struct EcoMapArea {
+    /// The region.
+    pub code: RegionCode,
+    /// Its name (Chinese).
+    pub name: String,
+    /// Its boundary (lon/lat).
+    pub shape: revita_methods::geometry::MultiPolygon,
+    /// The value mapped (ESV in yuan), if the area carries one.
+    pub value: Option<f64>,
+}
+
+fn parse_shape(boundary: &revita_store::Boundary) -> AppResult<revita_methods::geometry::MultiPolygon> {
+    revita_ingest::boundaries::parse_geometry(&boundary.geojson)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored boundary of {} is invalid: {e}", boundary.region)))
+}
+
+impl App {
+    /// The regions of an ESV report's `year` with their boundaries and totals.
+    pub async fn esv_map_areas(&self, report: &EsvReport, year: i32) -> AppResult<Vec<EcoMapArea>> {
+        let rows: Vec<&EsvRow> = report.rows.iter().filter(|r| r.year == year).collect();
+        let codes: Vec<RegionCode> = rows.iter().map(|r| r.region.clone()).collect();
+        let boundaries = self.store().boundaries_of(&codes).await?;
+        let mut areas = Vec::new();
+        for b in &boundaries {
+            let Some(row) = rows.iter().find(|r| r.region == b.region) else { continue };
+            areas.push(EcoMapArea {
+                code: row.region.clone(),
+                name: row.name.clone(),
+                shape: parse_shape(b)?,
+                value: Some(row.total),
+            });
+        }
+        Ok(areas)
+    }
+
+    /// The provinces around an agreement's sections (those whose bounds
+    /// come within two degrees of one), to draw the sections over.
+    pub async fn eco_section_areas(&self, sections: &[super::Section]) -> AppResult<Vec<EcoMapArea>> {
+        if sections.is_empty() {
+            return Ok(Vec::new());
+        }
+        let near = |b: &revita_methods::geometry::Bounds| {
+            sections.iter().any(|s| {
+                s.lon >= b.min_x - 2.0 && s.lon <= b.max_x + 2.0 && s.lat >= b.min_y - 2.0 && s.lat <= b.max_y + 2.0
+            })
+        };
+        let names: HashMap<RegionCode, String> =
+            self.store().regions().await?.into_iter().map(|r| (r.code, r.name_zh)).collect();
+        let mut areas = Vec::new();
+        for b in self.store().boundaries_at_level("province").await? {
+            let shape = parse_shape(&b)?;
+            let Some(bounds) = revita_methods::geometry::Bounds::of(shape.iter().flatten().flatten()) else {
+                continue;
+            };
+            if near(&bounds) {
+                let name = names.get(&b.region).cloned().unwrap_or_default();
+                areas.push(EcoMapArea { code: b.region.clone(), name, shape, value: None });
+            }
+        }
+        Ok(areas)
+    }
+}

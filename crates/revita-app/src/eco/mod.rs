@@ -22,7 +22,9 @@ pub use agreement::{
     AgreementIndicator, BasinAgreement, CHISHUI_EXAMPLE, Round, Section, SectionResult, SegmentRule, SettleError,
     Settlement, TransferLine, XINAN_EXAMPLE, settle,
 };
-pub use esv::{EsvParameters, EsvReport, EsvRow, GepReport, GepRow, TransferInputs, XIE_2015_DEFAULT, transfer_file};
+pub use esv::{
+    EcoMapArea, EsvParameters, EsvReport, EsvRow, GepReport, GepRow, TransferInputs, XIE_2015_DEFAULT, transfer_file,
+};
 pub use revita_methods::eco::transfer::TransferGrant;
 pub use revita_store::eco::{GepItem, Payment, StoredAgreement};
 pub use statement::{statement_pdf, statement_sheets, statement_workbook};

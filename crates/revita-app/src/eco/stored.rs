@@ -105,8 +105,8 @@ impl App {
         let stored =
             self.store().eco_agreement(id).await?.ok_or_else(|| AppError::NotFound(format!("agreement {id}")))?;
         if !self.jurisdiction(actor, Action::Read).await?.covers(&stored.region) {
-            // As if it did not exist: a reader elsewhere learns nothing.
-            return Err(AppError::NotFound(format!("agreement {id}")));
+            // Its number only: a reader elsewhere learns nothing of it.
+            return Err(AppError::Forbidden(format!("agreement {id} is kept outside your jurisdiction")));
         }
         Ok(stored)
     }
@@ -308,6 +308,16 @@ impl App {
         Ok(Ledger { payments, total })
     }
 
+    /// One payment of an agreement the actor may read.
+    pub async fn eco_payment(&self, actor: &Actor, id: i64) -> AppResult<Payment> {
+        let payment = self.store().eco_payment(id).await?.ok_or_else(|| AppError::NotFound(format!("payment {id}")))?;
+        self.readable_agreement(actor, payment.agreement_id).await.map_err(|e| match e {
+            AppError::Forbidden(_) => AppError::Forbidden(format!("payment {id} is outside your jurisdiction")),
+            other => other,
+        })?;
+        Ok(payment)
+    }
+
     /// Records a payment as paid (with the day and a reference), waived or
     /// due again, if it is still at `version`.
     #[allow(clippy::too_many_arguments)]
@@ -341,9 +351,6 @@ impl App {
         let before = tx.eco_payment(id).await?.ok_or_else(|| AppError::NotFound(format!("payment {id}")))?;
         let agreement =
             tx.eco_agreement(before.agreement_id).await?.ok_or_else(|| AppError::NotFound(format!("payment {id}")))?;
-        if !self.jurisdiction(actor, Action::Read).await?.covers(&agreement.region) {
-            return Err(AppError::NotFound(format!("payment {id}")));
-        }
         if !decide.covers(&agreement.region) {
             return Err(AppError::Forbidden(format!("{} may not record payment {id}", actor.name)));
         }

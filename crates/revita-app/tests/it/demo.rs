@@ -43,6 +43,28 @@ both_backends!(the_demo_examples_fill_the_registry_cases_and_a_plan, |store: Dyn
     let admin = app.actor_named("admin").await.unwrap();
     let plan = app.plan_report(&admin, added.plan.unwrap(), today).await.unwrap();
     assert_eq!(plan.projects.len(), 4);
+    // Issue 19: the Xin'an example settled for 2018 and 2019 (met, 浙江
+    // pays 安徽), its 2020 samples running close to 1 (the alert), the
+    // Chishui example's failed section making 云南 pay; land use in two
+    // years for the six counties, GEP of one.
+    assert_eq!(added.agreements, 2);
+    let xinan = app.eco_agreement(&admin, 1).await.unwrap();
+    assert_eq!(xinan.settlements.len(), 2);
+    let (_, s2019) = &xinan.settlements[0];
+    assert!(s2019.sections[0].met && (s2019.sections[0].p - 0.88).abs() < 0.02, "{:?}", s2019.sections[0]);
+    assert_eq!((s2019.reserves, s2019.void), (4, 4), "one reserve and one void sample per indicator");
+    let running = xinan.running.as_ref().unwrap().as_ref().unwrap();
+    assert!(running.year == 2020 && running.sections[0].alert, "{running:?}");
+    let ledger = app.eco_ledger(&admin, None, 0, 100).await.unwrap();
+    let flows: Vec<(&str, &str, &str)> =
+        ledger.payments.iter().map(|p| (p.payer.as_str(), p.payee.as_str(), p.status.as_str())).collect();
+    assert_eq!(flows[..2], [("浙江省", "安徽省", "paid"), ("浙江省", "安徽省", "due")]);
+    assert!(flows[2..].iter().all(|(payer, _, _)| *payer == "云南省"), "{flows:?}");
+    let parameters = revita_app::eco::EsvParameters::from_json(revita_app::eco::XIE_2015_DEFAULT).unwrap();
+    let esv = app.esv(&admin, parameters).await.unwrap();
+    assert_eq!(esv.rows.len(), 12);
+    assert!(esv.rows[1].change.unwrap().1 > 0.0, "forest gained from dry land raises ESV");
+    assert_eq!(app.gep(&admin).await.unwrap().rows.len(), 1);
     // The Nanming clerk sees the county's six cases and no other.
     let clerk = app.actor_named("nanming_clerk").await.unwrap();
     let within = app.jurisdiction(&clerk, revita_methods::access::Action::Read).await.unwrap();

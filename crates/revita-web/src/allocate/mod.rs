@@ -7,6 +7,8 @@ pub(crate) mod builder;
 pub(crate) mod i18n;
 mod pages;
 
+pub(crate) use pages::wan;
+
 use revita_app::allocate::{AllocationRun, AllocationSpec};
 use revita_app::{AppError, AppResult};
 use serde::Deserialize;

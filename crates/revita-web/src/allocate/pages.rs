@@ -33,7 +33,7 @@ fn money(amount: f64) -> String {
 
 /// An amount in 万元: grouped by thousands, always two decimals (0.01 万元
 /// is a hundred yuan, the precision budgets are written to).
-fn wan(amount: f64) -> String {
+pub(crate) fn wan(amount: f64) -> String {
     let cents = (amount / WAN * 100.0).round();
     let whole = money((cents / 100.0).trunc());
     let fraction = (cents.abs() % 100.0) as u32;

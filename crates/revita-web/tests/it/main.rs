@@ -114,12 +114,34 @@ async fn fixture(store: DynStore) -> Client {
     let spec = r#"{"name":"Crowded","universe":{"level":"county"},"indicators":[{"code":"pop_total","direction":"lower_is_better"}],"method":{"kind":"index","bands":[{"upper":0.5,"label":"lagging"},{"upper":1.0,"label":"other"}]}}"#;
     let kind = revita_app::specs::SpecKind::Designation;
     app.save_spec(&planner, kind, "Crowded", spec, None, &revita_app::auth::Origin::default()).await.unwrap();
+    // One basin agreement per county (numbers 1 and 2) with a settled 2020
+    // (payments 1 and 2), land use and GEP of both counties (issue 19).
+    let origin = revita_app::auth::Origin::default();
+    for (county, river) in [("520102", "南明河"), ("520103", "云岩河")] {
+        let code = revita_methods::RegionCode::parse(county).unwrap();
+        let agreement = format!(
+            r#"{{"name": "{river}补偿", "upstream": "{river}上游", "downstream": "{river}下游", "section": "{river}断面",
+               "rounds": [{{"name": "1", "from": 2019, "to": 2022, "k0": 0.9, "amount": 1000000,
+               "indicators": [{{"code": "tp", "weight": 1, "limit": 0.1}}]}}]}}"#
+        );
+        let id = app.save_eco_agreement(&planner, None, &code, &agreement, &origin).await.unwrap();
+        let samples = format!(
+            "section,date,indicator,upstream,downstream\n{river}断面,2020-05-01,tp,0.1,0.1\n{river}断面,2021-05-01,tp,0.1,0.1\n"
+        );
+        app.import_eco_samples(&planner, id, &write("s.csv", &samples), false, &origin).await.unwrap();
+        app.settle_eco_year(&planner, id, 2020, &origin).await.unwrap();
+    }
+    let land = "region_code,year,type,hectares\n520102,2020,paddy,100\n520103,2020,paddy,300\n";
+    app.import_land_use(&planner, &write("l.csv", land), false, &origin).await.unwrap();
+    let gep = "region_code,year,service,quantity,unit,price,price_method\n520102,2020,food,10,t,3000,market\n520103,2020,food,30,t,3000,market\n";
+    app.import_gep(&planner, &write("g.csv", gep), false, &origin).await.unwrap();
     log_in(&app, "admin", revita_methods::access::Role::Admin, "000000").await
 }
 
 mod access;
 mod admin;
 mod auth;
+mod eco;
 mod pages;
 mod server;
 mod uploads;
