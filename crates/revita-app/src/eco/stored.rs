@@ -228,6 +228,14 @@ impl App {
         if outside_rounds > 0 {
             report.notes.push(format!("{outside_rounds} sample(s) fall in years no round covers; kept, not settled"));
         }
+        if dry_run {
+            // Counted from one read: a check takes no write lock.
+            let key = |s: &StoredSample| (s.section.clone(), s.sampled_on.clone(), s.indicator.clone());
+            let stored: std::collections::HashSet<_> =
+                self.store().eco_samples(id, None).await?.iter().map(key).collect();
+            report.replaces = samples.iter().filter(|s| stored.contains(&key(s))).count() as u64;
+            return Ok(report);
+        }
         let mut tx = self.store().begin().await?;
         // The stored row again, inside the transaction: it may have moved.
         let now = tx.eco_agreement(id).await?.ok_or_else(|| AppError::NotFound(format!("agreement {id}")))?;
@@ -235,10 +243,6 @@ impl App {
             return Err(AppError::Conflict(format!("agreement {id} was moved meanwhile; try again")));
         }
         report.replaces = tx.put_eco_samples(id, &samples).await?;
-        if dry_run {
-            // Counted inside the transaction, then undone.
-            return Ok(report);
-        }
         tx.audit(audit_entry(
             &actor.name,
             "eco.samples.import",

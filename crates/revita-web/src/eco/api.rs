@@ -173,6 +173,9 @@ pub struct LedgerQuery {
 /// `GET /eco/payments[.csv]`: the payments ledger within the caller's
 /// jurisdiction (of one agreement with `agreement`), by number.
 pub async fn payments(api: Api, Query(q): Query<LedgerQuery>) -> Result<Response, ApiError> {
+    if q.agreement.is_some_and(|a| a < 1) {
+        return Err(AppError::Invalid("agreement: an agreement's number, from 1".into()).into());
+    }
     let paging = Paging { limit: q.limit, after: q.after };
     let want = Want::of(api.csv, &paging, 100)?;
     let after = cursor_number(&want)?;
@@ -244,17 +247,18 @@ pub struct ValueQuery {
     saved: Option<i64>,
 }
 
-/// A region-year row's cursor: `code:year`.
-fn region_year(text: &str) -> Result<(String, i32), ApiError> {
+/// A region-year row's cursor: `code:year`, the code one of the scheme's.
+fn region_year(api: &Api, text: &str) -> Result<(String, i32), ApiError> {
     let bad = || AppError::Invalid(format!("cursor '{text}' is not region:year"));
     let (code, year) = text.split_once(':').ok_or_else(bad)?;
-    let year = year.parse().map_err(|_| bad())?;
+    let code = api.region_code(code)?;
+    let year = sequence_number(year).and_then(|y| i32::try_from(y).ok()).ok_or_else(bad)?;
     Ok((code.to_string(), year))
 }
 
 /// A page of rows keyed by region and year, after the cursor.
-fn page_of<T>(rows: Vec<T>, want: &Want, key: impl Fn(&T) -> (String, i32)) -> Result<Vec<T>, ApiError> {
-    let after = want.after().map(region_year).transpose()?;
+fn page_of<T>(api: &Api, rows: Vec<T>, want: &Want, key: impl Fn(&T) -> (String, i32)) -> Result<Vec<T>, ApiError> {
+    let after = want.after().map(|a| region_year(api, a)).transpose()?;
     let limit = usize::try_from(want.limit()).unwrap_or(usize::MAX);
     Ok(rows.into_iter().filter(|r| after.as_ref().is_none_or(|a| key(r) > *a)).take(limit).collect())
 }
@@ -277,6 +281,9 @@ struct EsvRow {
 pub async fn esv(api: Api, Query(q): Query<ValueQuery>) -> Result<Response, ApiError> {
     let want = Want::of(api.csv, &Paging { limit: q.limit, after: q.after.clone() }, 100)?;
     let text = match q.saved {
+        Some(id) if id < 1 => {
+            return Err(AppError::Invalid("saved: a saved parameter set's number, from 1".into()).into());
+        }
         Some(id) => {
             let saved = api.app().saved_spec(id).await?;
             if saved.kind != "esv" {
@@ -301,7 +308,7 @@ pub async fn esv(api: Api, Query(q): Query<ValueQuery>) -> Result<Response, ApiE
             change: r.change.map(|(_, delta, _)| delta),
         })
         .collect();
-    let rows = page_of(rows, &want, |r| (r.region.clone(), r.year))?;
+    let rows = page_of(&api, rows, &want, |r| (r.region.clone(), r.year))?;
     const COLUMNS: &[&str] = &["region", "name", "year", "correction", "total", "change", "by_service"];
     let total = want.counts().then_some(total);
     Listing { name: "esv", columns: COLUMNS, rows, total }.respond(&want, "esv", |r| format!("{}:{}", r.region, r.year))
@@ -338,7 +345,7 @@ pub async fn gep(api: Api, Query(q): Query<ValueQuery>) -> Result<Response, ApiE
             total: r.total,
         })
         .collect();
-    let rows = page_of(rows, &want, |r| (r.region.clone(), r.year))?;
+    let rows = page_of(&api, rows, &want, |r| (r.region.clone(), r.year))?;
     const COLUMNS: &[&str] = &["region", "name", "year", "material", "regulating", "cultural", "total"];
     let total = want.counts().then_some(total);
     Listing { name: "gep", columns: COLUMNS, rows, total }.respond(&want, "gep", |r| format!("{}:{}", r.region, r.year))
@@ -376,6 +383,14 @@ pub async fn transfer(api: Api, headers: HeaderMap, Json(body): Json<TransferBod
     api_write(&api, &headers)?;
     if body.counties.is_empty() || body.counties.len() > MAX_COUNTIES {
         return Err(AppError::Invalid(format!("counties: give 1 to {MAX_COUNTIES}")).into());
+    }
+    if let Some(unnamed) =
+        body.counties.iter().position(|c| c.county.trim().is_empty() || c.county.chars().count() > 200)
+    {
+        return Err(AppError::Invalid(format!(
+            "counties[{unnamed}].county: give its name or code (1 to 200 characters)"
+        ))
+        .into());
     }
     let counties: Vec<TransferCounty> = body
         .counties

@@ -441,6 +441,54 @@ fn browser_journeys() {
     // The page is in English by now, and so is the document around the Chinese names.
     check_pdf(&pdf, &["贵阳市振兴发展规划", "Contents", "南明区城乡供水一体化工程", "on track", "Five-year plan"]);
 
+    // 5e. Ecological compensation (issue 19): the demo's Xin'an agreement
+    //     warns that 2020's running P nears 1; the year is settled with every
+    //     step, its statement printed, its payment recorded; ESV is mapped.
+    browser.go(&format!("{url}/eco"));
+    browser.wait_for_text("h1", "Ecological compensation");
+    assert!(browser.text(".eco-agreements").contains("赤水河流域横向生态补偿（示例）"));
+    browser.click(".eco-agreements tbody tr:first-child a");
+    browser.wait_for_text("h1", "新安江流域上下游横向生态补偿（示例）");
+    let running = browser.text("#running");
+    assert!(running.contains("2020") && running.contains("Alert: P is close to 1"), "{running}");
+    assert!(
+        browser.script("return document.querySelectorAll('.map svg .marker').length").as_u64() == Some(1),
+        "街口 on the map"
+    );
+    assert_eq!(browser.script("return document.querySelector('#settle-year').value").as_str(), Some("2020"));
+    browser.click("#settle");
+    let settled = browser.wait_for_text("#settlement-2020", "P = k0 × Σ = 0.9 ×");
+    assert!(settled.contains("met (P ≤ 1)") && settled.contains("浙江省 → 安徽省: 20,000.00 万元"), "{settled}");
+    browser.screenshot("5e-eco-settlement");
+    let pdf = browser.script(&format!(
+        "return fetch('{url}' + location.pathname + '/statements/2020.pdf').then(r => r.arrayBuffer()).then(b => {{ \
+         const a = new Uint8Array(b); let s = ''; for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]); return btoa(s); }})"
+    ));
+    check_pdf(
+        &decode_base64(pdf.as_str().unwrap()),
+        &["Joint-sampling tolerance", "街口", "the basic standard is met"],
+    );
+    // The new payment (the ledger's last row) is recorded as paid.
+    let form = browser
+        .script("const f = [...document.querySelectorAll('form[id^=payment-form-]')].pop(); return f.id")
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = form.trim_start_matches("payment-form-").to_string();
+    browser.click(&format!("tr:has(#{form}) summary"));
+    browser.click(&format!("#status-{id} option[value=paid]"));
+    browser.script(&format!("document.querySelector('#paid-on-{id}').value = '2021-06-30'; return true"));
+    browser.type_into(&format!("#reference-{id}"), "财预〔2021〕1号");
+    browser.click(&format!("#record-payment-{id}"));
+    browser.wait_for_text(&format!("#payment-{id}"), "paid");
+    // ESV of the demo counties, mapped, with the 1/7 rule's equivalent.
+    browser.go(&format!("{url}/eco/esv"));
+    browser.wait_for_text("#standard-equivalent", "1498.58");
+    assert!(browser.script("return document.querySelector('.map svg') !== null").as_bool().unwrap(), "mapped");
+    let rows = browser.script("return document.querySelectorAll('.eco-esv tbody tr').length").as_u64().unwrap();
+    assert_eq!(rows, 12, "six counties in two years");
+    browser.screenshot("5e-esv");
+
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
     browser.wait_for_text("h1", "Log in");
