@@ -272,6 +272,7 @@ struct EsvRow {
     correction: f64,
     total: f64,
     by_service: serde_json::Map<String, Value>,
+    by_type: serde_json::Map<String, Value>,
     change: Option<f64>,
 }
 
@@ -305,11 +306,12 @@ pub async fn esv(api: Api, Query(q): Query<ValueQuery>) -> Result<Response, ApiE
             correction: r.correction,
             total: r.total,
             by_service: report.services.iter().zip(r.by_service).map(|(s, v)| (s.to_string(), v.into())).collect(),
+            by_type: r.by_type.into_iter().map(|(k, v)| (k, v.into())).collect(),
             change: r.change.map(|(_, delta, _)| delta),
         })
         .collect();
     let rows = page_of(&api, rows, &want, |r| (r.region.clone(), r.year))?;
-    const COLUMNS: &[&str] = &["region", "name", "year", "correction", "total", "change", "by_service"];
+    const COLUMNS: &[&str] = &["region", "name", "year", "correction", "total", "change", "by_service", "by_type"];
     let total = want.counts().then_some(total);
     Listing { name: "esv", columns: COLUMNS, rows, total }.respond(&want, "esv", |r| format!("{}:{}", r.region, r.year))
 }

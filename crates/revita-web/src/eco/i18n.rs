@@ -117,6 +117,7 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("eco_land_use_import", "Import land use", "导入土地利用数据"),
     ("eco_map_esv", "ESV by region", "各地区生态系统服务价值"),
     ("eco_by_service", "By service (万元 a year)", "分服务类型（万元/年）"),
+    ("eco_by_type", "By ecosystem type (万元 a year)", "分生态系统类型（万元/年）"),
     ("eco_gep", "Gross ecosystem product (GEP)", "生态产品总值（GEP）"),
     ("eco_gep_material", "Material products", "物质产品"),
     ("eco_gep_regulating", "Regulating services", "调节服务"),

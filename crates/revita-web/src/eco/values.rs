@@ -29,6 +29,7 @@ struct EsvRowView {
     total: String,
     change: String,
     by_service: Vec<String>,
+    by_type: String,
 }
 
 /// A region's GEP in a year, formatted.
@@ -94,6 +95,30 @@ fn service_label(page: &Page, service: &str) -> String {
         .iter()
         .find(|(k, _, _)| *k == service)
         .map_or(service.to_string(), |(_, en, cn)| if zh { cn.to_string() } else { en.to_string() })
+}
+
+/// An ecosystem type's name in the page's language (Xie et al. 2015's table).
+fn type_label(page: &Page, kind: &str) -> String {
+    let names: [(&str, &str); 14] = [
+        ("dry_land", "旱地"),
+        ("paddy", "水田"),
+        ("coniferous_forest", "针叶林"),
+        ("mixed_forest", "针阔混交林"),
+        ("broadleaf_forest", "阔叶林"),
+        ("shrub_forest", "灌木林"),
+        ("steppe", "草原"),
+        ("shrub_grassland", "灌草丛"),
+        ("meadow", "草甸"),
+        ("wetland", "湿地"),
+        ("desert", "荒漠"),
+        ("bare_land", "裸地"),
+        ("water", "水系"),
+        ("glacier_snow", "冰川积雪"),
+    ];
+    match names.iter().find(|(k, _)| *k == kind) {
+        Some((_, zh)) if page.lang() == crate::i18n::Lang::Zh => zh.to_string(),
+        _ => kind.replace('_', " "),
+    }
 }
 
 /// The ESV map of `year`: regions classed in quintiles of their value.
@@ -196,6 +221,12 @@ async fn esv_with(
                         })
                         .unwrap_or_default(),
                     by_service: r.by_service.iter().map(|v| wan(*v)).collect(),
+                    by_type: r
+                        .by_type
+                        .iter()
+                        .map(|(k, v)| format!("{} {}", type_label(&page, k), wan(*v)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 })
                 .collect();
         }

@@ -203,6 +203,7 @@ both_backends!(esv_gep_and_the_transfer_have_pages, |store: DynStore| async move
     assert!(page.contains("<svg") && page.contains("58.29"), "a map and the value in 万元: {page}");
     let (_, _, zh) = get_text(&admin, "/eco/esv", &[("cookie", "lang=zh")]).await;
     assert!(zh.contains("生态系统服务价值") && zh.contains("水文调节") && zh.contains("物质产品"), "{zh}");
+    assert!(zh.contains("水田 58.29"), "ESV by ecosystem type, named in Chinese: {zh}");
     // A land-use file with a type Xie's table does not name: refused by row.
     let csrf = input_value(&page, "csrf");
     let bad = "region_code,year,type,hectares\n520102,2021,orchard,5\n";
