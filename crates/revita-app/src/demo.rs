@@ -11,6 +11,7 @@ use crate::import::{FileImport, ObservationImport};
 use crate::{App, AppResult, ImportReport};
 
 mod eco;
+mod pairing;
 mod synthetic;
 
 pub use synthetic::{Examples, load_examples};

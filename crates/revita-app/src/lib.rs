@@ -5,6 +5,8 @@
 
 pub mod allocate;
 pub mod auth;
+pub mod brief;
+pub mod brief_document;
 pub mod cache;
 pub mod cases;
 pub mod clock;
@@ -13,8 +15,10 @@ pub mod designate;
 pub mod eco;
 pub mod error;
 pub mod export;
+pub mod iati;
 pub mod import;
 pub mod jurisdiction;
+pub mod ledger;
 pub mod maps;
 pub mod plan_document;
 pub mod plans;

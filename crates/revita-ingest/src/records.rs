@@ -475,6 +475,82 @@ pub fn read_transfer_counties(
     })
 }
 
+/// A pairing-assistance flow read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairingFlowRecord {
+    /// The programme.
+    pub program: String,
+    /// The donor.
+    pub donor: RegionCode,
+    /// The recipient.
+    pub recipient: RegionCode,
+    /// The year.
+    pub year: i32,
+    /// What it is.
+    pub kind: revita_methods::pairing::FlowKind,
+    /// The project or batch.
+    pub project: String,
+    /// How much, in the kind's unit.
+    pub amount: f64,
+    /// The sector.
+    pub sector: Option<String>,
+    /// Spent at county level or below.
+    pub county_level: bool,
+    /// Spent on livelihoods.
+    pub livelihood: bool,
+}
+
+/// Reads pairing-assistance flows:
+/// `program,donor_code,recipient_code,year,kind,project,amount[,sector,county_level,livelihood]`,
+/// the kind one of `funds`, `cadres`, `technicians`, `investment`,
+/// `labour`, `purchases`; the flags 1/0 (default 0); the rows that parse
+/// beside the problems of those that do not.
+pub fn read_pairing_flows_with_problems(table: &mut Table) -> Result<(Parsed<PairingFlowRecord>, Problems), Problems> {
+    use revita_methods::pairing::FlowKind;
+    let specs = [
+        required(&["program"]),
+        required(&["donor_code", "donor"]),
+        required(&["recipient_code", "recipient"]),
+        required(&["year"]),
+        required(&["kind"]),
+        required(&["project"]),
+        required(&["amount"]),
+        optional(&["sector"]),
+        optional(&["county_level"]),
+        optional(&["livelihood"]),
+    ];
+    read_all_with_problems(table, &specs, |c| {
+        let kind = c.required(4)?;
+        let kind = FlowKind::parse(kind).ok_or_else(|| {
+            let all: Vec<&str> = FlowKind::ALL.iter().map(|k| k.as_str()).collect();
+            c.error(4, format!("'{kind}' is not one of {}", all.join(", ")))
+        })?;
+        let flag = |spec: usize| -> Result<bool, RowError> {
+            match c.text(spec) {
+                "" | "0" | "否" => Ok(false),
+                "1" | "是" => Ok(true),
+                other => Err(c.error(spec, format!("'{other}' is not 0 or 1"))),
+            }
+        };
+        let amount = c.opt_number(6)?.ok_or_else(|| c.error(6, "is empty"))?;
+        if amount < 0.0 {
+            return Err(c.error(6, format!("{amount} is below 0")));
+        }
+        Ok(PairingFlowRecord {
+            program: c.required(0)?.to_string(),
+            donor: c.region_code(1)?,
+            recipient: c.region_code(2)?,
+            year: c.opt_year(3)?.ok_or_else(|| c.error(3, "is empty"))?,
+            kind,
+            project: c.required(5)?.to_string(),
+            amount,
+            sector: c.opt_text(7),
+            county_level: flag(8)?,
+            livelihood: flag(9)?,
+        })
+    })
+}
+
 /// Reads monitoring lines: `region_code,year,amount[,rule,multiple]`, the
 /// rule `fixed` (default), `poverty_standard` or `dibao` with its multiple.
 pub fn read_monitoring_lines(

@@ -186,5 +186,58 @@ pub fn fulfilment(delivered: f64, due: f64) -> Option<f64> {
     (due > 0.0).then(|| delivered / due)
 }
 
+/// A recommendation the evidence brief draws from an indicator's standing
+/// and trend, by stated thresholds (issue 18).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Recommendation {
+    /// Far behind the reference (standing below [`FAR_BEHIND`]) and the gap
+    /// widening: a priority for support.
+    Priority {
+        /// The standing (region ÷ reference, oriented so that 1 is par).
+        standing: f64,
+    },
+    /// Behind and the gap widening: reverse the trend.
+    Widening {
+        /// The standing.
+        standing: f64,
+    },
+    /// Behind, and at the trend the gap closes only after more than
+    /// [`SLOW_YEARS`] years: speed up.
+    Slow {
+        /// Years to close at the trend.
+        years: f64,
+    },
+    /// Behind but catching up in reasonable time: keep the course.
+    Closing {
+        /// Years to close at the trend.
+        years: f64,
+    },
+    /// At or above the reference.
+    AtPar,
+}
+
+/// Below this standing a region is far behind (60% of the reference).
+pub const FAR_BEHIND: f64 = 0.6;
+/// A gap that takes longer than this to close at the trend closes slowly.
+pub const SLOW_YEARS: f64 = 20.0;
+
+/// The recommendation for an indicator at `standing` (region ÷ reference,
+/// oriented so that below 1 is behind) whose gap evolves as `trend` (from
+/// [`catching_up`]; `None` when there is no series to fit).
+pub fn recommend(standing: f64, trend: Option<&CatchingUp>) -> Recommendation {
+    if standing >= 1.0 {
+        return Recommendation::AtPar;
+    }
+    let widening = trend.is_some_and(|t| t.trend.slope < 0.0);
+    match (widening, trend.and_then(|t| t.years)) {
+        (true, _) if standing < FAR_BEHIND => Recommendation::Priority { standing },
+        (true, _) => Recommendation::Widening { standing },
+        (false, Some(years)) if years > SLOW_YEARS => Recommendation::Slow { years },
+        (false, Some(years)) => Recommendation::Closing { years },
+        (false, None) if standing < FAR_BEHIND => Recommendation::Priority { standing },
+        (false, None) => Recommendation::Widening { standing },
+    }
+}
+
 #[cfg(test)]
 mod tests;

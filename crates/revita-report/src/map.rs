@@ -45,6 +45,20 @@ pub struct Marker {
     pub title: String,
 }
 
+/// A line from one place to another (donor to recipient), its width
+/// proportional to what flows along it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// Where it starts (lon, lat).
+    pub from: Point,
+    /// Where it ends.
+    pub to: Point,
+    /// Its stroke width in drawing units.
+    pub width: f64,
+    /// Its hover text.
+    pub title: String,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegendEntry {
     /// Swatch colour.
@@ -94,6 +108,8 @@ pub struct Choropleth<'a> {
     pub footer: Vec<String>,
     /// Places marked over the regions.
     pub markers: Vec<Marker>,
+    /// Lines drawn over the regions, under the markers.
+    pub links: Vec<Link>,
 }
 
 impl<'a> Choropleth<'a> {
@@ -117,6 +133,7 @@ impl<'a> Choropleth<'a> {
             inset: None,
             footer: Vec::new(),
             markers: Vec::new(),
+            links: Vec::new(),
         }
     }
 }
@@ -220,6 +237,16 @@ pub fn render(map: &Choropleth, projection: &Albers) -> String {
     }
     if let Some(inset) = &map.inset {
         boundary_lines(&mut svg, inset.lines, &|p| to_screen(projection.project(p)));
+    }
+    for link in &map.links {
+        let (x1, y1) = to_screen(projection.project(link.from));
+        let (x2, y2) = to_screen(projection.project(link.to));
+        let _ = write!(
+            svg,
+            r##"<g class="link"><line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" stroke="#D55E00" stroke-opacity="0.7" stroke-width="{:.1}" stroke-linecap="round"><title>{}</title></line><circle cx="{x2:.1}" cy="{y2:.1}" r="2.5" fill="#D55E00"/></g>"##,
+            link.width.clamp(0.5, 12.0),
+            escape(&link.title)
+        );
     }
     for marker in &map.markers {
         let (x, y) = to_screen(projection.project(marker.at));
@@ -448,7 +475,17 @@ mod tests {
             inset: None,
             footer: Vec::new(),
             markers: Vec::new(),
+            links: Vec::new(),
         }
+    }
+
+    #[test]
+    fn links_run_between_their_places() {
+        let shapes = [square(106.0, 26.0, 1.0), square(107.0, 26.0, 1.0)];
+        let mut m = map(&shapes);
+        m.links.push(Link { from: (106.5, 26.5), to: (107.5, 26.5), width: 30.0, title: "广东 → 疏附".into() });
+        let svg = render(&m, &Albers::china());
+        assert!(svg.contains("stroke-width=\"12.0\"") && svg.contains("<title>广东 → 疏附</title>"), "{svg}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod database_url;
 mod db;
 mod designations;
 pub mod eco;
+pub mod ledger;
 mod load;
 mod migrate;
 mod observations;

@@ -55,6 +55,7 @@ migrations! {
     17 "0017_indicator_ranges";
     18 "0018_saved_specs";
     19 "0019_eco";
+    20 "0020_pairing_ledger";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

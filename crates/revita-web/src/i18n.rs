@@ -251,6 +251,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("amount", "Amount", "分配数额"),
     ("nav_allocate", "Allocation", "资金分配"),
     ("nav_eco", "Eco-compensation", "生态补偿"),
+    ("nav_pairing", "Pairing aid", "对口支援"),
+    ("nav_brief", "Brief", "简报"),
     ("moved_worse", "Moved to a worse class", "降入更差类别"),
     ("moved_better", "Moved to a better class", "升入更好类别"),
     ("moved_same", "Same class", "类别不变"),
@@ -420,13 +422,14 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// Every table of messages: the shared ones above, and each feature's own
 /// (kept beside its pages).
-const TABLES: [&[(&str, &str, &str)]; 11] = [
+const TABLES: [&[(&str, &str, &str)]; 12] = [
     MESSAGES,
     crate::account::i18n::MESSAGES,
     crate::admin::i18n::MESSAGES,
     crate::allocate::i18n::MESSAGES,
     crate::designate::i18n::MESSAGES,
     crate::eco::i18n::MESSAGES,
+    crate::pairing::i18n::MESSAGES,
     crate::imports::i18n::MESSAGES,
     crate::indicators::i18n::MESSAGES,
     crate::monitoring::i18n::MESSAGES,

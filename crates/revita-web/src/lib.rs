@@ -24,6 +24,7 @@ mod maps;
 mod monitoring;
 mod official;
 mod openapi;
+mod pairing;
 mod plans;
 mod redirect;
 mod regions;
@@ -86,6 +87,7 @@ fn route_table() -> Vec<(String, Route)> {
         allocate::routes(),
         designate::routes(),
         eco::routes(),
+        pairing::routes(),
         monitoring::routes(),
         plans::routes(),
         imports::routes(),
@@ -100,6 +102,7 @@ fn route_table() -> Vec<(String, Route)> {
         allocate::api_routes(),
         designate::api_routes(),
         eco::api_routes(),
+        pairing::api_routes(),
         monitoring::api_routes(),
         plans::api_routes(),
         shell::api_routes(),

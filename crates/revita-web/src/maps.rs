@@ -384,6 +384,7 @@ fn draw(
         inset: None,
         footer: Vec::new(),
         markers: Vec::new(),
+        links: Vec::new(),
     };
     let mut choropleth = choropleth;
     crate::official::officiate(&mut choropleth, &data.regions, lang, frame.approval, frame.china);

@@ -185,6 +185,7 @@ mod tests {
             inset: None,
             footer: Vec::new(),
             markers: Vec::new(),
+            links: Vec::new(),
         };
         officiate(&mut map, &base, Lang::Zh, Some("GS(2024)0650号"), true);
         let taiwan = map.features.iter().find(|f| f.code == "710000").expect("Taiwan is drawn");

@@ -495,6 +495,64 @@ pub const ENDPOINTS: &[Endpoint] = &[
         params: &[],
         example: "/api/v1/eco/transfer",
     },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/pairing/ledger",
+        summary: "The pairing-assistance ledger of a year within your jurisdiction: each pairing in force with its obligation (the donor's rule, split among its recipients; yuan) and how it was computed, funds and other deliveries, fulfilment, the shares to livelihoods and to county level and whether both norms (70%, 80%) are met: {ledger, next, total}, paged by row",
+        params: &[
+            ("year", true, "the year"),
+            ("program", false, "one programme"),
+            ("limit", false, "page size, at most 10000"),
+            ("after", false, "the `next` cursor of the previous page"),
+        ],
+        example: "/api/v1/pairing/ledger?year=2021",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/pairing/ledger.csv",
+        summary: CSV_TWIN,
+        params: &[("year", true, "the year"), ("program", false, "one programme")],
+        example: "/api/v1/pairing/ledger.csv?year=2021",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/pairing/flows",
+        summary: "Deliveries of pairing assistance within your jurisdiction (funds by project, cadres, technicians, investment, labour, purchases, with their units): {flows, next, total}, paged by number",
+        params: &PAGING,
+        example: "/api/v1/pairing/flows",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/pairing/flows.csv",
+        summary: CSV_TWIN,
+        params: &[],
+        example: "/api/v1/pairing/flows.csv",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/pairing/flows",
+        summary: "Records a delivery of a pairing in force in its year, on a side within your data-entry jurisdiction (replacing the stored one of the same pairing, year, kind and project), audited. Answers {replaced}.",
+        params: &[],
+        example: "/api/v1/pairing/flows",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/pairing/rules",
+        summary: "Sets a donor's rule in a programme (revenue_share with share and lag, or growing with base and growth), for deciders over the donor, audited",
+        params: &[],
+        example: "/api/v1/pairing/rules",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/brief",
+        summary: "The evidence brief on a region within your jurisdiction: per indicator the latest value, national value and peers' mean, standing, series, the gap's trend with years to close and its interval, σ across the subdivisions by year, β-convergence, a recommendation; and the pairing assistance received",
+        params: &[
+            ("region", true, "region code"),
+            ("year", false, "the year (default: last year)"),
+            ("indicators", false, "indicator codes, comma-separated"),
+        ],
+        example: "/api/v1/brief?region=520000&year=2020&indicators=pop_total",
+    },
 ];
 
 /// The schema of a parameter of an endpoint, by its name (the same name
@@ -546,11 +604,18 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
         {
             json!({"type": "string", "pattern": "^[0-9]{1,18}$"})
         }
+        // Row and delivery numbers start at 1: a cursor is never 0.
+        "after" if path.starts_with("/api/v1/pairing/") => json!({"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}),
         "after" if path.starts_with("/api/v1/eco/") => {
             let code = region.trim_start_matches('^').trim_end_matches('$');
             json!({"type": "string", "pattern": format!("^({code}):[0-9]{{1,9}}$")})
         }
         "agreement" | "saved" => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
+        // One line: no control characters (the store keeps no NUL).
+        "program" => json!({"type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"}),
+        "indicators" => {
+            json!({"type": "string", "pattern": "^([A-Za-z][A-Za-z0-9_.-]{0,63})?(,[A-Za-z][A-Za-z0-9_.-]{0,63})*$"})
+        }
         "after" => {
             json!({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_.-]{0,63}\\|[0-9A-Za-z_.-]{1,32}\\|[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$"})
         }
@@ -733,6 +798,24 @@ fn write_body(path: &str, region: &str) -> Value {
                         "prohibited_area": number, "rangers": number, "quality_change": number,
                     }),
                 )},
+            }),
+        ),
+        "/api/v1/pairing/flows" => object(
+            &["program", "donor", "recipient", "year", "kind", "project", "amount"],
+            json!({
+                "program": text, "donor": region_code, "recipient": region_code, "year": year,
+                "kind": one_of(revita_methods::pairing::FlowKind::ALL.iter().map(|k| k.as_str()).collect()),
+                "project": text, "amount": {"type": "number", "minimum": 0}, "sector": optional,
+                "county_level": {"type": "boolean"}, "livelihood": {"type": "boolean"},
+            }),
+        ),
+        "/api/v1/pairing/rules" => object(
+            &["program", "donor", "kind", "start_year"],
+            json!({
+                "program": text, "donor": region_code, "kind": one_of(vec!["revenue_share", "growing"]),
+                "share": {"type": "number", "nullable": true}, "lag": {"type": "integer", "nullable": true},
+                "base": {"type": "number", "nullable": true}, "growth": {"type": "number", "nullable": true},
+                "start_year": year, "revenue_indicator": optional, "note": optional,
             }),
         ),
         "/api/v1/designate/commit" => object(

@@ -20,6 +20,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("designate.html", include_str!("../templates/designate.html")),
     ("allocate.html", include_str!("../templates/allocate.html")),
     ("eco.html", include_str!("../templates/eco.html")),
+    ("pairing.html", include_str!("../templates/pairing.html")),
+    ("brief.html", include_str!("../templates/brief.html")),
     ("eco_agreement.html", include_str!("../templates/eco_agreement.html")),
     ("eco_ledger.html", include_str!("../templates/eco_ledger.html")),
     ("eco_esv.html", include_str!("../templates/eco_esv.html")),

@@ -72,6 +72,12 @@ pub enum Command {
     /// Ecological compensation: settle a basin agreement from its water
     /// samples; ecosystem-service value from land use.
     Eco(EcoArgs),
+    /// Pairing assistance: the ledger of a year, deliveries imported,
+    /// donors' rules, the IATI activity file.
+    Pairing(PairingArgs),
+    /// The evidence brief on a region (gaps, trends, convergence, years to
+    /// close, recommendations, assistance received) as a PDF or JSON.
+    Brief(BriefArgs),
     /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
     Screen(ScreenArgs),
     /// Summarise what the database holds.
@@ -740,6 +746,101 @@ pub enum EcoAction {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct PairingArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: PairingAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PairingAction {
+    /// The ledger of a year: obligation, deliveries, fulfilment and the
+    /// funds' shares per pairing within your jurisdiction.
+    Ledger {
+        /// The year.
+        #[arg(long)]
+        year: i32,
+        /// Only this programme.
+        #[arg(long)]
+        program: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import deliveries (program,donor_code,recipient_code,year,kind,project,amount[,sector,county_level,livelihood]).
+    Flows {
+        /// The file (CSV or XLSX).
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Set a donor's rule in a programme.
+    Rule {
+        /// The programme, as the pairings name it.
+        #[arg(long)]
+        program: String,
+        /// The donor's region code.
+        #[arg(long)]
+        donor: String,
+        /// A share of the donor's fiscal revenue (0.005 for 0.5%).
+        #[arg(long, conflicts_with = "base")]
+        share: Option<f64>,
+        /// Which earlier year's revenue (1: the year before).
+        #[arg(long, default_value_t = 1)]
+        lag: i32,
+        /// Or: the first year's amount (yuan), growing by --growth.
+        #[arg(long)]
+        base: Option<f64>,
+        /// The yearly growth of --base (0.08 for 8%).
+        #[arg(long)]
+        growth: Option<f64>,
+        /// The first year the rule applies.
+        #[arg(long)]
+        start_year: i32,
+        /// The indicator holding the donor's revenue.
+        #[arg(long, default_value = "fiscal_revenue")]
+        revenue_indicator: String,
+    },
+    /// The aid projects as an IATI activity file (version 2.03).
+    Iati {
+        /// The first year.
+        #[arg(long)]
+        from: i32,
+        /// The last year.
+        #[arg(long)]
+        to: i32,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BriefArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// The region's code (650000 for Xinjiang, 540000 for Tibet, or any region).
+    pub region: String,
+    /// The year the brief looks at.
+    #[arg(long)]
+    pub year: i32,
+    /// Indicator codes, comma-separated (default: the region's rates and means).
+    #[arg(long, value_delimiter = ',')]
+    pub indicators: Vec<String>,
+    /// Write the PDF here (or print JSON with --json).
+    #[arg(long, required_unless_present = "json")]
+    pub out: Option<PathBuf>,
+    /// The PDF's language: zh or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
+    /// Print the brief as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,8 @@ pub struct Examples {
     pub specs: usize,
     /// Basin agreements, with samples, settlements and payments.
     pub agreements: usize,
+    /// Pairing-assistance deliveries.
+    pub deliveries: usize,
 }
 
 /// SplitMix64: a small, fixed pseudo-random sequence (the examples must be
@@ -237,7 +239,9 @@ pub async fn load_examples(app: &App, today: Date, now: i64) -> AppResult<Exampl
     let plan = sample_plan(app, dir.path(), today, &origin).await?;
     let specs = save_example_specs(app, &origin).await?;
     let agreements = super::eco::load(app, dir.path(), &origin).await?;
+    let deliveries = super::pairing::load(app, dir.path(), &origin).await?;
     Ok(Examples {
+        deliveries,
         agreements,
         specs,
         households: households.records_written as usize,

@@ -65,6 +65,30 @@ both_backends!(the_demo_examples_fill_the_registry_cases_and_a_plan, |store: Dyn
     assert_eq!(esv.rows.len(), 12);
     assert!(esv.rows[1].change.unwrap().1 > 0.0, "forest gained from dry land raises ESV");
     assert_eq!(app.gep(&admin).await.unwrap().rows.len(), 1);
+    // Issue 18: the ledger of 2022 — every pairing in force has its share of
+    // its donor's obligation (0.5% of 2021's revenue for Xinjiang), and
+    // deliveries of 80–110% of it; the first donor misses the county norm.
+    let ledger = app.pairing_ledger(&admin, 2022, None).await.unwrap();
+    assert_eq!(added.deliveries, 2 * 4 * ledger.rows.len());
+    assert!(ledger.rows.iter().all(|r| r.obligation.is_some()), "every donor has a rule and 2021 revenue");
+    let fulfilment = ledger.fulfilment().unwrap();
+    assert!((0.79..1.11).contains(&fulfilment), "{fulfilment}");
+    assert_eq!(ledger.rows[0].delivered.meets_norms(), Some(false));
+    assert!(ledger.rows.iter().any(|r| r.delivered.meets_norms() == Some(true)));
+    // Guangdong's three Xinjiang counties share its obligation equally.
+    let guangdong: Vec<f64> = ledger
+        .rows
+        .iter()
+        .filter(|r| r.pairing.donor.as_str() == "440000" && r.pairing.program.starts_with("对口援疆"))
+        .map(|r| r.obligation.unwrap())
+        .collect();
+    assert_eq!(guangdong.len(), 3);
+    assert!(guangdong.iter().all(|o| (o - guangdong[0]).abs() < 1e-6));
+    // The brief on Xinjiang: gaps to the nation, the assistance received.
+    let xinjiang = revita_methods::RegionCode::parse("650000").unwrap();
+    let brief = app.brief(&admin, &xinjiang, 2022, &[]).await.unwrap();
+    assert!(!brief.indicators.is_empty());
+    assert!(brief.assistance.delivered.funds > 0.0 && brief.assistance.due > 0.0);
     // The Nanming clerk sees the county's six cases and no other.
     let clerk = app.actor_named("nanming_clerk").await.unwrap();
     let within = app.jurisdiction(&clerk, revita_methods::access::Action::Read).await.unwrap();

@@ -366,3 +366,20 @@ fn transfer_counties_take_optional_components_as_zero() {
     let a = &good.rows[0].1;
     assert_eq!((a.prohibited_area, a.rangers, a.quality_change), (0.0, 0.0, 0.0));
 }
+
+#[test]
+fn pairing_flows_name_their_kind_and_flags() {
+    let text = "program,donor_code,recipient_code,year,kind,project,amount,sector,county_level,livelihood\n\
+                对口援疆,440000,653121,2021,funds,疏附县人民医院,30000000,health,1,1\n\
+                对口援疆,440000,653121,2021,money,x,1,,,\n\
+                对口援疆,440000,653121,2021,cadres,第十批,-3,,,\n\
+                对口援疆,440000,653121,2021,labour,转移就业,120,,yes,\n";
+    let (parsed, problems) = read_pairing_flows_with_problems(&mut table(text)).unwrap();
+    assert_eq!(parsed.rows.len(), 1);
+    let (row, flow) = &parsed.rows[0];
+    assert_eq!((*row, flow.amount, flow.county_level, flow.livelihood), (2, 3e7, true, true));
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(all[0].contains("row 3") && all[0].contains("'kind'"), "{all:?}");
+    assert!(all[1].contains("row 4") && all[1].contains("'amount'"), "{all:?}");
+    assert!(all[2].contains("row 5") && all[2].contains("'county_level'"), "{all:?}");
+}

@@ -113,6 +113,12 @@ pub fn all() -> Vec<Target> {
             |b| parsed(table(b), records::read_transfer_counties),
         ),
         csv_target(
+            "pairing_flows",
+            4,
+            || seeds::csv_variants(seeds::PAIRING_FLOWS),
+            |b| parsed(table(b), records::read_pairing_flows_with_problems),
+        ),
+        csv_target(
             "monitoring_lines",
             4,
             || seeds::csv_variants(seeds::MONITORING_LINES),

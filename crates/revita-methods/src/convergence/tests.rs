@@ -88,3 +88,23 @@ fn obligations_as_the_rules_write_them() {
     assert_eq!(fulfilment(2.5e9, 2.785e9).map(|f| (f * 1000.0).round() / 1000.0), Some(0.898));
     assert_eq!(fulfilment(1.0, 0.0), None);
 }
+
+#[test]
+fn recommendations_follow_the_stated_thresholds() {
+    // A ratio 0.5 → 0.45 over ten years: far behind and widening.
+    let widening = catching_up(&[(2010, 0.5), (2020, 0.45)]).unwrap();
+    assert_eq!(recommend(0.45, Some(&widening)), Recommendation::Priority { standing: 0.45 });
+    assert_eq!(recommend(0.8, Some(&widening)), Recommendation::Widening { standing: 0.8 });
+    // 0.8 → 0.9 over ten years: ln(0.9/0.8)/10 = 0.01178 a year closes
+    // ln(1/0.9) = 0.10536 in 8.9 years — closing.
+    let closing = catching_up(&[(2010, 0.8), (2020, 0.9)]).unwrap();
+    match recommend(0.9, Some(&closing)) {
+        Recommendation::Closing { years } => assert!((years - 8.944).abs() < 0.01, "{years}"),
+        other => panic!("{other:?}"),
+    }
+    // 0.50 → 0.51: ln(1.02)/10 = 0.00198 a year, ln(1/0.51)/0.00198 = 340 years.
+    let slow = catching_up(&[(2010, 0.50), (2020, 0.51)]).unwrap();
+    assert!(matches!(recommend(0.51, Some(&slow)), Recommendation::Slow { years } if years > 300.0));
+    assert_eq!(recommend(1.1, None), Recommendation::AtPar);
+    assert_eq!(recommend(0.5, None), Recommendation::Priority { standing: 0.5 });
+}

@@ -84,6 +84,7 @@ async fn all_observations(store: &DynStore) -> Vec<Observation> {
 
 mod designations;
 mod eco;
+mod ledger;
 mod observations;
 mod plans;
 mod regions;

@@ -128,6 +128,19 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/eco/gep", Kind::List("/api/v1/eco/gep")),
     ("/api/v1/eco/gep.csv", Kind::List("/api/v1/eco/gep.csv")),
     ("/api/v1/eco/transfer", Kind::Write("/api/v1/eco/transfer")),
+    ("/pairing", Kind::List("/pairing?year=2021")),
+    ("/pairing/flows", Kind::Write("/pairing/flows")),
+    ("/pairing/flows/import", Kind::Write("/pairing/flows/import")),
+    ("/pairing/rules", Kind::Write("/pairing/rules")),
+    ("/pairing/iati.xml", Kind::List("/pairing/iati.xml?from=2021&to=2021")),
+    ("/brief", Kind::Region("/brief?region={code}&year=2020&indicators=pop_total")),
+    ("/brief.pdf", Kind::Region("/brief.pdf?region={code}&year=2020&indicators=pop_total")),
+    ("/api/v1/pairing/ledger", Kind::List("/api/v1/pairing/ledger?year=2021")),
+    ("/api/v1/pairing/ledger.csv", Kind::List("/api/v1/pairing/ledger.csv?year=2021")),
+    ("/api/v1/pairing/flows", Kind::List("/api/v1/pairing/flows")),
+    ("/api/v1/pairing/flows.csv", Kind::List("/api/v1/pairing/flows.csv")),
+    ("/api/v1/pairing/rules", Kind::Write("/api/v1/pairing/rules")),
+    ("/api/v1/brief", Kind::Region("/api/v1/brief?region={code}&year=2020&indicators=pop_total")),
     ("/plans", Kind::List("/plans")),
     ("/plans/projects-template.xlsx", Kind::LoggedIn("/plans/projects-template.xlsx")),
     ("/plans/{id}", Kind::Plan("/plans/{plan}")),
@@ -453,6 +466,41 @@ const WRITES: &[(&str, &str, Payload)] = &[
         "/api/v1/eco/transfer",
         Payload::Json(
             r#"{"coefficient":0.5,"prohibited_rate":1,"ranger_standard":1,"counties":[{"county":"A","standard_expenditure":2,"standard_revenue":1}]}"#,
+        ),
+    ),
+    (
+        "/pairing/flows",
+        "/pairing/flows",
+        Payload::Form(
+            "csrf={csrf}&program=%E4%B8%9C%E8%A5%BF%E9%83%A8%E5%8D%8F%E4%BD%9C&donor=520100&recipient=520102&year=2021&kind=funds&project=x&amount=5",
+        ),
+    ),
+    (
+        "/pairing/flows/import",
+        "/pairing/flows/import",
+        Payload::Upload(
+            "program,donor_code,recipient_code,year,kind,project,amount\n东西部协作,520100,520102,2021,funds,y,5\n",
+        ),
+    ),
+    (
+        "/pairing/rules",
+        "/pairing/rules",
+        Payload::Form(
+            "csrf={csrf}&program=%E4%B8%9C%E8%A5%BF%E9%83%A8%E5%8D%8F%E4%BD%9C&donor=520100&kind=revenue_share&share=0.02&lag=1&start_year=2016",
+        ),
+    ),
+    (
+        "/api/v1/pairing/flows",
+        "/api/v1/pairing/flows",
+        Payload::Json(
+            r#"{"program":"东西部协作","donor":"520100","recipient":"520102","year":2021,"kind":"funds","project":"z","amount":5}"#,
+        ),
+    ),
+    (
+        "/api/v1/pairing/rules",
+        "/api/v1/pairing/rules",
+        Payload::Json(
+            r#"{"program":"东西部协作","donor":"520100","kind":"revenue_share","share":0.02,"start_year":2016}"#,
         ),
     ),
     (

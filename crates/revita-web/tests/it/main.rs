@@ -85,7 +85,8 @@ async fn fixture(store: DynStore) -> Client {
         520102,520102001001,3,1,5000,6000,0,0,0,0,0,0,0,0,0,0,0,1,0,0,张三,520102199001011234\n\
         520103,520103001001,2,1,6000,9000,0,0,0,0,0,0,0,0,0,0,0,0,0,0,李四,520103198512120021\n";
     app.import_households(&write("h.csv", households), &plain).await.unwrap();
-    let pairings = "program,donor_code,recipient_code,start_year\n东西部协作,520100,520103,2016\n";
+    let pairings =
+        "program,donor_code,recipient_code,start_year\n东西部协作,520100,520103,2016\n东西部协作,520100,520102,2016\n";
     app.import_pairings(&write("p.csv", pairings), &plain).await.unwrap();
     // One plan per county (numbers 1 and 2), for the access table.
     let planner = revita_app::auth::Actor {
@@ -114,6 +115,34 @@ async fn fixture(store: DynStore) -> Client {
     let spec = r#"{"name":"Crowded","universe":{"level":"county"},"indicators":[{"code":"pop_total","direction":"lower_is_better"}],"method":{"kind":"index","bands":[{"upper":0.5,"label":"lagging"},{"upper":1.0,"label":"other"}]}}"#;
     let kind = revita_app::specs::SpecKind::Designation;
     app.save_spec(&planner, kind, "Crowded", spec, None, &revita_app::auth::Origin::default()).await.unwrap();
+    // Pairing assistance (issue 18): 贵阳市 gives 1% of its previous year's
+    // revenue (1 bn in 2020: 10 m in 2021, 5 m to each county), and
+    // delivered 4 m of funds and 12 cadre-months to each in 2021.
+    let fiscal = "code,name_zh,unit,aggregation\nfiscal_revenue,一般公共预算收入,yuan,sum\n";
+    app.import_indicators(&write("f.csv", fiscal), &plain).await.unwrap();
+    let revenue = "region_code,indicator,period,value,source\n520100,fiscal_revenue,2020,1000000000,budget\n";
+    app.import_observations(&write("fr.csv", revenue), &ObservationImport::default(), &|_| {}).await.unwrap();
+    let rule = revita_app::ledger::PairingRule {
+        program: "东西部协作".into(),
+        donor: revita_methods::RegionCode::parse("520100").unwrap(),
+        kind: "revenue_share".into(),
+        share: Some(0.01),
+        lag: Some(1),
+        base: None,
+        growth: None,
+        start_year: 2016,
+        revenue_indicator: "fiscal_revenue".into(),
+        note: None,
+    };
+    app.set_pairing_rule(&planner, &rule, &revita_app::auth::Origin::default()).await.unwrap();
+    let flows = "program,donor_code,recipient_code,year,kind,project,amount,sector,county_level,livelihood\n\
+        东西部协作,520100,520102,2021,funds,南明小学,4000000,education,1,1\n\
+        东西部协作,520100,520102,2021,cadres,第一批,12,,,\n\
+        东西部协作,520100,520103,2021,funds,云岩卫生院,4000000,health,1,1\n\
+        东西部协作,520100,520103,2021,cadres,第一批,12,,,\n";
+    app.import_pairing_flows(&planner, &write("fl.csv", flows), false, &revita_app::auth::Origin::default())
+        .await
+        .unwrap();
     // One basin agreement per county (numbers 1 and 2) with a settled 2020
     // (payments 1 and 2), land use and GEP of both counties (issue 19).
     let origin = revita_app::auth::Origin::default();
@@ -143,6 +172,7 @@ mod admin;
 mod auth;
 mod eco;
 mod pages;
+mod pairing;
 mod server;
 mod uploads;
 
@@ -245,7 +275,7 @@ both_backends!(every_list_pages_by_cursor_and_downloads_as_csv, |store: DynStore
         ("/api/v1/designations.csv", "region,category,class", 2),
         ("/api/v1/search.csv?q=%E5%8C%BA", "code,name_zh", 2),
         ("/api/v1/plans.csv", "id,title,kind,region", 2),
-        ("/api/v1/indicators.csv", "code,name_zh,name_en,unit", 1),
+        ("/api/v1/indicators.csv", "code,name_zh,name_en,unit", 2),
     ] {
         let (status, headers, body) = get_text(&app, uri, &[]).await;
         assert_eq!(status, StatusCode::OK, "{uri}");
@@ -323,7 +353,7 @@ both_backends!(rollups_and_indicators, |store: DynStore| async move {
     let (_, indicator) = get(&app, "/api/v1/indicators/pop_total").await;
     assert_eq!(indicator["periods"], serde_json::json!(["2010", "2020"]));
     let (_, inventory) = get(&app, "/api/v1/inventory").await;
-    assert_eq!(inventory["observations"], 6);
+    assert_eq!(inventory["observations"], 7, "six populations and the donor's revenue");
 });
 
 both_backends!(errors_have_a_status_a_code_and_a_request_id, |store: DynStore| async move {

@@ -20,6 +20,7 @@ macro_rules! out {
 mod allocate;
 mod audit;
 mod bench;
+mod brief;
 mod case;
 mod demo;
 mod designate;
@@ -28,6 +29,7 @@ mod export;
 mod health;
 mod import;
 mod lists;
+mod pairing;
 mod plan;
 mod region;
 mod rollup;
@@ -80,6 +82,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Screen(args) => screen(args).await,
         Command::Allocate(args) => allocate(args).await,
         Command::Eco(args) => eco::run(args).await,
+        Command::Pairing(args) => pairing::run(args).await,
+        Command::Brief(args) => brief::run(args).await,
         Command::Lists(args) => lists(args).await,
         Command::Case(args) => case(args).await,
         Command::Plan(args) => plan::run(args).await,

@@ -489,6 +489,38 @@ fn browser_journeys() {
     assert_eq!(rows, 12, "six counties in two years");
     browser.screenshot("5e-esv");
 
+    // 5f. Pairing assistance (issue 18): the 2022 ledger of the demo's
+    //     synthetic deliveries, a donor short of the county norm, the flow
+    //     map; then the evidence brief on Xinjiang and its PDF.
+    browser.go(&format!("{url}/pairing?year=2022"));
+    browser.wait_for_text("h1", "Pairing assistance ledger");
+    let rows = browser.script("return document.querySelectorAll('.pairing-ledger tbody tr').length").as_u64().unwrap();
+    assert!(rows > 40, "the demo's Xinjiang and Tibet pairings: {rows}");
+    assert!(browser.text(".pairing-ledger tbody").contains("0.5% ×"), "the basis of each obligation");
+    assert!(browser.text(".pairing-ledger tbody").contains("no"), "a donor short of the norms is flagged");
+    assert!(
+        browser.script("return document.querySelectorAll('#flow-map svg .link').length").as_u64().unwrap() > 40,
+        "flows mapped"
+    );
+    browser.screenshot("5f-pairing-ledger");
+    browser.go(&format!("{url}/brief"));
+    browser.type_into("#region", "650000");
+    browser.script("document.querySelector('#year').value = '2022'; return true");
+    browser.click("#make-brief");
+    let brief = browser.wait_for_text("#brief-heading", "Evidence brief");
+    assert!(brief.contains("Xinjiang") || brief.contains("新疆"), "{brief}");
+    assert!(browser.text(".brief-recommendations").len() > 10, "recommendations by the thresholds");
+    assert!(browser.text(".brief-assistance tfoot").contains("Total"), "the assistance received, added up");
+    browser.screenshot("5f-brief");
+    let pdf = browser.script(&format!(
+        "return fetch('{url}/brief.pdf?' + document.querySelector('#brief-pdf').href.split('?')[1]).then(r => r.arrayBuffer()).then(b => {{ \
+         const a = new Uint8Array(b); let s = ''; for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]); return btoa(s); }})"
+    ));
+    check_pdf(
+        &decode_base64(pdf.as_str().unwrap()),
+        &["evidence brief", "Methods and sources", "Pairing assistance received"],
+    );
+
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
     browser.wait_for_text("h1", "Log in");

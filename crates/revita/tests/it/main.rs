@@ -760,3 +760,66 @@ fn eco_stores_an_agreement_and_settles_it_with_a_ledger() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("浙江 → 安徽\t100000000.00\tdue\t街口 P=0.8500"), "{}", stdout(&out));
 }
+
+// Issue 18: the pairing ledger and the evidence brief on the command line.
+#[test]
+fn pairing_ledger_and_brief_from_the_command_line() {
+    let f = loaded();
+    let files = [
+        (
+            "pairings",
+            "p.csv",
+            "program,donor_code,recipient_code,start_year\n东西部协作,520100,520102,2016\n东西部协作,520100,520103,2016\n",
+        ),
+        (
+            "indicators",
+            "i2.csv",
+            "code,name_zh,unit,direction,aggregation\nfiscal_revenue,一般公共预算收入,yuan,higher_is_better,sum\n\
+             schooling,受教育年限,years,higher_is_better,mean\n",
+        ),
+        (
+            "observations",
+            "o.csv",
+            "region_code,indicator,period,value\n520100,fiscal_revenue,2020,1000000000\n520000,schooling,2020,5\n\
+             000000,schooling,2020,10\n",
+        ),
+    ];
+    for (kind, name, text) in files {
+        let out = run(&["import", kind, f.file(name, text).to_str().unwrap()], &f.db());
+        assert!(out.status.success(), "{kind}: {}", stderr(&out));
+    }
+    let rule =
+        ["pairing", "rule", "--program", "东西部协作", "--donor", "520100", "--share", "0.01", "--start-year", "2016"];
+    let out = run(&rule, &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let flows = f.file(
+        "flows.csv",
+        "program,donor_code,recipient_code,year,kind,project,amount,sector,county_level,livelihood\n\
+         东西部协作,520100,520102,2021,funds,小学,4000000,education,1,1\n",
+    );
+    let out = run(&["pairing", "flows", flows.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 1% of 1 bn (2020) = 10 m in 2021, 5 m to each county; 4 m delivered: 80%.
+    let out = run(&["pairing", "ledger", "--year", "2021", "--json"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ledger: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let nanming = ledger["ledger"].as_array().unwrap().iter().find(|r| r["recipient"] == "520102").unwrap();
+    assert_eq!((nanming["obligation"].as_f64(), nanming["fulfilment"].as_f64()), (Some(5e6), Some(0.8)));
+    let xml = f.dir.path().join("iati.xml");
+    let out = run(&["pairing", "iati", "--from", "2021", "--to", "2021", "--out", xml.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read_to_string(&xml).unwrap().contains("<iati-activities version=\"2.03\""));
+    // The brief on 贵州省: 5 years of schooling against 10 — far behind; the assistance received.
+    let out = run(&["brief", "520000", "--year", "2021", "--indicators", "schooling", "--json"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let brief: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(brief["indicators"][0]["recommendation"].as_str().unwrap().starts_with("Priority"), "{brief}");
+    assert_eq!(brief["assistance"]["funds"].as_f64(), Some(4e6));
+    let pdf = f.dir.path().join("brief.pdf");
+    let out = run(
+        &["brief", "520000", "--year", "2021", "--indicators", "pop_total", "--out", pdf.to_str().unwrap()],
+        &f.db(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+}
