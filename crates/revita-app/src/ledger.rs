@@ -421,3 +421,82 @@ impl App {
         Ok(crate::iati::activities(&flows, &names, &revita_methods::UtcOffset::UTC.format(now)))
     }
 }
+
+/// The ledger as a workbook: one sheet of pairings (amounts in yuan, the
+/// fulfilment and shares as live formulas over the amounts), one by donor.
+pub fn ledger_workbook(ledger: &Ledger) -> AppResult<Vec<u8>> {
+    use revita_ingest::export::{Cell, Sheet};
+    let text = |t: &str| Cell::Text(t.to_string());
+    let header = [
+        "program 项目",
+        "donor 支援方",
+        "donor_name",
+        "recipient 受援方",
+        "recipient_name",
+        "year 年度",
+        "obligation (yuan) 应援",
+        "basis 依据",
+        "funds (yuan) 实援资金",
+        "livelihood funds 民生资金",
+        "county-level funds 县及以下资金",
+        "fulfilment 完成率",
+        "livelihood share 民生占比",
+        "county share 县及以下占比",
+        "cadres (person-months) 干部",
+        "technicians (person-months) 专技人才",
+        "investment (yuan) 引导投资",
+        "labour (persons) 转移就业",
+        "purchases (yuan) 消费帮扶",
+    ];
+    let rows = ledger
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let n = i + 2;
+            let d = &r.delivered;
+            let share = |num: &str, value: Option<f64>| match value {
+                Some(v) => Cell::Formula(format!("=IF(I{n}>0,{num}{n}/I{n},\"\")"), v),
+                None => text(""),
+            };
+            vec![
+                text(&r.pairing.program),
+                text(r.pairing.donor.as_str()),
+                text(&r.donor_name),
+                text(r.pairing.recipient.as_str()),
+                text(&r.recipient_name),
+                Cell::Number(f64::from(r.year)),
+                r.obligation.map_or_else(|| text(""), Cell::Number),
+                text(r.basis.as_deref().unwrap_or("")),
+                Cell::Number(d.funds),
+                Cell::Number(d.livelihood_funds),
+                Cell::Number(d.county_funds),
+                match r.fulfilment {
+                    Some(f) => Cell::Formula(format!("=IF(G{n}>0,I{n}/G{n},\"\")"), f),
+                    None => text(""),
+                },
+                share("J", d.livelihood_share()),
+                share("K", d.county_share()),
+                Cell::Number(d.cadre_months),
+                Cell::Number(d.technician_months),
+                Cell::Number(d.investment),
+                Cell::Number(d.labour),
+                Cell::Number(d.purchases),
+            ]
+        })
+        .collect();
+    let by_donor = ledger
+        .by(|r| (r.pairing.donor.to_string(), r.donor_name.clone()))
+        .into_iter()
+        .map(|(code, name, due, d)| vec![text(&code), text(&name), Cell::Number(due), Cell::Number(d.funds)])
+        .collect();
+    let sheets = [
+        Sheet { name: format!("ledger {}", ledger.year), header: header.map(String::from).to_vec(), rows },
+        Sheet {
+            name: "by donor".into(),
+            header: ["donor", "name", "obligation (yuan)", "funds (yuan)"].map(String::from).to_vec(),
+            rows: by_donor,
+        },
+    ];
+    revita_ingest::export::workbook_bytes(&sheets).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))
+}

@@ -14,6 +14,7 @@ use crate::{Route, get, post};
 pub(crate) fn routes() -> Vec<Route> {
     vec![
         get("/pairing", pages::ledger_page),
+        get("/pairing/ledger.xlsx", pages::ledger_xlsx),
         post("/pairing/flows", pages::flow_record),
         post("/pairing/flows/import", pages::flows_import),
         post("/pairing/rules", pages::rule_set),

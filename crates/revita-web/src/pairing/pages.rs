@@ -424,3 +424,13 @@ pub async fn iati(page: Page, Query(q): Query<HashMap<String, String>>) -> PageR
     ];
     Ok((headers, xml).into_response())
 }
+
+/// `GET /pairing/ledger.xlsx?year=&program=`: the ledger as a workbook
+/// (fulfilment and shares as formulas).
+pub async fn ledger_xlsx(page: Page, Query(params): Query<LedgerParams>) -> PageResult {
+    let year = year_of(&params)?;
+    let program = params.program.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let ledger = page.app().pairing_ledger(&page.viewer()?.actor, year, program).await?;
+    let bytes = revita_app::ledger::ledger_workbook(&ledger)?;
+    Ok(crate::kit::attachment(bytes, revita_app::export::ExportFormat::Xlsx, &format!("pairing-ledger-{year}")))
+}

@@ -129,6 +129,7 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/eco/gep.csv", Kind::List("/api/v1/eco/gep.csv")),
     ("/api/v1/eco/transfer", Kind::Write("/api/v1/eco/transfer")),
     ("/pairing", Kind::List("/pairing?year=2021")),
+    ("/pairing/ledger.xlsx", Kind::List("/pairing/ledger.xlsx?year=2021")),
     ("/pairing/flows", Kind::Write("/pairing/flows")),
     ("/pairing/flows/import", Kind::Write("/pairing/flows/import")),
     ("/pairing/rules", Kind::Write("/pairing/rules")),

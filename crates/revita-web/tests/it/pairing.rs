@@ -56,6 +56,10 @@ both_backends!(the_ledger_shows_obligations_fulfilment_and_norms, |store: DynSto
     assert_eq!((nanming["fulfilment"].as_f64(), nanming["county_share"].as_f64()), (Some(1.0), Some(0.8)));
     assert_eq!(nanming["meets_norms"].as_bool(), Some(false));
     assert_eq!(ledger["total"].as_i64(), Some(2));
+    // The workbook: the ledger with its formulas.
+    let (status, headers, _) = get_text(&admin, "/pairing/ledger.xlsx?year=2021", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
     // The IATI file: one activity per project of funds.
     let (status, headers, xml) = get_text(&admin, "/pairing/iati.xml?from=2021&to=2021", &[]).await;
     assert_eq!(status, StatusCode::OK);
