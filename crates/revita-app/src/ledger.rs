@@ -370,19 +370,9 @@ impl App {
             return Err(problems.into());
         }
         let list: Vec<PairingFlow> = flows.into_iter().map(|(_, f)| f).collect();
-        let mut report = ImportReport {
-            file: table.file.clone(),
-            kind: "pairing_flows".into(),
-            encoding: table.encoding.name().to_string(),
-            dry_run,
-            rows_read: list.len() as u64,
-            records_valid: list.len() as u64,
-            ignored_columns: parsed.ignored_columns.clone(),
-            ..Default::default()
-        };
+        let mut report = ImportReport::checked(&table, "pairing_flows", dry_run, list.len(), &parsed.ignored_columns);
         if !dry_run {
             report.replaces = self.write_flows(actor, &list, &table.file, origin).await?;
-            report.records_written = list.len() as u64;
         }
         Ok(report)
     }

@@ -73,3 +73,28 @@ impl std::fmt::Display for ImportReport {
         Ok(())
     }
 }
+
+impl ImportReport {
+    /// The report of a file of `records` rows that were all checked (and,
+    /// unless a dry run, written): the records importers of one table kind
+    /// make (samples, land use, GEP items, pairing deliveries).
+    pub fn checked(
+        table: &revita_ingest::Table,
+        kind: &str,
+        dry_run: bool,
+        records: usize,
+        ignored: &[String],
+    ) -> ImportReport {
+        ImportReport {
+            file: table.file.clone(),
+            kind: kind.into(),
+            encoding: table.encoding.name().to_string(),
+            dry_run,
+            rows_read: records as u64,
+            records_valid: records as u64,
+            records_written: if dry_run { 0 } else { records as u64 },
+            ignored_columns: ignored.to_vec(),
+            ..Default::default()
+        }
+    }
+}

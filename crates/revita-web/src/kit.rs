@@ -489,3 +489,59 @@ mod tests {
         test.finish().await;
     }
 }
+
+/// A problem of an uploaded file, as a page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileProblem {
+    /// The spreadsheet row.
+    pub row: u64,
+    /// The column's header.
+    pub column: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// What an upload found, as a page shows it above its form
+/// (`upload_result.html`): a message, and every problem of a refused file.
+#[derive(Debug, Clone, Serialize)]
+pub struct UploadResult {
+    /// What happened.
+    pub message: String,
+    /// The refused file's problems, by row.
+    pub problems: Vec<FileProblem>,
+}
+
+impl UploadResult {
+    /// The answer to importing `staged`: `ok`'s message on success; on a
+    /// refused file `refused` with every problem, or the reason, naming the
+    /// file the user chose rather than where it waited (422). Other errors
+    /// pass through.
+    pub fn of<T>(
+        result: AppResult<T>,
+        staged: &crate::staging::Staged,
+        refused: &str,
+        ok: impl FnOnce(T) -> String,
+    ) -> AppResult<(StatusCode, UploadResult)> {
+        let stored = staged.path.display().to_string();
+        let named = |text: &str| text.replace(&stored, &staged.name);
+        match result {
+            Ok(value) => Ok((StatusCode::OK, UploadResult { message: ok(value), problems: Vec::new() })),
+            Err(AppError::Rejected { problems, .. }) => {
+                let problems = problems
+                    .errors
+                    .iter()
+                    .map(|e| FileProblem {
+                        row: e.row,
+                        column: e.column.clone().unwrap_or_default(),
+                        reason: named(&e.reason),
+                    })
+                    .collect();
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, UploadResult { message: refused.to_string(), problems }))
+            }
+            Err(AppError::Invalid(reason)) => {
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, UploadResult { message: named(&reason), problems: Vec::new() }))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("designate.html", include_str!("../templates/designate.html")),
     ("allocate.html", include_str!("../templates/allocate.html")),
     ("eco.html", include_str!("../templates/eco.html")),
+    ("upload_result.html", include_str!("../templates/upload_result.html")),
     ("pairing.html", include_str!("../templates/pairing.html")),
     ("brief.html", include_str!("../templates/brief.html")),
     ("eco_agreement.html", include_str!("../templates/eco_agreement.html")),

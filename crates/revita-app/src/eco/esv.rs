@@ -268,7 +268,7 @@ impl App {
             problems.sort_by_row();
             return Err(problems.into());
         }
-        let report = report(&table, "land_use", dry_run, areas.len(), &parsed.ignored_columns);
+        let report = ImportReport::checked(&table, "land_use", dry_run, areas.len(), &parsed.ignored_columns);
         if !dry_run {
             let mut tx = self.store().begin().await?;
             tx.put_land_use(&areas).await?;
@@ -322,7 +322,7 @@ impl App {
                 price_method: i.price_method.clone(),
             })
             .collect();
-        let report = report(&table, "gep_items", dry_run, items.len(), &parsed.ignored_columns);
+        let report = ImportReport::checked(&table, "gep_items", dry_run, items.len(), &parsed.ignored_columns);
         if !dry_run {
             let mut tx = self.store().begin().await?;
             tx.put_gep_items(&items).await?;
@@ -431,20 +431,6 @@ impl App {
         }
         let all = self.store().regions().await?;
         Ok(all.into_iter().filter(|r| wanted.contains(&r.code)).map(|r| (r.code, r.name_zh)).collect())
-    }
-}
-
-fn report(table: &revita_ingest::Table, kind: &str, dry_run: bool, records: usize, ignored: &[String]) -> ImportReport {
-    ImportReport {
-        file: table.file.clone(),
-        kind: kind.into(),
-        encoding: table.encoding.name().to_string(),
-        dry_run,
-        rows_read: records as u64,
-        records_valid: records as u64,
-        records_written: if dry_run { 0 } else { records as u64 },
-        ignored_columns: ignored.to_vec(),
-        ..Default::default()
     }
 }
 

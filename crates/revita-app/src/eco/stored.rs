@@ -215,16 +215,8 @@ impl App {
             return Err(problems.into());
         }
         let samples: Vec<StoredSample> = parsed.rows.iter().map(|(_, s)| super::stored_sample(s)).collect();
-        let mut report = ImportReport {
-            file: table.file.clone(),
-            kind: "water_samples".into(),
-            encoding: table.encoding.name().to_string(),
-            dry_run,
-            rows_read: samples.len() as u64,
-            records_valid: samples.len() as u64,
-            ignored_columns: parsed.ignored_columns.clone(),
-            ..Default::default()
-        };
+        let mut report =
+            ImportReport::checked(&table, "water_samples", dry_run, samples.len(), &parsed.ignored_columns);
         if outside_rounds > 0 {
             report.notes.push(format!("{outside_rounds} sample(s) fall in years no round covers; kept, not settled"));
         }
@@ -252,7 +244,6 @@ impl App {
             origin,
         ));
         tx.commit().await?;
-        report.records_written = samples.len() as u64;
         Ok(report)
     }
 

@@ -13,7 +13,7 @@ use revita_methods::access::Action;
 use serde::{Deserialize, Serialize};
 
 use crate::allocate::wan;
-use crate::kit::{Fields, Page, PageResult, Refused, field, required};
+use crate::kit::{Fields, Page, PageResult, Refused, UploadResult, field, required};
 
 /// How many agreements or payments a page lists.
 const PAGE: i64 = 50;
@@ -223,21 +223,6 @@ impl PaymentView {
     }
 }
 
-/// A problem of an uploaded file.
-#[derive(Serialize)]
-pub(super) struct FileProblem {
-    pub(super) row: u64,
-    pub(super) column: String,
-    pub(super) reason: String,
-}
-
-/// What an upload found.
-#[derive(Serialize)]
-pub(super) struct UploadView {
-    pub(super) message: String,
-    pub(super) problems: Vec<FileProblem>,
-}
-
 /// `eco_agreement.html`.
 #[derive(Serialize)]
 struct DetailView {
@@ -267,7 +252,7 @@ struct DetailView {
     csrf: String,
     spec: String,
     refused: Option<Refused>,
-    upload: Option<UploadView>,
+    upload: Option<UploadResult>,
 }
 
 fn number(value: f64) -> String {
@@ -376,7 +361,7 @@ async fn detail(
     page: &Page,
     id: i64,
     refused: Option<Refused>,
-    upload: Option<UploadView>,
+    upload: Option<UploadResult>,
 ) -> Result<DetailView, AppError> {
     let actor = &page.viewer()?.actor;
     let view = page.app().eco_agreement(actor, id).await?;
@@ -513,34 +498,10 @@ pub async fn agreement_samples(page: Page, Path(id): Path<i64>, multipart: Multi
     let dry_run = received.fields.get("dry_run").is_some_and(|v| !v.is_empty());
     let actor = &page.viewer()?.actor;
     let result = page.app().import_eco_samples(actor, id, &staged.path, dry_run, &page.origin()).await;
-    let stored = staged.path.display().to_string();
-    let (status, upload) = match result {
-        Ok(report) => {
-            let key = if dry_run { "eco_samples_checked" } else { "eco_samples_imported" };
-            let message = page
-                .t(key)
-                .replace("{rows}", &report.rows_read.to_string())
-                .replace("{replaced}", &report.replaces.to_string());
-            (StatusCode::OK, UploadView { message, problems: Vec::new() })
-        }
-        Err(AppError::Rejected { problems, .. }) => {
-            let problems = problems
-                .errors
-                .iter()
-                .map(|e| FileProblem {
-                    row: e.row,
-                    column: e.column.clone().unwrap_or_default(),
-                    reason: e.reason.replace(&stored, &staged.name),
-                })
-                .collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, UploadView { message: page.t("eco_nothing_imported").into(), problems })
-        }
-        Err(AppError::Invalid(reason)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            UploadView { message: reason.replace(&stored, &staged.name), problems: Vec::new() },
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let key = if dry_run { "eco_samples_checked" } else { "eco_samples_imported" };
+    let (status, upload) = UploadResult::of(result, &staged, page.t("eco_nothing_imported"), |report| {
+        page.t(key).replace("{rows}", &report.rows_read.to_string()).replace("{replaced}", &report.replaces.to_string())
+    })?;
     let view = detail(&page, id, None, Some(upload)).await?;
     let title = view.name.clone();
     page.render_with(status, "eco_agreement.html", &title, view)

@@ -15,9 +15,8 @@ use revita_methods::eco::SERVICES;
 use revita_report::palette::sequential;
 use serde::Serialize;
 
-use super::pages::{FileProblem, UploadView};
 use crate::allocate::wan;
-use crate::kit::{Page, PageResult};
+use crate::kit::{FileProblem, Page, PageResult, UploadResult};
 
 /// A region's ESV in a year, formatted.
 #[derive(Serialize)]
@@ -71,7 +70,7 @@ struct EsvView {
     gep_items: Vec<GepItemView>,
     may_enter: bool,
     csrf: String,
-    upload: Option<UploadView>,
+    upload: Option<UploadResult>,
     #[serde(flatten)]
     saved: crate::saved::SavedPart,
 }
@@ -169,7 +168,7 @@ async fn esv_with(
     page: Page,
     fields: &HashMap<String, String>,
     refused: Option<(String, crate::saved::SaveForm)>,
-    upload: Option<(StatusCode, UploadView)>,
+    upload: Option<(StatusCode, UploadResult)>,
 ) -> PageResult {
     let actor = page.viewer()?.actor.clone();
     let saved = crate::saved::requested(&page, fields).await?;
@@ -299,31 +298,10 @@ async fn upload(page: Page, multipart: Multipart, what: Upload) -> PageResult {
         Upload::LandUse => page.app().import_land_use(actor, &staged.path, dry_run, &origin).await,
         Upload::Gep => page.app().import_gep(actor, &staged.path, dry_run, &origin).await,
     };
-    let stored = staged.path.display().to_string();
-    let shown = match result {
-        Ok(report) => {
-            let key = if dry_run { "eco_checked" } else { "eco_imported" };
-            let message = page.t(key).replace("{rows}", &report.rows_read.to_string()).replace("{file}", &staged.name);
-            (StatusCode::OK, UploadView { message, problems: Vec::new() })
-        }
-        Err(AppError::Rejected { problems, .. }) => {
-            let problems = problems
-                .errors
-                .iter()
-                .map(|e| FileProblem {
-                    row: e.row,
-                    column: e.column.clone().unwrap_or_default(),
-                    reason: e.reason.replace(&stored, &staged.name),
-                })
-                .collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, UploadView { message: page.t("eco_nothing_imported").into(), problems })
-        }
-        Err(AppError::Invalid(reason)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            UploadView { message: reason.replace(&stored, &staged.name), problems: Vec::new() },
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let key = if dry_run { "eco_checked" } else { "eco_imported" };
+    let shown = UploadResult::of(result, &staged, page.t("eco_nothing_imported"), |report| {
+        page.t(key).replace("{rows}", &report.rows_read.to_string()).replace("{file}", &staged.name)
+    })?;
     esv_with(page, &HashMap::new(), None, Some(shown)).await
 }
 

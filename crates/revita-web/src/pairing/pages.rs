@@ -15,7 +15,7 @@ use revita_methods::pairing::{Delivered, FlowKind};
 use serde::{Deserialize, Serialize};
 
 use crate::allocate::wan;
-use crate::kit::{Fields, Page, PageResult, Refused, field, required, today};
+use crate::kit::{Fields, Page, PageResult, Refused, UploadResult, field, required, today};
 
 /// The ledger's query.
 #[derive(Debug, Default, Deserialize)]
@@ -96,13 +96,6 @@ struct RuleView {
     start_year: i32,
 }
 
-/// What an upload found.
-#[derive(Serialize)]
-struct UploadView {
-    message: String,
-    problems: Vec<(u64, String, String)>,
-}
-
 /// `pairing.html`.
 #[derive(Serialize)]
 struct LedgerView {
@@ -121,7 +114,7 @@ struct LedgerView {
     may_decide: bool,
     csrf: String,
     refused: Option<Refused>,
-    upload: Option<UploadView>,
+    upload: Option<UploadResult>,
 }
 
 fn year_of(params: &LedgerParams) -> Result<i32, AppError> {
@@ -185,7 +178,7 @@ async fn ledger_page_with(
     page: Page,
     params: &LedgerParams,
     refused: Option<Refused>,
-    upload: Option<(StatusCode, UploadView)>,
+    upload: Option<(StatusCode, UploadResult)>,
 ) -> PageResult {
     let actor = page.viewer()?.actor.clone();
     let year = year_of(params)?;
@@ -258,7 +251,7 @@ async fn ledger_page_with(
         may_decide: actor.access.may_anywhere(revita_methods::access::Action::EditDecisions),
         csrf: page.csrf(),
         refused: refused.clone(),
-        upload: upload.as_ref().map(|(_, u)| UploadView { message: u.message.clone(), problems: u.problems.clone() }),
+        upload: upload.as_ref().map(|(_, u)| u.clone()),
     };
     let status = match (&upload, &refused) {
         (Some((status, _)), _) => *status,
@@ -376,30 +369,11 @@ pub async fn flows_import(page: Page, multipart: Multipart) -> PageResult {
     let staged = received.file.ok_or_else(|| AppError::Invalid("choose a file to upload".into()))?;
     let dry_run = received.fields.get("dry_run").is_some_and(|v| !v.is_empty());
     let actor = page.viewer()?.actor.clone();
-    let stored = staged.path.display().to_string();
-    let shown = match page.app().import_pairing_flows(&actor, &staged.path, dry_run, &page.origin()).await {
-        Ok(report) => {
-            let key = if dry_run { "pl_checked" } else { "pl_imported" };
-            let message = page
-                .t(key)
-                .replace("{rows}", &report.rows_read.to_string())
-                .replace("{replaced}", &report.replaces.to_string());
-            (StatusCode::OK, UploadView { message, problems: Vec::new() })
-        }
-        Err(AppError::Rejected { problems, .. }) => {
-            let problems = problems
-                .errors
-                .iter()
-                .map(|e| (e.row, e.column.clone().unwrap_or_default(), e.reason.replace(&stored, &staged.name)))
-                .collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, UploadView { message: page.t("pl_nothing").into(), problems })
-        }
-        Err(AppError::Invalid(reason)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            UploadView { message: reason.replace(&stored, &staged.name), problems: Vec::new() },
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let result = page.app().import_pairing_flows(&actor, &staged.path, dry_run, &page.origin()).await;
+    let key = if dry_run { "pl_checked" } else { "pl_imported" };
+    let shown = UploadResult::of(result, &staged, page.t("pl_nothing"), |report| {
+        page.t(key).replace("{rows}", &report.rows_read.to_string()).replace("{replaced}", &report.replaces.to_string())
+    })?;
     let params = LedgerParams { year: received.fields.get("year").cloned(), program: None };
     ledger_page_with(page, &params, None, Some(shown)).await
 }
