@@ -10,6 +10,7 @@ use revita_ingest::records::ObservationOptions;
 use crate::import::{FileImport, ObservationImport};
 use crate::{App, AppResult, ImportReport};
 
+mod disaster;
 mod eco;
 mod pairing;
 mod synthetic;

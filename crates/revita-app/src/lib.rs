@@ -12,6 +12,8 @@ pub mod cases;
 pub mod clock;
 pub mod demo;
 pub mod designate;
+pub mod disaster_report;
+pub mod disasters;
 pub mod eco;
 pub mod error;
 pub mod export;

@@ -551,6 +551,169 @@ pub fn read_pairing_flows_with_problems(table: &mut Table) -> Result<(Parsed<Pai
     })
 }
 
+/// A county a disaster hit, read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitCountyRecord {
+    /// The county.
+    pub county: RegionCode,
+    /// `extreme`, `severe`, `moderate` or `light`.
+    pub severity: String,
+    /// People affected.
+    pub affected: f64,
+    /// People displaced.
+    pub displaced: f64,
+    /// People in transitional shelters.
+    pub shelters: f64,
+}
+
+/// The severity classes of a county a disaster hit (the Wenchuan plan's
+/// 极重灾区, 重灾区, 较重灾区, 一般灾区).
+pub const SEVERITIES: [&str; 4] = ["extreme", "severe", "moderate", "light"];
+
+/// An assessment line read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentRecord {
+    /// The county.
+    pub county: RegionCode,
+    /// The sector (one of [`revita_methods::disaster::SECTORS`]).
+    pub sector: String,
+    /// The asset class or flow.
+    pub asset: String,
+    /// `public` or `private`.
+    pub ownership: String,
+    /// `damage` or `loss`.
+    pub kind: String,
+    /// Units destroyed.
+    pub destroyed: f64,
+    /// Units damaged.
+    pub damaged: f64,
+    /// The line's own replacement cost.
+    pub replacement_cost: Option<f64>,
+    /// The line's own repair cost.
+    pub repair_cost: Option<f64>,
+    /// The flow without the disaster over the recovery period.
+    pub baseline: f64,
+    /// The flow after it.
+    pub actual: f64,
+    /// Higher costs over the period.
+    pub additional_costs: f64,
+}
+
+/// A number of at least 0 from a cell; `default` when the cell is empty
+/// and one is given.
+fn amount(c: &Cells, spec: usize, default: Option<f64>) -> Result<f64, RowError> {
+    match (c.opt_number(spec)?, default) {
+        (None, Some(d)) => Ok(d),
+        (None, None) => Err(c.error(spec, "is empty")),
+        (Some(v), _) if v < 0.0 => Err(c.error(spec, format!("{v} is below 0"))),
+        (Some(v), _) => Ok(v),
+    }
+}
+
+/// Reads the counties a disaster hit:
+/// `county_code,severity[,affected,displaced,shelters]` (people).
+pub fn read_hit_counties(table: &mut Table) -> Result<Parsed<HitCountyRecord>, Problems> {
+    let specs = [
+        required(&["county_code", "region_code"]),
+        required(&["severity"]),
+        optional(&["affected"]),
+        optional(&["displaced"]),
+        optional(&["shelters"]),
+    ];
+    read_all(table, &specs, |c| {
+        let severity = c.required(1)?;
+        if !SEVERITIES.contains(&severity) {
+            return Err(c.error(1, format!("'{severity}' is not one of {}", SEVERITIES.join(", "))));
+        }
+        Ok(HitCountyRecord {
+            county: c.region_code(0)?,
+            severity: severity.to_string(),
+            affected: amount(c, 2, Some(0.0))?,
+            displaced: amount(c, 3, Some(0.0))?,
+            shelters: amount(c, 4, Some(0.0))?,
+        })
+    })
+}
+
+/// Reads unit costs: `sector,asset,replacement_cost,repair_cost` (yuan a unit).
+pub fn read_unit_costs(table: &mut Table) -> Result<Parsed<(String, String, f64, f64)>, Problems> {
+    let specs =
+        [required(&["sector"]), required(&["asset"]), required(&["replacement_cost"]), optional(&["repair_cost"])];
+    read_all(table, &specs, |c| {
+        let sector = c.required(0)?;
+        if revita_methods::disaster::sector_group(sector).is_none() {
+            return Err(sector_problem(c, 0, sector));
+        }
+        Ok((sector.to_string(), c.required(1)?.to_string(), amount(c, 2, None)?, amount(c, 3, Some(0.0))?))
+    })
+}
+
+fn sector_problem(c: &Cells, spec: usize, sector: &str) -> RowError {
+    let known: Vec<&str> = revita_methods::disaster::SECTORS.iter().map(|(s, _)| *s).collect();
+    c.error(spec, format!("'{sector}' is not one of {}", known.join(", ")))
+}
+
+/// Reads assessment lines:
+/// `county_code,sector,asset,ownership,kind[,destroyed,damaged,replacement_cost,repair_cost,baseline,actual,additional_costs]`,
+/// `kind` `damage` (units destroyed and damaged, costs where the line has
+/// its own) or `loss` (the flow's baseline and actual over the recovery
+/// period, additional costs); the rows that parse beside the problems of
+/// those that do not.
+pub fn read_assessment_with_problems(table: &mut Table) -> Result<(Parsed<AssessmentRecord>, Problems), Problems> {
+    let specs = [
+        required(&["county_code", "region_code"]),
+        required(&["sector"]),
+        required(&["asset"]),
+        required(&["ownership"]),
+        required(&["kind"]),
+        optional(&["destroyed", "units_destroyed"]),
+        optional(&["damaged", "units_damaged"]),
+        optional(&["replacement_cost"]),
+        optional(&["repair_cost"]),
+        optional(&["baseline"]),
+        optional(&["actual"]),
+        optional(&["additional_costs"]),
+    ];
+    read_all_with_problems(table, &specs, |c| {
+        let sector = c.required(1)?;
+        if revita_methods::disaster::sector_group(sector).is_none() {
+            return Err(sector_problem(c, 1, sector));
+        }
+        let ownership = c.required(3)?;
+        if !["public", "private"].contains(&ownership) {
+            return Err(c.error(3, format!("'{ownership}' is not public or private")));
+        }
+        let kind = c.required(4)?;
+        if !["damage", "loss"].contains(&kind) {
+            return Err(c.error(4, format!("'{kind}' is not damage or loss")));
+        }
+        let optional_amount = |spec: usize| -> Result<Option<f64>, RowError> {
+            match c.opt_number(spec)? {
+                Some(v) if v < 0.0 => Err(c.error(spec, format!("{v} is below 0"))),
+                v => Ok(v),
+            }
+        };
+        let record = AssessmentRecord {
+            county: c.region_code(0)?,
+            sector: sector.to_string(),
+            asset: c.required(2)?.to_string(),
+            ownership: ownership.to_string(),
+            kind: kind.to_string(),
+            destroyed: amount(c, 5, Some(0.0))?,
+            damaged: amount(c, 6, Some(0.0))?,
+            replacement_cost: optional_amount(7)?,
+            repair_cost: optional_amount(8)?,
+            baseline: amount(c, 9, Some(0.0))?,
+            actual: amount(c, 10, Some(0.0))?,
+            additional_costs: amount(c, 11, Some(0.0))?,
+        };
+        if kind == "loss" && record.baseline == 0.0 && record.additional_costs == 0.0 {
+            return Err(c.error(9, "a loss needs the flow's baseline or additional costs"));
+        }
+        Ok(record)
+    })
+}
+
 /// Reads monitoring lines: `region_code,year,amount[,rule,multiple]`, the
 /// rule `fixed` (default), `poverty_standard` or `dibao` with its multiple.
 pub fn read_monitoring_lines(

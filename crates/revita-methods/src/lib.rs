@@ -19,6 +19,7 @@ pub mod crosswalk;
 pub mod date;
 pub mod designate;
 pub mod designation;
+pub mod disaster;
 pub mod eco;
 pub mod explain;
 mod float;

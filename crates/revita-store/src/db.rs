@@ -131,11 +131,13 @@ pub enum Topic {
     /// Ecological compensation: basin agreements, samples, settlements,
     /// payments, land use and GEP items.
     Eco,
+    /// Disaster events, the counties they hit, assessments, unit costs.
+    Disasters,
 }
 
 impl Topic {
     /// Every topic.
-    pub const ALL: [Topic; 9] = [
+    pub const ALL: [Topic; 10] = [
         Topic::Regions,
         Topic::Indicators,
         Topic::Observations,
@@ -145,6 +147,7 @@ impl Topic {
         Topic::Plans,
         Topic::Access,
         Topic::Eco,
+        Topic::Disasters,
     ];
 
     /// The name stored in `data_versions`.
@@ -159,6 +162,7 @@ impl Topic {
             Topic::Plans => "plans",
             Topic::Access => "access",
             Topic::Eco => "eco",
+            Topic::Disasters => "disasters",
         }
     }
 }

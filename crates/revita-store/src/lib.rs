@@ -20,6 +20,7 @@ mod cases;
 mod database_url;
 mod db;
 mod designations;
+pub mod disasters;
 pub mod eco;
 pub mod ledger;
 mod load;

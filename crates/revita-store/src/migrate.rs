@@ -56,6 +56,7 @@ migrations! {
     18 "0018_saved_specs";
     19 "0019_eco";
     20 "0020_pairing_ledger";
+    21 "0021_disasters";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

@@ -253,6 +253,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav_eco", "Eco-compensation", "生态补偿"),
     ("nav_pairing", "Pairing aid", "对口支援"),
     ("nav_brief", "Brief", "简报"),
+    ("nav_disasters", "Recovery", "灾后重建"),
     ("moved_worse", "Moved to a worse class", "降入更差类别"),
     ("moved_better", "Moved to a better class", "升入更好类别"),
     ("moved_same", "Same class", "类别不变"),
@@ -422,7 +423,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// Every table of messages: the shared ones above, and each feature's own
 /// (kept beside its pages).
-const TABLES: [&[(&str, &str, &str)]; 12] = [
+const TABLES: [&[(&str, &str, &str)]; 13] = [
     MESSAGES,
     crate::account::i18n::MESSAGES,
     crate::admin::i18n::MESSAGES,
@@ -430,6 +431,7 @@ const TABLES: [&[(&str, &str, &str)]; 12] = [
     crate::designate::i18n::MESSAGES,
     crate::eco::i18n::MESSAGES,
     crate::pairing::i18n::MESSAGES,
+    crate::disasters::i18n::MESSAGES,
     crate::imports::i18n::MESSAGES,
     crate::indicators::i18n::MESSAGES,
     crate::monitoring::i18n::MESSAGES,

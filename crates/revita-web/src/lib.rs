@@ -12,6 +12,7 @@ mod allocate;
 mod assets;
 pub mod auth;
 mod designate;
+mod disasters;
 mod eco;
 mod error;
 mod headers;
@@ -88,6 +89,7 @@ fn route_table() -> Vec<(String, Route)> {
         designate::routes(),
         eco::routes(),
         pairing::routes(),
+        disasters::routes(),
         monitoring::routes(),
         plans::routes(),
         imports::routes(),
@@ -103,6 +105,7 @@ fn route_table() -> Vec<(String, Route)> {
         designate::api_routes(),
         eco::api_routes(),
         pairing::api_routes(),
+        disasters::api_routes(),
         monitoring::api_routes(),
         plans::api_routes(),
         shell::api_routes(),

@@ -553,6 +553,52 @@ pub const ENDPOINTS: &[Endpoint] = &[
         ],
         example: "/api/v1/brief?region=520000&year=2020&indicators=pop_total",
     },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/disasters",
+        summary: "Disaster events kept by offices within your jurisdiction: {disasters, next, total}, paged by number",
+        params: &PAGING,
+        example: "/api/v1/disasters",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/disasters.csv",
+        summary: CSV_TWIN,
+        params: &[],
+        example: "/api/v1/disasters.csv",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/disasters",
+        summary: "Records a disaster event (name, kind, occurred_on, magnitude, region of the office that keeps it, needs parameters), within your jurisdiction, audited. Answers {id}.",
+        params: &[],
+        example: "/api/v1/disasters",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/disasters/{id}",
+        summary: "An event: the counties it hit with severity and people affected, and damage, losses, reconstruction and recovery needs (yuan) in all and by sector group, sector, county and ownership; damage lines without a cost",
+        params: &[],
+        example: "/api/v1/disasters/1",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/disasters/{id}/fund",
+        summary: "A central fund (yuan) shared over the counties the event hit by the factor method: `needs_weight` (default 0.8) by needs, the rest by people affected; rounded to `unit` by largest remainder",
+        params: &[
+            ("total", true, "the fund (yuan)"),
+            ("needs_weight", false, "the needs' weight, 0 to 1"),
+            ("unit", false, "round to multiples of (yuan)"),
+        ],
+        example: "/api/v1/disasters/1/fund?total=1000000",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/disasters/{id}/counterparts",
+        summary: "Assigns counterpart donors to counties the event hit (one per county): pairings for three years from `start_year`, each donor's rule 1% of its previous year's revenue (国办发〔2008〕53号), shown by the pairing ledger. Answers {program}.",
+        params: &[],
+        example: "/api/v1/disasters/1/counterparts",
+    },
 ];
 
 /// The schema of a parameter of an endpoint, by its name (the same name
@@ -604,13 +650,18 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
         {
             json!({"type": "string", "pattern": "^[0-9]{1,18}$"})
         }
-        // Row and delivery numbers start at 1: a cursor is never 0.
-        "after" if path.starts_with("/api/v1/pairing/") => json!({"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}),
+        // Row, delivery and event numbers start at 1: a cursor is never 0.
+        "after" if path.starts_with("/api/v1/pairing/") || path.starts_with("/api/v1/disasters") => {
+            json!({"type": "string", "pattern": "^[1-9][0-9]{0,17}$"})
+        }
         "after" if path.starts_with("/api/v1/eco/") => {
             let code = region.trim_start_matches('^').trim_end_matches('$');
             json!({"type": "string", "pattern": format!("^({code}):[0-9]{{1,9}}$")})
         }
         "agreement" | "saved" => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
+        "total" => json!({"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 1e15}),
+        "needs_weight" => json!({"type": "number", "minimum": 0, "maximum": 1}),
+        "unit" => json!({"type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 1e15}),
         // One line: no control characters (the store keeps no NUL).
         "program" => json!({"type": "string", "maxLength": 200, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"}),
         "indicators" => {
@@ -816,6 +867,21 @@ fn write_body(path: &str, region: &str) -> Value {
                 "share": {"type": "number", "nullable": true}, "lag": {"type": "integer", "nullable": true},
                 "base": {"type": "number", "nullable": true}, "growth": {"type": "number", "nullable": true},
                 "start_year": year, "revenue_indicator": optional, "note": optional,
+            }),
+        ),
+        "/api/v1/disasters" => object(
+            &["name", "kind", "occurred_on", "region"],
+            json!({
+                "name": text, "kind": one_of(revita_app::disasters::KINDS.to_vec()), "occurred_on": date,
+                "magnitude": optional, "region": region_code,
+                "needs": {"type": "object", "nullable": true, "description": "uplift by sector, default_uplift, recovery_share"},
+            }),
+        ),
+        "/api/v1/disasters/{id}/counterparts" => object(
+            &["pairs", "start_year"],
+            json!({
+                "pairs": {"type": "array", "items": {"type": "array", "items": region_code, "minItems": 2, "maxItems": 2}},
+                "start_year": year,
             }),
         ),
         "/api/v1/designate/commit" => object(

@@ -22,6 +22,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("eco.html", include_str!("../templates/eco.html")),
     ("upload_result.html", include_str!("../templates/upload_result.html")),
     ("pairing.html", include_str!("../templates/pairing.html")),
+    ("disasters.html", include_str!("../templates/disasters.html")),
+    ("disaster.html", include_str!("../templates/disaster.html")),
     ("brief.html", include_str!("../templates/brief.html")),
     ("eco_agreement.html", include_str!("../templates/eco_agreement.html")),
     ("eco_ledger.html", include_str!("../templates/eco_ledger.html")),

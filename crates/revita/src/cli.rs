@@ -78,6 +78,9 @@ pub enum Command {
     /// The evidence brief on a region (gaps, trends, convergence, years to
     /// close, recommendations, assistance received) as a PDF or JSON.
     Brief(BriefArgs),
+    /// Post-disaster recovery: record an event, import its counties,
+    /// unit costs and assessment, its damage, losses and needs, the report.
+    Disaster(DisasterArgs),
     /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
     Screen(ScreenArgs),
     /// Summarise what the database holds.
@@ -817,6 +820,67 @@ pub enum PairingAction {
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DisasterArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: DisasterAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DisasterAction {
+    /// The events you may read.
+    List,
+    /// Record an event kept by the office of --region.
+    Create {
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// earthquake, flood, landslide, drought, typhoon or other.
+        #[arg(long)]
+        kind: String,
+        /// The day it struck (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// Its magnitude as reported.
+        #[arg(long)]
+        magnitude: Option<String>,
+        /// The region whose office keeps it.
+        #[arg(long)]
+        region: String,
+        /// The needs parameters (JSON: uplift by sector, default_uplift, recovery_share).
+        #[arg(long)]
+        needs: Option<String>,
+    },
+    /// Import a file of an event: counties, unit_costs or assessment (all or nothing).
+    Import {
+        /// The event's number.
+        #[arg(long)]
+        id: i64,
+        /// counties, unit_costs or assessment.
+        #[arg(long)]
+        kind: String,
+        /// The file (CSV, or the template's XLSX).
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Damage, losses and needs of an event (JSON), or its report (--out .pdf or .xlsx).
+    Report {
+        /// The event's number.
+        #[arg(long)]
+        id: i64,
+        /// Write the report here (.pdf or .xlsx).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The PDF's language: zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
     },
 }
 

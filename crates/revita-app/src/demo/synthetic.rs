@@ -47,6 +47,8 @@ pub struct Examples {
     pub agreements: usize,
     /// Pairing-assistance deliveries.
     pub deliveries: usize,
+    /// The post-disaster example event.
+    pub disaster: Option<i64>,
 }
 
 /// SplitMix64: a small, fixed pseudo-random sequence (the examples must be
@@ -240,7 +242,9 @@ pub async fn load_examples(app: &App, today: Date, now: i64) -> AppResult<Exampl
     let specs = save_example_specs(app, &origin).await?;
     let agreements = super::eco::load(app, dir.path(), &origin).await?;
     let deliveries = super::pairing::load(app, dir.path(), &origin).await?;
+    let disaster = Some(super::disaster::load(app, dir.path(), &origin).await?);
     Ok(Examples {
+        disaster,
         deliveries,
         agreements,
         specs,

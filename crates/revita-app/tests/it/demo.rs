@@ -89,6 +89,17 @@ both_backends!(the_demo_examples_fill_the_registry_cases_and_a_plan, |store: Dyn
     let brief = app.brief(&admin, &xinjiang, 2022, &[]).await.unwrap();
     assert!(!brief.indicators.is_empty());
     assert!(brief.assistance.delivered.funds > 0.0 && brief.assistance.due > 0.0);
+    // Issue 21: the example earthquake over six counties, assessed every way,
+    // with its counterparts in the ledger and its reconstruction plan.
+    let quake = app.disaster(&admin, added.disaster.unwrap()).await.unwrap();
+    assert_eq!(quake.counties.len(), 6);
+    assert!(quake.uncosted.is_empty(), "{:?}", quake.uncosted);
+    let total = quake.assessment.total;
+    assert!(total.damage > 0.0 && total.losses > 0.0 && total.needs() > total.damage);
+    assert_eq!(quake.assessment.by_group.len(), 3, "social, productive and infrastructure lines");
+    assert!(quake.event.plan_id.is_some());
+    let ledger = app.pairing_ledger(&admin, 2008, Some("灾后恢复重建：示例地震（合成数据）")).await.unwrap();
+    assert_eq!(ledger.rows.len(), 6);
     // The Nanming clerk sees the county's six cases and no other.
     let clerk = app.actor_named("nanming_clerk").await.unwrap();
     let within = app.jurisdiction(&clerk, revita_methods::access::Action::Read).await.unwrap();

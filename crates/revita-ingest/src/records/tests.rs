@@ -383,3 +383,32 @@ fn pairing_flows_name_their_kind_and_flags() {
     assert!(all[1].contains("row 4") && all[1].contains("'amount'"), "{all:?}");
     assert!(all[2].contains("row 5") && all[2].contains("'county_level'"), "{all:?}");
 }
+
+#[test]
+fn assessment_lines_name_sector_ownership_and_kind() {
+    let text = "county_code,sector,asset,ownership,kind,destroyed,damaged,replacement_cost,repair_cost,baseline,actual,additional_costs\n\
+                513221,housing,brick_house,private,damage,100,300,200000,30000,,,\n\
+                513221,palaces,x,public,damage,1,,,,,,\n\
+                513221,housing,x,state,damage,1,,,,,,\n\
+                513221,tourism,visits,private,loss,,,,,,,\n\
+                513221,transport,road_km,public,damage,-4,,,,,,\n";
+    let (parsed, problems) = read_assessment_with_problems(&mut table(text)).unwrap();
+    assert_eq!(parsed.rows.len(), 1);
+    assert_eq!((parsed.rows[0].1.destroyed, parsed.rows[0].1.replacement_cost), (100.0, Some(200_000.0)));
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(all[0].contains("row 3") && all[0].contains("'sector'"), "{all:?}");
+    assert!(all[1].contains("row 4") && all[1].contains("'ownership'"), "{all:?}");
+    assert!(all[2].contains("row 5") && all[2].contains("'baseline'"), "{all:?}");
+    assert!(all[3].contains("row 6") && all[3].contains("'destroyed'"), "{all:?}");
+}
+
+#[test]
+fn hit_counties_and_unit_costs_check_their_vocabulary() {
+    let problems = read_hit_counties(&mut table("county_code,severity,affected\n513221,terrible,10\n")).unwrap_err();
+    assert!(problems.errors[0].to_string().contains("'severity'"), "{problems:?}");
+    let good = read_hit_counties(&mut table("county_code,severity\n513221,extreme\n")).unwrap();
+    assert_eq!(good.rows[0].1.affected, 0.0);
+    let costs = read_unit_costs(&mut table("sector,asset,replacement_cost\nhousing,brick_house,200000\n")).unwrap();
+    assert_eq!(costs.rows[0].1, ("housing".into(), "brick_house".into(), 200_000.0, 0.0));
+    assert!(read_unit_costs(&mut table("sector,asset,replacement_cost\nhousing,x,\n")).is_err());
+}

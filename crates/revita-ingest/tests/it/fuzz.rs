@@ -443,6 +443,8 @@ fuzz_targets! {
     fuzz_gep_items => "gep_items",
     fuzz_transfer_counties => "transfer_counties",
     fuzz_pairing_flows => "pairing_flows",
+    fuzz_assessment => "assessment",
+    fuzz_hit_counties => "hit_counties",
     fuzz_registry_households_csv => "registry_households_csv",
     fuzz_household_members => "household_members",
     fuzz_projects => "projects",

@@ -119,6 +119,18 @@ pub fn all() -> Vec<Target> {
             |b| parsed(table(b), records::read_pairing_flows_with_problems),
         ),
         csv_target(
+            "assessment",
+            4,
+            || seeds::csv_variants(seeds::ASSESSMENT),
+            |b| parsed(table(b), records::read_assessment_with_problems),
+        ),
+        csv_target(
+            "hit_counties",
+            4,
+            || seeds::csv_variants(seeds::HIT_COUNTIES),
+            |b| parsed(table(b), records::read_hit_counties),
+        ),
+        csv_target(
             "monitoring_lines",
             4,
             || seeds::csv_variants(seeds::MONITORING_LINES),

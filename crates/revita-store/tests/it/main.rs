@@ -83,6 +83,7 @@ async fn all_observations(store: &DynStore) -> Vec<Observation> {
 }
 
 mod designations;
+mod disasters;
 mod eco;
 mod ledger;
 mod observations;

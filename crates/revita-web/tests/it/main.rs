@@ -143,6 +143,29 @@ async fn fixture(store: DynStore) -> Client {
     app.import_pairing_flows(&planner, &write("fl.csv", flows), false, &revita_app::auth::Origin::default())
         .await
         .unwrap();
+    // One disaster event per county (numbers 1 and 2), hitting it, with a
+    // damage line (issue 21).
+    for (county, name) in [("520102", "南明洪涝"), ("520103", "云岩洪涝")] {
+        let draft = revita_app::disasters::EventDraft {
+            name: name.into(),
+            kind: "flood".into(),
+            occurred_on: revita_methods::Date::parse("2020-07-01").unwrap(),
+            magnitude: None,
+            region: revita_methods::RegionCode::parse(county).unwrap(),
+            needs: revita_app::disasters::NeedsParameters::from_json(
+                r#"{"default_uplift": 0.2, "recovery_share": 0.5}"#,
+            )
+            .unwrap(),
+        };
+        let id = app.create_disaster(&planner, &draft, &revita_app::auth::Origin::default()).await.unwrap();
+        let origin = revita_app::auth::Origin::default();
+        let hit = format!("county_code,severity,affected\n{county},severe,1000\n");
+        app.import_disaster_file(&planner, id, "counties", &write("h.csv", &hit), false, &origin).await.unwrap();
+        let lines = format!(
+            "county_code,sector,asset,ownership,kind,destroyed,replacement_cost\n{county},housing,house,private,damage,10,100000\n"
+        );
+        app.import_disaster_file(&planner, id, "assessment", &write("d.csv", &lines), false, &origin).await.unwrap();
+    }
     // One basin agreement per county (numbers 1 and 2) with a settled 2020
     // (payments 1 and 2), land use and GEP of both counties (issue 19).
     let origin = revita_app::auth::Origin::default();
@@ -170,6 +193,7 @@ async fn fixture(store: DynStore) -> Client {
 mod access;
 mod admin;
 mod auth;
+mod disasters;
 mod eco;
 mod pages;
 mod pairing;

@@ -24,6 +24,7 @@ mod brief;
 mod case;
 mod demo;
 mod designate;
+mod disaster;
 mod eco;
 mod export;
 mod health;
@@ -84,6 +85,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eco(args) => eco::run(args).await,
         Command::Pairing(args) => pairing::run(args).await,
         Command::Brief(args) => brief::run(args).await,
+        Command::Disaster(args) => disaster::run(args).await,
         Command::Lists(args) => lists(args).await,
         Command::Case(args) => case(args).await,
         Command::Plan(args) => plan::run(args).await,

@@ -521,6 +521,32 @@ fn browser_journeys() {
         &["evidence brief", "Methods and sources", "Pairing assistance received"],
     );
 
+    // 5g. Post-disaster recovery (issue 21): the demo's example earthquake,
+    //     assessed by group, a central fund shared over its counties, its
+    //     counterparts in the ledger and its report.
+    browser.go(&format!("{url}/disasters"));
+    browser.wait_for_text("h1", "Post-disaster recovery");
+    browser.click(".disasters tbody tr:first-child a");
+    browser.wait_for_text("h1", "示例地震（合成数据）");
+    assert_eq!(browser.script("return document.querySelectorAll('.by-county tbody tr').length").as_u64(), Some(6));
+    browser.type_into("#total_wan", "100000");
+    browser.click("#share-fund");
+    let fund = browser.wait_for_text(".disaster-fund", "汶川县");
+    assert!(
+        fund.contains("100000")
+            || browser.script("return document.querySelectorAll('.disaster-fund tbody tr').length").as_u64() == Some(6),
+        "{fund}"
+    );
+    browser.screenshot("5g-disaster");
+    let pdf = browser.script(&format!(
+        "return fetch('{url}' + location.pathname + '/report.pdf').then(r => r.arrayBuffer()).then(b => {{ \
+         const a = new Uint8Array(b); let s = ''; for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]); return btoa(s); }})"
+    ));
+    check_pdf(
+        &decode_base64(pdf.as_str().unwrap()),
+        &["damage, losses and needs assessment", "By sector group", "汶川县"],
+    );
+
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
     browser.wait_for_text("h1", "Log in");

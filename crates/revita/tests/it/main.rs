@@ -823,3 +823,37 @@ fn pairing_ledger_and_brief_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 }
+
+// Issue 21: an event recorded, its data imported (a bad file refused by row
+// and column), its damage, losses and needs, and its report.
+#[test]
+fn a_disaster_is_recorded_assessed_and_reported_from_the_command_line() {
+    let f = loaded();
+    let create =
+        ["disaster", "create", "--name", "南明洪涝", "--kind", "flood", "--date", "2021-07-01", "--region", "520100"];
+    let out = run(&[&create[..], &["--needs", r#"{"default_uplift": 0.2, "recovery_share": 0.5}"#]].concat(), &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let counties = f.file("c.csv", "county_code,severity,affected\n520102,severe,1000\n");
+    let out = run(&["disaster", "import", "--id", "1", "--kind", "counties", counties.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bad =
+        f.file("bad.csv", "county_code,sector,asset,ownership,kind,destroyed\n520102,palaces,x,public,damage,1\n");
+    let out = run(&["disaster", "import", "--id", "1", "--kind", "assessment", bad.to_str().unwrap()], &f.db());
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bad.csv, row 2, column 'sector'"), "{}", stderr(&out));
+    // 10 houses at 100,000 = 1 m of damage; needs 1.2 m.
+    let lines = f.file(
+        "a.csv",
+        "county_code,sector,asset,ownership,kind,destroyed,replacement_cost\n520102,housing,house,private,damage,10,100000\n",
+    );
+    let out = run(&["disaster", "import", "--id", "1", "--kind", "assessment", lines.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["disaster", "report", "--id", "1"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!((report["damage"].as_f64(), report["needs"].as_f64()), (Some(1e6), Some(1.2e6)));
+    let pdf = f.dir.path().join("report.pdf");
+    let out = run(&["disaster", "report", "--id", "1", "--out", pdf.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+}
