@@ -94,6 +94,22 @@ pub fn report_sheets(v: &DisasterView) -> Vec<Sheet> {
                 .collect(),
         },
         Sheet {
+            name: "rebuilds".into(),
+            header: ["county 县", "status 状态", "households 户数", "grants (yuan) 补助"].map(String::from).to_vec(),
+            rows: v
+                .rebuilds
+                .iter()
+                .map(|r| {
+                    vec![
+                        text(r.county.as_str()),
+                        text(&r.status),
+                        Cell::Number(r.households as f64),
+                        Cell::Number(r.grants),
+                    ]
+                })
+                .collect(),
+        },
+        Sheet {
             name: "by ownership".into(),
             header: header("ownership 所有制"),
             rows: a

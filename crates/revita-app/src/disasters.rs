@@ -18,7 +18,7 @@ use revita_methods::disaster::{Assessment, AssetLine, LossLine, NeedsRule, Owner
 use revita_methods::{Pairing, RegionCode};
 use serde::{Deserialize, Serialize};
 
-pub use revita_store::disasters::{AssessmentLine, DisasterEvent, HitCounty, UnitCost};
+pub use revita_store::disasters::{AssessmentLine, DisasterEvent, HitCounty, Rebuild, RebuildCount, UnitCost};
 
 use crate::auth::{Actor, Origin, audit_entry};
 use crate::ledger::{PairingRule, REVENUE_INDICATOR};
@@ -102,6 +102,8 @@ pub struct DisasterView {
     pub assessment: Assessment,
     /// County names by code.
     pub names: HashMap<String, String>,
+    /// Households' rebuilds counted by county and status.
+    pub rebuilds: Vec<RebuildCount>,
     /// Whether the reader may change it.
     pub may_decide: bool,
     /// Whether the reader may import its data.
@@ -241,6 +243,7 @@ impl App {
             .collect();
         let may_decide = self.jurisdiction(actor, Action::EditDecisions).await?.covers(&event.region);
         let may_enter = self.jurisdiction(actor, Action::EditData).await?.covers(&event.region);
+        let rebuilds = self.store().disaster_rebuild_counts(id).await?;
         Ok(DisasterView {
             event,
             needs,
@@ -250,6 +253,7 @@ impl App {
             uncosted,
             assessment,
             names,
+            rebuilds,
             may_decide,
             may_enter,
         })
@@ -269,8 +273,9 @@ impl App {
         Ok((event, inside))
     }
 
-    /// Imports a data file of an event (`counties`, `unit_costs` or
-    /// `assessment`), all or nothing: every problem by row and column.
+    /// Imports a data file of an event (`counties`, `unit_costs`,
+    /// `assessment`, or `rebuilds` of registry households in the counties
+    /// it hit), all or nothing: every problem by row and column.
     pub async fn import_disaster_file(
         &self,
         actor: &Actor,
@@ -387,8 +392,50 @@ impl App {
                     .collect();
                 (table, rows.len(), Pending::Lines(rows))
             }
+            "rebuilds" => {
+                let (table, parsed) =
+                    crate::import::read_table(path, sheet.clone(), revita_ingest::records::read_rebuilds).await?;
+                let ids: Vec<&str> = parsed.rows.iter().map(|(_, r)| r.household_id.as_str()).collect();
+                let counties = self.store().household_counties(&ids).await?;
+                let hit: HashSet<String> =
+                    self.store().disaster_counties(id).await?.into_iter().map(|c| c.county.to_string()).collect();
+                let mut problems = revita_ingest::Problems::default();
+                let mut seen = HashMap::new();
+                let mut rows = Vec::new();
+                for (row, r) in &parsed.rows {
+                    let cell = |reason: String| RowError::cell(&table.file, *row, "household_id", reason);
+                    match counties.get(&r.household_id) {
+                        None => problems.push(cell(format!("{} is not a registry household", r.household_id))),
+                        Some(county) if !hit.contains(county) => problems
+                            .push(cell(format!("{} lives in {county}, not a county the event hit", r.household_id))),
+                        Some(county) => rows.push(Rebuild {
+                            household_id: r.household_id.clone(),
+                            county: RegionCode::parse(county)
+                                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
+                            grant: r.grant,
+                            status: r.status.clone(),
+                            completed_on: r.completed_on.map(|d| d.to_string()),
+                        }),
+                    }
+                    if let Some(first) = seen.insert(r.household_id.clone(), *row) {
+                        problems.push(RowError::cell(
+                            &table.file,
+                            *row,
+                            "household_id",
+                            format!("already on row {first}"),
+                        ));
+                    }
+                }
+                if !problems.is_empty() {
+                    problems.sort_by_row();
+                    return Err(problems.into());
+                }
+                (table, rows.len(), Pending::Rebuilds(rows))
+            }
             other => {
-                return Err(AppError::Invalid(format!("kind: '{other}' is not counties, unit_costs or assessment")));
+                return Err(AppError::Invalid(format!(
+                    "kind: '{other}' is not counties, unit_costs, assessment or rebuilds"
+                )));
             }
         };
         let mut report = ImportReport::checked(&table, kind, dry_run, n, &[]);
@@ -408,6 +455,7 @@ impl App {
                 report.notes.push(format!("unit costs version {version}"));
             }
             Pending::Lines(rows) => report.replaces = tx.put_disaster_lines(id, rows).await?,
+            Pending::Rebuilds(rows) => tx.put_disaster_rebuilds(id, rows).await?,
         }
         tx.audit(audit_entry(
             &actor.name,
@@ -617,6 +665,7 @@ enum Pending {
     Counties(Vec<HitCounty>),
     Costs(Vec<UnitCost>),
     Lines(Vec<AssessmentLine>),
+    Rebuilds(Vec<Rebuild>),
 }
 
 /// The import template: a workbook with a sheet per kind of file, each

@@ -714,6 +714,48 @@ pub fn read_assessment_with_problems(table: &mut Table) -> Result<(Parsed<Assess
     })
 }
 
+/// A household's rebuild read from a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RebuildRecord {
+    /// The registry household.
+    pub household_id: String,
+    /// `planned`, `under_way` or `completed`.
+    pub status: String,
+    /// The rebuild grant (yuan).
+    pub grant: f64,
+    /// The day it was completed (required when completed).
+    pub completed_on: Option<Date>,
+}
+
+/// The statuses of a household's rebuild.
+pub const REBUILD_STATUSES: [&str; 3] = ["planned", "under_way", "completed"];
+
+/// Reads households' rebuilds: `household_id,status[,grant,completed_on]`.
+pub fn read_rebuilds(table: &mut Table) -> Result<Parsed<RebuildRecord>, Problems> {
+    let specs = [
+        required(&["household_id", "hh_id"]),
+        required(&["status"]),
+        optional(&["grant", "grant_amount"]),
+        optional(&["completed_on"]),
+    ];
+    read_all(table, &specs, |c| {
+        let status = c.required(1)?;
+        if !REBUILD_STATUSES.contains(&status) {
+            return Err(c.error(1, format!("'{status}' is not one of {}", REBUILD_STATUSES.join(", "))));
+        }
+        let completed_on = c.opt_date(3)?;
+        if status == "completed" && completed_on.is_none() {
+            return Err(c.error(3, "a completed rebuild needs the day it was completed"));
+        }
+        Ok(RebuildRecord {
+            household_id: c.required(0)?.to_string(),
+            status: status.to_string(),
+            grant: amount(c, 2, Some(0.0))?,
+            completed_on,
+        })
+    })
+}
+
 /// Reads monitoring lines: `region_code,year,amount[,rule,multiple]`, the
 /// rule `fixed` (default), `poverty_standard` or `dibao` with its multiple.
 pub fn read_monitoring_lines(

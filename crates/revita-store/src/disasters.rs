@@ -93,6 +93,34 @@ pub struct AssessmentLine {
     pub additional_costs: f64,
 }
 
+/// A registry household's rebuild under an event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rebuild {
+    /// The registry household.
+    pub household_id: String,
+    /// Its county (as the registry has it).
+    pub county: RegionCode,
+    /// The rebuild grant (yuan).
+    pub grant: f64,
+    /// `planned`, `under_way` or `completed`.
+    pub status: String,
+    /// The day it was completed.
+    pub completed_on: Option<String>,
+}
+
+/// Rebuilds counted by county and status, with their grants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RebuildCount {
+    /// The county.
+    pub county: RegionCode,
+    /// The status.
+    pub status: String,
+    /// How many households.
+    pub households: i64,
+    /// Their grants added up (yuan).
+    pub grants: f64,
+}
+
 const EVENT_COLUMNS: &str =
     "id, name, kind, occurred_on, magnitude, region_code, plan_id, uplift, version, updated_by, updated_at";
 
@@ -229,7 +257,51 @@ impl Store {
     }
 }
 
+impl Store {
+    /// An event's rebuilds counted by county and status.
+    pub async fn disaster_rebuild_counts(&self, event_id: i64) -> StoreResult<Vec<RebuildCount>> {
+        const SQL: &str = "SELECT county_code, status, COUNT(*) AS n, SUM(grant_amount) AS grants FROM disaster_rebuilds \
+             WHERE event_id = $1 GROUP BY county_code, status ORDER BY county_code, status";
+        on_pool!(self, pool => {
+            let rows = sqlx::query(SQL).bind(event_id).fetch_all(pool).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(RebuildCount {
+                        county: RegionCode::parse(&r.text("county_code")?).map_err(corrupt)?,
+                        status: r.text("status")?,
+                        households: r.int("n")?,
+                        grants: r.opt_float("grants")?.unwrap_or(0.0),
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
 impl Tx {
+    /// Stores rebuilds, each replacing the household's stored one.
+    pub async fn put_disaster_rebuilds(&mut self, event_id: i64, rebuilds: &[Rebuild]) -> StoreResult<()> {
+        const SQL: &str = "INSERT INTO disaster_rebuilds (event_id, household_id, county_code, grant_amount, status, \
+             completed_on) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id, household_id) DO UPDATE SET \
+             county_code = excluded.county_code, grant_amount = excluded.grant_amount, status = excluded.status, \
+             completed_on = excluded.completed_on";
+        on_tx!(self, conn => {
+            for r in rebuilds {
+                sqlx::query(SQL)
+                    .bind(event_id)
+                    .bind(&r.household_id)
+                    .bind(r.county.as_str())
+                    .bind(r.grant)
+                    .bind(&r.status)
+                    .bind(r.completed_on.as_deref())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        });
+        self.changed(Topic::Disasters);
+        Ok(())
+    }
+
     /// One event, inside the transaction.
     pub async fn disaster_event(&mut self, id: i64) -> StoreResult<Option<DisasterEvent>> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM disaster_events WHERE id = $1");

@@ -57,6 +57,7 @@ migrations! {
     19 "0019_eco";
     20 "0020_pairing_ledger";
     21 "0021_disasters";
+    22 "0022_disaster_rebuilds";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

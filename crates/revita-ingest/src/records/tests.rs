@@ -412,3 +412,14 @@ fn hit_counties_and_unit_costs_check_their_vocabulary() {
     assert_eq!(costs.rows[0].1, ("housing".into(), "brick_house".into(), 200_000.0, 0.0));
     assert!(read_unit_costs(&mut table("sector,asset,replacement_cost\nhousing,x,\n")).is_err());
 }
+
+#[test]
+fn rebuilds_need_a_status_and_a_completion_day() {
+    let text = "household_id,status,grant,completed_on\nH1,completed,20000,2021-06-30\nH2,done,1,\nH3,completed,1,\n";
+    let problems = read_rebuilds(&mut table(text)).unwrap_err();
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(all[0].contains("row 3") && all[0].contains("'status'"), "{all:?}");
+    assert!(all[1].contains("row 4") && all[1].contains("'completed_on'"), "{all:?}");
+    let good = read_rebuilds(&mut table("household_id,status\nH1,planned\n")).unwrap();
+    assert_eq!((good.rows[0].1.grant, good.rows[0].1.completed_on), (0.0, None));
+}

@@ -445,6 +445,7 @@ fuzz_targets! {
     fuzz_pairing_flows => "pairing_flows",
     fuzz_assessment => "assessment",
     fuzz_hit_counties => "hit_counties",
+    fuzz_rebuilds => "rebuilds",
     fuzz_registry_households_csv => "registry_households_csv",
     fuzz_household_members => "household_members",
     fuzz_projects => "projects",

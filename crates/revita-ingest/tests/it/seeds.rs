@@ -40,6 +40,7 @@ pub const TRANSFER_COUNTIES: &str = "county,standard_expenditure,standard_revenu
 pub const PAIRING_FLOWS: &str = "program,donor_code,recipient_code,year,kind,project,amount,sector,county_level,livelihood\n对口援疆,440000,653121,2021,funds,医院,30000000,health,1,1\n对口援疆,440000,653121,2021,cadres,第十批,36,,,\n";
 pub const ASSESSMENT: &str = "county_code,sector,asset,ownership,kind,destroyed,damaged,replacement_cost,repair_cost,baseline,actual,additional_costs\n513221,housing,brick_house,private,damage,100,300,200000,30000,,,\n513221,tourism,visits,private,loss,,,,,1000000,200000,5000\n";
 pub const HIT_COUNTIES: &str = "county_code,severity,affected,displaced,shelters\n513221,extreme,100000,20000,15000\n";
+pub const REBUILDS: &str = "household_id,status,grant,completed_on\nH1,completed,20000,2021-06-30\nH2,planned,,\n";
 pub const MONITORING_LINES: &str = "region_code,year,amount,rule,multiple\n\
 520000,2024,7600,fixed,\n\
 520100,2024,8000,dibao,1.5\n";

@@ -131,6 +131,12 @@ pub fn all() -> Vec<Target> {
             |b| parsed(table(b), records::read_hit_counties),
         ),
         csv_target(
+            "rebuilds",
+            4,
+            || seeds::csv_variants(seeds::REBUILDS),
+            |b| parsed(table(b), records::read_rebuilds),
+        ),
+        csv_target(
             "monitoring_lines",
             4,
             || seeds::csv_variants(seeds::MONITORING_LINES),

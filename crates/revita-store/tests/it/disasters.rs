@@ -2,7 +2,7 @@
 //! a jurisdiction, rewritten by version; the counties hit; unit costs in
 //! versions; assessment lines replaced by their key.
 
-use revita_store::disasters::{AssessmentLine, DisasterEvent, HitCounty, UnitCost};
+use revita_store::disasters::{AssessmentLine, DisasterEvent, HitCounty, Rebuild, UnitCost};
 
 use super::*;
 
@@ -91,4 +91,27 @@ both_backends!(events_counties_costs_and_lines, |store: DynStore| async move {
     let stored = store.disaster_lines(local).await.unwrap();
     assert_eq!(stored.iter().map(|l| l.destroyed).collect::<Vec<_>>(), [12.0, 5.0]);
     assert!(store.disaster_lines(national).await.unwrap().is_empty());
+
+    // Rebuilds counted by county and status; a household's second record replaces its first.
+    let rebuild = |id: &str, county: &str, status: &str| Rebuild {
+        household_id: id.into(),
+        county: code(county),
+        grant: 20_000.0,
+        status: status.into(),
+        completed_on: (status == "completed").then(|| "2021-06-30".to_string()),
+    };
+    store
+        .write(audit(), async |tx| {
+            tx.put_disaster_rebuilds(
+                local,
+                &[rebuild("h1", "520102", "planned"), rebuild("h2", "520102", "completed")],
+            )
+            .await?;
+            tx.put_disaster_rebuilds(local, &[rebuild("h1", "520102", "completed")]).await
+        })
+        .await
+        .unwrap();
+    let counts = store.disaster_rebuild_counts(local).await.unwrap();
+    assert_eq!(counts.len(), 1);
+    assert_eq!((counts[0].status.as_str(), counts[0].households, counts[0].grants), ("completed", 2, 40_000.0));
 });

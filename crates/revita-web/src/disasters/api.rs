@@ -114,6 +114,9 @@ pub async fn event(api: Api, Path(id): Path<i64>) -> ApiResult<Value> {
         "by_county": by(a.by_county.iter().map(|(c, t)| (c.clone(), t)).collect()),
         "by_ownership": by(a.by_ownership.iter().map(|(o, t)| (format!("{o:?}").to_lowercase(), t)).collect()),
         "uncosted": v.uncosted,
+        "rebuilds": v.rebuilds.iter().map(|r| json!({
+            "county": r.county.as_str(), "status": r.status, "households": r.households, "grants": r.grants,
+        })).collect::<Vec<_>>(),
     })))
 }
 

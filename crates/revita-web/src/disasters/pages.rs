@@ -137,6 +137,17 @@ struct CountyRow {
     shelters: String,
 }
 
+/// A county's rebuilds, formatted.
+#[derive(Serialize)]
+struct RebuildRow {
+    code: String,
+    name: String,
+    planned: i64,
+    under_way: i64,
+    completed: i64,
+    grants: String,
+}
+
 /// A county's share of the fund, formatted.
 #[derive(Serialize)]
 struct FundRow {
@@ -168,6 +179,7 @@ struct EventView {
     chart: String,
     uncosted: Vec<String>,
     unit_costs_version: i64,
+    rebuilds: Vec<RebuildRow>,
     fund: Vec<FundRow>,
     fund_fields: HashMap<String, String>,
     fund_problem: Option<String>,
@@ -276,6 +288,30 @@ async fn event_view(
         chart,
         uncosted: v.uncosted.clone(),
         unit_costs_version: v.unit_costs.0,
+        rebuilds: {
+            let mut by_county: std::collections::BTreeMap<String, RebuildRow> = std::collections::BTreeMap::new();
+            for r in &v.rebuilds {
+                let code = r.county.to_string();
+                let row = by_county.entry(code.clone()).or_insert_with(|| RebuildRow {
+                    name: name_of(&code),
+                    code,
+                    planned: 0,
+                    under_way: 0,
+                    completed: 0,
+                    grants: String::new(),
+                });
+                match r.status.as_str() {
+                    "planned" => row.planned += r.households,
+                    "under_way" => row.under_way += r.households,
+                    _ => row.completed += r.households,
+                }
+            }
+            for row in by_county.values_mut() {
+                let grants: f64 = v.rebuilds.iter().filter(|r| r.county.as_str() == row.code).map(|r| r.grants).sum();
+                row.grants = wan(grants);
+            }
+            by_county.into_values().collect()
+        },
         fund,
         fund_fields,
         fund_problem,

@@ -69,6 +69,18 @@ both_backends!(an_event_is_assessed_funded_paired_and_planned, |store: DynStore|
     assert_eq!(event["by_group"]["social"]["damage"].as_f64(), Some(39e6));
     let (_, _, page) = get_text(&admin, &format!("/disasters/{id}"), &[("cookie", "lang=zh")]).await;
     assert!(page.contains("损毁") && page.contains("12,225.00"), "needs in 万元 in Chinese: {page}");
+    // Households rebuilt: the registry's 南明 household completed; an
+    // unknown household refused.
+    let bad = "household_id,status,grant,completed_on\nNOPE,planned,,\n";
+    let (status, page) = post(&admin, &uri, MULTIPART, &en, upload(&admin.csrf, "rebuilds", "r.csv", bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("NOPE is not a registry household"), "{page}");
+    let good = "household_id,status,grant,completed_on\n520102,completed,30000,2022-05-01\n520103,under_way,30000,\n";
+    let (status, page) = post(&admin, &uri, MULTIPART, &en, upload(&admin.csrf, "rebuilds", "r.csv", good)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Housing rebuilt, household by household"), "{page}");
+    let (_, event) = get(&admin, &format!("/api/v1/disasters/{id}")).await;
+    assert_eq!(event["rebuilds"].as_array().unwrap().len(), 2, "{event}");
     // A fund of 1,000 万元, all by needs.
     let (_, fund) = get(&admin, &format!("/api/v1/disasters/{id}/fund?total=10000000&needs_weight=1")).await;
     let shares = fund["shares"].as_array().unwrap();
