@@ -78,6 +78,20 @@ pub struct Brief {
     pub indicators: Vec<BriefIndicator>,
     /// The pairing assistance received.
     pub assistance: Assistance,
+    /// The subdivisions mapped by the first indicator they report: its
+    /// code, the year, and each subdivision's name, boundary and value.
+    pub map: Option<BriefMap>,
+}
+
+/// The subdivisions of a brief's region by one indicator.
+#[derive(Debug, Clone)]
+pub struct BriefMap {
+    /// The indicator.
+    pub indicator: Indicator,
+    /// The year of the values.
+    pub year: i32,
+    /// Each subdivision: name (Chinese), boundary, value.
+    pub areas: Vec<(String, revita_methods::geometry::MultiPolygon, f64)>,
 }
 
 /// Yearly points of observations, by year.
@@ -221,7 +235,40 @@ impl App {
             });
         }
         let assistance = self.assistance_to(actor, code, year).await?;
-        Ok(Brief { region: detail.region, ancestors: detail.ancestors, year, indicators: out, assistance })
+        let map = self.brief_map(code, &out, &read).await?;
+        Ok(Brief { region: detail.region, ancestors: detail.ancestors, year, indicators: out, assistance, map })
+    }
+
+    /// The subdivisions by the first indicator with values for them in
+    /// its latest year of σ.
+    async fn brief_map(
+        &self,
+        code: &RegionCode,
+        indicators: &[BriefIndicator],
+        read: &crate::Jurisdiction,
+    ) -> AppResult<Option<BriefMap>> {
+        let Some((i, year)) = indicators.iter().find_map(|i| i.sigma.last().map(|(y, _)| (i, *y))) else {
+            return Ok(None);
+        };
+        let q = ObservationQuery {
+            indicator: Some(i.indicator.code.clone()),
+            parent: Some(code.clone()),
+            period: Some(Period::Year(year).to_string()),
+            ..Default::default()
+        };
+        let values: Vec<(RegionCode, f64)> =
+            self.all_observations(&q, read).await?.into_iter().map(|o| (o.region, o.value)).collect();
+        let codes: Vec<RegionCode> = values.iter().map(|(c, _)| c.clone()).collect();
+        let names: std::collections::HashMap<RegionCode, String> =
+            self.store().regions().await?.into_iter().map(|r| (r.code, r.name_zh)).collect();
+        let mut areas = Vec::new();
+        for b in self.store().boundaries_of(&codes).await? {
+            let Some((_, value)) = values.iter().find(|(c, _)| *c == b.region) else { continue };
+            let shape = revita_ingest::boundaries::parse_geometry(&b.geojson)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored boundary of {} is invalid: {e}", b.region)))?;
+            areas.push((names.get(&b.region).cloned().unwrap_or_default(), shape, *value));
+        }
+        Ok((!areas.is_empty()).then(|| BriefMap { indicator: i.indicator.clone(), year, areas }))
     }
 
     /// σ across the region's direct subdivisions by year, and β between

@@ -67,6 +67,35 @@ fn line_chart(page: &mut Page, (x0, y0): (f32, f32), width: f32, i: &BriefIndica
     page.text(x0 + w + 10.0, y0 + 30.0, 8.0, Rgb::BLACK, &legend);
 }
 
+/// The subdivisions coloured in five quantile classes of the indicator.
+fn subdivision_map(flow: &mut Flow, map: &crate::brief::BriefMap, zh: bool) {
+    const RAMP: [&str; 5] = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+    let mut sorted: Vec<f64> = map.areas.iter().map(|(_, _, v)| *v).collect();
+    sorted.sort_by(f64::total_cmp);
+    let bound = |k: usize| sorted[((sorted.len() - 1) * k) / 5];
+    let breaks: Vec<f64> = (1..=5).map(bound).collect();
+    let class = |v: f64| breaks.iter().position(|b| v <= *b).unwrap_or(4);
+    let painted: Vec<(&revita_methods::geometry::MultiPolygon, String)> =
+        map.areas.iter().map(|(_, shape, v)| (shape, RAMP[class(*v)].to_string())).collect();
+    let mut lower = sorted[0];
+    let legend: Vec<(String, String)> = breaks
+        .iter()
+        .zip(RAMP)
+        .map(|(upper, colour)| {
+            let label = format!("{} – {}", number(lower), number(*upper));
+            lower = *upper;
+            (colour.to_string(), label)
+        })
+        .collect();
+    let indicator = if zh {
+        map.indicator.name_zh.clone()
+    } else {
+        map.indicator.name_en.clone().unwrap_or_else(|| map.indicator.name_zh.clone())
+    };
+    let note = format!("{indicator} ({}), {}", map.indicator.unit, map.year);
+    crate::plan_document::area_map(flow, &painted, &legend, &note);
+}
+
 /// The brief as a PDF in Chinese (`zh`) or English.
 pub fn brief_pdf(b: &Brief, zh: bool) -> AppResult<Vec<u8>> {
     let region = region_name(b, zh);
@@ -124,6 +153,10 @@ pub fn brief_pdf(b: &Brief, zh: bool) -> AppResult<Vec<u8>> {
     flow.heading(2, t(zh, "Trends", "变化趋势"));
     for i in b.indicators.iter().filter(|i| i.series.len() + i.national_series.len() >= 2) {
         flow.figure(130.0, |page, origin, width, _| line_chart(page, origin, width, i, zh));
+    }
+    if let Some(map) = &b.map {
+        flow.heading(2, t(zh, "The subdivisions", "下辖地区分布"));
+        subdivision_map(&mut flow, map, zh);
     }
     flow.heading(2, t(zh, "Convergence across the subdivisions", "下辖地区收敛分析"));
     let rows: Vec<Vec<String>> = b

@@ -305,7 +305,25 @@ fn scope_map(flow: &mut Flow, areas: &[MapArea], w: &Words) {
         );
         return;
     }
-    let points = || shaped.iter().flat_map(|a| a.shape.iter().flatten().flatten());
+    let legend: Vec<(String, String)> =
+        [Some(Status::Achieved), Some(Status::OnTrack), Some(Status::AtRisk), Some(Status::OffTrack), None]
+            .into_iter()
+            .map(|s| (status_colour(s).to_string(), w.status(s).to_string()))
+            .collect();
+    let painted: Vec<(&MultiPolygon, String)> =
+        shaped.iter().map(|a| (&a.shape, status_colour(a.status).to_string())).collect();
+    let note = w.t("Colour: worst status of the region's own targets", "颜色：地区分解指标中最差的状态");
+    area_map(flow, &painted, &legend, note);
+}
+
+/// Regions drawn in their colours (hex) with a legend beside them and a
+/// note beneath: a figure the width of the text, lon/lat squeezed by the
+/// cosine of the mean latitude so that shapes keep their proportions.
+pub(crate) fn area_map(flow: &mut Flow, areas: &[(&MultiPolygon, String)], legend: &[(String, String)], note: &str) {
+    let points = || areas.iter().flat_map(|(shape, _)| shape.iter().flatten().flatten());
+    if points().next().is_none() {
+        return;
+    }
     let (mut min_x, mut max_x, mut min_y, mut max_y) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     let mean_lat = points().map(|p| p.1).sum::<f64>() / points().count().max(1) as f64;
     let squeeze = mean_lat.to_radians().cos();
@@ -316,30 +334,24 @@ fn scope_map(flow: &mut Flow, areas: &[MapArea], w: &Words) {
         max_y = max_y.max(*lat);
     }
     let height = 320.0_f32;
-    let legend: Vec<(Option<Status>, &str)> =
-        [Some(Status::Achieved), Some(Status::OnTrack), Some(Status::AtRisk), Some(Status::OffTrack), None]
-            .into_iter()
-            .map(|s| (s, w.status(s)))
-            .collect();
     flow.figure(height + 30.0, |page, (x0, y0), width, _| {
         let map_width = width - 120.0;
         let scale = (map_width as f64 / (max_x - min_x).max(1e-9)).min(height as f64 / (max_y - min_y).max(1e-9));
         let project = |(lon, lat): &(f64, f64)| {
             (x0 + ((lon * squeeze - min_x) * scale) as f32, y0 + ((max_y - lat) * scale) as f32)
         };
-        for area in &shaped {
-            for polygon in &area.shape {
+        for (shape, colour) in areas {
+            for polygon in shape.iter() {
                 let rings = polygon.iter().map(|ring| ring.iter().map(project).collect()).collect();
-                page.polygon(rings, Some(Rgb::hex(status_colour(area.status))), Some(Rgb(1.0, 1.0, 1.0)));
+                page.polygon(rings, Some(Rgb::hex(colour)), Some(Rgb(1.0, 1.0, 1.0)));
             }
         }
         let lx = x0 + map_width + 16.0;
-        for (i, (status, label)) in legend.iter().enumerate() {
+        for (i, (colour, label)) in legend.iter().enumerate() {
             let ly = y0 + 20.0 * i as f32;
-            page.rect(lx, ly, 12.0, 12.0, Some(Rgb::hex(status_colour(*status))), None);
+            page.rect(lx, ly, 12.0, 12.0, Some(Rgb::hex(colour)), None);
             page.text(lx + 18.0, ly + 10.0, 9.0, Rgb::BLACK, label);
         }
-        let note = w.t("Colour: worst status of the region's own targets", "颜色：地区分解指标中最差的状态");
         page.text(x0, y0 + height + 18.0, 8.0, Rgb::GREY, note);
     });
 }

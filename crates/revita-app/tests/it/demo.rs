@@ -89,6 +89,10 @@ both_backends!(the_demo_examples_fill_the_registry_cases_and_a_plan, |store: Dyn
     let brief = app.brief(&admin, &xinjiang, 2022, &[]).await.unwrap();
     assert!(!brief.indicators.is_empty());
     assert!(brief.assistance.delivered.funds > 0.0 && brief.assistance.due > 0.0);
+    let map = brief.map.as_ref().expect("Xinjiang's prefectures mapped by an indicator they report");
+    assert!(map.areas.len() >= 10, "{}", map.areas.len());
+    let pdf = revita_app::brief_document::brief_pdf(&brief, true);
+    assert!(pdf.is_ok_and(|b| b.starts_with(b"%PDF-")));
     // Issue 21: the example earthquake over six counties, assessed every way,
     // with its counterparts in the ledger and its reconstruction plan.
     let quake = app.disaster(&admin, added.disaster.unwrap()).await.unwrap();
