@@ -104,6 +104,7 @@ both_backends!(the_demo_examples_fill_the_registry_cases_and_a_plan, |store: Dyn
     assert!(quake.event.plan_id.is_some());
     let ledger = app.pairing_ledger(&admin, 2008, Some("灾后恢复重建：示例地震（合成数据）")).await.unwrap();
     assert_eq!(ledger.rows.len(), 6);
+    assert!(ledger.rows.iter().all(|r| r.obligation.is_some()), "1% of each donor's 2007 revenue");
     // The Nanming clerk sees the county's six cases and no other.
     let clerk = app.actor_named("nanming_clerk").await.unwrap();
     let within = app.jurisdiction(&clerk, revita_methods::access::Action::Read).await.unwrap();
