@@ -161,8 +161,7 @@ impl App {
             updated_at: revita_methods::UtcOffset::UTC.format(origin.now),
         };
         let mut tx = self.store().begin().await?;
-        let taken = self.store().disaster_event_page(None, 0, i64::MAX).await?.0.iter().any(|e| e.name == event.name);
-        if taken {
+        if tx.disaster_event_named(&event.name).await? {
             return Err(AppError::Conflict(format!("an event is already named {}", event.name)));
         }
         let id = tx.insert_disaster_event(&event).await?;

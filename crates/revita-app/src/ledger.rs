@@ -211,6 +211,15 @@ impl App {
         Ok(Ledger { year, total, due, rows })
     }
 
+    /// The programmes of the pairings within the actor's read jurisdiction.
+    pub async fn pairing_programs(&self, actor: &Actor) -> AppResult<Vec<String>> {
+        let read = self.jurisdiction(actor, Action::Read).await?;
+        let mut programs: Vec<String> =
+            self.store().pairings_within(read.roots(), None).await?.into_iter().map(|p| p.program).collect();
+        programs.dedup();
+        Ok(programs)
+    }
+
     /// A donor's revenue of a year from the stored observations (published
     /// figures: read whatever the reader's jurisdiction).
     async fn revenue(&self, indicator: &str, donor: &RegionCode, year: i32) -> AppResult<Option<f64>> {

@@ -311,6 +311,17 @@ impl Tx {
         }))
     }
 
+    /// Whether an event is named `name`, inside the transaction.
+    pub async fn disaster_event_named(&mut self, name: &str) -> StoreResult<bool> {
+        Ok(on_tx!(self, conn => {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM disaster_events WHERE name = $1")
+                .bind(name)
+                .fetch_one(&mut *conn)
+                .await?;
+            n > 0
+        }))
+    }
+
     /// Stores a new event (version 1); its number.
     pub async fn insert_disaster_event(&mut self, e: &DisasterEvent) -> StoreResult<i64> {
         const SQL: &str = "INSERT INTO disaster_events (name, kind, occurred_on, magnitude, region_code, plan_id, \

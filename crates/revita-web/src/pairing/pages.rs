@@ -184,9 +184,8 @@ async fn ledger_page_with(
     let year = year_of(params)?;
     let program = params.program.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let ledger = page.app().pairing_ledger(&actor, year, program).await?;
-    let everything = page.app().pairing_ledger(&actor, year, None).await?;
-    let mut programs: Vec<String> = everything.rows.iter().map(|r| r.pairing.program.clone()).collect();
-    programs.dedup();
+    // The programme list comes from the pairings, not from a second ledger.
+    let programs = page.app().pairing_programs(&actor).await?;
     let rows = ledger
         .rows
         .iter()
