@@ -32,6 +32,7 @@ pub mod scheme;
 pub mod scratch;
 pub mod screen;
 pub mod specs;
+pub mod subsidence;
 
 use std::sync::Arc;
 

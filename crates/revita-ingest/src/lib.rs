@@ -14,6 +14,7 @@ pub mod limits;
 mod parquet_check;
 pub mod records;
 pub mod registry_parquet;
+pub mod subsidence;
 pub mod table;
 pub mod text;
 mod untrusted;

@@ -16,6 +16,9 @@ use revita_methods::{
 use crate::error::{FileError, Problems, RowError};
 use crate::table::Table;
 
+mod places;
+pub use places::{HouseRecord, PLACE_KINDS, ParcelRecord, PlaceRecord, read_houses, read_parcels, read_places};
+
 /// A column a reader looks for: its name, accepted aliases, and whether it
 /// must be present.
 struct Spec {

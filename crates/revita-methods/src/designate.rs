@@ -23,8 +23,8 @@ pub use run::{
     Consistency, DesignationRun, Excluded, Explanation, NearestChange, RunInputs, RunRow, check_listable, run,
 };
 pub use spec::{
-    Band, ClassesSpec, DesignationSpec, Method, Missing, NormalisationSpec, ReferenceSpec, RuleSpec, ScoreSpec,
-    SpecIndicator, Universe, WeightsSpec,
+    Band, ClassesSpec, DesignationSpec, DimensionPart, Method, Missing, NormalisationSpec, ReferenceSpec, RuleSpec,
+    ScoreSpec, SpecIndicator, Universe, WeightsSpec,
 };
 
 /// Why a spec cannot run, or a run cannot become a list.

@@ -55,6 +55,16 @@ pub fn points(shape: &MultiPolygon) -> impl Iterator<Item = &Point> {
     shape.iter().flatten().flatten()
 }
 
+/// The same polygon as a `geo` polygon (exterior ring, then holes), for
+/// geo's algorithms; an empty polygon gives an empty one.
+pub fn to_geo(polygon: &Polygon) -> geo::Polygon<f64> {
+    let ring = |r: &Ring| r.iter().copied().collect::<geo::LineString<f64>>();
+    match polygon.split_first() {
+        Some((shell, holes)) => geo::Polygon::new(ring(shell), holes.iter().map(ring).collect()),
+        None => geo::Polygon::new(geo::LineString::new(Vec::new()), Vec::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

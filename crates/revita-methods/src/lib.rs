@@ -11,6 +11,7 @@
 pub mod access;
 pub mod aggregate;
 pub mod allocation;
+pub mod assignment;
 pub mod china;
 pub mod classify;
 pub mod composite;
@@ -34,9 +35,12 @@ pub mod password;
 pub mod plan;
 pub mod region;
 pub mod registry;
+pub mod resource_city;
 pub mod rules;
+pub mod sae;
 pub mod screening;
 pub mod search;
+pub mod subsidence;
 
 pub use aggregate::{Aggregate, ChildValue, aggregate};
 pub use crosswalk::{CodeHistory, CodeRecord, CodeStatus, Resolution};

@@ -133,11 +133,14 @@ pub enum Topic {
     Eco,
     /// Disaster events, the counties they hit, assessments, unit costs.
     Disasters,
+    /// Village and household points, subsidence areas, their houses and
+    /// farmland.
+    Places,
 }
 
 impl Topic {
     /// Every topic.
-    pub const ALL: [Topic; 10] = [
+    pub const ALL: [Topic; 11] = [
         Topic::Regions,
         Topic::Indicators,
         Topic::Observations,
@@ -148,6 +151,7 @@ impl Topic {
         Topic::Access,
         Topic::Eco,
         Topic::Disasters,
+        Topic::Places,
     ];
 
     /// The name stored in `data_versions`.
@@ -163,6 +167,7 @@ impl Topic {
             Topic::Access => "access",
             Topic::Eco => "eco",
             Topic::Disasters => "disasters",
+            Topic::Places => "places",
         }
     }
 }

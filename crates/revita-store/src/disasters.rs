@@ -5,6 +5,7 @@
 use revita_methods::RegionCode;
 
 use crate::db::{Topic, on_pool, on_tx};
+use crate::paging::page_within;
 use crate::rows::{RowExt, corrupt};
 use crate::{Store, StoreResult, Tx};
 
@@ -185,28 +186,7 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> StoreResult<(Vec<DisasterEvent>, i64)> {
-        let within = |offset| match roots {
-            Some(roots) => crate::regions::within_condition("region_code", roots, offset),
-            None => ("1 = 1".to_string(), Vec::new()),
-        };
-        let (condition, binds) = within(1);
-        let (counted, _) = within(0);
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM disaster_events WHERE id > $1 AND {condition} ORDER BY id LIMIT {}",
-            limit.max(0)
-        );
-        let count = format!("SELECT COUNT(*) FROM disaster_events WHERE {counted}");
-        on_pool!(self, pool => {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after);
-            let mut counting = sqlx::query_scalar(sqlx::AssertSqlSafe(count));
-            for code in &binds {
-                query = query.bind(code.as_str());
-                counting = counting.bind(code.as_str());
-            }
-            let rows = query.fetch_all(pool).await?;
-            let total: i64 = counting.fetch_one(pool).await?;
-            Ok((rows.iter().map(event).collect::<StoreResult<Vec<_>>>()?, total))
-        })
+        page_within!(self, "disaster_events", EVENT_COLUMNS, "region_code", roots, after, limit, event)
     }
 
     /// The counties an event hit, by code.

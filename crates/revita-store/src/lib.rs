@@ -26,6 +26,8 @@ pub mod ledger;
 mod load;
 mod migrate;
 mod observations;
+mod paging;
+pub mod places;
 pub mod plans;
 mod regions;
 mod registry;

@@ -58,6 +58,7 @@ migrations! {
     20 "0020_pairing_ledger";
     21 "0021_disasters";
     22 "0022_disaster_rebuilds";
+    23 "0023_subsidence";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

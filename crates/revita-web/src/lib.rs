@@ -35,6 +35,7 @@ mod server;
 mod shell;
 mod staging;
 mod state;
+mod subsidence;
 mod views;
 
 use std::net::SocketAddr;
@@ -90,6 +91,7 @@ fn route_table() -> Vec<(String, Route)> {
         eco::routes(),
         pairing::routes(),
         disasters::routes(),
+        subsidence::routes(),
         monitoring::routes(),
         plans::routes(),
         imports::routes(),
@@ -106,6 +108,7 @@ fn route_table() -> Vec<(String, Route)> {
         eco::api_routes(),
         pairing::api_routes(),
         disasters::api_routes(),
+        subsidence::api_routes(),
         monitoring::api_routes(),
         plans::api_routes(),
         shell::api_routes(),

@@ -23,6 +23,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("upload_result.html", include_str!("../templates/upload_result.html")),
     ("pairing.html", include_str!("../templates/pairing.html")),
     ("disasters.html", include_str!("../templates/disasters.html")),
+    ("subsidence.html", include_str!("../templates/subsidence.html")),
+    ("subsidence_area.html", include_str!("../templates/subsidence_area.html")),
     ("disaster.html", include_str!("../templates/disaster.html")),
     ("brief.html", include_str!("../templates/brief.html")),
     ("eco_agreement.html", include_str!("../templates/eco_agreement.html")),

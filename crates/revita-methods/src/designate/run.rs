@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::DesignateError;
-use super::spec::{Band, ClassesSpec, DesignationSpec, Method, Missing, NormalisationSpec, ScoreSpec, WeightsSpec};
+use super::spec::{
+    Band, ClassesSpec, DesignationSpec, DimensionPart, Method, Missing, NormalisationSpec, ScoreSpec, WeightsSpec,
+};
 use crate::classify;
 use crate::composite::{self, Normalisation, Scale, Topsis, percentile_bands, ranks_worst_first, ratio_index};
 use crate::explain;
@@ -42,6 +44,9 @@ pub struct RunRow {
     pub class: String,
     /// Why the region is in its class and how close it is to another.
     pub explanation: Explanation,
+    /// The quadrant method's two scores (security, sustainability), each
+    /// in [0, 1]; empty for other methods.
+    pub dimensions: Vec<f64>,
 }
 
 /// Why a region is in its class.
@@ -185,6 +190,15 @@ pub fn run(spec: &DesignationSpec, inputs: RunInputs) -> Result<DesignationRun, 
         Method::Composite { normalisation, weights, score, classes } => {
             let method = CompositeMethod { normalisation: *normalisation, weights, score: *score, classes };
             classify_by_composite(&mut run, &values, &names, &directions, &method)?
+        }
+        Method::Quadrant { security, sustainability, security_cut, sustainability_cut } => {
+            let spec = quadrant_spec(&run.indicators, &directions, security, sustainability)?;
+            let spec = crate::resource_city::ClassificationSpec {
+                security_cut: *security_cut,
+                sustainability_cut: *sustainability_cut,
+                ..spec
+            };
+            classify_by_quadrant(&mut run, &values, &names, &spec)?
         }
     }
     for row in &mut run.rows {
@@ -331,6 +345,7 @@ fn classify_by_index(
             percentile: Some((ranks[i] - 1) as f64 / n),
             class: bands[classes[i]].label.clone(),
             explanation,
+            dimensions: Vec::new(),
         });
     }
     run.rows.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.code.cmp(&b.code)));
@@ -436,6 +451,7 @@ fn classify_by_composite(
             percentile: Some((ranks[i] - 1) as f64 / n),
             class: run.classes[class_at(i, scores[i])].clone(),
             explanation,
+            dimensions: Vec::new(),
         });
     }
     run.rows.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.code.cmp(&b.code)));
@@ -570,6 +586,7 @@ fn classify_by_rule(
             percentile: None,
             class: class.to_string(),
             explanation,
+            dimensions: Vec::new(),
         });
     }
 }
@@ -634,6 +651,100 @@ pub fn check_listable(run: &DesignationRun) -> Result<(), DesignateError> {
             run.excluded.len(),
             run.excluded.len() + run.rows.len()
         )));
+    }
+    Ok(())
+}
+
+/// The quadrant method's dimensions as [`crate::resource_city`] takes them,
+/// each indicator oriented by its direction.
+fn quadrant_spec(
+    indicators: &[String],
+    directions: &[Direction],
+    security: &[DimensionPart],
+    sustainability: &[DimensionPart],
+) -> Result<crate::resource_city::ClassificationSpec, DesignateError> {
+    use crate::resource_city::{Better, DimensionIndicator};
+    let dimension = |parts: &[DimensionPart]| -> Result<Vec<DimensionIndicator>, DesignateError> {
+        parts
+            .iter()
+            .map(|p| {
+                let k = indicators
+                    .iter()
+                    .position(|c| *c == p.code)
+                    .ok_or_else(|| DesignateError::Spec(format!("{} is not one of the spec's indicators", p.code)))?;
+                let better = match directions[k] {
+                    Direction::HigherIsBetter => Better::Higher,
+                    Direction::LowerIsBetter => Better::Lower,
+                    Direction::Neutral => return Err(DesignateError::NoDirection(p.code.clone())),
+                };
+                Ok(DimensionIndicator { indicator: p.code.clone(), weight: p.weight, better })
+            })
+            .collect()
+    };
+    Ok(crate::resource_city::ClassificationSpec {
+        security: dimension(security)?,
+        sustainability: dimension(sustainability)?,
+        security_cut: Default::default(),
+        sustainability_cut: Default::default(),
+    })
+}
+
+/// Classes regions by the quadrant method: each region's two scores, its
+/// type, the parts of its scores (in spec order) and its margin to the
+/// nearer cut.
+fn classify_by_quadrant(
+    run: &mut DesignationRun,
+    values: &BTreeMap<RegionCode, Vec<Option<f64>>>,
+    names: &HashMap<RegionCode, String>,
+    spec: &crate::resource_city::ClassificationSpec,
+) -> Result<(), DesignateError> {
+    use crate::resource_city::{CityType, CityValues, ClassificationError, classify};
+    run.classes = CityType::ALL.iter().map(|t| t.as_str().to_string()).collect();
+    let complete = complete_rows(run, values, names);
+    let cities: Vec<CityValues> = complete
+        .iter()
+        .map(|(code, row)| CityValues {
+            code: code.to_string(),
+            name: names[*code].clone(),
+            values: run.indicators.iter().cloned().zip(row.iter().copied()).collect(),
+        })
+        .collect();
+    let classification = classify(spec, &cities).map_err(|e| match e {
+        ClassificationError::TooFewCities => DesignateError::TooFewRegions,
+        ClassificationError::Spec(reason) => DesignateError::Spec(reason),
+    })?;
+    run.warnings.push(format!(
+        "cuts: security {:.4}, sustainability {:.4}",
+        classification.security_cut, classification.sustainability_cut
+    ));
+    let rows: HashMap<String, Vec<f64>> = complete.into_iter().map(|(code, row)| (code.to_string(), row)).collect();
+    for city in classification.cities {
+        let parts: HashMap<&str, (f64, f64)> = city
+            .security_parts
+            .iter()
+            .chain(&city.sustainability_parts)
+            .map(|p| (p.indicator.as_str(), (p.scaled, p.scaled * p.weight)))
+            .collect();
+        let part = |k: usize| parts.get(run.indicators[k].as_str()).copied().unwrap_or((f64::NAN, 0.0));
+        let row = rows.get(&city.code).cloned().unwrap_or_default();
+        run.rows.push(RunRow {
+            name: city.name.clone(),
+            ratios: row.iter().zip(&run.references).map(|(v, r)| v / r).collect(),
+            normalised: (0..run.indicators.len()).map(|k| part(k).0).collect(),
+            values: row,
+            imputed: Vec::new(),
+            index: Some(city.security),
+            rank: None,
+            percentile: None,
+            class: city.city_type.as_str().to_string(),
+            explanation: Explanation {
+                contributions: (0..run.indicators.len()).map(|k| part(k).1).collect(),
+                boundary_distance: Some(city.margin),
+                nearest_change: None,
+            },
+            dimensions: vec![city.security, city.sustainability],
+            code: city.code,
+        });
     }
     Ok(())
 }

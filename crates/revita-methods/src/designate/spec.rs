@@ -123,6 +123,37 @@ pub enum Method {
         /// How scores are classed, worst first.
         classes: ClassesSpec,
     },
+    /// Two dimensions cut into high and low, their quadrants the four types
+    /// of resource-based city (国发〔2013〕45号; [`crate::resource_city`]):
+    /// resource-security and sustainable-development capacity, each a
+    /// weighted mean of min–max scaled indicators.
+    Quadrant {
+        /// The indicators of resource-security capacity, with weights.
+        security: Vec<DimensionPart>,
+        /// The indicators of sustainable-development capacity.
+        sustainability: Vec<DimensionPart>,
+        /// Where security is cut (default: the median).
+        #[serde(default)]
+        security_cut: crate::resource_city::Cut,
+        /// Where sustainability is cut (default: the median).
+        #[serde(default)]
+        sustainability_cut: crate::resource_city::Cut,
+    },
+}
+
+/// An indicator's place in a dimension of the quadrant method.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionPart {
+    /// The indicator's code (one of the spec's indicators).
+    pub code: String,
+    /// Its weight in the dimension (default 1; normalised to sum to 1).
+    #[serde(default = "unit_weight")]
+    pub weight: f64,
+}
+
+fn unit_weight() -> f64 {
+    1.0
 }
 
 /// The normalisation of a composite index.
@@ -322,6 +353,12 @@ impl DesignationSpec {
             Method::Composite { normalisation, weights, score, classes } => {
                 check_composite(spec.indicators.len(), *normalisation, weights, *score, classes)?
             }
+            Method::Quadrant { security, sustainability, security_cut, sustainability_cut } => check_quadrant(
+                &spec.indicator_positions(),
+                security,
+                sustainability,
+                [*security_cut, *sustainability_cut],
+            )?,
         }
         Ok(spec)
     }
@@ -375,6 +412,43 @@ fn check_composite(
             || cuts.iter().any(|c| !c.is_finite()))
     {
         return invalid("thresholds need rising cuts and one more label than cuts".into());
+    }
+    Ok(())
+}
+
+/// Refuses a quadrant method whose dimensions are empty, name indicators
+/// the spec lacks (or one twice), weigh by a non-positive number, or cut
+/// outside [0, 1].
+fn check_quadrant(
+    positions: &HashMap<&str, usize>,
+    security: &[DimensionPart],
+    sustainability: &[DimensionPart],
+    cuts: [crate::resource_city::Cut; 2],
+) -> Result<(), DesignateError> {
+    let invalid = |reason: String| Err(DesignateError::Spec(reason));
+    let mut seen = std::collections::HashSet::new();
+    for (name, parts) in [("security", security), ("sustainability", sustainability)] {
+        if parts.is_empty() {
+            return invalid(format!("the {name} dimension needs at least one indicator"));
+        }
+        for p in parts {
+            if !positions.contains_key(p.code.as_str()) {
+                return invalid(format!("{name}: {} is not one of the spec's indicators", p.code));
+            }
+            if !seen.insert(p.code.as_str()) {
+                return invalid(format!("{} is in a dimension twice", p.code));
+            }
+            if !(p.weight.is_finite() && p.weight > 0.0) {
+                return invalid(format!("{name}: the weight of {} must be a positive number", p.code));
+            }
+        }
+    }
+    for cut in cuts {
+        if let crate::resource_city::Cut::Fixed(v) = cut
+            && !(0.0..=1.0).contains(&v)
+        {
+            return invalid(format!("a fixed cut of {v} is outside 0 to 1 (scores are scaled to 0–1)"));
+        }
     }
     Ok(())
 }

@@ -252,3 +252,51 @@ fn a_run_mostly_without_data_cannot_become_a_list() {
     run.rows.pop();
     assert!(matches!(check_listable(&run), Err(DesignateError::List(reason)) if reason.contains("fewer than half")));
 }
+
+/// The quadrant method over A, B, C with income as security (higher is
+/// better) and unemployment as sustainability (lower is better).
+/// Income 100, 50, 150 → scaled 0.5, 0, 1 (median cut 0.5); unemployment
+/// 10, 5, 15 → scaled (15 − u)/10 = 0.5, 1, 0 (median cut 0.5).
+/// A: 0.5 ≥ 0.5 and 0.5 ≥ 0.5 → mature; B: 0 < 0.5, 1 ≥ 0.5 →
+/// regenerating; C: 1 ≥ 0.5, 0 < 0.5 → growing.
+#[test]
+fn quadrant_classes_resource_cities_by_two_dimensions() {
+    let method = r#"{"kind": "quadrant", "security": [{"code": "income"}],
+        "sustainability": [{"code": "unemployment"}]}"#;
+    let run = run(&spec(method), three()).unwrap();
+    assert_eq!(run.classes, ["growing", "mature", "declining", "regenerating"]);
+    assert_eq!(row(&run, A).class, "mature");
+    assert_eq!(row(&run, B).class, "regenerating");
+    assert_eq!(row(&run, C).class, "growing");
+    assert_eq!(row(&run, B).dimensions, vec![0.0, 1.0]);
+    // A sits on both cuts: margin 0; its parts are its scaled values
+    // (weights 1 within each dimension), in spec order.
+    assert_eq!(row(&run, A).explanation.boundary_distance, Some(0.0));
+    assert_eq!(row(&run, A).explanation.contributions, vec![0.5, 0.5]);
+}
+
+#[test]
+fn quadrant_specs_that_could_never_run_are_refused() {
+    for (method, expected) in [
+        (r#"{"kind": "quadrant", "security": [], "sustainability": [{"code": "income"}]}"#, "at least one"),
+        (r#"{"kind": "quadrant", "security": [{"code": "gdp"}], "sustainability": [{"code": "income"}]}"#, "gdp"),
+        (r#"{"kind": "quadrant", "security": [{"code": "income"}], "sustainability": [{"code": "income"}]}"#, "twice"),
+        (
+            r#"{"kind": "quadrant", "security": [{"code": "income", "weight": 0}],
+                "sustainability": [{"code": "unemployment"}]}"#,
+            "positive",
+        ),
+        (
+            r#"{"kind": "quadrant", "security": [{"code": "income"}], "sustainability": [{"code": "unemployment"}],
+                "security_cut": {"kind": "fixed", "value": 2}}"#,
+            "outside 0 to 1",
+        ),
+    ] {
+        let text = format!(
+            r#"{{"name": "t", "universe": {{"level": "county"}},
+                "indicators": [{{"code": "unemployment"}}, {{"code": "income"}}], "method": {method}}}"#
+        );
+        let err = from_json(&text).unwrap_err().to_string();
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+}

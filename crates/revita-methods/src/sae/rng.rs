@@ -1,0 +1,163 @@
+//! Seeded, independent random streams.
+//!
+//! Each stream is a xoshiro256++ generator (Blackman & Vigna 2021; rand's
+//! `Xoshiro256PlusPlus`, fast and statistically sound for simulation, not
+//! for secrets) whose seed mixes the caller's seed with a purpose tag and
+//! indices through SplitMix64 (Steele, Lea & Flood 2014). A domain's draws
+//! therefore depend on (seed, purpose, replicate, domain) only, not on which
+//! thread runs the domain or in what order. Normal draws use rand_distr's
+//! ziggurat `StandardNormal`.
+
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+
+/// The generator of every stream.
+pub(crate) type Stream = Xoshiro256PlusPlus;
+
+/// What a stream is drawn for: distinct tags keep streams apart.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Purpose {
+    /// The census EBP's Monte Carlo replicates of a domain.
+    Ebp = 1,
+    /// A bootstrap replicate's area effects.
+    BootEffects = 2,
+    /// A bootstrap replicate's sample errors.
+    BootSample = 3,
+    /// A bootstrap replicate's census (true values) of a domain.
+    BootCensus = 4,
+    /// A bootstrap replicate's EBP of a domain.
+    BootEbp = 5,
+    /// The Fay–Herriot parametric bootstrap.
+    FhBoot = 6,
+}
+
+/// SplitMix64's output function: a bijective 64-bit mixer.
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The stream of (seed, purpose, replicate, domain).
+pub(crate) fn stream(seed: u64, purpose: Purpose, replicate: u64, domain: u64) -> Stream {
+    let mut h = splitmix64(seed);
+    for k in [purpose as u64, replicate, domain] {
+        h = splitmix64(h ^ splitmix64(k));
+    }
+    Stream::seed_from_u64(h)
+}
+
+/// Layers of the ziggurat.
+const LAYERS: usize = 256;
+/// The ziggurat's base-strip edge r and common layer area v for 256 layers
+/// (the constants of rand_distr's tables, Doornik 2005).
+const ZIG_R: f64 = 3.654_152_885_361_009;
+const ZIG_V: f64 = 4.928_673_233_99e-3;
+
+/// Layer edges x_i and densities f(x_i) = exp(−x_i²/2), i = 0..=256.
+struct Ziggurat {
+    x: [f64; LAYERS + 1],
+    f: [f64; LAYERS + 1],
+}
+
+fn ziggurat() -> &'static Ziggurat {
+    static TABLES: std::sync::OnceLock<Ziggurat> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let pdf = |x: f64| (-0.5 * x * x).exp();
+        let mut x = [0.0; LAYERS + 1];
+        // x_0 is the width a strip of area v would have at height f(r).
+        x[0] = ZIG_V / pdf(ZIG_R);
+        x[1] = ZIG_R;
+        for i in 1..LAYERS - 1 {
+            x[i + 1] = (-2.0 * (ZIG_V / x[i] + pdf(x[i])).ln()).sqrt();
+        }
+        x[LAYERS] = 0.0;
+        let f = x.map(pdf);
+        Ziggurat { x, f }
+    })
+}
+
+/// A standard normal draw: the ziggurat of Marsaglia & Tsang (2000) exactly
+/// as rand_distr's `StandardNormal` runs it (256 layers, one u64 for the
+/// layer and the abscissa, Marsaglia's tail method), written out here so the
+/// accept path inlines into the EBP's loop; rand_distr's version is a call
+/// per draw.
+#[inline(always)]
+pub(crate) fn std_normal(rng: &mut Stream) -> f64 {
+    use rand::Rng;
+    let t = ziggurat();
+    let bits = rng.next_u64();
+    let i = (bits & 0xff) as usize;
+    // 52 random bits as a float in [2, 4), minus 3: u in [−1, 1).
+    let u = f64::from_bits((bits >> 12) | 0x4000_0000_0000_0000) - 3.0;
+    let x = u * t.x[i];
+    if x.abs() < t.x[i + 1] {
+        return x;
+    }
+    std_normal_slow(rng, t, i, u, x)
+}
+
+/// The rejection steps of the ziggurat (about 1% of draws).
+#[cold]
+#[inline(never)]
+fn std_normal_slow(rng: &mut Stream, t: &Ziggurat, mut i: usize, mut u: f64, mut x: f64) -> f64 {
+    use rand::Rng;
+    let open01 = |rng: &mut Stream| ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64);
+    loop {
+        if i == 0 {
+            // The tail beyond r (Marsaglia 1964).
+            loop {
+                let xt = open01(rng).ln() / ZIG_R;
+                let yt = open01(rng).ln();
+                if -2.0 * yt >= xt * xt {
+                    return if u < 0.0 { xt - ZIG_R } else { ZIG_R - xt };
+                }
+            }
+        }
+        let v = ((rng.next_u64() >> 11) as f64) * (1.0 / (1u64 << 53) as f64);
+        if t.f[i + 1] + (t.f[i] - t.f[i + 1]) * v < (-0.5 * x * x).exp() {
+            return x;
+        }
+        let bits = rng.next_u64();
+        i = (bits & 0xff) as usize;
+        u = f64::from_bits((bits >> 12) | 0x4000_0000_0000_0000) - 3.0;
+        x = u * t.x[i];
+        if x.abs() < t.x[i + 1] {
+            return x;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_close_at_zero() {
+        // The recursion must land on the peak: the last layer's edge is tiny.
+        let t = ziggurat();
+        assert!((t.x[0] - 3.910_757_959_537_09).abs() < 1e-9);
+        assert!(t.x[LAYERS - 1] < 0.3 && t.x[LAYERS - 1] > 0.0);
+    }
+
+    #[test]
+    fn normal_moments() {
+        let mut rng = stream(7, Purpose::Ebp, 0, 0);
+        let n = 2_000_000;
+        let (mut s1, mut s2, mut s4, mut below) = (0.0, 0.0, 0.0, 0usize);
+        for _ in 0..n {
+            let z = std_normal(&mut rng);
+            s1 += z;
+            s2 += z * z;
+            s4 += z.powi(4);
+            below += usize::from(z < -1.959_963_984_540_054);
+        }
+        let n = n as f64;
+        // Standard errors: mean 1/√n ≈ 7e-4, variance √(2/n) ≈ 1e-3, kurtosis √(96/n) ≈ 7e-3.
+        assert!((s1 / n).abs() < 4e-3);
+        assert!((s2 / n - 1.0).abs() < 5e-3);
+        assert!((s4 / n - 3.0).abs() < 4e-2);
+        assert!((below as f64 / n - 0.025).abs() < 1e-3);
+    }
+}
