@@ -13,6 +13,7 @@ use crate::{App, AppResult, ImportReport};
 mod disaster;
 mod eco;
 mod pairing;
+mod subsidence;
 mod synthetic;
 
 pub use synthetic::{Examples, load_examples};
@@ -24,7 +25,7 @@ macro_rules! demo_file {
 }
 
 /// The demo files, in load order.
-const FILES: [(&str, &[u8]); 10] = [
+const FILES: [(&str, &[u8]); 11] = [
     demo_file!("regions.csv"),
     demo_file!("code_history.csv"),
     demo_file!("boundaries_province.geojson"),
@@ -35,6 +36,7 @@ const FILES: [(&str, &[u8]); 10] = [
     demo_file!("census_prefecture_2010_2020_long.csv"),
     demo_file!("designations.csv"),
     demo_file!("pairings.csv"),
+    demo_file!("resource_cities.csv"),
 ];
 
 /// The demo's regions file (China's 2024 hierarchy to county level), for
@@ -77,6 +79,7 @@ pub async fn load(app: &App) -> AppResult<Vec<ImportReport>> {
     reports.push(app.import_observations(&path("census_prefecture_2010_2020_long.csv"), &census, &quiet).await?);
     reports.push(app.import_designations(&path("designations.csv"), &plain).await?);
     reports.push(app.import_pairings(&path("pairings.csv"), &plain).await?);
+    reports.push(app.import_designations(&path("resource_cities.csv"), &plain).await?);
     for report in &mut reports {
         report.file = demo_name(&report.file);
     }

@@ -152,6 +152,14 @@ impl App {
             Some(code) => self.store().descendants(&self.parse_region_code(code)?, Some(&universe.level)).await?,
             None => self.store().regions_at_level(&universe.level).await?,
         };
+        let mut regions = regions;
+        if let Some(category) = &universe.designated {
+            let category = revita_methods::DesignationCategory::parse(category)
+                .map_err(|e| AppError::Invalid(format!("universe.designated: {e}")))?;
+            let held: std::collections::HashSet<RegionCode> =
+                self.store().designations(Some(&category), None).await?.into_iter().map(|d| d.region).collect();
+            regions.retain(|r| held.contains(&r.code));
+        }
         if regions.is_empty() {
             return Err(AppError::Invalid(format!("the universe has no regions at level {}", universe.level)));
         }

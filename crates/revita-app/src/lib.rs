@@ -5,6 +5,7 @@
 
 pub mod allocate;
 pub mod auth;
+pub mod batch;
 pub mod brief;
 pub mod brief_document;
 pub mod cache;
@@ -28,6 +29,7 @@ pub mod profile;
 pub mod query;
 pub mod registry;
 pub mod report;
+pub mod resource_cities;
 pub mod scheme;
 pub mod scratch;
 pub mod screen;

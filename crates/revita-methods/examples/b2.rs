@@ -4,13 +4,18 @@
 //! ebp_params.csv beside it, prints the parameters and a TIME line.
 //!
 //! cargo run --release -p revita-methods --example b2 -- --sample S --population P --out ebp.csv
-//!     [--z 7600] [--L 100] [--B 0] [--seed 1] [--threads N]
+//!     [--z 7600] [--L 100] [--B 0] [--seed 1] [--threads N] [--timings]
+//!
+//! `--timings` (or the environment variable REVITA_B2_TIMINGS) prints the
+//! wall time of each phase to stderr.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::time::Instant;
 
 use revita_methods::sae::ebp::{Census, EbpOptions, bootstrap_mse, ebp};
 use revita_methods::sae::nested::NestedSample;
+use revita_methods::sae::table::parse_numeric_csv;
 
 const X: [&str; 5] = ["x1", "x2", "x3", "x4", "x5"];
 
@@ -23,6 +28,8 @@ struct Args {
     b: usize,
     seed: u64,
     threads: usize,
+    /// Print phase times to stderr.
+    timings: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -36,9 +43,14 @@ fn parse_args() -> Result<Args, String> {
         b: 0,
         seed: 1,
         threads,
+        timings: std::env::var_os("REVITA_B2_TIMINGS").is_some(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--timings" {
+            a.timings = true;
+            continue;
+        }
         let v = it.next().ok_or(format!("{flag} needs a value"))?;
         let bad = format!("bad value for {flag}: {v}");
         match flag.as_str() {
@@ -59,158 +71,86 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-/// A CSV of numbers: the `domain` column and the named float columns, row-major.
-struct Table {
-    domain: Vec<i64>,
-    values: Vec<f64>,
-}
-
-/// Exact powers of ten: m / 10^k is then correctly rounded, as `str::parse`.
-const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/// A plain decimal (-ddd.ddd, at most 15 digits) fast; anything else via std.
-fn parse_f64(s: &[u8]) -> Result<f64, String> {
-    let (neg, body) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        _ => (false, s),
-    };
-    let (mut m, mut digits, mut frac, mut dot) = (0u64, 0usize, 0usize, false);
-    let mut plain = !body.is_empty();
-    for &c in body {
-        match c {
-            b'0'..=b'9' => {
-                m = m * 10 + u64::from(c - b'0');
-                digits += 1;
-                frac += usize::from(dot);
-            }
-            b'.' if !dot => dot = true,
-            _ => {
-                plain = false;
-                break;
-            }
-        }
-    }
-    if plain && digits > 0 && digits <= 15 {
-        let v = m as f64 / POW10[frac];
-        return Ok(if neg { -v } else { v });
-    }
-    std::str::from_utf8(s)
-        .ok()
-        .and_then(|t| t.trim().parse().ok())
-        .ok_or_else(|| format!("not a number: {:?}", String::from_utf8_lossy(s)))
-}
-
-fn parse_i64(s: &[u8]) -> Result<i64, String> {
-    std::str::from_utf8(s)
-        .ok()
-        .and_then(|t| t.trim().parse().ok())
-        .ok_or_else(|| format!("not an integer: {:?}", String::from_utf8_lossy(s)))
-}
-
-/// Where a CSV field goes.
-#[derive(Clone, Copy)]
-enum Col {
-    Domain,
-    Value(usize),
-    Skip,
-}
-
-/// Parses the data lines of `body` (no header): `cols[i]` is where field i goes.
-fn parse_lines(body: &[u8], cols: &[Col], width: usize) -> Result<Table, String> {
-    let mut t = Table { domain: Vec::new(), values: Vec::new() };
-    let mut row = vec![0.0; width];
-    for line in body.split(|&c| c == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            continue;
-        }
-        let mut n = 0;
-        for (i, field) in line.split(|&c| c == b',').enumerate() {
-            match cols.get(i) {
-                Some(Col::Domain) => t.domain.push(parse_i64(field)?),
-                Some(Col::Value(j)) => row[*j] = parse_f64(field)?,
-                _ => {}
-            }
-            n = i + 1;
-        }
-        if n != cols.len() {
-            return Err(format!("a line has {n} fields, the header {}", cols.len()));
-        }
-        t.values.extend_from_slice(&row);
-    }
-    Ok(t)
-}
-
-/// Reads `path`, keeping `domain` and `names` (in that order), on `threads`
-/// threads over newline-aligned chunks.
-fn read_table(path: &str, names: &[&str], threads: usize) -> Result<Table, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    let nl = bytes.iter().position(|&c| c == b'\n').unwrap_or(bytes.len());
-    let header: Vec<&str> =
-        std::str::from_utf8(&bytes[..nl]).map_err(|e| e.to_string())?.trim_end().split(',').collect();
-    let cols: Vec<Col> = header
+/// The sorted distinct codes of `raw` and each row's index among them. Rows
+/// may come in any order; a run of rows of one domain (the usual layout)
+/// costs one hash lookup.
+fn index_codes(raw: &[i64]) -> (Vec<i64>, Vec<usize>) {
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    let mut last: Option<(i64, usize)> = None;
+    let mut index: Vec<usize> = raw
         .iter()
-        .map(|h| match names.iter().position(|n| n == h) {
-            _ if *h == "domain" => Col::Domain,
-            Some(j) => Col::Value(j),
-            None => Col::Skip,
+        .map(|&c| match last {
+            Some((code, i)) if code == c => i,
+            _ => {
+                let next = seen.len();
+                let i = *seen.entry(c).or_insert(next);
+                last = Some((c, i));
+                i
+            }
         })
         .collect();
-    for n in std::iter::once(&"domain").chain(names) {
-        if !header.contains(n) {
-            return Err(format!("{path}: no column {n}"));
-        }
+    let mut codes: Vec<(i64, usize)> = seen.into_iter().collect();
+    codes.sort_unstable();
+    let mut rank = vec![0; codes.len()];
+    for (r, &(_, first)) in codes.iter().enumerate() {
+        rank[first] = r;
     }
-    let body = &bytes[(nl + 1).min(bytes.len())..];
-    let mut cuts = vec![0];
-    for i in 1..threads.max(1) {
-        let at = (body.len() * i / threads).max(*cuts.last().unwrap_or(&0));
-        let at = body[at..].iter().position(|&c| c == b'\n').map_or(body.len(), |p| at + p + 1);
-        cuts.push(at);
+    index.iter_mut().for_each(|i| *i = rank[*i]);
+    (codes.into_iter().map(|(c, _)| c).collect(), index)
+}
+
+/// Wall-clock phase times, printed to stderr with `--timings` (or when
+/// REVITA_B2_TIMINGS is set) to see where a run goes.
+struct Phases {
+    start: Instant,
+    last: Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Phases {
+    fn new() -> Self {
+        let now = Instant::now();
+        Phases { start: now, last: now, laps: Vec::new() }
     }
-    cuts.push(body.len());
-    let parts: Vec<Result<Table, String>> = std::thread::scope(|s| {
-        let hs: Vec<_> = cuts
-            .windows(2)
-            .map(|w| {
-                let c = &cols;
-                s.spawn(move || parse_lines(&body[w[0]..w[1]], c, names.len()))
-            })
-            .collect();
-        hs.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("parser thread panicked".into()))).collect()
-    });
-    let mut t = Table { domain: Vec::new(), values: Vec::new() };
-    for p in parts {
-        let p = p?;
-        t.domain.extend(p.domain);
-        t.values.extend(p.values);
+
+    /// Ends the phase `name` now and returns its seconds.
+    fn lap(&mut self, name: &'static str) -> f64 {
+        let now = Instant::now();
+        let secs = (now - self.last).as_secs_f64();
+        self.last = now;
+        self.laps.push((name, secs));
+        secs
     }
-    Ok(t)
+
+    fn print(&self) {
+        let parts: Vec<String> = self.laps.iter().map(|(n, s)| format!("{n}={s:.4}")).collect();
+        eprintln!("phases {} total={:.4}", parts.join(" "), self.start.elapsed().as_secs_f64());
+    }
 }
 
 fn run(a: &Args) -> Result<(), String> {
-    let t0 = Instant::now();
-    let (sample, pop) = std::thread::scope(|s| {
-        let hs = s.spawn(|| {
-            let mut names = vec!["y"];
-            names.extend(X);
-            read_table(&a.sample, &names, 1)
-        });
-        let pop = read_table(&a.population, &X, a.threads.saturating_sub(1).max(1));
-        (hs.join().unwrap_or_else(|_| Err("reader panicked".into())), pop)
-    });
-    let (sample, pop) = (sample?, pop?);
-    let t_read = t0.elapsed().as_secs_f64();
+    let mut ph = Phases::new();
+    let read = |path: &str| std::fs::read(path).map_err(|e| format!("{path}: {e}"));
+    let (sample_bytes, pop_bytes) = (read(&a.sample)?, read(&a.population)?);
+    let t_files = ph.lap("files");
+    // The sample is a twentieth of the census: parse each on every thread in turn.
+    let mut names = vec!["y"];
+    names.extend(X);
+    let table = |path: &str, bytes: &[u8], names: &[&str]| {
+        parse_numeric_csv(bytes, "domain", names, a.threads).map_err(|e| format!("{path}: {e}"))
+    };
+    let sample = table(&a.sample, &sample_bytes, &names)?;
+    let pop = table(&a.population, &pop_bytes, &X)?;
+    drop((sample_bytes, pop_bytes));
+    let t_read = t_files + ph.lap("parse");
 
     // Domains are the census's, sorted by code; sample rows elsewhere are dropped.
-    let mut codes = pop.domain.clone();
-    codes.sort_unstable();
-    codes.dedup();
-    let pdom: Vec<usize> = pop.domain.iter().map(|c| codes.binary_search(c).unwrap_or(0)).collect();
+    let (codes, pdom) = index_codes(&pop.keys);
+    let by_code: HashMap<i64, usize> = codes.iter().enumerate().map(|(d, &c)| (c, d)).collect();
     let k = X.len();
     let (mut t, mut xs, mut sdom) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, c) in sample.domain.iter().enumerate() {
-        if let Ok(d) = codes.binary_search(c) {
+    for (i, c) in sample.keys.iter().enumerate() {
+        if let Some(&d) = by_code.get(c) {
             let row = &sample.values[i * (k + 1)..(i + 1) * (k + 1)];
             if row[0] <= 0.0 {
                 return Err(format!("sample row {}: y must be positive for the log", i + 1));
@@ -222,12 +162,15 @@ fn run(a: &Args) -> Result<(), String> {
     }
     let e = |e: revita_methods::sae::SaeError| e.to_string();
     let ns = NestedSample::new(&t, &xs, k, &sdom, codes.len()).map_err(e)?;
-    let census = Census::new(&pop.values, k, &pdom, codes.len()).map_err(e)?;
+    let census = Census::from_vec(pop.values, k, &pdom, codes.len()).map_err(e)?;
+    ph.lap("prepare");
     let fit = ns.fit_reml().map_err(e)?;
+    ph.lap("reml");
     let b: Vec<String> = fit.beta.iter().enumerate().map(|(i, v)| format!("b{i}={v:.10}")).collect();
     println!("params {} su2={:.10} se2={:.10}", b.join(" "), fit.sigma_u2, fit.sigma_e2);
     let opts = EbpOptions { line: a.z, replicates: a.l, seed: a.seed, threads: a.threads.max(1) };
     let est = ebp(&ns, &census, &fit, &opts).map_err(e)?;
+    let mut t_compute = ph.lap("ebp");
     let mse = if a.b > 0 {
         let tb = Instant::now();
         let m = bootstrap_mse(&ns, &census, &fit, &opts, a.b).map_err(e)?;
@@ -236,7 +179,10 @@ fn run(a: &Args) -> Result<(), String> {
     } else {
         None
     };
-    let t_compute = t0.elapsed().as_secs_f64() - t_read;
+    if a.b > 0 {
+        t_compute += ph.lap("bootstrap");
+    }
+    t_compute += ph.laps.iter().filter(|(n, _)| matches!(*n, "prepare" | "reml")).map(|(_, s)| s).sum::<f64>();
 
     let mut out = String::with_capacity(64 * codes.len());
     out.push_str(if mse.is_some() {
@@ -260,8 +206,12 @@ fn run(a: &Args) -> Result<(), String> {
     }
     text.push_str(&format!("su2,{:.15e}\nse2,{:.15e}\n", fit.sigma_u2, fit.sigma_e2));
     p.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
-    let total = t0.elapsed().as_secs_f64();
-    println!("TIME read={t_read:.3} compute={t_compute:.3} write={:.3} total={total:.3}", total - t_read - t_compute);
+    let t_write = ph.lap("write");
+    let total = ph.start.elapsed().as_secs_f64();
+    println!("TIME read={t_read:.3} compute={t_compute:.3} write={t_write:.3} total={total:.3}");
+    if a.timings {
+        ph.print();
+    }
     Ok(())
 }
 

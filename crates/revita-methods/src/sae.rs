@@ -14,6 +14,8 @@
 //!   1988) fitted by REML from per-domain sufficient statistics.
 //! - [`ebp`]: the census EBP of Molina & Rao (2010) by Monte Carlo, with the
 //!   parametric bootstrap MSE of González-Manteiga et al. (2008).
+//! - [`table`]: a fast, exact parser for the plain numeric CSV of unit-level
+//!   samples and censuses.
 //!
 //! Everything is pure: random draws come from seeded streams (a `u64` seed is
 //! a parameter), and the only concurrency is `std::thread::scope` over domains
@@ -27,6 +29,7 @@ mod linalg;
 pub mod nested;
 mod rng;
 mod root;
+pub mod table;
 
 /// Why a small-area computation cannot be done on its input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -599,6 +599,41 @@ pub const ENDPOINTS: &[Endpoint] = &[
         params: &[],
         example: "/api/v1/disasters/1/counterparts",
     },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/subsidence",
+        summary: "Coal-mining subsidence areas kept by counties within your jurisdiction: {areas, next, total}, paged by number",
+        params: &PAGING,
+        example: "/api/v1/subsidence",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/subsidence.csv",
+        summary: CSV_TWIN,
+        params: &[],
+        example: "/api/v1/subsidence.csv",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/subsidence/{id}",
+        summary: "A subsidence area: its profile and outline (GeoJSON), the villages and registry households inside it (points you may read), houses by damage grade I-IV and farmland hectares by damage class (methods.md §7.3) with each one's deciding measure, remediation progress",
+        params: &[],
+        example: "/api/v1/subsidence/1",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/places",
+        summary: "Village and registry-household points (lon/lat, people, households) in counties within your jurisdiction: {places, next, total}, paged by kind and id (cursor `kind:id`)",
+        params: &PAGING,
+        example: "/api/v1/places",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/resource-cities/{code}",
+        summary: "A designated resource-based city: its type (国发〔2013〕45号), whether it is resource-exhausted, and its transformation indicators by theme (resource dependence, diversification, livelihood, environment, demography), year by year, with the targets of the plans you may read and the way to each covered",
+        params: &[],
+        example: "/api/v1/resource-cities/140200",
+    },
 ];
 
 /// The schema of a parameter of an endpoint, by its name (the same name
@@ -650,8 +685,15 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
         {
             json!({"type": "string", "pattern": "^[0-9]{1,18}$"})
         }
-        // Row, delivery and event numbers start at 1: a cursor is never 0.
-        "after" if path.starts_with("/api/v1/pairing/") || path.starts_with("/api/v1/disasters") => {
+        "after" if path == "/api/v1/places" => {
+            json!({"type": "string", "pattern": "^(village|household):[^\\x00-\\x1f]{1,64}$"})
+        }
+        // Row, delivery, event and area numbers start at 1: a cursor is never 0.
+        "after"
+            if path.starts_with("/api/v1/pairing/")
+                || path.starts_with("/api/v1/disasters")
+                || path.starts_with("/api/v1/subsidence") =>
+        {
             json!({"type": "string", "pattern": "^[1-9][0-9]{0,17}$"})
         }
         "after" if path.starts_with("/api/v1/eco/") => {

@@ -24,6 +24,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pairing.html", include_str!("../templates/pairing.html")),
     ("disasters.html", include_str!("../templates/disasters.html")),
     ("subsidence.html", include_str!("../templates/subsidence.html")),
+    ("resource_cities.html", include_str!("../templates/resource_cities.html")),
+    ("resource_city.html", include_str!("../templates/resource_city.html")),
     ("subsidence_area.html", include_str!("../templates/subsidence_area.html")),
     ("disaster.html", include_str!("../templates/disaster.html")),
     ("brief.html", include_str!("../templates/brief.html")),

@@ -81,6 +81,13 @@ pub enum Command {
     /// Post-disaster recovery: record an event, import its counties,
     /// unit costs and assessment, its damage, losses and needs, the report.
     Disaster(DisasterArgs),
+    /// Coal-mining subsidence areas: the fast spatial join of points in
+    /// zones (files), areas and village/household points imported, an
+    /// area's houses by grade and farmland by class.
+    Subsidence(SubsidenceArgs),
+    /// Resettlement: the site-assignment optimiser (exact minimum-cost
+    /// transportation) over origin, site and link files.
+    Relocate(RelocateArgs),
     /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
     Screen(ScreenArgs),
     /// Summarise what the database holds.
@@ -881,6 +888,120 @@ pub enum DisasterAction {
         /// The PDF's language: zh or en.
         #[arg(long, default_value = "zh")]
         lang: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SubsidenceArgs {
+    #[command(subcommand)]
+    pub action: SubsidenceAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubsidenceAction {
+    /// Count the points strictly inside each zone and sum their weights:
+    /// zones from GeoJSON, points from CSV (lon, lat and the weight
+    /// column); writes zone_id,points,<weight> sorted by zone.
+    Join {
+        /// The zones (GeoJSON FeatureCollection of Polygons/MultiPolygons).
+        #[arg(long)]
+        zones: PathBuf,
+        /// The points (CSV with lon, lat and the weight column).
+        #[arg(long)]
+        points: PathBuf,
+        /// Where to write the counts (CSV).
+        #[arg(long)]
+        out: PathBuf,
+        /// The zones' identifier property.
+        #[arg(long, default_value = "zone_id")]
+        id_property: String,
+        /// The points' weight column (people).
+        #[arg(long, default_value = "population")]
+        weight: String,
+    },
+    /// The areas you may read.
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+    /// Import areas (GeoJSON) — all or nothing.
+    ImportAreas {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The GeoJSON file.
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Import village and household points (CSV: kind,id,name,county_code,lon,lat,population,households).
+    ImportPlaces {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The CSV file.
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Import an area's houses or farmland (CSV) — all or nothing.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The area's number.
+        #[arg(long)]
+        id: i64,
+        /// houses or farmland.
+        #[arg(long)]
+        kind: String,
+        /// The file.
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// An area: who lies inside, houses by grade, farmland by class, progress (JSON).
+    Area {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The area's number.
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RelocateArgs {
+    #[command(subcommand)]
+    pub action: RelocateAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RelocateAction {
+    /// Assign origins' households to sites at the least total cost (exact):
+    /// origins.csv (origin_id, households), sites.csv (site_id, capacity),
+    /// arcs.csv (origin_id, site_id, cost); writes origin_id,site_id,households
+    /// and prints total_cost=N, with who could not be placed and why.
+    Assign {
+        /// Origins (CSV: origin_id, households).
+        #[arg(long)]
+        origins: PathBuf,
+        /// Sites (CSV: site_id, capacity).
+        #[arg(long)]
+        sites: PathBuf,
+        /// Permitted moves (CSV: origin_id, site_id, cost).
+        #[arg(long)]
+        arcs: PathBuf,
+        /// Where to write the assignment (CSV).
+        #[arg(long)]
+        out: PathBuf,
+        /// Drop moves costlier than this (a maximum distance).
+        #[arg(long)]
+        max_cost: Option<i64>,
+        /// Move each origin wholly to one site (a repair of the exact
+        /// solution; the gap to the exact lower bound is printed).
+        #[arg(long)]
+        keep_together: bool,
     },
 }
 

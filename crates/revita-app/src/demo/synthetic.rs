@@ -49,6 +49,8 @@ pub struct Examples {
     pub deliveries: usize,
     /// The post-disaster example event.
     pub disaster: Option<i64>,
+    /// Subsidence areas.
+    pub subsidence_areas: usize,
 }
 
 /// SplitMix64: a small, fixed pseudo-random sequence (the examples must be
@@ -243,7 +245,9 @@ pub async fn load_examples(app: &App, today: Date, now: i64) -> AppResult<Exampl
     let agreements = super::eco::load(app, dir.path(), &origin).await?;
     let deliveries = super::pairing::load(app, dir.path(), &origin).await?;
     let disaster = Some(super::disaster::load(app, dir.path(), &origin).await?);
+    let subsidence_areas = super::subsidence::load(app, dir.path(), &origin).await?;
     Ok(Examples {
+        subsidence_areas,
         disaster,
         deliveries,
         agreements,
@@ -314,10 +318,11 @@ async fn open_cases(app: &App, flagged: &[(u32, String)], today: Date, origin: &
 /// The example specs of `data/specs`, saved by the provincial planner.
 async fn save_example_specs(app: &App, origin: &Origin) -> AppResult<usize> {
     use crate::specs::SpecKind;
-    const SPECS: [(SpecKind, &str); 3] = [
+    const SPECS: [(SpecKind, &str); 4] = [
         (SpecKind::Designation, include_str!("../../../../data/specs/education-lag-arc.json")),
         (SpecKind::Designation, include_str!("../../../../data/specs/education-lag-rule.json")),
         (SpecKind::Allocation, include_str!("../../../../data/specs/fund-factor-method.json")),
+        (SpecKind::Designation, include_str!("../../../../data/specs/resource-city-types.json")),
     ];
     let planner = app.actor_named("gz_planner").await?;
     for (kind, spec) in SPECS {

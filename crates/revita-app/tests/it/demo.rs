@@ -105,6 +105,28 @@ both_backends!(the_demo_examples_fill_the_registry_cases_and_a_plan, |store: Dyn
     let ledger = app.pairing_ledger(&admin, 2008, Some("灾后恢复重建：示例地震（合成数据）")).await.unwrap();
     assert_eq!(ledger.rows.len(), 6);
     assert!(ledger.rows.iter().all(|r| r.obligation.is_some()), "1% of each donor's 2007 revenue");
+    // Issue 20: two example subsidence areas; the first holds two of the
+    // example villages and 60 graded houses; the resource-based cities by
+    // type, the shipped quadrant spec runs over them, and 大同's dashboard
+    // shows its plan's targets.
+    assert_eq!(added.subsidence_areas, 2);
+    let area = app.subsidence_area(&admin, 1).await.unwrap();
+    assert_eq!(area.inside.villages.len(), 2);
+    assert_eq!(area.houses_by_grade.iter().sum::<usize>(), 60);
+    assert!(area.hectares_by_class.iter().sum::<f64>() > 0.0);
+    let register = app.resource_cities(&admin).await.unwrap();
+    assert_eq!(register.cities.len(), 24);
+    assert_eq!(register.counts[&revita_methods::resource_city::CityType::Declining], 10);
+    assert_eq!(register.cities.iter().filter(|c| c.exhausted).count(), 6, "first-batch cities among the 24");
+    let spec: revita_methods::designate::DesignationSpec =
+        serde_json::from_str(include_str!("../../../../data/specs/resource-city-types.json")).unwrap();
+    let run = app.designate(&spec.checked().unwrap(), 2022, &revita_app::Jurisdiction::everywhere()).await.unwrap();
+    assert_eq!(run.rows.len(), 24, "{:?}", run.excluded);
+    assert!(run.rows.iter().all(|r| r.dimensions.len() == 2));
+    let datong =
+        app.resource_city_dashboard(&admin, &revita_methods::RegionCode::parse("140200").unwrap()).await.unwrap();
+    let targets: usize = datong.themes.iter().flat_map(|(_, s)| s).map(|s| s.targets.len()).sum();
+    assert_eq!(targets, 2);
     // The Nanming clerk sees the county's six cases and no other.
     let clerk = app.actor_named("nanming_clerk").await.unwrap();
     let within = app.jurisdiction(&clerk, revita_methods::access::Action::Read).await.unwrap();

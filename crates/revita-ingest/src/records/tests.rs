@@ -423,3 +423,38 @@ fn rebuilds_need_a_status_and_a_completion_day() {
     let good = read_rebuilds(&mut table("household_id,status\nH1,planned\n")).unwrap();
     assert_eq!((good.rows[0].1.grant, good.rows[0].1.completed_on), (0.0, None));
 }
+
+#[test]
+fn places_check_kind_coordinates_and_counts() {
+    let text = "kind,id,name,county_code,lon,lat,population\n\
+        village,140202001001,甲村,140202,113.3,40.05,820\n\
+        hamlet,X,,140202,113.3,40.05,1\n\
+        household,H1,,140202,513.3,40.05,4\n\
+        village,V2,,140202,113.3,40.05,2.5\n";
+    let problems = read_places(&mut table(text)).unwrap_err();
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all[0].contains("row 3") && all[0].contains("'kind'"), "{all:?}");
+    assert!(all[1].contains("row 4") && all[1].contains("'lon'") && all[1].contains("projected"), "{all:?}");
+    assert!(all[2].contains("row 5") && all[2].contains("whole number"), "{all:?}");
+    let good = read_places(&mut table("kind,id,county_code,lon,lat\nhousehold,H1,140202,113.3,40.05\n")).unwrap();
+    let p = &good.rows[0].1;
+    assert_eq!((p.name.as_str(), p.households, p.population), ("H1", 1, 0));
+}
+
+#[test]
+fn houses_and_parcels_need_a_measure() {
+    let problems = read_houses(&mut table("house_id,strain,curvature,tilt\nF1,,,\nF2,x,,\n")).unwrap_err();
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert!(all[0].contains("row 2") && all[0].contains("strain, curvature or tilt"), "{all:?}");
+    assert!(all[1].contains("row 3") && all[1].contains("not a number"), "{all:?}");
+    let good = read_houses(&mut table("house_id,tilt\nF1,-4\n")).unwrap();
+    assert_eq!(good.rows[0].1.tilt, Some(-4.0));
+    let text = "parcel_id,hectares,depth,yield_loss\nP1,2,,\nP2,-1,3,\nP3,1,,120\n";
+    let problems = read_parcels(&mut table(text)).unwrap_err();
+    let all: Vec<String> = problems.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(all.len(), 3, "{all:?}");
+    assert!(all[0].contains("at least one damage measure"), "{all:?}");
+    assert!(all[1].contains("below 0"), "{all:?}");
+    assert!(all[2].contains("at most 100"), "{all:?}");
+}

@@ -41,6 +41,15 @@ pub const PAIRING_FLOWS: &str = "program,donor_code,recipient_code,year,kind,pro
 pub const ASSESSMENT: &str = "county_code,sector,asset,ownership,kind,destroyed,damaged,replacement_cost,repair_cost,baseline,actual,additional_costs\n513221,housing,brick_house,private,damage,100,300,200000,30000,,,\n513221,tourism,visits,private,loss,,,,,1000000,200000,5000\n";
 pub const HIT_COUNTIES: &str = "county_code,severity,affected,displaced,shelters\n513221,extreme,100000,20000,15000\n";
 pub const REBUILDS: &str = "household_id,status,grant,completed_on\nH1,completed,20000,2021-06-30\nH2,planned,,\n";
+pub const PLACES: &str = "kind,id,name,county_code,lon,lat,population,households\n\
+village,140202001001,甲村,140202,113.30,40.05,820,260\n\
+household,H1,,140202,113.31,40.06,4,\n";
+pub const HOUSES: &str = "house_id,household_id,strain,curvature,tilt\nF1,H1,2.5,0.1,4\nF2,,,0.7,\n";
+pub const PARCELS: &str =
+    "parcel_id,hectares,deformation,slope,depth,water_table,yield_loss\nP1,12.5,9,25,1.5,1.2,30\nP2,3,,,7,,\n";
+pub const AREAS: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"code":"SX-1","name":"甲沉陷区","county_code":"140202","stability":"subsiding","mines":"甲矿;乙矿"},
+ "geometry":{"type":"Polygon","coordinates":[[[113.2,40.0],[113.4,40.0],[113.4,40.1],[113.2,40.1],[113.2,40.0]]]}}]}"#;
 pub const MONITORING_LINES: &str = "region_code,year,amount,rule,multiple\n\
 520000,2024,7600,fixed,\n\
 520100,2024,8000,dibao,1.5\n";

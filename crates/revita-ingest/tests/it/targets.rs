@@ -136,6 +136,9 @@ pub fn all() -> Vec<Target> {
             || seeds::csv_variants(seeds::REBUILDS),
             |b| parsed(table(b), records::read_rebuilds),
         ),
+        csv_target("places", 4, || seeds::csv_variants(seeds::PLACES), |b| parsed(table(b), records::read_places)),
+        csv_target("houses", 4, || seeds::csv_variants(seeds::HOUSES), |b| parsed(table(b), records::read_houses)),
+        csv_target("parcels", 4, || seeds::csv_variants(seeds::PARCELS), |b| parsed(table(b), records::read_parcels)),
         csv_target(
             "monitoring_lines",
             4,
@@ -184,6 +187,35 @@ pub fn all() -> Vec<Target> {
             takes_path: true,
             seeds: seeds::observations_parquet,
             run: Box::new(|path, _| observations(Table::open(path, None))),
+        },
+        Target {
+            name: "subsidence_areas",
+            extension: "geojson",
+            weight: 4,
+            shape: Shape::Bytes,
+            takes_path: false,
+            seeds: || vec![seeds::AREAS.as_bytes().to_vec()],
+            run: Box::new(|_, bytes| {
+                let result = revita_ingest::subsidence::parse_areas("areas.geojson", bytes);
+                for record in result.iter().flatten() {
+                    // What is stored must parse back.
+                    let _ = revita_ingest::boundaries::parse_geometry(&record.geometry);
+                }
+                Outcome::from(&result)
+            }),
+        },
+        Target {
+            name: "numeric_csv",
+            extension: "csv",
+            weight: 2,
+            shape: Shape::Bytes,
+            takes_path: false,
+            seeds: || vec![b"point_id,lon,lat,population\n1,113.3,40.05,820\n2,113.31,40.06,4\n".to_vec()],
+            run: Box::new(|_, bytes| {
+                use revita_ingest::numeric::{Kind, parse_numeric_csv};
+                let wanted = [("point_id", Kind::Int), ("lon", Kind::Float), ("population", Kind::Int)];
+                Outcome::from(&parse_numeric_csv("points.csv", bytes, &wanted, 2))
+            }),
         },
         Target {
             name: "boundaries",

@@ -63,6 +63,11 @@ pub struct Universe {
     pub level: String,
     /// Only those within this region (the whole country when absent).
     pub within: Option<String>,
+    /// Only those holding a designation of this category (a keyword such as
+    /// `resource_based_city`), e.g. to class the designated resource-based
+    /// cities by type.
+    #[serde(default)]
+    pub designated: Option<String>,
 }
 
 /// One indicator of a method.

@@ -21,19 +21,20 @@
 //! private `rng` module), so domains run on any number of threads and the
 //! result depends on the seed only.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::nested::{DomainEffect, NestedFit, NestedSample};
-use super::rng::{Purpose, Stream, std_normal, stream};
+use super::rng::{NormalBlocks, Purpose, Stream, std_normal, stream};
 use super::{SaeError, check_finite, check_len};
 
 /// The census: every population unit's covariates, grouped by domain.
 #[derive(Debug, Clone)]
 pub struct Census {
     k: usize,
-    /// Units of domain d are rows offsets[d]..offsets[d + 1] of `x`.
-    offsets: Vec<usize>,
-    /// Covariates, row-major, sorted by domain (a counting sort of the input).
+    /// The units of domain d are rows `rows[d]` of `x`.
+    rows: Vec<Range<usize>>,
+    /// Covariates, row-major, each domain's units contiguous.
     x: Vec<f64>,
 }
 
@@ -41,41 +42,68 @@ impl Census {
     /// A census of `k` covariates per unit (row-major, no intercept) with each
     /// unit's domain in 0..`domains`.
     pub fn new(covariates: &[f64], k: usize, domain: &[usize], domains: usize) -> Result<Self, SaeError> {
+        check_len("census covariates", domain.len() * k, covariates.len())?;
+        Census::from_vec(covariates.to_vec(), k, domain, domains)
+    }
+
+    /// As [`Census::new`], taking the covariates by value: when each domain's
+    /// units are already contiguous (a census file listed by area) they are
+    /// kept in place, otherwise grouped by a counting sort.
+    pub fn from_vec(covariates: Vec<f64>, k: usize, domain: &[usize], domains: usize) -> Result<Self, SaeError> {
         let n = domain.len();
         check_len("census covariates", n * k, covariates.len())?;
-        check_finite("census covariates", covariates)?;
-        let mut offsets = vec![0usize; domains + 1];
-        for &d in domain {
+        check_finite("census covariates", &covariates)?;
+        let mut count = vec![0usize; domains];
+        let mut runs = 0;
+        for (i, &d) in domain.iter().enumerate() {
             if d >= domains {
                 return Err(SaeError::Domain { index: d, domains });
             }
-            offsets[d + 1] += 1;
+            count[d] += 1;
+            runs += usize::from(i == 0 || domain[i - 1] != d);
         }
-        for d in 0..domains {
-            offsets[d + 1] += offsets[d];
+        let nonempty = count.iter().filter(|&&c| c > 0).count();
+        if runs == nonempty {
+            // One run per domain: record where each starts.
+            let mut rows = vec![0..0; domains];
+            let mut start = 0;
+            for (i, &d) in domain.iter().enumerate() {
+                if i + 1 == n || domain[i + 1] != d {
+                    rows[d] = start..i + 1;
+                    start = i + 1;
+                }
+            }
+            return Ok(Census { k, rows, x: covariates });
         }
-        let mut next = offsets[..domains].to_vec();
+        let mut rows = Vec::with_capacity(domains);
+        let mut start = 0;
+        for &c in &count {
+            rows.push(start..start + c);
+            start += c;
+        }
+        let mut next: Vec<usize> = rows.iter().map(|r| r.start).collect();
         let mut x = vec![0.0; n * k];
         for (i, &d) in domain.iter().enumerate() {
             let at = next[d];
             next[d] += 1;
             x[at * k..(at + 1) * k].copy_from_slice(&covariates[i * k..(i + 1) * k]);
         }
-        Ok(Census { k, offsets, x })
+        Ok(Census { k, rows, x })
     }
 
     /// The number of domains.
     pub fn domains(&self) -> usize {
-        self.offsets.len() - 1
+        self.rows.len()
     }
 
     /// Census units of domain d.
     pub fn domain_size(&self, d: usize) -> usize {
-        self.offsets[d + 1] - self.offsets[d]
+        self.rows[d].len()
     }
 
     fn domain_x(&self, d: usize) -> &[f64] {
-        &self.x[self.offsets[d] * self.k..self.offsets[d + 1] * self.k]
+        let r = &self.rows[d];
+        &self.x[r.start * self.k..r.end * self.k]
     }
 }
 
@@ -128,7 +156,7 @@ pub fn ebp(
     let se = fit.sigma_e2.sqrt();
     let est = par_domains(census, opts.threads, |d, mu, buf| {
         linear_predictor(&fit.beta, census.domain_x(d), census.domain_size(d), mu);
-        let mut rng = stream(opts.seed, Purpose::Ebp, 0, d as u64);
+        let mut rng = NormalBlocks::new(opts.seed, Purpose::Ebp, 0, d as u64);
         simulate(mu, effects[d], se, opts.line, opts.replicates, &mut rng, buf)
     });
     let sizes = sample.domain_sizes();
@@ -169,10 +197,10 @@ pub fn bootstrap_mse(
             // True values: one census draw around the bootstrap effect u*_d.
             linear_predictor(&fit.beta, census.domain_x(d), census.domain_size(d), mu);
             let fixed = DomainEffect { gamma: 1.0, mean: u[d], sd: 0.0 };
-            let mut rng = stream(opts.seed, Purpose::BootCensus, b, d as u64);
+            let mut rng = NormalBlocks::new(opts.seed, Purpose::BootCensus, b, d as u64);
             let truth = simulate(mu, fixed, se, opts.line, 1, &mut rng, buf);
             linear_predictor(&fit_b.beta, census.domain_x(d), census.domain_size(d), mu);
-            let mut rng = stream(opts.seed, Purpose::BootEbp, b, d as u64);
+            let mut rng = NormalBlocks::new(opts.seed, Purpose::BootEbp, b, d as u64);
             let est = simulate(mu, effects_b[d], se_b, opts.line, opts.replicates, &mut rng, buf);
             Indicators {
                 mean: (est.mean - truth.mean).powi(2),
@@ -237,8 +265,8 @@ fn linear_predictor(beta: &[f64], x: &[f64], n: usize, mu: &mut Vec<f64>) {
 
 /// `replicates` census draws of a domain, y_j = exp(mu_j + ū + v + e_j) with
 /// v ~ N(0, sd²) per replicate and e_j ~ N(0, se²): the indicators averaged
-/// over replicates. The hot loop of the whole module: the log incomes of a
-/// replicate are drawn into a buffer first (the ziggurat branches), then
+/// over replicates. The hot loop of the whole module: a replicate's errors
+/// are drawn into a buffer in blocks first (the ziggurat branches), then
 /// exponentiated and summed in lanes the compiler can vectorise.
 fn simulate(
     mu: &[f64],
@@ -246,7 +274,7 @@ fn simulate(
     se: f64,
     line: f64,
     replicates: usize,
-    rng: &mut Stream,
+    rng: &mut NormalBlocks,
     buf: &mut Vec<f64>,
 ) -> Indicators {
     let n = mu.len();
@@ -256,81 +284,138 @@ fn simulate(
     buf.resize(n, 0.0);
     let mut acc = [0.0; 3];
     for _ in 0..replicates {
-        let base = effect.mean + effect.sd * normal(rng);
-        for (z, &m) in buf.iter_mut().zip(mu) {
-            *z = m + base + se * normal(rng);
-        }
-        let r = sum_indicators(buf, line);
+        let base = effect.mean + effect.sd * rng.single();
+        rng.fill(buf);
+        let r = sum_indicators(mu, buf, base, se, line);
         acc.iter_mut().zip(r).for_each(|(a, r)| *a += r);
     }
     let denom = (n * replicates) as f64;
     Indicators { mean: acc[0] / denom, fgt0: acc[1] / denom, fgt1: acc[2] / (denom * line) }
 }
 
-/// Σ y, Σ [y < z] and Σ [y < z](z − y) over y = exp(log_y), in four lanes.
-fn sum_indicators(log_y: &[f64], line: f64) -> [f64; 3] {
+/// Σ y, Σ [y < z] and Σ [y < z](z − y) over y_j = exp(mu_j + base + se·e_j),
+/// in four lanes.
+fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
     const LANES: usize = 4;
     let (mut s, mut c, mut g) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
-    let chunks = log_y.chunks_exact(LANES);
-    let tail = chunks.remainder();
-    for ch in chunks {
+    let mut add = |i: usize, m: f64, e: f64| {
+        let y = exp(m + base + se * e);
+        // Branch-free: which units are poor is unpredictable.
+        let poor = if y < line { 1.0 } else { 0.0 };
+        s[i] += y;
+        c[i] += poor;
+        g[i] += poor * (line - y);
+    };
+    let (mc, ec) = (mu.chunks_exact(LANES), e.chunks_exact(LANES));
+    let (mt, et) = (mc.remainder(), ec.remainder());
+    for (m, e) in mc.zip(ec) {
         for i in 0..LANES {
-            let y = exp(ch[i]);
-            // Branch-free: which units are poor is unpredictable.
-            let poor = f64::from(u8::from(y < line));
-            s[i] += y;
-            c[i] += poor;
-            g[i] += poor * (line - y);
+            add(i, m[i], e[i]);
         }
     }
-    for &z in tail {
-        let y = exp(z);
-        let poor = f64::from(u8::from(y < line));
-        s[0] += y;
-        c[0] += poor;
-        g[0] += poor * (line - y);
+    for (&m, &e) in mt.iter().zip(et) {
+        add(0, m, e);
     }
     [s.iter().sum(), c.iter().sum(), g.iter().sum()]
 }
 
-/// eˣ without a libm call, inlined so the loop above vectorises: Cody–Waite
-/// reduction x = k·ln2 + r, |r| ≤ ln2/2 (ln2 split in a high part exact in
-/// k·ln2 and a low part), the degree-12 Taylor polynomial of eʳ (truncation
-/// below 2·10⁻¹⁶ relative) and 2ᵏ built in the exponent bits. Within a few
-/// ulps of `f64::exp`; arguments are clamped to [−708, 709] (the results
-/// stay normal), far outside any log income.
+/// 2^(j/64) for j = 0..64, correctly rounded (the bits of the table of
+/// Tang 1989 as glibc and musl use it; regenerated with Python's decimal at
+/// 60 digits).
+const EXP2_64THS: [u64; 64] = [
+    0x3FF0000000000000,
+    0x3FF02C9A3E778061,
+    0x3FF059B0D3158574,
+    0x3FF0874518759BC8,
+    0x3FF0B5586CF9890F,
+    0x3FF0E3EC32D3D1A2,
+    0x3FF11301D0125B51,
+    0x3FF1429AAEA92DE0,
+    0x3FF172B83C7D517B,
+    0x3FF1A35BEB6FCB75,
+    0x3FF1D4873168B9AA,
+    0x3FF2063B88628CD6,
+    0x3FF2387A6E756238,
+    0x3FF26B4565E27CDD,
+    0x3FF29E9DF51FDEE1,
+    0x3FF2D285A6E4030B,
+    0x3FF306FE0A31B715,
+    0x3FF33C08B26416FF,
+    0x3FF371A7373AA9CB,
+    0x3FF3A7DB34E59FF7,
+    0x3FF3DEA64C123422,
+    0x3FF4160A21F72E2A,
+    0x3FF44E086061892D,
+    0x3FF486A2B5C13CD0,
+    0x3FF4BFDAD5362A27,
+    0x3FF4F9B2769D2CA7,
+    0x3FF5342B569D4F82,
+    0x3FF56F4736B527DA,
+    0x3FF5AB07DD485429,
+    0x3FF5E76F15AD2148,
+    0x3FF6247EB03A5585,
+    0x3FF6623882552225,
+    0x3FF6A09E667F3BCD,
+    0x3FF6DFB23C651A2F,
+    0x3FF71F75E8EC5F74,
+    0x3FF75FEB564267C9,
+    0x3FF7A11473EB0187,
+    0x3FF7E2F336CF4E62,
+    0x3FF82589994CCE13,
+    0x3FF868D99B4492ED,
+    0x3FF8ACE5422AA0DB,
+    0x3FF8F1AE99157736,
+    0x3FF93737B0CDC5E5,
+    0x3FF97D829FDE4E50,
+    0x3FF9C49182A3F090,
+    0x3FFA0C667B5DE565,
+    0x3FFA5503B23E255D,
+    0x3FFA9E6B5579FDBF,
+    0x3FFAE89F995AD3AD,
+    0x3FFB33A2B84F15FB,
+    0x3FFB7F76F2FB5E47,
+    0x3FFBCC1E904BC1D2,
+    0x3FFC199BDD85529C,
+    0x3FFC67F12E57D14B,
+    0x3FFCB720DCEF9069,
+    0x3FFD072D4A07897C,
+    0x3FFD5818DCFBA487,
+    0x3FFDA9E603DB3285,
+    0x3FFDFC97337B9B5F,
+    0x3FFE502EE78B3FF6,
+    0x3FFEA4AFA2A490DA,
+    0x3FFEFA1BEE615A27,
+    0x3FFF50765B6E4540,
+    0x3FFFA7C1819E90D8,
+];
+
+/// eˣ without a libm call, inlined into the loop above (Tang 1989):
+/// x = (64m + j)·ln2/64 + r with |r| ≤ ln2/128, so eˣ = 2ᵐ · 2^(j/64) · eʳ,
+/// the middle factor from a table and eʳ from its degree-5 Taylor polynomial
+/// (truncation below 4·10⁻¹⁷ relative). Within a few ulps of `f64::exp`.
+/// The previous version reduced only by ln2 and needed degree 12: twice the
+/// arithmetic on the hottest line of the module. Arguments are clamped to
+/// [−708, 709] (the results stay normal), far outside any log income.
 #[inline(always)]
 fn exp(x: f64) -> f64 {
-    const LOG2E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    const INV_LN2_64: f64 = 64.0 * std::f64::consts::LOG2_E;
+    // ln2/64 split in a high part of 36 significant bits, so that k·HI is
+    // exact for |k| < 2¹⁷, and the rest.
+    const LN2_64_HI: f64 = 0.010_830_424_696_223_417;
+    const LN2_64_LO: f64 = 2.572_804_622_327_669e-14;
     // Adding 1.5·2⁵² rounds to an integer held in the low mantissa bits.
     const ROUND: f64 = 6_755_399_441_055_744.0;
     let x = x.clamp(-708.0, 709.0);
-    let t = x * LOG2E + ROUND;
+    let t = x * INV_LN2_64 + ROUND;
     let kf = t - ROUND;
     let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i64;
-    let r = (x - kf * LN2_HI) - kf * LN2_LO;
-    // 1/j! for j = 12 down to 2.
-    const C: [f64; 11] = [
-        2.087_675_698_786_81e-9,
-        2.505_210_838_544_171_8e-8,
-        2.755_731_922_398_589_2e-7,
-        2.755_731_922_398_589_3e-6,
-        2.480_158_730_158_73e-5,
-        1.984_126_984_126_984e-4,
-        1.388_888_888_888_889e-3,
-        8.333_333_333_333_333e-3,
-        4.166_666_666_666_666_4e-2,
-        1.666_666_666_666_666_6e-1,
-        0.5,
-    ];
-    let mut p = C[0];
-    for c in &C[1..] {
-        p = p * r + c;
-    }
-    let p = (p * r + 1.0) * r + 1.0;
-    p * f64::from_bits(((k + 1023) as u64) << 52)
+    let r = (x - kf * LN2_64_HI) - kf * LN2_64_LO;
+    let r2 = r * r;
+    let p = (1.0 + r) + r2 * ((0.5 + r * (1.0 / 6.0)) + r2 * (1.0 / 24.0 + r * (1.0 / 120.0)));
+    // 2^(j/64) with m added to its exponent (k = 64m + j; m ≥ −1107 keeps
+    // the sum a normal exponent for the clamped range).
+    let scale = EXP2_64THS[(k & 63) as usize].wrapping_add(((k >> 6) as u64) << 52);
+    p * f64::from_bits(scale)
 }
 
 /// f(d, scratch, scratch) for every domain on `threads` threads; domains are taken
@@ -459,6 +544,28 @@ mod ebp_tests {
         assert_eq!(m, bootstrap_mse(&s, &c, &fit, &EbpOptions { threads: 1, ..o }, 8).unwrap());
         // The unsampled domain is the least certain in mean.
         assert!(m[5].mean > m[2].mean);
+    }
+
+    #[test]
+    fn census_order_does_not_matter() {
+        // The grouped census is kept in place, a shuffled one sorted: same EBP.
+        let (s, c) = (sample(), census());
+        let mut x = Vec::new();
+        let mut dom = Vec::new();
+        for j in 0..30 {
+            for d in [3, 0, 5, 1, 4, 2] {
+                dom.push(d);
+                x.extend([(j as f64 - 15.0) / 10.0, (j % 5) as f64]);
+            }
+        }
+        let shuffled = Census::from_vec(x, 2, &dom, 6).unwrap();
+        let fit = s.fit_reml().unwrap();
+        let o = EbpOptions { line: 4.0, replicates: 30, seed: 2, threads: 2 };
+        assert_eq!(ebp(&s, &c, &fit, &o).unwrap(), ebp(&s, &shuffled, &fit, &o).unwrap());
+        // A domain without census units.
+        let sparse = Census::new(&[1.0, 2.0, 3.0, 4.0], 2, &[2, 0], 4).unwrap();
+        assert_eq!((0..4).map(|d| sparse.domain_size(d)).collect::<Vec<_>>(), [1, 0, 1, 0]);
+        assert_eq!(sparse.domain_x(2), [1.0, 2.0]);
     }
 
     #[test]

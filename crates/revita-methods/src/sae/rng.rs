@@ -5,8 +5,14 @@
 //! for secrets) whose seed mixes the caller's seed with a purpose tag and
 //! indices through SplitMix64 (Steele, Lea & Flood 2014). A domain's draws
 //! therefore depend on (seed, purpose, replicate, domain) only, not on which
-//! thread runs the domain or in what order. Normal draws use rand_distr's
-//! ziggurat `StandardNormal`.
+//! thread runs the domain or in what order. Normal draws use the ziggurat of
+//! rand_distr's `StandardNormal`, written out here.
+//!
+//! The census EBP draws tens of millions of normals, so it takes them in
+//! blocks from [`NormalBlocks`]: four xoshiro256++ generators stepped side
+//! by side (the compiler turns the four lanes into vector instructions;
+//! a single generator is a chain of dependent operations) feeding the
+//! ziggurat.
 
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
@@ -39,13 +45,95 @@ fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The stream of (seed, purpose, replicate, domain).
-pub(crate) fn stream(seed: u64, purpose: Purpose, replicate: u64, domain: u64) -> Stream {
+/// The 64-bit key of (seed, purpose, replicate, domain).
+fn key(seed: u64, purpose: Purpose, replicate: u64, domain: u64) -> u64 {
     let mut h = splitmix64(seed);
     for k in [purpose as u64, replicate, domain] {
         h = splitmix64(h ^ splitmix64(k));
     }
-    Stream::seed_from_u64(h)
+    h
+}
+
+/// The stream of (seed, purpose, replicate, domain).
+pub(crate) fn stream(seed: u64, purpose: Purpose, replicate: u64, domain: u64) -> Stream {
+    Stream::seed_from_u64(key(seed, purpose, replicate, domain))
+}
+
+/// Generators stepped together by [`NormalBlocks`].
+const LANES: usize = 4;
+/// Normals drawn from one batch of random words (a multiple of `LANES`).
+const BLOCK: usize = 64;
+/// SplitMix64's increment (2⁶⁴/φ).
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// Standard normals in blocks for the EBP's hot loop: `LANES` xoshiro256++
+/// generators advanced in lock step, their words turned into normals by
+/// the ziggurat, with a scalar stream for single draws and for the
+/// ziggurat's rare rejection steps. Seeded like [`stream`], so the draws
+/// depend on (seed, purpose, replicate, domain) only.
+#[derive(Debug, Clone)]
+pub(crate) struct NormalBlocks {
+    /// Word w of lane l's state is `s[w][l]`: one step applies the same
+    /// operations to every lane, which vectorises.
+    s: [[u64; LANES]; 4],
+    /// Single draws and the ziggurat's rejection steps.
+    spare: Stream,
+}
+
+impl NormalBlocks {
+    /// The block generator of (seed, purpose, replicate, domain).
+    pub(crate) fn new(seed: u64, purpose: Purpose, replicate: u64, domain: u64) -> Self {
+        // The lanes' states are consecutive SplitMix64 outputs from the key,
+        // as `seed_from_u64` seeds one generator (Vigna's recommendation);
+        // a state of all zeros cannot occur (the mixer is a bijection).
+        let h = key(seed, purpose, replicate, domain);
+        let word = |i: u64| splitmix64(h.wrapping_add(i.wrapping_mul(GOLDEN)));
+        let mut s = [[0; LANES]; 4];
+        for (w, words) in s.iter_mut().enumerate() {
+            for (l, v) in words.iter_mut().enumerate() {
+                *v = word((l * 4 + w) as u64);
+            }
+        }
+        NormalBlocks { s, spare: Stream::seed_from_u64(word(4 * LANES as u64)) }
+    }
+
+    /// One xoshiro256++ step of every lane (Blackman & Vigna's reference code).
+    #[inline(always)]
+    fn step(&mut self) -> [u64; LANES] {
+        let [s0, s1, s2, s3] = &mut self.s;
+        let mut out = [0; LANES];
+        for l in 0..LANES {
+            out[l] = s0[l].wrapping_add(s3[l]).rotate_left(23).wrapping_add(s0[l]);
+            let t = s1[l] << 17;
+            s2[l] ^= s0[l];
+            s3[l] ^= s1[l];
+            s1[l] ^= s2[l];
+            s0[l] ^= s3[l];
+            s2[l] ^= t;
+            s3[l] = s3[l].rotate_left(45);
+        }
+        out
+    }
+
+    /// One standard normal (from the scalar stream).
+    pub(crate) fn single(&mut self) -> f64 {
+        std_normal(&mut self.spare)
+    }
+
+    /// Fills `out` with standard normals. Each call starts a fresh block, so
+    /// the draws depend on the lengths asked for, not only on their sum.
+    pub(crate) fn fill(&mut self, out: &mut [f64]) {
+        let t = ziggurat();
+        for chunk in out.chunks_mut(BLOCK) {
+            let mut bits = [0u64; BLOCK];
+            for b in bits.chunks_exact_mut(LANES) {
+                b.copy_from_slice(&self.step());
+            }
+            for (o, &b) in chunk.iter_mut().zip(&bits) {
+                *o = ziggurat_draw(t, b, &mut self.spare);
+            }
+        }
+    }
 }
 
 /// Layers of the ziggurat.
@@ -86,8 +174,14 @@ fn ziggurat() -> &'static Ziggurat {
 #[inline(always)]
 pub(crate) fn std_normal(rng: &mut Stream) -> f64 {
     use rand::Rng;
-    let t = ziggurat();
     let bits = rng.next_u64();
+    ziggurat_draw(ziggurat(), bits, rng)
+}
+
+/// The ziggurat from a first random word `bits`; `rng` serves the rejection
+/// steps.
+#[inline(always)]
+fn ziggurat_draw(t: &Ziggurat, bits: u64, rng: &mut Stream) -> f64 {
     let i = (bits & 0xff) as usize;
     // 52 random bits as a float in [2, 4), minus 3: u in [−1, 1).
     let u = f64::from_bits((bits >> 12) | 0x4000_0000_0000_0000) - 3.0;
@@ -142,12 +236,53 @@ mod tests {
     }
 
     #[test]
-    fn normal_moments() {
-        let mut rng = stream(7, Purpose::Ebp, 0, 0);
+    fn lanes_are_xoshiro256plusplus() {
+        // Each lane is the reference generator started from its state words.
+        use rand::Rng;
+        let mut blocks = NormalBlocks::new(3, Purpose::Ebp, 1, 2);
+        let mut scalar: Vec<Stream> = (0..LANES)
+            .map(|l| {
+                let mut seed = [0u8; 32];
+                for w in 0..4 {
+                    seed[w * 8..(w + 1) * 8].copy_from_slice(&blocks.s[w][l].to_le_bytes());
+                }
+                Stream::from_seed(seed)
+            })
+            .collect();
+        for _ in 0..100 {
+            let out = blocks.step();
+            for (l, rng) in scalar.iter_mut().enumerate() {
+                assert_eq!(out[l], rng.next_u64());
+            }
+        }
+        // Distinct keys, distinct lanes.
+        let other = NormalBlocks::new(3, Purpose::Ebp, 1, 3);
+        assert_ne!(blocks.s, other.s);
+        assert_ne!(blocks.s[0][0], blocks.s[0][1]);
+    }
+
+    #[test]
+    fn blocks_are_seeded_and_deterministic() {
+        let draw = |n: usize| {
+            let mut b = NormalBlocks::new(5, Purpose::Ebp, 0, 7);
+            let mut v = vec![0.0; n];
+            b.fill(&mut v);
+            v
+        };
+        assert_eq!(draw(1000), draw(1000));
+        // A shorter fill is a prefix of a longer one.
+        assert_eq!(draw(1000)[..130], draw(130)[..]);
+        let mut b = NormalBlocks::new(6, Purpose::Ebp, 0, 7);
+        let mut v = vec![0.0; 1000];
+        b.fill(&mut v);
+        assert_ne!(v, draw(1000));
+    }
+
+    fn check_moments(mut next: impl FnMut() -> f64) {
         let n = 2_000_000;
         let (mut s1, mut s2, mut s4, mut below) = (0.0, 0.0, 0.0, 0usize);
         for _ in 0..n {
-            let z = std_normal(&mut rng);
+            let z = next();
             s1 += z;
             s2 += z * z;
             s4 += z.powi(4);
@@ -159,5 +294,27 @@ mod tests {
         assert!((s2 / n - 1.0).abs() < 5e-3);
         assert!((s4 / n - 3.0).abs() < 4e-2);
         assert!((below as f64 / n - 0.025).abs() < 1e-3);
+    }
+
+    #[test]
+    fn normal_moments() {
+        let mut rng = stream(7, Purpose::Ebp, 0, 0);
+        check_moments(|| std_normal(&mut rng));
+    }
+
+    #[test]
+    fn block_normal_moments() {
+        // In blocks of 1000 (not a multiple of BLOCK: partial blocks too).
+        let mut blocks = NormalBlocks::new(7, Purpose::Ebp, 0, 0);
+        let mut buf = vec![0.0; 1000];
+        let mut at = buf.len();
+        check_moments(|| {
+            if at == buf.len() {
+                blocks.fill(&mut buf);
+                at = 0;
+            }
+            at += 1;
+            buf[at - 1]
+        });
     }
 }

@@ -87,6 +87,7 @@ mod disasters;
 mod eco;
 mod ledger;
 mod observations;
+mod places;
 mod plans;
 mod regions;
 mod schema;

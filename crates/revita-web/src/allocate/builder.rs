@@ -165,7 +165,7 @@ impl AllocationForm {
             name,
             version: 1,
             total,
-            universe: Universe { level: self.level.trim().to_string(), within: text(&self.within) },
+            universe: Universe { level: self.level.trim().to_string(), within: text(&self.within), designated: None },
             years,
             factors,
             previous: text(&self.previous).map(|indicator| Previous { indicator, year: None }),

@@ -221,7 +221,7 @@ impl SpecForm {
         let spec = DesignationSpec {
             name,
             version: 1,
-            universe: Universe { level: self.level.trim().to_string(), within },
+            universe: Universe { level: self.level.trim().to_string(), within, designated: None },
             indicators,
             years,
             missing,

@@ -128,7 +128,11 @@ pub async fn places(api: Api, Query(paging): Query<Paging>) -> Result<Response, 
         None => ("", ""),
         Some(t) => t
             .split_once(':')
-            .filter(|(k, id)| revita_ingest_kinds().contains(k) && !id.is_empty())
+            .filter(|(k, id)| {
+                revita_app::subsidence::PLACE_KINDS.contains(k)
+                    && (1..=64).contains(&id.chars().count())
+                    && !id.chars().any(char::is_control)
+            })
             .ok_or_else(|| AppError::Invalid(format!("cursor '{t}' is not kind:id")))?,
     };
     let (places, total) = api.app().places(&api.viewer.actor, after, want.limit()).await?;
@@ -149,8 +153,4 @@ pub async fn places(api: Api, Query(paging): Query<Paging>) -> Result<Response, 
     let total = want.counts().then_some(total);
     Listing { name: "places", columns: COLUMNS, rows, total }
         .respond(&want, "places", |p| format!("{}:{}", p.kind, p.id))
-}
-
-fn revita_ingest_kinds() -> [&'static str; 2] {
-    revita_app::subsidence::PLACE_KINDS
 }

@@ -187,6 +187,20 @@ async fn fixture(store: DynStore) -> Client {
     app.import_land_use(&planner, &write("l.csv", land), false, &origin).await.unwrap();
     let gep = "region_code,year,service,quantity,unit,price,price_method\n520102,2020,food,10,t,3000,market\n520103,2020,food,30,t,3000,market\n";
     app.import_gep(&planner, &write("g.csv", gep), false, &origin).await.unwrap();
+    // One subsidence area per county (numbers 1 and 2), a village inside
+    // each and each county's registry household as a point (issue 20).
+    let areas = r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"code":"NM-1","name":"南明沉陷区","county_code":"520102","stability":"subsiding"},
+         "geometry":{"type":"Polygon","coordinates":[[[106.70,26.50],[106.80,26.50],[106.80,26.60],[106.70,26.60],[106.70,26.50]]]}},
+        {"type":"Feature","properties":{"code":"YY-1","name":"云岩沉陷区","county_code":"520103","stability":"stable"},
+         "geometry":{"type":"Polygon","coordinates":[[[106.60,26.60],[106.70,26.60],[106.70,26.70],[106.60,26.70],[106.60,26.60]]]}}]}"#;
+    app.import_subsidence_areas(&planner, &write("a.geojson", areas), false, &origin).await.unwrap();
+    let places = "kind,id,name,county_code,lon,lat,population,households\n\
+        village,520102001001,南明一村,520102,106.75,26.55,800,250\n\
+        village,520103001001,云岩一村,520103,106.65,26.65,600,200\n\
+        household,520102,,520102,106.76,26.56,3,1\n\
+        household,520103,,520103,106.66,26.66,2,1\n";
+    app.import_places(&planner, &write("pl.csv", places), false, &origin).await.unwrap();
     log_in(&app, "admin", revita_methods::access::Role::Admin, "000000").await
 }
 
@@ -198,6 +212,7 @@ mod eco;
 mod pages;
 mod pairing;
 mod server;
+mod subsidence;
 mod uploads;
 
 /// GETs `uri` with extra headers; returns the status, headers and body text.

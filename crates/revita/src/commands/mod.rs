@@ -10,6 +10,14 @@ macro_rules! outln {
     };
 }
 
+/// `eprintln!` that returns the write error instead of panicking: what a
+/// batch job tells the person running it, beside its output.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        std::io::Write::write_fmt(&mut std::io::stderr(), format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
 /// `print!` that returns the write error instead of panicking.
 macro_rules! out {
     ($($arg:tt)*) => {
@@ -33,9 +41,11 @@ mod lists;
 mod pairing;
 mod plan;
 mod region;
+mod relocate;
 mod rollup;
 mod screen;
 mod serve;
+mod subsidence;
 mod user;
 
 use allocate::allocate;
@@ -86,6 +96,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pairing(args) => pairing::run(args).await,
         Command::Brief(args) => brief::run(args).await,
         Command::Disaster(args) => disaster::run(args).await,
+        Command::Subsidence(args) => subsidence::run(args).await,
+        Command::Relocate(args) => relocate::run(args),
         Command::Lists(args) => lists(args).await,
         Command::Case(args) => case(args).await,
         Command::Plan(args) => plan::run(args).await,

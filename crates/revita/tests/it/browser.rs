@@ -547,6 +547,29 @@ fn browser_journeys() {
         &["damage, losses and needs assessment", "By sector group", "汶川县"],
     );
 
+    // 5h. Coal-mining subsidence and resource-based cities (issue 20): the
+    //     registry's map, an area's houses by grade and progress; a city's
+    //     transformation dashboard against its plan's targets.
+    browser.go(&format!("{url}/subsidence"));
+    browser.wait_for_text("h1", "Coal-mining subsidence areas");
+    assert!(browser.script("return document.querySelectorAll('#subsidence-map svg path').length").as_u64() >= Some(2));
+    browser.click(".subsidence-areas tbody tr:first-child a");
+    browser.wait_for_text("h1", "SX-YG-01");
+    let inside = browser.text("#villages-inside");
+    assert_eq!(inside.trim(), "2", "two of the example villages lie inside");
+    let grades = browser.text(".houses-by-grade tbody");
+    let houses: u64 = grades.split_whitespace().filter_map(|w| w.parse::<u64>().ok()).sum();
+    assert_eq!(houses, 60, "every example house graded: {grades}");
+    assert!(browser.text(".subsidence-progress").contains('%'));
+    browser.screenshot("5h-subsidence-area");
+    browser.go(&format!("{url}/resource-cities"));
+    browser.wait_for_text("h1", "Resource-based cities");
+    assert!(browser.script("return document.querySelectorAll('.rc-cities tbody tr').length").as_u64() >= Some(24));
+    browser.go(&format!("{url}/resource-cities/140200"));
+    let dashboard = browser.wait_for_text("main", "Transformation dashboard");
+    assert!(dashboard.contains("大同市资源型城市转型发展规划"), "the plan's targets: {dashboard}");
+    browser.screenshot("5h-resource-city");
+
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
     browser.wait_for_text("h1", "Log in");
