@@ -89,6 +89,7 @@ mod ledger;
 mod observations;
 mod plans;
 mod regions;
+mod relocation;
 mod schema;
 mod security;
 mod specs;
