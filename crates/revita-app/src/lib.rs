@@ -27,6 +27,7 @@ pub mod plans;
 pub mod profile;
 pub mod query;
 pub mod registry;
+pub mod relocation;
 pub mod report;
 pub mod scheme;
 pub mod scratch;
