@@ -28,6 +28,7 @@ pub mod plans;
 pub mod profile;
 pub mod query;
 pub mod registry;
+pub mod relocation;
 pub mod report;
 pub mod resource_cities;
 pub mod scheme;

@@ -17,7 +17,12 @@ use crate::error::{FileError, Problems, RowError};
 use crate::table::Table;
 
 mod places;
+mod relocation;
 pub use places::{HouseRecord, PLACE_KINDS, ParcelRecord, PlaceRecord, read_houses, read_parcels, read_places};
+pub use relocation::{
+    ReliefPaymentRecord, ReliefProjectRecord, ReliefWorkerRecord, RelocationRecord, SiteRecord, read_relief_payments,
+    read_relief_projects, read_relief_workers, read_relocation_incomes, read_relocations, read_sites,
+};
 
 /// A column a reader looks for: its name, accepted aliases, and whether it
 /// must be present.

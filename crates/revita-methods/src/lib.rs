@@ -35,12 +35,14 @@ pub mod password;
 pub mod plan;
 pub mod region;
 pub mod registry;
+pub mod relocation;
 pub mod resource_city;
 pub mod rules;
 pub mod sae;
 pub mod screening;
 pub mod search;
 pub mod subsidence;
+pub mod work_relief;
 
 pub use aggregate::{Aggregate, ChildValue, aggregate};
 pub use crosswalk::{CodeHistory, CodeRecord, CodeStatus, Resolution};

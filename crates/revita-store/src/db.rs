@@ -136,11 +136,14 @@ pub enum Topic {
     /// Village and household points, subsidence areas, their houses and
     /// farmland.
     Places,
+    /// Resettlement sites, relocated households, work-relief projects,
+    /// their rosters, payments and remuneration rules.
+    Relocation,
 }
 
 impl Topic {
     /// Every topic.
-    pub const ALL: [Topic; 11] = [
+    pub const ALL: [Topic; 12] = [
         Topic::Regions,
         Topic::Indicators,
         Topic::Observations,
@@ -152,6 +155,7 @@ impl Topic {
         Topic::Eco,
         Topic::Disasters,
         Topic::Places,
+        Topic::Relocation,
     ];
 
     /// The name stored in `data_versions`.
@@ -168,6 +172,7 @@ impl Topic {
             Topic::Eco => "eco",
             Topic::Disasters => "disasters",
             Topic::Places => "places",
+            Topic::Relocation => "relocation",
         }
     }
 }

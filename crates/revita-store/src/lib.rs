@@ -31,6 +31,7 @@ pub mod places;
 pub mod plans;
 mod regions;
 mod registry;
+pub mod relocation;
 mod rows;
 pub mod security;
 mod settings;

@@ -59,6 +59,7 @@ migrations! {
     21 "0021_disasters";
     22 "0022_disaster_rebuilds";
     23 "0023_subsidence";
+    24 "0024_relocation";
 }
 
 /// Creates the bookkeeping table (same SQL for both back ends).

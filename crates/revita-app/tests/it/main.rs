@@ -17,6 +17,7 @@ mod observations;
 mod plans;
 mod regions;
 mod registry;
+mod relocation;
 mod screen;
 
 /// A temporary directory holding test files.

@@ -1,4 +1,6 @@
 use super::*;
+use revita_methods::relocation::{EmploymentPlace, Setting, SiteCategory, SiteSubtype};
+use revita_methods::work_relief::{FundSource, ProjectStatus, WorkerCategory, WorksType};
 
 fn table(text: &str) -> Table {
     Table::from_csv_reader("in.csv", std::io::Cursor::new(text.as_bytes().to_vec())).unwrap()
@@ -457,4 +459,184 @@ fn houses_and_parcels_need_a_measure() {
     assert!(all[0].contains("at least one damage measure"), "{all:?}");
     assert!(all[1].contains("below 0"), "{all:?}");
     assert!(all[2].contains("at most 100"), "{all:?}");
+}
+
+// ---------- relocation and work-relief (issue 17) ----------
+
+fn reasons(problems: Problems) -> Vec<String> {
+    problems.errors.iter().map(|e| e.to_string()).collect()
+}
+
+const SITES: &str = "code,name,county_code,township,lon,lat,setting,subtype,category,capacity_people,capacity_units,\
+floor_area,school,clinic,elder_care,community_centre,employment_workshops,party_branch,committee,certificates\n";
+
+#[test]
+fn sites_are_read_with_their_type_and_services() {
+    let text = format!(
+        "{SITES}S1,花园安置点,520102,花溪镇,106.7,26.6,urban,town_or_park,concentrated,800,200,16000,是,0,yes,,3,1,否,150\n"
+    );
+    let sites = read_sites(&mut table(&text)).unwrap();
+    let s = &sites.rows[0].1;
+    assert_eq!(
+        (s.subtype, s.subtype.category(), s.setting),
+        (SiteSubtype::TownOrPark, SiteCategory::Concentrated, Setting::Urban)
+    );
+    assert_eq!(
+        (s.services, s.governance, s.workshops, s.certificates),
+        ([true, false, true, false], [true, false], 3, 150)
+    );
+}
+
+#[test]
+fn bad_sites_name_every_row_and_column() {
+    let text = format!(
+        "{SITES}S1,a,520102,,106.7,26.6,urban,relatives,concentrated,8,2,,,,,,,,,\n\
+         S2,b,520102,,500000,26.6,urban,infill,,8,2,,,,,,,,,\n\
+         S3,c,520102,,106.7,26.6,suburb,infill,,8,2,,,,,,,,,\n\
+         S4,d,520102,,106.7,26.6,rural,castle,,8,2,,,,,,,,,\n\
+         S5,e,520102,,106.7,26.6,rural,infill,,8,2,,maybe,,,,,,,\n\
+         S6,f,520102,,106.7,26.6,rural,infill,,8,2,,,,,,,,,3\n\
+         S7,g,520102,,106.7,26.6,rural,infill,,-8,2,,,,,,,,,\n"
+    );
+    assert_eq!(
+        reasons(read_sites(&mut table(&text)).unwrap_err()),
+        [
+            "in.csv, row 2, column 'category': 'concentrated' is not the category of subtype relatives",
+            "in.csv, row 3, column 'lon': 500000 is outside -180..180 (is it projected?)",
+            "in.csv, row 4, column 'setting': 'suburb' is not one of urban, rural",
+            "in.csv, row 5, column 'subtype': 'castle' is not one of within_village, new_village, town_or_park, \
+             project_or_farm, tourism, infill, relatives, self_urban",
+            "in.csv, row 6, column 'school': 'maybe' is not yes or no (1/0, 是/否)",
+            "in.csv, row 7, column 'certificates': 3 certificates for 2 units",
+            "in.csv, row 8, column 'capacity_people': -8 is below 0",
+        ]
+    );
+}
+
+const RELOCATIONS: &str = "household_id,site_code,registered_poor,same_time_mover,moved_on,persons,labour,employed,\
+employment_place,housing_area_pc,self_contribution,demolished,reclaimed,override_reason\n";
+
+#[test]
+fn relocations_are_checked_against_the_red_line() {
+    let text = format!(
+        "{RELOCATIONS}H1,S1,1,0,2019-10-01,4,2,1,in_county,25,12000,1,0,\n\
+         H2,S1,1,0,,4,2,1,,30,0,0,0,残疾成员需无障碍房间\n\
+         H3,S1,0,1,,4,2,1,,40,0,0,0,\n"
+    );
+    let rows = read_relocations(&mut table(&text)).unwrap();
+    assert_eq!(rows.rows.len(), 3);
+    let h1 = &rows.rows[0].1;
+    assert_eq!(
+        (h1.employment_place, h1.demolished, h1.moved_on.map(|d| d.to_string())),
+        (Some(EmploymentPlace::InCounty), true, Some("2019-10-01".into()))
+    );
+    assert_eq!(rows.rows[1].1.mover.override_reason.as_deref(), Some("残疾成员需无障碍房间"));
+}
+
+#[test]
+fn bad_relocations_name_every_row_and_column() {
+    let text = format!(
+        "{RELOCATIONS}H1,S1,1,0,,4,2,1,,25.5,0,0,0,\n\
+         H2,S1,1,0,,4,5,1,,20,0,0,0,\n\
+         H3,S1,1,0,,4,2,3,,20,0,0,0,\n\
+         H4,S1,1,0,,0,0,0,,20,0,0,0,\n\
+         H5,S1,1,0,,4,2,1,abroad,20,0,0,0,\n\
+         H6,S1,1,0,2019-13-01,4,2,1,,20,0,0,0,\n"
+    );
+    assert_eq!(
+        reasons(read_relocations(&mut table(&text)).unwrap_err()),
+        [
+            "in.csv, row 2, column 'housing_area_pc': a registered-poor household may have at most 25 m² per person \
+             (25.5 m² given) unless an override reason is recorded",
+            "in.csv, row 3, column 'labour': labour-capable persons must lie between 0 and persons, employed between 0 \
+             and labour-capable persons",
+            "in.csv, row 4, column 'employed': labour-capable persons must lie between 0 and persons, employed between 0 \
+             and labour-capable persons",
+            "in.csv, row 5, column 'persons': a relocated household has at least one person",
+            "in.csv, row 6, column 'employment_place': 'abroad' is not one of local, in_county, in_province, out_of_province",
+            "in.csv, row 7, column 'moved_on': '2019-13-01' is not a calendar date",
+        ]
+    );
+}
+
+#[test]
+fn incomes_by_year() {
+    let rows = read_relocation_incomes(&mut table("household_id,year,income\nH1,2024,6500.5\n")).unwrap();
+    assert_eq!(rows.rows[0].1, ("H1".to_string(), 2024, 6500.5));
+    let bad = read_relocation_incomes(&mut table("household_id,year,income\nH1,24x,1\nH1,1800,1\nH1,2024,-1\n"));
+    assert_eq!(
+        reasons(bad.unwrap_err()),
+        [
+            "in.csv, row 2, column 'year': '24x' is not a year",
+            "in.csv, row 3, column 'year': 1800 is not a plausible year",
+            "in.csv, row 4, column 'income': -1 is below 0",
+        ]
+    );
+}
+
+const PROJECTS: &str = "code,name,county_code,village_code,fund_source,batch,year,works_type,total_investment,\
+central_investment,remuneration_planned,remuneration_paid,start_on,end_on,accepted_on,status,training_sessions,\
+maintenance_posts\n";
+
+#[test]
+fn relief_projects_are_read_and_checked() {
+    let text = format!(
+        "{PROJECTS}P1,村道,520102,520102001001,central,第一批,2024,roads,2000000,1000000,300000,100000,2024-03-01,\
+         2024-10-31,,underway,2,5\n"
+    );
+    let p = &read_relief_projects(&mut table(&text)).unwrap().rows[0].1;
+    assert_eq!(
+        (p.fund_source, p.works_type, p.status, p.maintenance_posts),
+        (FundSource::Central, WorksType::Roads, ProjectStatus::Underway, 5)
+    );
+    let bad = format!(
+        "{PROJECTS}P1,a,520102,,central,b,2024,roads,100,200,10,,,,,planned,,\n\
+         P2,a,520102,,state,b,2024,roads,100,50,10,,,,,planned,,\n\
+         P3,a,520102,,central,b,2024,roads,100,50,10,,2024-05-01,2024-04-01,,underway,,\n\
+         P4,a,520102,,central,b,2024,bridges,100,50,10,,,,,planned,,\n\
+         P5,a,520102,,central,b,2024,roads,100,50,10,,,,,accepted,,\n"
+    );
+    assert_eq!(
+        reasons(read_relief_projects(&mut table(&bad)).unwrap_err()),
+        [
+            "in.csv, row 2, column 'central_investment': central investment 200 exceeds the total 100",
+            "in.csv, row 3, column 'fund_source': 'state' is not one of central, provincial, key_project",
+            "in.csv, row 4, column 'end_on': the end 2024-04-01 precedes the start 2024-05-01",
+            "in.csv, row 5, column 'works_type': 'bridges' is not one of roads, farmland_water, drinking_water, \
+             basic_farmland, pasture, small_watershed, other",
+            "in.csv, row 6, column 'accepted_on': an accepted project needs its acceptance date",
+        ]
+    );
+}
+
+#[test]
+fn rosters_and_payments() {
+    let roster = "project_code,worker_id,name,category,household_id,member_seq\nP1,W1,李四,脱贫人口,H1,2\nP1,W2,,returning_migrant,,\n";
+    let rows = read_relief_workers(&mut table(roster)).unwrap();
+    assert_eq!(
+        (rows.rows[0].1.category, rows.rows[0].1.member.clone()),
+        (WorkerCategory::PovertyExited, Some(("H1".into(), 2)))
+    );
+    let bad = "project_code,worker_id,category,household_id,member_seq\nP1,W1,poverty_exited,H1,\nP1,W2,poverty_exited,,3\nP1,W3,rich,,\n";
+    assert_eq!(
+        reasons(read_relief_workers(&mut table(bad)).unwrap_err()),
+        [
+            "in.csv, row 2, column 'member_seq': a household needs the member's number",
+            "in.csv, row 3, column 'household_id': a member's number needs the household",
+            "in.csv, row 4, column 'category': 'rich' is not one of poverty_exited, monitoring_object, returning_migrant, \
+             other_low_income",
+        ]
+    );
+    let payments = "project_code,worker_id,paid_on,amount,account\nP1,W1,2024-05-31,3000,6222021234561234\n";
+    let rows = read_relief_payments(&mut table(payments)).unwrap();
+    assert_eq!(rows.rows[0].1.account_ref, "****1234");
+    let bad = "project_code,worker_id,paid_on,amount,account\nP1,W1,,3000,1234\nP1,W1,2024-05-31,0,1234\nP1,W1,2024-05-31,5,\n";
+    assert_eq!(
+        reasons(read_relief_payments(&mut table(bad)).unwrap_err()),
+        [
+            "in.csv, row 2, column 'paid_on': is empty",
+            "in.csv, row 3, column 'amount': a payment is more than 0",
+            "in.csv, row 4, column 'account': is empty",
+        ]
+    );
 }

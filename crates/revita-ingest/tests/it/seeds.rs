@@ -50,6 +50,22 @@ pub const PARCELS: &str =
 pub const AREAS: &str = r#"{"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"code":"SX-1","name":"甲沉陷区","county_code":"140202","stability":"subsiding","mines":"甲矿;乙矿"},
  "geometry":{"type":"Polygon","coordinates":[[[113.2,40.0],[113.4,40.0],[113.4,40.1],[113.2,40.1],[113.2,40.0]]]}}]}"#;
+pub const SITES: &str = "code,name,county_code,township,lon,lat,setting,subtype,category,capacity_people,capacity_units,\
+floor_area,school,clinic,elder_care,community_centre,employment_workshops,party_branch,committee,certificates\n\
+S1,花园,520102,花溪镇,106.7,26.6,urban,town_or_park,concentrated,800,200,16000,是,0,yes,,3,1,否,150\n\
+S2,散居,520102,,106.8,26.5,rural,relatives,,4,1,,,,,,,,,\n";
+pub const RELOCATIONS: &str = "household_id,site_code,registered_poor,same_time_mover,moved_on,persons,labour,employed,\
+employment_place,housing_area_pc,self_contribution,demolished,reclaimed,override_reason\n\
+H1,S1,1,0,2019-10-01,4,2,1,in_county,25,12000,1,0,\n\
+H2,S1,1,0,,4,2,1,,30,0,0,0,残疾成员\n";
+pub const RELOCATION_INCOMES: &str = "household_id,year,income\nH1,2023,6000\nH1,2024,6500.5\n";
+pub const RELIEF_PROJECTS: &str = "code,name,county_code,village_code,fund_source,batch,year,works_type,total_investment,\
+central_investment,remuneration_planned,remuneration_paid,start_on,end_on,accepted_on,status,training_sessions,\
+maintenance_posts\n\
+P1,村道,520102,520102001001,central,第一批,2024,roads,2000000,1000000,300000,100000,2024-03-01,2024-10-31,,underway,2,5\n";
+pub const RELIEF_WORKERS: &str = "project_code,worker_id,name,category,household_id,member_seq\nP1,W1,李四,脱贫人口,H1,2\nP1,W2,,returning_migrant,,\n";
+pub const RELIEF_PAYMENTS: &str =
+    "project_code,worker_id,paid_on,amount,account\nP1,W1,2024-05-31,3000,6222021234561234\n";
 pub const MONITORING_LINES: &str = "region_code,year,amount,rule,multiple\n\
 520000,2024,7600,fixed,\n\
 520100,2024,8000,dibao,1.5\n";

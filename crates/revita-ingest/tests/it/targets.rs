@@ -139,6 +139,37 @@ pub fn all() -> Vec<Target> {
         csv_target("places", 4, || seeds::csv_variants(seeds::PLACES), |b| parsed(table(b), records::read_places)),
         csv_target("houses", 4, || seeds::csv_variants(seeds::HOUSES), |b| parsed(table(b), records::read_houses)),
         csv_target("parcels", 4, || seeds::csv_variants(seeds::PARCELS), |b| parsed(table(b), records::read_parcels)),
+        csv_target("sites", 4, || seeds::csv_variants(seeds::SITES), |b| parsed(table(b), records::read_sites)),
+        csv_target(
+            "relocations",
+            4,
+            || seeds::csv_variants(seeds::RELOCATIONS),
+            |b| parsed(table(b), records::read_relocations),
+        ),
+        csv_target(
+            "relocation_incomes",
+            4,
+            || seeds::csv_variants(seeds::RELOCATION_INCOMES),
+            |b| parsed(table(b), records::read_relocation_incomes),
+        ),
+        csv_target(
+            "relief_projects",
+            4,
+            || seeds::csv_variants(seeds::RELIEF_PROJECTS),
+            |b| parsed(table(b), records::read_relief_projects),
+        ),
+        csv_target(
+            "relief_workers",
+            4,
+            || seeds::csv_variants(seeds::RELIEF_WORKERS),
+            |b| parsed(table(b), records::read_relief_workers),
+        ),
+        csv_target(
+            "relief_payments",
+            4,
+            || seeds::csv_variants(seeds::RELIEF_PAYMENTS),
+            |b| parsed(table(b), records::read_relief_payments),
+        ),
         csv_target(
             "monitoring_lines",
             4,

@@ -90,6 +90,7 @@ mod observations;
 mod places;
 mod plans;
 mod regions;
+mod relocation;
 mod schema;
 mod security;
 mod specs;
