@@ -13,6 +13,7 @@ use crate::{App, AppResult, ImportReport};
 mod disaster;
 mod eco;
 mod pairing;
+mod relocation;
 mod subsidence;
 mod synthetic;
 

@@ -28,6 +28,7 @@ pub mod plans;
 pub mod profile;
 pub mod query;
 pub mod registry;
+pub mod relief;
 pub mod relocation;
 pub mod report;
 pub mod resource_cities;

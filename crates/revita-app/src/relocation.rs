@@ -442,7 +442,50 @@ impl App {
         Ok(out)
     }
 
-    /// Assigns the households of the stored villages and household points
+    /// The resettlement sites the actor may read.
+    pub async fn resettlement_sites(&self, actor: &Actor) -> AppResult<Vec<ResettlementSite>> {
+        let read = self.jurisdiction(actor, Action::Read).await?;
+        Ok(self.store().resettlement_sites(read.roots()).await?)
+    }
+
+    /// A page of the sites the actor may read, by number after `after`.
+    pub async fn resettlement_site_page(
+        &self,
+        actor: &Actor,
+        after: i64,
+        limit: i64,
+    ) -> AppResult<(Vec<ResettlementSite>, i64)> {
+        let read = self.jurisdiction(actor, Action::Read).await?;
+        Ok(self.store().resettlement_site_page(read.roots(), after, limit).await?)
+    }
+
+    /// A page of the work-relief projects the actor may read.
+    pub async fn relief_project_page(
+        &self,
+        actor: &Actor,
+        after: i64,
+        limit: i64,
+    ) -> AppResult<(Vec<ReliefProject>, i64)> {
+        let read = self.jurisdiction(actor, Action::Read).await?;
+        Ok(self.store().relief_project_page(read.roots(), after, limit).await?)
+    }
+
+    /// Where each place and site the actor may read lies, by the ids the
+    /// optimiser uses (`village:…`, `household:…`, site codes).
+    pub async fn assignment_points(&self, actor: &Actor) -> AppResult<HashMap<String, (f64, f64)>> {
+        let read = self.jurisdiction(actor, Action::Read).await?;
+        let places = self.store().places_in_box(read.roots(), (-180.0, -90.0, 180.0, 90.0)).await?;
+        let mut at: HashMap<String, (f64, f64)> =
+            places.iter().map(|p| (format!("{}:{}", p.kind, p.id), (p.lon, p.lat))).collect();
+        at.extend(
+            self.store().resettlement_sites(read.roots()).await?.iter().map(|s| (s.code.clone(), (s.lon, s.lat))),
+        );
+        Ok(at)
+    }
+
+    /// Assigns the households of the stored villages (or, with `kind`
+    /// `household`, the registry households' points: never both, which
+    /// would count a village's households twice)
     /// in `county` (or everywhere the actor may read) to the stored sites
     /// there with room (capacity in units, as households), each origin
     /// linked to its `k` nearest sites by great-circle distance in metres,
@@ -451,10 +494,17 @@ impl App {
         &self,
         actor: &Actor,
         county: Option<&RegionCode>,
+        kind: &str,
         k: usize,
         max_metres: Option<i64>,
         keep_together: bool,
     ) -> AppResult<SiteAssignment> {
+        if !revita_ingest::records::PLACE_KINDS.contains(&kind) {
+            return Err(AppError::Invalid(format!("origins: '{kind}' is not village or household")));
+        }
+        if !(1..=100).contains(&k) {
+            return Err(AppError::Invalid(format!("k: {k} is not 1 to 100")));
+        }
         let read = self.jurisdiction(actor, Action::Read).await?;
         if let Some(c) = county
             && !read.covers(c)
@@ -463,7 +513,8 @@ impl App {
         }
         let single = county.map(|c| vec![c.clone()]);
         let roots = single.as_deref().or(read.roots());
-        let places = self.store().places_in_box(roots, (-180.0, -90.0, 180.0, 90.0)).await?;
+        let mut places = self.store().places_in_box(roots, (-180.0, -90.0, 180.0, 90.0)).await?;
+        places.retain(|p| p.kind == kind);
         let sites = self.store().resettlement_sites(roots).await?;
         let mut names = HashMap::new();
         let origins: Vec<Point<String>> = places

@@ -256,6 +256,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav_disasters", "Recovery", "灾后重建"),
     ("nav_subsidence", "Subsidence", "采煤沉陷区"),
     ("nav_resource_cities", "Resource cities", "资源型城市"),
+    ("nav_relocation", "Relocation", "易地搬迁"),
+    ("nav_work_relief", "Work-relief", "以工代赈"),
     ("moved_worse", "Moved to a worse class", "降入更差类别"),
     ("moved_better", "Moved to a better class", "升入更好类别"),
     ("moved_same", "Same class", "类别不变"),
@@ -425,7 +427,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// Every table of messages: the shared ones above, and each feature's own
 /// (kept beside its pages).
-const TABLES: [&[(&str, &str, &str)]; 15] = [
+const TABLES: [&[(&str, &str, &str)]; 16] = [
     MESSAGES,
     crate::account::i18n::MESSAGES,
     crate::admin::i18n::MESSAGES,
@@ -436,6 +438,7 @@ const TABLES: [&[(&str, &str, &str)]; 15] = [
     crate::disasters::i18n::MESSAGES,
     crate::subsidence::i18n::MESSAGES,
     crate::resource_cities::i18n::MESSAGES,
+    crate::relocation::i18n::MESSAGES,
     crate::imports::i18n::MESSAGES,
     crate::indicators::i18n::MESSAGES,
     crate::monitoring::i18n::MESSAGES,

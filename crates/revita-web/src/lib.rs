@@ -29,6 +29,7 @@ mod pairing;
 mod plans;
 mod redirect;
 mod regions;
+mod relocation;
 mod request_id;
 mod resource_cities;
 mod saved;
@@ -94,6 +95,7 @@ fn route_table() -> Vec<(String, Route)> {
         disasters::routes(),
         subsidence::routes(),
         resource_cities::routes(),
+        relocation::routes(),
         monitoring::routes(),
         plans::routes(),
         imports::routes(),
@@ -112,6 +114,7 @@ fn route_table() -> Vec<(String, Route)> {
         disasters::api_routes(),
         subsidence::api_routes(),
         resource_cities::api_routes(),
+        relocation::api_routes(),
         monitoring::api_routes(),
         plans::api_routes(),
         shell::api_routes(),

@@ -632,7 +632,62 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: "/api/v1/resource-cities/{code}",
         summary: "A designated resource-based city: its type (国发〔2013〕45号), whether it is resource-exhausted, and its transformation indicators by theme (resource dependence, diversification, livelihood, environment, demography), year by year, with the targets of the plans you may read and the way to each covered",
         params: &[],
-        example: "/api/v1/resource-cities/140200",
+        example: "/api/v1/resource-cities/520102",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/relocation/sites",
+        summary: "Resettlement sites in counties within your jurisdiction (type, point, capacity in people and units, certificates): {sites, next, total}, paged by number",
+        params: &PAGING,
+        example: "/api/v1/relocation/sites",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/relocation/follow-up",
+        summary: "Follow-up support KPIs by site (methods.md §2.5: labour households with someone employed, employment rate, income growth to `year` over the year before, monitoring-object share, certificate, demolition and reclamation rates), the sites below target, and the labour households with nobody employed",
+        params: &[("year", false, "the year income growth is measured to (default: last year)")],
+        example: "/api/v1/relocation/follow-up",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/relocation/assign",
+        summary: "The site-assignment optimiser over stored points: the households of villages (or registry households' points) in `county` assigned to resettlement sites with room at the least total distance (exact minimum-cost flow over each origin's `k` nearest sites within `max_km`), with capacity use and who could not be placed and why; `keep_together` keeps each origin whole and reports the gap to the exact lower bound",
+        params: &[
+            ("county", false, "county code (default: your whole jurisdiction)"),
+            ("origins", false, "village (default) or household"),
+            ("k", false, "nearest sites per origin, 1 to 100 (default 5)"),
+            ("max_km", false, "maximum distance (km)"),
+            ("keep_together", false, "1 to keep each origin whole"),
+        ],
+        example: "/api/v1/relocation/assign",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/work-relief/projects",
+        summary: "Work-relief projects in counties within your jurisdiction (fund source, batch, year, works type, investment, remuneration planned and paid, status): {projects, next, total}, paged by number",
+        params: &PAGING,
+        example: "/api/v1/work-relief/projects",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/work-relief/dashboard",
+        summary: "Work-relief totals (yuan) in all, by province and by county: projects, investment, central funds, remuneration planned and paid and their shares of central funds, roster workers by category, average pay per worker",
+        params: &[],
+        example: "/api/v1/work-relief/dashboard",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/work-relief/alerts",
+        summary: "Each project's alerts today: remuneration share below its year's and batch's rule (planned or paid), no rule, wages unpaid beyond `unpaid_days`, roster members never paid, payments to people not on the roster, behind schedule",
+        params: &[("unpaid_days", false, "days after which unpaid wages are flagged, 0 to 3650 (default 30)")],
+        example: "/api/v1/work-relief/alerts",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/work-relief/rules",
+        summary: "Adds a version of a remuneration rule (the least share of central funds paid as labour remuneration, for years and a batch pattern): a national decider's act, audited. Answers {version}.",
+        params: &[],
+        example: "/api/v1/work-relief/rules",
     },
 ];
 
@@ -684,6 +739,15 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
                 || path.starts_with("/api/v1/eco/payments") =>
         {
             json!({"type": "string", "pattern": "^[0-9]{1,18}$"})
+        }
+        "county" if path == "/api/v1/relocation/assign" => json!({"type": "string", "pattern": region}),
+        "origins" => json!({"type": "string", "enum": ["village", "household"]}),
+        "k" => json!({"type": "integer", "minimum": 1, "maximum": 100}),
+        "max_km" => json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 20000}),
+        "keep_together" => json!({"type": "string", "enum": ["1", "true", "on"]}),
+        "unpaid_days" => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
+        "after" if path.starts_with("/api/v1/relocation/") || path.starts_with("/api/v1/work-relief/") => {
+            json!({"type": "string", "pattern": "^[1-9][0-9]{0,17}$"})
         }
         "after" if path == "/api/v1/places" => {
             json!({"type": "string", "pattern": "^(village|household):[^\\x00-\\x1f]{1,64}$"})
@@ -909,6 +973,16 @@ fn write_body(path: &str, region: &str) -> Value {
                 "share": {"type": "number", "nullable": true}, "lag": {"type": "integer", "nullable": true},
                 "base": {"type": "number", "nullable": true}, "growth": {"type": "number", "nullable": true},
                 "start_year": year, "revenue_indicator": optional, "note": optional,
+            }),
+        ),
+        "/api/v1/work-relief/rules" => object(
+            &["from_year", "min_share"],
+            json!({
+                "from_year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+                "to_year": {"type": "integer", "minimum": 1900, "maximum": 2100, "nullable": true},
+                "batch_pattern": {"type": "string", "maxLength": 100, "pattern": "^[^\\x00-\\x1f]*$", "nullable": true},
+                "min_share": {"type": "number", "minimum": 0, "maximum": 1},
+                "note": {"type": "string", "maxLength": 500, "pattern": "^[^\\x00-\\x09\\x0b-\\x1f]*$", "nullable": true},
             }),
         ),
         "/api/v1/disasters" => object(

@@ -88,6 +88,9 @@ pub enum Command {
     /// Resettlement: the site-assignment optimiser (exact minimum-cost
     /// transportation) over origin, site and link files.
     Relocate(RelocateArgs),
+    /// Work-relief (以工代赈): projects, rosters and payments imported,
+    /// alerts, totals, the remuneration rules.
+    WorkRelief(WorkReliefArgs),
     /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
     Screen(ScreenArgs),
     /// Summarise what the database holds.
@@ -1002,6 +1005,100 @@ pub enum RelocateAction {
         /// solution; the gap to the exact lower bound is printed).
         #[arg(long)]
         keep_together: bool,
+    },
+    /// Import resettlement sites, relocated households or their incomes
+    /// (CSV/XLSX) — all or nothing.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// sites, relocations or incomes.
+        #[arg(long)]
+        kind: String,
+        /// The file.
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Follow-up KPIs by site, sites below target and labour households
+    /// with nobody employed (JSON).
+    FollowUp {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The year income growth is measured to.
+        #[arg(long)]
+        year: i32,
+    },
+    /// The optimiser over stored village (or household) points and sites.
+    AssignStored {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The county (default: your jurisdiction).
+        #[arg(long)]
+        county: Option<String>,
+        /// village or household.
+        #[arg(long, default_value = "village")]
+        origins: String,
+        /// Nearest sites per origin.
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+        /// Maximum distance (km).
+        #[arg(long)]
+        max_km: Option<f64>,
+        /// Keep each origin whole.
+        #[arg(long)]
+        keep_together: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WorkReliefArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: WorkReliefAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkReliefAction {
+    /// Import projects, a roster (workers) or wage payments — all or nothing.
+    Import {
+        /// projects, workers or payments.
+        #[arg(long)]
+        kind: String,
+        /// The file.
+        file: PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Each project's alerts today.
+    Alerts {
+        /// Days after which unpaid wages are flagged.
+        #[arg(long, default_value_t = 30)]
+        unpaid_days: i64,
+    },
+    /// Totals by province and county (JSON).
+    Dashboard,
+    /// The remuneration rules, every version.
+    Rules,
+    /// Add a version of a remuneration rule (national deciders).
+    AddRule {
+        /// First year it applies to.
+        #[arg(long)]
+        from_year: i32,
+        /// Last year (open-ended when left out).
+        #[arg(long)]
+        to_year: Option<i32>,
+        /// Batch pattern (* for every batch).
+        #[arg(long, default_value = "*")]
+        batch: String,
+        /// Least share of central funds (0.3 for 30%).
+        #[arg(long)]
+        min_share: f64,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 

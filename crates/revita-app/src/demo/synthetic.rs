@@ -51,6 +51,8 @@ pub struct Examples {
     pub disaster: Option<i64>,
     /// Subsidence areas.
     pub subsidence_areas: usize,
+    /// Resettlement sites.
+    pub resettlement_sites: usize,
 }
 
 /// SplitMix64: a small, fixed pseudo-random sequence (the examples must be
@@ -246,7 +248,9 @@ pub async fn load_examples(app: &App, today: Date, now: i64) -> AppResult<Exampl
     let deliveries = super::pairing::load(app, dir.path(), &origin).await?;
     let disaster = Some(super::disaster::load(app, dir.path(), &origin).await?);
     let subsidence_areas = super::subsidence::load(app, dir.path(), &origin).await?;
+    let resettlement_sites = super::relocation::load(app, dir.path(), &origin).await?;
     Ok(Examples {
+        resettlement_sites,
         subsidence_areas,
         disaster,
         deliveries,

@@ -201,6 +201,25 @@ async fn fixture(store: DynStore) -> Client {
         household,520102,,520102,106.76,26.56,3,1\n\
         household,520103,,520103,106.66,26.66,2,1\n";
     app.import_places(&planner, &write("pl.csv", places), false, &origin).await.unwrap();
+    // One resettlement site and one work-relief project per county
+    // (numbers 1 and 2), each county's registry household relocated to its
+    // site, and a roster with a payment (issue 17).
+    let sites = "code,name,county_code,lon,lat,setting,subtype,capacity_people,capacity_units,certificates\n\
+        NM-S1,南明安置点,520102,106.74,26.54,urban,town_or_park,400,100,80\n\
+        YY-S1,云岩安置点,520103,106.64,26.64,rural,new_village,200,50,50\n";
+    app.import_resettlement_sites(&planner, &write("s.csv", sites), false, &origin).await.unwrap();
+    let moved = "household_id,site_code,registered_poor,same_time_mover,persons,labour,employed,housing_area_pc\n\
+        520102,NM-S1,1,0,3,1,0,20\n520103,YY-S1,1,0,2,1,1,22\n";
+    app.import_relocations(&planner, &write("m.csv", moved), false, &origin).await.unwrap();
+    let projects = "code,name,county_code,fund_source,batch,year,works_type,total_investment,central_investment,\
+        remuneration_planned,remuneration_paid,end_on,accepted_on,status\n\
+        NM-P1,南明村道,520102,central,第一批,2024,roads,2000000,1000000,299000,100000,2024-10-31,,underway\n\
+        YY-P1,云岩水渠,520103,central,第一批,2024,farmland_water,1000000,500000,200000,200000,2024-10-31,2024-11-30,accepted\n";
+    app.import_relief_projects(&planner, &write("rp.csv", projects), false, &origin).await.unwrap();
+    let workers = "project_code,worker_id,name,category\nNM-P1,W1,甲,poverty_exited\nNM-P1,W2,乙,returning_migrant\nYY-P1,W3,丙,monitoring_object\n";
+    app.import_relief_workers(&planner, &write("rw.csv", workers), false, &origin).await.unwrap();
+    let payments = "project_code,worker_id,paid_on,amount,account\nNM-P1,W1,2024-06-30,5000,6222020200001234\nYY-P1,W3,2024-06-30,4000,6222020200005678\n";
+    app.import_relief_payments(&planner, &write("pay.csv", payments), false, &origin).await.unwrap();
     log_in(&app, "admin", revita_methods::access::Role::Admin, "000000").await
 }
 
@@ -211,6 +230,7 @@ mod disasters;
 mod eco;
 mod pages;
 mod pairing;
+mod relocation;
 mod server;
 mod subsidence;
 mod uploads;

@@ -1,0 +1,34 @@
+//! Relocation with its follow-up support, the site-assignment optimiser,
+//! and work-relief (issue 17): pages and API.
+
+mod api;
+pub(crate) mod i18n;
+mod pages;
+mod relief;
+
+use crate::{Route, get, post};
+
+/// The pages.
+pub(crate) fn routes() -> Vec<Route> {
+    vec![
+        get("/relocation", pages::follow_up_page),
+        post("/relocation/import", pages::import),
+        get("/relocation/assign", pages::assign_page),
+        get("/work-relief", relief::page),
+        post("/work-relief/import", relief::import),
+        post("/work-relief/rules", relief::add_rule),
+    ]
+}
+
+/// The API, relative to `/api/v1`.
+pub(crate) fn api_routes() -> Vec<Route> {
+    vec![
+        get("/relocation/sites", api::sites),
+        get("/relocation/follow-up", api::follow_up),
+        get("/relocation/assign", api::assign),
+        get("/work-relief/projects", api::projects),
+        get("/work-relief/dashboard", api::dashboard),
+        get("/work-relief/alerts", api::alerts),
+        post("/work-relief/rules", api::add_rule),
+    ]
+}
