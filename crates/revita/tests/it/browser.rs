@@ -570,6 +570,34 @@ fn browser_journeys() {
     assert!(dashboard.contains("大同市资源型城市转型发展规划"), "the plan's targets: {dashboard}");
     browser.screenshot("5h-resource-city");
 
+    // 5i. Relocation and work-relief (issue 17): the follow-up KPIs by site,
+    //     the optimiser over the example villages, the 29.9% project flagged.
+    browser.go(&format!("{url}/relocation?year=2024"));
+    browser.wait_for_text("h1", "Relocation and follow-up support");
+    assert_eq!(
+        browser.script("return document.querySelectorAll('.relocation-sites tbody tr').length").as_u64(),
+        Some(4)
+    );
+    assert!(browser.text(".unemployed").contains("DEMO-"), "labour households with nobody employed are listed");
+    browser.click("#assign-link");
+    browser.wait_for_text("h1", "Site assignment optimiser");
+    browser.type_into("#as-county", "520502");
+    browser.click("#run-assign");
+    let placed = browser.wait_for_text("#placed", "1");
+    assert_eq!(placed.trim(), "1750", "every example village's households placed");
+    assert!(
+        browser
+            .script("return document.querySelectorAll('#assign-map svg line, #assign-map svg path').length")
+            .as_u64()
+            > Some(0)
+    );
+    browser.screenshot("5i-relocation-assign");
+    browser.go(&format!("{url}/work-relief"));
+    browser.wait_for_text("h1", "Work-relief");
+    let projects = browser.text(".relief-projects");
+    assert!(projects.contains("QXG-2024-02") && projects.contains("remuneration share below"), "{projects}");
+    browser.screenshot("5i-work-relief");
+
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
     browser.wait_for_text("h1", "Log in");

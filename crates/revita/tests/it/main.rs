@@ -857,3 +857,57 @@ fn a_disaster_is_recorded_assessed_and_reported_from_the_command_line() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
 }
+
+// Issues 20 and 17: the file-to-file jobs of the benchmarks — points in
+// zones counted (a zone with none has its 0 row; a bow tie refused with its
+// feature), and the exact assignment with who could not be placed.
+#[test]
+fn subsidence_join_and_relocate_assign_work_on_files() {
+    let f = Fixture::new();
+    let zones = f.file(
+        "z.geojson",
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"zone_id":2},"geometry":{"type":"Polygon","coordinates":[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}},
+        {"type":"Feature","properties":{"zone_id":1},"geometry":{"type":"Polygon","coordinates":[[[5,5],[6,5],[6,6],[5,5]]]}}]}"#,
+    );
+    let points = f.file("p.csv", "point_id,lon,lat,population\n1,1,1,10\n2,1.5,0.5,5\n3,3,3,7\n");
+    let out_path = f.dir.path().join("counts.csv");
+    let out = revita()
+        .args(["subsidence", "join", "--zones", zones.to_str().unwrap(), "--points", points.to_str().unwrap()])
+        .args(["--out", out_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), "zone_id,points,population\n1,0,0\n2,2,15\n");
+    let bow_tie = f.file(
+        "bad.geojson",
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"zone_id":1},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}"#,
+    );
+    let out = revita()
+        .args(["subsidence", "join", "--zones", bow_tie.to_str().unwrap(), "--points", points.to_str().unwrap()])
+        .args(["--out", out_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("bad.geojson") && stderr(&out).contains("intersects itself"), "{}", stderr(&out));
+    // Two origins of 3 and 2 households, one site of room 4 (cost 10 and
+    // 20): the cheaper origin placed whole, one household of the other not.
+    let origins = f.file("o.csv", "origin_id,households\n1,3\n2,2\n");
+    let sites = f.file("s.csv", "site_id,capacity\n7,4\n");
+    let arcs = f.file("a.csv", "origin_id,site_id,cost\n1,7,10\n2,7,20\n");
+    let assignment = f.dir.path().join("assignment.csv");
+    let out = revita()
+        .args(["relocate", "assign", "--origins", origins.to_str().unwrap(), "--sites", sites.to_str().unwrap()])
+        .args(["--arcs", arcs.to_str().unwrap(), "--out", assignment.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "total_cost=50\n");
+    assert_eq!(std::fs::read_to_string(&assignment).unwrap(), "origin_id,site_id,households\n1,7,3\n2,7,1\n");
+    assert!(
+        stderr(&out).contains("origin 2: 1 households not placed: every site within reach is full"),
+        "{}",
+        stderr(&out)
+    );
+}
