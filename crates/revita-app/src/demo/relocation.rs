@@ -12,8 +12,12 @@ use super::synthetic::Sequence;
 use crate::auth::Origin;
 use crate::{App, AppResult};
 
-/// Sites: (code, name, county, lon, lat, setting, subtype, people, units, certificates).
-const SITES: [(&str, &str, &str, f64, f64, &str, &str, i64, i64, i64); 4] = [
+/// A site: (code, name, county, lon, lat, setting, subtype, people, units,
+/// certificates).
+type SiteRow = (&'static str, &'static str, &'static str, f64, f64, &'static str, &'static str, i64, i64, i64);
+
+/// The example sites.
+const SITES: [SiteRow; 4] = [
     ("QXG-01", "柏杨林街道安置点（示例）", "520502", 105.32, 27.31, "urban", "town_or_park", 6000, 1500, 1400),
     ("QXG-02", "碧阳安置点（示例）", "520502", 105.26, 27.28, "urban", "town_or_park", 2400, 600, 480),
     ("WN-01", "五里岗安置点（示例）", "520526", 104.29, 26.86, "urban", "town_or_park", 8000, 2000, 1500),

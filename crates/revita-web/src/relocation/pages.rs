@@ -223,7 +223,7 @@ pub async fn assign_page(page: Page, Query(query): Query<HashMap<String, String>
         origins: query.get("origins").cloned().unwrap_or_else(|| "village".into()),
         k: query.get("k").cloned().unwrap_or_else(|| "5".into()),
         max_km: query.get("max_km").cloned().unwrap_or_default(),
-        keep_together: query.get("keep_together").is_some(),
+        keep_together: query.contains_key("keep_together"),
     };
     let mut view = AssignView {
         form,
