@@ -216,7 +216,7 @@ async fn fixture(store: DynStore) -> Client {
         NM-P1,南明村道,520102,central,第一批,2024,roads,2000000,1000000,299000,100000,2024-10-31,,underway\n\
         YY-P1,云岩水渠,520103,central,第一批,2024,farmland_water,1000000,500000,200000,200000,2024-10-31,2024-11-30,accepted\n";
     app.import_relief_projects(&planner, &write("rp.csv", projects), false, &origin).await.unwrap();
-    let workers = "project_code,worker_id,name,category\nNM-P1,W1,甲,poverty_exited\nNM-P1,W2,乙,returning_migrant\nYY-P1,W3,丙,monitoring_object\n";
+    let workers = "project_code,worker_id,name,category\nNM-P1,W1,甲,poverty_exited\nNM-P1,W2,乙,returning_migrant\nYY-P1,W3,丙,monitoring_object\nYY-P1,W4,丁,other_low_income\n";
     app.import_relief_workers(&planner, &write("rw.csv", workers), false, &origin).await.unwrap();
     let payments = "project_code,worker_id,paid_on,amount,account\nNM-P1,W1,2024-06-30,5000,6222020200001234\nYY-P1,W3,2024-06-30,4000,6222020200005678\n";
     app.import_relief_payments(&planner, &write("pay.csv", payments), false, &origin).await.unwrap();
