@@ -442,6 +442,31 @@ impl App {
         Ok(out)
     }
 
+    /// A site with its relocated households and its follow-up numbers for
+    /// `year`, if the actor may read it.
+    pub async fn resettlement_site(
+        &self,
+        actor: &Actor,
+        id: i64,
+        year: i32,
+    ) -> AppResult<(ResettlementSite, Vec<Relocation>, FollowUp)> {
+        let site = self
+            .store()
+            .resettlement_site_numbered(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("site {id}")))?;
+        let code = site.code.as_str();
+        if !self.jurisdiction(actor, Action::Read).await?.covers(&site.county) {
+            return Err(AppError::Forbidden(format!("site {code} is kept outside your jurisdiction")));
+        }
+        let view = self.relocation_follow_up(actor, year, &Targets::default()).await?;
+        let numbers = view.sites.get(code).cloned().unwrap_or_default();
+        let roots = [site.county.clone()];
+        let households: Vec<Relocation> =
+            self.store().relocations(Some(&roots)).await?.into_iter().filter(|r| r.site_code == code).collect();
+        Ok((site, households, numbers))
+    }
+
     /// The resettlement sites the actor may read.
     pub async fn resettlement_sites(&self, actor: &Actor) -> AppResult<Vec<ResettlementSite>> {
         let read = self.jurisdiction(actor, Action::Read).await?;

@@ -400,6 +400,15 @@ macro_rules! fetch_all_tx {
 }
 
 impl Store {
+    /// The site with this number.
+    pub async fn resettlement_site_numbered(&self, id: i64) -> StoreResult<Option<ResettlementSite>> {
+        let sql = format!("SELECT {SITE_COLUMNS} FROM resettlement_sites WHERE id = $1");
+        on_pool!(self, pool => {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?;
+            row.as_ref().map(site).transpose()
+        })
+    }
+
     /// The site with this code.
     pub async fn resettlement_site(&self, code: &str) -> StoreResult<Option<ResettlementSite>> {
         let sql = format!("SELECT {SITE_COLUMNS} FROM resettlement_sites WHERE code = $1");

@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("resource_city.html", include_str!("../templates/resource_city.html")),
     ("relocation.html", include_str!("../templates/relocation.html")),
     ("relocation_assign.html", include_str!("../templates/relocation_assign.html")),
+    ("relocation_site.html", include_str!("../templates/relocation_site.html")),
     ("work_relief.html", include_str!("../templates/work_relief.html")),
     ("subsidence_area.html", include_str!("../templates/subsidence_area.html")),
     ("disaster.html", include_str!("../templates/disaster.html")),

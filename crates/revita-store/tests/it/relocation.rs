@@ -94,6 +94,8 @@ both_backends!(sites_and_relocations, |store: DynStore| async move {
     let sites = [site("S1", "520102"), site("S2", "520103"), site("S3", "520300")];
     store.write(audit(), async |tx| tx.put_resettlement_sites(&sites).await).await.unwrap();
     let s1 = store.resettlement_site("S1").await.unwrap().unwrap();
+    assert_eq!(store.resettlement_site_numbered(s1.id).await.unwrap().map(|s| s.code), Some("S1".to_string()));
+    assert!(store.resettlement_site_numbered(9999).await.unwrap().is_none());
     assert_eq!((s1.clone(), s1.version), (ResettlementSite { id: s1.id, ..sites[0].clone() }, 1));
     // Within Guiyang: S1 and S2, not Zunyi's S3.
     let (page, total) = store.resettlement_site_page(Some(&[code("520100")]), 0, 1).await.unwrap();

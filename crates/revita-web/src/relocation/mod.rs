@@ -14,6 +14,7 @@ pub(crate) fn routes() -> Vec<Route> {
         get("/relocation", pages::follow_up_page),
         post("/relocation/import", pages::import),
         get("/relocation/assign", pages::assign_page),
+        get("/relocation/sites/{id}", pages::site_page),
         get("/work-relief", relief::page),
         post("/work-relief/import", relief::import),
         post("/work-relief/rules", relief::add_rule),

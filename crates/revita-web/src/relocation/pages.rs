@@ -16,6 +16,7 @@ use crate::kit::{Page, PageResult, UploadResult};
 /// A site, formatted.
 #[derive(Serialize)]
 struct SiteRow {
+    id: i64,
     code: String,
     name: String,
     county: String,
@@ -81,6 +82,7 @@ async fn show(page: Page, year: i32, upload: Option<(StatusCode, UploadResult)>)
         .map(|s| {
             let f = view.sites.get(&s.code).cloned().unwrap_or_default();
             SiteRow {
+                id: s.id,
                 code: s.code.clone(),
                 name: s.name.clone(),
                 county: s.county.to_string(),
@@ -358,4 +360,112 @@ async fn flow_map(page: &Page, r: &SiteAssignment) -> Result<Option<String>, App
         })
         .collect();
     Ok(Some(render(&map, &revita_report::projection::Albers::china())))
+}
+
+/// A relocated household, formatted.
+#[derive(Serialize)]
+struct HouseholdRow {
+    id: String,
+    persons: i64,
+    labour: i64,
+    employed: i64,
+    place: String,
+    area: String,
+    contribution: String,
+    flags: Vec<&'static str>,
+}
+
+/// `relocation_site.html`.
+#[derive(Serialize)]
+struct SiteView {
+    id: i64,
+    code: String,
+    name: String,
+    county: String,
+    township: String,
+    setting: String,
+    category: String,
+    subtype: String,
+    capacity_people: i64,
+    capacity_units: i64,
+    floor_area: f64,
+    services: Vec<(&'static str, bool)>,
+    workshops: i64,
+    governance: Vec<(&'static str, bool)>,
+    certificates: i64,
+    year: i32,
+    kpis: Vec<(String, String)>,
+    households: Vec<HouseholdRow>,
+}
+
+/// `GET /relocation/sites/{id}`: a site, its services and governance,
+/// its follow-up numbers and its relocated households.
+pub async fn site_page(
+    page: Page,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> PageResult {
+    let year = year_of(&query)?;
+    let (site, households, numbers) = page.app().resettlement_site(&page.viewer()?.actor, id, year).await?;
+    let zh = page.lang() == crate::i18n::Lang::Zh;
+    let view = SiteView {
+        id: site.id,
+        code: site.code.clone(),
+        name: site.name.clone(),
+        county: site.county.to_string(),
+        township: site.township.clone().unwrap_or_default(),
+        setting: site.setting.clone(),
+        category: site.category.clone(),
+        subtype: site.subtype.clone(),
+        capacity_people: site.capacity_people,
+        capacity_units: site.capacity_units,
+        floor_area: site.floor_area,
+        services: vec![
+            ("school", site.school),
+            ("clinic", site.clinic),
+            ("elder_care", site.elder_care),
+            ("community_centre", site.community_centre),
+        ],
+        workshops: site.workshops,
+        governance: vec![("party_branch", site.party_branch), ("committee", site.committee)],
+        certificates: site.certificates,
+        year,
+        kpis: Kpi::ALL
+            .iter()
+            .map(|k| (if zh { k.zh().to_string() } else { k.as_str().replace('_', " ") }, percent(numbers.value(*k))))
+            .collect(),
+        households: households
+            .iter()
+            .map(|r| {
+                let mut flags = Vec::new();
+                if r.registered_poor {
+                    flags.push("registered_poor");
+                }
+                if r.same_time_mover {
+                    flags.push("same_time_mover");
+                }
+                if r.demolished {
+                    flags.push("demolished");
+                }
+                if r.reclaimed {
+                    flags.push("reclaimed");
+                }
+                if r.override_reason.is_some() {
+                    flags.push("override");
+                }
+                HouseholdRow {
+                    id: r.household_id.clone(),
+                    persons: r.persons,
+                    labour: r.labour,
+                    employed: r.employed,
+                    place: r.employment_place.clone().unwrap_or_default(),
+                    area: format!("{:.1}", r.housing_area_pc),
+                    contribution: format!("{:.0}", r.self_contribution),
+                    flags,
+                }
+            })
+            .collect(),
+    };
+    let title = format!("{} — {}", site.name, page.t("rl_title"));
+    page.render("relocation_site.html", &title, view)
 }

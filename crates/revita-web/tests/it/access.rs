@@ -169,6 +169,7 @@ const TABLE: &[(&str, Kind)] = &[
     ("/relocation", Kind::List("/relocation")),
     ("/relocation/import", Kind::Write("/relocation/import")),
     ("/relocation/assign", Kind::List("/relocation/assign?run=1")),
+    ("/relocation/sites/{id}", Kind::Plan("/relocation/sites/{plan}")),
     ("/work-relief", Kind::List("/work-relief")),
     ("/work-relief/import", Kind::Write("/work-relief/import")),
     ("/work-relief/rules", Kind::Write("/work-relief/rules")),

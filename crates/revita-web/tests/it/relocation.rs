@@ -34,6 +34,13 @@ both_backends!(follow_up_assignment_and_work_relief, |store: DynStore| async mov
     assert_eq!(f["sites"]["YY-S1"]["kpis"]["employed_households"].as_f64(), Some(1.0), "{f}");
     assert_eq!(f["unemployed_labour_households"], serde_json::json!(["520102"]));
     assert!(f["alerts"].as_array().unwrap().iter().any(|a| a["site"] == "NM-S1" && a["kpi"] == "employed_households"));
+    // A site's page: its profile, numbers and households, in Chinese.
+    let (status, _, page) = get_text(&admin, "/relocation/sites/1?year=2024", &[("cookie", "lang=zh")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("南明安置点") && page.contains("县城、小城镇或工业园区安置") && page.contains("520102"),
+        "{page}"
+    );
     // A registered-poor household over the red line without a reason is
     // refused by row and column; nothing is written.
     let bad =
