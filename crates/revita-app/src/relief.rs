@@ -251,6 +251,58 @@ impl App {
         Ok(report)
     }
 
+    /// Accepts a work-relief project on `day` (the planner's approval of
+    /// the works: status `accepted`), if it is still at `version` and kept
+    /// within the actor's decision jurisdiction.
+    pub async fn accept_relief_project(
+        &self,
+        actor: &Actor,
+        code: &str,
+        version: i64,
+        day: revita_methods::Date,
+        origin: &Origin,
+    ) -> AppResult<()> {
+        let decide = self.jurisdiction(actor, Action::EditDecisions).await?;
+        let mut tx = self.store().begin().await?;
+        let stored = tx
+            .relief_projects_coded(&[code])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::NotFound(format!("project {code}")))?;
+        if !decide.covers(&stored.county) {
+            return Err(AppError::Forbidden(format!("{} may not accept project {code}", actor.name)));
+        }
+        if stored.version != version {
+            return Err(AppError::Conflict(format!(
+                "project {code} was changed by someone else (version {}); reload and try again",
+                stored.version
+            )));
+        }
+        if stored.start_on.as_deref().is_some_and(|s| s > day.to_string().as_str()) {
+            return Err(AppError::Invalid(format!("accepted_on: {day} is before the works started")));
+        }
+        let before = format!("{} {}", stored.status, stored.accepted_on.clone().unwrap_or_default());
+        let accepted = revita_store::relocation::ReliefProject {
+            status: "accepted".into(),
+            accepted_on: Some(day.to_string()),
+            updated_by: actor.name.clone(),
+            updated_at: revita_methods::UtcOffset::UTC.format(origin.now),
+            ..stored.clone()
+        };
+        tx.put_relief_projects(std::slice::from_ref(&accepted)).await?;
+        tx.audit(audit_entry(
+            &actor.name,
+            "relief_project.accept",
+            ("relief_project", code),
+            Some(&stored.county),
+            (Some(before), Some(format!("accepted {day}"))),
+            origin,
+        ));
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The remuneration rules, every version.
     pub async fn relief_rules(&self) -> AppResult<Vec<ReliefRule>> {
         Ok(self.store().relief_rules().await?)

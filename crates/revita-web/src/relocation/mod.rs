@@ -18,6 +18,7 @@ pub(crate) fn routes() -> Vec<Route> {
         get("/work-relief", relief::page),
         post("/work-relief/import", relief::import),
         post("/work-relief/rules", relief::add_rule),
+        post("/work-relief/accept", relief::accept),
     ]
 }
 

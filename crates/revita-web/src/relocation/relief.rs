@@ -45,6 +45,9 @@ fn totals_row(label: String, t: &ReliefTotals) -> TotalsRow {
 #[derive(Serialize)]
 struct ProjectRow {
     code: String,
+    version: i64,
+    status: String,
+    may_accept: bool,
     name: String,
     county: String,
     year: i32,
@@ -107,6 +110,7 @@ async fn show(page: Page, upload: Option<(StatusCode, UploadResult)>, refused: O
     let alerts = app.relief_alerts(&actor, crate::kit::today(), &AlertOptions::default()).await?;
     let (projects, _) = app.relief_project_page(&actor, 0, 1_000).await?;
     let rules = app.relief_rules().await?;
+    let decide = app.jurisdiction(&actor, revita_methods::access::Action::EditDecisions).await?;
     let names: std::collections::HashMap<String, String> = Default::default();
     let label = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let body = ReliefView {
@@ -118,6 +122,9 @@ async fn show(page: Page, upload: Option<(StatusCode, UploadResult)>, refused: O
             .iter()
             .map(|p| ProjectRow {
                 code: p.code.clone(),
+                version: p.version,
+                status: p.status.clone(),
+                may_accept: p.status != "accepted" && decide.covers(&p.county),
                 name: p.name.clone(),
                 county: p.county.to_string(),
                 year: p.year,
@@ -178,6 +185,26 @@ pub async fn import(page: Page, multipart: Multipart) -> PageResult {
         page.t(key).replace("{rows}", &report.rows_read.to_string()).replace("{file}", &staged.name)
     })?;
     show(page, Some(shown), None).await
+}
+
+/// `POST /work-relief/accept`: `code`, `version`, `accepted_on`.
+pub async fn accept(page: Page, Form(form): Form<Fields>) -> PageResult {
+    page.check_csrf(field(&form, "csrf").unwrap_or(""))?;
+    let page = page.at("/work-relief");
+    let result = async {
+        let version: i64 = crate::kit::number(&form, "version")?;
+        let day = crate::kit::date(&form, "accepted_on")?;
+        let code = required(&form, "code")?;
+        page.app().accept_relief_project(&page.viewer()?.actor, code, version, day, &page.origin()).await
+    }
+    .await;
+    match result {
+        Ok(()) => page.see_other("/work-relief"),
+        Err(AppError::Invalid(reason) | AppError::Conflict(reason)) => {
+            show(page, None, Some(Refused::new("accept".into(), reason, form, None))).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A rule from a form's (or the API's) fields.

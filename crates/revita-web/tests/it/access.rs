@@ -173,6 +173,7 @@ const TABLE: &[(&str, Kind)] = &[
     ("/work-relief", Kind::List("/work-relief")),
     ("/work-relief/import", Kind::Write("/work-relief/import")),
     ("/work-relief/rules", Kind::Write("/work-relief/rules")),
+    ("/work-relief/accept", Kind::Write("/work-relief/accept")),
     ("/api/v1/relocation/sites", Kind::List("/api/v1/relocation/sites")),
     ("/api/v1/relocation/follow-up", Kind::List("/api/v1/relocation/follow-up?year=2021")),
     ("/api/v1/relocation/assign", Kind::List("/api/v1/relocation/assign")),
@@ -570,6 +571,11 @@ const WRITES: &[(&str, &str, Payload)] = &[
     ("/relocation/import", "/relocation/import", Payload::Upload("code,name\nS9,x\n")),
     ("/work-relief/import", "/work-relief/import", Payload::Upload("code,name\nP9,x\n")),
     ("/work-relief/rules", "/work-relief/rules", Payload::Form("csrf={csrf}&from_year=2026&min_share=0.5")),
+    (
+        "/work-relief/accept",
+        "/work-relief/accept",
+        Payload::Form("csrf={csrf}&code=NM-P1&version=1&accepted_on=2024-12-01"),
+    ),
     ("/api/v1/work-relief/rules", "/api/v1/work-relief/rules", Payload::Json(r#"{"from_year":2026,"min_share":0.5}"#)),
     (
         "/subsidence/places",

@@ -85,6 +85,15 @@ both_backends!(follow_up_assignment_and_work_relief, |store: DynStore| async mov
     assert_eq!(d["total"]["projects"].as_i64(), Some(2));
     assert_eq!(d["by_county"]["520102"]["workers"]["poverty_exited"].as_i64(), Some(1), "{d}");
     assert_eq!(d["by_province"]["520000"]["central"].as_f64(), Some(1_500_000.0), "{d}");
+    // A planner accepts 南明's project by its version; a stale version is refused.
+    let body = format!("csrf={}&code=NM-P1&version=1&accepted_on=2024-12-01", admin.csrf);
+    let (status, page) = post(&admin, "/work-relief/accept", FORM, &en, body.clone()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (status, page) = post(&admin, "/work-relief/accept", FORM, &en, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("changed by someone else"), "{page}");
+    let (_, projects) = get(&admin, "/api/v1/work-relief/projects").await;
+    assert!(projects.to_string().contains("accepted"), "{projects}");
     // Rules: a national decider adds a version; the page shows it in Chinese.
     let body = format!("csrf={}&from_year=2026&batch_pattern=*&min_share=35%25&note=test", admin.csrf);
     let (status, page) = post(&admin, "/work-relief/rules", FORM, &en, body).await;
