@@ -13,6 +13,7 @@ use crate::{App, AppResult, ImportReport};
 mod disaster;
 mod eco;
 mod pairing;
+mod sae;
 mod synthetic;
 
 pub use synthetic::{Examples, load_examples};

@@ -28,6 +28,7 @@ pub mod profile;
 pub mod query;
 pub mod registry;
 pub mod report;
+pub mod sae;
 pub mod scheme;
 pub mod scratch;
 pub mod screen;

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod households;
 pub mod limits;
+pub mod numeric;
 mod parquet_check;
 pub mod records;
 pub mod registry_parquet;

@@ -255,6 +255,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav_brief", "Brief", "简报"),
     ("nav_disasters", "Recovery", "灾后重建"),
     ("nav_subsidence", "Subsidence", "采煤沉陷区"),
+    ("nav_sae", "Small areas", "小区域估计"),
     ("moved_worse", "Moved to a worse class", "降入更差类别"),
     ("moved_better", "Moved to a better class", "升入更好类别"),
     ("moved_same", "Same class", "类别不变"),
@@ -424,7 +425,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// Every table of messages: the shared ones above, and each feature's own
 /// (kept beside its pages).
-const TABLES: [&[(&str, &str, &str)]; 14] = [
+const TABLES: [&[(&str, &str, &str)]; 15] = [
     MESSAGES,
     crate::account::i18n::MESSAGES,
     crate::admin::i18n::MESSAGES,
@@ -434,6 +435,7 @@ const TABLES: [&[(&str, &str, &str)]; 14] = [
     crate::pairing::i18n::MESSAGES,
     crate::disasters::i18n::MESSAGES,
     crate::subsidence::i18n::MESSAGES,
+    crate::sae::i18n::MESSAGES,
     crate::imports::i18n::MESSAGES,
     crate::indicators::i18n::MESSAGES,
     crate::monitoring::i18n::MESSAGES,

@@ -30,6 +30,7 @@ mod plans;
 mod redirect;
 mod regions;
 mod request_id;
+mod sae;
 mod saved;
 mod server;
 mod shell;
@@ -92,6 +93,7 @@ fn route_table() -> Vec<(String, Route)> {
         pairing::routes(),
         disasters::routes(),
         subsidence::routes(),
+        sae::routes(),
         monitoring::routes(),
         plans::routes(),
         imports::routes(),
@@ -109,6 +111,7 @@ fn route_table() -> Vec<(String, Route)> {
         pairing::api_routes(),
         disasters::api_routes(),
         subsidence::api_routes(),
+        sae::api_routes(),
         monitoring::api_routes(),
         plans::api_routes(),
         shell::api_routes(),

@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pairing.html", include_str!("../templates/pairing.html")),
     ("disasters.html", include_str!("../templates/disasters.html")),
     ("subsidence.html", include_str!("../templates/subsidence.html")),
+    ("sae.html", include_str!("../templates/sae.html")),
     ("subsidence_area.html", include_str!("../templates/subsidence_area.html")),
     ("disaster.html", include_str!("../templates/disaster.html")),
     ("brief.html", include_str!("../templates/brief.html")),

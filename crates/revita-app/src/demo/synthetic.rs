@@ -49,6 +49,9 @@ pub struct Examples {
     pub deliveries: usize,
     /// The post-disaster example event.
     pub disaster: Option<i64>,
+    /// Counties with a synthetic direct poverty estimate (small-area
+    /// estimation's example).
+    pub sae_counties: usize,
 }
 
 /// SplitMix64: a small, fixed pseudo-random sequence (the examples must be
@@ -243,7 +246,9 @@ pub async fn load_examples(app: &App, today: Date, now: i64) -> AppResult<Exampl
     let agreements = super::eco::load(app, dir.path(), &origin).await?;
     let deliveries = super::pairing::load(app, dir.path(), &origin).await?;
     let disaster = Some(super::disaster::load(app, dir.path(), &origin).await?);
+    let sae_counties = super::sae::load(app, dir.path(), &origin).await?;
     Ok(Examples {
+        sae_counties,
         disaster,
         deliveries,
         agreements,

@@ -197,6 +197,7 @@ mod disasters;
 mod eco;
 mod pages;
 mod pairing;
+mod sae;
 mod server;
 mod uploads;
 

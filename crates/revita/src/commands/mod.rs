@@ -34,6 +34,7 @@ mod pairing;
 mod plan;
 mod region;
 mod rollup;
+mod sae;
 mod screen;
 mod serve;
 mod user;
@@ -86,6 +87,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pairing(args) => pairing::run(args).await,
         Command::Brief(args) => brief::run(args).await,
         Command::Disaster(args) => disaster::run(args).await,
+        Command::Sae(args) => sae::run(args).await,
         Command::Lists(args) => lists(args).await,
         Command::Case(args) => case(args).await,
         Command::Plan(args) => plan::run(args).await,
