@@ -594,8 +594,11 @@ struct InSample {
     x: Vec<f64>,
 }
 
+/// An out-of-sample area with its covariates.
+type OutOfSample = (Region, Vec<f64>);
+
 /// Splits the areas into in-sample, out-of-sample and excluded.
-fn classify(spec: &FhSpec, g: Gathered) -> (Vec<InSample>, Vec<(Region, Vec<f64>)>, Vec<Excluded>) {
+fn classify(spec: &FhSpec, g: Gathered) -> (Vec<InSample>, Vec<OutOfSample>, Vec<Excluded>) {
     let (mut inside, mut outside, mut excluded) = (Vec::new(), Vec::new(), Vec::new());
     let get = |code: &str, r: &RegionCode| g.values.get(code).and_then(|m| m.get(r)).copied();
     for region in g.regions {
@@ -722,7 +725,7 @@ fn fh_run(spec: &FhSpec, g: Gathered) -> AppResult<FhRun> {
 }
 
 /// Synthetic estimates x'β̂ (MSE σ̂u² + x'Qx), back-transformed.
-fn out_of_sample(spec: &FhSpec, fit: &FhFit, outside: Vec<(Region, Vec<f64>)>) -> AppResult<Vec<FhAreaRow>> {
+fn out_of_sample(spec: &FhSpec, fit: &FhFit, outside: Vec<OutOfSample>) -> AppResult<Vec<FhAreaRow>> {
     if outside.is_empty() {
         return Ok(Vec::new());
     }

@@ -21,7 +21,10 @@ const SAE_INDICATORS: &str = "code,name_zh,unit,aggregation\npov_direct,贫困�
 
 /// (county, illiteracy, direct, variance): direct ≈ 4 + 1.9 × illiteracy
 /// with area effects of a few points; 520121 and 520122 unsurveyed; 520181 has no covariate.
-const DATA: [(&str, Option<f64>, Option<(f64, f64)>); 10] = [
+/// A county, its covariate, its direct estimate with variance.
+type Row = (&'static str, Option<f64>, Option<(f64, f64)>);
+
+const DATA: [Row; 10] = [
     ("520102", Some(2.0), Some((11.0, 1.0))),
     ("520103", Some(3.0), Some((7.0, 2.0))),
     ("520111", Some(5.0), Some((15.5, 1.5))),
