@@ -14,6 +14,7 @@ mod disaster;
 mod eco;
 mod pairing;
 mod relocation;
+mod sae;
 mod subsidence;
 mod synthetic;
 

@@ -32,6 +32,7 @@ pub mod relief;
 pub mod relocation;
 pub mod report;
 pub mod resource_cities;
+pub mod sae;
 pub mod scheme;
 pub mod scratch;
 pub mod screen;

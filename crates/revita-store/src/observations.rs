@@ -170,6 +170,53 @@ impl Tx {
         self.changed(crate::db::Topic::Indicators);
         Ok(indicators.len() as u64)
     }
+
+    /// Inserts or replaces a few observations inside this transaction (a
+    /// model's estimates stored with the indicators they need and one audit
+    /// entry). A stored value it overwrites is kept first in
+    /// `observation_revisions` under `revision`, as a replace-mode load does.
+    /// Returns how many stored values were replaced. Bulk files go through
+    /// [`crate::ObservationLoad`] instead.
+    pub async fn upsert_observations(
+        &mut self,
+        observations: &[Observation],
+        revision: &crate::Revision,
+    ) -> StoreResult<u64> {
+        const SAVE: &str = "INSERT INTO observation_revisions \
+             (change_id, indicator_code, region_code, period, value, source, status, replaced_at) \
+             SELECT $1, indicator_code, region_code, period, value, source, status, $2 FROM observations \
+             WHERE indicator_code = $3 AND region_code = $4 AND period = $5";
+        const UPSERT: &str = "INSERT INTO observations (indicator_code, region_code, period, value, source, status) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (indicator_code, region_code, period) DO UPDATE SET \
+             value = excluded.value, source = excluded.source, status = excluded.status";
+        let replaced = on_tx!(self, conn => {
+            let mut replaced = 0u64;
+            for o in observations {
+                let period = o.period.to_string();
+                replaced += sqlx::query(SAVE)
+                    .bind(&revision.change_id)
+                    .bind(revision.at)
+                    .bind(o.indicator.as_str())
+                    .bind(o.region.as_str())
+                    .bind(&period)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                sqlx::query(UPSERT)
+                    .bind(o.indicator.as_str())
+                    .bind(o.region.as_str())
+                    .bind(&period)
+                    .bind(o.value)
+                    .bind(o.source.as_deref())
+                    .bind(o.status.as_str())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok::<u64, crate::StoreError>(replaced)
+        })?;
+        self.changed(crate::db::Topic::Observations);
+        Ok(replaced)
+    }
 }
 
 /// The observations query for the filters `query` sets, with keyset

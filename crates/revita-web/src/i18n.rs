@@ -258,6 +258,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav_resource_cities", "Resource cities", "资源型城市"),
     ("nav_relocation", "Relocation", "易地搬迁"),
     ("nav_work_relief", "Work-relief", "以工代赈"),
+    ("nav_sae", "Small areas", "小区域估计"),
     ("moved_worse", "Moved to a worse class", "降入更差类别"),
     ("moved_better", "Moved to a better class", "升入更好类别"),
     ("moved_same", "Same class", "类别不变"),
@@ -427,7 +428,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
 
 /// Every table of messages: the shared ones above, and each feature's own
 /// (kept beside its pages).
-const TABLES: [&[(&str, &str, &str)]; 16] = [
+const TABLES: [&[(&str, &str, &str)]; 17] = [
     MESSAGES,
     crate::account::i18n::MESSAGES,
     crate::admin::i18n::MESSAGES,
@@ -439,6 +440,7 @@ const TABLES: [&[(&str, &str, &str)]; 16] = [
     crate::subsidence::i18n::MESSAGES,
     crate::resource_cities::i18n::MESSAGES,
     crate::relocation::i18n::MESSAGES,
+    crate::sae::i18n::MESSAGES,
     crate::imports::i18n::MESSAGES,
     crate::indicators::i18n::MESSAGES,
     crate::monitoring::i18n::MESSAGES,

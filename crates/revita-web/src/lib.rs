@@ -32,6 +32,7 @@ mod regions;
 mod relocation;
 mod request_id;
 mod resource_cities;
+mod sae;
 mod saved;
 mod server;
 mod shell;
@@ -96,6 +97,7 @@ fn route_table() -> Vec<(String, Route)> {
         subsidence::routes(),
         resource_cities::routes(),
         relocation::routes(),
+        sae::routes(),
         monitoring::routes(),
         plans::routes(),
         imports::routes(),
@@ -115,6 +117,7 @@ fn route_table() -> Vec<(String, Route)> {
         subsidence::api_routes(),
         resource_cities::api_routes(),
         relocation::api_routes(),
+        sae::api_routes(),
         monitoring::api_routes(),
         plans::api_routes(),
         shell::api_routes(),

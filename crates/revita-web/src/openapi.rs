@@ -496,6 +496,20 @@ pub const ENDPOINTS: &[Endpoint] = &[
         example: "/api/v1/eco/transfer",
     },
     Endpoint {
+        method: "POST",
+        path: "/api/v1/sae/fh",
+        summary: "Small-area estimates by the Fay–Herriot model (REML or ML; none, log or arcsine scale; Prasad–Rao or bootstrap MSE) over the areas of a level you may read: {spec, unit, fit {beta, sigma_u2, iterations}, areas [{code, direct, variance, direct_cv, estimate, mse, cv (%), gamma, residual, in_sample}], excluded [{code, reason}]}. A spec the data refuse is 400 with the reason. Nothing is stored.",
+        params: &[],
+        example: "/api/v1/sae/fh",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/v1/sae/fh/store",
+        summary: "Stores a Fay–Herriot spec's estimates as observations of its output indicator with <output>_mse and <output>_cv (%), status estimated, within your data-entry jurisdiction (403 if any area lies outside it), audited; with dry_run, what would be stored: {dry_run, observations, indicators_created, replaced}",
+        params: &[],
+        example: "/api/v1/sae/fh/store",
+    },
+    Endpoint {
         method: "GET",
         path: "/api/v1/pairing/ledger",
         summary: "The pairing-assistance ledger of a year within your jurisdiction: each pairing in force with its obligation (the donor's rule, split among its recipients; yuan) and how it was computed, funds and other deliveries, fulfilment, the shares to livelihoods and to county level and whether both norms (70%, 80%) are met: {ledger, next, total}, paged by row",
@@ -802,6 +816,26 @@ fn request_body(path: &str, region: &str) -> Value {
 }
 
 /// The JSON schema of a write's body: what each form's fields are.
+/// A Fay–Herriot spec (`revita_app::sae::FhSpec`): only the shape; the
+/// indicators and the rest are checked against the data (400).
+fn fh_spec() -> Value {
+    let text = json!({"type": "string", "minLength": 1});
+    let optional = json!({"type": "string", "nullable": true});
+    json!({
+        "type": "object",
+        "required": ["name", "level", "year", "direct", "variance"],
+        "properties": {
+            "name": text, "level": text, "within": optional, "year": {"type": "integer"},
+            "direct": text, "variance": text, "covariates": {"type": "array", "items": text},
+            "method": {"type": "string", "enum": ["reml", "ml"]},
+            "transform": {"type": "string", "enum": ["none", "log", "arcsine"]},
+            "sample_size": optional, "mse": {"type": "string", "enum": ["prasad_rao", "bootstrap"]},
+            "replicates": {"type": "integer", "minimum": 1}, "seed": {"type": "integer", "minimum": 0},
+            "output": optional,
+        },
+    })
+}
+
 fn write_body(path: &str, region: &str) -> Value {
     use revita_methods::monitoring::{Category, Channel, MeasureKind, Step};
     use revita_methods::plan::{FundingSource, PlanKind, PlanStatus, ProjectCategory, ProjectStatus};
@@ -957,6 +991,8 @@ fn write_body(path: &str, region: &str) -> Value {
                 )},
             }),
         ),
+        "/api/v1/sae/fh" => fh_spec(),
+        "/api/v1/sae/fh/store" => object(&["spec"], json!({"spec": fh_spec(), "dry_run": {"type": "boolean"}})),
         "/api/v1/pairing/flows" => object(
             &["program", "donor", "recipient", "year", "kind", "project", "amount"],
             json!({

@@ -91,6 +91,9 @@ pub enum Command {
     /// Work-relief (以工代赈): projects, rosters and payments imported,
     /// alerts, totals, the remuneration rules.
     WorkRelief(WorkReliefArgs),
+    /// Small-area estimation: Fay–Herriot from stored observations (`fh`),
+    /// the census EBP from a survey and a census file (`ebp`).
+    Sae(SaeArgs),
     /// Screen a household file (CSV or Parquet): return-to-poverty triggers and the Alkire–Foster MPI by county.
     Screen(ScreenArgs),
     /// Summarise what the database holds.
@@ -1099,6 +1102,65 @@ pub enum WorkReliefAction {
         /// A note.
         #[arg(long)]
         note: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SaeArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    #[command(subcommand)]
+    pub action: SaeAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SaeAction {
+    /// Fay–Herriot estimates of a spec (JSON) over stored observations,
+    /// within your jurisdiction; optionally stored as indicators.
+    Fh {
+        /// The spec file (see docs/user-guide.md, "Small-area estimation").
+        #[arg(long)]
+        spec: PathBuf,
+        /// Store the estimates as observations of the spec's output indicator.
+        #[arg(long)]
+        store: bool,
+        /// With --store: check and say what would be stored; write nothing.
+        #[arg(long, requires = "store")]
+        dry_run: bool,
+        /// Write the estimates here as CSV.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print the run as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The census EBP under the nested-error model (benchmark B2's contract):
+    /// writes ebp.csv (--out) and ebp_params.csv beside it. Reads no database.
+    Ebp {
+        /// The survey sample: domain, y > 0, x1..x5.
+        #[arg(long)]
+        sample: PathBuf,
+        /// The census: domain, x1..x5.
+        #[arg(long)]
+        population: PathBuf,
+        /// Where to write ebp.csv.
+        #[arg(long)]
+        out: PathBuf,
+        /// The poverty line.
+        #[arg(long, default_value_t = 7600.0)]
+        z: f64,
+        /// Monte Carlo replicates.
+        #[arg(long = "L", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        l: u64,
+        /// Bootstrap replicates for the MSE (0: none).
+        #[arg(long = "B", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=10_000))]
+        b: u64,
+        /// The seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Threads (default: the machine's cores).
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 

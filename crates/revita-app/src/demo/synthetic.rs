@@ -53,6 +53,9 @@ pub struct Examples {
     pub subsidence_areas: usize,
     /// Resettlement sites.
     pub resettlement_sites: usize,
+    /// Counties with a synthetic direct poverty estimate (small-area
+    /// estimation's example).
+    pub sae_counties: usize,
 }
 
 /// SplitMix64: a small, fixed pseudo-random sequence (the examples must be
@@ -249,9 +252,11 @@ pub async fn load_examples(app: &App, today: Date, now: i64) -> AppResult<Exampl
     let disaster = Some(super::disaster::load(app, dir.path(), &origin).await?);
     let subsidence_areas = super::subsidence::load(app, dir.path(), &origin).await?;
     let resettlement_sites = super::relocation::load(app, dir.path(), &origin).await?;
+    let sae_counties = super::sae::load(app, dir.path(), &origin).await?;
     Ok(Examples {
         resettlement_sites,
         subsidence_areas,
+        sae_counties,
         disaster,
         deliveries,
         agreements,

@@ -145,6 +145,19 @@ both_backends!(the_demo_examples_fill_the_registry_cases_and_a_plan, |store: Dyn
         .unwrap();
     let water = alerts.iter().find(|a| a.code == "QXG-2024-02").expect("the 29.9% project is flagged");
     assert!(water.alerts.iter().any(|a| matches!(a, revita_methods::work_relief::ReliefAlert::ShareBelowRule(_))));
+    // Issue 22: the example spec runs over Guizhou's counties, most with a
+    // synthetic direct estimate, the rest estimated out of sample, and
+    // stores as three indicators (dry run: nothing written).
+    assert!(added.sae_counties > 50, "{}", added.sae_counties);
+    let spec = revita_app::sae::FhSpec::from_json(revita_app::sae::EXAMPLE_SPEC).unwrap();
+    let run = app.run_fh(&admin, &spec).await.unwrap();
+    let in_sample = run.areas.iter().filter(|a| a.in_sample).count();
+    assert_eq!(in_sample, added.sae_counties);
+    assert!(run.areas.len() > in_sample, "some counties out of sample");
+    assert!(run.fit.sigma_u2 > 0.0 && run.fit.beta[1].1 > 0.0, "{:?}", run.fit);
+    assert!(run.areas.iter().all(|a| a.mse > 0.0 && a.estimate > 0.0));
+    let dry = app.store_fh(&admin, &spec, true, &revita_app::auth::Origin::default()).await.unwrap();
+    assert_eq!(dry.observations.len(), 3 * run.areas.len());
     // The Nanming clerk sees the county's six cases and no other.
     let clerk = app.actor_named("nanming_clerk").await.unwrap();
     let within = app.jurisdiction(&clerk, revita_methods::access::Action::Read).await.unwrap();

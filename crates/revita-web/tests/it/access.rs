@@ -183,6 +183,11 @@ const TABLE: &[(&str, Kind)] = &[
     ("/api/v1/work-relief/rules", Kind::Write("/api/v1/work-relief/rules")),
     ("/resource-cities/{code}", Kind::Region("/resource-cities/{code}")),
     ("/api/v1/resource-cities/{code}", Kind::Region("/api/v1/resource-cities/{code}")),
+    ("/sae", Kind::List("/sae")),
+    ("/sae.csv", Kind::Write("/sae.csv")),
+    ("/sae/store", Kind::Write("/sae/store")),
+    ("/api/v1/sae/fh", Kind::Write("/api/v1/sae/fh")),
+    ("/api/v1/sae/fh/store", Kind::Write("/api/v1/sae/fh/store")),
     ("/plans", Kind::List("/plans")),
     ("/plans/projects-template.xlsx", Kind::LoggedIn("/plans/projects-template.xlsx")),
     ("/plans/{id}", Kind::Plan("/plans/{plan}")),
@@ -508,6 +513,39 @@ const WRITES: &[(&str, &str, Payload)] = &[
         "/api/v1/eco/transfer",
         Payload::Json(
             r#"{"coefficient":0.5,"prohibited_rate":1,"ranger_standard":1,"counties":[{"county":"A","standard_expenditure":2,"standard_revenue":1}]}"#,
+        ),
+    ),
+    (
+        "/sae",
+        "/sae",
+        Payload::Form(
+            "csrf={csrf}&spec=%7B%22name%22%3A%22x%22%2C%22level%22%3A%22county%22%2C%22year%22%3A2020%2C%22direct%22%3A%22pop_total%22%2C%22variance%22%3A%22pop_total%22%2C%22output%22%3A%22pop_sae%22%7D",
+        ),
+    ),
+    (
+        "/sae.csv",
+        "/sae.csv",
+        Payload::Form(
+            "csrf={csrf}&spec=%7B%22name%22%3A%22x%22%2C%22level%22%3A%22county%22%2C%22year%22%3A2020%2C%22direct%22%3A%22pop_total%22%2C%22variance%22%3A%22pop_total%22%2C%22output%22%3A%22pop_sae%22%7D",
+        ),
+    ),
+    (
+        "/sae/store",
+        "/sae/store",
+        Payload::Form(
+            "csrf={csrf}&spec=%7B%22name%22%3A%22x%22%2C%22level%22%3A%22county%22%2C%22year%22%3A2020%2C%22direct%22%3A%22pop_total%22%2C%22variance%22%3A%22pop_total%22%2C%22output%22%3A%22pop_sae%22%7D",
+        ),
+    ),
+    (
+        "/api/v1/sae/fh",
+        "/api/v1/sae/fh",
+        Payload::Json(r#"{"name":"x","level":"county","year":2020,"direct":"pop_total","variance":"pop_total"}"#),
+    ),
+    (
+        "/api/v1/sae/fh/store",
+        "/api/v1/sae/fh/store",
+        Payload::Json(
+            r#"{"spec":{"name":"x","level":"county","year":2020,"direct":"pop_total","variance":"pop_total","output":"pop_sae"}}"#,
         ),
     ),
     (

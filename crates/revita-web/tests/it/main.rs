@@ -231,6 +231,7 @@ mod eco;
 mod pages;
 mod pairing;
 mod relocation;
+mod sae;
 mod server;
 mod subsidence;
 mod uploads;

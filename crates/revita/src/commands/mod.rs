@@ -43,6 +43,7 @@ mod plan;
 mod region;
 mod relocate;
 mod rollup;
+mod sae;
 mod screen;
 mod serve;
 mod subsidence;
@@ -99,6 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Subsidence(args) => subsidence::run(args).await,
         Command::Relocate(args) => relocate::run(args).await,
         Command::WorkRelief(args) => relocate::work_relief(args).await,
+        Command::Sae(args) => sae::run(args).await,
         Command::Lists(args) => lists(args).await,
         Command::Case(args) => case(args).await,
         Command::Plan(args) => plan::run(args).await,

@@ -911,3 +911,151 @@ fn subsidence_join_and_relocate_assign_work_on_files() {
         stderr(&out)
     );
 }
+
+/// A deterministic standard normal stream (SplitMix64 and Box–Muller), so
+/// that the test's survey is the same on every machine.
+struct Normals(u64);
+
+impl Normals {
+    fn unit(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn next(&mut self) -> f64 {
+        let u = self.unit().max(1e-12);
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * self.unit()).cos()
+    }
+}
+
+#[test]
+fn sae_ebp_follows_the_b2_contract_on_a_small_survey() {
+    let f = Fixture::new();
+    // log y = 8 + 0.5 x1 − 0.3 x2 + 0.2 x3 + 0.1 x4 + 0 x5 + u_d + e, with
+    // σu = 0.2 and σe = 0.1: small noise, so REML recovers β closely.
+    let beta = [8.0, 0.5, -0.3, 0.2, 0.1, 0.0];
+    let mut g = Normals(7);
+    let (mut sample, mut census) = (String::from("domain,y,x1,x2,x3,x4,x5\n"), String::from("domain,x1,x2,x3,x4,x5\n"));
+    for d in 1..=6 {
+        let u = 0.2 * g.next();
+        for j in 0..60 {
+            let x: Vec<f64> = (0..5).map(|_| g.next()).collect();
+            let row = x.iter().map(|v| format!("{v:.6}")).collect::<Vec<_>>().join(",");
+            census.push_str(&format!("{}{d},{row}\n", 100));
+            // Domain 6 is not surveyed; the others, 15 of their units.
+            if d < 6 && j < 15 {
+                let eta = beta[0] + x.iter().zip(&beta[1..]).map(|(a, b)| a * b).sum::<f64>() + u + 0.1 * g.next();
+                sample.push_str(&format!("{}{d},{:.6},{row}\n", 100, eta.exp()));
+            }
+        }
+    }
+    let out_path = f.dir.path().join("ebp.csv");
+    let args = [
+        "sae",
+        "ebp",
+        "--sample",
+        f.file("sample.csv", &sample).to_str().unwrap(),
+        "--population",
+        f.file("population.csv", &census).to_str().unwrap(),
+        "--out",
+        out_path.to_str().unwrap(),
+        "--z",
+        "3000",
+        "--L",
+        "50",
+        "--B",
+        "2",
+        "--seed",
+        "1",
+        "--threads",
+        "2",
+    ]
+    .map(String::from);
+    let out = revita().args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("params b0=") && stdout(&out).contains("TIME read="), "{}", stdout(&out));
+    let params = std::fs::read_to_string(f.dir.path().join("ebp_params.csv")).unwrap();
+    let value = |name: &str| -> f64 {
+        params.lines().find_map(|l| l.strip_prefix(&format!("{name},"))).unwrap().parse().unwrap()
+    };
+    for (i, b) in beta.iter().enumerate() {
+        assert!((value(&format!("b{i}")) - b).abs() < 0.2, "b{i}: {params}");
+    }
+    assert!((value("se2") - 0.01).abs() < 0.005, "{params}");
+    assert!(value("su2") > 0.0 && value("su2") < 0.2, "{params}");
+    let table = std::fs::read_to_string(&out_path).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "domain,n_sample,N_pop,mean,fgt0,mse_mean,mse_fgt0");
+    assert_eq!(lines.len(), 7, "{table}");
+    assert!(lines[1].starts_with("1001,15,60,") && lines[6].starts_with("1006,0,60,"), "{table}");
+    for line in &lines[1..] {
+        let cells: Vec<f64> = line.split(',').skip(3).map(|c| c.parse().unwrap()).collect();
+        assert!(cells[0] > 0.0 && (0.0..=1.0).contains(&cells[1]) && cells[2] >= 0.0, "{line}");
+    }
+    // The same seed gives the same file.
+    assert!(revita().args(&args).output().unwrap().status.success());
+    assert_eq!(std::fs::read_to_string(&out_path).unwrap(), table);
+    // A sample without its y column is refused naming it.
+    let bad = f.file("bad.csv", "domain,x1,x2,x3,x4,x5\n1001,0,0,0,0,0\n");
+    let mut bad_args = args.clone();
+    bad_args[3] = bad.to_str().unwrap().to_string();
+    let out = revita().args(&bad_args).output().unwrap();
+    assert!(!out.status.success() && stderr(&out).contains("no column y"), "{}", stderr(&out));
+}
+
+#[test]
+fn sae_fh_estimates_and_stores_from_the_command_line() {
+    let f = loaded();
+    let more =
+        "code,name_zh,name_en\n520111,花溪区,\n520112,乌当区,\n520113,白云区,\n520115,观山湖区,\n520121,开阳县,\n";
+    let indicators =
+        "code,name_zh,unit,aggregation\npov,贫困率,%,none\npov_var,贫困率方差,%²,none\nill,文盲率,%,none\n";
+    let mut obs = String::from("region_code,indicator,period,value\n");
+    for (code, x, d, v) in [
+        ("520102", 2.0, 11.0, 1.0),
+        ("520103", 3.0, 7.0, 2.0),
+        ("520111", 5.0, 15.5, 1.5),
+        ("520112", 6.0, 11.0, 4.0),
+        ("520113", 4.0, 13.5, 1.0),
+        ("520115", 1.0, 4.0, 0.8),
+    ] {
+        obs.push_str(&format!("{code},ill,2020,{x}\n{code},pov,2020,{d}\n{code},pov_var,2020,{v}\n"));
+    }
+    obs.push_str("520121,ill,2020,8\n");
+    for (kind, name, text) in
+        [("regions", "r2.csv", more), ("indicators", "i2.csv", indicators), ("observations", "o.csv", &obs)]
+    {
+        let out = run(&["import", kind, f.file(name, text).to_str().unwrap()], &f.db());
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let spec = f.file(
+        "fh.json",
+        r#"{"name": "cli", "level": "county", "year": 2020, "direct": "pov", "variance": "pov_var",
+            "covariates": ["ill"], "output": "pov_sae"}"#,
+    );
+    let csv = f.dir.path().join("fh.csv");
+    let out = run(&["sae", "fh", "--spec", spec.to_str().unwrap(), "--out", csv.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("520121\t开阳县\tfalse\t"), "{}", stdout(&out));
+    assert!(std::fs::read_to_string(&csv).unwrap().starts_with("\u{feff}code,name,in_sample"));
+    let out = run(&["sae", "fh", "--spec", spec.to_str().unwrap(), "--store", "--dry-run"], &f.db());
+    assert!(stdout(&out).contains("would store 21 observations"), "{}{}", stdout(&out), stderr(&out));
+    let exported = f.dir.path().join("pov_sae.csv");
+    let out = run(&["export", "--indicator", "pov_sae", "--out", exported.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!std::fs::read_to_string(&exported).unwrap().contains("520121"), "the dry run stored nothing");
+    let out = run(&["sae", "fh", "--spec", spec.to_str().unwrap(), "--store"], &f.db());
+    assert!(
+        stdout(&out).contains("stored 21 observations (indicators defined: pov_sae, pov_sae_mse, pov_sae_cv"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["audit", "verify"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["export", "--indicator", "pov_sae", "--out", exported.to_str().unwrap()], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.contains("520121") && text.contains("estimated"), "{text}");
+}

@@ -1,0 +1,150 @@
+//! The census EBP from files (benchmark B2's contract, bench/SPEC.md): a
+//! survey sample (`domain`, `y` > 0, `x1`..`x5`) and a census (`domain`,
+//! `x1`..`x5`) in, `ebp.csv` and `ebp_params.csv` beside it out. Needs no
+//! store: the numbers in the files are all it reads.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use revita_methods::sae::ebp::{Census, DomainEbp, EbpOptions, bootstrap_mse, ebp};
+use revita_methods::sae::nested::{NestedFit, NestedSample};
+use revita_methods::sae::table::{NumericTable, parse_numeric_csv};
+
+use crate::{AppError, AppResult};
+
+/// The covariates of the contract.
+const X: [&str; 5] = ["x1", "x2", "x3", "x4", "x5"];
+
+/// A run's files and parameters.
+#[derive(Debug, Clone)]
+pub struct EbpFiles {
+    /// The survey sample.
+    pub sample: PathBuf,
+    /// The census.
+    pub population: PathBuf,
+    /// Where to write `ebp.csv` (`ebp_params.csv` goes beside it).
+    pub out: PathBuf,
+    /// The poverty line z.
+    pub line: f64,
+    /// Monte Carlo replicates L.
+    pub replicates: usize,
+    /// Bootstrap replicates B (0: no MSE).
+    pub bootstrap: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Threads.
+    pub threads: usize,
+}
+
+/// What a run found, for printing.
+#[derive(Debug, Clone)]
+pub struct EbpSummary {
+    /// β̂ (intercept first), σ̂u², σ̂e².
+    pub fit: NestedFit,
+    /// Domains estimated.
+    pub domains: usize,
+    /// Domains without a sampled unit.
+    pub out_of_sample: usize,
+    /// Seconds reading, computing, writing.
+    pub seconds: (f64, f64, f64),
+}
+
+/// The largest sample or census file read (bytes).
+const MAX_FILE_BYTES: u64 = 8 << 30;
+
+/// A numeric file's `domain` key and named columns, parsed on `threads`
+/// threads by the core's exact fast parser; problems name the file and line.
+fn read_numeric_csv(path: &Path, names: &[&str], threads: usize) -> Result<NumericTable, String> {
+    let file = path.display();
+    let size = std::fs::metadata(path).map_err(|e| format!("{file}: cannot open: {e}"))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!("{file}: larger than {} GiB", MAX_FILE_BYTES >> 30));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{file}: cannot read: {e}"))?;
+    parse_numeric_csv(&bytes, "domain", names, threads).map_err(|e| format!("{file}: {e}"))
+}
+
+/// Runs the contract: REML fit of log y on x1..x5 with a domain effect, the
+/// EBP of every census domain (sorted by code), the bootstrap MSE if B > 0.
+pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
+    let t0 = Instant::now();
+    let invalid = AppError::Invalid;
+    let threads = run.threads.max(1);
+    let mut names = vec!["y"];
+    names.extend(X);
+    let (sample, pop) = std::thread::scope(|s| {
+        let sample = s.spawn(|| read_numeric_csv(&run.sample, &names, 1));
+        let pop = read_numeric_csv(&run.population, &X, threads.saturating_sub(1).max(1));
+        (sample.join().unwrap_or_else(|_| Err("the sample reader panicked".into())), pop)
+    });
+    let (sample, pop) = (sample.map_err(invalid)?, pop.map_err(invalid)?);
+    let t_read = t0.elapsed().as_secs_f64();
+
+    // Domains are the census's, sorted by code; sample rows elsewhere are
+    // dropped (the contract says so).
+    let mut codes = pop.keys.clone();
+    codes.sort_unstable();
+    codes.dedup();
+    let pdom: Vec<usize> = pop.keys.iter().map(|c| codes.binary_search(c).unwrap_or(0)).collect();
+    let k = X.len();
+    let (mut t, mut xs, mut sdom) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, c) in sample.keys.iter().enumerate() {
+        if let Ok(d) = codes.binary_search(c) {
+            let row = &sample.values[i * (k + 1)..(i + 1) * (k + 1)];
+            if row[0] <= 0.0 {
+                return Err(AppError::Invalid(format!("sample line {}: y must be positive for the log", i + 2)));
+            }
+            t.push(row[0].ln());
+            xs.extend_from_slice(&row[1..]);
+            sdom.push(d);
+        }
+    }
+    let sae = |e: revita_methods::sae::SaeError| AppError::Invalid(e.to_string());
+    let ns = NestedSample::new(&t, &xs, k, &sdom, codes.len()).map_err(sae)?;
+    let census = Census::new(&pop.values, k, &pdom, codes.len()).map_err(sae)?;
+    let fit = ns.fit_reml().map_err(sae)?;
+    let opts = EbpOptions { line: run.line, replicates: run.replicates, seed: run.seed, threads };
+    let est = ebp(&ns, &census, &fit, &opts).map_err(sae)?;
+    let mse = (run.bootstrap > 0).then(|| bootstrap_mse(&ns, &census, &fit, &opts, run.bootstrap)).transpose();
+    let mse = mse.map_err(sae)?;
+    let t_compute = t0.elapsed().as_secs_f64() - t_read;
+
+    write(&run.out, &ebp_csv(&codes, &est, mse.as_deref()))?;
+    write(&run.out.with_file_name("ebp_params.csv"), &params_csv(&fit))?;
+    let total = t0.elapsed().as_secs_f64();
+    Ok(EbpSummary {
+        out_of_sample: est.iter().filter(|e| e.n_sample == 0).count(),
+        domains: codes.len(),
+        fit,
+        seconds: (t_read, t_compute, total - t_read - t_compute),
+    })
+}
+
+fn write(path: &Path, text: &str) -> AppResult<()> {
+    std::fs::write(path, text).map_err(|e| AppError::Invalid(format!("{}: {e}", path.display())))
+}
+
+/// `ebp.csv`: one row per census domain (the MSE columns only with B > 0).
+fn ebp_csv(codes: &[i64], est: &[DomainEbp], mse: Option<&[revita_methods::sae::ebp::Indicators]>) -> String {
+    let mut out = String::with_capacity(64 * codes.len());
+    out.push_str("domain,n_sample,N_pop,mean,fgt0");
+    out.push_str(if mse.is_some() { ",mse_mean,mse_fgt0\n" } else { "\n" });
+    for (d, r) in est.iter().enumerate() {
+        out.push_str(&format!("{},{},{},{:.6},{:.6}", codes[d], r.n_sample, r.n_pop, r.estimate.mean, r.estimate.fgt0));
+        if let Some(m) = mse {
+            out.push_str(&format!(",{:.6},{:.6}", m[d].mean, m[d].fgt0));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `ebp_params.csv`: b0..b5, su2, se2 with 16 significant digits.
+fn params_csv(fit: &NestedFit) -> String {
+    let mut text = String::from("param,value\n");
+    for (i, v) in fit.beta.iter().enumerate() {
+        text.push_str(&format!("b{i},{v:.15e}\n"));
+    }
+    text.push_str(&format!("su2,{:.15e}\nse2,{:.15e}\n", fit.sigma_u2, fit.sigma_e2));
+    text
+}

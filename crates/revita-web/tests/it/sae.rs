@@ -1,0 +1,228 @@
+//! Small-area estimation through the pages and the API (issue 22), on both
+//! back ends: a Fay–Herriot run over ten counties of 贵阳市 (eight with a
+//! direct estimate, two out of sample, one left out for a missing
+//! covariate), a refused spec (422 page keeping the text, 400 JSON), the
+//! CSV export, and storing the estimates: a dry run writes nothing, a store
+//! writes three indicators with an audit entry, and a clerk whose data entry
+//! covers one county cannot store estimates of the others.
+
+use revita_methods::access::{Grant, Role};
+
+use super::pages::post;
+use super::*;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Eight more counties of 贵阳市 beside the fixture's two.
+const MORE_REGIONS: &str = "code,name_zh,name_en\n520111,花溪区,Huaxi\n520112,乌当区,Wudang\n520113,白云区,Baiyun\n\
+    520115,观山湖区,Guanshanhu\n520121,开阳县,Kaiyang\n520122,息烽县,Xifeng\n520123,修文县,Xiuwen\n520181,清镇市,Qingzhen\n";
+const SAE_INDICATORS: &str = "code,name_zh,unit,aggregation\npov_direct,贫困率直接估计,%,none\n\
+    pov_var,贫困率抽样方差,%²,none\nilliteracy,文盲率,%,none\n";
+
+/// (county, illiteracy, direct, variance): direct ≈ 4 + 1.9 × illiteracy
+/// with area effects of a few points; 520121 and 520122 unsurveyed; 520181 has no covariate.
+/// A county, its covariate, its direct estimate with variance.
+type Row = (&'static str, Option<f64>, Option<(f64, f64)>);
+
+const DATA: [Row; 10] = [
+    ("520102", Some(2.0), Some((11.0, 1.0))),
+    ("520103", Some(3.0), Some((7.0, 2.0))),
+    ("520111", Some(5.0), Some((15.5, 1.5))),
+    ("520112", Some(6.0), Some((11.0, 4.0))),
+    ("520113", Some(4.0), Some((13.5, 1.0))),
+    ("520115", Some(1.0), Some((4.0, 0.8))),
+    ("520123", Some(8.0), Some((20.5, 3.0))),
+    ("520121", Some(7.0), None),
+    ("520122", Some(9.0), None),
+    ("520181", None, Some((12.0, 2.0))),
+];
+
+const SPEC: &str = r#"{"name": "test poverty", "level": "county", "within": "520100", "year": 2020,
+  "direct": "pov_direct", "variance": "pov_var", "covariates": ["illiteracy"], "output": "pov_sae"}"#;
+
+async fn with_sae_data(store: DynStore) -> Client {
+    let admin = fixture(store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let plain = FileImport::default();
+    admin.import_regions(&write("r.csv", MORE_REGIONS), &plain).await.unwrap();
+    admin.import_indicators(&write("i.csv", SAE_INDICATORS), &plain).await.unwrap();
+    let mut obs = String::from("region_code,indicator,period,value\n");
+    for (code, x, direct) in DATA {
+        if let Some(x) = x {
+            obs.push_str(&format!("{code},illiteracy,2020,{x}\n"));
+        }
+        if let Some((d, v)) = direct {
+            obs.push_str(&format!("{code},pov_direct,2020,{d}\n{code},pov_var,2020,{v}\n"));
+        }
+    }
+    admin.import_observations(&write("o.csv", &obs), &ObservationImport::default(), &|_| {}).await.unwrap();
+    admin
+}
+
+/// Percent-encodes a form value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// POSTs JSON as the session's caller, with its CSRF token.
+async fn post_json(client: &Client, uri: &str, body: &str) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("content-type", "application/json")
+        .header("cookie", &client.cookie)
+        .header("x-csrf-token", &client.csrf)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = client.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+both_backends!(fay_herriot_runs_through_the_api_and_the_page, |store: DynStore| async move {
+    let admin = with_sae_data(store).await;
+    let (status, run) = post_json(&admin, "/api/v1/sae/fh", SPEC).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    let areas = run["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 9);
+    assert_eq!(run["excluded"][0]["code"], "520181");
+    assert!(run["excluded"][0]["reason"].as_str().unwrap().contains("illiteracy"));
+    assert_eq!(run["unit"], "%");
+    let beta = run["fit"]["beta"].as_array().unwrap();
+    assert_eq!(beta[1][0], "illiteracy");
+    assert!((1.0..3.0).contains(&beta[1][1].as_f64().unwrap()), "slope near 1.9: {beta:?}");
+    assert!(run["fit"]["sigma_u2"].as_f64().unwrap() > 0.0, "{run}");
+    for a in areas {
+        let est = a["estimate"].as_f64().unwrap();
+        let mse = a["mse"].as_f64().unwrap();
+        assert!(mse > 0.0);
+        assert!((a["cv"].as_f64().unwrap() - 100.0 * mse.sqrt() / est).abs() < 1e-9);
+        if a["in_sample"] == true {
+            // The EBLUP lies between the direct and the synthetic estimate,
+            // with γ = σu²/(σu² + ψ).
+            let (d, v) = (a["direct"].as_f64().unwrap(), a["variance"].as_f64().unwrap());
+            let g = a["gamma"].as_f64().unwrap();
+            assert!(
+                g > 0.0
+                    && g < 1.0
+                    && (g - run["fit"]["sigma_u2"].as_f64().unwrap() / (run["fit"]["sigma_u2"].as_f64().unwrap() + v))
+                        .abs()
+                        < 1e-9
+            );
+            let synthetic = (est - g * d) / (1.0 - g);
+            assert!((est - d) * (est - synthetic) <= 1e-9, "{a}");
+        } else {
+            assert!(a["gamma"].is_null() && a["direct"].is_null());
+        }
+    }
+    // The same through the page, in both languages.
+    let body = format!("csrf={}&spec={}", admin.csrf, encode(SPEC));
+    let en = format!("{}; lang=en", admin.cookie);
+    let (status, page) = post(&admin, "/sae", FORM, &en, body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for needle in ["sae-results", "id=\"sae-map\"", "id=\"sae-residuals\"", "Huaxi", "out of sample", "Shrinkage γ"] {
+        assert!(page.contains(needle), "{needle}: {page}");
+    }
+    let zh = format!("{}; lang=zh", admin.cookie);
+    let (_, page) = post(&admin, "/sae", FORM, &zh, body).await;
+    assert!(page.contains("花溪区") && page.contains("收缩因子"), "{page}");
+    // The CSV export: a byte-order mark, then the header.
+    let body = format!("csrf={}&spec={}", admin.csrf, encode(SPEC));
+    let (status, csv) = post(&admin, "/sae.csv", FORM, &admin.cookie, body).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("\u{feff}code,name,in_sample,direct"), "{csv}");
+    assert!(csv.contains("520111,花溪区,1,") && csv.contains("520181,清镇市,excluded"), "{csv}");
+});
+
+both_backends!(a_bad_spec_is_refused_keeping_what_was_typed, |store: DynStore| async move {
+    let admin = with_sae_data(store).await;
+    let typed = SPEC.replace("\"reml\"", "\"x\"").replace("illiteracy\"]", "illiteracy\"], \"method\": \"bayes\"");
+    let body = format!("csrf={}&spec={}", admin.csrf, encode(&typed));
+    let (status, page) = post(&admin, "/sae", FORM, &format!("{}; lang=en", admin.cookie), body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("sae-refused") && page.contains("bayes"), "{page}");
+    assert!(page.contains("&quot;bayes&quot;") || page.contains("\"bayes\""), "the text typed is kept: {page}");
+    // An undefined indicator, through the API: 400 with the reason as JSON.
+    let (status, error) = post_json(&admin, "/api/v1/sae/fh", &SPEC.replace("pov_var", "nothing_here")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{error}");
+    assert!(error["message"].as_str().unwrap().contains("nothing_here"), "{error}");
+    let (status, error) = post_json(&admin, "/api/v1/sae/fh", r#"{"name": "x"}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["code"], "invalid_request", "{error}");
+    // Too few areas: one county.
+    let (status, error) = post_json(&admin, "/api/v1/sae/fh", &SPEC.replace("520100", "520102")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+});
+
+both_backends!(estimates_are_stored_within_the_data_entry_jurisdiction, |store: DynStore| async move {
+    let admin = with_sae_data(store).await;
+    let audit_rows = |csv: &str| csv.lines().filter(|l| l.contains("sae.store")).count();
+    // A dry run says what would be written, and writes nothing.
+    let body = format!(r#"{{"spec": {SPEC}, "dry_run": true}}"#);
+    let (status, dry) = post_json(&admin, "/api/v1/sae/fh/store", &body).await;
+    assert_eq!(status, StatusCode::OK, "{dry}");
+    assert_eq!(dry["observations"].as_array().unwrap().len(), 27);
+    assert_eq!(dry["indicators_created"], serde_json::json!(["pov_sae", "pov_sae_mse", "pov_sae_cv"]));
+    let (_, observations) = get(&admin, "/api/v1/observations?indicator=pov_sae").await;
+    assert!(observations["observations"].as_array().is_none_or(|o| o.is_empty()), "{observations}");
+    assert_eq!(audit_rows(&get_text(&admin, "/audit.csv", &[]).await.2), 0);
+
+    // A clerk who reads the prefecture but enters data for 南明区 only.
+    let grants = [
+        Grant { role: Role::Viewer, scope: revita_methods::RegionCode::parse("520100").unwrap() },
+        Grant { role: Role::DataEntry, scope: revita_methods::RegionCode::parse("520102").unwrap() },
+    ];
+    admin.create_user(None, "nanming_sae", PASSWORD, &grants, &revita_app::auth::Origin::default()).await.unwrap();
+    let session = admin
+        .login(
+            "nanming_sae",
+            PASSWORD,
+            &revita_app::auth::Origin { now: revita_web::auth::now(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let clerk = Client {
+        app: admin.app.clone(),
+        router: admin.router.clone(),
+        cookie: format!("{}={}", revita_web::auth::SESSION_COOKIE, session.token),
+        csrf: session.csrf,
+    };
+    let (status, run) = post_json(&clerk, "/api/v1/sae/fh", SPEC).await;
+    assert_eq!(status, StatusCode::OK, "the clerk may estimate what it reads: {run}");
+    let (status, error) = post_json(&clerk, "/api/v1/sae/fh/store", &format!(r#"{{"spec": {SPEC}}}"#)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{error}");
+    assert!(error["message"].as_str().unwrap().contains("520103"), "{error}");
+    let body = format!("csrf={}&spec={}", clerk.csrf, encode(SPEC));
+    let (status, page) = post(&clerk, "/sae/store", FORM, &format!("{}; lang=en", clerk.cookie), body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("data-entry jurisdiction") && page.contains("pov_sae"), "refused, spec kept: {page}");
+
+    // The administrator stores through the page: 27 values, one audit row.
+    let body = format!("csrf={}&spec={}", admin.csrf, encode(SPEC));
+    let (status, page) = post(&admin, "/sae/store", FORM, &format!("{}; lang=en", admin.cookie), body).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"sae-stored\""), "{page}");
+    let (_, stored) = get(&admin, "/api/v1/observations?indicator=pov_sae_cv&limit=100").await;
+    let rows = stored["observations"].as_array().unwrap();
+    assert_eq!(rows.len(), 9, "{stored}");
+    assert!(rows.iter().all(|o| o["status"] == "estimated" && o["period"] == "2020"), "{stored}");
+    assert_eq!(audit_rows(&get_text(&admin, "/audit.csv", &[]).await.2), 1);
+    let (_, indicator) = get(&admin, "/api/v1/indicators/pov_sae_cv").await;
+    assert_eq!(indicator["unit"], "%");
+    // Stored again: the values replaced are counted (kept as revisions).
+    let (status, again) = post_json(&admin, "/api/v1/sae/fh/store", &format!(r#"{{"spec": {SPEC}}}"#)).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["replaced"], 27);
+    assert_eq!(again["indicators_created"], serde_json::json!([]));
+});
