@@ -532,6 +532,11 @@ impl App {
         }
         let read = self.jurisdiction(actor, Action::Read).await?;
         if let Some(c) = county
+            && self.store().region(c).await?.is_none()
+        {
+            return Err(AppError::NotFound(format!("region {c}")));
+        }
+        if let Some(c) = county
             && !read.covers(c)
         {
             return Err(AppError::Forbidden(format!("{c} is outside your jurisdiction")));

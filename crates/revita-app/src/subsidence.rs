@@ -811,6 +811,15 @@ impl App {
         Ok(())
     }
 
+    /// The village points the actor may read within a box (the map's
+    /// village layer).
+    pub async fn villages_in_box(&self, actor: &Actor, b: (f64, f64, f64, f64)) -> AppResult<Vec<Place>> {
+        let read = self.jurisdiction(actor, Action::Read).await?;
+        let mut places = self.store().places_in_box(read.roots(), b).await?;
+        places.retain(|p| p.kind == "village");
+        Ok(places)
+    }
+
     /// Every readable area with its outline (for the registry's map).
     pub async fn subsidence_map_areas(&self, actor: &Actor) -> AppResult<Vec<(SubsidenceArea, MultiPolygon)>> {
         let (areas, _) = self.subsidence_areas(actor, 0, 10_000).await?;

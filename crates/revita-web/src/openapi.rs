@@ -764,7 +764,7 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
             json!({"type": "string", "pattern": "^[1-9][0-9]{0,17}$"})
         }
         "after" if path == "/api/v1/places" => {
-            json!({"type": "string", "pattern": "^(village|household):[^\\x00-\\x1f]{1,64}$"})
+            json!({"type": "string", "pattern": "^(village|household):[^\\x00-\\x1f\\x7f-\\x9f]{1,64}$"})
         }
         // Row, delivery, event and area numbers start at 1: a cursor is never 0.
         "after"

@@ -90,6 +90,9 @@ pub async fn sites(api: Api, Query(paging): Query<Paging>) -> Result<Response, A
 /// `GET /relocation/follow-up?year=`: KPIs by site, alerts, and the labour
 /// households with nobody employed.
 pub async fn follow_up(api: Api, Query(query): Query<HashMap<String, String>>) -> ApiResult<Value> {
+    if query.get("year").is_some_and(|y| y.trim().is_empty()) {
+        return Err(AppError::Invalid("year: empty; leave the parameter out instead".into()).into());
+    }
     let year = year_of(&query)?;
     let view = api.app().relocation_follow_up(&api.viewer.actor, year, &Targets::default()).await?;
     let sites: serde_json::Map<String, Value> = view
@@ -115,6 +118,11 @@ pub async fn follow_up(api: Api, Query(query): Query<HashMap<String, String>>) -
 
 /// `GET /relocation/assign?county=&origins=&k=&max_km=&keep_together=`.
 pub async fn assign(api: Api, Query(query): Query<HashMap<String, String>>) -> ApiResult<Value> {
+    // The page's form sends blank fields for "not given"; the API takes a
+    // parameter left out for that, and refuses one given empty.
+    if let Some((name, _)) = query.iter().find(|(_, v)| v.trim().is_empty()) {
+        return Err(AppError::Invalid(format!("{name}: empty; leave the parameter out instead")).into());
+    }
     let a = assign_args(&query)?;
     let r = api
         .app()

@@ -50,7 +50,13 @@ async fn list(page: Page, upload: Option<(StatusCode, UploadResult)>) -> PageRes
     let (_, total) = page.app().subsidence_areas(&actor, 0, 0).await?;
     let profile =
         |a: &revita_app::subsidence::SubsidenceArea| serde_json::from_str::<Profile>(&a.profile).unwrap_or_default();
-    let map = area_map(&page, &mapped);
+    let villages = match revita_methods::geometry::Bounds::of(
+        mapped.iter().flat_map(|(_, s)| revita_methods::geometry::points(s)),
+    ) {
+        Some(b) => page.app().villages_in_box(&actor, (b.min_x, b.min_y, b.max_x, b.max_y)).await?,
+        None => Vec::new(),
+    };
+    let map = area_map(&page, &mapped, &villages);
     let areas = mapped
         .iter()
         .map(|(a, _)| {
@@ -81,8 +87,9 @@ async fn list(page: Page, upload: Option<(StatusCode, UploadResult)>) -> PageRes
 fn area_map(
     page: &Page,
     areas: &[(revita_app::subsidence::SubsidenceArea, revita_methods::geometry::MultiPolygon)],
+    villages: &[revita_app::subsidence::Place],
 ) -> Option<String> {
-    use revita_report::map::{Choropleth, Feature, LegendEntry, render};
+    use revita_report::map::{Choropleth, Feature, LegendEntry, Marker, render};
     if areas.is_empty() {
         return None;
     }
@@ -108,13 +115,23 @@ fn area_map(
         LegendEntry { fill: SUBSIDING.into(), label: page.t("sb_stability_subsiding").into() },
         LegendEntry { fill: UNKNOWN.into(), label: page.t("sb_unknown").into() },
     ];
-    let map = Choropleth::page(
+    let mut map = Choropleth::page(
         page.t("sb_map").to_string(),
         page.t("sb_map_legend").to_string(),
         features,
         page.t("sb_stability").to_string(),
         legend,
     );
+    // The village layer: every village the reader may see around the areas.
+    map.markers = villages
+        .iter()
+        .map(|v| Marker {
+            at: (v.lon, v.lat),
+            label: v.name.clone(),
+            fill: "#333333".into(),
+            title: format!("{} {}: {} / {}", v.id, v.name, v.population, v.households),
+        })
+        .collect();
     Some(render(&map, &revita_report::projection::Albers::china()))
 }
 

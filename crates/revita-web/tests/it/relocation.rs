@@ -55,6 +55,7 @@ both_backends!(follow_up_assignment_and_work_relief, |store: DynStore| async mov
     );
     // The optimiser: the two villages (250 and 200 households) and the two
     // sites' 100 and 50 units: 150 placed, 300 not, every site full.
+    assert_eq!(get(&admin, "/api/v1/relocation/assign?county=null").await.0, StatusCode::NOT_FOUND);
     let (status, a) = get(&admin, "/api/v1/relocation/assign?k=2").await;
     assert_eq!(status, StatusCode::OK, "{a}");
     assert_eq!(a["placed"].as_i64(), Some(150), "{a}");
