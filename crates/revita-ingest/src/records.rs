@@ -76,6 +76,8 @@ struct Cells<'a> {
     record: &'a StringRecord,
     indexes: &'a [Option<usize>],
     header: &'a [String],
+    /// The specs, for the name of a column the file does not have.
+    specs: &'a [Spec],
     file: &'a str,
     row: u64,
 }
@@ -90,7 +92,10 @@ impl<'a> Cells<'a> {
     }
 
     fn column(&self, spec: usize) -> &str {
-        self.indexes[spec].map_or("?", |i| self.header[i].as_str())
+        // A column the file lacks is named as the reader expects it, so that
+        // a cross-column problem (an accepted project without its date)
+        // says which column to add.
+        self.indexes[spec].map_or(self.specs[spec].names[0], |i| self.header[i].as_str())
     }
 
     fn error(&self, spec: usize, reason: impl Into<String>) -> RowError {
@@ -159,7 +164,7 @@ fn read_all_with_problems<T>(
                 continue;
             }
         };
-        let cells = Cells { record: &record, indexes: &indexes, header: &table.header, file: &table.file, row };
+        let cells = Cells { record: &record, indexes: &indexes, header: &table.header, specs, file: &table.file, row };
         match parse(&cells) {
             Ok(value) => rows.push((row, value)),
             Err(e) => problems.push(e),

@@ -640,3 +640,11 @@ fn rosters_and_payments() {
         ]
     );
 }
+
+#[test]
+fn a_problem_in_a_column_the_file_lacks_names_that_column() {
+    let text = "code,name,county_code,fund_source,batch,year,works_type,total_investment,central_investment,\
+remuneration_planned,status\nP1,a,520102,central,b,2024,roads,100,50,20,accepted\n";
+    let problems = read_relief_projects(&mut table(text)).unwrap_err().to_string();
+    assert!(problems.contains("column 'accepted_on'") && problems.contains("acceptance date"), "{problems}");
+}
