@@ -7,7 +7,7 @@
 //! projects. A pairing is read by anyone whose jurisdiction holds its donor
 //! or its recipient, and its flows written by their data-entry users.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use revita_ingest::error::RowError;
@@ -394,16 +394,10 @@ impl App {
 
     /// The centre of each region's boundary (lon, lat), for flow maps.
     pub async fn region_centres(&self, codes: &[RegionCode]) -> AppResult<HashMap<RegionCode, (f64, f64)>> {
-        let unique: Vec<RegionCode> = codes.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
         let mut centres = HashMap::new();
-        for b in self.store().boundaries_of(&unique).await? {
-            let shape = revita_ingest::boundaries::parse_geometry(&b.geojson)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored boundary of {} is invalid: {e}", b.region)))?;
+        for (region, shape) in self.region_shapes(codes).await? {
             if let Some(bounds) = revita_methods::geometry::Bounds::of(shape.iter().flatten().flatten()) {
-                centres.insert(
-                    b.region.clone(),
-                    ((bounds.min_x + bounds.max_x) / 2.0, (bounds.min_y + bounds.max_y) / 2.0),
-                );
+                centres.insert(region, ((bounds.min_x + bounds.max_x) / 2.0, (bounds.min_y + bounds.max_y) / 2.0));
             }
         }
         Ok(centres)

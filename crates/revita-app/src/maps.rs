@@ -108,6 +108,20 @@ impl App {
             .collect())
     }
 
+    /// The stored boundaries of `codes` (those that have one), parsed: the
+    /// background of point maps (sites, projects, flows).
+    pub async fn region_shapes(&self, codes: &[RegionCode]) -> AppResult<Vec<(RegionCode, MultiPolygon)>> {
+        let unique: Vec<RegionCode> = codes.iter().cloned().collect::<HashSet<_>>().into_iter().collect();
+        let mut shapes = Vec::new();
+        for b in self.store().boundaries_of(&unique).await? {
+            let shape = parse_geometry(&b.geojson)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("stored boundary of {} is invalid: {e}", b.region)))?;
+            shapes.push((b.region, shape));
+        }
+        shapes.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(shapes)
+    }
+
     /// The regions of [`App::map_regions`], without their boundaries; by
     /// code. A level the scheme does not know, or a tree that does not
     /// hold together at it, gives the regions at the level alone.

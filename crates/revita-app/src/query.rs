@@ -110,6 +110,44 @@ impl App {
         })
     }
 
+    /// The region each of `codes` lies in at `level` (a county's province):
+    /// found by following the stored parents, so any code scheme works; a
+    /// code at the level is its own, one with no ancestor there is left out.
+    pub async fn regions_above(&self, codes: &[RegionCode], level: &str) -> AppResult<HashMap<RegionCode, RegionCode>> {
+        let regions: HashMap<RegionCode, Region> =
+            self.store().regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
+        let mut above = HashMap::new();
+        for code in codes {
+            let mut at = regions.get(code);
+            // A tree is at most as deep as its regions are many.
+            for _ in 0..=regions.len() {
+                match at {
+                    Some(r) if r.level == level => {
+                        above.insert(code.clone(), r.code.clone());
+                        break;
+                    }
+                    Some(r) => at = r.parent.as_ref().and_then(|p| regions.get(p)),
+                    None => break,
+                }
+            }
+        }
+        Ok(above)
+    }
+
+    /// The Chinese names of regions (one read of all regions: cheaper than
+    /// one query per region for a map's or a table's worth).
+    pub async fn region_names<'a>(
+        &self,
+        codes: impl IntoIterator<Item = &'a RegionCode>,
+    ) -> AppResult<HashMap<RegionCode, String>> {
+        let wanted: std::collections::HashSet<&RegionCode> = codes.into_iter().collect();
+        if wanted.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let all = self.store().regions().await?;
+        Ok(all.into_iter().filter(|r| wanted.contains(&r.code)).map(|r| (r.code, r.name_zh)).collect())
+    }
+
     /// Direct children of a region.
     pub async fn children(&self, code: &RegionCode) -> AppResult<Vec<Region>> {
         self.region(code).await?;

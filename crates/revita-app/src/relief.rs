@@ -18,7 +18,19 @@ use revita_methods::work_relief::{
 pub use revita_store::relocation::{ReliefPayment, ReliefRule, ReliefWorker, RelocationIncome};
 
 use crate::auth::{Actor, Origin, audit_entry};
+use crate::relocation::ReliefProject;
 use crate::{App, AppError, AppResult, ImportReport};
+
+/// A work-relief project on the map.
+#[derive(Debug, Clone)]
+pub struct ProjectPoint {
+    /// The project.
+    pub project: ReliefProject,
+    /// Where it is drawn (lon, lat).
+    pub at: (f64, f64),
+    /// Whether that is its village's point (else its county's centre).
+    pub at_village: bool,
+}
 
 /// The dashboard: totals by county and by province.
 #[derive(Debug, Clone, Default)]
@@ -370,9 +382,47 @@ impl App {
                 (p.county.to_string(), input)
             })
             .collect();
+        let counties: Vec<RegionCode> = projects.iter().map(|p| p.county.clone()).collect();
+        let province_level = self.scheme().levels().get(1).copied().unwrap_or("province");
+        let province_of: HashMap<String, String> = self
+            .regions_above(&counties, province_level)
+            .await?
+            .into_iter()
+            .map(|(county, province)| (county.to_string(), province.to_string()))
+            .collect();
         let by_county = totals_by(&inputs, |(_, i)| i, |(c, _)| c.clone());
-        let by_province = totals_by(&inputs, |(_, i)| i, |(c, _)| format!("{}0000", &c[..2.min(c.len())]));
+        let by_province =
+            totals_by(&inputs, |(_, i)| i, |(c, _)| province_of.get(c).cloned().unwrap_or_else(|| c.clone()));
         let total = totals_by(&inputs, |(_, i)| i, |_| ()).remove(&()).unwrap_or_default();
         Ok(ReliefDashboard { by_county, by_province, total })
+    }
+
+    /// Where each work-relief project the actor may read lies, for the
+    /// map: its village's stored point (`places`), else its county's
+    /// centre (`at_village` false); projects with neither are left out.
+    pub async fn relief_project_points(&self, actor: &Actor) -> AppResult<Vec<ProjectPoint>> {
+        let read = self.jurisdiction(actor, Action::Read).await?;
+        let projects = self.store().relief_projects(read.roots()).await?;
+        let villages: Vec<(String, String)> = projects
+            .iter()
+            .filter_map(|p| p.village_code.clone())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .map(|code| ("village".to_string(), code))
+            .collect();
+        let village_at: HashMap<String, (f64, f64)> = {
+            let mut tx = self.store().begin().await?;
+            tx.stored_places(&villages).await?.into_iter().map(|v| (v.id, (v.lon, v.lat))).collect()
+        };
+        let counties: Vec<RegionCode> = projects.iter().map(|p| p.county.clone()).collect();
+        let centres = self.region_centres(&counties).await?;
+        Ok(projects
+            .into_iter()
+            .filter_map(|p| {
+                let village = p.village_code.as_ref().and_then(|v| village_at.get(v)).copied();
+                let at = village.or_else(|| centres.get(&p.county).copied())?;
+                Some(ProjectPoint { at, at_village: village.is_some(), project: p })
+            })
+            .collect())
     }
 }

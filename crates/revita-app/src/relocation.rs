@@ -9,14 +9,15 @@
 //! alerts (`revita-methods::work_relief`), and the site-assignment
 //! optimiser over stored village/household points and sites.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use revita_ingest::error::RowError;
 use revita_methods::access::Action;
 use revita_methods::assignment::{Assignment, Options, Origin as Source, Site, assign};
 use revita_methods::relocation::{
-    FollowUp, FollowUpHousehold, FollowUpSite, KpiAlert, Point, Targets, follow_up_by, kpi_alerts, nearest_links,
+    FollowUp, FollowUpHousehold, FollowUpSite, Kpi, KpiAlert, Mover, MoverFlag, Point, Targets, check_mover,
+    follow_up_by, kpi_alerts, nearest_links,
 };
 use revita_methods::work_relief::{
     AlertOptions, ProjectFacts, ProjectMoney, ReliefAlert, RosterWorker, WagePayment, WorkerCategory, project_alerts,
@@ -28,18 +29,83 @@ pub use revita_store::relocation::{ReliefProject, Relocation, ResettlementSite};
 use crate::auth::{Actor, Origin, audit_entry};
 use crate::{App, AppError, AppResult, ImportReport};
 
-/// The follow-up view: KPIs per site, the sites missing a target, and the
-/// labour households with nobody employed.
+/// The follow-up view: KPIs per site, county and province, the sites and
+/// counties missing a target, the labour households with nobody employed,
+/// and the households flagged for review.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FollowUpView {
     /// The year income growth is measured to.
     pub year: i32,
     /// Numbers by site code.
-    pub sites: std::collections::BTreeMap<String, FollowUp>,
+    pub sites: BTreeMap<String, FollowUp>,
+    /// Numbers by the sites' county.
+    pub counties: BTreeMap<RegionCode, FollowUp>,
+    /// Numbers by the sites' province (the level below the country).
+    pub provinces: BTreeMap<RegionCode, FollowUp>,
     /// Sites below (or above a ceiling) target.
     pub alerts: Vec<KpiAlert<String>>,
+    /// Counties below (or above a ceiling) target.
+    pub county_alerts: Vec<KpiAlert<RegionCode>>,
     /// Households with labour and nobody employed.
     pub unemployed: Vec<String>,
+    /// Households whose record crosses a cap that calls for review
+    /// (self-contribution, the housing red line overridden).
+    pub flagged: Vec<FlaggedMover>,
+}
+
+impl FollowUpView {
+    /// The view as JSON, as the API and `revita relocate follow-up` give it:
+    /// numbers and KPIs by site, county and province, the site and county
+    /// alerts, the labour households with nobody employed, the flagged.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{Map, Value, json};
+        let numbers = |f: &FollowUp| {
+            let kpis: Map<String, Value> =
+                Kpi::ALL.iter().map(|k| (k.as_str().to_string(), json!(f.value(*k)))).collect();
+            json!({"households": f.households, "persons": f.persons, "labour_households": f.labour_households,
+                   "labour_households_employed": f.labour_households_employed, "kpis": kpis})
+        };
+        let by = |groups: Vec<(String, &FollowUp)>| -> Map<String, Value> {
+            groups.into_iter().map(|(code, f)| (code, numbers(f))).collect()
+        };
+        let alert = |key: &str, group: String, a: (Kpi, f64, f64)| json!({key: group, "kpi": a.0.as_str(), "value": a.1, "target": a.2});
+        let site_alerts: Vec<Value> =
+            self.alerts.iter().map(|a| alert("site", a.group.clone(), (a.kpi, a.value, a.target))).collect();
+        let county_alerts: Vec<Value> = self
+            .county_alerts
+            .iter()
+            .map(|a| alert("county", a.group.to_string(), (a.kpi, a.value, a.target)))
+            .collect();
+        let flagged: Vec<Value> = self
+            .flagged
+            .iter()
+            .map(|f| {
+                json!({"household_id": f.household_id, "site": f.site, "flag": f.flag.key(), "value": f.flag.value(),
+                       "text": f.flag.to_string()})
+            })
+            .collect();
+        json!({
+            "year": self.year,
+            "sites": by(self.sites.iter().map(|(c, f)| (c.clone(), f)).collect()),
+            "counties": by(self.counties.iter().map(|(c, f)| (c.to_string(), f)).collect()),
+            "provinces": by(self.provinces.iter().map(|(c, f)| (c.to_string(), f)).collect()),
+            "alerts": site_alerts,
+            "county_alerts": county_alerts,
+            "unemployed_labour_households": self.unemployed,
+            "flagged": flagged,
+        })
+    }
+}
+
+/// A relocated household flagged for review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlaggedMover {
+    /// The registry household.
+    pub household_id: String,
+    /// Its site.
+    pub site: String,
+    /// What it crosses.
+    pub flag: MoverFlag,
 }
 
 /// A project's alerts.
@@ -70,6 +136,46 @@ fn rejected(mut problems: revita_ingest::Problems) -> AppResult<()> {
     }
     problems.sort_by_row();
     Err(problems.into())
+}
+
+/// What §2.2 flags in a stored relocation for review.
+fn flags_of(r: &Relocation) -> Vec<FlaggedMover> {
+    let mover = Mover {
+        registered_poor: r.registered_poor,
+        persons: r.persons,
+        labour: r.labour,
+        employed: r.employed,
+        housing_area_per_person: r.housing_area_pc,
+        self_contribution: r.self_contribution,
+        override_reason: r.override_reason.clone(),
+    };
+    // A stored record passed the check when it was imported; one that no
+    // longer does (edited outside revita) has nothing to flag for review.
+    let flags = check_mover(&mover).unwrap_or_default();
+    flags
+        .into_iter()
+        .map(|flag| FlaggedMover { household_id: r.household_id.clone(), site: r.site_code.clone(), flag })
+        .collect()
+}
+
+/// The most flags an import report lists one by one.
+const MAX_FLAG_NOTES: usize = 100;
+
+/// The import report's notes on what the rows flag for review (kept, not
+/// refused), by row, then how many more.
+fn flag_notes(rows: &[(u64, revita_ingest::records::RelocationRecord)]) -> Vec<String> {
+    let all: Vec<String> = rows
+        .iter()
+        .flat_map(|(row, r)| {
+            r.flags.iter().map(move |f| format!("row {row}, household {}: {f} (flagged)", r.household_id))
+        })
+        .collect();
+    let more = all.len().saturating_sub(MAX_FLAG_NOTES);
+    let mut notes: Vec<String> = all.into_iter().take(MAX_FLAG_NOTES).collect();
+    if more > 0 {
+        notes.push(format!("… and {more} more flagged"));
+    }
+    notes
 }
 
 impl App {
@@ -246,6 +352,8 @@ impl App {
         }
         rejected(problems)?;
         report.replaces = stored.len() as u64;
+        report.flagged = parsed.rows.iter().filter(|(_, r)| !r.flags.is_empty()).count() as u64;
+        report.notes = flag_notes(&parsed.rows);
         if dry_run {
             return Ok(report);
         }
@@ -352,8 +460,9 @@ impl App {
         Ok(report)
     }
 
-    /// The follow-up KPIs of the sites the actor may read, income growth
-    /// to `year`, against `targets`.
+    /// The follow-up KPIs of the sites the actor may read — per site, and
+    /// rolled up by the sites' county and province — income growth to
+    /// `year`, against `targets`.
     pub async fn relocation_follow_up(&self, actor: &Actor, year: i32, targets: &Targets) -> AppResult<FollowUpView> {
         let read = self.jurisdiction(actor, Action::Read).await?;
         let roots = read.roots();
@@ -378,16 +487,34 @@ impl App {
                 incomes: incomes.remove(&r.household_id).unwrap_or_default(),
             })
             .collect();
-        let sites: Vec<FollowUpSite> = sites
+        let county_of: HashMap<&str, &RegionCode> = sites.iter().map(|s| (s.code.as_str(), &s.county)).collect();
+        let counties: Vec<RegionCode> = county_of.values().map(|c| (*c).clone()).collect();
+        let province_level = self.scheme().levels().get(1).copied().unwrap_or("province");
+        let province_of = self.regions_above(&counties, province_level).await?;
+        let follow_up_sites: Vec<FollowUpSite> = sites
             .iter()
             .map(|s| FollowUpSite { code: s.code.clone(), units: s.capacity_units, certificates: s.certificates })
             .collect();
-        let by_site = follow_up_by(&households, &sites, year, |s| s.code.clone());
+        let by_site = follow_up_by(&households, &follow_up_sites, year, |s| s.code.clone());
+        let by_county = follow_up_by(&households, &follow_up_sites, year, |s| county_of[s.code.as_str()].clone());
+        let by_province = follow_up_by(&households, &follow_up_sites, year, |s| {
+            let county = county_of[s.code.as_str()];
+            province_of.get(county).unwrap_or(county).clone()
+        });
         let unemployed = revita_methods::relocation::unemployed_labour_households(&households)
             .into_iter()
             .map(|h| h.household_id.clone())
             .collect();
-        Ok(FollowUpView { year, alerts: kpi_alerts(&by_site, targets), sites: by_site, unemployed })
+        Ok(FollowUpView {
+            year,
+            alerts: kpi_alerts(&by_site, targets),
+            county_alerts: kpi_alerts(&by_county, targets),
+            sites: by_site,
+            counties: by_county,
+            provinces: by_province,
+            unemployed,
+            flagged: relocations.iter().flat_map(flags_of).collect(),
+        })
     }
 
     /// The alerts of every work-relief project the actor may read, on

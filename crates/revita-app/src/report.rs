@@ -29,6 +29,9 @@ pub struct ImportReport {
     /// Stored values the import replaces (or, on a dry run, would
     /// replace); the replaced values are kept as revisions.
     pub replaces: u64,
+    /// Records kept but flagged for review (e.g. a relocated household's
+    /// self-contribution above the caps); each is named in `notes`.
+    pub flagged: u64,
     /// Anything else worth telling.
     pub notes: Vec<String>,
 }

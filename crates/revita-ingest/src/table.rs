@@ -1,5 +1,6 @@
-//! Tabular files (CSV, XLSX and Parquet) read the same way: a header, then records
-//! with their spreadsheet row numbers. Both stream: a 10-million-row CSV
+//! Tabular files (CSV, XLSX, Parquet, and GeoJSON points) read the same way: a
+//! header, then records with their spreadsheet row numbers (a GeoJSON
+//! record's is its feature's number). Both stream: a 10-million-row CSV
 //! file is never held in memory, nor is a sheet of a million rows. What a
 //! file may hold is bounded by [`Limits`]: a cell, a row, the columns, and
 //! for XLSX what the workbook unpacks to and the cells of its sheet.
@@ -11,6 +12,7 @@ use calamine::DataRef;
 use csv::StringRecord;
 
 use self::csv_source::{CsvError, CsvSource};
+use self::geojson_source::GeoJsonSource;
 use self::parquet_source::ParquetSource;
 use self::sheet::{Item, SheetSource};
 use crate::error::{FileError, RowError};
@@ -18,6 +20,7 @@ use crate::limits::Limits;
 use crate::text::{Encoding, utf8_reader};
 
 mod csv_source;
+mod geojson_source;
 mod parquet_source;
 mod sheet;
 
@@ -53,6 +56,12 @@ impl RowSource for SheetSource {
     }
 }
 
+impl RowSource for GeoJsonSource {
+    fn next_item(&mut self) -> Option<Item> {
+        GeoJsonSource::next_item(self)
+    }
+}
+
 impl RowSource for ParquetSource {
     fn next_item(&mut self) -> Option<Item> {
         self.next()
@@ -60,8 +69,9 @@ impl RowSource for ParquetSource {
 }
 
 impl Table {
-    /// Opens a `.csv` (or `.txt`), `.xlsx` (or `.xlsm`) or `.parquet` file;
-    /// other extensions are rejected. `sheet` picks an XLSX worksheet (default:
+    /// Opens a `.csv` (or `.txt`), `.xlsx` (or `.xlsm`), `.parquet` or
+    /// `.geojson` (points: `lon`, `lat`, then the properties) file; other
+    /// extensions are rejected. `sheet` picks an XLSX worksheet (default:
     /// the first). The [`Limits::DEFAULT`] apply.
     pub fn open(path: &Path, sheet: Option<&str>) -> Result<Table, FileError> {
         Table::open_with_limits(path, sheet, Limits::DEFAULT)
@@ -84,12 +94,18 @@ impl Table {
                 let (header, source) = ParquetSource::open(&file, path, limits)?;
                 Table::of_rows(file, header, Box::new(source))
             }
+            "geojson" => {
+                let (header, source) = GeoJsonSource::open(&file, path, limits)?;
+                Table::of_rows(file, header, Box::new(source))
+            }
             // calamine reads a legacy workbook whole into dense grids as it
             // opens it, which no limit can bound.
             "xls" => Err(FileError::new(&file, "legacy .xls workbooks are not read: save the file as .xlsx or .csv")),
             other => Err(FileError::new(
                 &file,
-                format!("unsupported file type '.{other}': use .csv, .xlsx or .parquet (UTF-8 or GBK text for CSV)"),
+                format!(
+                    "unsupported file type '.{other}': use .csv, .xlsx, .parquet or .geojson (UTF-8 or GBK text for CSV)"
+                ),
             )),
         }
     }

@@ -157,6 +157,47 @@ pub enum MoverFlag {
     },
 }
 
+impl MoverFlag {
+    /// The flag's key: `contribution_per_person`, `contribution_per_household`
+    /// or `housing_override`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            MoverFlag::ContributionPerPerson { .. } => "contribution_per_person",
+            MoverFlag::ContributionPerHousehold { .. } => "contribution_per_household",
+            MoverFlag::HousingOverride { .. } => "housing_override",
+        }
+    }
+
+    /// The value flagged: yuan per person, yuan, or m² per person.
+    pub fn value(&self) -> f64 {
+        match self {
+            MoverFlag::ContributionPerPerson { per_person } => *per_person,
+            MoverFlag::ContributionPerHousehold { total } => *total,
+            MoverFlag::HousingOverride { area, .. } => *area,
+        }
+    }
+}
+
+impl std::fmt::Display for MoverFlag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MoverFlag::ContributionPerPerson { per_person } => write!(
+                f,
+                "self-contribution of {per_person:.2} yuan per person is above {MAX_CONTRIBUTION_PER_PERSON:.0}"
+            ),
+            MoverFlag::ContributionPerHousehold { total } => {
+                write!(
+                    f,
+                    "self-contribution of {total:.0} yuan is above {MAX_CONTRIBUTION_PER_HOUSEHOLD:.0} a household"
+                )
+            }
+            MoverFlag::HousingOverride { area, reason } => {
+                write!(f, "{area:.1} m² per person, above the {MAX_HOUSING_AREA_PER_PERSON:.0} m² red line: {reason}")
+            }
+        }
+    }
+}
+
 /// Checks a relocated household against §2.2: refuses impossible counts and
 /// housing above 25 m² per person for a registered-poor household without
 /// an override reason; returns the flags for review (self-contribution

@@ -61,6 +61,8 @@ struct Route {
     path: &'static str,
     method: Method,
     handler: MethodRouter<WebState>,
+    /// Takes uploaded files: its body limit is the upload limit.
+    upload: bool,
 }
 
 fn get<H, T>(path: &'static str, handler: H) -> Route
@@ -68,7 +70,7 @@ where
     H: axum::handler::Handler<T, WebState>,
     T: 'static,
 {
-    Route { path, method: Method::GET, handler: axum::routing::get(handler) }
+    Route { path, method: Method::GET, handler: axum::routing::get(handler), upload: false }
 }
 
 fn post<H, T>(path: &'static str, handler: H) -> Route
@@ -76,7 +78,18 @@ where
     H: axum::handler::Handler<T, WebState>,
     T: 'static,
 {
-    Route { path, method: Method::POST, handler: axum::routing::post(handler) }
+    Route { path, method: Method::POST, handler: axum::routing::post(handler), upload: false }
+}
+
+/// A POST that takes uploaded files (multipart): its body may be as large
+/// as the upload limit (and the multipart overhead), where every other
+/// route keeps a small one.
+fn upload<H, T>(path: &'static str, handler: H) -> Route
+where
+    H: axum::handler::Handler<T, WebState>,
+    T: 'static,
+{
+    Route { upload: true, ..post(path, handler) }
 }
 
 /// Every route, one method a row: the one list the router is built from,
@@ -159,10 +172,6 @@ pub struct Options {
     pub map_approval: Option<String>,
 }
 
-/// The routes that take uploads: their body limit is the upload limit (and
-/// the multipart overhead), where every other route keeps a small one.
-const UPLOAD_ROUTES: &[&str] = &["/import", "/plans/{id}/projects/import", "/api/v1/observations"];
-
 /// The body limit of every route but the uploads: forms are small.
 const FORM_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
@@ -196,11 +205,8 @@ pub fn router_with_options(app: App, options: Options) -> Router {
     };
     let mut router = Router::new();
     for (path, route) in route_table() {
-        let handler = if route.method == Method::POST && UPLOAD_ROUTES.contains(&path.as_str()) {
-            route.handler.layer(DefaultBodyLimit::max(upload_limit))
-        } else {
-            route.handler
-        };
+        let handler =
+            if route.upload { route.handler.layer(DefaultBodyLimit::max(upload_limit)) } else { route.handler };
         router = router.route(&path, handler);
     }
     router

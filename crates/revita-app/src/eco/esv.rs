@@ -2,7 +2,7 @@
 //! §5.4) over stored land use under a versioned parameter set, GEP line
 //! items (§5.5), and the key ecological function zone transfer (§5.3).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use revita_ingest::error::RowError;
@@ -417,20 +417,6 @@ impl App {
         }
         let items = items.into_iter().map(|i| (i.quantity * i.price, i)).map(|(v, i)| (i, v)).collect();
         Ok(GepReport { rows, items })
-    }
-
-    /// The Chinese names of regions (one read of all regions: cheaper than
-    /// one query per region for a map's worth).
-    async fn region_names<'a>(
-        &self,
-        codes: impl Iterator<Item = &'a RegionCode>,
-    ) -> AppResult<HashMap<RegionCode, String>> {
-        let wanted: HashSet<&RegionCode> = codes.collect();
-        if wanted.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let all = self.store().regions().await?;
-        Ok(all.into_iter().filter(|r| wanted.contains(&r.code)).map(|r| (r.code, r.name_zh)).collect())
     }
 }
 

@@ -61,6 +61,24 @@ both_backends!(site_imports_are_all_or_nothing_and_never_take_over, |store: DynS
     app.import_resettlement_sites(&nanming, &good, false, &origin).await.unwrap();
     let s1 = app.test_store().resettlement_site("S1").await.unwrap().unwrap();
     assert_eq!((s1.category.as_str(), s1.subtype.as_str()), ("concentrated", "town_or_park"));
+    // GeoJSON points import like the CSV: the second feature lies outside.
+    let points = files.write(
+        "sites.geojson",
+        r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","geometry":{"type":"Point","coordinates":[106.71,26.58]},"properties":{"code":"S4",
+           "name":"南明二号","county_code":"520102","setting":"rural","subtype":"new_village","capacity_people":40,
+           "capacity_units":10,"school":true}},
+          {"type":"Feature","geometry":{"type":"Point","coordinates":[106.7,26.6]},"properties":{"code":"S5",
+           "name":"云岩","county_code":"520103","setting":"rural","subtype":"infill","capacity_people":8,"capacity_units":2}}]}"#,
+    );
+    let problems = rejected(app.import_resettlement_sites(&nanming, &points, true, &origin).await);
+    assert!(problems[0].contains("row 2") && problems[0].contains("outside your jurisdiction"), "{problems:?}");
+    let s4_only = std::fs::read_to_string(&points).unwrap().replace("\"520103\"", "\"520102\"");
+    std::fs::write(&points, s4_only).unwrap();
+    let report = app.import_resettlement_sites(&nanming, &points, false, &origin).await.unwrap();
+    assert_eq!(report.records_written, 2);
+    let s4 = app.test_store().resettlement_site("S4").await.unwrap().unwrap();
+    assert_eq!((s4.lon, s4.lat, s4.school, s4.capacity_units), (106.71, 26.58, true, 10));
 
     // Relocations: the household must be in the registry within the jurisdiction.
     let households = files.write(
@@ -80,14 +98,31 @@ both_backends!(site_imports_are_all_or_nothing_and_never_take_over, |store: DynS
     assert!(problems[0].contains("row 3") && problems[0].contains("registered outside your jurisdiction"));
     assert!(problems[1].contains("row 4") && problems[1].contains("H9 is not a registry household"));
     assert!(problems[2].contains("row 4") && problems[2].contains("site S3 lies in 520103"));
+    // 12,000 yuan from 4 persons: above the household cap, kept and flagged.
     let only_h1 = files.write(
         "r1.csv",
-        "household_id,site_code,registered_poor,persons,labour,employed,housing_area_pc\nH1,S1,1,4,2,0,20\n",
+        "household_id,site_code,registered_poor,persons,labour,employed,housing_area_pc,self_contribution\n\
+         H1,S1,1,4,2,0,20,12000\n",
     );
-    app.import_relocations(&nanming, &only_h1, false, &origin).await.unwrap();
+    let report = app.import_relocations(&nanming, &only_h1, false, &origin).await.unwrap();
+    assert_eq!(report.flagged, 1);
+    assert_eq!(
+        report.notes,
+        ["row 2, household H1: self-contribution of 12000 yuan is above 10000 a household (flagged)"]
+    );
 
     let view = app.relocation_follow_up(&nanming, 2024, &Targets::default()).await.unwrap();
     assert_eq!(view.unemployed, ["H1"]);
+    assert_eq!(view.flagged.len(), 1);
+    assert_eq!(
+        (view.flagged[0].household_id.as_str(), view.flagged[0].flag.key()),
+        ("H1", "contribution_per_household")
+    );
+    // Rolled up by the sites' county and province.
+    assert_eq!(view.counties.keys().map(|c| c.to_string()).collect::<Vec<_>>(), ["520102"]);
+    assert_eq!(view.provinces.keys().map(|c| c.to_string()).collect::<Vec<_>>(), ["520000"]);
+    assert_eq!((view.counties[&code("520102")].households, view.provinces[&code("520000")].households), (1, 1));
+    assert!(view.county_alerts.iter().any(|a| a.group == code("520102") && a.kpi == Kpi::EmployedHouseholds));
     assert_eq!(view.sites["S1"].value(Kpi::EmployedHouseholds), Some(0.0));
     assert!(view.alerts.iter().any(|a| a.group == "S1" && a.kpi == Kpi::CertificateRate), "100 of 200 units");
     // Yunyan's reader sees only S3, with no households.

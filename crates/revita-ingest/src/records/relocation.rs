@@ -5,7 +5,9 @@
 //! household, site or project exists is the use case's business.
 
 use revita_methods::Date;
-use revita_methods::relocation::{EmploymentPlace, Mover, MoverError, Setting, SiteCategory, SiteSubtype, check_mover};
+use revita_methods::relocation::{
+    EmploymentPlace, Mover, MoverError, MoverFlag, Setting, SiteCategory, SiteSubtype, check_mover,
+};
 use revita_methods::work_relief::{FundSource, ProjectStatus, WorkerCategory, WorksType, mask_account};
 
 use super::{Cells, Parsed, amount, optional, read_all, required};
@@ -173,6 +175,9 @@ pub struct RelocationRecord {
     pub demolished: bool,
     /// Homestead reclaimed.
     pub reclaimed: bool,
+    /// What §2.2 flags without refusing: a contribution above the caps, a
+    /// red line crossed with its reason.
+    pub flags: Vec<MoverFlag>,
 }
 
 /// Reads relocated households: `household_id,site_code,registered_poor
@@ -213,7 +218,7 @@ pub fn read_relocations(table: &mut Table) -> Result<Parsed<RelocationRecord>, P
             self_contribution: amount(c, 10, Some(0.0))?,
             override_reason: c.opt_text(13),
         };
-        check_mover(&mover).map_err(|e| {
+        let flags = check_mover(&mover).map_err(|e| {
             let spec = match e {
                 MoverError::NoPersons => 5,
                 MoverError::Counts => {
@@ -238,6 +243,7 @@ pub fn read_relocations(table: &mut Table) -> Result<Parsed<RelocationRecord>, P
             demolished: flag(c, 11)?,
             reclaimed: flag(c, 12)?,
             mover,
+            flags,
         })
     })
 }

@@ -488,6 +488,43 @@ fn sites_are_read_with_their_type_and_services() {
 }
 
 #[test]
+fn sites_read_from_geojson_points_as_from_csv() {
+    let dir = std::env::temp_dir().join(format!("revita-sites-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sites.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","geometry":{"type":"Point","coordinates":[106.7,26.6]},
+         "properties":{"code":"S1","name":"花园安置点","county_code":"520102","township":"花溪镇","setting":"urban",
+          "subtype":"town_or_park","category":"concentrated","capacity_people":800,"capacity_units":200,
+          "floor_area":16000,"school":"是","clinic":0,"elder_care":true,"employment_workshops":3,"party_branch":1,
+          "committee":false,"certificates":150}},
+        {"type":"Feature","geometry":{"type":"Point","coordinates":[500000,26.6]},
+         "properties":{"code":"S2","name":"b","county_code":"520102","setting":"urban","subtype":"infill",
+          "capacity_people":8,"capacity_units":2}}]}"#,
+    )
+    .unwrap();
+    let csv = format!(
+        "{SITES}S1,花园安置点,520102,花溪镇,106.7,26.6,urban,town_or_park,concentrated,800,200,16000,是,0,yes,,3,1,否,150\n"
+    );
+    let from_csv = read_sites(&mut table(&csv)).unwrap().rows.remove(0).1;
+    let mut geojson = Table::open(&path, None).unwrap();
+    // The second feature's point is projected: refused by its number.
+    assert_eq!(
+        reasons(read_sites(&mut geojson).unwrap_err()),
+        [format!("{}, row 2, column 'lon': 500000 is outside -180..180 (is it projected?)", path.display())]
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let first_only = text.replace("[500000,26.6]", "[106.8,26.5]");
+    std::fs::write(&path, first_only).unwrap();
+    let rows = read_sites(&mut Table::open(&path, None).unwrap()).unwrap().rows;
+    assert_eq!((rows[0].0, &rows[0].1), (1, &from_csv));
+    assert_eq!(rows[1].0, 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn bad_sites_name_every_row_and_column() {
     let text = format!(
         "{SITES}S1,a,520102,,106.7,26.6,urban,relatives,concentrated,8,2,,,,,,,,,\n\
@@ -531,6 +568,11 @@ fn relocations_are_checked_against_the_red_line() {
         (Some(EmploymentPlace::InCounty), true, Some("2019-10-01".into()))
     );
     assert_eq!(rows.rows[1].1.mover.override_reason.as_deref(), Some("残疾成员需无障碍房间"));
+    // 12,000 yuan from 4 persons: 3,000 a person (at the cap), above the
+    // household's 10,000 — kept, flagged; the override is flagged too.
+    assert_eq!(h1.flags, [revita_methods::relocation::MoverFlag::ContributionPerHousehold { total: 12_000.0 }]);
+    assert_eq!(rows.rows[1].1.flags.len(), 1);
+    assert!(rows.rows[2].1.flags.is_empty(), "not registered poor: no red line");
 }
 
 #[test]

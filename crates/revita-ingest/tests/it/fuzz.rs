@@ -452,6 +452,7 @@ fuzz_targets! {
     fuzz_subsidence_areas => "subsidence_areas",
     fuzz_numeric_csv => "numeric_csv",
     fuzz_sites => "sites",
+    fuzz_sites_geojson => "sites_geojson",
     fuzz_relocations => "relocations",
     fuzz_relocation_incomes => "relocation_incomes",
     fuzz_relief_projects => "relief_projects",

@@ -54,6 +54,12 @@ pub const SITES: &str = "code,name,county_code,township,lon,lat,setting,subtype,
 floor_area,school,clinic,elder_care,community_centre,employment_workshops,party_branch,committee,certificates\n\
 S1,花园,520102,花溪镇,106.7,26.6,urban,town_or_park,concentrated,800,200,16000,是,0,yes,,3,1,否,150\n\
 S2,散居,520102,,106.8,26.5,rural,relatives,,4,1,,,,,,,,,\n";
+pub const SITES_GEOJSON: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","geometry":{"type":"Point","coordinates":[106.7,26.6]},"properties":{"code":"S1","name":"花园",
+ "county_code":"520102","township":"花溪镇","setting":"urban","subtype":"town_or_park","capacity_people":800,
+ "capacity_units":200,"floor_area":16000,"school":true,"clinic":false,"employment_workshops":3,"certificates":150}},
+{"type":"Feature","geometry":{"type":"Point","coordinates":[106.8,26.5]},"properties":{"code":"S2","name":"散居",
+ "county_code":"520102","setting":"rural","subtype":"relatives","capacity_people":4,"capacity_units":1,"township":null}}]}"#;
 pub const RELOCATIONS: &str = "household_id,site_code,registered_poor,same_time_mover,moved_on,persons,labour,employed,\
 employment_place,housing_area_pc,self_contribution,demolished,reclaimed,override_reason\n\
 H1,S1,1,0,2019-10-01,4,2,1,in_county,25,12000,1,0,\n\

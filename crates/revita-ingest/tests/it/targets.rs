@@ -211,6 +211,15 @@ pub fn all() -> Vec<Target> {
             run: Box::new(|path, _| observations(Table::open(path, None))),
         },
         Target {
+            name: "sites_geojson",
+            extension: "geojson",
+            weight: 2,
+            shape: Shape::Bytes,
+            takes_path: true,
+            seeds: || vec![seeds::SITES_GEOJSON.as_bytes().to_vec()],
+            run: Box::new(|path, _| parsed(Table::open(path, None), records::read_sites)),
+        },
+        Target {
             name: "observations_parquet",
             extension: "parquet",
             weight: 1,

@@ -48,6 +48,18 @@ fn contributions_above_the_caps_are_flagged_not_refused() {
 }
 
 #[test]
+fn flags_say_what_crossed_which_cap() {
+    let per_person = MoverFlag::ContributionPerPerson { per_person: 3_000.5 };
+    assert_eq!((per_person.key(), per_person.value()), ("contribution_per_person", 3_000.5));
+    assert_eq!(per_person.to_string(), "self-contribution of 3000.50 yuan per person is above 3000");
+    let household = MoverFlag::ContributionPerHousehold { total: 10_500.0 };
+    assert_eq!(household.to_string(), "self-contribution of 10500 yuan is above 10000 a household");
+    let housing = MoverFlag::HousingOverride { area: 27.25, reason: "disabled member".into() };
+    assert_eq!(housing.key(), "housing_override");
+    assert_eq!(housing.to_string(), "27.2 m² per person, above the 25 m² red line: disabled member");
+}
+
+#[test]
 fn impossible_counts_are_refused() {
     assert_eq!(check_mover(&mover(true, 0, 20.0, 0.0, None)), Err(MoverError::NoPersons));
     let mut m = mover(true, 2, 20.0, 0.0, None);

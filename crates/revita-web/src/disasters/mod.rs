@@ -7,7 +7,7 @@ mod api;
 pub(crate) mod i18n;
 mod pages;
 
-use crate::{Route, get, post};
+use crate::{Route, get, post, upload};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
@@ -16,7 +16,7 @@ pub(crate) fn routes() -> Vec<Route> {
         post("/disasters", pages::create),
         get("/disasters/template.xlsx", pages::template),
         get("/disasters/{id}", pages::event_page),
-        post("/disasters/{id}/import", pages::import),
+        upload("/disasters/{id}/import", pages::import),
         post("/disasters/{id}/counterparts", pages::counterparts),
         post("/disasters/{id}/plan", pages::plan),
         get("/disasters/{id}/report.pdf", pages::report_pdf),

@@ -8,7 +8,7 @@ pub(crate) mod i18n;
 mod pages;
 mod values;
 
-use crate::{Route, get, post};
+use crate::{Route, get, post, upload};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
@@ -17,17 +17,17 @@ pub(crate) fn routes() -> Vec<Route> {
         post("/eco/agreements", pages::agreement_create),
         get("/eco/agreements/{id}", pages::agreement_page),
         post("/eco/agreements/{id}/edit", pages::agreement_edit),
-        post("/eco/agreements/{id}/samples", pages::agreement_samples),
+        upload("/eco/agreements/{id}/samples", pages::agreement_samples),
         post("/eco/agreements/{id}/settle", pages::agreement_settle),
         get("/eco/agreements/{id}/statements/{file}", pages::statement),
         post("/eco/payments/{id}", pages::payment_record),
         get("/eco/ledger", pages::ledger_page),
         get("/eco/esv", values::esv_page),
         post("/eco/esv/specs", values::esv_save),
-        post("/eco/land-use", values::land_use_upload),
-        post("/eco/gep", values::gep_upload),
+        upload("/eco/land-use", values::land_use_upload),
+        upload("/eco/gep", values::gep_upload),
         get("/eco/transfer", values::transfer_page),
-        post("/eco/transfer", values::transfer_run),
+        upload("/eco/transfer", values::transfer_run),
     ]
 }
 
@@ -47,6 +47,6 @@ pub(crate) fn api_routes() -> Vec<Route> {
         get("/eco/esv.csv", api::esv),
         get("/eco/gep", api::gep),
         get("/eco/gep.csv", api::gep),
-        post("/eco/transfer", api::transfer),
+        upload("/eco/transfer", api::transfer),
     ]
 }

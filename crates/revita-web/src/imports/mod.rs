@@ -5,13 +5,13 @@
 pub(crate) mod i18n;
 mod pages;
 
-use crate::{Route, get, post};
+use crate::{Route, get, post, upload};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
     vec![
         get("/import", pages::import_form),
-        post("/import", pages::import_check),
+        upload("/import", pages::import_check),
         post("/import/confirm", pages::import_confirm),
     ]
 }

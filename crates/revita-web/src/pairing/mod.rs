@@ -8,7 +8,7 @@ mod brief;
 pub(crate) mod i18n;
 mod pages;
 
-use crate::{Route, get, post};
+use crate::{Route, get, post, upload};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
@@ -16,7 +16,7 @@ pub(crate) fn routes() -> Vec<Route> {
         get("/pairing", pages::ledger_page),
         get("/pairing/ledger.xlsx", pages::ledger_xlsx),
         post("/pairing/flows", pages::flow_record),
-        post("/pairing/flows/import", pages::flows_import),
+        upload("/pairing/flows/import", pages::flows_import),
         post("/pairing/rules", pages::rule_set),
         get("/pairing/iati.xml", pages::iati),
         get("/brief", brief::brief_page),

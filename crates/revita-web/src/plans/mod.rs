@@ -13,7 +13,7 @@ mod pages;
 use revita_app::{AppError, AppResult};
 use revita_methods::RegionCode;
 
-use crate::{Route, get, post};
+use crate::{Route, get, post, upload};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
@@ -31,7 +31,7 @@ pub(crate) fn routes() -> Vec<Route> {
         post("/plans/{id}/targets/{target}", forms::target_edit),
         post("/plans/{id}/edit", forms::plan_edit),
         post("/plans/{id}/projects", forms::project_add),
-        post("/plans/{id}/projects/import", forms::projects_import),
+        upload("/plans/{id}/projects/import", forms::projects_import),
         post("/projects/{id}/progress", forms::project_progress),
         post("/projects/{id}/milestones", forms::project_milestone),
         post("/projects/{id}/disbursements", forms::project_disbursement),

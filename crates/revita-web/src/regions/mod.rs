@@ -7,7 +7,7 @@ pub(crate) mod dto;
 pub(crate) mod i18n;
 mod pages;
 
-use crate::{Route, get, post};
+use crate::{Route, get, upload};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
@@ -36,7 +36,7 @@ pub(crate) fn api_routes() -> Vec<Route> {
         get("/search", api::region_search),
         get("/search.csv", api::region_search),
         get("/observations", api::observation_list),
-        post("/observations", api::observation_import),
+        upload("/observations", api::observation_import),
         get("/observations.csv", api::observation_csv),
         get("/designations", api::designation_list),
         get("/designations.csv", api::designation_list),

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use revita_app::AppError;
 use revita_methods::assignment::UnplacedReason;
-use revita_methods::relocation::{Kpi, Targets};
+use revita_methods::relocation::Targets;
 use revita_methods::work_relief::{AlertOptions, ReliefAlert, ReliefTotals, WorkerCategory};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -95,25 +95,7 @@ pub async fn follow_up(api: Api, Query(query): Query<HashMap<String, String>>) -
     }
     let year = year_of(&query)?;
     let view = api.app().relocation_follow_up(&api.viewer.actor, year, &Targets::default()).await?;
-    let sites: serde_json::Map<String, Value> = view
-        .sites
-        .iter()
-        .map(|(code, f)| {
-            let kpis: serde_json::Map<String, Value> =
-                Kpi::ALL.iter().map(|k| (k.as_str().to_string(), json!(f.value(*k)))).collect();
-            (
-                code.clone(),
-                json!({"households": f.households, "persons": f.persons, "labour_households": f.labour_households,
-                       "labour_households_employed": f.labour_households_employed, "kpis": kpis}),
-            )
-        })
-        .collect();
-    let alerts: Vec<Value> = view
-        .alerts
-        .iter()
-        .map(|a| json!({"site": a.group, "kpi": a.kpi.as_str(), "value": a.value, "target": a.target}))
-        .collect();
-    Ok(Json(json!({"year": year, "sites": sites, "alerts": alerts, "unemployed_labour_households": view.unemployed})))
+    Ok(Json(view.to_json()))
 }
 
 /// `GET /relocation/assign?county=&origins=&k=&max_km=&keep_together=`.

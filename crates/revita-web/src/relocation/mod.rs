@@ -6,17 +6,17 @@ pub(crate) mod i18n;
 mod pages;
 mod relief;
 
-use crate::{Route, get, post};
+use crate::{Route, get, post, upload};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
     vec![
         get("/relocation", pages::follow_up_page),
-        post("/relocation/import", pages::import),
+        upload("/relocation/import", pages::import),
         get("/relocation/assign", pages::assign_page),
         get("/relocation/sites/{id}", pages::site_page),
         get("/work-relief", relief::page),
-        post("/work-relief/import", relief::import),
+        upload("/work-relief/import", relief::import),
         post("/work-relief/rules", relief::add_rule),
         post("/work-relief/accept", relief::accept),
     ]

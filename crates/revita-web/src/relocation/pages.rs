@@ -1,14 +1,16 @@
 //! The follow-up page (sites, KPIs by site against targets, alerts,
 //! imports) and the site-assignment optimiser's page.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::extract::{Multipart, Query};
 use axum::http::StatusCode;
 use revita_app::AppError;
 use revita_app::relocation::SiteAssignment;
+use revita_methods::RegionCode;
 use revita_methods::assignment::UnplacedReason;
-use revita_methods::relocation::{Kpi, Targets};
+use revita_methods::geometry::MultiPolygon;
+use revita_methods::relocation::{FollowUp, Kpi, MoverFlag, Targets};
 use serde::Serialize;
 
 use crate::kit::{Page, PageResult, UploadResult};
@@ -36,14 +38,38 @@ struct AlertRow {
     target: String,
 }
 
+/// A county's or province's numbers, formatted.
+#[derive(Serialize)]
+struct GroupRow {
+    code: String,
+    name: String,
+    households: i64,
+    labour_households: i64,
+    kpis: Vec<String>,
+}
+
+/// A household flagged for review, formatted.
+#[derive(Serialize)]
+struct FlagRow {
+    household: String,
+    site: String,
+    flag: String,
+    value: String,
+}
+
 /// `relocation.html`.
 #[derive(Serialize)]
 struct FollowUpView {
     year: i32,
     kpis: Vec<&'static str>,
     sites: Vec<SiteRow>,
+    counties: Vec<GroupRow>,
+    provinces: Vec<GroupRow>,
     alerts: Vec<AlertRow>,
+    county_alerts: Vec<AlertRow>,
     unemployed: Vec<String>,
+    flagged: Vec<FlagRow>,
+    map: Option<String>,
     may_enter: bool,
     csrf: String,
     upload: Option<UploadResult>,
@@ -77,6 +103,7 @@ async fn show(page: Page, year: i32, upload: Option<(StatusCode, UploadResult)>)
     let sites = page.app().resettlement_sites(&actor).await?;
     let zh = page.lang() == crate::i18n::Lang::Zh;
     let kpi_name = |k: Kpi| if zh { k.zh().to_string() } else { k.as_str().replace('_', " ") };
+    let kpis_of = |f: &FollowUp| Kpi::ALL.iter().map(|k| percent(f.value(*k))).collect();
     let rows = sites
         .iter()
         .map(|s| {
@@ -90,27 +117,64 @@ async fn show(page: Page, year: i32, upload: Option<(StatusCode, UploadResult)>)
                 capacity: format!("{} / {}", s.capacity_people, s.capacity_units),
                 households: f.households,
                 labour_households: f.labour_households,
-                kpis: Kpi::ALL.iter().map(|k| percent(f.value(*k))).collect(),
+                kpis: kpis_of(&f),
             }
         })
         .collect();
-    let alerts = view
-        .alerts
-        .iter()
-        .map(|a| AlertRow {
-            site: a.group.clone(),
-            kpi: kpi_name(a.kpi),
-            value: percent(Some(a.value)),
-            target: percent(Some(a.target)),
-        })
-        .collect();
+    let codes: Vec<RegionCode> = view.counties.keys().chain(view.provinces.keys()).cloned().collect();
+    let names = page.app().region_names(&codes).await?;
+    let group_rows = |groups: &BTreeMap<RegionCode, FollowUp>| -> Vec<GroupRow> {
+        groups
+            .iter()
+            .map(|(code, f)| GroupRow {
+                code: code.to_string(),
+                name: names.get(code).cloned().unwrap_or_default(),
+                households: f.households,
+                labour_households: f.labour_households,
+                kpis: kpis_of(f),
+            })
+            .collect()
+    };
+    let alert_row = |group: String, kpi: Kpi, value: f64, target: f64| AlertRow {
+        site: group,
+        kpi: kpi_name(kpi),
+        value: percent(Some(value)),
+        target: percent(Some(target)),
+    };
     let status = upload.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let body = FollowUpView {
         year,
         kpis: Kpi::ALL.iter().map(|k| if zh { k.zh() } else { k.as_str() }).collect(),
-        sites: rows,
-        alerts,
+        counties: group_rows(&view.counties),
+        provinces: group_rows(&view.provinces),
+        alerts: view.alerts.iter().map(|a| alert_row(a.group.clone(), a.kpi, a.value, a.target)).collect(),
+        county_alerts: view
+            .county_alerts
+            .iter()
+            .map(|a| {
+                let name = names.get(&a.group).cloned().unwrap_or_default();
+                alert_row(format!("{name} ({})", a.group), a.kpi, a.value, a.target)
+            })
+            .collect(),
         unemployed: view.unemployed.clone(),
+        flagged: view
+            .flagged
+            .iter()
+            .map(|f| FlagRow {
+                household: f.household_id.clone(),
+                site: f.site.clone(),
+                flag: page.t(&format!("rl_flag_{}", f.flag.key())).to_string(),
+                value: match &f.flag {
+                    MoverFlag::HousingOverride { area, reason } => format!("{area:.1} m² — {reason}"),
+                    MoverFlag::ContributionPerPerson { per_person } => {
+                        format!("{per_person:.2} {}", page.t("rl_yuan_pp"))
+                    }
+                    MoverFlag::ContributionPerHousehold { total } => format!("{total:.2} {}", page.t("rl_yuan")),
+                },
+            })
+            .collect(),
+        map: site_map(&page, &sites, &view).await?,
+        sites: rows,
         may_enter: actor.access.may_anywhere(revita_methods::access::Action::EditData),
         csrf: page.csrf(),
         upload: upload.map(|(_, u)| u),
@@ -118,11 +182,96 @@ async fn show(page: Page, year: i32, upload: Option<(StatusCode, UploadResult)>)
     page.render_with(status, "relocation.html", page.t("rl_title"), body)
 }
 
+/// The sites on their counties: a dot each, orange where a KPI misses its
+/// target, blue where all are met, grey where nobody has moved in yet.
+async fn site_map(
+    page: &Page,
+    sites: &[revita_app::relocation::ResettlementSite],
+    view: &revita_app::relocation::FollowUpView,
+) -> Result<Option<String>, AppError> {
+    use revita_report::map::{Choropleth, Feature, LegendEntry, Marker, render};
+    if sites.is_empty() {
+        return Ok(None);
+    }
+    let counties: Vec<RegionCode> = sites.iter().map(|s| s.county.clone()).collect();
+    let shapes = page.app().region_shapes(&counties).await?;
+    let frame = frame_around(sites.iter().map(|s| (s.lon, s.lat)));
+    let mut features: Vec<Feature<'_>> = shapes
+        .iter()
+        .map(|(code, shape)| Feature {
+            code: code.as_str(),
+            shape,
+            fill: COUNTY_FILL,
+            title: code.to_string(),
+            href: Some(format!("/regions/{code}")),
+        })
+        .collect();
+    if features.is_empty() {
+        features.push(Feature { code: "frame", shape: &frame, fill: COUNTY_FILL, title: String::new(), href: None });
+    }
+    let missed: HashSet<&str> = view.alerts.iter().map(|a| a.group.as_str()).collect();
+    let fill_of = |s: &revita_app::relocation::ResettlementSite| {
+        if view.sites.get(&s.code).is_none_or(|f| f.households == 0) {
+            EMPTY_SITE
+        } else if missed.contains(s.code.as_str()) {
+            SITE_BELOW
+        } else {
+            SITE_MET
+        }
+    };
+    let legend = vec![
+        LegendEntry { fill: SITE_MET.into(), label: page.t("rl_map_met").into() },
+        LegendEntry { fill: SITE_BELOW.into(), label: page.t("rl_map_below").into() },
+        LegendEntry { fill: EMPTY_SITE.into(), label: page.t("rl_map_empty").into() },
+    ];
+    let mut map = Choropleth::page(
+        page.t("rl_sites_map").into(),
+        page.t("rl_sites_map_note").into(),
+        features,
+        page.t("rl_sites").into(),
+        legend,
+    );
+    map.markers = sites
+        .iter()
+        .map(|s| {
+            let households = view.sites.get(&s.code).map_or(0, |f| f.households);
+            Marker {
+                at: (s.lon, s.lat),
+                label: s.name.clone(),
+                fill: fill_of(s).into(),
+                title: format!("{} {}: {households} / {}", s.code, s.name, s.capacity_units),
+            }
+        })
+        .collect();
+    Ok(Some(render(&map, &revita_report::projection::Albers::china())))
+}
+
+/// Grey county fill under point layers.
+pub(super) const COUNTY_FILL: &str = "#eeeeee";
+const SITE_MET: &str = "#0072B2";
+const SITE_BELOW: &str = "#E69F00";
+const EMPTY_SITE: &str = "#999999";
+
+/// A rectangle around `points`, padded by 5% (at least 0.01°): the
+/// background of a point map with no boundaries to draw.
+pub(super) fn frame_around(points: impl Iterator<Item = (f64, f64)>) -> MultiPolygon {
+    let points: Vec<(f64, f64)> = points.collect();
+    let Some(b) = revita_methods::geometry::Bounds::of(points.iter()) else { return Vec::new() };
+    let pad = 0.05 * b.width().max(b.height()).max(0.01);
+    vec![vec![vec![
+        (b.min_x - pad, b.min_y - pad),
+        (b.max_x + pad, b.min_y - pad),
+        (b.max_x + pad, b.max_y + pad),
+        (b.min_x - pad, b.max_y + pad),
+        (b.min_x - pad, b.min_y - pad),
+    ]]]
+}
+
 /// `POST /relocation/import`: `sites`, `relocations` or `incomes`.
 pub async fn import(page: Page, multipart: Multipart) -> PageResult {
     let page = page.at("/relocation");
-    let unsupported = |name: &str, _: &str| format!("{name}: upload a .csv or .xlsx file");
-    let received = page.receive(multipart, &["csv", "xlsx"], unsupported).await?;
+    let unsupported = |name: &str, _: &str| format!("{name}: upload a .csv, .xlsx or .geojson file");
+    let received = page.receive(multipart, &["csv", "xlsx", "geojson"], unsupported).await?;
     let staged = received.file.ok_or_else(|| AppError::Invalid("choose a file to upload".into()))?;
     let dry_run = received.fields.get("dry_run").is_some_and(|v| !v.is_empty());
     let kind = received.fields.get("kind").cloned().unwrap_or_default();
@@ -136,7 +285,11 @@ pub async fn import(page: Page, multipart: Multipart) -> PageResult {
     };
     let key = if dry_run { "rl_checked" } else { "rl_imported" };
     let shown = UploadResult::of(result, &staged, page.t("rl_nothing"), |report| {
-        page.t(key).replace("{rows}", &report.rows_read.to_string()).replace("{file}", &staged.name)
+        let done = page.t(key).replace("{rows}", &report.rows_read.to_string()).replace("{file}", &staged.name);
+        match report.flagged {
+            0 => done,
+            n => format!("{done} {}", page.t("rl_flagged_count").replace("{n}", &n.to_string())),
+        }
     })?;
     let year = crate::kit::today().year() - 1;
     show(page, year, Some(shown)).await
@@ -320,15 +473,10 @@ async fn flow_map(page: &Page, r: &SiteAssignment) -> Result<Option<String>, App
         .flat_map(|f| [at.get(&f.origin).copied(), at.get(&f.site).copied()])
         .flatten()
         .collect();
-    let Some(b) = revita_methods::geometry::Bounds::of(drawn.iter()) else { return Ok(None) };
-    let pad = 0.05 * b.width().max(b.height()).max(0.01);
-    let frame = vec![vec![vec![
-        (b.min_x - pad, b.min_y - pad),
-        (b.max_x + pad, b.min_y - pad),
-        (b.max_x + pad, b.max_y + pad),
-        (b.min_x - pad, b.max_y + pad),
-        (b.min_x - pad, b.min_y - pad),
-    ]]];
+    if drawn.is_empty() {
+        return Ok(None);
+    }
+    let frame = frame_around(drawn.into_iter());
     let features = vec![Feature { code: "frame", shape: &frame, fill: "#f7f7f7", title: String::new(), href: None }];
     let legend = vec![LegendEntry { fill: "#0072B2".into(), label: page.t("rl_sites").into() }];
     let mut map = Choropleth::page(page.t("rl_map").into(), String::new(), features, page.t("rl_flows").into(), legend);

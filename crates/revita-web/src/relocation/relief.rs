@@ -5,8 +5,10 @@
 use axum::extract::{Form, Multipart};
 use axum::http::StatusCode;
 use revita_app::AppError;
+use revita_methods::RegionCode;
 use revita_methods::work_relief::{AlertOptions, ReliefAlert, ReliefTotals, RemunerationRule, WorkerCategory};
 use serde::Serialize;
+use std::collections::HashSet;
 
 use crate::allocate::wan;
 use crate::kit::{Fields, Page, PageResult, Refused, UploadResult, field, required};
@@ -15,6 +17,7 @@ use crate::kit::{Fields, Page, PageResult, Refused, UploadResult, field, require
 #[derive(Serialize)]
 struct TotalsRow {
     label: String,
+    name: String,
     projects: i64,
     central: String,
     planned_share: String,
@@ -28,9 +31,10 @@ fn share(v: Option<f64>) -> String {
     v.map_or("—".into(), |v| format!("{:.1}%", 100.0 * v))
 }
 
-fn totals_row(label: String, t: &ReliefTotals) -> TotalsRow {
+fn totals_row(label: String, name: String, t: &ReliefTotals) -> TotalsRow {
     TotalsRow {
         label,
+        name,
         projects: t.projects,
         central: wan(t.central),
         planned_share: share(t.planned_share()),
@@ -75,6 +79,7 @@ struct ReliefView {
     by_county: Vec<TotalsRow>,
     projects: Vec<ProjectRow>,
     rules: Vec<RuleRow>,
+    map: Option<String>,
     may_enter: bool,
     may_set_rules: bool,
     csrf: String,
@@ -111,13 +116,24 @@ async fn show(page: Page, upload: Option<(StatusCode, UploadResult)>, refused: O
     let (projects, _) = app.relief_project_page(&actor, 0, 1_000).await?;
     let rules = app.relief_rules().await?;
     let decide = app.jurisdiction(&actor, revita_methods::access::Action::EditDecisions).await?;
-    let names: std::collections::HashMap<String, String> = Default::default();
-    let label = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
+    let codes: Vec<RegionCode> = dashboard
+        .by_province
+        .keys()
+        .chain(dashboard.by_county.keys())
+        .filter_map(|c| RegionCode::parse(c).ok())
+        .collect();
+    let names = app.region_names(&codes).await?;
+    let row = |code: &String, t: &ReliefTotals| {
+        let name = RegionCode::parse(code).ok().and_then(|c| names.get(&c).cloned()).unwrap_or_default();
+        totals_row(code.clone(), name, t)
+    };
+    let alerted: HashSet<&str> = alerts.iter().filter(|a| !a.alerts.is_empty()).map(|a| a.code.as_str()).collect();
     let body = ReliefView {
         categories: WorkerCategory::ALL.iter().map(|c| c.as_str()).collect(),
-        total: totals_row("∑".into(), &dashboard.total),
-        by_province: dashboard.by_province.iter().map(|(c, t)| totals_row(label(c), t)).collect(),
-        by_county: dashboard.by_county.iter().map(|(c, t)| totals_row(label(c), t)).collect(),
+        total: totals_row("∑".into(), String::new(), &dashboard.total),
+        by_province: dashboard.by_province.iter().map(|(c, t)| row(c, t)).collect(),
+        by_county: dashboard.by_county.iter().map(|(c, t)| row(c, t)).collect(),
+        map: project_map(&page, &alerted).await?,
         projects: projects
             .iter()
             .map(|p| ProjectRow {
@@ -163,6 +179,71 @@ async fn show(page: Page, upload: Option<(StatusCode, UploadResult)>, refused: O
     };
     page.render_with(status, "work_relief.html", page.t("wr_title"), body)
 }
+
+/// The projects on their counties: at the village's stored point (a
+/// filled dot) or the county's centre, red where an alert is open.
+async fn project_map(page: &Page, alerted: &HashSet<&str>) -> Result<Option<String>, AppError> {
+    use revita_report::map::{Choropleth, Feature, LegendEntry, Marker, render};
+    let points = page.app().relief_project_points(&page.viewer()?.actor).await?;
+    if points.is_empty() {
+        return Ok(None);
+    }
+    let counties: Vec<RegionCode> = points.iter().map(|p| p.project.county.clone()).collect();
+    let shapes = page.app().region_shapes(&counties).await?;
+    let frame = super::pages::frame_around(points.iter().map(|p| p.at));
+    let mut features: Vec<Feature<'_>> = shapes
+        .iter()
+        .map(|(code, shape)| Feature {
+            code: code.as_str(),
+            shape,
+            fill: super::pages::COUNTY_FILL,
+            title: code.to_string(),
+            href: Some(format!("/regions/{code}")),
+        })
+        .collect();
+    if features.is_empty() {
+        features.push(Feature {
+            code: "frame",
+            shape: &frame,
+            fill: super::pages::COUNTY_FILL,
+            title: String::new(),
+            href: None,
+        });
+    }
+    let legend = vec![
+        LegendEntry { fill: PROJECT_OK.into(), label: page.t("wr_map_ok").into() },
+        LegendEntry { fill: PROJECT_ALERT.into(), label: page.t("wr_map_alert").into() },
+    ];
+    let mut map = Choropleth::page(
+        page.t("wr_map").into(),
+        page.t("wr_map_note").into(),
+        features,
+        page.t("wr_map_legend").into(),
+        legend,
+    );
+    map.markers = points
+        .iter()
+        .map(|p| {
+            let where_ = if p.at_village { page.t("wr_map_village") } else { page.t("wr_map_county") };
+            Marker {
+                at: p.at,
+                label: p.project.name.clone(),
+                fill: if alerted.contains(p.project.code.as_str()) { PROJECT_ALERT } else { PROJECT_OK }.into(),
+                title: format!(
+                    "{} {}: {} {} ({where_})",
+                    p.project.code,
+                    p.project.name,
+                    wan(p.project.central_investment),
+                    page.t("wr_wan")
+                ),
+            }
+        })
+        .collect();
+    Ok(Some(render(&map, &revita_report::projection::Albers::china())))
+}
+
+const PROJECT_OK: &str = "#009E73";
+const PROJECT_ALERT: &str = "#D55E00";
 
 /// `POST /work-relief/import`: `projects`, `workers` or `payments`.
 pub async fn import(page: Page, multipart: Multipart) -> PageResult {

@@ -6,16 +6,16 @@ mod api;
 pub(crate) mod i18n;
 mod pages;
 
-use crate::{Route, get, post};
+use crate::{Route, get, post, upload};
 
 /// The pages.
 pub(crate) fn routes() -> Vec<Route> {
     vec![
         get("/subsidence", pages::list_page),
-        post("/subsidence/areas", pages::import_areas),
-        post("/subsidence/places", pages::import_places),
+        upload("/subsidence/areas", pages::import_areas),
+        upload("/subsidence/places", pages::import_places),
         get("/subsidence/{id}", pages::area_page),
-        post("/subsidence/{id}/import", pages::import_file),
+        upload("/subsidence/{id}/import", pages::import_file),
         post("/subsidence/{id}/progress", pages::progress),
     ]
 }

@@ -211,10 +211,10 @@ async fn fixture(store: DynStore) -> Client {
     let moved = "household_id,site_code,registered_poor,same_time_mover,persons,labour,employed,housing_area_pc\n\
         520102,NM-S1,1,0,3,1,0,20\n520103,YY-S1,1,0,2,1,1,22\n";
     app.import_relocations(&planner, &write("m.csv", moved), false, &origin).await.unwrap();
-    let projects = "code,name,county_code,fund_source,batch,year,works_type,total_investment,central_investment,\
-        remuneration_planned,remuneration_paid,end_on,accepted_on,status\n\
-        NM-P1,南明村道,520102,central,第一批,2024,roads,2000000,1000000,299000,100000,2024-10-31,,underway\n\
-        YY-P1,云岩水渠,520103,central,第一批,2024,farmland_water,1000000,500000,200000,200000,2024-10-31,2024-11-30,accepted\n";
+    let projects = "code,name,county_code,village_code,fund_source,batch,year,works_type,total_investment,\
+        central_investment,remuneration_planned,remuneration_paid,end_on,accepted_on,status\n\
+        NM-P1,南明村道,520102,520102001001,central,第一批,2024,roads,2000000,1000000,299000,100000,2024-10-31,,underway\n\
+        YY-P1,云岩水渠,520103,,central,第一批,2024,farmland_water,1000000,500000,200000,200000,2024-10-31,2024-11-30,accepted\n";
     app.import_relief_projects(&planner, &write("rp.csv", projects), false, &origin).await.unwrap();
     let workers = "project_code,worker_id,name,category\nNM-P1,W1,甲,poverty_exited\nNM-P1,W2,乙,returning_migrant\nYY-P1,W3,丙,monitoring_object\nYY-P1,W4,丁,other_low_income\n";
     app.import_relief_workers(&planner, &write("rw.csv", workers), false, &origin).await.unwrap();

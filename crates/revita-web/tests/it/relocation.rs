@@ -34,6 +34,19 @@ both_backends!(follow_up_assignment_and_work_relief, |store: DynStore| async mov
     assert_eq!(f["sites"]["YY-S1"]["kpis"]["employed_households"].as_f64(), Some(1.0), "{f}");
     assert_eq!(f["unemployed_labour_households"], serde_json::json!(["520102"]));
     assert!(f["alerts"].as_array().unwrap().iter().any(|a| a["site"] == "NM-S1" && a["kpi"] == "employed_households"));
+    // Rolled up by the sites' county and province; counties below target named.
+    assert_eq!(f["counties"]["520102"]["households"].as_i64(), Some(1), "{f}");
+    assert_eq!(f["provinces"]["520000"]["households"].as_i64(), Some(2), "{f}");
+    assert_eq!(f["provinces"]["520000"]["kpis"]["employed_households"].as_f64(), Some(0.5), "{f}");
+    assert!(f["county_alerts"].as_array().unwrap().iter().any(|a| a["county"] == "520102"), "{f}");
+    // The follow-up page: the sites' map, the tables by province and county, in Chinese.
+    let (status, _, page) = get_text(&admin, "/relocation?year=2024", &[("cookie", "lang=zh")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("安置点分布图") && page.contains("<svg") && page.contains("有指标未达标"), "{page}");
+    assert!(
+        page.contains("按省汇总") && page.contains("relocation-counties") && page.contains("未达目标的县"),
+        "{page}"
+    );
     // A site's page: its profile, numbers and households, in Chinese.
     let (status, _, page) = get_text(&admin, "/relocation/sites/1?year=2024", &[("cookie", "lang=zh")]).await;
     assert_eq!(status, StatusCode::OK);
@@ -49,6 +62,20 @@ both_backends!(follow_up_assignment_and_work_relief, |store: DynStore| async mov
         post(&admin, "/relocation/import", MULTIPART, &en, upload(&admin.csrf, "relocations", "r.csv", bad)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("<td>2</td><td>housing_area_pc</td>"), "{page}");
+    // Over the household cap of self-contribution: written, flagged, listed.
+    let flagged = "household_id,site_code,registered_poor,persons,labour,employed,housing_area_pc,self_contribution\n\
+        520102,NM-S1,1,4,1,0,20,10500\n";
+    let (status, page) =
+        post(&admin, "/relocation/import", MULTIPART, &en, upload(&admin.csrf, "relocations", "r.csv", flagged)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1 record(s) flagged for review"), "{page}");
+    assert!(
+        page.contains("Self-contribution above 10,000 yuan per household") && page.contains("10500.00 yuan"),
+        "{page}"
+    );
+    let (_, f) = get(&admin, "/api/v1/relocation/follow-up?year=2024").await;
+    assert_eq!(f["flagged"][0]["flag"], "contribution_per_household", "{f}");
+    assert_eq!(f["flagged"][0]["value"].as_f64(), Some(10_500.0), "{f}");
     assert_eq!(
         get(&admin, "/api/v1/relocation/follow-up?year=2024").await.1["unemployed_labour_households"],
         serde_json::json!(["520102"])
@@ -102,10 +129,21 @@ both_backends!(follow_up_assignment_and_work_relief, |store: DynStore| async mov
     let (status, _, page) = get_text(&admin, "/work-relief", &[("cookie", "lang=zh")]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("劳务报酬比例低于批次要求") && page.contains("35%"), "{page}");
+    // The projects' map: 南明's at its village (with an alert), 云岩's at its county's centre.
+    assert!(page.contains("以工代赈项目分布图") && page.contains("村庄点位") && page.contains("县中心"), "{page}");
+    assert!(page.contains("#D55E00") && page.contains("南明区"), "{page}");
     let bad = format!("csrf={}&from_year=2026&min_share=abc", admin.csrf);
     let (status, page) = post(&admin, "/work-relief/rules", FORM, &en, bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("value=\"abc\""), "what was typed is kept: {page}");
+    // Sites as GeoJSON points through the page.
+    let points = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point",
+        "coordinates":[106.745,26.545]},"properties":{"code":"NM-S2","name":"南明二号","county_code":"520102",
+        "setting":"rural","subtype":"new_village","capacity_people":40,"capacity_units":10}}]}"#;
+    let (status, page) =
+        post(&admin, "/relocation/import", MULTIPART, &en, upload(&admin.csrf, "sites", "s.geojson", points)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("s.geojson: 1 records imported") && page.contains("南明二号"), "{page}");
 });
 
 both_backends!(a_county_may_not_set_rules_nor_import_outside, |store: DynStore| async move {

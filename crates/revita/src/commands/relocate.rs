@@ -76,23 +76,7 @@ pub(super) async fn run(args: RelocateArgs) -> anyhow::Result<()> {
             let app = open(&db).await?;
             let actor = super::plan::actor(&app, &db).await?;
             let view = app.relocation_follow_up(&actor, year, &revita_methods::relocation::Targets::default()).await?;
-            let sites: serde_json::Map<String, serde_json::Value> = view
-                .sites
-                .iter()
-                .map(|(code, f)| {
-                    let kpis: serde_json::Map<String, serde_json::Value> = revita_methods::relocation::Kpi::ALL
-                        .iter()
-                        .map(|k| (k.as_str().to_string(), serde_json::json!(f.value(*k))))
-                        .collect();
-                    (code.clone(), serde_json::json!({"households": f.households, "kpis": kpis}))
-                })
-                .collect();
-            let alerts: Vec<serde_json::Value> = view
-                .alerts
-                .iter()
-                .map(|a| serde_json::json!({"site": a.group, "kpi": a.kpi.as_str(), "value": a.value, "target": a.target}))
-                .collect();
-            let json = serde_json::json!({"year": year, "sites": sites, "alerts": alerts, "unemployed_labour_households": view.unemployed});
+            let json = view.to_json();
             outln!("{}", serde_json::to_string_pretty(&json)?);
         }
         RelocateAction::AssignStored { db, county, origins, k, max_km, keep_together } => {
