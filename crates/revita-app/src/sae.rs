@@ -14,11 +14,13 @@ use revita_methods::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Actor, Origin, audit_entry};
+use crate::auth::{Actor, Origin};
 use crate::{App, AppError, AppResult};
 
 mod files;
-pub use files::{EbpFiles, EbpSummary, ebp_files};
+mod unit;
+pub use files::{EbpEstimates, EbpFiles, EbpInput, EbpSummary, ebp_estimates, ebp_files};
+pub use unit::{EbpDomain, EbpFit, EbpMse, EbpRun, EbpSettings, MAX_WEB_BOOTSTRAP, MAX_WEB_REPLICATES};
 
 /// The most covariates a spec may name.
 const MAX_COVARIATES: usize = 20;
@@ -426,65 +428,12 @@ impl App {
             .as_deref()
             .ok_or_else(|| AppError::Invalid("output: name the indicator to store the estimates as".into()))?;
         let run = self.run_fh(actor, spec).await?;
-        let enter = self.jurisdiction(actor, Action::EditData).await?;
-        let outside: Vec<String> =
-            run.areas.iter().filter(|a| !enter.covers(&a.code)).map(|a| a.code.to_string()).collect();
-        if !outside.is_empty() {
-            let shown: Vec<&str> = outside.iter().take(10).map(String::as_str).collect();
-            return Err(AppError::Forbidden(format!(
-                "nothing was stored: {} areas are outside your data-entry jurisdiction ({})",
-                outside.len(),
-                shown.join(", ")
-            )));
-        }
         let indicators = output_indicators(output, &run)?;
-        let mut missing = Vec::new();
-        for i in indicators {
-            if self.store().indicator(&i.code).await?.is_none() {
-                missing.push(i);
-            }
-        }
-        if !missing.is_empty() {
-            crate::import::require_everywhere(&enter, "indicators")?;
-        }
         let observations = estimate_observations(output, &run)?;
-        let shown = observations
-            .iter()
-            .map(|o| StoredValue {
-                indicator: o.indicator.to_string(),
-                region: o.region.to_string(),
-                period: o.period.to_string(),
-                value: o.value,
-            })
-            .collect();
-        let created: Vec<String> = missing.iter().map(|i| i.code.to_string()).collect();
-        if dry_run {
-            return Ok(FhStored { dry_run, observations: shown, indicators_created: created, replaced: 0 });
-        }
         let codes: Vec<RegionCode> = run.areas.iter().map(|a| a.code.clone()).collect();
-        let region = self.store().common_ancestor(&codes).await?;
-        let revision = revita_store::Revision { change_id: crate::auth::random_token()?, at: origin.now };
-        let mut tx = self.store().begin().await?;
-        if !missing.is_empty() {
-            tx.upsert_indicators(&missing).await?;
-        }
-        let replaced = tx.upsert_observations(&observations, &revision).await?;
-        let before =
-            (replaced > 0).then(|| format!("{{\"replaced\":{replaced},\"revisions\":\"{}\"}}", revision.change_id));
-        let after = serde_json::json!({
-            "spec": spec, "areas": run.areas.len(), "observations": observations.len(),
-            "indicators_created": created,
-        });
-        tx.audit(audit_entry(
-            &actor.name,
-            "sae.store",
-            ("sae", &spec.name),
-            region.as_ref(),
-            (before, Some(after.to_string())),
-            origin,
-        ));
-        tx.commit().await?;
-        Ok(FhStored { dry_run, observations: shown, indicators_created: created, replaced })
+        let audit = serde_json::json!({ "spec": spec, "areas": run.areas.len(), "observations": observations.len() });
+        self.store_estimates(actor, ("sae.store", &spec.name), &codes, indicators, observations, audit, dry_run, origin)
+            .await
     }
 }
 

@@ -199,6 +199,34 @@ impl FromRequestParts<WebState> for Api {
 }
 
 impl Api {
+    /// Receives a multipart upload to the API: files of `extensions`
+    /// streamed to the upload directory within the upload limit (the
+    /// caller has checked the CSRF header with [`api_write`]).
+    pub async fn receive(
+        &self,
+        multipart: axum::extract::Multipart,
+        extensions: &[&str],
+    ) -> AppResult<crate::staging::Received> {
+        use crate::staging::Refusal;
+        let limit = self.state.uploads.settings().max_bytes;
+        self.state
+            .uploads
+            .receive(multipart, self.viewer.actor.user_id, |_, name, extension| {
+                if extensions.contains(&extension) {
+                    Ok(())
+                } else {
+                    Err(AppError::Invalid(format!("{name}: send a .{} file", extensions.join(" or ."))))
+                }
+            })
+            .await
+            .map_err(|refusal| match refusal {
+                Refusal::TooLarge => {
+                    AppError::Invalid(format!("a file or field is larger than the upload limit ({} MiB)", limit >> 20))
+                }
+                Refusal::Error(e) => e,
+            })
+    }
+
     /// The application.
     pub fn app(&self) -> &App {
         &self.state.app

@@ -504,6 +504,13 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "POST",
+        path: "/api/v1/sae/ebp",
+        summary: "The census EBP (Molina & Rao 2010) from two uploaded CSV files (multipart: `sample` with domain, y > 0 and covariates; `population`, the census, with domain and the same covariates): REML fit of the nested-error model of log y, and every census domain's mean, headcount ratio (fgt0) and poverty gap (fgt1) by L Monte Carlo replicates, with the parametric bootstrap MSE and CV (%) when B > 0 (L ≤ 500, B ≤ 100 here; the CLI has no such bound): {run {settings, fit {beta, sigma_u2, sigma_e2}, domains [{domain, region, name_zh, n_sample, n_pop, mean, fgt0, fgt1, mse}]}, stored}. With `output` and `year`, `store=1` stores <output>_mean, _fgt0, _fgt1 (%) with _mse and _cv as observations within your data-entry jurisdiction (audited), `dry_run=1` says what would be stored. Bad files or settings are 400 naming the field, file and line.",
+        params: &[],
+        example: "/api/v1/sae/ebp",
+    },
+    Endpoint {
+        method: "POST",
         path: "/api/v1/sae/fh/store",
         summary: "Stores a Fay–Herriot spec's estimates as observations of its output indicator with <output>_mse and <output>_cv (%), status estimated, within your data-entry jurisdiction (403 if any area lies outside it), audited; with dry_run, what would be stored: {dry_run, observations, indicators_created, replaced}",
         params: &[],
@@ -658,7 +665,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "GET",
         path: "/api/v1/relocation/follow-up",
-        summary: "Follow-up support KPIs by site (methods.md §2.5: labour households with someone employed, employment rate, income growth to `year` over the year before, monitoring-object share, certificate, demolition and reclamation rates), the sites below target, and the labour households with nobody employed",
+        summary: "Follow-up support KPIs by site, by the sites' county and by province (methods.md §2.5: labour households with someone employed, employment rate, income growth to `year` over the year before, monitoring-object share, certificate, demolition and reclamation rates), the sites and counties below target, the labour households with nobody employed, and the households flagged for review (self-contribution above 3,000 yuan a person or 10,000 a household; housing above 25 m² a person by override)",
         params: &[("year", false, "the year income growth is measured to (default: last year)")],
         example: "/api/v1/relocation/follow-up",
     },
@@ -805,6 +812,20 @@ fn parameter_schema(path: &str, name: &str, region: &str) -> Value {
 /// What a write takes: observations as CSV or a data value set, or one of
 /// the JSON bodies of the forms' changes.
 fn request_body(path: &str, region: &str) -> Value {
+    if path == "/api/v1/sae/ebp" {
+        // Only the shape: the files' contents and the numbers are checked by
+        // the server (400 naming the field, the file and the line).
+        let file = json!({"type": "string", "format": "binary"});
+        let text = json!({"type": "string"});
+        return json!({"required": true, "content": {"multipart/form-data": {"schema": {
+            "type": "object",
+            "required": ["sample", "population", "z", "L"],
+            "properties": {
+                "sample": file, "population": file, "z": text, "L": text, "B": text, "seed": text,
+                "covariates": text, "unit": text, "output": text, "year": text, "store": text, "dry_run": text,
+            },
+        }}}});
+    }
     if path == "/api/v1/observations" {
         return json!({"required": true, "content": {
             "text/csv": {"schema": {"type": "string"}},

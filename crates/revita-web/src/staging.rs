@@ -102,13 +102,19 @@ impl From<AppError> for Refusal {
     }
 }
 
-/// A received multipart form: its small fields, and its file if it had one.
+/// The most files one form may carry.
+const MAX_FILES: usize = 4;
+
+/// A received multipart form: its small fields, its file if it had one, and
+/// the files of other fields (a form of two files: a sample and a census).
 #[derive(Debug)]
 pub struct Received {
-    /// The fields other than the file, by name (the last of a name wins).
+    /// The fields other than the files, by name (the last of a name wins).
     pub fields: HashMap<String, String>,
-    /// The file, staged.
+    /// The file of the field `file`, staged.
     pub file: Option<Staged>,
+    /// The files of other fields, staged, by field name (the first wins).
+    pub files: HashMap<String, Staged>,
 }
 
 /// An upload on disk, removed when dropped unless [`Staged::keep`] was called.
@@ -283,9 +289,18 @@ impl Uploads {
         };
         let mut fields = HashMap::new();
         let mut file = None;
+        let mut files: HashMap<String, Staged> = HashMap::new();
         while let Some(mut field) = multipart.next_field().await.map_err(failed)? {
             let field_name = field.name().unwrap_or("").to_string();
-            if field_name == "file" && file.is_none() {
+            let first_of_its_name = if field_name == "file" {
+                file.is_none()
+            } else {
+                field.file_name().is_some() && !files.contains_key(&field_name)
+            };
+            if first_of_its_name {
+                if usize::from(file.is_some()) + files.len() >= MAX_FILES {
+                    return Err(Refusal::Error(AppError::Invalid(format!("a form carries at most {MAX_FILES} files"))));
+                }
                 let name = field.file_name().unwrap_or("upload").to_string();
                 let extension =
                     Path::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -307,7 +322,11 @@ impl Uploads {
                     out.write_all(&chunk).await.map_err(|e| internal("cannot write the upload", e))?;
                 }
                 out.flush().await.map_err(|e| internal("cannot write the upload", e))?;
-                file = Some(staged);
+                if field_name == "file" {
+                    file = Some(staged);
+                } else {
+                    files.insert(field_name, staged);
+                }
             } else {
                 let mut value = Vec::new();
                 while let Some(chunk) = field.chunk().await.map_err(failed)? {
@@ -319,7 +338,7 @@ impl Uploads {
                 fields.insert(field_name, String::from_utf8_lossy(&value).into_owned());
             }
         }
-        Ok(Received { fields, file })
+        Ok(Received { fields, file, files })
     }
 
     /// Makes the (empty) file and sidecar of a new upload, mode 0600.

@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("relocation_site.html", include_str!("../templates/relocation_site.html")),
     ("work_relief.html", include_str!("../templates/work_relief.html")),
     ("sae.html", include_str!("../templates/sae.html")),
+    ("sae_ebp.html", include_str!("../templates/sae_ebp.html")),
     ("subsidence_area.html", include_str!("../templates/subsidence_area.html")),
     ("disaster.html", include_str!("../templates/disaster.html")),
     ("brief.html", include_str!("../templates/brief.html")),

@@ -1162,6 +1162,48 @@ pub enum SaeAction {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// The census EBP on any covariates, its estimates stored as indicators
+    /// (<output>_mean, _fgt0, _fgt1 in %, with _mse and _cv when B > 0) of
+    /// --year for every domain, each a region within your data-entry
+    /// jurisdiction; one audited change (or, with --dry-run, what it would be).
+    EbpStore {
+        /// The survey sample: domain, y > 0, the covariates.
+        #[arg(long)]
+        sample: PathBuf,
+        /// The census: domain, the covariates.
+        #[arg(long)]
+        population: PathBuf,
+        /// The covariates (default: every census column but domain).
+        #[arg(long, value_delimiter = ',')]
+        covariates: Vec<String>,
+        /// The poverty line.
+        #[arg(long)]
+        z: f64,
+        /// The unit of y.
+        #[arg(long, default_value = "元")]
+        unit: String,
+        /// Monte Carlo replicates.
+        #[arg(long = "L", default_value_t = 100)]
+        l: usize,
+        /// Bootstrap replicates for the MSE (0: none).
+        #[arg(long = "B", default_value_t = 0)]
+        b: usize,
+        /// The seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The indicators' name.
+        #[arg(long)]
+        output: String,
+        /// The year the estimates are of.
+        #[arg(long)]
+        year: i32,
+        /// Say what would be stored; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the table as CSV here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

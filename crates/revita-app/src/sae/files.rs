@@ -64,35 +64,103 @@ fn read_numeric_csv(path: &Path, names: &[&str], threads: usize) -> Result<Numer
     parse_numeric_csv(&bytes, "domain", names, threads).map_err(|e| format!("{file}: {e}"))
 }
 
-/// Runs the contract: REML fit of log y on x1..x5 with a domain effect, the
-/// EBP of every census domain (sorted by code), the bootstrap MSE if B > 0.
-pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
+/// A census EBP's inputs: two files and the model's settings.
+#[derive(Debug, Clone)]
+pub struct EbpInput<'a> {
+    /// The survey sample: `domain`, `y` > 0 and the covariates.
+    pub sample: &'a Path,
+    /// The census: `domain` and the covariates.
+    pub population: &'a Path,
+    /// The covariates' column names; empty: every census column but
+    /// `domain`, in the census's order.
+    pub covariates: &'a [String],
+    /// The poverty line z.
+    pub line: f64,
+    /// Monte Carlo replicates L.
+    pub replicates: usize,
+    /// Bootstrap replicates B (0: no MSE).
+    pub bootstrap: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Threads.
+    pub threads: usize,
+}
+
+/// A census EBP's results, domains sorted by code.
+#[derive(Debug, Clone)]
+pub struct EbpEstimates {
+    /// The covariates fitted, in order.
+    pub covariates: Vec<String>,
+    /// β̂ (intercept first), σ̂u², σ̂e².
+    pub fit: NestedFit,
+    /// The census's domain codes, sorted.
+    pub codes: Vec<i64>,
+    /// The EBP of each domain.
+    pub domains: Vec<DomainEbp>,
+    /// The bootstrap MSE of each domain (B > 0).
+    pub mse: Option<Vec<revita_methods::sae::ebp::Indicators>>,
+    /// Seconds reading and computing.
+    pub seconds: (f64, f64),
+}
+
+/// The first line of a CSV file, split into trimmed names.
+fn header_of(path: &Path) -> AppResult<Vec<String>> {
+    use std::io::{BufRead, Read};
+    let file =
+        std::fs::File::open(path).map_err(|e| AppError::Invalid(format!("{}: cannot open: {e}", path.display())))?;
+    let mut line = String::new();
+    std::io::BufReader::new(file)
+        .take(1 << 20)
+        .read_line(&mut line)
+        .map_err(|e| AppError::Invalid(format!("{}: the header is not UTF-8 text: {e}", path.display())))?;
+    Ok(line.trim_start_matches('\u{feff}').trim_end().split(',').map(|h| h.trim().to_string()).collect())
+}
+
+/// Fits the nested-error model of log y on the covariates with a domain
+/// effect by REML and computes the EBP of every census domain (sorted by
+/// code), with the bootstrap MSE if B > 0. Sample rows of domains the
+/// census lacks are dropped (bench/SPEC.md B2 says so).
+pub fn ebp_estimates(input: &EbpInput<'_>) -> AppResult<EbpEstimates> {
     let t0 = Instant::now();
     let invalid = AppError::Invalid;
-    let threads = run.threads.max(1);
+    let threads = input.threads.max(1);
+    let covariates: Vec<String> = if input.covariates.is_empty() {
+        header_of(input.population)?.into_iter().filter(|h| h != "domain" && !h.is_empty()).collect()
+    } else {
+        input.covariates.to_vec()
+    };
+    if covariates.is_empty() {
+        return Err(invalid(format!("{}: no covariate column beside 'domain'", input.population.display())));
+    }
+    if covariates.iter().any(|c| c == "y" || c == "domain") {
+        return Err(invalid("covariates: 'y' and 'domain' cannot be covariates".into()));
+    }
+    let x: Vec<&str> = covariates.iter().map(String::as_str).collect();
     let mut names = vec!["y"];
-    names.extend(X);
+    names.extend(&x);
     let (sample, pop) = std::thread::scope(|s| {
-        let sample = s.spawn(|| read_numeric_csv(&run.sample, &names, 1));
-        let pop = read_numeric_csv(&run.population, &X, threads.saturating_sub(1).max(1));
+        let sample = s.spawn(|| read_numeric_csv(input.sample, &names, 1));
+        let pop = read_numeric_csv(input.population, &x, threads.saturating_sub(1).max(1));
         (sample.join().unwrap_or_else(|_| Err("the sample reader panicked".into())), pop)
     });
     let (sample, pop) = (sample.map_err(invalid)?, pop.map_err(invalid)?);
     let t_read = t0.elapsed().as_secs_f64();
 
-    // Domains are the census's, sorted by code; sample rows elsewhere are
-    // dropped (the contract says so).
     let mut codes = pop.keys.clone();
     codes.sort_unstable();
     codes.dedup();
     let pdom: Vec<usize> = pop.keys.iter().map(|c| codes.binary_search(c).unwrap_or(0)).collect();
-    let k = X.len();
+    let k = x.len();
     let (mut t, mut xs, mut sdom) = (Vec::new(), Vec::new(), Vec::new());
     for (i, c) in sample.keys.iter().enumerate() {
         if let Ok(d) = codes.binary_search(c) {
             let row = &sample.values[i * (k + 1)..(i + 1) * (k + 1)];
             if row[0] <= 0.0 {
-                return Err(AppError::Invalid(format!("sample line {}: y must be positive for the log", i + 2)));
+                return Err(invalid(format!(
+                    "{}: line {}: y must be positive for the log",
+                    input.sample.display(),
+                    i + 2
+                )));
             }
             t.push(row[0].ln());
             xs.extend_from_slice(&row[1..]);
@@ -103,19 +171,36 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
     let ns = NestedSample::new(&t, &xs, k, &sdom, codes.len()).map_err(sae)?;
     let census = Census::new(&pop.values, k, &pdom, codes.len()).map_err(sae)?;
     let fit = ns.fit_reml().map_err(sae)?;
-    let opts = EbpOptions { line: run.line, replicates: run.replicates, seed: run.seed, threads };
-    let est = ebp(&ns, &census, &fit, &opts).map_err(sae)?;
-    let mse = (run.bootstrap > 0).then(|| bootstrap_mse(&ns, &census, &fit, &opts, run.bootstrap)).transpose();
+    let opts = EbpOptions { line: input.line, replicates: input.replicates, seed: input.seed, threads };
+    let domains = ebp(&ns, &census, &fit, &opts).map_err(sae)?;
+    let mse = (input.bootstrap > 0).then(|| bootstrap_mse(&ns, &census, &fit, &opts, input.bootstrap)).transpose();
     let mse = mse.map_err(sae)?;
-    let t_compute = t0.elapsed().as_secs_f64() - t_read;
+    Ok(EbpEstimates { covariates, fit, codes, domains, mse, seconds: (t_read, t0.elapsed().as_secs_f64() - t_read) })
+}
 
-    write(&run.out, &ebp_csv(&codes, &est, mse.as_deref()))?;
-    write(&run.out.with_file_name("ebp_params.csv"), &params_csv(&fit))?;
+/// Runs the contract: REML fit of log y on x1..x5 with a domain effect, the
+/// EBP of every census domain (sorted by code), the bootstrap MSE if B > 0.
+pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
+    let t0 = Instant::now();
+    let covariates: Vec<String> = X.iter().map(|x| x.to_string()).collect();
+    let e = ebp_estimates(&EbpInput {
+        sample: &run.sample,
+        population: &run.population,
+        covariates: &covariates,
+        line: run.line,
+        replicates: run.replicates,
+        bootstrap: run.bootstrap,
+        seed: run.seed,
+        threads: run.threads,
+    })?;
+    write(&run.out, &ebp_csv(&e.codes, &e.domains, e.mse.as_deref()))?;
+    write(&run.out.with_file_name("ebp_params.csv"), &params_csv(&e.fit))?;
+    let (t_read, t_compute) = e.seconds;
     let total = t0.elapsed().as_secs_f64();
     Ok(EbpSummary {
-        out_of_sample: est.iter().filter(|e| e.n_sample == 0).count(),
-        domains: codes.len(),
-        fit,
+        out_of_sample: e.domains.iter().filter(|d| d.n_sample == 0).count(),
+        domains: e.codes.len(),
+        fit: e.fit,
         seconds: (t_read, t_compute, total - t_read - t_compute),
     })
 }

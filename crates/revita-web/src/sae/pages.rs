@@ -168,7 +168,7 @@ async fn show(
 }
 
 /// A number with `d` decimals, or a dash.
-fn num(v: Option<f64>, d: usize) -> String {
+pub(super) fn num(v: Option<f64>, d: usize) -> String {
     match v {
         Some(v) if v.is_finite() => format!("{v:.d$}"),
         _ => "—".into(),
@@ -282,48 +282,76 @@ fn residual_plot(page: &Page, run: &FhRun) -> String {
 
 const UNRELIABLE: &str = "#BBBBBB";
 
+/// An estimated region on a map.
+pub(super) struct Mapped<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub shape: &'a revita_methods::geometry::MultiPolygon,
+    pub estimate: f64,
+    pub cv: Option<f64>,
+}
+
 /// The estimates mapped: reliable and use-with-caution estimates (CV up to
 /// 30%) in quintile classes, unreliable ones grey, so that no map reader
 /// takes a noisy estimate for a fact.
 async fn estimate_map(page: &Page, run: &FhRun) -> Result<Option<String>, AppError> {
+    let shapes = page.app().sae_map_areas(run).await?;
+    let mapped: Vec<Mapped<'_>> = shapes
+        .iter()
+        .filter_map(|s| {
+            let a = run.areas.iter().find(|a| a.code == s.code)?;
+            Some(Mapped { code: s.code.as_str(), name: &s.name, shape: &s.shape, estimate: a.estimate, cv: a.cv })
+        })
+        .collect();
+    let title = format!("{} · {}", page.t("sae_map"), run.spec.year);
+    let subtitle = format!("{} ({})", run.spec.name, run.unit);
+    cv_class_map(page, &mapped, title, subtitle, &run.unit)
+}
+
+/// Estimates by CV class on a map ([`estimate_map`]'s rule); `None` when
+/// nothing has a boundary.
+pub(super) fn cv_class_map(
+    page: &Page,
+    mapped: &[Mapped<'_>],
+    title: String,
+    subtitle: String,
+    unit: &str,
+) -> Result<Option<String>, AppError> {
     use revita_methods::classify::{class_of, quantile_breaks};
     use revita_report::map::{Choropleth, Feature, LegendEntry, render};
-    let shapes = page.app().sae_map_areas(run).await?;
-    let shown: Vec<f64> = run.areas.iter().filter(|a| cv_class(a.cv) != "unreliable").map(|a| a.estimate).collect();
-    if shapes.is_empty() {
+    if mapped.is_empty() {
         return Ok(None);
     }
+    let shown: Vec<f64> = mapped.iter().filter(|a| cv_class(a.cv) != "unreliable").map(|a| a.estimate).collect();
     let breaks = if shown.is_empty() {
         Vec::new()
     } else {
         quantile_breaks(&shown, 5.min(shown.len())).map_err(|e| AppError::Invalid(e.to_string()))?
     };
     let colours = revita_report::palette::sequential(breaks.len().max(1), false);
-    let features = shapes
+    let features = mapped
         .iter()
-        .filter_map(|s| {
-            let a = run.areas.iter().find(|a| a.code == s.code)?;
+        .map(|a| {
             let class = cv_class(a.cv);
             let fill = if class == "unreliable" || breaks.is_empty() {
                 UNRELIABLE
             } else {
                 colours[class_of(a.estimate, &breaks)]
             };
-            Some(Feature {
-                code: s.code.as_str(),
-                shape: &s.shape,
+            Feature {
+                code: a.code,
+                shape: a.shape,
                 fill,
                 title: format!(
-                    "{} {}: {:.2} {} (CV {} %, {})",
-                    s.code,
-                    s.name,
+                    "{} {}: {:.2} {unit} (CV {} %, {})",
+                    a.code,
+                    a.name,
                     a.estimate,
-                    run.unit,
                     num(a.cv, 1),
                     page.t(&format!("sae_cv_{class}"))
                 ),
-                href: Some(format!("/regions/{}", s.code)),
-            })
+                href: Some(format!("/regions/{}", a.code)),
+            }
         })
         .collect();
     let mut lower = shown.iter().copied().fold(f64::INFINITY, f64::min);
@@ -337,8 +365,6 @@ async fn estimate_map(page: &Page, run: &FhRun) -> Result<Option<String>, AppErr
         })
         .collect();
     legend.push(LegendEntry { fill: UNRELIABLE.into(), label: page.t("sae_map_unreliable").into() });
-    let title = format!("{} · {}", page.t("sae_map"), run.spec.year);
-    let subtitle = format!("{} ({})", run.spec.name, run.unit);
     let map = Choropleth::page(title, subtitle, features, page.t("sae_estimate").into(), legend);
     Ok(Some(render(&map, &revita_report::projection::Albers::china())))
 }

@@ -188,6 +188,8 @@ const TABLE: &[(&str, Kind)] = &[
     ("/sae/store", Kind::Write("/sae/store")),
     ("/api/v1/sae/fh", Kind::Write("/api/v1/sae/fh")),
     ("/api/v1/sae/fh/store", Kind::Write("/api/v1/sae/fh/store")),
+    ("/sae/ebp", Kind::LoggedIn("/sae/ebp")),
+    ("/api/v1/sae/ebp", Kind::Write("/api/v1/sae/ebp")),
     ("/plans", Kind::List("/plans")),
     ("/plans/projects-template.xlsx", Kind::LoggedIn("/plans/projects-template.xlsx")),
     ("/plans/{id}", Kind::Plan("/plans/{plan}")),
@@ -680,6 +682,8 @@ const WRITES: &[(&str, &str, Payload)] = &[
         Payload::Form("csrf={csrf}&on=2024-03-01&amount=250&source=central_budget"),
     ),
     ("/import", "/import", Payload::Upload("region_code,indicator,period,value\n520102,pop_total,2021,1\n")),
+    ("/sae/ebp", "/sae/ebp", Payload::Upload("domain,y,x1\n520102,9000,1\n")),
+    ("/api/v1/sae/ebp", "/api/v1/sae/ebp", Payload::Upload("domain,y,x1\n520102,9000,1\n")),
     ("/import/confirm", "/import/confirm", Payload::Form("csrf={csrf}&upload={upload}&kind=observations")),
     // The API's write: a session caller's token goes in X-CSRF-Token, which
     // this request lacks.

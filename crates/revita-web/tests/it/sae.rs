@@ -226,3 +226,144 @@ both_backends!(estimates_are_stored_within_the_data_entry_jurisdiction, |store: 
     assert_eq!(again["replaced"], 27);
     assert_eq!(again["indicators_created"], serde_json::json!([]));
 });
+
+/// A multipart body of fields and two CSV files, `sample` and `population`.
+fn ebp_body(fields: &[(&str, &str)], sample: &str, census: &str) -> String {
+    let b = "XBOUNDARYX";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{b}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    for (name, file, text) in [("sample", "sample.csv", sample), ("population", "census.csv", census)] {
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n{text}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{b}--\r\n"));
+    body
+}
+
+/// A survey and a census over six counties of 贵阳市 (five surveyed):
+/// log income = 9 + 0.5 x1 + a county effect + noise, drawn by a fixed
+/// recipe so that every run sees the same files.
+fn ebp_files(domains: &[&str]) -> (String, String) {
+    let (mut sample, mut census) = (String::from("domain,y,x1\n"), String::from("domain,x1\n"));
+    let mut state: u64 = 42;
+    let mut uniform = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 11) as f64) / ((1u64 << 53) as f64)
+    };
+    for (d, code) in domains.iter().enumerate() {
+        let effect = [0.3, -0.2, 0.1, -0.4, 0.25, 0.0][d % 6];
+        for unit in 0..200 {
+            let x = uniform() * 2.0;
+            census.push_str(&format!("{code},{x:.4}\n"));
+            if d < domains.len() - 1 && unit % 5 == 0 {
+                let noise = (uniform() - 0.5) * 1.6;
+                let y = (9.0 + 0.5 * x + effect + noise).exp();
+                sample.push_str(&format!("{code},{y:.2},{x:.4}\n"));
+            }
+        }
+    }
+    (sample, census)
+}
+
+const COUNTIES: [&str; 6] = ["520102", "520103", "520111", "520112", "520113", "520121"];
+
+both_backends!(the_census_ebp_runs_through_the_page_and_the_api, |store: DynStore| async move {
+    let admin = with_sae_data(store).await;
+    let (sample, census) = ebp_files(&COUNTIES);
+    let multipart = "multipart/form-data; boundary=XBOUNDARYX";
+    let zh = format!("{}; lang=zh", admin.cookie);
+    // The page: the fit, every county named, the out-of-sample one marked, the map.
+    let fields = [("csrf", admin.csrf.as_str()), ("z", "6000"), ("L", "20"), ("B", "5"), ("action", "run")];
+    let (status, page) = post(&admin, "/sae/ebp", multipart, &zh, ebp_body(&fields, &sample, &census)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("贫困发生率") && page.contains("南明区") && page.contains("开阳县"), "{page}");
+    assert!(page.contains("id=\"ebp-map\"") && page.contains("<svg"), "{page}");
+    // The API: six domains sorted by code, shares within [0, 1], the
+    // unsurveyed one with no sample, the slope near its 0.5.
+    let request = Request::builder()
+        .method("POST")
+        .uri("/api/v1/sae/ebp")
+        .header("content-type", multipart)
+        .header("cookie", &admin.cookie)
+        .header("x-csrf-token", &admin.csrf)
+        .body(Body::from(ebp_body(&[("z", "6000"), ("L", "20"), ("B", "5")], &sample, &census)))
+        .unwrap();
+    let response = admin.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
+    let json: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let domains = json["run"]["domains"].as_array().unwrap();
+    assert_eq!(domains.iter().map(|d| d["region"].as_str().unwrap()).collect::<Vec<_>>(), COUNTIES);
+    assert_eq!((domains[5]["n_sample"].as_u64(), domains[5]["n_pop"].as_u64()), (Some(0), Some(200)));
+    assert!(domains.iter().all(|d| (0.0..=1.0).contains(&d["fgt0"].as_f64().unwrap())), "{json}");
+    assert!(domains.iter().all(|d| d["mse"]["fgt0"].as_f64().unwrap() >= 0.0), "{json}");
+    let slope = json["run"]["fit"]["beta"][1][1].as_f64().unwrap();
+    assert!((slope - 0.5).abs() < 0.2, "{slope}");
+    // Bad settings and a missing file are 400 naming the field.
+    let bad = ebp_body(&[("z", "-1"), ("L", "20")], &sample, &census);
+    let (status, page) = post(&admin, "/sae/ebp", multipart, &zh, bad).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF in the form: {page}");
+    let with_csrf = [("csrf", admin.csrf.as_str()), ("z", "-1"), ("L", "20")];
+    let (status, page) = post(&admin, "/sae/ebp", multipart, &zh, ebp_body(&with_csrf, &sample, &census)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("z: the poverty line must be a positive number"), "{page}");
+    let broken = [("csrf", admin.csrf.as_str()), ("z", "6000"), ("L", "20")];
+    let (status, page) = post(
+        &admin,
+        "/sae/ebp",
+        multipart,
+        &zh,
+        ebp_body(&broken, &sample.replace("domain,y", "domain,income"), &census),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("sample.csv: no column y"), "the file as the user named it: {page}");
+    // The CSV: UTF-8 with a byte-order mark, shares in %.
+    let csv_fields = [("csrf", admin.csrf.as_str()), ("z", "6000"), ("L", "20"), ("action", "csv")];
+    let (status, csv) = post(&admin, "/sae/ebp", multipart, &zh, ebp_body(&csv_fields, &sample, &census)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with('\u{feff}') && csv.contains("domain,name,n_sample,N_pop,mean,fgt0_pct"), "{csv}");
+    assert!(csv.contains("520121,开阳县,0,200"), "{csv}");
+    // Storing: a dry run writes nothing; the store writes 3 × 3 indicators'
+    // values for each county in one audited change.
+    let store = |action: &'static str| {
+        let fields = [
+            ("csrf", admin.csrf.as_str()),
+            ("z", "6000"),
+            ("L", "20"),
+            ("B", "5"),
+            ("output", "pov_ebp"),
+            ("year", "2020"),
+            ("action", action),
+        ];
+        ebp_body(&fields, &sample, &census)
+    };
+    let (status, page) = post(&admin, "/sae/ebp", multipart, &zh, store("check")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (_, observations) = get(&admin, "/api/v1/observations?indicator=pov_ebp_fgt0").await;
+    assert!(observations["observations"].as_array().is_none_or(|o| o.is_empty()), "{observations}");
+    let (status, page) = post(&admin, "/sae/ebp", multipart, &zh, store("store")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"sae-stored\""), "{page}");
+    let (_, observations) = get(&admin, "/api/v1/observations?indicator=pov_ebp_fgt0_cv").await;
+    assert_eq!(observations["observations"].as_array().unwrap().len(), 6, "{observations}");
+    let audit = get_text(&admin, "/audit.csv", &[]).await.2;
+    assert_eq!(audit.lines().filter(|l| l.contains("sae.ebp.store")).count(), 1, "{audit}");
+    // A census with a domain that is no region cannot be stored.
+    let (sample, census) = ebp_files(&["520102", "520103", "520111", "520112", "520113", "77"]);
+    let fields = [
+        ("csrf", admin.csrf.as_str()),
+        ("z", "6000"),
+        ("L", "20"),
+        ("output", "pov_ebp"),
+        ("year", "2021"),
+        ("action", "store"),
+    ];
+    let (status, page) = post(&admin, "/sae/ebp", multipart, &zh, ebp_body(&fields, &sample, &census)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("1 domains are not region codes (77)"), "{page}");
+});

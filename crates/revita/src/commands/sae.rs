@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use revita_app::auth::Origin;
-use revita_app::sae::{EbpFiles, FhSpec, ebp_files};
+use revita_app::sae::{EbpFiles, EbpSettings, FhSpec, ebp_files};
 
 use super::{now, open};
 use crate::cli::{SaeAction, SaeArgs};
@@ -30,6 +30,30 @@ pub(super) async fn run(args: SaeArgs) -> anyhow::Result<()> {
             outln!("domains {} ({} out of sample); wrote {}", s.domains, s.out_of_sample, files.out.display());
             let (read, compute, write) = s.seconds;
             outln!("TIME read={read:.3} compute={compute:.3} write={write:.3} total={:.3}", read + compute + write);
+        }
+        SaeAction::EbpStore { sample, population, covariates, z, unit, l, b, seed, output, year, dry_run, out } => {
+            let app = open(&args.db).await?;
+            let actor = super::plan::actor(&app, &args.db).await?;
+            let settings = EbpSettings { line: z, replicates: l, bootstrap: b, seed, covariates, unit };
+            let run = app.run_ebp(&sample, &population, &settings, false).await?;
+            if let Some(path) = &out {
+                let mut rows = run.table();
+                let header = rows.remove(0);
+                let bytes = revita_app::export::csv_table(&header, &rows)?;
+                std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            }
+            let beta: Vec<String> = run.fit.beta.iter().map(|(n, v)| format!("{n}={v:.6}")).collect();
+            outln!("fit {} su2={:.6} se2={:.6}", beta.join(" "), run.fit.sigma_u2, run.fit.sigma_e2);
+            let origin = Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
+            let stored = app.store_ebp(&actor, &run, &output, year, dry_run, &origin).await?;
+            let verb = if stored.dry_run { "would store" } else { "stored" };
+            outln!(
+                "{verb} {} values of {} domains; indicators defined: {}; replaced: {}",
+                stored.observations.len(),
+                run.domains.len(),
+                if stored.indicators_created.is_empty() { "none".into() } else { stored.indicators_created.join(", ") },
+                stored.replaced
+            );
         }
         SaeAction::Fh { spec, store, dry_run, out, json } => {
             let text = std::fs::read_to_string(&spec).with_context(|| format!("reading {}", spec.display()))?;

@@ -1059,3 +1059,56 @@ fn sae_fh_estimates_and_stores_from_the_command_line() {
     let text = std::fs::read_to_string(&exported).unwrap();
     assert!(text.contains("520121") && text.contains("estimated"), "{text}");
 }
+
+#[test]
+fn sae_ebp_store_estimates_regions_and_stores_them() {
+    let f = loaded();
+    // Two counties of the demo: log y = 9 + 0.4 x + u_d + e.
+    let mut g = Normals(11);
+    let (mut sample, mut census) = (String::from("domain,y,x\n"), String::from("domain,x\n"));
+    for (d, code) in ["520102", "520103"].iter().enumerate() {
+        let u = if d == 0 { 0.2 } else { -0.2 };
+        for j in 0..80 {
+            let x = g.next();
+            census.push_str(&format!("{code},{x:.6}\n"));
+            if j < 20 {
+                sample.push_str(&format!("{code},{:.4},{x:.6}\n", (9.0 + 0.4 * x + u + 0.5 * g.next()).exp()));
+            }
+        }
+    }
+    let (sample, census) = (f.file("s.csv", &sample), f.file("c.csv", &census));
+    let csv = f.dir.path().join("ebp.csv");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "sae",
+            "ebp-store",
+            "--sample",
+            sample.to_str().unwrap(),
+            "--population",
+            census.to_str().unwrap(),
+            "--z",
+            "6000",
+            "--L",
+            "20",
+            "--B",
+            "3",
+            "--output",
+            "pov_ebp",
+            "--year",
+            "2020",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let dry: Vec<String> = args(&["--dry-run", "--out", csv.to_str().unwrap()]);
+    let out = run(&dry.iter().map(String::as_str).collect::<Vec<_>>(), &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 3 indicators × (estimate, MSE, CV) × 2 counties.
+    assert!(stdout(&out).contains("would store 18 values of 2 domains"), "{}", stdout(&out));
+    assert!(std::fs::read_to_string(&csv).unwrap().starts_with("\u{feff}domain,name,n_sample"));
+    let store = args(&[]);
+    let out = run(&store.iter().map(String::as_str).collect::<Vec<_>>(), &f.db());
+    assert!(stdout(&out).contains("stored 18 values"), "{}{}", stdout(&out), stderr(&out));
+    let out = run(&["audit", "verify"], &f.db());
+    assert!(out.status.success(), "{}", stderr(&out));
+}

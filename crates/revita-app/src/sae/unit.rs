@@ -1,0 +1,529 @@
+//! The census EBP for a user (issue 22): a survey sample and a census
+//! uploaded as files, the nested-error model fitted and every census
+//! domain's mean income, headcount ratio and poverty gap estimated (with
+//! the bootstrap MSE when asked); domains whose code is a stored region are
+//! named, and their estimates can be stored as indicators with their MSE
+//! and CV, within the actor's data-entry jurisdiction, in one audited
+//! transaction. The methods are `revita-methods::sae`'s (Molina & Rao 2010;
+//! González-Manteiga et al. 2008).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use revita_methods::access::Action;
+use revita_methods::sae::ebp::Indicators;
+use revita_methods::{
+    Aggregation, Direction, Indicator, IndicatorCode, Observation, ObservationStatus, Period, RegionCode,
+};
+use serde::{Deserialize, Serialize};
+
+use super::files::{EbpEstimates, EbpInput, ebp_estimates};
+use super::{FhStored, StoredValue};
+use crate::auth::{Actor, Origin, audit_entry};
+use crate::{App, AppError, AppResult};
+
+/// The most Monte Carlo replicates a run from the web may ask for.
+pub const MAX_WEB_REPLICATES: usize = 500;
+/// The most bootstrap replicates a run from the web may ask for (each
+/// refits the model and repeats the Monte Carlo).
+pub const MAX_WEB_BOOTSTRAP: usize = 100;
+
+/// A census EBP's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EbpSettings {
+    /// The poverty line z, in the unit of y.
+    pub line: f64,
+    /// Monte Carlo replicates L.
+    pub replicates: usize,
+    /// Bootstrap replicates B (0: no MSE).
+    #[serde(default)]
+    pub bootstrap: usize,
+    /// The seed of every random stream.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// The covariates' columns (empty: every census column but `domain`).
+    #[serde(default)]
+    pub covariates: Vec<String>,
+    /// The unit of y (e.g. 元/人·年).
+    #[serde(default = "default_unit")]
+    pub unit: String,
+}
+
+fn default_seed() -> u64 {
+    20_100_401
+}
+
+fn default_unit() -> String {
+    "元".into()
+}
+
+impl EbpSettings {
+    /// Checks the settings, `web` holding L and B to the web's bounds.
+    pub fn check(&self, web: bool) -> AppResult<()> {
+        let invalid = |m: String| Err(AppError::Invalid(m));
+        if !(self.line.is_finite() && self.line > 0.0) {
+            return invalid(format!("z: the poverty line must be a positive number, not {}", self.line));
+        }
+        let (l_max, b_max) = if web { (MAX_WEB_REPLICATES, MAX_WEB_BOOTSTRAP) } else { (100_000, 10_000) };
+        if !(1..=l_max).contains(&self.replicates) {
+            return invalid(format!("L: Monte Carlo replicates must lie between 1 and {l_max}"));
+        }
+        if self.bootstrap > b_max {
+            return invalid(format!("B: bootstrap replicates must lie between 0 and {b_max}"));
+        }
+        if self.covariates.len() > super::MAX_COVARIATES {
+            return invalid(format!("covariates: at most {}", super::MAX_COVARIATES));
+        }
+        if let Some(bad) = self.covariates.iter().find(|c| c.is_empty() || c.len() > 64 || c.contains(char::is_control))
+        {
+            return invalid(format!("covariates: '{}' is not a column name", bad.escape_debug()));
+        }
+        if self.unit.chars().count() > 32 || self.unit.contains(char::is_control) {
+            return invalid("unit: at most 32 characters of text".into());
+        }
+        Ok(())
+    }
+}
+
+/// One census domain's estimates.
+#[derive(Debug, Clone, Serialize)]
+pub struct EbpDomain {
+    /// The domain's code as given.
+    pub domain: i64,
+    /// The stored region of that code, if any.
+    #[serde(serialize_with = "optional_code")]
+    pub region: Option<RegionCode>,
+    /// Its Chinese name.
+    pub name_zh: Option<String>,
+    /// Sampled units.
+    pub n_sample: usize,
+    /// Census units.
+    pub n_pop: usize,
+    /// The EBP of the mean of y.
+    pub mean: f64,
+    /// Of the headcount ratio (FGT0), a share.
+    pub fgt0: f64,
+    /// Of the poverty gap index (FGT1), a share.
+    pub fgt1: f64,
+    /// Bootstrap MSE of the three (when B > 0).
+    pub mse: Option<EbpMse>,
+}
+
+/// The bootstrap MSE of a domain's estimates, and the CVs (%).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct EbpMse {
+    /// MSE of the mean.
+    pub mean: f64,
+    /// MSE of FGT0.
+    pub fgt0: f64,
+    /// MSE of FGT1.
+    pub fgt1: f64,
+    /// CV of the mean (%).
+    pub cv_mean: Option<f64>,
+    /// CV of FGT0 (%).
+    pub cv_fgt0: Option<f64>,
+    /// CV of FGT1 (%).
+    pub cv_fgt1: Option<f64>,
+}
+
+/// A run's fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct EbpFit {
+    /// (name, β̂), the intercept first.
+    pub beta: Vec<(String, f64)>,
+    /// σ̂u², the domain effect's variance (log scale).
+    pub sigma_u2: f64,
+    /// σ̂e², the unit error's variance (log scale).
+    pub sigma_e2: f64,
+}
+
+/// A run: settings, fit, and every census domain sorted by code.
+#[derive(Debug, Clone, Serialize)]
+pub struct EbpRun {
+    /// The settings, the covariates as fitted.
+    pub settings: EbpSettings,
+    /// The fit.
+    pub fit: EbpFit,
+    /// The domains.
+    pub domains: Vec<EbpDomain>,
+    /// Seconds reading and computing.
+    pub seconds: (f64, f64),
+}
+
+fn optional_code<S: serde::Serializer>(code: &Option<RegionCode>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_some(&code.as_ref().map(RegionCode::as_str))
+}
+
+/// 100 √MSE / estimate, where the estimate is positive.
+fn cv(estimate: f64, mse: f64) -> Option<f64> {
+    (estimate > 0.0 && mse.is_finite()).then(|| 100.0 * mse.max(0.0).sqrt() / estimate)
+}
+
+impl EbpRun {
+    fn new(settings: &EbpSettings, e: EbpEstimates, regions: &HashMap<i64, (RegionCode, String)>) -> EbpRun {
+        let mut names = vec!["(intercept)".to_string()];
+        names.extend(e.covariates.iter().cloned());
+        let mse_of = |m: &Indicators, d: &revita_methods::sae::ebp::DomainEbp| EbpMse {
+            mean: m.mean,
+            fgt0: m.fgt0,
+            fgt1: m.fgt1,
+            cv_mean: cv(d.estimate.mean, m.mean),
+            cv_fgt0: cv(d.estimate.fgt0, m.fgt0),
+            cv_fgt1: cv(d.estimate.fgt1, m.fgt1),
+        };
+        let domains = e
+            .codes
+            .iter()
+            .zip(&e.domains)
+            .enumerate()
+            .map(|(i, (code, d))| EbpDomain {
+                domain: *code,
+                region: regions.get(code).map(|r| r.0.clone()),
+                name_zh: regions.get(code).map(|r| r.1.clone()),
+                n_sample: d.n_sample,
+                n_pop: d.n_pop,
+                mean: d.estimate.mean,
+                fgt0: d.estimate.fgt0,
+                fgt1: d.estimate.fgt1,
+                mse: e.mse.as_ref().map(|m| mse_of(&m[i], d)),
+            })
+            .collect();
+        EbpRun {
+            settings: EbpSettings { covariates: e.covariates.clone(), ..settings.clone() },
+            fit: EbpFit {
+                beta: names.into_iter().zip(e.fit.beta.iter().copied()).collect(),
+                sigma_u2: e.fit.sigma_u2,
+                sigma_e2: e.fit.sigma_e2,
+            },
+            domains,
+            seconds: e.seconds,
+        }
+    }
+
+    /// The results as a table (header first), for CSV: shares as %.
+    pub fn table(&self) -> Vec<Vec<String>> {
+        let mut header: Vec<String> =
+            ["domain", "name", "n_sample", "N_pop", "mean", "fgt0_pct", "fgt1_pct"].map(String::from).to_vec();
+        if self.settings.bootstrap > 0 {
+            header.extend(
+                ["mse_mean", "mse_fgt0", "mse_fgt1", "cv_mean_pct", "cv_fgt0_pct", "cv_fgt1_pct"].map(String::from),
+            );
+        }
+        let opt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
+        let mut rows = vec![header];
+        for d in &self.domains {
+            let mut row = vec![
+                d.domain.to_string(),
+                d.name_zh.clone().unwrap_or_default(),
+                d.n_sample.to_string(),
+                d.n_pop.to_string(),
+                format!("{:.2}", d.mean),
+                format!("{:.4}", 100.0 * d.fgt0),
+                format!("{:.4}", 100.0 * d.fgt1),
+            ];
+            if let Some(m) = &d.mse {
+                row.extend([
+                    format!("{:.4}", m.mean),
+                    format!("{:.8}", m.fgt0),
+                    format!("{:.8}", m.fgt1),
+                    opt(m.cv_mean),
+                    opt(m.cv_fgt0),
+                    opt(m.cv_fgt1),
+                ]);
+            }
+            rows.push(row);
+        }
+        rows
+    }
+}
+
+/// The three estimates a run stores: (suffix, Chinese and English names,
+/// the estimate in the stored unit, its MSE, its CV).
+type Stored = (&'static str, &'static str, &'static str);
+
+const STORED: [Stored; 3] = [
+    ("mean", "平均收入", "mean income"),
+    ("fgt0", "贫困发生率", "headcount ratio"),
+    ("fgt1", "贫困距指数", "poverty gap index"),
+];
+
+/// A domain's value of one of [`STORED`] in its stored unit (shares as %),
+/// with its MSE in that unit squared and its CV.
+fn stored_values(d: &EbpDomain, which: &str) -> (f64, Option<(f64, Option<f64>)>) {
+    match which {
+        "mean" => (d.mean, d.mse.map(|m| (m.mean, m.cv_mean))),
+        "fgt0" => (100.0 * d.fgt0, d.mse.map(|m| (1e4 * m.fgt0, m.cv_fgt0))),
+        _ => (100.0 * d.fgt1, d.mse.map(|m| (1e4 * m.fgt1, m.cv_fgt1))),
+    }
+}
+
+impl App {
+    /// Runs the census EBP on two files (on a blocking thread: a big census
+    /// takes seconds), naming the domains whose code is a stored region.
+    pub async fn run_ebp(
+        &self,
+        sample: &Path,
+        population: &Path,
+        settings: &EbpSettings,
+        web: bool,
+    ) -> AppResult<EbpRun> {
+        settings.check(web)?;
+        let (sample, population, s) = (sample.to_path_buf(), population.to_path_buf(), settings.clone());
+        let estimates = tokio::task::spawn_blocking(move || {
+            let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+            ebp_estimates(&EbpInput {
+                sample: &sample,
+                population: &population,
+                covariates: &s.covariates,
+                line: s.line,
+                replicates: s.replicates,
+                bootstrap: s.bootstrap,
+                seed: s.seed,
+                threads,
+            })
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("the EBP thread failed: {e}"))??;
+        let wanted: Vec<RegionCode> =
+            estimates.codes.iter().filter_map(|c| RegionCode::parse(&c.to_string()).ok()).collect();
+        let names = self.region_names(&wanted).await?;
+        let regions: HashMap<i64, (RegionCode, String)> = names
+            .into_iter()
+            .filter_map(|(code, name)| Some((code.as_str().parse::<i64>().ok()?, (code, name))))
+            .collect();
+        Ok(EbpRun::new(settings, estimates, &regions))
+    }
+
+    /// Stores a run's estimates as observations of `year`: for each of
+    /// mean, FGT0 and FGT1 (as %), `<output>_<which>`, and with a bootstrap
+    /// MSE also `_mse` and `_cv`; status `estimated`. Every domain must be a
+    /// stored region within the actor's data-entry jurisdiction, or nothing
+    /// is written; indicators missing are defined (national users only).
+    /// One transaction with its audit entry; a dry run writes nothing.
+    pub async fn store_ebp(
+        &self,
+        actor: &Actor,
+        run: &EbpRun,
+        output: &str,
+        year: i32,
+        dry_run: bool,
+        origin: &Origin,
+    ) -> AppResult<FhStored> {
+        if !(1900..=2100).contains(&year) {
+            return Err(AppError::Invalid(format!("year: {year} is not a year from 1900 to 2100")));
+        }
+        let unknown: Vec<String> =
+            run.domains.iter().filter(|d| d.region.is_none()).map(|d| d.domain.to_string()).collect();
+        if !unknown.is_empty() {
+            return Err(AppError::Invalid(format!(
+                "nothing was stored: {} domains are not region codes ({}); store only a census whose domains are regions",
+                unknown.len(),
+                unknown.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        let regions: Vec<RegionCode> = run.domains.iter().filter_map(|d| d.region.clone()).collect();
+        let indicators = ebp_indicators(output, run)?;
+        let observations = ebp_observations(output, run, year)?;
+        let audit = serde_json::json!({
+            "settings": run.settings, "year": year, "domains": run.domains.len(), "observations": observations.len(),
+        });
+        self.store_estimates(
+            actor,
+            ("sae.ebp.store", output),
+            &regions,
+            indicators,
+            observations,
+            audit,
+            dry_run,
+            origin,
+        )
+        .await
+    }
+
+    /// Writes estimates of `regions` as observations, defining `indicators`
+    /// that are missing, in one transaction with its audit entry (`action`,
+    /// the output's name, `audit` as what was done); checks that every region
+    /// lies in the actor's data-entry jurisdiction first. A dry run writes
+    /// nothing and says what would be written.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn store_estimates(
+        &self,
+        actor: &Actor,
+        (action, name): (&str, &str),
+        regions: &[RegionCode],
+        indicators: Vec<Indicator>,
+        observations: Vec<Observation>,
+        audit: serde_json::Value,
+        dry_run: bool,
+        origin: &Origin,
+    ) -> AppResult<FhStored> {
+        let enter = self.jurisdiction(actor, Action::EditData).await?;
+        let outside: Vec<String> = regions.iter().filter(|r| !enter.covers(r)).map(|r| r.to_string()).collect();
+        if !outside.is_empty() {
+            let shown: Vec<&str> = outside.iter().take(10).map(String::as_str).collect();
+            return Err(AppError::Forbidden(format!(
+                "nothing was stored: {} areas are outside your data-entry jurisdiction ({})",
+                outside.len(),
+                shown.join(", ")
+            )));
+        }
+        let mut missing = Vec::new();
+        for i in indicators {
+            if self.store().indicator(&i.code).await?.is_none() {
+                missing.push(i);
+            }
+        }
+        if !missing.is_empty() {
+            crate::import::require_everywhere(&enter, "indicators")?;
+        }
+        let shown = observations
+            .iter()
+            .map(|o| StoredValue {
+                indicator: o.indicator.to_string(),
+                region: o.region.to_string(),
+                period: o.period.to_string(),
+                value: o.value,
+            })
+            .collect();
+        let created: Vec<String> = missing.iter().map(|i| i.code.to_string()).collect();
+        if dry_run {
+            return Ok(FhStored { dry_run, observations: shown, indicators_created: created, replaced: 0 });
+        }
+        let region = self.store().common_ancestor(regions).await?;
+        let revision = revita_store::Revision { change_id: crate::auth::random_token()?, at: origin.now };
+        let mut tx = self.store().begin().await?;
+        if !missing.is_empty() {
+            tx.upsert_indicators(&missing).await?;
+        }
+        let replaced = tx.upsert_observations(&observations, &revision).await?;
+        let before =
+            (replaced > 0).then(|| format!("{{\"replaced\":{replaced},\"revisions\":\"{}\"}}", revision.change_id));
+        let mut after = audit;
+        after["indicators_created"] = serde_json::json!(created);
+        tx.audit(audit_entry(
+            &actor.name,
+            action,
+            ("sae", name),
+            region.as_ref(),
+            (before, Some(after.to_string())),
+            origin,
+        ));
+        tx.commit().await?;
+        Ok(FhStored { dry_run, observations: shown, indicators_created: created, replaced })
+    }
+}
+
+/// The indicators an EBP run stores.
+fn ebp_indicators(output: &str, run: &EbpRun) -> AppResult<Vec<Indicator>> {
+    let code = |c: String| IndicatorCode::parse(&c).map_err(|e| AppError::Invalid(format!("output '{c}': {e}")));
+    let source = Some("revita sae ebp (census EBP, Molina & Rao 2010)".to_string());
+    let make = |c: IndicatorCode, zh: String, en: String, unit: String, about: String| Indicator {
+        code: c,
+        name_zh: zh,
+        name_en: Some(en),
+        unit,
+        direction: Direction::Neutral,
+        aggregation: Aggregation::None,
+        description: Some(about),
+        source: source.clone(),
+        range: revita_methods::ValueRange { min: None, max: None },
+    };
+    let mut out = Vec::new();
+    for (which, zh, en) in STORED {
+        let unit = if which == "mean" { run.settings.unit.clone() } else { "%".into() };
+        let base = format!("{output}_{which}");
+        let line = run.settings.line;
+        out.push(make(
+            code(base.clone())?,
+            format!("{zh}（小区域估计）"),
+            format!("{en} (small-area estimate)"),
+            unit.clone(),
+            format!("Census EBP under the nested-error model of log income; poverty line {line}."),
+        ));
+        if run.settings.bootstrap > 0 {
+            out.push(make(
+                code(format!("{base}_mse"))?,
+                format!("{zh}（小区域估计均方误差）"),
+                format!("{en} MSE"),
+                format!("({unit})²"),
+                "Parametric bootstrap MSE (González-Manteiga et al. 2008).".into(),
+            ));
+            out.push(make(
+                code(format!("{base}_cv"))?,
+                format!("{zh}（小区域估计变异系数）"),
+                format!("{en} CV"),
+                "%".into(),
+                "Coefficient of variation: 100 × √MSE / estimate.".into(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// A run's estimates as observations of `year`.
+fn ebp_observations(output: &str, run: &EbpRun, year: i32) -> AppResult<Vec<Observation>> {
+    let source = Some(format!(
+        "small-area estimate (census EBP), z = {}, L = {}, B = {}",
+        run.settings.line, run.settings.replicates, run.settings.bootstrap
+    ));
+    let code = |c: String| IndicatorCode::parse(&c).map_err(|e| AppError::Invalid(format!("output '{c}': {e}")));
+    let mut out = Vec::new();
+    for (which, _, _) in STORED {
+        let base = format!("{output}_{which}");
+        let (estimate, mse, cv_code) = (code(base.clone())?, code(format!("{base}_mse"))?, code(format!("{base}_cv"))?);
+        for d in &run.domains {
+            let Some(region) = &d.region else { continue };
+            let (value, error) = stored_values(d, which);
+            let mut push = |indicator: &IndicatorCode, value: f64| {
+                if value.is_finite() {
+                    out.push(Observation {
+                        indicator: indicator.clone(),
+                        region: region.clone(),
+                        period: Period::Year(year),
+                        value,
+                        source: source.clone(),
+                        status: ObservationStatus::Estimated,
+                    });
+                }
+            };
+            push(&estimate, value);
+            if let Some((mse_value, cv_value)) = error {
+                push(&mse, mse_value);
+                if let Some(c) = cv_value {
+                    push(&cv_code, c);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_bounded_for_the_web() {
+        let ok =
+            EbpSettings { line: 7600.0, replicates: 50, bootstrap: 0, seed: 1, covariates: vec![], unit: "元".into() };
+        assert!(ok.check(true).is_ok());
+        for bad in [
+            EbpSettings { line: 0.0, ..ok.clone() },
+            EbpSettings { line: f64::NAN, ..ok.clone() },
+            EbpSettings { replicates: 0, ..ok.clone() },
+            EbpSettings { replicates: MAX_WEB_REPLICATES + 1, ..ok.clone() },
+            EbpSettings { bootstrap: MAX_WEB_BOOTSTRAP + 1, ..ok.clone() },
+            EbpSettings { covariates: vec!["x\u{7}".into()], ..ok.clone() },
+        ] {
+            assert!(bad.check(true).is_err(), "{bad:?}");
+        }
+        assert!(EbpSettings { replicates: 1000, ..ok }.check(false).is_ok(), "the CLI may ask for more");
+    }
+
+    #[test]
+    fn cvs_are_relative_root_mses_in_percent() {
+        assert_eq!(cv(0.25, 0.0025), Some(20.0));
+        assert_eq!(cv(0.0, 0.01), None);
+    }
+}
