@@ -27,6 +27,8 @@ pub mod ebp;
 pub mod fh;
 mod linalg;
 pub mod nested;
+#[cfg(test)]
+mod reference;
 mod rng;
 mod root;
 pub mod table;
