@@ -5,6 +5,10 @@
 /// The files, embedded at compile time.
 pub(crate) const MILK: &str = include_str!("../../tests/data/sae/milk.csv");
 pub(crate) const MILK_FH: &str = include_str!("../../tests/data/sae/milk_fh.csv");
+pub(crate) const GRAPES: &str = include_str!("../../tests/data/sae/grapes.csv");
+pub(crate) const GRAPES_PROX: &str = include_str!("../../tests/data/sae/grapesprox.csv");
+pub(crate) const GRAPES_SFH: &str = include_str!("../../tests/data/sae/grapes_sfh.csv");
+pub(crate) const GRAPES80_SFH: &str = include_str!("../../tests/data/sae/grapes80_sfh.csv");
 pub(crate) const CORNSOYBEAN: &str = include_str!("../../tests/data/sae/cornsoybean.csv");
 pub(crate) const CORNSOYBEAN_BHF: &str = include_str!("../../tests/data/sae/cornsoybean_bhf.csv");
 
