@@ -310,7 +310,10 @@ fn fit(
             let next_s2 = (s2 + length * ds2).max(0.0);
             let next_rho = (rho + length * drho).clamp(-RHO_MAX, RHO_MAX);
             let next = At::new(x, y, psi, &proximity.w, next_s2, next_rho);
-            let climbs = next.as_ref().is_ok_and(|n| n.log_likelihood(method) >= current);
+            // Rounding: near the estimate the change is below what the
+            // log-likelihood resolves.
+            let floor = current - 1e-12 * current.abs();
+            let climbs = next.as_ref().is_ok_and(|n| n.log_likelihood(method) >= floor);
             if done || climbs || length < 1e-6 {
                 break (next_s2, next_rho, next?);
             }
