@@ -12,6 +12,10 @@
 //!   transformations.
 //! - [`nested`]: the nested-error regression model (Battese, Harter & Fuller
 //!   1988) fitted by REML from per-domain sufficient statistics.
+//! - [`spatial`]: the spatial Fay–Herriot model with SAR area effects
+//!   (Singh, Shukla & Kundu 2005; Petrucci & Salvati 2006) by REML or ML,
+//!   its EBLUP with the analytic MSE of Singh et al. and a parametric
+//!   bootstrap MSE, and row-standardised contiguity matrices.
 //! - [`ebp`]: the census EBP of Molina & Rao (2010) by Monte Carlo, with the
 //!   parametric bootstrap MSE of González-Manteiga et al. (2008).
 //! - [`table`]: a fast, exact parser for the plain numeric CSV of unit-level
@@ -27,8 +31,11 @@ pub mod ebp;
 pub mod fh;
 mod linalg;
 pub mod nested;
+#[cfg(test)]
+mod reference;
 mod rng;
 mod root;
+pub mod spatial;
 pub mod table;
 
 /// Why a small-area computation cannot be done on its input.
@@ -71,6 +78,20 @@ pub enum SaeError {
         what: &'static str,
         /// Its position.
         index: usize,
+    },
+    /// A value that must not be negative (a proximity weight) is.
+    #[error("{what}: value {index} is negative")]
+    Negative {
+        /// Which input.
+        what: &'static str,
+        /// Its position.
+        index: usize,
+    },
+    /// A row of a proximity matrix sums to neither 1 nor 0.
+    #[error("proximity: row {row} sums to neither 1 nor 0 (not row-standardised)")]
+    NotRowStandardised {
+        /// The row, counted from 0.
+        row: usize,
     },
     /// A domain index is not below the number of domains.
     #[error("domain index {index} is not below the number of domains {domains}")]

@@ -34,6 +34,24 @@ impl Spd {
     pub(crate) fn inverse(&self) -> DMatrix<f64> {
         self.0.inverse()
     }
+
+    /// log|m|.
+    pub(crate) fn log_det(&self) -> f64 {
+        log_det(&self.0)
+    }
+}
+
+/// The inverse and the log-determinant of a symmetric positive-definite
+/// m×m matrix (V and the spatial model's (I − ρW)'(I − ρW));
+/// [`SaeError::Singular`] when Cholesky fails.
+pub(crate) fn spd_inverse(m: DMatrix<f64>) -> Result<(DMatrix<f64>, f64), SaeError> {
+    let chol = Cholesky::new(m).ok_or(SaeError::Singular)?;
+    Ok((chol.inverse(), log_det(&chol)))
+}
+
+/// log|m| = 2 Σ log L_ii from m's Cholesky factor L.
+fn log_det(chol: &Cholesky<f64, Dyn>) -> f64 {
+    2.0 * chol.l_dirty().diagonal().iter().map(|l| l.ln()).sum::<f64>()
 }
 
 /// a'·m·a for a symmetric m.

@@ -364,6 +364,34 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn reml_matches_sae_on_cornsoybean() {
+        // sae 1.3's eblupBHF(CornHec ~ CornPix + SoyBeansPix, dom = County,
+        // method = "REML") on cornsoybean (Battese, Harter & Fuller 1988;
+        // tests/data/sae/README.md), which fits by lme4::lmer. lmer stops at
+        // its own optimiser tolerance, so 1e-5 relative (observed below).
+        use crate::sae::reference::{CORNSOYBEAN, CORNSOYBEAN_BHF, assert_rel, column, max_rel, values};
+        let y = column(CORNSOYBEAN, "CornHec");
+        let (corn, soy) = (column(CORNSOYBEAN, "CornPix"), column(CORNSOYBEAN, "SoyBeansPix"));
+        let x: Vec<f64> = corn.iter().zip(&soy).flat_map(|(c, s)| [*c, *s]).collect();
+        let domain: Vec<usize> = column(CORNSOYBEAN, "County").iter().map(|c| *c as usize - 1).collect();
+        let fit = NestedSample::new(&y, &x, 2, &domain, 12).unwrap().fit_reml().unwrap();
+        let (beta, su2, se2) = (
+            values(CORNSOYBEAN_BHF, "REML", "beta"),
+            values(CORNSOYBEAN_BHF, "REML", "refvar"),
+            values(CORNSOYBEAN_BHF, "REML", "errorvar"),
+        );
+        eprintln!(
+            "cornsoybean: max relative error beta {:e}, σu² {:e}, σe² {:e}",
+            max_rel(&fit.beta, &beta),
+            max_rel(&[fit.sigma_u2], &su2),
+            max_rel(&[fit.sigma_e2], &se2)
+        );
+        assert_rel("beta", &fit.beta, &beta, 1e-5);
+        assert_rel("refvar", &[fit.sigma_u2], &su2, 1e-5);
+        assert_rel("errorvar", &[fit.sigma_e2], &se2, 1e-5);
+    }
+
+    #[test]
     fn bad_input_is_an_error() {
         assert_eq!(NestedSample::new(&[], &[], 0, &[], 1).unwrap_err(), SaeError::Empty);
         assert!(matches!(NestedSample::new(&[1.0, 2.0], &[1.0, 2.0], 1, &[0, 0], 1), Err(SaeError::TooFew { .. })));

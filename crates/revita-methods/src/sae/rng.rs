@@ -35,6 +35,8 @@ pub(crate) enum Purpose {
     BootEbp = 5,
     /// The Fay–Herriot parametric bootstrap.
     FhBoot = 6,
+    /// The spatial Fay–Herriot parametric bootstrap.
+    SfhBoot = 7,
 }
 
 /// SplitMix64's output function: a bijective 64-bit mixer.
