@@ -22,6 +22,13 @@ mod unit;
 pub use files::{EbpEstimates, EbpFiles, EbpInput, EbpSummary, ebp_estimates, ebp_files};
 pub use unit::{EbpDomain, EbpFit, EbpMse, EbpRun, EbpSettings, MAX_WEB_BOOTSTRAP, MAX_WEB_REPLICATES};
 
+/// How far apart two boundary vertices may be and still be one (degrees,
+/// about 0.1 m): rounding in stored GeoJSON, not gaps between areas.
+const TOUCHING_TOLERANCE: f64 = 1e-6;
+
+/// Pairs of regions whose boundaries touch, the smaller code first.
+type Touching = std::collections::HashSet<(RegionCode, RegionCode)>;
+
 /// The most covariates a spec may name.
 const MAX_COVARIATES: usize = 20;
 /// The most bootstrap replicates a spec may ask for (each refits the model).
@@ -71,6 +78,12 @@ pub struct FhSpec {
     /// Bootstrap seed (default 1).
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Spatially correlated area effects: a SAR process over the areas'
+    /// contiguity (areas whose stored boundaries touch), the spatial
+    /// Fay–Herriot model of Petrucci & Salvati (2006) as R's sae fits it
+    /// (transform `none` only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spatial: bool,
     /// The indicator to store the estimates as (with `<output>_mse` and
     /// `<output>_cv`); needed to store only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -161,6 +174,9 @@ impl FhSpec {
                 return bad(format!("replicates: 1 to {MAX_REPLICATES}"));
             }
         }
+        if self.spatial && self.transform != Transform::None {
+            return bad("spatial: the spatial model is available with transform none only".into());
+        }
         if let Some(out) = &self.output
             && [&self.direct, &self.variance].contains(&out)
         {
@@ -186,8 +202,14 @@ pub struct FitSummary {
     pub mse: MseMethod,
     /// β̂ by name (`intercept`, then the covariates), on the model's scale.
     pub beta: Vec<(String, f64)>,
-    /// σ̂u², on the model's scale.
+    /// σ̂u², on the model's scale (of the SAR innovations, when spatial).
     pub sigma_u2: f64,
+    /// ρ̂, the spatial autoregression coefficient (spatial runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rho: Option<f64>,
+    /// Neighbouring pairs of in-sample areas (spatial runs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub neighbour_pairs: Option<usize>,
     /// Fisher-scoring iterations.
     pub iterations: usize,
 }
@@ -347,7 +369,20 @@ impl App {
     pub async fn run_fh(&self, actor: &Actor, spec: &FhSpec) -> AppResult<FhRun> {
         spec.check()?;
         let gathered = self.gather_fh(actor, spec).await?;
-        fh_run(spec, gathered)
+        let touching = if spec.spatial { Some(self.touching(&gathered.regions).await?) } else { None };
+        fh_run(spec, gathered, touching.as_ref())
+    }
+
+    /// The pairs of regions whose stored boundaries touch (queen
+    /// contiguity; codes in order).
+    async fn touching(&self, regions: &[Region]) -> AppResult<Touching> {
+        let codes: Vec<RegionCode> = regions.iter().map(|r| r.code.clone()).collect();
+        let shapes = self.region_shapes(&codes).await?;
+        let refs: Vec<&revita_methods::geometry::MultiPolygon> = shapes.iter().map(|(_, s)| s).collect();
+        Ok(revita_methods::geometry::touching_pairs(&refs, TOUCHING_TOLERANCE)
+            .into_iter()
+            .map(|(i, j)| (shapes[i].0.clone(), shapes[j].0.clone()))
+            .collect())
     }
 
     async fn gather_fh(&self, actor: &Actor, spec: &FhSpec) -> AppResult<Gathered> {
@@ -578,8 +613,20 @@ fn classify(spec: &FhSpec, g: Gathered) -> (Vec<InSample>, Vec<OutOfSample>, Vec
     (inside, outside, excluded)
 }
 
+/// The fit on the model's scale, whichever model: β̂ and σ̂u² (and ρ̂), and
+/// per in-sample area its EBLUP, synthetic part and shrinkage factor.
+struct Fitted {
+    fit: FhFit,
+    rho: Option<f64>,
+    pairs: Option<usize>,
+    /// (EBLUP, x'β̂, γ) per in-sample area.
+    areas: Vec<(f64, f64, Option<f64>)>,
+    /// Back on the direct's scale, with their MSE.
+    estimates: Vec<Estimate>,
+}
+
 /// Fits the model and lays out every area's estimate.
-fn fh_run(spec: &FhSpec, g: Gathered) -> AppResult<FhRun> {
+fn fh_run(spec: &FhSpec, g: Gathered, touching: Option<&Touching>) -> AppResult<FhRun> {
     let (unit, direct_name) = (g.unit.clone(), g.direct_name.clone());
     let (inside, outside, excluded) = classify(spec, g);
     if inside.len() < spec.covariates.len() + 2 {
@@ -594,48 +641,19 @@ fn fh_run(spec: &FhSpec, g: Gathered) -> AppResult<FhRun> {
     let scaled: Vec<(f64, f64)> = inside.iter().map(|a| model_scale(spec, a.direct, a.variance, a.n)).collect();
     let eta: Vec<f64> = scaled.iter().map(|s| s.0).collect();
     let psi: Vec<f64> = scaled.iter().map(|s| s.1).collect();
-    let variance: Vec<f64> = inside.iter().map(|a| a.variance).collect();
-    let direct: Vec<f64> = inside.iter().map(|a| a.direct).collect();
     let covariates: Vec<f64> = inside.iter().flat_map(|a| a.x.iter().copied()).collect();
-    let method = match spec.method {
-        Method::Reml => FhMethod::Reml,
-        Method::Ml => FhMethod::Ml,
-    };
-    let sae = |e: revita_methods::sae::SaeError| AppError::Invalid(format!("the model cannot be fitted: {e}"));
     let data = FhData { direct: &eta, variance: &psi, covariates: &covariates, k };
-    let result = fh::fay_herriot(&data, method).map_err(sae)?;
-    // The transformed fits of `fh` and this one agree (same data, same
-    // scale); the published functions give the back-transformed estimates.
-    let estimates: Vec<Estimate> = match spec.transform {
-        Transform::None => {
-            let mse = match spec.mse {
-                MseMethod::PrasadRao => result.areas.iter().map(|a| a.mse).collect(),
-                MseMethod::Bootstrap => fh::bootstrap_mse(
-                    &FhData { direct: &direct, variance: &variance, covariates: &covariates, k },
-                    &result.fit,
-                    spec.replicates,
-                    spec.seed,
-                )
-                .map_err(sae)?,
-            };
-            result.areas.iter().zip(mse).map(|(a, mse)| Estimate { value: a.eblup, mse }).collect()
+    let fitted = match touching {
+        Some(touching) => {
+            let codes: Vec<&RegionCode> = inside.iter().map(|a| &a.region.code).collect();
+            spatial_fit(spec, &data, &codes, touching)?
         }
-        Transform::Log => {
-            fh::fay_herriot_log(&FhData { direct: &direct, variance: &variance, covariates: &covariates, k }, method)
-                .map_err(sae)?
-                .1
-        }
-        Transform::Arcsine => {
-            let n: Vec<f64> = inside.iter().map(|a| a.n.unwrap_or(f64::NAN)).collect();
-            let data = FhData { direct: &direct, variance: &variance, covariates: &covariates, k };
-            fh::fay_herriot_arcsin(&data, &n, method).map_err(sae)?.1
-        }
+        None => independent_fit(spec, &data, &inside)?,
     };
-    let fit = &result.fit;
+    let Fitted { fit, rho, pairs, areas: parts, estimates } = fitted;
     let mut areas = Vec::with_capacity(inside.len() + outside.len());
     for (d, a) in inside.into_iter().enumerate() {
-        let e = estimates[d];
-        let m = result.areas[d];
+        let (e, (eblup, synthetic, gamma)) = (estimates[d], parts[d]);
         areas.push(FhAreaRow {
             code: a.region.code,
             name_zh: a.region.name_zh,
@@ -647,12 +665,12 @@ fn fh_run(spec: &FhSpec, g: Gathered) -> AppResult<FhRun> {
             estimate: e.value,
             mse: e.mse,
             cv: cv(e.value, e.mse),
-            gamma: Some(m.gamma),
-            residual: Some((eta[d] - m.synthetic) / (fit.sigma_u2 + psi[d]).sqrt()),
-            model_estimate: m.eblup,
+            gamma,
+            residual: Some((eta[d] - synthetic) / (fit.sigma_u2 + psi[d]).sqrt()),
+            model_estimate: eblup,
         });
     }
-    areas.extend(out_of_sample(spec, fit, outside)?);
+    areas.extend(out_of_sample(spec, &fit, outside)?);
     areas.sort_by(|a, b| a.code.cmp(&b.code));
     let mut names = vec!["intercept".to_string()];
     names.extend(spec.covariates.iter().cloned());
@@ -666,10 +684,102 @@ fn fh_run(spec: &FhSpec, g: Gathered) -> AppResult<FhRun> {
             mse: spec.mse,
             beta: names.into_iter().zip(fit.beta.iter().copied()).collect(),
             sigma_u2: fit.sigma_u2,
+            rho,
+            neighbour_pairs: pairs,
             iterations: fit.iterations,
         },
         areas,
         excluded,
+    })
+}
+
+fn fh_method(spec: &FhSpec) -> FhMethod {
+    match spec.method {
+        Method::Reml => FhMethod::Reml,
+        Method::Ml => FhMethod::Ml,
+    }
+}
+
+fn unfitted(e: revita_methods::sae::SaeError) -> AppError {
+    AppError::Invalid(format!("the model cannot be fitted: {e}"))
+}
+
+/// Fay & Herriot (1979) with independent area effects, on the spec's scale.
+fn independent_fit(spec: &FhSpec, data: &FhData<'_>, inside: &[InSample]) -> AppResult<Fitted> {
+    let method = fh_method(spec);
+    let result = fh::fay_herriot(data, method).map_err(unfitted)?;
+    let direct: Vec<f64> = inside.iter().map(|a| a.direct).collect();
+    let variance: Vec<f64> = inside.iter().map(|a| a.variance).collect();
+    let on_direct_scale = FhData { direct: &direct, variance: &variance, covariates: data.covariates, k: data.k };
+    // The transformed fits of `fh` and this one agree (same data, same
+    // scale); the published functions give the back-transformed estimates.
+    let estimates: Vec<Estimate> = match spec.transform {
+        Transform::None => {
+            let mse = match spec.mse {
+                MseMethod::PrasadRao => result.areas.iter().map(|a| a.mse).collect(),
+                MseMethod::Bootstrap => {
+                    fh::bootstrap_mse(&on_direct_scale, &result.fit, spec.replicates, spec.seed).map_err(unfitted)?
+                }
+            };
+            result.areas.iter().zip(mse).map(|(a, mse)| Estimate { value: a.eblup, mse }).collect()
+        }
+        Transform::Log => fh::fay_herriot_log(&on_direct_scale, method).map_err(unfitted)?.1,
+        Transform::Arcsine => {
+            let n: Vec<f64> = inside.iter().map(|a| a.n.unwrap_or(f64::NAN)).collect();
+            fh::fay_herriot_arcsin(&on_direct_scale, &n, method).map_err(unfitted)?.1
+        }
+    };
+    Ok(Fitted {
+        areas: result.areas.iter().map(|a| (a.eblup, a.synthetic, Some(a.gamma))).collect(),
+        fit: result.fit,
+        rho: None,
+        pairs: None,
+        estimates,
+    })
+}
+
+/// The spatial model (SAR area effects over the in-sample areas' contiguity,
+/// W row-standardised among them, as R's sae::eblupSFH takes it), with the
+/// analytic MSE of Singh, Shukla & Kundu (2005) or the parametric bootstrap.
+fn spatial_fit(spec: &FhSpec, data: &FhData<'_>, codes: &[&RegionCode], touching: &Touching) -> AppResult<Fitted> {
+    use revita_methods::sae::spatial::{Proximity, spatial_bootstrap_mse, spatial_fay_herriot};
+    let mut pairs = Vec::new();
+    for (i, a) in codes.iter().enumerate() {
+        for (j, b) in codes.iter().enumerate().skip(i + 1) {
+            let key = if a < b { ((*a).clone(), (*b).clone()) } else { ((*b).clone(), (*a).clone()) };
+            if touching.contains(&key) {
+                pairs.push((i, j));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return Err(AppError::Invalid(
+            "spatial: no two areas with a direct estimate share a boundary (are their boundaries stored?)".into(),
+        ));
+    }
+    let proximity = Proximity::from_neighbours(codes.len(), &pairs).map_err(unfitted)?;
+    let result = spatial_fay_herriot(data, &proximity, fh_method(spec)).map_err(unfitted)?;
+    let mse = match spec.mse {
+        MseMethod::PrasadRao => result.areas.iter().map(|a| a.mse).collect(),
+        MseMethod::Bootstrap => {
+            spatial_bootstrap_mse(data, &proximity, &result.fit, spec.replicates, spec.seed).map_err(unfitted)?
+        }
+    };
+    let f = &result.fit;
+    Ok(Fitted {
+        estimates: result.areas.iter().zip(mse).map(|(a, mse)| Estimate { value: a.eblup, mse }).collect(),
+        areas: result.areas.iter().map(|a| (a.eblup, a.synthetic, None)).collect(),
+        // Out-of-sample areas get x'β̂ with σ̂u² + x'Qx, as without the
+        // spatial effects: they are not in W.
+        fit: FhFit {
+            method: f.method,
+            beta: f.beta.clone(),
+            beta_cov: f.beta_cov.clone(),
+            sigma_u2: f.sigma_u2,
+            iterations: f.iterations,
+        },
+        rho: Some(f.rho),
+        pairs: Some(pairs.len()),
     })
 }
 

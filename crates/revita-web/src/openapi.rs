@@ -852,7 +852,7 @@ fn fh_spec() -> Value {
             "transform": {"type": "string", "enum": ["none", "log", "arcsine"]},
             "sample_size": optional, "mse": {"type": "string", "enum": ["prasad_rao", "bootstrap"]},
             "replicates": {"type": "integer", "minimum": 1}, "seed": {"type": "integer", "minimum": 0},
-            "output": optional,
+            "spatial": {"type": "boolean"}, "output": optional,
         },
     })
 }

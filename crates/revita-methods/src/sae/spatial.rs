@@ -261,16 +261,15 @@ fn diag_of_product(a: &DMatrix<f64>, b: &DMatrix<f64>) -> Vec<f64> {
 /// estimate or around it (`eblupSFH` then stops without converging), so a
 /// step that reverses the last one is shortened, and a step that lowers the
 /// log-likelihood is halved until it does not (at most 20 times).
-fn fit(
+fn scoring(
     x: &DMatrix<f64>,
     y: &[f64],
     psi: &[f64],
     proximity: &Proximity,
     method: FhMethod,
-) -> Result<(SfhFit, At), SaeError> {
+    (mut s2, mut rho): (f64, f64),
+) -> Result<(f64, f64, At, usize), SaeError> {
     let rho_free = proximity.has_neighbours();
-    let mut s2 = median(psi);
-    let mut rho = if rho_free { 0.5 } else { 0.0 };
     let mut at = At::new(x, y, psi, &proximity.w, s2, rho)?;
     let mut previous: Option<Vector2<f64>> = None;
     let mut iterations = 0;
@@ -323,6 +322,34 @@ fn fit(
             break;
         }
     }
+    Ok((s2, rho, at, iterations))
+}
+
+/// (σ̂u², ρ̂): Fisher scoring from where R's `sae::eblupSFH` starts (σu² the
+/// median ψ, ρ = 0.5). Where scoring does not converge — on small or
+/// degenerate data the likelihood may rise towards ρ = ±1 with σu² → 0,
+/// where scoring crawls — the profile likelihood in ρ (σu² maximised at
+/// each ρ) is searched instead, and scoring restarted from its maximum if it
+/// is interior; a maximum at ±0.999 is the estimate.
+fn fit(
+    x: &DMatrix<f64>,
+    y: &[f64],
+    psi: &[f64],
+    proximity: &Proximity,
+    method: FhMethod,
+) -> Result<(SfhFit, At), SaeError> {
+    let rho_free = proximity.has_neighbours();
+    let start = (median(psi), if rho_free { 0.5 } else { 0.0 });
+    let (s2, mut rho, mut at, iterations) = match scoring(x, y, psi, proximity, method, start) {
+        Err(SaeError::NoConvergence) if rho_free => {
+            let (s2, rho, at, evaluations) = profile(x, y, psi, proximity, method)?;
+            match scoring(x, y, psi, proximity, method, (s2, rho)) {
+                Ok((s2, rho, at, n)) if rho.abs() < RHO_MAX => (s2, rho, at, evaluations + n),
+                _ => (s2, rho, at, evaluations),
+            }
+        }
+        other => other?,
+    };
     if s2 == 0.0 && rho != 0.0 {
         rho = 0.0;
         at = At::new(x, y, psi, &proximity.w, s2, rho)?;
@@ -337,6 +364,101 @@ fn fit(
         iterations,
     };
     Ok((fit, at))
+}
+
+/// σ̂u² at a fixed ρ: scoring in σu² alone, a step that lowers the
+/// log-likelihood halved; with the structure there and the steps taken.
+fn sigma_at(
+    x: &DMatrix<f64>,
+    y: &[f64],
+    psi: &[f64],
+    proximity: &Proximity,
+    method: FhMethod,
+    rho: f64,
+    start: f64,
+) -> Result<(f64, At, usize), SaeError> {
+    let mut s2 = start.max(0.0);
+    let mut at = At::new(x, y, psi, &proximity.w, s2, rho)?;
+    for steps in 1..=MAX_ITER {
+        let (score, info) = at.score_info(method);
+        let step = score[0] / info[(0, 0)];
+        if !step.is_finite() {
+            return Err(SaeError::NoConvergence);
+        }
+        let current = at.log_likelihood(method);
+        let mut length = 1.0;
+        let (next_s2, next) = loop {
+            let next_s2 = (s2 + length * step).max(0.0);
+            let next = At::new(x, y, psi, &proximity.w, next_s2, rho)?;
+            if next.log_likelihood(method) >= current - 1e-12 * current.abs() || length < 1e-6 {
+                break (next_s2, next);
+            }
+            length /= 2.0;
+        };
+        let done = (next_s2 - s2).abs() <= TOL * (1.0 + s2);
+        (s2, at) = (next_s2, next);
+        if done {
+            return Ok((s2, at, steps));
+        }
+    }
+    Err(SaeError::NoConvergence)
+}
+
+/// The maximum of the profile log-likelihood in ρ over [−0.999, 0.999]: a
+/// grid of 41 points, then golden-section search around the best one.
+fn profile(
+    x: &DMatrix<f64>,
+    y: &[f64],
+    psi: &[f64],
+    proximity: &Proximity,
+    method: FhMethod,
+) -> Result<(f64, f64, At, usize), SaeError> {
+    let mut evaluations = 0;
+    let mut at_rho = |rho: f64| -> Result<(f64, f64, At), SaeError> {
+        let (s2, at, n) = sigma_at(x, y, psi, proximity, method, rho, median(psi))?;
+        evaluations += n;
+        Ok((at.log_likelihood(method), s2, at))
+    };
+    const GRID: usize = 41;
+    let grid: Vec<f64> = (0..GRID).map(|i| -RHO_MAX + 2.0 * RHO_MAX * i as f64 / (GRID - 1) as f64).collect();
+    let mut best = (f64::NEG_INFINITY, 0);
+    for (i, &rho) in grid.iter().enumerate() {
+        if let Ok((ll, _, _)) = at_rho(rho)
+            && ll > best.0
+        {
+            best = (ll, i);
+        }
+    }
+    if !best.0.is_finite() {
+        return Err(SaeError::NoConvergence);
+    }
+    let (mut lo, mut hi) = (grid[best.1.saturating_sub(1)], grid[(best.1 + 1).min(GRID - 1)]);
+    let phi = (5f64.sqrt() - 1.0) / 2.0;
+    let (mut a, mut b) = (hi - phi * (hi - lo), lo + phi * (hi - lo));
+    let (mut fa, mut fb) = (at_rho(a)?.0, at_rho(b)?.0);
+    while hi - lo > 1e-9 {
+        if fa < fb {
+            (lo, a, fa) = (a, b, fb);
+            b = lo + phi * (hi - lo);
+            fb = at_rho(b)?.0;
+        } else {
+            (hi, b, fb) = (b, a, fa);
+            a = hi - phi * (hi - lo);
+            fa = at_rho(a)?.0;
+        }
+    }
+    // The bracket's ends are candidates too: the maximum may be a bound.
+    let mut candidates = vec![(lo + hi) / 2.0, grid[best.1]];
+    candidates.retain(|r| r.is_finite());
+    let mut chosen: Option<(f64, f64, f64, At)> = None;
+    for rho in candidates {
+        let (ll, s2, at) = at_rho(rho)?;
+        if chosen.as_ref().is_none_or(|c| ll > c.0) {
+            chosen = Some((ll, s2, rho, at));
+        }
+    }
+    let (_, s2, rho, at) = chosen.ok_or(SaeError::NoConvergence)?;
+    Ok((s2, rho, at, evaluations))
 }
 
 /// θ̃ = Xβ̂ + GV⁻¹(θ̂ − Xβ̂) with G = σu²C.

@@ -367,3 +367,46 @@ both_backends!(the_census_ebp_runs_through_the_page_and_the_api, |store: DynStor
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("1 domains are not region codes (77)"), "{page}");
 });
+
+both_backends!(the_spatial_model_runs_over_touching_boundaries, |store: DynStore| async move {
+    let admin = with_sae_data(store).await;
+    let spatial = SPEC.replace(r#""output": "pov_sae"}"#, r#""output": "pov_sae", "spatial": true}"#);
+    // Only 南明 and 云岩 have boundaries: one neighbouring pair.
+    let (status, first) = post_json(&admin, "/api/v1/sae/fh", &spatial).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["fit"]["neighbour_pairs"].as_u64(), Some(1), "{first}");
+    // The other counties as a chain of squares north of 云岩, each touching the last.
+    let mut features = Vec::new();
+    for (i, (code, _, _)) in DATA.iter().enumerate().skip(2) {
+        let (south, north) = (26.5 + 0.1 * i as f64, 26.6 + 0.1 * i as f64);
+        features.push(format!(
+            r#"{{"type":"Feature","properties":{{"code":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[106.6,{south:.1}],[106.8,{south:.1}],[106.8,{north:.1}],[106.6,{north:.1}],[106.6,{south:.1}]]]}}}}"#
+        ));
+    }
+    let geojson = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.geojson");
+    std::fs::write(&path, geojson).unwrap();
+    admin.import_boundaries(&path, "code", Some("test"), &FileImport::default()).await.unwrap();
+    let (status, run) = post_json(&admin, "/api/v1/sae/fh", &spatial).await;
+    assert_eq!(status, StatusCode::OK, "{run}");
+    // Seven in-sample counties in a chain: six neighbouring pairs.
+    assert_eq!(run["fit"]["neighbour_pairs"].as_u64(), Some(6), "{run}");
+    let rho = run["fit"]["rho"].as_f64().unwrap();
+    assert!((-1.0..1.0).contains(&rho), "{run}");
+    let (_, plain) = post_json(&admin, "/api/v1/sae/fh", SPEC).await;
+    assert!(plain["fit"]["rho"].is_null(), "{plain}");
+    let areas = run["areas"].as_array().unwrap();
+    assert_eq!(areas.len(), 9, "{run}");
+    assert!(areas.iter().all(|a| a["mse"].as_f64().unwrap() > 0.0), "{run}");
+    // The page shows ρ.
+    let body = format!("csrf={}&spec={}", admin.csrf, encode(&spatial));
+    let (status, page) = post(&admin, "/sae", FORM, &format!("{}; lang=zh", admin.cookie), body).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("空间自相关系数 ρ"), "{page}");
+    // A transformed spatial run is refused naming the field.
+    let logged = spatial.replace(r#""spatial": true"#, r#""spatial": true, "transform": "log""#);
+    let (status, error) = post_json(&admin, "/api/v1/sae/fh", &logged).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert!(error["message"].as_str().unwrap().starts_with("spatial:"), "{error}");
+});

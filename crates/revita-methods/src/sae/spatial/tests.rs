@@ -197,3 +197,25 @@ fn bootstrap_mse_is_near_the_analytic_one() {
     assert!(ratio.abs() < 0.4, "mean log ratio {ratio}");
     assert!(spatial_bootstrap_mse(&data, &w, &r.fit, 0, 5).is_err());
 }
+
+#[test]
+fn a_likelihood_rising_to_the_bound_is_maximised_there() {
+    // Seven areas on a line whose REML likelihood climbs towards ρ = −1
+    // with σu² → 0: scoring crawls along the ridge without converging; the
+    // profile search takes ρ to its bound, where the likelihood is highest.
+    let y = [11.0, 7.0, 15.5, 11.0, 13.5, 4.0, 20.5];
+    let psi = [1.0, 2.0, 1.5, 4.0, 1.0, 0.8, 3.0];
+    let x = [2.0, 3.0, 5.0, 6.0, 4.0, 1.0, 8.0];
+    let data = FhData { direct: &y, variance: &psi, covariates: &x, k: 1 };
+    let w = chain(7);
+    let r = spatial_fay_herriot(&data, &w, FhMethod::Reml).unwrap();
+    assert_eq!(r.fit.rho, -RHO_MAX);
+    let ll = |s2: f64, rho: f64| {
+        At::new(&design(&data).unwrap(), &y, &psi, &w.w, s2, rho).unwrap().log_likelihood(FhMethod::Reml)
+    };
+    let best = ll(r.fit.sigma_u2, r.fit.rho);
+    for (s2, rho) in [(r.fit.sigma_u2, -0.99), (r.fit.sigma_u2, 0.0), (1.0, -RHO_MAX), (7.355, 0.0)] {
+        assert!(best >= ll(s2, rho), "({s2}, {rho})");
+    }
+    assert!(r.areas.iter().all(|a| a.mse.is_finite() && a.mse > 0.0));
+}
