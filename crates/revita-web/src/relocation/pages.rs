@@ -61,7 +61,7 @@ struct FlagRow {
 #[derive(Serialize)]
 struct FollowUpView {
     year: i32,
-    kpis: Vec<&'static str>,
+    kpis: Vec<String>,
     sites: Vec<SiteRow>,
     counties: Vec<GroupRow>,
     provinces: Vec<GroupRow>,
@@ -144,7 +144,7 @@ async fn show(page: Page, year: i32, upload: Option<(StatusCode, UploadResult)>)
     let status = upload.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let body = FollowUpView {
         year,
-        kpis: Kpi::ALL.iter().map(|k| if zh { k.zh() } else { k.as_str() }).collect(),
+        kpis: Kpi::ALL.iter().map(|k| kpi_name(*k)).collect(),
         counties: group_rows(&view.counties),
         provinces: group_rows(&view.provinces),
         alerts: view.alerts.iter().map(|a| alert_row(a.group.clone(), a.kpi, a.value, a.target)).collect(),

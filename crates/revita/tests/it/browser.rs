@@ -579,6 +579,15 @@ fn browser_journeys() {
         Some(4)
     );
     assert!(browser.text(".unemployed").contains("DEMO-"), "labour households with nobody employed are listed");
+    assert_eq!(
+        browser.script("return document.querySelectorAll('.relocation-map svg g.marker').length").as_u64(),
+        Some(4),
+        "every site on the map"
+    );
+    assert!(
+        browser.script("return document.querySelectorAll('.relocation-counties tbody tr').length").as_u64() >= Some(1)
+    );
+    browser.screenshot("5i-relocation-follow-up");
     browser.click("#assign-link");
     browser.wait_for_text("h1", "Site assignment optimiser");
     browser.type_into("#as-county", "520502");
@@ -596,7 +605,44 @@ fn browser_journeys() {
     browser.wait_for_text("h1", "Work-relief");
     let projects = browser.text(".relief-projects");
     assert!(projects.contains("QXG-2024-02") && projects.contains("remuneration share below"), "{projects}");
+    assert!(
+        browser.script("return document.querySelectorAll('.relief-map svg g.marker').length").as_u64() >= Some(2),
+        "the projects on the map"
+    );
     browser.screenshot("5i-work-relief");
+
+    // 5j. Small-area estimation (issue 22): the demo's Fay–Herriot spec, then
+    //     the census EBP from a survey and a census uploaded together.
+    browser.go(&format!("{url}/sae"));
+    browser.wait_for_text("h1", "Small-area estimation");
+    browser.click("#run-sae");
+    browser.wait_for_text(".sae-results", "intercept");
+    assert!(browser.script("return document.querySelectorAll('.sae-areas tbody tr').length").as_u64() >= Some(5));
+    browser.screenshot("5j-sae-fh");
+    let (sample, census) = (dir.path().join("sample.csv"), dir.path().join("census.csv"));
+    let (mut survey, mut units) = (String::from("domain,y,x1\n"), String::from("domain,x1\n"));
+    for (d, code) in ["520102", "520103", "520111", "520112", "520113"].iter().enumerate() {
+        for unit in 0..100 {
+            let x = ((unit * 37 + d * 11) % 100) as f64 / 50.0;
+            units.push_str(&format!("{code},{x}\n"));
+            if unit % 4 == 0 {
+                let noise = (((unit * 53 + d * 29) % 100) as f64 - 50.0) / 60.0;
+                survey.push_str(&format!("{code},{:.2},{x}\n", (9.0 + 0.5 * x + 0.1 * d as f64 + noise).exp()));
+            }
+        }
+    }
+    std::fs::write(&sample, survey).unwrap();
+    std::fs::write(&census, units).unwrap();
+    browser.go(&format!("{url}/sae/ebp"));
+    browser.wait_for_text("h1", "census EBP");
+    browser.type_into("#ebp-sample", sample.to_str().unwrap());
+    browser.type_into("#ebp-population", census.to_str().unwrap());
+    browser.script("document.querySelector('#ebp-z').value = '6000'; document.querySelector('#ebp-b').value = '5'; return true");
+    browser.click("#run-ebp");
+    browser.wait_for_text("#ebp-results", "σe²");
+    assert_eq!(browser.script("return document.querySelectorAll('.ebp-domains tbody tr').length").as_u64(), Some(5));
+    assert!(browser.script("return document.querySelector('#ebp-map svg') !== null").as_bool().unwrap(), "mapped");
+    browser.screenshot("5j-sae-ebp");
 
     // 6. A county user sees only its county: on the map, in search, by URL.
     browser.click("#log-out");
