@@ -54,7 +54,7 @@ const MAX_FILE_BYTES: u64 = 8 << 30;
 
 /// A numeric file's `domain` key and named columns, parsed on `threads`
 /// threads by the core's exact fast parser; problems name the file and line.
-fn read_numeric_csv(path: &Path, names: &[&str], threads: usize) -> Result<NumericTable, String> {
+pub(super) fn read_numeric_csv(path: &Path, names: &[&str], threads: usize) -> Result<NumericTable, String> {
     let file = path.display();
     let size = std::fs::metadata(path).map_err(|e| format!("{file}: cannot open: {e}"))?.len();
     if size > MAX_FILE_BYTES {
@@ -104,7 +104,7 @@ pub struct EbpEstimates {
 }
 
 /// The first line of a CSV file, split into trimmed names.
-fn header_of(path: &Path) -> AppResult<Vec<String>> {
+pub(super) fn header_of(path: &Path) -> AppResult<Vec<String>> {
     use std::io::{BufRead, Read};
     let file =
         std::fs::File::open(path).map_err(|e| AppError::Invalid(format!("{}: cannot open: {e}", path.display())))?;

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use revita_methods::access::Action;
+use revita_methods::sae::direct::{self, DirectEstimate};
 use revita_methods::sae::ebp::Indicators;
 use revita_methods::{
     Aggregation, Direction, Indicator, IndicatorCode, Observation, ObservationStatus, Period, RegionCode,
@@ -108,6 +109,22 @@ pub struct EbpDomain {
     pub fgt1: f64,
     /// Bootstrap MSE of the three (when B > 0).
     pub mse: Option<EbpMse>,
+    /// The survey's direct estimates of the domain (two sampled units or more).
+    pub direct: Option<Direct>,
+}
+
+/// A domain's direct (design-based) estimates from the survey, each with its
+/// linearisation variance (Hájek means; `revita-methods::sae::direct`).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Direct {
+    /// Mean of y.
+    pub mean: DirectEstimate,
+    /// Headcount ratio.
+    pub fgt0: DirectEstimate,
+    /// Poverty gap index.
+    pub fgt1: DirectEstimate,
+    /// Gini coefficient.
+    pub gini: DirectEstimate,
 }
 
 /// The bootstrap MSE of a domain's estimates, and the CVs (%).
@@ -161,7 +178,12 @@ fn cv(estimate: f64, mse: f64) -> Option<f64> {
 }
 
 impl EbpRun {
-    fn new(settings: &EbpSettings, e: EbpEstimates, regions: &HashMap<i64, (RegionCode, String)>) -> EbpRun {
+    fn new(
+        settings: &EbpSettings,
+        e: EbpEstimates,
+        regions: &HashMap<i64, (RegionCode, String)>,
+        directs: &HashMap<i64, Direct>,
+    ) -> EbpRun {
         let mut names = vec!["(intercept)".to_string()];
         names.extend(e.covariates.iter().cloned());
         let mse_of = |m: &Indicators, d: &revita_methods::sae::ebp::DomainEbp| EbpMse {
@@ -187,6 +209,7 @@ impl EbpRun {
                 fgt0: d.estimate.fgt0,
                 fgt1: d.estimate.fgt1,
                 mse: e.mse.as_ref().map(|m| mse_of(&m[i], d)),
+                direct: directs.get(code).copied(),
             })
             .collect();
         EbpRun {
@@ -203,8 +226,22 @@ impl EbpRun {
 
     /// The results as a table (header first), for CSV: shares as %.
     pub fn table(&self) -> Vec<Vec<String>> {
-        let mut header: Vec<String> =
-            ["domain", "name", "n_sample", "N_pop", "mean", "fgt0_pct", "fgt1_pct"].map(String::from).to_vec();
+        let mut header: Vec<String> = [
+            "domain",
+            "name",
+            "n_sample",
+            "N_pop",
+            "mean",
+            "fgt0_pct",
+            "fgt1_pct",
+            "direct_mean",
+            "direct_fgt0_pct",
+            "direct_fgt0_cv_pct",
+            "direct_fgt1_pct",
+            "direct_gini",
+        ]
+        .map(String::from)
+        .to_vec();
         if self.settings.bootstrap > 0 {
             header.extend(
                 ["mse_mean", "mse_fgt0", "mse_fgt1", "cv_mean_pct", "cv_fgt0_pct", "cv_fgt1_pct"].map(String::from),
@@ -222,6 +259,16 @@ impl EbpRun {
                 format!("{:.4}", 100.0 * d.fgt0),
                 format!("{:.4}", 100.0 * d.fgt1),
             ];
+            match &d.direct {
+                Some(x) => row.extend([
+                    format!("{:.2}", x.mean.value),
+                    format!("{:.4}", 100.0 * x.fgt0.value),
+                    opt(cv(x.fgt0.value, x.fgt0.variance)),
+                    format!("{:.4}", 100.0 * x.fgt1.value),
+                    format!("{:.4}", x.gini.value),
+                ]),
+                None => row.extend(std::iter::repeat_n(String::new(), 5)),
+            }
             if let Some(m) = &d.mse {
                 row.extend([
                     format!("{:.4}", m.mean),
@@ -258,6 +305,38 @@ fn stored_values(d: &EbpDomain, which: &str) -> (f64, Option<(f64, Option<f64>)>
     }
 }
 
+/// The survey's direct estimates per domain with two sampled units or more:
+/// Hájek mean, FGT0, FGT1 and Gini with their variances, weighted by the
+/// sample's `weight` column (inverse inclusion probabilities) where it has
+/// one, else equally.
+fn direct_estimates(sample: &Path, line: f64) -> AppResult<HashMap<i64, Direct>> {
+    let header = super::files::header_of(sample)?;
+    let weighted = header.iter().any(|h| h == "weight");
+    let names: &[&str] = if weighted { &["y", "weight"] } else { &["y"] };
+    let table = super::files::read_numeric_csv(sample, names, 1).map_err(AppError::Invalid)?;
+    let mut by_domain: HashMap<i64, (Vec<f64>, Vec<f64>)> = HashMap::new();
+    for (i, code) in table.keys.iter().enumerate() {
+        let row = &table.values[i * table.width..(i + 1) * table.width];
+        let entry = by_domain.entry(*code).or_default();
+        entry.0.push(row[0]);
+        entry.1.push(if weighted { row[1] } else { 1.0 });
+    }
+    let invalid = |code: i64, e: revita_methods::sae::SaeError| {
+        AppError::Invalid(format!("{}: domain {code}: {e}", sample.display()))
+    };
+    let mut out = HashMap::new();
+    for (code, (y, w)) in by_domain.into_iter().filter(|(_, (y, _))| y.len() >= 2) {
+        let estimate = Direct {
+            mean: direct::hajek_mean(&y, &w).map_err(|e| invalid(code, e))?,
+            fgt0: direct::fgt(&y, &w, line, 0).map_err(|e| invalid(code, e))?,
+            fgt1: direct::fgt(&y, &w, line, 1).map_err(|e| invalid(code, e))?,
+            gini: direct::gini(&y, &w).map_err(|e| invalid(code, e))?,
+        };
+        out.insert(code, estimate);
+    }
+    Ok(out)
+}
+
 impl App {
     /// Runs the census EBP on two files (on a blocking thread: a big census
     /// takes seconds), naming the domains whose code is a stored region.
@@ -269,11 +348,12 @@ impl App {
         web: bool,
     ) -> AppResult<EbpRun> {
         settings.check(web)?;
-        let (sample, population, s) = (sample.to_path_buf(), population.to_path_buf(), settings.clone());
+        let sample = sample.to_path_buf();
+        let (sample_file, population, s) = (sample.clone(), population.to_path_buf(), settings.clone());
         let estimates = tokio::task::spawn_blocking(move || {
             let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
             ebp_estimates(&EbpInput {
-                sample: &sample,
+                sample: &sample_file,
                 population: &population,
                 covariates: &s.covariates,
                 line: s.line,
@@ -292,7 +372,8 @@ impl App {
             .into_iter()
             .filter_map(|(code, name)| Some((code.as_str().parse::<i64>().ok()?, (code, name))))
             .collect();
-        Ok(EbpRun::new(settings, estimates, &regions))
+        let directs = direct_estimates(&sample, settings.line)?;
+        Ok(EbpRun::new(settings, estimates, &regions, &directs))
     }
 
     /// Stores a run's estimates as observations of `year`: for each of
@@ -458,7 +539,49 @@ fn ebp_indicators(output: &str, run: &EbpRun) -> AppResult<Vec<Indicator>> {
             ));
         }
     }
+    // The survey's direct estimates with their variances: the inputs of a
+    // Fay–Herriot run over the same domains.
+    for (which, zh, en) in DIRECT {
+        let unit = match which {
+            "mean" => run.settings.unit.clone(),
+            "gini" => "ratio".into(),
+            _ => "%".into(),
+        };
+        let base = format!("{output}_direct_{which}");
+        out.push(make(
+            code(base.clone())?,
+            format!("{zh}（直接估计）"),
+            format!("{en} (direct survey estimate)"),
+            unit.clone(),
+            "Hájek estimate from the survey sample (weights from its `weight` column, else equal).".into(),
+        ));
+        out.push(make(
+            code(format!("{base}_var"))?,
+            format!("{zh}（直接估计抽样方差）"),
+            format!("{en} (direct) sampling variance"),
+            format!("({unit})²"),
+            "With-replacement linearisation variance of the direct estimate.".into(),
+        ));
+    }
     Ok(out)
+}
+
+/// The direct estimates a run stores beside the model's.
+const DIRECT: [Stored; 4] = [
+    ("mean", "平均收入", "mean income"),
+    ("fgt0", "贫困发生率", "headcount ratio"),
+    ("fgt1", "贫困距指数", "poverty gap index"),
+    ("gini", "基尼系数", "Gini coefficient"),
+];
+
+/// A direct estimate and its variance in the stored unit (shares as %).
+fn direct_values(d: &Direct, which: &str) -> (f64, f64) {
+    match which {
+        "mean" => (d.mean.value, d.mean.variance),
+        "fgt0" => (100.0 * d.fgt0.value, 1e4 * d.fgt0.variance),
+        "fgt1" => (100.0 * d.fgt1.value, 1e4 * d.fgt1.variance),
+        _ => (d.gini.value, d.gini.variance),
+    }
 }
 
 /// A run's estimates as observations of `year`.
@@ -492,6 +615,27 @@ fn ebp_observations(output: &str, run: &EbpRun, year: i32) -> AppResult<Vec<Obse
                 push(&mse, mse_value);
                 if let Some(c) = cv_value {
                     push(&cv_code, c);
+                }
+            }
+        }
+    }
+    let source = Some("direct survey estimate (Hájek), with its linearisation variance".to_string());
+    for (which, _, _) in DIRECT {
+        let base = format!("{output}_direct_{which}");
+        let (estimate, variance) = (code(base.clone())?, code(format!("{base}_var"))?);
+        for d in &run.domains {
+            let (Some(region), Some(direct)) = (&d.region, &d.direct) else { continue };
+            let (value, var) = direct_values(direct, which);
+            for (indicator, value) in [(&estimate, value), (&variance, var)] {
+                if value.is_finite() {
+                    out.push(Observation {
+                        indicator: indicator.clone(),
+                        region: region.clone(),
+                        period: Period::Year(year),
+                        value,
+                        source: source.clone(),
+                        status: ObservationStatus::Estimated,
+                    });
                 }
             }
         }

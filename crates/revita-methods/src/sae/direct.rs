@@ -23,7 +23,7 @@
 use super::{SaeError, check_finite, check_len};
 
 /// A direct estimate with its estimated variance.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct DirectEstimate {
     /// The estimate.
     pub value: f64,

@@ -89,6 +89,8 @@ struct DomainView {
     cv_fgt0: String,
     cv_fgt1: String,
     cv_class: &'static str,
+    direct_fgt0: String,
+    direct_cv_fgt0: String,
 }
 
 /// A run, formatted.
@@ -234,6 +236,10 @@ async fn run_view(page: &Page, run: &EbpRun) -> Result<RunView, AppError> {
             cv_fgt0: cv(d.mse.and_then(|m| m.cv_fgt0)),
             cv_fgt1: cv(d.mse.and_then(|m| m.cv_fgt1)),
             cv_class: if d.mse.is_some() { cv_class(d.mse.and_then(|m| m.cv_fgt0)) } else { "" },
+            direct_fgt0: d.direct.map_or("—".into(), |x| pct(x.fgt0.value)),
+            direct_cv_fgt0: cv(d
+                .direct
+                .and_then(|x| (x.fgt0.value > 0.0).then(|| 100.0 * x.fgt0.variance.max(0.0).sqrt() / x.fgt0.value))),
         })
         .collect();
     let codes: Vec<RegionCode> = run.domains.iter().filter_map(|d| d.region.clone()).collect();

@@ -14,8 +14,8 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("sae_ebp_population", "Census (CSV: domain, covariates)", "普查（CSV：domain、辅助变量）"),
     (
         "sae_ebp_files_help",
-        "domain: a whole number (a region code names the region and lets the estimates be stored); y: income per person, above 0. The two files cannot be linked unit by unit.",
-        "domain：整数（为行政区划代码时显示地区名称，且可存储估计结果）；y：人均收入，须大于 0。两个文件无需逐单元对应。",
+        "domain: a whole number (a region code names the region and lets the estimates be stored); y: income per person, above 0; an optional weight column in the sample (inverse inclusion probabilities) weights its direct estimates. The two files cannot be linked unit by unit.",
+        "domain：整数（为行政区划代码时显示地区名称，且可存储估计结果）；y：人均收入，须大于 0；样本中可选的 weight 列（入样概率的倒数）用于直接估计的加权。两个文件无需逐单元对应。",
     ),
     ("sae_ebp_line", "Poverty line z", "贫困线 z"),
     ("sae_ebp_refused", "The run was refused", "估计未能进行"),
@@ -31,8 +31,8 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("sae_ebp_year", "Year", "年份"),
     (
         "sae_ebp_store_help",
-        "Writes <name>_mean, <name>_fgt0 and <name>_fgt1 (%), with _mse and _cv when B > 0, for every domain; every domain must be a region within your data-entry jurisdiction.",
-        "写入 <名称>_mean、<名称>_fgt0 和 <名称>_fgt1（%），B > 0 时另写 _mse 和 _cv；每个区域都须是您数据录入权限范围内的行政区划。",
+        "Writes <name>_mean, <name>_fgt0 and <name>_fgt1 (%), with _mse and _cv when B > 0, and the survey's direct estimates <name>_direct_mean, _fgt0, _fgt1, _gini with their _var, for every domain; every domain must be a region within your data-entry jurisdiction.",
+        "写入 <名称>_mean、<名称>_fgt0 和 <名称>_fgt1（%），B > 0 时另写 _mse 和 _cv，并写入调查直接估计 <名称>_direct_mean、_fgt0、_fgt1、_gini 及其抽样方差 _var；每个区域都须是您数据录入权限范围内的行政区划。",
     ),
     ("sae_ebp_sigma_e2", "Unit-error variance σe²", "单元误差方差 σe²"),
     ("sae_ebp_seconds", "Computed in", "计算用时"),
@@ -41,6 +41,7 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("sae_ebp_mean", "Mean income", "平均收入"),
     ("sae_ebp_fgt0", "Headcount ratio", "贫困发生率"),
     ("sae_ebp_fgt1", "Poverty gap", "贫困距指数"),
+    ("sae_ebp_direct_fgt0", "Headcount ratio, direct", "贫困发生率（直接估计）"),
     ("sae_ebp_map", "Headcount ratio (census EBP), by CV class", "贫困发生率（EBP）及其变异系数分级"),
     (
         "sae_intro",

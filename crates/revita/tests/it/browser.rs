@@ -619,28 +619,20 @@ fn browser_journeys() {
     browser.wait_for_text(".sae-results", "intercept");
     assert!(browser.script("return document.querySelectorAll('.sae-areas tbody tr').length").as_u64() >= Some(5));
     browser.screenshot("5j-sae-fh");
-    let (sample, census) = (dir.path().join("sample.csv"), dir.path().join("census.csv"));
-    let (mut survey, mut units) = (String::from("domain,y,x1\n"), String::from("domain,x1\n"));
-    for (d, code) in ["520102", "520103", "520111", "520112", "520113"].iter().enumerate() {
-        for unit in 0..100 {
-            let x = ((unit * 37 + d * 11) % 100) as f64 / 50.0;
-            units.push_str(&format!("{code},{x}\n"));
-            if unit % 4 == 0 {
-                let noise = (((unit * 53 + d * 29) % 100) as f64 - 50.0) / 60.0;
-                survey.push_str(&format!("{code},{:.2},{x}\n", (9.0 + 0.5 * x + 0.1 * d as f64 + noise).exp()));
-            }
-        }
-    }
-    std::fs::write(&sample, survey).unwrap();
-    std::fs::write(&census, units).unwrap();
+    // The shipped synthetic example: the demo's 88 counties of Guizhou.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/examples/sae-ebp").canonicalize().unwrap();
+    let (sample, census) = (examples.join("sample.csv"), examples.join("census.csv"));
     browser.go(&format!("{url}/sae/ebp"));
     browser.wait_for_text("h1", "census EBP");
     browser.type_into("#ebp-sample", sample.to_str().unwrap());
     browser.type_into("#ebp-population", census.to_str().unwrap());
-    browser.script("document.querySelector('#ebp-z').value = '6000'; document.querySelector('#ebp-b').value = '5'; return true");
+    browser.script(
+        "document.querySelector('#ebp-z').value = '6000'; document.querySelector('#ebp-b').value = '10'; return true",
+    );
     browser.click("#run-ebp");
     browser.wait_for_text("#ebp-results", "σe²");
-    assert_eq!(browser.script("return document.querySelectorAll('.ebp-domains tbody tr').length").as_u64(), Some(5));
+    assert_eq!(browser.script("return document.querySelectorAll('.ebp-domains tbody tr').length").as_u64(), Some(88));
+    assert!(browser.text(".ebp-domains").contains("威宁彝族回族苗族自治县"), "the domains are named");
     assert!(browser.script("return document.querySelector('#ebp-map svg') !== null").as_bool().unwrap(), "mapped");
     browser.screenshot("5j-sae-ebp");
 

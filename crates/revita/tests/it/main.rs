@@ -1103,12 +1103,13 @@ fn sae_ebp_store_estimates_regions_and_stores_them() {
     let dry: Vec<String> = args(&["--dry-run", "--out", csv.to_str().unwrap()]);
     let out = run(&dry.iter().map(String::as_str).collect::<Vec<_>>(), &f.db());
     assert!(out.status.success(), "{}", stderr(&out));
-    // 3 indicators × (estimate, MSE, CV) × 2 counties.
-    assert!(stdout(&out).contains("would store 18 values of 2 domains"), "{}", stdout(&out));
+    // 3 indicators × (estimate, MSE, CV) × 2 counties, and the survey's
+    // direct mean, FGT0, FGT1 and Gini with their variances: 18 + 16.
+    assert!(stdout(&out).contains("would store 34 values of 2 domains"), "{}", stdout(&out));
     assert!(std::fs::read_to_string(&csv).unwrap().starts_with("\u{feff}domain,name,n_sample"));
     let store = args(&[]);
     let out = run(&store.iter().map(String::as_str).collect::<Vec<_>>(), &f.db());
-    assert!(stdout(&out).contains("stored 18 values"), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("stored 34 values"), "{}{}", stdout(&out), stderr(&out));
     let out = run(&["audit", "verify"], &f.db());
     assert!(out.status.success(), "{}", stderr(&out));
 }
