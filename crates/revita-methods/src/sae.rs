@@ -26,6 +26,7 @@
 //! whose streams are independent of the thread that runs them, so a result
 //! depends on the seed alone.
 
+pub mod boxcox;
 pub mod direct;
 pub mod ebp;
 pub mod fh;

@@ -584,6 +584,24 @@ fn direct_values(d: &Direct, which: &str) -> (f64, f64) {
     }
 }
 
+/// An estimated value of `year` as an observation, if it is a number.
+fn estimated(
+    indicator: &IndicatorCode,
+    region: &RegionCode,
+    year: i32,
+    value: f64,
+    source: &Option<String>,
+) -> Option<Observation> {
+    value.is_finite().then(|| Observation {
+        indicator: indicator.clone(),
+        region: region.clone(),
+        period: Period::Year(year),
+        value,
+        source: source.clone(),
+        status: ObservationStatus::Estimated,
+    })
+}
+
 /// A run's estimates as observations of `year`.
 fn ebp_observations(output: &str, run: &EbpRun, year: i32) -> AppResult<Vec<Observation>> {
     let source = Some(format!(
@@ -599,16 +617,7 @@ fn ebp_observations(output: &str, run: &EbpRun, year: i32) -> AppResult<Vec<Obse
             let Some(region) = &d.region else { continue };
             let (value, error) = stored_values(d, which);
             let mut push = |indicator: &IndicatorCode, value: f64| {
-                if value.is_finite() {
-                    out.push(Observation {
-                        indicator: indicator.clone(),
-                        region: region.clone(),
-                        period: Period::Year(year),
-                        value,
-                        source: source.clone(),
-                        status: ObservationStatus::Estimated,
-                    });
-                }
+                out.extend(estimated(indicator, region, year, value, &source));
             };
             push(&estimate, value);
             if let Some((mse_value, cv_value)) = error {
@@ -627,16 +636,7 @@ fn ebp_observations(output: &str, run: &EbpRun, year: i32) -> AppResult<Vec<Obse
             let (Some(region), Some(direct)) = (&d.region, &d.direct) else { continue };
             let (value, var) = direct_values(direct, which);
             for (indicator, value) in [(&estimate, value), (&variance, var)] {
-                if value.is_finite() {
-                    out.push(Observation {
-                        indicator: indicator.clone(),
-                        region: region.clone(),
-                        period: Period::Year(year),
-                        value,
-                        source: source.clone(),
-                        status: ObservationStatus::Estimated,
-                    });
-                }
+                out.extend(estimated(indicator, region, year, value, &source));
             }
         }
     }

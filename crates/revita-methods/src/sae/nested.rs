@@ -218,6 +218,22 @@ impl NestedSample {
             .collect())
     }
 
+    /// The restricted log-likelihood at a fit, σe² profiled out and
+    /// constants dropped: −½[(n−p) log σ̂e² + Σ_d log(1 + λn_d) +
+    /// log|X'H⁻¹X|] with λ = σ̂u²/σ̂e² (the function `fit_reml` maximises).
+    /// Comparable across responses of one sample only with the Jacobian of
+    /// their transformation (see [`super::boxcox`]).
+    pub fn reml_log_likelihood(&self, fit: &NestedFit) -> Result<f64, SaeError> {
+        if !(fit.sigma_e2 > 0.0) {
+            return Err(SaeError::Parameter("σe² must be positive"));
+        }
+        let lambda = fit.sigma_u2 / fit.sigma_e2;
+        let g = self.gls(lambda)?;
+        let se2 = g.rhr / self.df();
+        let domains: f64 = self.sampled().map(|d| (1.0 + lambda * self.nd[d]).ln()).sum();
+        Ok(-0.5 * (self.df() * se2.ln() + domains + g.chol.log_det()))
+    }
+
     fn df(&self) -> f64 {
         (self.len() - self.k - 1) as f64
     }
