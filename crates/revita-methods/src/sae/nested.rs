@@ -224,7 +224,7 @@ impl NestedSample {
     /// Comparable across responses of one sample only with the Jacobian of
     /// their transformation (see [`super::boxcox`]).
     pub fn reml_log_likelihood(&self, fit: &NestedFit) -> Result<f64, SaeError> {
-        if !(fit.sigma_e2 > 0.0) {
+        if fit.sigma_e2.is_nan() || fit.sigma_e2 <= 0.0 {
             return Err(SaeError::Parameter("σe² must be positive"));
         }
         let lambda = fit.sigma_u2 / fit.sigma_e2;
