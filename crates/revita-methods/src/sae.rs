@@ -29,6 +29,8 @@ mod linalg;
 pub mod nested;
 mod rng;
 mod root;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 pub mod table;
 
 /// Why a small-area computation cannot be done on its input.

@@ -268,6 +268,10 @@ fn linear_predictor(beta: &[f64], x: &[f64], n: usize, mu: &mut Vec<f64>) {
 /// over replicates. The hot loop of the whole module: a replicate's errors
 /// are drawn into a buffer in blocks first (the ziggurat branches), then
 /// exponentiated and summed in lanes the compiler can vectorise.
+///
+/// On x86-64 CPUs with AVX2 (checked at run time) both loops run as the
+/// vector code of `super::simd`: the same operations in the same order, so
+/// the same bits.
 fn simulate(
     mu: &[f64],
     effect: DomainEffect,
@@ -277,6 +281,36 @@ fn simulate(
     rng: &mut NormalBlocks,
     buf: &mut Vec<f64>,
 ) -> Indicators {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(avx2) = super::simd::Avx2::detect() {
+        return simulate_with(
+            mu,
+            effect,
+            se,
+            line,
+            replicates,
+            rng,
+            buf,
+            |rng, buf| avx2.fill(rng, buf),
+            |mu, e, base, se, line| avx2.sum_indicators(mu, e, base, se, line),
+        );
+    }
+    simulate_with(mu, effect, se, line, replicates, rng, buf, NormalBlocks::fill, sum_indicators)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn simulate_with(
+    mu: &[f64],
+    effect: DomainEffect,
+    se: f64,
+    line: f64,
+    replicates: usize,
+    rng: &mut NormalBlocks,
+    buf: &mut Vec<f64>,
+    fill: impl Fn(&mut NormalBlocks, &mut [f64]),
+    sums: impl Fn(&[f64], &[f64], f64, f64, f64) -> [f64; 3],
+) -> Indicators {
     let n = mu.len();
     if n == 0 {
         return Indicators { mean: f64::NAN, fgt0: f64::NAN, fgt1: f64::NAN };
@@ -285,8 +319,8 @@ fn simulate(
     let mut acc = [0.0; 3];
     for _ in 0..replicates {
         let base = effect.mean + effect.sd * rng.single();
-        rng.fill(buf);
-        let r = sum_indicators(mu, buf, base, se, line);
+        fill(rng, buf);
+        let r = sums(mu, buf, base, se, line);
         acc.iter_mut().zip(r).for_each(|(a, r)| *a += r);
     }
     let denom = (n * replicates) as f64;
@@ -295,7 +329,8 @@ fn simulate(
 
 /// Σ y, Σ [y < z] and Σ [y < z](z − y) over y_j = exp(mu_j + base + se·e_j),
 /// in four lanes.
-fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
+#[inline(always)]
+pub(crate) fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
     const LANES: usize = 4;
     let (mut s, mut c, mut g) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
     let mut add = |i: usize, m: f64, e: f64| {
@@ -322,7 +357,7 @@ fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64;
 /// 2^(j/64) for j = 0..64, correctly rounded (the bits of the table of
 /// Tang 1989 as glibc and musl use it; regenerated with Python's decimal at
 /// 60 digits).
-const EXP2_64THS: [u64; 64] = [
+pub(crate) const EXP2_64THS: [u64; 64] = [
     0x3FF0000000000000,
     0x3FF02C9A3E778061,
     0x3FF059B0D3158574,
@@ -397,15 +432,9 @@ const EXP2_64THS: [u64; 64] = [
 /// arithmetic on the hottest line of the module. Arguments are clamped to
 /// [−708, 709] (the results stay normal), far outside any log income.
 #[inline(always)]
-fn exp(x: f64) -> f64 {
-    const INV_LN2_64: f64 = 64.0 * std::f64::consts::LOG2_E;
-    // ln2/64 split in a high part of 36 significant bits, so that k·HI is
-    // exact for |k| < 2¹⁷, and the rest.
-    const LN2_64_HI: f64 = 0.010_830_424_696_223_417;
-    const LN2_64_LO: f64 = 2.572_804_622_327_669e-14;
-    // Adding 1.5·2⁵² rounds to an integer held in the low mantissa bits.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    let x = x.clamp(-708.0, 709.0);
+pub(crate) fn exp(x: f64) -> f64 {
+    use exp_consts::*;
+    let x = x.clamp(MIN, MAX);
     let t = x * INV_LN2_64 + ROUND;
     let kf = t - ROUND;
     let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i64;
@@ -416,6 +445,23 @@ fn exp(x: f64) -> f64 {
     // the sum a normal exponent for the clamped range).
     let scale = EXP2_64THS[(k & 63) as usize].wrapping_add(((k >> 6) as u64) << 52);
     p * f64::from_bits(scale)
+}
+
+/// The constants of [`exp`] (shared with its vector form in `super::simd`).
+pub(crate) mod exp_consts {
+    /// 64/ln 2.
+    pub(crate) const INV_LN2_64: f64 = 64.0 * std::f64::consts::LOG2_E;
+    /// ln2/64 split in a high part of 36 significant bits, so that k·HI is
+    /// exact for |k| < 2¹⁷, and the rest.
+    pub(crate) const LN2_64_HI: f64 = 0.010_830_424_696_223_417;
+    /// See [`LN2_64_HI`].
+    pub(crate) const LN2_64_LO: f64 = 2.572_804_622_327_669e-14;
+    /// Adding 1.5·2⁵² rounds to an integer held in the low mantissa bits.
+    pub(crate) const ROUND: f64 = 6_755_399_441_055_744.0;
+    /// The clamp of the argument: the results stay normal.
+    pub(crate) const MIN: f64 = -708.0;
+    /// See [`MIN`].
+    pub(crate) const MAX: f64 = 709.0;
 }
 
 /// f(d, scratch, scratch) for every domain on `threads` threads; domains are taken

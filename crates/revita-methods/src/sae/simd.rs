@@ -1,0 +1,227 @@
+//! AVX2 versions of the census EBP's two hot loops (x86-64 only, chosen at
+//! run time): the block normal generator of [`NormalBlocks::fill`] and the
+//! exponentiate-and-sum pass of the EBP's replicates.
+//!
+//! Both do exactly the scalar code's IEEE operations in the same order,
+//! four units per vector (no fused multiply-add, no reassociation), so they
+//! return the same bits as the portable code; the tests check it. Their gain
+//! is the vectors and the hardware gathers for the ziggurat's and eˣ's table
+//! look-ups, which the compiler does not emit on its own.
+//!
+//! This module holds the crate's only `unsafe` code: the calls into the
+//! `#[target_feature]` functions (made only once the CPU is known to have the
+//! features) and the unaligned loads, stores and gathers, each in bounds as
+//! noted beside it.
+#![allow(unsafe_code)]
+
+use std::arch::x86_64::*;
+
+use super::rng::{BLOCK, LANES, NormalBlocks, layer, std_normal_slow, ziggurat};
+
+/// Proof that the running CPU has AVX2 (with FMA, as every AVX2 CPU but a few
+/// early VIA ones has; the code uses no FMA instruction, the feature only
+/// lets the compiler pick the VEX forms); obtained from [`Avx2::detect`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx2(());
+
+impl Avx2 {
+    /// `Some` when the CPU supports AVX2 and FMA. Setting the environment
+    /// variable `REVITA_NO_SIMD` forces the portable code (for comparisons).
+    pub(crate) fn detect() -> Option<Avx2> {
+        static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let has = *HAS.get_or_init(|| {
+            is_x86_feature_detected!("avx2")
+                && is_x86_feature_detected!("fma")
+                && std::env::var_os("REVITA_NO_SIMD").is_none()
+        });
+        has.then_some(Avx2(()))
+    }
+
+    /// [`NormalBlocks::fill`], same draws.
+    pub(crate) fn fill(self, rng: &mut NormalBlocks, out: &mut [f64]) {
+        // SAFETY: an `Avx2` exists only when the CPU has AVX2 and FMA.
+        unsafe { fill(rng, out) }
+    }
+
+    /// `super::ebp::sum_indicators`, same sums.
+    pub(crate) fn sum_indicators(self, mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
+        // SAFETY: as above.
+        unsafe { sum_indicators(mu, e, base, se, line) }
+    }
+}
+
+/// x rotated left by R bits, in each 64-bit lane (AVX2 has no rotate).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn rotl<const R: i32, const L: i32>(x: __m256i) -> __m256i {
+    debug_assert_eq!(R + L, 64);
+    _mm256_or_si256(_mm256_slli_epi64::<R>(x), _mm256_srli_epi64::<L>(x))
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn fill(rng: &mut NormalBlocks, out: &mut [f64]) {
+    const _: () = assert!(LANES == 4 && BLOCK.is_multiple_of(LANES) && BLOCK <= 64);
+    let t = ziggurat();
+    let load = |w: &[u64; LANES]| {
+        // SAFETY: 4 u64 are 32 bytes, read unaligned.
+        unsafe { _mm256_loadu_si256(w.as_ptr().cast()) }
+    };
+    let [s0, s1, s2, s3] = rng.state();
+    let (mut s0, mut s1, mut s2, mut s3) = (load(s0), load(s1), load(s2), load(s3));
+    let low8 = _mm256_set1_epi64x(0xff);
+    let two = _mm256_set1_epi64x(0x4000_0000_0000_0000);
+    let three = _mm256_set1_pd(3.0);
+    let abs = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
+    let (tx, tx1) = (t.x.as_ptr(), t.x[1..].as_ptr());
+    for chunk in out.chunks_mut(BLOCK) {
+        let mut bits = [0u64; BLOCK];
+        let mut x = [0.0; BLOCK];
+        let mut reject = 0u64;
+        for v in 0..BLOCK / LANES {
+            // One xoshiro256++ step of the four lanes (NormalBlocks::step).
+            let word = _mm256_add_epi64(rotl::<23, 41>(_mm256_add_epi64(s0, s3)), s0);
+            let sh = _mm256_slli_epi64::<17>(s1);
+            s2 = _mm256_xor_si256(s2, s0);
+            s3 = _mm256_xor_si256(s3, s1);
+            s1 = _mm256_xor_si256(s1, s2);
+            s0 = _mm256_xor_si256(s0, s3);
+            s2 = _mm256_xor_si256(s2, sh);
+            s3 = rotl::<45, 19>(s3);
+            // The ziggurat's accept test (rng::layer and ziggurat_draw).
+            let i = _mm256_and_si256(word, low8);
+            let u = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<12>(word), two)), three);
+            // SAFETY: i ≤ 255, and t.x has 257 entries: x[i] and x[i + 1] are in it.
+            let (xi, xi1) = unsafe { (_mm256_i64gather_pd::<8>(tx, i), _mm256_i64gather_pd::<8>(tx1, i)) };
+            let xv = _mm256_mul_pd(u, xi);
+            // Not (|x| < x[i + 1]), as the scalar `!(x.abs() < t.x[i + 1])`.
+            let bad = _mm256_cmp_pd::<_CMP_NLT_UQ>(_mm256_and_pd(xv, abs), xi1);
+            reject |= (_mm256_movemask_pd(bad) as u64) << (v * LANES);
+            // SAFETY: lanes v*4 .. v*4 + 4 of 64-entry arrays.
+            unsafe {
+                _mm256_storeu_si256(bits.as_mut_ptr().add(v * LANES).cast(), word);
+                _mm256_storeu_pd(x.as_mut_ptr().add(v * LANES), xv);
+            }
+        }
+        let n = chunk.len();
+        let mut reject = if n < 64 { reject & ((1u64 << n) - 1) } else { reject };
+        while reject != 0 {
+            let j = reject.trailing_zeros() as usize;
+            reject &= reject - 1;
+            let (i, u) = layer(bits[j]);
+            x[j] = std_normal_slow(rng.spare(), t, i, u, x[j]);
+        }
+        chunk.copy_from_slice(&x[..n]);
+    }
+    let store = |w: &mut [u64; LANES], v: __m256i| {
+        // SAFETY: 32 bytes, written unaligned.
+        unsafe { _mm256_storeu_si256(w.as_mut_ptr().cast(), v) }
+    };
+    let [w0, w1, w2, w3] = rng.state_mut();
+    store(w0, s0);
+    store(w1, s1);
+    store(w2, s2);
+    store(w3, s3);
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
+    use super::ebp::{EXP2_64THS, exp, exp_consts as c};
+    let n = mu.len().min(e.len());
+    let (vbase, vse, vline) = (_mm256_set1_pd(base), _mm256_set1_pd(se), _mm256_set1_pd(line));
+    let (lo, hi) = (_mm256_set1_pd(c::MIN), _mm256_set1_pd(c::MAX));
+    let (inv, round) = (_mm256_set1_pd(c::INV_LN2_64), _mm256_set1_pd(c::ROUND));
+    let round_bits = _mm256_set1_epi64x(c::ROUND.to_bits() as i64);
+    let (ln_hi, ln_lo) = (_mm256_set1_pd(c::LN2_64_HI), _mm256_set1_pd(c::LN2_64_LO));
+    let one = _mm256_set1_pd(1.0);
+    let (half, sixth, p24, p120) =
+        (_mm256_set1_pd(0.5), _mm256_set1_pd(1.0 / 6.0), _mm256_set1_pd(1.0 / 24.0), _mm256_set1_pd(1.0 / 120.0));
+    let (m63, not63) = (_mm256_set1_epi64x(63), _mm256_set1_epi64x(!63));
+    let table = EXP2_64THS.as_ptr().cast::<i64>();
+    let (mut s, mut cnt, mut g) = (_mm256_setzero_pd(), _mm256_setzero_pd(), _mm256_setzero_pd());
+    let full = n / LANES * LANES;
+    for j in (0..full).step_by(LANES) {
+        // SAFETY: j + 4 ≤ n ≤ the length of both slices.
+        let (m, ev) = unsafe { (_mm256_loadu_pd(mu.as_ptr().add(j)), _mm256_loadu_pd(e.as_ptr().add(j))) };
+        // exp(m + base + se·e) exactly as ebp::exp computes it.
+        let x = _mm256_add_pd(_mm256_add_pd(m, vbase), _mm256_mul_pd(vse, ev));
+        let x = _mm256_min_pd(_mm256_max_pd(x, lo), hi);
+        let t = _mm256_add_pd(_mm256_mul_pd(x, inv), round);
+        let kf = _mm256_sub_pd(t, round);
+        let k = _mm256_sub_epi64(_mm256_castpd_si256(t), round_bits);
+        let r = _mm256_sub_pd(_mm256_sub_pd(x, _mm256_mul_pd(kf, ln_hi)), _mm256_mul_pd(kf, ln_lo));
+        let r2 = _mm256_mul_pd(r, r);
+        let inner = _mm256_add_pd(
+            _mm256_add_pd(half, _mm256_mul_pd(r, sixth)),
+            _mm256_mul_pd(r2, _mm256_add_pd(p24, _mm256_mul_pd(r, p120))),
+        );
+        let p = _mm256_add_pd(_mm256_add_pd(one, r), _mm256_mul_pd(r2, inner));
+        // SAFETY: k & 63 indexes the 64-entry table.
+        let entry = unsafe { _mm256_i64gather_epi64::<8>(table, _mm256_and_si256(k, m63)) };
+        // (k >> 6) << 52 = (k & !63) << 46 in 64-bit wrapping arithmetic.
+        let scale = _mm256_add_epi64(entry, _mm256_slli_epi64::<46>(_mm256_and_si256(k, not63)));
+        let y = _mm256_mul_pd(p, _mm256_castsi256_pd(scale));
+        let poor = _mm256_and_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(y, vline), one);
+        s = _mm256_add_pd(s, y);
+        cnt = _mm256_add_pd(cnt, poor);
+        g = _mm256_add_pd(g, _mm256_mul_pd(poor, _mm256_sub_pd(vline, y)));
+    }
+    let lanes = |v: __m256d| {
+        let mut a = [0.0; LANES];
+        // SAFETY: 4 doubles, written unaligned.
+        unsafe { _mm256_storeu_pd(a.as_mut_ptr(), v) };
+        a
+    };
+    let (mut s, mut cnt, mut g) = (lanes(s), lanes(cnt), lanes(g));
+    for (&m, &ev) in mu[full..n].iter().zip(&e[full..n]) {
+        let y = exp(m + base + se * ev);
+        let poor = if y < line { 1.0 } else { 0.0 };
+        s[0] += y;
+        cnt[0] += poor;
+        g[0] += poor * (line - y);
+    }
+    [s.iter().sum(), cnt.iter().sum(), g.iter().sum()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sae::ebp::sum_indicators as portable_sums;
+    use crate::sae::rng::Purpose;
+
+    #[test]
+    fn fill_gives_the_portable_draws() {
+        let Some(avx2) = Avx2::detect() else { return };
+        for n in [0, 1, 63, 64, 65, 1000, 4099] {
+            let mut a = NormalBlocks::new(4, Purpose::Ebp, 1, n as u64);
+            let mut b = a.clone();
+            let (mut va, mut vb) = (vec![0.0; n], vec![0.0; n]);
+            // Twice, so that the state written back is checked too.
+            for _ in 0..2 {
+                avx2.fill(&mut a, &mut va);
+                b.fill(&mut vb);
+                assert_eq!(
+                    va.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                    vb.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+                );
+            }
+            assert_eq!(a.single().to_bits(), b.single().to_bits());
+        }
+    }
+
+    #[test]
+    fn sums_are_the_portable_sums() {
+        let Some(avx2) = Avx2::detect() else { return };
+        let mut rng = NormalBlocks::new(8, Purpose::Ebp, 0, 0);
+        for n in [0, 1, 3, 4, 5, 257, 2001] {
+            let (mut mu, mut e) = (vec![0.0; n], vec![0.0; n]);
+            rng.fill(&mut mu);
+            rng.fill(&mut e);
+            // Log incomes around 9 and a few extremes beyond the clamp.
+            mu.iter_mut().enumerate().for_each(|(i, m)| *m = 9.0 + *m * if i % 97 == 5 { 400.0 } else { 1.0 });
+            for (base, se, line) in [(0.1, 0.55, 7600.0), (-2.0, 1.3, 20.0), (0.0, 0.0, 1e300)] {
+                let (a, b) = (avx2.sum_indicators(&mu, &e, base, se, line), portable_sums(&mu, &e, base, se, line));
+                assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "n = {n}");
+            }
+        }
+    }
+}
