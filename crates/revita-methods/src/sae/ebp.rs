@@ -185,6 +185,10 @@ pub fn bootstrap_mse(
     let mut boot = sample.clone();
     let mut t = vec![0.0; sample.len()];
     let mut acc = vec![Indicators { mean: 0.0, fgt0: 0.0, fgt1: 0.0 }; domains];
+    // x_j'β of every census unit under the fitted model, the same in every replicate.
+    let mut mu_fit = Vec::new();
+    let units = census.rows.iter().map(|r| r.end).max().unwrap_or(0);
+    linear_predictor(&fit.beta, &census.x, units, &mut mu_fit);
     for b in 0..replicates as u64 {
         let mut rng = stream(opts.seed, Purpose::BootEffects, b, 0);
         let u: Vec<f64> = (0..domains).map(|_| su * normal(&mut rng)).collect();
@@ -195,10 +199,10 @@ pub fn bootstrap_mse(
         let se_b = fit_b.sigma_e2.sqrt();
         let errors = par_domains(census, opts.threads, |d, mu, buf| {
             // True values: one census draw around the bootstrap effect u*_d.
-            linear_predictor(&fit.beta, census.domain_x(d), census.domain_size(d), mu);
+            let rows = &census.rows[d];
             let fixed = DomainEffect { gamma: 1.0, mean: u[d], sd: 0.0 };
             let mut rng = NormalBlocks::new(opts.seed, Purpose::BootCensus, b, d as u64);
-            let truth = simulate(mu, fixed, se, opts.line, 1, &mut rng, buf);
+            let truth = simulate(&mu_fit[rows.clone()], fixed, se, opts.line, 1, &mut rng, buf);
             linear_predictor(&fit_b.beta, census.domain_x(d), census.domain_size(d), mu);
             let mut rng = NormalBlocks::new(opts.seed, Purpose::BootEbp, b, d as u64);
             let est = simulate(mu, effects_b[d], se_b, opts.line, opts.replicates, &mut rng, buf);
@@ -283,44 +287,34 @@ fn simulate(
 ) -> Indicators {
     #[cfg(target_arch = "x86_64")]
     if let Some(avx2) = super::simd::Avx2::detect() {
-        return simulate_with(
-            mu,
-            effect,
-            se,
-            line,
-            replicates,
-            rng,
-            buf,
-            |rng, buf| avx2.fill(rng, buf),
-            |mu, e, base, se, line| avx2.sum_indicators(mu, e, base, se, line),
-        );
+        return simulate_with(mu, effect, line, replicates, rng, |rng, base| avx2.replicate(rng, mu, base, se, line));
     }
-    simulate_with(mu, effect, se, line, replicates, rng, buf, NormalBlocks::fill, sum_indicators)
+    buf.resize(mu.len(), 0.0);
+    simulate_with(mu, effect, line, replicates, rng, |rng, base| {
+        rng.fill(buf);
+        sum_indicators(mu, buf, base, se, line)
+    })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The replicates' loop of [`simulate`] around `replicate(rng, base)`, which
+/// returns a replicate's sums of y, [y < z] and [y < z](z − y).
 #[inline(always)]
 fn simulate_with(
     mu: &[f64],
     effect: DomainEffect,
-    se: f64,
     line: f64,
     replicates: usize,
     rng: &mut NormalBlocks,
-    buf: &mut Vec<f64>,
-    fill: impl Fn(&mut NormalBlocks, &mut [f64]),
-    sums: impl Fn(&[f64], &[f64], f64, f64, f64) -> [f64; 3],
+    mut replicate: impl FnMut(&mut NormalBlocks, f64) -> [f64; 3],
 ) -> Indicators {
     let n = mu.len();
     if n == 0 {
         return Indicators { mean: f64::NAN, fgt0: f64::NAN, fgt1: f64::NAN };
     }
-    buf.resize(n, 0.0);
     let mut acc = [0.0; 3];
     for _ in 0..replicates {
         let base = effect.mean + effect.sd * rng.single();
-        fill(rng, buf);
-        let r = sums(mu, buf, base, se, line);
+        let r = replicate(rng, base);
         acc.iter_mut().zip(r).for_each(|(a, r)| *a += r);
     }
     let denom = (n * replicates) as f64;
