@@ -1161,6 +1161,10 @@ pub enum SaeAction {
         /// Threads (default: the machine's cores).
         #[arg(long)]
         threads: Option<usize>,
+        /// Also estimate each domain's Gini coefficient (columns `gini`, and
+        /// `mse_gini` with --B): a sort per domain and replicate more.
+        #[arg(long)]
+        gini: bool,
     },
 }
 

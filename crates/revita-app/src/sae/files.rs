@@ -34,6 +34,10 @@ pub struct EbpFiles {
     pub seed: u64,
     /// Threads.
     pub threads: usize,
+    /// Also estimate each domain's Gini coefficient (and its MSE when B > 0):
+    /// adds the columns `gini` (and `mse_gini`) to `ebp.csv`; off, the file
+    /// is exactly the contract's.
+    pub gini: bool,
 }
 
 /// What a run found, for printing.
@@ -47,6 +51,8 @@ pub struct EbpSummary {
     pub out_of_sample: usize,
     /// Seconds reading, computing, writing.
     pub seconds: (f64, f64, f64),
+    /// Whether `ebp.csv` has the Gini columns.
+    pub gini: bool,
 }
 
 /// The largest sample or census file read (bytes).
@@ -72,9 +78,11 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
     let threads = run.threads.max(1);
     let mut names = vec!["y"];
     names.extend(X);
+    // The sample is small (a twentieth of the census in B2): one thread reads
+    // it while all of them parse the census.
     let (sample, pop) = std::thread::scope(|s| {
         let sample = s.spawn(|| read_numeric_csv(&run.sample, &names, 1));
-        let pop = read_numeric_csv(&run.population, &X, threads.saturating_sub(1).max(1));
+        let pop = read_numeric_csv(&run.population, &X, threads);
         (sample.join().unwrap_or_else(|_| Err("the sample reader panicked".into())), pop)
     });
     let (sample, pop) = (sample.map_err(invalid)?, pop.map_err(invalid)?);
@@ -85,7 +93,19 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
     let mut codes = pop.keys.clone();
     codes.sort_unstable();
     codes.dedup();
-    let pdom: Vec<usize> = pop.keys.iter().map(|c| codes.binary_search(c).unwrap_or(0)).collect();
+    // A census lists its units domain by domain, usually: a run of one code
+    // costs one search.
+    let mut last = (i64::MIN, 0);
+    let pdom: Vec<usize> = pop
+        .keys
+        .iter()
+        .map(|&c| {
+            if c != last.0 {
+                last = (c, codes.binary_search(&c).unwrap_or(0));
+            }
+            last.1
+        })
+        .collect();
     let k = X.len();
     let (mut t, mut xs, mut sdom) = (Vec::new(), Vec::new(), Vec::new());
     for (i, c) in sample.keys.iter().enumerate() {
@@ -101,15 +121,15 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
     }
     let sae = |e: revita_methods::sae::SaeError| AppError::Invalid(e.to_string());
     let ns = NestedSample::new(&t, &xs, k, &sdom, codes.len()).map_err(sae)?;
-    let census = Census::new(&pop.values, k, &pdom, codes.len()).map_err(sae)?;
+    let census = Census::from_vec(pop.values, k, &pdom, codes.len()).map_err(sae)?;
     let fit = ns.fit_reml().map_err(sae)?;
-    let opts = EbpOptions { line: run.line, replicates: run.replicates, seed: run.seed, threads };
+    let opts = EbpOptions { line: run.line, replicates: run.replicates, seed: run.seed, threads, gini: run.gini };
     let est = ebp(&ns, &census, &fit, &opts).map_err(sae)?;
     let mse = (run.bootstrap > 0).then(|| bootstrap_mse(&ns, &census, &fit, &opts, run.bootstrap)).transpose();
     let mse = mse.map_err(sae)?;
     let t_compute = t0.elapsed().as_secs_f64() - t_read;
 
-    write(&run.out, &ebp_csv(&codes, &est, mse.as_deref()))?;
+    write(&run.out, &ebp_csv(&codes, &est, mse.as_deref(), run.gini))?;
     write(&run.out.with_file_name("ebp_params.csv"), &params_csv(&fit))?;
     let total = t0.elapsed().as_secs_f64();
     Ok(EbpSummary {
@@ -117,6 +137,7 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
         domains: codes.len(),
         fit,
         seconds: (t_read, t_compute, total - t_read - t_compute),
+        gini: run.gini,
     })
 }
 
@@ -124,15 +145,38 @@ fn write(path: &Path, text: &str) -> AppResult<()> {
     std::fs::write(path, text).map_err(|e| AppError::Invalid(format!("{}: {e}", path.display())))
 }
 
-/// `ebp.csv`: one row per census domain (the MSE columns only with B > 0).
-fn ebp_csv(codes: &[i64], est: &[DomainEbp], mse: Option<&[revita_methods::sae::ebp::Indicators]>) -> String {
+/// `ebp.csv`: one row per census domain (the MSE columns only with B > 0,
+/// the Gini columns only when asked).
+fn ebp_csv(
+    codes: &[i64],
+    est: &[DomainEbp],
+    mse: Option<&[revita_methods::sae::ebp::Indicators]>,
+    gini: bool,
+) -> String {
     let mut out = String::with_capacity(64 * codes.len());
     out.push_str("domain,n_sample,N_pop,mean,fgt0");
-    out.push_str(if mse.is_some() { ",mse_mean,mse_fgt0\n" } else { "\n" });
+    if gini {
+        out.push_str(",gini");
+    }
+    if mse.is_some() {
+        out.push_str(",mse_mean,mse_fgt0");
+        if gini {
+            out.push_str(",mse_gini");
+        }
+    }
+    out.push('\n');
+    // A Gini that was not computed (it always is when asked) prints as NaN.
+    let g = |v: Option<f64>| v.unwrap_or(f64::NAN);
     for (d, r) in est.iter().enumerate() {
         out.push_str(&format!("{},{},{},{:.6},{:.6}", codes[d], r.n_sample, r.n_pop, r.estimate.mean, r.estimate.fgt0));
+        if gini {
+            out.push_str(&format!(",{:.6}", g(r.estimate.gini)));
+        }
         if let Some(m) = mse {
             out.push_str(&format!(",{:.6},{:.6}", m[d].mean, m[d].fgt0));
+            if gini {
+                out.push_str(&format!(",{:.6}", g(m[d].gini)));
+            }
         }
         out.push('\n');
     }

@@ -38,14 +38,12 @@ impl Avx2 {
     }
 
     /// [`NormalBlocks::fill`], same draws.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn fill(self, rng: &mut NormalBlocks, out: &mut [f64]) {
         // SAFETY: an `Avx2` exists only when the CPU has AVX2 and FMA.
         unsafe { fill(rng, out) }
     }
 
     /// `super::ebp::sum_indicators`, same sums.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn sum_indicators(self, mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
         // SAFETY: as above.
         unsafe { sum_indicators(mu, e, base, se, line) }
@@ -141,7 +139,6 @@ fn block(s: &mut State, spare: &mut Stream, t: &Ziggurat, x: &mut [f64; BLOCK], 
     }
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
 #[target_feature(enable = "avx2,fma")]
 fn fill(rng: &mut NormalBlocks, out: &mut [f64]) {
     let t = ziggurat();
@@ -239,7 +236,6 @@ impl Sums {
     }
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
 #[target_feature(enable = "avx2,fma")]
 fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
     let n = mu.len().min(e.len());

@@ -11,7 +11,7 @@ use crate::cli::{SaeAction, SaeArgs};
 
 pub(super) async fn run(args: SaeArgs) -> anyhow::Result<()> {
     match args.action {
-        SaeAction::Ebp { sample, population, out, z, l, b, seed, threads } => {
+        SaeAction::Ebp { sample, population, out, z, l, b, seed, threads, gini } => {
             let threads =
                 threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
             let files = EbpFiles {
@@ -23,6 +23,7 @@ pub(super) async fn run(args: SaeArgs) -> anyhow::Result<()> {
                 bootstrap: b as usize,
                 seed,
                 threads,
+                gini,
             };
             let s = ebp_files(&files)?;
             let beta: Vec<String> = s.fit.beta.iter().enumerate().map(|(i, v)| format!("b{i}={v:.10}")).collect();

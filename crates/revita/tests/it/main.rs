@@ -997,6 +997,19 @@ fn sae_ebp_follows_the_b2_contract_on_a_small_survey() {
     // The same seed gives the same file.
     assert!(revita().args(&args).output().unwrap().status.success());
     assert_eq!(std::fs::read_to_string(&out_path).unwrap(), table);
+    // --gini adds the Gini columns and leaves the others as they were.
+    let mut gini_args = args.to_vec();
+    gini_args.push("--gini".into());
+    assert!(revita().args(&gini_args).output().unwrap().status.success());
+    let with = std::fs::read_to_string(&out_path).unwrap();
+    let with: Vec<&str> = with.lines().collect();
+    assert_eq!(with[0], "domain,n_sample,N_pop,mean,fgt0,gini,mse_mean,mse_fgt0,mse_gini");
+    for (w, p) in with[1..].iter().zip(&lines[1..]) {
+        let (w, p): (Vec<&str>, Vec<&str>) = (w.split(',').collect(), p.split(',').collect());
+        assert_eq!([&w[..5], &w[6..8]].concat(), p, "{w:?}");
+        let (g, mse_g): (f64, f64) = (w[5].parse().unwrap(), w[8].parse().unwrap());
+        assert!(g > 0.0 && g < 1.0 && mse_g >= 0.0, "{w:?}");
+    }
     // A sample without its y column is refused naming it.
     let bad = f.file("bad.csv", "domain,x1,x2,x3,x4,x5\n1001,0,0,0,0,0\n");
     let mut bad_args = args.clone();
