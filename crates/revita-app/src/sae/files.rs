@@ -53,6 +53,8 @@ pub struct EbpSummary {
     pub seconds: (f64, f64, f64),
     /// Whether `ebp.csv` has the Gini columns.
     pub gini: bool,
+    /// Seconds per bootstrap replicate (when B > 0).
+    pub bootstrap_seconds: Option<f64>,
 }
 
 /// The largest sample or census file read (bytes).
@@ -125,8 +127,10 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
     let fit = ns.fit_reml().map_err(sae)?;
     let opts = EbpOptions { line: run.line, replicates: run.replicates, seed: run.seed, threads, gini: run.gini };
     let est = ebp(&ns, &census, &fit, &opts).map_err(sae)?;
+    let t_boot = Instant::now();
     let mse = (run.bootstrap > 0).then(|| bootstrap_mse(&ns, &census, &fit, &opts, run.bootstrap)).transpose();
     let mse = mse.map_err(sae)?;
+    let bootstrap_seconds = mse.is_some().then(|| t_boot.elapsed().as_secs_f64() / run.bootstrap as f64);
     let t_compute = t0.elapsed().as_secs_f64() - t_read;
 
     write(&run.out, &ebp_csv(&codes, &est, mse.as_deref(), run.gini))?;
@@ -138,6 +142,7 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
         fit,
         seconds: (t_read, t_compute, total - t_read - t_compute),
         gini: run.gini,
+        bootstrap_seconds,
     })
 }
 

@@ -29,6 +29,9 @@ pub(super) async fn run(args: SaeArgs) -> anyhow::Result<()> {
             let beta: Vec<String> = s.fit.beta.iter().enumerate().map(|(i, v)| format!("b{i}={v:.10}")).collect();
             outln!("params {} su2={:.10} se2={:.10}", beta.join(" "), s.fit.sigma_u2, s.fit.sigma_e2);
             outln!("domains {} ({} out of sample); wrote {}", s.domains, s.out_of_sample, files.out.display());
+            if let Some(per) = s.bootstrap_seconds {
+                outln!("bootstrap: {} replicates, {per:.3} s per replicate", files.bootstrap);
+            }
             let (read, compute, write) = s.seconds;
             outln!("TIME read={read:.3} compute={compute:.3} write={write:.3} total={:.3}", read + compute + write);
         }

@@ -976,6 +976,7 @@ fn sae_ebp_follows_the_b2_contract_on_a_small_survey() {
     let out = revita().args(&args).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("params b0=") && stdout(&out).contains("TIME read="), "{}", stdout(&out));
+    assert!(stdout(&out).contains("bootstrap: 2 replicates, "), "{}", stdout(&out));
     let params = std::fs::read_to_string(f.dir.path().join("ebp_params.csv")).unwrap();
     let value = |name: &str| -> f64 {
         params.lines().find_map(|l| l.strip_prefix(&format!("{name},"))).unwrap().parse().unwrap()
