@@ -92,11 +92,13 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
 
     // Domains are the census's, sorted by code; sample rows elsewhere are
     // dropped (the contract says so).
-    let mut codes = pop.keys.clone();
+    // A census lists its units domain by domain, usually: the first key of
+    // each run of one code is enough to find the codes.
+    let mut codes: Vec<i64> =
+        pop.keys.iter().enumerate().filter(|&(i, c)| i == 0 || pop.keys[i - 1] != *c).map(|(_, &c)| c).collect();
     codes.sort_unstable();
     codes.dedup();
-    // A census lists its units domain by domain, usually: a run of one code
-    // costs one search.
+    // And a run of one code costs one search.
     let mut last = (i64::MIN, 0);
     let pdom: Vec<usize> = pop
         .keys
