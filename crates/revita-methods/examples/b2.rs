@@ -4,7 +4,7 @@
 //! ebp_params.csv beside it, prints the parameters and a TIME line.
 //!
 //! cargo run --release -p revita-methods --example b2 -- --sample S --population P --out ebp.csv
-//!     [--z 7600] [--L 100] [--B 0] [--seed 1] [--threads N] [--timings]
+//!     [--z 7600] [--L 100] [--B 0] [--seed 1] [--threads N] [--timings] [--gini]
 //!
 //! `--timings` (or the environment variable REVITA_B2_TIMINGS) prints the
 //! wall time of each phase to stderr.
@@ -30,6 +30,8 @@ struct Args {
     threads: usize,
     /// Print phase times to stderr.
     timings: bool,
+    /// Also the Gini (columns gini, mse_gini).
+    gini: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -44,11 +46,16 @@ fn parse_args() -> Result<Args, String> {
         seed: 1,
         threads,
         timings: std::env::var_os("REVITA_B2_TIMINGS").is_some(),
+        gini: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--timings" {
             a.timings = true;
+            continue;
+        }
+        if flag == "--gini" {
+            a.gini = true;
             continue;
         }
         let v = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -168,7 +175,7 @@ fn run(a: &Args) -> Result<(), String> {
     ph.lap("reml");
     let b: Vec<String> = fit.beta.iter().enumerate().map(|(i, v)| format!("b{i}={v:.10}")).collect();
     println!("params {} su2={:.10} se2={:.10}", b.join(" "), fit.sigma_u2, fit.sigma_e2);
-    let opts = EbpOptions { line: a.z, replicates: a.l, seed: a.seed, threads: a.threads.max(1) };
+    let opts = EbpOptions { line: a.z, replicates: a.l, seed: a.seed, threads: a.threads.max(1), gini: a.gini };
     let est = ebp(&ns, &census, &fit, &opts).map_err(e)?;
     let mut t_compute = ph.lap("ebp");
     let mse = if a.b > 0 {
@@ -185,15 +192,23 @@ fn run(a: &Args) -> Result<(), String> {
     t_compute += ph.laps.iter().filter(|(n, _)| matches!(*n, "prepare" | "reml")).map(|(_, s)| s).sum::<f64>();
 
     let mut out = String::with_capacity(64 * codes.len());
-    out.push_str(if mse.is_some() {
-        "domain,n_sample,N_pop,mean,fgt0,mse_mean,mse_fgt0\n"
-    } else {
-        "domain,n_sample,N_pop,mean,fgt0\n"
-    });
+    let g = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    out.push_str("domain,n_sample,N_pop,mean,fgt0");
+    out.push_str(if a.gini { ",gini" } else { "" });
+    if mse.is_some() {
+        out.push_str(if a.gini { ",mse_mean,mse_fgt0,mse_gini" } else { ",mse_mean,mse_fgt0" });
+    }
+    out.push('\n');
     for (d, r) in est.iter().enumerate() {
         out.push_str(&format!("{},{},{},{:.6},{:.6}", codes[d], r.n_sample, r.n_pop, r.estimate.mean, r.estimate.fgt0));
+        if a.gini {
+            out.push_str(&format!(",{:.6}", g(r.estimate.gini)));
+        }
         if let Some(m) = &mse {
             out.push_str(&format!(",{:.6},{:.6}", m[d].mean, m[d].fgt0));
+            if a.gini {
+                out.push_str(&format!(",{:.6}", g(m[d].gini)));
+            }
         }
         out.push('\n');
     }

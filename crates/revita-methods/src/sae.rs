@@ -36,6 +36,8 @@ pub mod nested;
 mod reference;
 mod rng;
 mod root;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 pub mod spatial;
 pub mod table;
 

@@ -1161,6 +1161,10 @@ pub enum SaeAction {
         /// Threads (default: the machine's cores).
         #[arg(long)]
         threads: Option<usize>,
+        /// Also estimate each domain's Gini coefficient (columns `gini`, and
+        /// `mse_gini` with --B): a sort per domain and replicate more.
+        #[arg(long)]
+        gini: bool,
     },
     /// The census EBP on any covariates, its estimates stored as indicators
     /// (<output>_mean, _fgt0, _fgt1 in %, with _mse and _cv when B > 0) of

@@ -34,6 +34,10 @@ pub struct EbpFiles {
     pub seed: u64,
     /// Threads.
     pub threads: usize,
+    /// Also estimate each domain's Gini coefficient (and its MSE when B > 0):
+    /// adds the columns `gini` (and `mse_gini`) to `ebp.csv`; off, the file
+    /// is exactly the contract's.
+    pub gini: bool,
 }
 
 /// What a run found, for printing.
@@ -47,6 +51,10 @@ pub struct EbpSummary {
     pub out_of_sample: usize,
     /// Seconds reading, computing, writing.
     pub seconds: (f64, f64, f64),
+    /// Whether `ebp.csv` has the Gini columns.
+    pub gini: bool,
+    /// Seconds per bootstrap replicate (when B > 0).
+    pub bootstrap_seconds: Option<f64>,
 }
 
 /// The largest sample or census file read (bytes).
@@ -84,6 +92,9 @@ pub struct EbpInput<'a> {
     pub seed: u64,
     /// Threads.
     pub threads: usize,
+    /// Also the Gini coefficient of every domain (a sort per domain and
+    /// replicate).
+    pub gini: bool,
 }
 
 /// A census EBP's results, domains sorted by code.
@@ -101,6 +112,8 @@ pub struct EbpEstimates {
     pub mse: Option<Vec<revita_methods::sae::ebp::Indicators>>,
     /// Seconds reading and computing.
     pub seconds: (f64, f64),
+    /// Seconds a bootstrap replicate took (B > 0).
+    pub bootstrap_seconds: Option<f64>,
 }
 
 /// The first line of a CSV file, split into trimmed names.
@@ -138,18 +151,36 @@ pub fn ebp_estimates(input: &EbpInput<'_>) -> AppResult<EbpEstimates> {
     let x: Vec<&str> = covariates.iter().map(String::as_str).collect();
     let mut names = vec!["y"];
     names.extend(&x);
+    // The sample is small (a twentieth of the census in B2): one thread reads
+    // it while all of them parse the census.
     let (sample, pop) = std::thread::scope(|s| {
         let sample = s.spawn(|| read_numeric_csv(input.sample, &names, 1));
-        let pop = read_numeric_csv(input.population, &x, threads.saturating_sub(1).max(1));
+        let pop = read_numeric_csv(input.population, &x, threads);
         (sample.join().unwrap_or_else(|_| Err("the sample reader panicked".into())), pop)
     });
     let (sample, pop) = (sample.map_err(invalid)?, pop.map_err(invalid)?);
     let t_read = t0.elapsed().as_secs_f64();
 
-    let mut codes = pop.keys.clone();
+    // Domains are the census's, sorted by code; sample rows elsewhere are
+    // dropped (the contract says so).
+    // A census lists its units domain by domain, usually: the first key of
+    // each run of one code is enough to find the codes.
+    let mut codes: Vec<i64> =
+        pop.keys.iter().enumerate().filter(|&(i, c)| i == 0 || pop.keys[i - 1] != *c).map(|(_, &c)| c).collect();
     codes.sort_unstable();
     codes.dedup();
-    let pdom: Vec<usize> = pop.keys.iter().map(|c| codes.binary_search(c).unwrap_or(0)).collect();
+    // And a run of one code costs one search.
+    let mut last = (i64::MIN, 0);
+    let pdom: Vec<usize> = pop
+        .keys
+        .iter()
+        .map(|&c| {
+            if c != last.0 {
+                last = (c, codes.binary_search(&c).unwrap_or(0));
+            }
+            last.1
+        })
+        .collect();
     let k = x.len();
     let (mut t, mut xs, mut sdom) = (Vec::new(), Vec::new(), Vec::new());
     for (i, c) in sample.keys.iter().enumerate() {
@@ -169,13 +200,24 @@ pub fn ebp_estimates(input: &EbpInput<'_>) -> AppResult<EbpEstimates> {
     }
     let sae = |e: revita_methods::sae::SaeError| AppError::Invalid(e.to_string());
     let ns = NestedSample::new(&t, &xs, k, &sdom, codes.len()).map_err(sae)?;
-    let census = Census::new(&pop.values, k, &pdom, codes.len()).map_err(sae)?;
+    let census = Census::from_vec(pop.values, k, &pdom, codes.len()).map_err(sae)?;
     let fit = ns.fit_reml().map_err(sae)?;
-    let opts = EbpOptions { line: input.line, replicates: input.replicates, seed: input.seed, threads };
+    let opts =
+        EbpOptions { line: input.line, replicates: input.replicates, seed: input.seed, threads, gini: input.gini };
     let domains = ebp(&ns, &census, &fit, &opts).map_err(sae)?;
+    let t_boot = Instant::now();
     let mse = (input.bootstrap > 0).then(|| bootstrap_mse(&ns, &census, &fit, &opts, input.bootstrap)).transpose();
     let mse = mse.map_err(sae)?;
-    Ok(EbpEstimates { covariates, fit, codes, domains, mse, seconds: (t_read, t0.elapsed().as_secs_f64() - t_read) })
+    let bootstrap_seconds = mse.is_some().then(|| t_boot.elapsed().as_secs_f64() / input.bootstrap as f64);
+    Ok(EbpEstimates {
+        covariates,
+        fit,
+        codes,
+        domains,
+        mse,
+        seconds: (t_read, t0.elapsed().as_secs_f64() - t_read),
+        bootstrap_seconds,
+    })
 }
 
 /// Runs the contract: REML fit of log y on x1..x5 with a domain effect, the
@@ -192,8 +234,9 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
         bootstrap: run.bootstrap,
         seed: run.seed,
         threads: run.threads,
+        gini: run.gini,
     })?;
-    write(&run.out, &ebp_csv(&e.codes, &e.domains, e.mse.as_deref()))?;
+    write(&run.out, &ebp_csv(&e.codes, &e.domains, e.mse.as_deref(), run.gini))?;
     write(&run.out.with_file_name("ebp_params.csv"), &params_csv(&e.fit))?;
     let (t_read, t_compute) = e.seconds;
     let total = t0.elapsed().as_secs_f64();
@@ -202,6 +245,8 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
         domains: e.codes.len(),
         fit: e.fit,
         seconds: (t_read, t_compute, total - t_read - t_compute),
+        gini: run.gini,
+        bootstrap_seconds: e.bootstrap_seconds,
     })
 }
 
@@ -209,15 +254,38 @@ fn write(path: &Path, text: &str) -> AppResult<()> {
     std::fs::write(path, text).map_err(|e| AppError::Invalid(format!("{}: {e}", path.display())))
 }
 
-/// `ebp.csv`: one row per census domain (the MSE columns only with B > 0).
-fn ebp_csv(codes: &[i64], est: &[DomainEbp], mse: Option<&[revita_methods::sae::ebp::Indicators]>) -> String {
+/// `ebp.csv`: one row per census domain (the MSE columns only with B > 0,
+/// the Gini columns only when asked).
+fn ebp_csv(
+    codes: &[i64],
+    est: &[DomainEbp],
+    mse: Option<&[revita_methods::sae::ebp::Indicators]>,
+    gini: bool,
+) -> String {
     let mut out = String::with_capacity(64 * codes.len());
     out.push_str("domain,n_sample,N_pop,mean,fgt0");
-    out.push_str(if mse.is_some() { ",mse_mean,mse_fgt0\n" } else { "\n" });
+    if gini {
+        out.push_str(",gini");
+    }
+    if mse.is_some() {
+        out.push_str(",mse_mean,mse_fgt0");
+        if gini {
+            out.push_str(",mse_gini");
+        }
+    }
+    out.push('\n');
+    // A Gini that was not computed (it always is when asked) prints as NaN.
+    let g = |v: Option<f64>| v.unwrap_or(f64::NAN);
     for (d, r) in est.iter().enumerate() {
         out.push_str(&format!("{},{},{},{:.6},{:.6}", codes[d], r.n_sample, r.n_pop, r.estimate.mean, r.estimate.fgt0));
+        if gini {
+            out.push_str(&format!(",{:.6}", g(r.estimate.gini)));
+        }
         if let Some(m) = mse {
             out.push_str(&format!(",{:.6},{:.6}", m[d].mean, m[d].fgt0));
+            if gini {
+                out.push_str(&format!(",{:.6}", g(m[d].gini)));
+            }
         }
         out.push('\n');
     }

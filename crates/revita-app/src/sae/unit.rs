@@ -107,7 +107,9 @@ pub struct EbpDomain {
     pub fgt0: f64,
     /// Of the poverty gap index (FGT1), a share.
     pub fgt1: f64,
-    /// Bootstrap MSE of the three (when B > 0).
+    /// Of the Gini coefficient.
+    pub gini: f64,
+    /// Bootstrap MSE of the four (when B > 0).
     pub mse: Option<EbpMse>,
     /// The survey's direct estimates of the domain (two sampled units or more).
     pub direct: Option<Direct>,
@@ -136,12 +138,16 @@ pub struct EbpMse {
     pub fgt0: f64,
     /// MSE of FGT1.
     pub fgt1: f64,
+    /// MSE of the Gini coefficient.
+    pub gini: f64,
     /// CV of the mean (%).
     pub cv_mean: Option<f64>,
     /// CV of FGT0 (%).
     pub cv_fgt0: Option<f64>,
     /// CV of FGT1 (%).
     pub cv_fgt1: Option<f64>,
+    /// CV of the Gini coefficient (%).
+    pub cv_gini: Option<f64>,
 }
 
 /// A run's fit.
@@ -190,9 +196,11 @@ impl EbpRun {
             mean: m.mean,
             fgt0: m.fgt0,
             fgt1: m.fgt1,
+            gini: m.gini.unwrap_or(f64::NAN),
             cv_mean: cv(d.estimate.mean, m.mean),
             cv_fgt0: cv(d.estimate.fgt0, m.fgt0),
             cv_fgt1: cv(d.estimate.fgt1, m.fgt1),
+            cv_gini: cv(d.estimate.gini.unwrap_or(f64::NAN), m.gini.unwrap_or(f64::NAN)),
         };
         let domains = e
             .codes
@@ -208,6 +216,7 @@ impl EbpRun {
                 mean: d.estimate.mean,
                 fgt0: d.estimate.fgt0,
                 fgt1: d.estimate.fgt1,
+                gini: d.estimate.gini.unwrap_or(f64::NAN),
                 mse: e.mse.as_ref().map(|m| mse_of(&m[i], d)),
                 direct: directs.get(code).copied(),
             })
@@ -234,6 +243,7 @@ impl EbpRun {
             "mean",
             "fgt0_pct",
             "fgt1_pct",
+            "gini",
             "direct_mean",
             "direct_fgt0_pct",
             "direct_fgt0_cv_pct",
@@ -244,7 +254,17 @@ impl EbpRun {
         .to_vec();
         if self.settings.bootstrap > 0 {
             header.extend(
-                ["mse_mean", "mse_fgt0", "mse_fgt1", "cv_mean_pct", "cv_fgt0_pct", "cv_fgt1_pct"].map(String::from),
+                [
+                    "mse_mean",
+                    "mse_fgt0",
+                    "mse_fgt1",
+                    "mse_gini",
+                    "cv_mean_pct",
+                    "cv_fgt0_pct",
+                    "cv_fgt1_pct",
+                    "cv_gini_pct",
+                ]
+                .map(String::from),
             );
         }
         let opt = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
@@ -258,6 +278,7 @@ impl EbpRun {
                 format!("{:.2}", d.mean),
                 format!("{:.4}", 100.0 * d.fgt0),
                 format!("{:.4}", 100.0 * d.fgt1),
+                format!("{:.4}", d.gini),
             ];
             match &d.direct {
                 Some(x) => row.extend([
@@ -274,9 +295,11 @@ impl EbpRun {
                     format!("{:.4}", m.mean),
                     format!("{:.8}", m.fgt0),
                     format!("{:.8}", m.fgt1),
+                    format!("{:.8}", m.gini),
                     opt(m.cv_mean),
                     opt(m.cv_fgt0),
                     opt(m.cv_fgt1),
+                    opt(m.cv_gini),
                 ]);
             }
             rows.push(row);
@@ -289,10 +312,11 @@ impl EbpRun {
 /// the estimate in the stored unit, its MSE, its CV).
 type Stored = (&'static str, &'static str, &'static str);
 
-const STORED: [Stored; 3] = [
+const STORED: [Stored; 4] = [
     ("mean", "平均收入", "mean income"),
     ("fgt0", "贫困发生率", "headcount ratio"),
     ("fgt1", "贫困距指数", "poverty gap index"),
+    ("gini", "基尼系数", "Gini coefficient"),
 ];
 
 /// A domain's value of one of [`STORED`] in its stored unit (shares as %),
@@ -301,7 +325,8 @@ fn stored_values(d: &EbpDomain, which: &str) -> (f64, Option<(f64, Option<f64>)>
     match which {
         "mean" => (d.mean, d.mse.map(|m| (m.mean, m.cv_mean))),
         "fgt0" => (100.0 * d.fgt0, d.mse.map(|m| (1e4 * m.fgt0, m.cv_fgt0))),
-        _ => (100.0 * d.fgt1, d.mse.map(|m| (1e4 * m.fgt1, m.cv_fgt1))),
+        "fgt1" => (100.0 * d.fgt1, d.mse.map(|m| (1e4 * m.fgt1, m.cv_fgt1))),
+        _ => (d.gini, d.mse.map(|m| (m.gini, m.cv_gini))),
     }
 }
 
@@ -361,6 +386,7 @@ impl App {
                 bootstrap: s.bootstrap,
                 seed: s.seed,
                 threads,
+                gini: true,
             })
         })
         .await
@@ -377,7 +403,7 @@ impl App {
     }
 
     /// Stores a run's estimates as observations of `year`: for each of
-    /// mean, FGT0 and FGT1 (as %), `<output>_<which>`, and with a bootstrap
+    /// mean, FGT0 and FGT1 (as %) and the Gini, `<output>_<which>`, and with a bootstrap
     /// MSE also `_mse` and `_cv`; status `estimated`. Every domain must be a
     /// stored region within the actor's data-entry jurisdiction, or nothing
     /// is written; indicators missing are defined (national users only).
@@ -512,7 +538,11 @@ fn ebp_indicators(output: &str, run: &EbpRun) -> AppResult<Vec<Indicator>> {
     };
     let mut out = Vec::new();
     for (which, zh, en) in STORED {
-        let unit = if which == "mean" { run.settings.unit.clone() } else { "%".into() };
+        let unit = match which {
+            "mean" => run.settings.unit.clone(),
+            "gini" => "ratio".into(),
+            _ => "%".into(),
+        };
         let base = format!("{output}_{which}");
         let line = run.settings.line;
         out.push(make(

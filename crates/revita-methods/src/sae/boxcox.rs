@@ -9,8 +9,8 @@
 //! transformation, (λ − 1) Σ log(y_i + s), which makes likelihoods of
 //! different λ comparable (Box & Cox 1964, §3; the "reml" choice of emdi).
 
-use super::nested::NestedSample;
 use super::SaeError;
+use super::nested::NestedSample;
 
 /// How the response is transformed before the model is fitted.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,7 +74,9 @@ impl Transformation {
     fn log_jacobian(self, y: &[f64]) -> f64 {
         match self {
             Transformation::Log => -y.iter().map(|y| y.ln()).sum::<f64>(),
-            Transformation::BoxCox { lambda, shift } => (lambda - 1.0) * y.iter().map(|y| (y + shift).ln()).sum::<f64>(),
+            Transformation::BoxCox { lambda, shift } => {
+                (lambda - 1.0) * y.iter().map(|y| (y + shift).ln()).sum::<f64>()
+            }
         }
     }
 }
@@ -198,9 +200,8 @@ mod tests {
         let lambda = choose_lambda(&mut sample, &y, 0.0).unwrap();
         assert!(lambda.abs() < 0.15, "{lambda}");
         // It maximises the profile: neighbours are no higher.
-        let mut at = |l: f64| {
-            profile_log_likelihood(&mut sample, &y, Transformation::BoxCox { lambda: l, shift: 0.0 }).unwrap()
-        };
+        let mut at =
+            |l: f64| profile_log_likelihood(&mut sample, &y, Transformation::BoxCox { lambda: l, shift: 0.0 }).unwrap();
         let best = at(lambda);
         assert!(best >= at(lambda - 0.05) && best >= at(lambda + 0.05) && best >= at(1.0));
         let at_zero = at(0.0);

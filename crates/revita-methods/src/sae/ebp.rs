@@ -118,11 +118,17 @@ pub struct EbpOptions {
     pub seed: u64,
     /// Worker threads (≥ 1); the result does not depend on it.
     pub threads: usize,
+    /// Also estimate each domain's Gini coefficient (see [`gini`]). Off, no
+    /// replicate census is materialised or sorted; on, each replicate costs
+    /// a sort of the domain's N_d values more. The other indicators are the
+    /// same either way.
+    pub gini: bool,
 }
 
 /// Poverty indicators of one domain: the mean income, the headcount ratio
 /// FGT0 = share below the line, the poverty gap FGT1 = mean of (z − y)/z over
-/// the poor (0 for the others).
+/// the poor (0 for the others), and when asked ([`EbpOptions::gini`]) the
+/// Gini coefficient of income.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Indicators {
     /// Mean of y.
@@ -131,6 +137,30 @@ pub struct Indicators {
     pub fgt0: f64,
     /// Poverty gap index.
     pub fgt1: f64,
+    /// Gini coefficient ([`gini`]); `None` unless asked for.
+    pub gini: Option<f64>,
+}
+
+/// The Gini coefficient of `values` in its population form, the mean
+/// difference over twice the mean (Gini 1912):
+/// G = Σᵢ Σⱼ |yᵢ − yⱼ| / (2 N² ȳ), computed from the sorted values as
+/// G = 2 Σᵢ i·y₍ᵢ₎ / (N Σ y) − (N + 1)/N (i = 1..N), which is laeken's
+/// `gini` with unit weights (Alfons & Templ 2013), the one emdi's `ebp`
+/// reports, as a fraction rather than a percentage. So 1, 2, 3, 4 give 0.25;
+/// equal values give 0. Sorts `values` in place. NaN when there are none or
+/// their total is not positive and finite.
+pub fn gini(values: &mut [f64]) -> f64 {
+    values.sort_unstable_by(f64::total_cmp);
+    let n = values.len() as f64;
+    let (mut total, mut ranked) = (0.0, 0.0);
+    for (i, &y) in values.iter().enumerate() {
+        total += y;
+        ranked += (i + 1) as f64 * y;
+    }
+    if !(total > 0.0 && total.is_finite()) {
+        return f64::NAN;
+    }
+    2.0 * ranked / (n * total) - (n + 1.0) / n
 }
 
 /// A domain's EBP.
@@ -157,7 +187,7 @@ pub fn ebp(
     let est = par_domains(census, opts.threads, |d, mu, buf| {
         linear_predictor(&fit.beta, census.domain_x(d), census.domain_size(d), mu);
         let mut rng = NormalBlocks::new(opts.seed, Purpose::Ebp, 0, d as u64);
-        simulate(mu, effects[d], se, opts.line, opts.replicates, &mut rng, buf)
+        simulate(mu, effects[d], se, opts, opts.replicates, &mut rng, buf)
     });
     let sizes = sample.domain_sizes();
     Ok(est
@@ -184,7 +214,12 @@ pub fn bootstrap_mse(
     let (su, se) = (fit.sigma_u2.sqrt(), fit.sigma_e2.sqrt());
     let mut boot = sample.clone();
     let mut t = vec![0.0; sample.len()];
-    let mut acc = vec![Indicators { mean: 0.0, fgt0: 0.0, fgt1: 0.0 }; domains];
+    let zero = Indicators { mean: 0.0, fgt0: 0.0, fgt1: 0.0, gini: opts.gini.then_some(0.0) };
+    let mut acc = vec![zero; domains];
+    // x_j'β of every census unit under the fitted model, the same in every replicate.
+    let mut mu_fit = Vec::new();
+    let units = census.rows.iter().map(|r| r.end).max().unwrap_or(0);
+    linear_predictor(&fit.beta, &census.x, units, &mut mu_fit);
     for b in 0..replicates as u64 {
         let mut rng = stream(opts.seed, Purpose::BootEffects, b, 0);
         let u: Vec<f64> = (0..domains).map(|_| su * normal(&mut rng)).collect();
@@ -195,27 +230,32 @@ pub fn bootstrap_mse(
         let se_b = fit_b.sigma_e2.sqrt();
         let errors = par_domains(census, opts.threads, |d, mu, buf| {
             // True values: one census draw around the bootstrap effect u*_d.
-            linear_predictor(&fit.beta, census.domain_x(d), census.domain_size(d), mu);
+            let rows = &census.rows[d];
             let fixed = DomainEffect { gamma: 1.0, mean: u[d], sd: 0.0 };
             let mut rng = NormalBlocks::new(opts.seed, Purpose::BootCensus, b, d as u64);
-            let truth = simulate(mu, fixed, se, opts.line, 1, &mut rng, buf);
+            let truth = simulate(&mu_fit[rows.clone()], fixed, se, opts, 1, &mut rng, buf);
             linear_predictor(&fit_b.beta, census.domain_x(d), census.domain_size(d), mu);
             let mut rng = NormalBlocks::new(opts.seed, Purpose::BootEbp, b, d as u64);
-            let est = simulate(mu, effects_b[d], se_b, opts.line, opts.replicates, &mut rng, buf);
+            let est = simulate(mu, effects_b[d], se_b, opts, opts.replicates, &mut rng, buf);
             Indicators {
                 mean: (est.mean - truth.mean).powi(2),
                 fgt0: (est.fgt0 - truth.fgt0).powi(2),
                 fgt1: (est.fgt1 - truth.fgt1).powi(2),
+                gini: est.gini.zip(truth.gini).map(|(e, t)| (e - t).powi(2)),
             }
         });
         for (a, e) in acc.iter_mut().zip(errors) {
             a.mean += e.mean;
             a.fgt0 += e.fgt0;
             a.fgt1 += e.fgt1;
+            a.gini = a.gini.zip(e.gini).map(|(a, e)| a + e);
         }
     }
     let b = replicates as f64;
-    Ok(acc.into_iter().map(|a| Indicators { mean: a.mean / b, fgt0: a.fgt0 / b, fgt1: a.fgt1 / b }).collect())
+    Ok(acc
+        .into_iter()
+        .map(|a| Indicators { mean: a.mean / b, fgt0: a.fgt0 / b, fgt1: a.fgt1 / b, gini: a.gini.map(|g| g / b) })
+        .collect())
 }
 
 fn check_inputs(sample: &NestedSample, census: &Census, fit: &NestedFit, opts: &EbpOptions) -> Result<(), SaeError> {
@@ -265,37 +305,100 @@ fn linear_predictor(beta: &[f64], x: &[f64], n: usize, mu: &mut Vec<f64>) {
 
 /// `replicates` census draws of a domain, y_j = exp(mu_j + ū + v + e_j) with
 /// v ~ N(0, sd²) per replicate and e_j ~ N(0, se²): the indicators averaged
-/// over replicates. The hot loop of the whole module: a replicate's errors
-/// are drawn into a buffer in blocks first (the ziggurat branches), then
-/// exponentiated and summed in lanes the compiler can vectorise.
+/// over replicates (the Gini too when `opts.gini`). The hot loop of the
+/// whole module: a replicate's errors are drawn in blocks (the ziggurat
+/// branches), then exponentiated and summed in lanes.
+///
+/// On x86-64 CPUs with AVX2 (checked at run time) both loops run as the
+/// vector code of `super::simd`: the same operations in the same order, so
+/// the same bits. With the Gini, the replicate census is also written out
+/// (the same exp) and sorted; the other indicators do not change.
 fn simulate(
     mu: &[f64],
     effect: DomainEffect,
     se: f64,
-    line: f64,
+    opts: &EbpOptions,
     replicates: usize,
     rng: &mut NormalBlocks,
     buf: &mut Vec<f64>,
 ) -> Indicators {
+    let line = opts.line;
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = super::simd::Avx2::detect();
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(avx2), false) = (avx2, opts.gini) {
+        return simulate_with(mu, effect, line, replicates, rng, |rng, base| {
+            let [s, c, g] = avx2.replicate(rng, mu, base, se, line);
+            [s, c, g, 0.0]
+        })
+        .without_gini();
+    }
+    buf.resize(mu.len(), 0.0);
+    let est = simulate_with(mu, effect, line, replicates, rng, |rng, base| {
+        #[cfg(target_arch = "x86_64")]
+        let [s, c, g] = if let Some(avx2) = avx2 {
+            avx2.fill(rng, buf);
+            avx2.sum_indicators(mu, buf, base, se, line)
+        } else {
+            rng.fill(buf);
+            sum_indicators(mu, buf, base, se, line)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let [s, c, g] = {
+            rng.fill(buf);
+            sum_indicators(mu, buf, base, se, line)
+        };
+        if !opts.gini {
+            return [s, c, g, 0.0];
+        }
+        for (e, &m) in buf.iter_mut().zip(mu) {
+            *e = exp(m + base + se * *e);
+        }
+        [s, c, g, gini(buf)]
+    });
+    if opts.gini { est } else { est.without_gini() }
+}
+
+impl Indicators {
+    fn without_gini(self) -> Indicators {
+        Indicators { gini: None, ..self }
+    }
+}
+
+/// The replicates' loop of [`simulate`] around `replicate(rng, base)`, which
+/// returns a replicate's sums of y, [y < z] and [y < z](z − y), and its Gini.
+#[inline(always)]
+fn simulate_with(
+    mu: &[f64],
+    effect: DomainEffect,
+    line: f64,
+    replicates: usize,
+    rng: &mut NormalBlocks,
+    mut replicate: impl FnMut(&mut NormalBlocks, f64) -> [f64; 4],
+) -> Indicators {
     let n = mu.len();
     if n == 0 {
-        return Indicators { mean: f64::NAN, fgt0: f64::NAN, fgt1: f64::NAN };
+        return Indicators::default();
     }
-    buf.resize(n, 0.0);
-    let mut acc = [0.0; 3];
+    let mut acc = [0.0; 4];
     for _ in 0..replicates {
         let base = effect.mean + effect.sd * rng.single();
-        rng.fill(buf);
-        let r = sum_indicators(mu, buf, base, se, line);
+        let r = replicate(rng, base);
         acc.iter_mut().zip(r).for_each(|(a, r)| *a += r);
     }
     let denom = (n * replicates) as f64;
-    Indicators { mean: acc[0] / denom, fgt0: acc[1] / denom, fgt1: acc[2] / (denom * line) }
+    Indicators {
+        mean: acc[0] / denom,
+        fgt0: acc[1] / denom,
+        fgt1: acc[2] / (denom * line),
+        gini: Some(acc[3] / replicates as f64),
+    }
 }
 
 /// Σ y, Σ [y < z] and Σ [y < z](z − y) over y_j = exp(mu_j + base + se·e_j),
 /// in four lanes.
-fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
+#[inline(always)]
+pub(crate) fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64; 3] {
     const LANES: usize = 4;
     let (mut s, mut c, mut g) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
     let mut add = |i: usize, m: f64, e: f64| {
@@ -322,7 +425,7 @@ fn sum_indicators(mu: &[f64], e: &[f64], base: f64, se: f64, line: f64) -> [f64;
 /// 2^(j/64) for j = 0..64, correctly rounded (the bits of the table of
 /// Tang 1989 as glibc and musl use it; regenerated with Python's decimal at
 /// 60 digits).
-const EXP2_64THS: [u64; 64] = [
+pub(crate) const EXP2_64THS: [u64; 64] = [
     0x3FF0000000000000,
     0x3FF02C9A3E778061,
     0x3FF059B0D3158574,
@@ -397,15 +500,9 @@ const EXP2_64THS: [u64; 64] = [
 /// arithmetic on the hottest line of the module. Arguments are clamped to
 /// [−708, 709] (the results stay normal), far outside any log income.
 #[inline(always)]
-fn exp(x: f64) -> f64 {
-    const INV_LN2_64: f64 = 64.0 * std::f64::consts::LOG2_E;
-    // ln2/64 split in a high part of 36 significant bits, so that k·HI is
-    // exact for |k| < 2¹⁷, and the rest.
-    const LN2_64_HI: f64 = 0.010_830_424_696_223_417;
-    const LN2_64_LO: f64 = 2.572_804_622_327_669e-14;
-    // Adding 1.5·2⁵² rounds to an integer held in the low mantissa bits.
-    const ROUND: f64 = 6_755_399_441_055_744.0;
-    let x = x.clamp(-708.0, 709.0);
+pub(crate) fn exp(x: f64) -> f64 {
+    use exp_consts::*;
+    let x = x.clamp(MIN, MAX);
     let t = x * INV_LN2_64 + ROUND;
     let kf = t - ROUND;
     let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i64;
@@ -416,6 +513,23 @@ fn exp(x: f64) -> f64 {
     // the sum a normal exponent for the clamped range).
     let scale = EXP2_64THS[(k & 63) as usize].wrapping_add(((k >> 6) as u64) << 52);
     p * f64::from_bits(scale)
+}
+
+/// The constants of [`exp`] (shared with its vector form in `super::simd`).
+pub(crate) mod exp_consts {
+    /// 64/ln 2.
+    pub(crate) const INV_LN2_64: f64 = 64.0 * std::f64::consts::LOG2_E;
+    /// ln2/64 split in a high part of 36 significant bits, so that k·HI is
+    /// exact for |k| < 2¹⁷, and the rest.
+    pub(crate) const LN2_64_HI: f64 = 0.010_830_424_696_223_417;
+    /// See [`LN2_64_HI`].
+    pub(crate) const LN2_64_LO: f64 = 2.572_804_622_327_669e-14;
+    /// Adding 1.5·2⁵² rounds to an integer held in the low mantissa bits.
+    pub(crate) const ROUND: f64 = 6_755_399_441_055_744.0;
+    /// The clamp of the argument: the results stay normal.
+    pub(crate) const MIN: f64 = -708.0;
+    /// See [`MIN`].
+    pub(crate) const MAX: f64 = 709.0;
 }
 
 /// f(d, scratch, scratch) for every domain on `threads` threads; domains are taken
@@ -461,8 +575,9 @@ where
 }
 
 impl Default for Indicators {
+    /// NaN throughout: the indicators of a domain without census units.
     fn default() -> Self {
-        Indicators { mean: f64::NAN, fgt0: f64::NAN, fgt1: f64::NAN }
+        Indicators { mean: f64::NAN, fgt0: f64::NAN, fgt1: f64::NAN, gini: Some(f64::NAN) }
     }
 }
 
@@ -505,7 +620,7 @@ mod ebp_tests {
     fn deterministic_and_thread_independent() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 200, seed: 9, threads: 1 };
+        let o = EbpOptions { line: 4.0, replicates: 200, seed: 9, threads: 1, gini: false };
         let one = ebp(&s, &c, &fit, &o).unwrap();
         let two = ebp(&s, &c, &fit, &EbpOptions { threads: 3, ..o }).unwrap();
         assert_eq!(one, two);
@@ -520,7 +635,7 @@ mod ebp_tests {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
         let eff = s.domain_effects(&fit).unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 4000, seed: 3, threads: 2 };
+        let o = EbpOptions { line: 4.0, replicates: 4000, seed: 3, threads: 2, gini: false };
         let est = ebp(&s, &c, &fit, &o).unwrap();
         for d in [0, 2, 5] {
             let mut mu = Vec::new();
@@ -538,7 +653,7 @@ mod ebp_tests {
     fn bootstrap_mse_is_positive_and_seeded() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 20, seed: 5, threads: 2 };
+        let o = EbpOptions { line: 4.0, replicates: 20, seed: 5, threads: 2, gini: false };
         let m = bootstrap_mse(&s, &c, &fit, &o, 8).unwrap();
         assert!(m.iter().all(|m| m.mean > 0.0 && m.fgt0 >= 0.0));
         assert_eq!(m, bootstrap_mse(&s, &c, &fit, &EbpOptions { threads: 1, ..o }, 8).unwrap());
@@ -560,7 +675,7 @@ mod ebp_tests {
         }
         let shuffled = Census::from_vec(x, 2, &dom, 6).unwrap();
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 30, seed: 2, threads: 2 };
+        let o = EbpOptions { line: 4.0, replicates: 30, seed: 2, threads: 2, gini: false };
         assert_eq!(ebp(&s, &c, &fit, &o).unwrap(), ebp(&s, &shuffled, &fit, &o).unwrap());
         // A domain without census units.
         let sparse = Census::new(&[1.0, 2.0, 3.0, 4.0], 2, &[2, 0], 4).unwrap();
@@ -569,10 +684,69 @@ mod ebp_tests {
     }
 
     #[test]
+    fn gini_by_hand() {
+        // Mean-difference form: for 1, 2, 3, 4 the ordered pairs' |yi − yj| sum
+        // to 20, N² = 16, ȳ = 2.5, so G = 20 / (2 · 16 · 2.5) = 0.25.
+        assert!((gini(&mut [4.0, 1.0, 3.0, 2.0]) - 0.25).abs() < 1e-15);
+        // 0, 0, 1: pairs sum to 4, N² = 9, ȳ = 1/3: G = 4 / 6.
+        assert!((gini(&mut [0.0, 1.0, 0.0]) - 2.0 / 3.0).abs() < 1e-15);
+        assert_eq!(gini(&mut [5.0, 5.0, 5.0]), 0.0);
+        assert_eq!(gini(&mut [7.0]), 0.0);
+        assert!(gini(&mut []).is_nan() && gini(&mut [0.0, 0.0]).is_nan() && gini(&mut [1.0, f64::NAN]).is_nan());
+        // Against the O(N²) definition on uneven values.
+        let mut v: Vec<f64> = (0..300).map(|i| ((i * 7919) % 301) as f64 * 1.5 + 0.01 * i as f64).collect();
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let pairs: f64 = v.iter().map(|a| v.iter().map(|b| (a - b).abs()).sum::<f64>()).sum();
+        let want = pairs / (2.0 * n * n * mean);
+        assert!((gini(&mut v) - want).abs() < 1e-12, "{want}");
+    }
+
+    #[test]
+    fn gini_is_opt_in_and_leaves_the_other_indicators_alone() {
+        let (s, c) = (sample(), census());
+        let fit = s.fit_reml().unwrap();
+        let o = EbpOptions { line: 4.0, replicates: 50, seed: 4, threads: 2, gini: false };
+        let plain = ebp(&s, &c, &fit, &o).unwrap();
+        let with = ebp(&s, &c, &fit, &EbpOptions { gini: true, ..o }).unwrap();
+        assert!(plain.iter().all(|d| d.estimate.gini.is_none()));
+        for (p, w) in plain.iter().zip(&with) {
+            assert_eq!(Indicators { gini: None, ..w.estimate }, p.estimate);
+            let g = w.estimate.gini.unwrap();
+            assert!(g > 0.05 && g < 0.9, "{g}");
+        }
+        // Seeded, thread-independent, and in the bootstrap MSE when asked.
+        assert_eq!(with, ebp(&s, &c, &fit, &EbpOptions { gini: true, threads: 1, ..o }).unwrap());
+        let m = bootstrap_mse(&s, &c, &fit, &EbpOptions { gini: true, ..o }, 4).unwrap();
+        let m0 = bootstrap_mse(&s, &c, &fit, &o, 4).unwrap();
+        for (a, b) in m.iter().zip(&m0) {
+            assert!(a.gini.unwrap() > 0.0 && b.gini.is_none());
+            assert_eq!(Indicators { gini: None, ..*a }, *b);
+        }
+    }
+
+    #[test]
+    fn gini_converges_to_the_lognormal_gini() {
+        // One domain, no covariate effect (β = (0, 0)), ū = 0, v with sd 0:
+        // each unit is exp(N(0, σe²)), whose Gini is 2Φ(σe/√2) − 1
+        // (Aitchison & Brown 1957); σe = 0.5 gives 0.276326.
+        let s = sample();
+        let x = vec![0.0; 2 * 4000];
+        let dom = vec![0; 4000];
+        let c = Census::new(&x, 2, &dom, 6).unwrap();
+        let fit = NestedFit { beta: vec![0.0, 0.0, 0.0], sigma_u2: 0.0, sigma_e2: 0.25 };
+        let o = EbpOptions { line: 1.0, replicates: 20, seed: 8, threads: 1, gini: true };
+        let est = ebp(&s, &c, &fit, &o).unwrap();
+        let g = est[0].estimate.gini.unwrap();
+        assert!((g - 0.276_326).abs() < 0.005, "{g}");
+        assert!((est[0].estimate.fgt0 - 0.5).abs() < 0.01);
+    }
+
+    #[test]
     fn bad_options_are_errors() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 10, seed: 1, threads: 1 };
+        let o = EbpOptions { line: 4.0, replicates: 10, seed: 1, threads: 1, gini: false };
         assert!(ebp(&s, &c, &fit, &EbpOptions { replicates: 0, ..o }).is_err());
         assert!(ebp(&s, &c, &fit, &EbpOptions { line: -1.0, ..o }).is_err());
         assert!(bootstrap_mse(&s, &c, &fit, &o, 0).is_err());

@@ -7,8 +7,8 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("sae_ebp_title", "Small-area estimation: census EBP", "小区域估计：普查型经验最佳预测（EBP）"),
     (
         "sae_ebp_intro",
-        "Unit-level nested-error model of log income (Molina & Rao 2010): a survey sample with income and covariates, a census (or registry) with the same covariates for every unit. Every census domain gets its mean income, headcount ratio and poverty gap by Monte Carlo; with B > 0, the parametric bootstrap MSE (González-Manteiga et al. 2008).",
-        "单元层次嵌套误差模型（对数收入，Molina 与 Rao 2010）：抽样调查提供收入与辅助变量，普查（或建档数据）提供每个单元的同一组辅助变量。以蒙特卡洛方法估计每个普查区域的平均收入、贫困发生率和贫困距指数；B > 0 时以参数自助法估计均方误差（González-Manteiga 等 2008）。",
+        "Unit-level nested-error model of log income (Molina & Rao 2010): a survey sample with income and covariates, a census (or registry) with the same covariates for every unit. Every census domain gets its mean income, headcount ratio, poverty gap and Gini coefficient by Monte Carlo; with B > 0, the parametric bootstrap MSE (González-Manteiga et al. 2008).",
+        "单元层次嵌套误差模型（对数收入，Molina 与 Rao 2010）：抽样调查提供收入与辅助变量，普查（或建档数据）提供每个单元的同一组辅助变量。以蒙特卡洛方法估计每个普查区域的平均收入、贫困发生率、贫困距指数和基尼系数；B > 0 时以参数自助法估计均方误差（González-Manteiga 等 2008）。",
     ),
     ("sae_ebp_sample", "Survey sample (CSV: domain, y, covariates)", "抽样调查（CSV：domain、y、辅助变量）"),
     ("sae_ebp_population", "Census (CSV: domain, covariates)", "普查（CSV：domain、辅助变量）"),
@@ -31,8 +31,8 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("sae_ebp_year", "Year", "年份"),
     (
         "sae_ebp_store_help",
-        "Writes <name>_mean, <name>_fgt0 and <name>_fgt1 (%), with _mse and _cv when B > 0, and the survey's direct estimates <name>_direct_mean, _fgt0, _fgt1, _gini with their _var, for every domain; every domain must be a region within your data-entry jurisdiction.",
-        "写入 <名称>_mean、<名称>_fgt0 和 <名称>_fgt1（%），B > 0 时另写 _mse 和 _cv，并写入调查直接估计 <名称>_direct_mean、_fgt0、_fgt1、_gini 及其抽样方差 _var；每个区域都须是您数据录入权限范围内的行政区划。",
+        "Writes <name>_mean, <name>_fgt0 and <name>_fgt1 (%) and <name>_gini, with _mse and _cv when B > 0, and the survey's direct estimates <name>_direct_mean, _fgt0, _fgt1, _gini with their _var, for every domain; every domain must be a region within your data-entry jurisdiction.",
+        "写入 <名称>_mean、<名称>_fgt0、<名称>_fgt1（%）和 <名称>_gini，B > 0 时另写 _mse 和 _cv，并写入调查直接估计 <名称>_direct_mean、_fgt0、_fgt1、_gini 及其抽样方差 _var；每个区域都须是您数据录入权限范围内的行政区划。",
     ),
     ("sae_ebp_sigma_e2", "Unit-error variance σe²", "单元误差方差 σe²"),
     ("sae_ebp_seconds", "Computed in", "计算用时"),
@@ -42,6 +42,7 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
     ("sae_ebp_fgt0", "Headcount ratio", "贫困发生率"),
     ("sae_ebp_fgt1", "Poverty gap", "贫困距指数"),
     ("sae_ebp_direct_fgt0", "Headcount ratio, direct", "贫困发生率（直接估计）"),
+    ("sae_ebp_gini", "Gini coefficient", "基尼系数"),
     ("sae_ebp_map", "Headcount ratio (census EBP), by CV class", "贫困发生率（EBP）及其变异系数分级"),
     (
         "sae_intro",

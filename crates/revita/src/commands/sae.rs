@@ -11,7 +11,7 @@ use crate::cli::{SaeAction, SaeArgs};
 
 pub(super) async fn run(args: SaeArgs) -> anyhow::Result<()> {
     match args.action {
-        SaeAction::Ebp { sample, population, out, z, l, b, seed, threads } => {
+        SaeAction::Ebp { sample, population, out, z, l, b, seed, threads, gini } => {
             let threads =
                 threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
             let files = EbpFiles {
@@ -23,11 +23,15 @@ pub(super) async fn run(args: SaeArgs) -> anyhow::Result<()> {
                 bootstrap: b as usize,
                 seed,
                 threads,
+                gini,
             };
             let s = ebp_files(&files)?;
             let beta: Vec<String> = s.fit.beta.iter().enumerate().map(|(i, v)| format!("b{i}={v:.10}")).collect();
             outln!("params {} su2={:.10} se2={:.10}", beta.join(" "), s.fit.sigma_u2, s.fit.sigma_e2);
             outln!("domains {} ({} out of sample); wrote {}", s.domains, s.out_of_sample, files.out.display());
+            if let Some(per) = s.bootstrap_seconds {
+                outln!("bootstrap: {} replicates, {per:.3} s per replicate", files.bootstrap);
+            }
             let (read, compute, write) = s.seconds;
             outln!("TIME read={read:.3} compute={compute:.3} write={write:.3} total={:.3}", read + compute + write);
         }

@@ -976,6 +976,7 @@ fn sae_ebp_follows_the_b2_contract_on_a_small_survey() {
     let out = revita().args(&args).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("params b0=") && stdout(&out).contains("TIME read="), "{}", stdout(&out));
+    assert!(stdout(&out).contains("bootstrap: 2 replicates, "), "{}", stdout(&out));
     let params = std::fs::read_to_string(f.dir.path().join("ebp_params.csv")).unwrap();
     let value = |name: &str| -> f64 {
         params.lines().find_map(|l| l.strip_prefix(&format!("{name},"))).unwrap().parse().unwrap()
@@ -997,6 +998,19 @@ fn sae_ebp_follows_the_b2_contract_on_a_small_survey() {
     // The same seed gives the same file.
     assert!(revita().args(&args).output().unwrap().status.success());
     assert_eq!(std::fs::read_to_string(&out_path).unwrap(), table);
+    // --gini adds the Gini columns and leaves the others as they were.
+    let mut gini_args = args.to_vec();
+    gini_args.push("--gini".into());
+    assert!(revita().args(&gini_args).output().unwrap().status.success());
+    let with = std::fs::read_to_string(&out_path).unwrap();
+    let with: Vec<&str> = with.lines().collect();
+    assert_eq!(with[0], "domain,n_sample,N_pop,mean,fgt0,gini,mse_mean,mse_fgt0,mse_gini");
+    for (w, p) in with[1..].iter().zip(&lines[1..]) {
+        let (w, p): (Vec<&str>, Vec<&str>) = (w.split(',').collect(), p.split(',').collect());
+        assert_eq!([&w[..5], &w[6..8]].concat(), p, "{w:?}");
+        let (g, mse_g): (f64, f64) = (w[5].parse().unwrap(), w[8].parse().unwrap());
+        assert!(g > 0.0 && g < 1.0 && mse_g >= 0.0, "{w:?}");
+    }
     // A sample without its y column is refused naming it.
     let bad = f.file("bad.csv", "domain,x1,x2,x3,x4,x5\n1001,0,0,0,0,0\n");
     let mut bad_args = args.clone();
@@ -1103,13 +1117,13 @@ fn sae_ebp_store_estimates_regions_and_stores_them() {
     let dry: Vec<String> = args(&["--dry-run", "--out", csv.to_str().unwrap()]);
     let out = run(&dry.iter().map(String::as_str).collect::<Vec<_>>(), &f.db());
     assert!(out.status.success(), "{}", stderr(&out));
-    // 3 indicators × (estimate, MSE, CV) × 2 counties, and the survey's
-    // direct mean, FGT0, FGT1 and Gini with their variances: 18 + 16.
-    assert!(stdout(&out).contains("would store 34 values of 2 domains"), "{}", stdout(&out));
+    // 4 indicators (mean, FGT0, FGT1, Gini) × (estimate, MSE, CV) × 2
+    // counties, and the survey's direct four with their variances: 24 + 16.
+    assert!(stdout(&out).contains("would store 40 values of 2 domains"), "{}", stdout(&out));
     assert!(std::fs::read_to_string(&csv).unwrap().starts_with("\u{feff}domain,name,n_sample"));
     let store = args(&[]);
     let out = run(&store.iter().map(String::as_str).collect::<Vec<_>>(), &f.db());
-    assert!(stdout(&out).contains("stored 34 values"), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("stored 40 values"), "{}{}", stdout(&out), stderr(&out));
     let out = run(&["audit", "verify"], &f.db());
     assert!(out.status.success(), "{}", stderr(&out));
 }
