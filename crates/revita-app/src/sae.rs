@@ -19,8 +19,10 @@ use crate::{App, AppError, AppResult};
 
 mod files;
 mod unit;
-pub use files::{EbpEstimates, EbpFiles, EbpInput, EbpSummary, ebp_estimates, ebp_files};
-pub use unit::{EbpDomain, EbpFit, EbpMse, EbpRun, EbpSettings, MAX_WEB_BOOTSTRAP, MAX_WEB_REPLICATES};
+pub use files::{EbpEstimates, EbpFiles, EbpInput, EbpSummary, Scale, ebp_estimates, ebp_files};
+pub use unit::{
+    EbpDomain, EbpFit, EbpMse, EbpRun, EbpSettings, MAX_WEB_BOOTSTRAP, MAX_WEB_REPLICATES, TransformationKind,
+};
 
 /// How far apart two boundary vertices may be and still be one (degrees,
 /// about 0.1 m): rounding in stored GeoJSON, not gaps between areas.

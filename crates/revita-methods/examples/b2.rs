@@ -175,7 +175,14 @@ fn run(a: &Args) -> Result<(), String> {
     ph.lap("reml");
     let b: Vec<String> = fit.beta.iter().enumerate().map(|(i, v)| format!("b{i}={v:.10}")).collect();
     println!("params {} su2={:.10} se2={:.10}", b.join(" "), fit.sigma_u2, fit.sigma_e2);
-    let opts = EbpOptions { line: a.z, replicates: a.l, seed: a.seed, threads: a.threads.max(1), gini: a.gini };
+    let opts = EbpOptions {
+        line: a.z,
+        replicates: a.l,
+        seed: a.seed,
+        threads: a.threads.max(1),
+        gini: a.gini,
+        transformation: revita_methods::sae::boxcox::Transformation::Log,
+    };
     let est = ebp(&ns, &census, &fit, &opts).map_err(e)?;
     let mut t_compute = ph.lap("ebp");
     let mse = if a.b > 0 {

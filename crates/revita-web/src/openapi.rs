@@ -505,7 +505,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     Endpoint {
         method: "POST",
         path: "/api/v1/sae/ebp",
-        summary: "The census EBP (Molina & Rao 2010) from two uploaded CSV files (multipart: `sample` with domain, y > 0 and covariates; `population`, the census, with domain and the same covariates): REML fit of the nested-error model of log y, and every census domain's mean, headcount ratio (fgt0) and poverty gap (fgt1) by L Monte Carlo replicates, with the parametric bootstrap MSE and CV (%) when B > 0 (L ≤ 500, B ≤ 100 here; the CLI has no such bound): {run {settings, fit {beta, sigma_u2, sigma_e2}, domains [{domain, region, name_zh, n_sample, n_pop, mean, fgt0, fgt1, mse}]}, stored}. With `output` and `year`, `store=1` stores <output>_mean, _fgt0, _fgt1 (%) with _mse and _cv as observations within your data-entry jurisdiction (audited), `dry_run=1` says what would be stored. Bad files or settings are 400 naming the field, file and line.",
+        summary: "The census EBP (Molina & Rao 2010) from two uploaded CSV files (multipart: `sample` with domain, y > 0 and covariates; `population`, the census, with domain and the same covariates): REML fit of the nested-error model of log y (or, with `transformation=box_cox`, Box–Cox with `lambda` 0–2 given or chosen by the restricted profile likelihood), and every census domain's mean, headcount ratio (fgt0), poverty gap (fgt1) and Gini by L Monte Carlo replicates, beside the survey's direct estimates with their variances, with the parametric bootstrap MSE and CV (%) when B > 0 (L ≤ 500, B ≤ 100 here; the CLI has no such bound): {run {settings, fit {beta, sigma_u2, sigma_e2, lambda}, domains [{domain, region, name_zh, n_sample, n_pop, mean, fgt0, fgt1, gini, mse, direct}]}, stored}. With `output` and `year`, `store=1` stores <output>_mean, _fgt0, _fgt1 (%), _gini with _mse and _cv, and the direct estimates <output>_direct_* with _var, as observations within your data-entry jurisdiction (audited), `dry_run=1` says what would be stored. Bad files or settings are 400 naming the field, file and line.",
         params: &[],
         example: "/api/v1/sae/ebp",
     },
@@ -822,7 +822,8 @@ fn request_body(path: &str, region: &str) -> Value {
             "required": ["sample", "population", "z", "L"],
             "properties": {
                 "sample": file, "population": file, "z": text, "L": text, "B": text, "seed": text,
-                "covariates": text, "unit": text, "output": text, "year": text, "store": text, "dry_run": text,
+                "covariates": text, "unit": text, "transformation": text, "lambda": text,
+                "output": text, "year": text, "store": text, "dry_run": text,
             },
         }}}});
     }

@@ -1186,6 +1186,12 @@ pub enum SaeAction {
         /// The unit of y.
         #[arg(long, default_value = "元")]
         unit: String,
+        /// The scale of the model: log or box-cox.
+        #[arg(long, default_value = "log", value_parser = ["log", "box-cox"])]
+        transformation: String,
+        /// The Box–Cox power (0 to 2); absent, chosen by the restricted likelihood.
+        #[arg(long)]
+        lambda: Option<f64>,
         /// Monte Carlo replicates.
         #[arg(long = "L", default_value_t = 100)]
         l: usize,

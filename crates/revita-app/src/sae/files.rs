@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use revita_methods::sae::boxcox::{self, Transformation};
 use revita_methods::sae::ebp::{Census, DomainEbp, EbpOptions, bootstrap_mse, ebp};
 use revita_methods::sae::nested::{NestedFit, NestedSample};
 use revita_methods::sae::table::{NumericTable, parse_numeric_csv};
@@ -95,6 +96,18 @@ pub struct EbpInput<'a> {
     /// Also the Gini coefficient of every domain (a sort per domain and
     /// replicate).
     pub gini: bool,
+    /// The scale of the model.
+    pub scale: Scale,
+}
+
+/// The scale the nested-error model is fitted on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scale {
+    /// log y (B2's contract).
+    Log,
+    /// Box–Cox, with the power given or (`None`) chosen by the restricted
+    /// profile likelihood (`revita_methods::sae::boxcox::choose_lambda`).
+    BoxCox(Option<f64>),
 }
 
 /// A census EBP's results, domains sorted by code.
@@ -114,6 +127,8 @@ pub struct EbpEstimates {
     pub seconds: (f64, f64),
     /// Seconds a bootstrap replicate took (B > 0).
     pub bootstrap_seconds: Option<f64>,
+    /// The transformation fitted (with the Box–Cox λ used).
+    pub transformation: Transformation,
 }
 
 /// The first line of a CSV file, split into trimmed names.
@@ -182,7 +197,7 @@ pub fn ebp_estimates(input: &EbpInput<'_>) -> AppResult<EbpEstimates> {
         })
         .collect();
     let k = x.len();
-    let (mut t, mut xs, mut sdom) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut t, mut ys, mut xs, mut sdom) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, c) in sample.keys.iter().enumerate() {
         if let Ok(d) = codes.binary_search(c) {
             let row = &sample.values[i * (k + 1)..(i + 1) * (k + 1)];
@@ -194,16 +209,37 @@ pub fn ebp_estimates(input: &EbpInput<'_>) -> AppResult<EbpEstimates> {
                 )));
             }
             t.push(row[0].ln());
+            ys.push(row[0]);
             xs.extend_from_slice(&row[1..]);
             sdom.push(d);
         }
     }
     let sae = |e: revita_methods::sae::SaeError| AppError::Invalid(e.to_string());
-    let ns = NestedSample::new(&t, &xs, k, &sdom, codes.len()).map_err(sae)?;
+    let mut ns = NestedSample::new(&t, &xs, k, &sdom, codes.len()).map_err(sae)?;
+    let transformation = match input.scale {
+        Scale::Log => Transformation::Log,
+        Scale::BoxCox(lambda) => {
+            let lambda = match lambda {
+                Some(lambda) => {
+                    let fixed = Transformation::BoxCox { lambda, shift: 0.0 };
+                    boxcox::profile_log_likelihood(&mut ns, &ys, fixed).map_err(sae)?;
+                    lambda
+                }
+                None => boxcox::choose_lambda(&mut ns, &ys, 0.0).map_err(sae)?,
+            };
+            Transformation::BoxCox { lambda, shift: 0.0 }
+        }
+    };
     let census = Census::from_vec(pop.values, k, &pdom, codes.len()).map_err(sae)?;
     let fit = ns.fit_reml().map_err(sae)?;
-    let opts =
-        EbpOptions { line: input.line, replicates: input.replicates, seed: input.seed, threads, gini: input.gini };
+    let opts = EbpOptions {
+        line: input.line,
+        replicates: input.replicates,
+        seed: input.seed,
+        threads,
+        gini: input.gini,
+        transformation,
+    };
     let domains = ebp(&ns, &census, &fit, &opts).map_err(sae)?;
     let t_boot = Instant::now();
     let mse = (input.bootstrap > 0).then(|| bootstrap_mse(&ns, &census, &fit, &opts, input.bootstrap)).transpose();
@@ -217,6 +253,7 @@ pub fn ebp_estimates(input: &EbpInput<'_>) -> AppResult<EbpEstimates> {
         mse,
         seconds: (t_read, t0.elapsed().as_secs_f64() - t_read),
         bootstrap_seconds,
+        transformation,
     })
 }
 
@@ -235,6 +272,7 @@ pub fn ebp_files(run: &EbpFiles) -> AppResult<EbpSummary> {
         seed: run.seed,
         threads: run.threads,
         gini: run.gini,
+        scale: Scale::Log,
     })?;
     write(&run.out, &ebp_csv(&e.codes, &e.domains, e.mse.as_deref(), run.gini))?;
     write(&run.out.with_file_name("ebp_params.csv"), &params_csv(&e.fit))?;

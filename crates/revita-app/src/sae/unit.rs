@@ -18,7 +18,7 @@ use revita_methods::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::files::{EbpEstimates, EbpInput, ebp_estimates};
+use super::files::{EbpEstimates, EbpInput, Scale, ebp_estimates};
 use super::{FhStored, StoredValue};
 use crate::auth::{Actor, Origin, audit_entry};
 use crate::{App, AppError, AppResult};
@@ -49,6 +49,24 @@ pub struct EbpSettings {
     /// The unit of y (e.g. 元/人·年).
     #[serde(default = "default_unit")]
     pub unit: String,
+    /// `log` (default) or `box_cox`: the scale of the model.
+    #[serde(default)]
+    pub transformation: TransformationKind,
+    /// The Box–Cox power, 0 to 2; absent, chosen by the restricted profile
+    /// likelihood.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<f64>,
+}
+
+/// The scale of the model, as a setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransformationKind {
+    /// log y.
+    #[default]
+    Log,
+    /// Box–Cox (Box & Cox 1964).
+    BoxCox,
 }
 
 fn default_seed() -> u64 {
@@ -82,6 +100,16 @@ impl EbpSettings {
         }
         if self.unit.chars().count() > 32 || self.unit.contains(char::is_control) {
             return invalid("unit: at most 32 characters of text".into());
+        }
+        let (lo, hi) = revita_methods::sae::boxcox::LAMBDA_RANGE;
+        match (self.transformation, self.lambda) {
+            (TransformationKind::Log, Some(_)) => {
+                return invalid("lambda: only with the Box–Cox transformation".into());
+            }
+            (TransformationKind::BoxCox, Some(l)) if !(lo..=hi).contains(&l) => {
+                return invalid(format!("lambda: the Box–Cox power must lie between {lo} and {hi}"));
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -159,6 +187,8 @@ pub struct EbpFit {
     pub sigma_u2: f64,
     /// σ̂e², the unit error's variance (log scale).
     pub sigma_e2: f64,
+    /// The Box–Cox power used (given or chosen); `None` for the log.
+    pub lambda: Option<f64>,
 }
 
 /// A run: settings, fit, and every census domain sorted by code.
@@ -227,6 +257,10 @@ impl EbpRun {
                 beta: names.into_iter().zip(e.fit.beta.iter().copied()).collect(),
                 sigma_u2: e.fit.sigma_u2,
                 sigma_e2: e.fit.sigma_e2,
+                lambda: match e.transformation {
+                    revita_methods::sae::boxcox::Transformation::BoxCox { lambda, .. } => Some(lambda),
+                    revita_methods::sae::boxcox::Transformation::Log => None,
+                },
             },
             domains,
             seconds: e.seconds,
@@ -387,6 +421,10 @@ impl App {
                 seed: s.seed,
                 threads,
                 gini: true,
+                scale: match s.transformation {
+                    TransformationKind::Log => Scale::Log,
+                    TransformationKind::BoxCox => Scale::BoxCox(s.lambda),
+                },
             })
         })
         .await
@@ -679,8 +717,16 @@ mod tests {
 
     #[test]
     fn settings_are_bounded_for_the_web() {
-        let ok =
-            EbpSettings { line: 7600.0, replicates: 50, bootstrap: 0, seed: 1, covariates: vec![], unit: "元".into() };
+        let ok = EbpSettings {
+            line: 7600.0,
+            replicates: 50,
+            bootstrap: 0,
+            seed: 1,
+            covariates: vec![],
+            unit: "元".into(),
+            transformation: TransformationKind::Log,
+            lambda: None,
+        };
         assert!(ok.check(true).is_ok());
         for bad in [
             EbpSettings { line: 0.0, ..ok.clone() },
@@ -689,9 +735,18 @@ mod tests {
             EbpSettings { replicates: MAX_WEB_REPLICATES + 1, ..ok.clone() },
             EbpSettings { bootstrap: MAX_WEB_BOOTSTRAP + 1, ..ok.clone() },
             EbpSettings { covariates: vec!["x\u{7}".into()], ..ok.clone() },
+            EbpSettings { lambda: Some(0.5), ..ok.clone() },
+            EbpSettings { transformation: TransformationKind::BoxCox, lambda: Some(-0.5), ..ok.clone() },
         ] {
             assert!(bad.check(true).is_err(), "{bad:?}");
         }
+        assert!(
+            EbpSettings { transformation: TransformationKind::BoxCox, lambda: Some(0.5), ..ok.clone() }
+                .check(true)
+                .is_ok()
+        );
+        let box_cox = EbpSettings { transformation: TransformationKind::BoxCox, lambda: Some(0.5), ..ok.clone() };
+        assert!(box_cox.check(true).is_ok());
         assert!(EbpSettings { replicates: 1000, ..ok }.check(false).is_ok(), "the CLI may ask for more");
     }
 

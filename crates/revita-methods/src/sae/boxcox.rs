@@ -29,9 +29,11 @@ pub enum Transformation {
 /// |λ| below this is the log (the limit of the Box–Cox family).
 const LOG_LAMBDA: f64 = 1e-9;
 
-/// The range λ is searched over: beyond it the transformation is extreme
-/// and the back-transformed draws overflow or collapse.
-pub const LAMBDA_RANGE: (f64, f64) = (-1.0, 2.0);
+/// The range λ is searched over (and may be given in). A negative power
+/// maps incomes onto a scale bounded above by −1/λ, so a normal draw beyond
+/// the bound has no income at all (the inverse is infinite): the Monte Carlo
+/// mean would be too. Powers from 0 (the log) to 2 keep every draw finite.
+pub const LAMBDA_RANGE: (f64, f64) = (0.0, 2.0);
 
 impl Transformation {
     /// t(y); NaN where y + s ≤ 0.
@@ -101,13 +103,13 @@ pub fn profile_log_likelihood(sample: &mut NestedSample, y: &[f64], t: Transform
 }
 
 /// λ̂ maximising [`profile_log_likelihood`] over [`LAMBDA_RANGE`] for the
-/// shift given: a grid of 31 points, then golden-section search in the
+/// shift given: a grid of 21 points, then golden-section search in the
 /// bracket around the best (to 1e-6). `sample` is left holding the
 /// response transformed by the λ̂ found.
 pub fn choose_lambda(sample: &mut NestedSample, y: &[f64], shift: f64) -> Result<f64, SaeError> {
     let mut ll = |lambda: f64| profile_log_likelihood(sample, y, Transformation::BoxCox { lambda, shift });
     let (lo, hi) = LAMBDA_RANGE;
-    const GRID: usize = 31;
+    const GRID: usize = 21;
     let grid: Vec<f64> = (0..GRID).map(|i| lo + (hi - lo) * i as f64 / (GRID - 1) as f64).collect();
     let mut best = (f64::NEG_INFINITY, 0);
     for (i, &lambda) in grid.iter().enumerate() {

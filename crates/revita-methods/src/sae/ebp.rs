@@ -24,6 +24,7 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::boxcox::Transformation;
 use super::nested::{DomainEffect, NestedFit, NestedSample};
 use super::rng::{NormalBlocks, Purpose, Stream, std_normal, stream};
 use super::{SaeError, check_finite, check_len};
@@ -123,6 +124,9 @@ pub struct EbpOptions {
     /// a sort of the domain's N_d values more. The other indicators are the
     /// same either way.
     pub gini: bool,
+    /// The scale the model was fitted on: log (Molina & Rao; B2) or Box–Cox
+    /// ([`super::boxcox`]); each draw is back-transformed by its inverse.
+    pub transformation: Transformation,
 }
 
 /// Poverty indicators of one domain: the mean income, the headcount ratio
@@ -323,6 +327,9 @@ fn simulate(
     buf: &mut Vec<f64>,
 ) -> Indicators {
     let line = opts.line;
+    if opts.transformation != Transformation::Log {
+        return simulate_transformed(mu, effect, se, opts, replicates, rng, buf);
+    }
     #[cfg(target_arch = "x86_64")]
     let avx2 = super::simd::Avx2::detect();
     #[cfg(target_arch = "x86_64")]
@@ -355,6 +362,36 @@ fn simulate(
             *e = exp(m + base + se * *e);
         }
         [s, c, g, gini(buf)]
+    });
+    if opts.gini { est } else { est.without_gini() }
+}
+
+/// [`simulate`] on another scale than the log: y_j = g⁻¹(mu_j + base + se·e_j)
+/// with g the transformation (portable code: the log's vector loops do not
+/// apply).
+fn simulate_transformed(
+    mu: &[f64],
+    effect: DomainEffect,
+    se: f64,
+    opts: &EbpOptions,
+    replicates: usize,
+    rng: &mut NormalBlocks,
+    buf: &mut Vec<f64>,
+) -> Indicators {
+    let (line, t) = (opts.line, opts.transformation);
+    buf.resize(mu.len(), 0.0);
+    let est = simulate_with(mu, effect, line, replicates, rng, |rng, base| {
+        rng.fill(buf);
+        let [mut s, mut c, mut g] = [0.0; 3];
+        for (e, &m) in buf.iter_mut().zip(mu) {
+            let y = t.inverse(m + base + se * *e);
+            let poor = if y < line { 1.0 } else { 0.0 };
+            s += y;
+            c += poor;
+            g += poor * (line - y);
+            *e = y;
+        }
+        [s, c, g, if opts.gini { gini(buf) } else { 0.0 }]
     });
     if opts.gini { est } else { est.without_gini() }
 }
@@ -620,12 +657,58 @@ mod ebp_tests {
     fn deterministic_and_thread_independent() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 200, seed: 9, threads: 1, gini: false };
+        let o = EbpOptions {
+            line: 4.0,
+            replicates: 200,
+            seed: 9,
+            threads: 1,
+            gini: false,
+            transformation: Transformation::Log,
+        };
         let one = ebp(&s, &c, &fit, &o).unwrap();
         let two = ebp(&s, &c, &fit, &EbpOptions { threads: 3, ..o }).unwrap();
         assert_eq!(one, two);
         assert_ne!(one, ebp(&s, &c, &fit, &EbpOptions { seed: 10, ..o }).unwrap());
         assert_eq!((one[5].n_sample, one[5].n_pop), (0, 30));
+    }
+
+    #[test]
+    fn box_cox_at_zero_is_the_log_and_at_one_is_linear() {
+        let (s, c) = (sample(), census());
+        let fit = s.fit_reml().unwrap();
+        let log = EbpOptions {
+            line: 4.0,
+            replicates: 300,
+            seed: 9,
+            threads: 2,
+            gini: true,
+            transformation: Transformation::Log,
+        };
+        let zero = EbpOptions { transformation: Transformation::BoxCox { lambda: 0.0, shift: 0.0 }, ..log };
+        // The same draws through exp: equal up to the last bits of exp.
+        for (a, b) in ebp(&s, &c, &fit, &log).unwrap().iter().zip(ebp(&s, &c, &fit, &zero).unwrap()) {
+            assert!((a.estimate.mean - b.estimate.mean).abs() <= 1e-12 * a.estimate.mean, "{a:?} {b:?}");
+            assert_eq!(a.estimate.fgt0, b.estimate.fgt0);
+            assert!((a.estimate.fgt1 - b.estimate.fgt1).abs() < 1e-12);
+            assert!((a.estimate.gini.unwrap() - b.estimate.gini.unwrap()).abs() < 1e-12);
+        }
+        // λ = 1: y = t + 1, so the EBP of the mean is mean(mu) + ū + 1 up to
+        // Monte Carlo error (sd of the replicate means ≈ sd_d/√L).
+        let one = EbpOptions {
+            replicates: 4000,
+            gini: false,
+            transformation: Transformation::BoxCox { lambda: 1.0, shift: 0.0 },
+            ..log
+        };
+        let est = ebp(&s, &c, &fit, &one).unwrap();
+        let effects = s.domain_effects(&fit).unwrap();
+        for d in [0, 3, 5] {
+            let mut mu = Vec::new();
+            linear_predictor(&fit.beta, c.domain_x(d), c.domain_size(d), &mut mu);
+            let exact = mu.iter().sum::<f64>() / mu.len() as f64 + effects[d].mean + 1.0;
+            let tolerance = 5.0 * (effects[d].sd.powi(2) + fit.sigma_e2 / 30.0).sqrt() / 4000f64.sqrt();
+            assert!((est[d].estimate.mean - exact).abs() < tolerance, "{d}: {} vs {exact}", est[d].estimate.mean);
+        }
     }
 
     #[test]
@@ -635,7 +718,14 @@ mod ebp_tests {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
         let eff = s.domain_effects(&fit).unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 4000, seed: 3, threads: 2, gini: false };
+        let o = EbpOptions {
+            line: 4.0,
+            replicates: 4000,
+            seed: 3,
+            threads: 2,
+            gini: false,
+            transformation: Transformation::Log,
+        };
         let est = ebp(&s, &c, &fit, &o).unwrap();
         for d in [0, 2, 5] {
             let mut mu = Vec::new();
@@ -653,7 +743,14 @@ mod ebp_tests {
     fn bootstrap_mse_is_positive_and_seeded() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 20, seed: 5, threads: 2, gini: false };
+        let o = EbpOptions {
+            line: 4.0,
+            replicates: 20,
+            seed: 5,
+            threads: 2,
+            gini: false,
+            transformation: Transformation::Log,
+        };
         let m = bootstrap_mse(&s, &c, &fit, &o, 8).unwrap();
         assert!(m.iter().all(|m| m.mean > 0.0 && m.fgt0 >= 0.0));
         assert_eq!(m, bootstrap_mse(&s, &c, &fit, &EbpOptions { threads: 1, ..o }, 8).unwrap());
@@ -675,7 +772,14 @@ mod ebp_tests {
         }
         let shuffled = Census::from_vec(x, 2, &dom, 6).unwrap();
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 30, seed: 2, threads: 2, gini: false };
+        let o = EbpOptions {
+            line: 4.0,
+            replicates: 30,
+            seed: 2,
+            threads: 2,
+            gini: false,
+            transformation: Transformation::Log,
+        };
         assert_eq!(ebp(&s, &c, &fit, &o).unwrap(), ebp(&s, &shuffled, &fit, &o).unwrap());
         // A domain without census units.
         let sparse = Census::new(&[1.0, 2.0, 3.0, 4.0], 2, &[2, 0], 4).unwrap();
@@ -706,7 +810,14 @@ mod ebp_tests {
     fn gini_is_opt_in_and_leaves_the_other_indicators_alone() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 50, seed: 4, threads: 2, gini: false };
+        let o = EbpOptions {
+            line: 4.0,
+            replicates: 50,
+            seed: 4,
+            threads: 2,
+            gini: false,
+            transformation: Transformation::Log,
+        };
         let plain = ebp(&s, &c, &fit, &o).unwrap();
         let with = ebp(&s, &c, &fit, &EbpOptions { gini: true, ..o }).unwrap();
         assert!(plain.iter().all(|d| d.estimate.gini.is_none()));
@@ -735,7 +846,14 @@ mod ebp_tests {
         let dom = vec![0; 4000];
         let c = Census::new(&x, 2, &dom, 6).unwrap();
         let fit = NestedFit { beta: vec![0.0, 0.0, 0.0], sigma_u2: 0.0, sigma_e2: 0.25 };
-        let o = EbpOptions { line: 1.0, replicates: 20, seed: 8, threads: 1, gini: true };
+        let o = EbpOptions {
+            line: 1.0,
+            replicates: 20,
+            seed: 8,
+            threads: 1,
+            gini: true,
+            transformation: Transformation::Log,
+        };
         let est = ebp(&s, &c, &fit, &o).unwrap();
         let g = est[0].estimate.gini.unwrap();
         assert!((g - 0.276_326).abs() < 0.005, "{g}");
@@ -746,7 +864,14 @@ mod ebp_tests {
     fn bad_options_are_errors() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions { line: 4.0, replicates: 10, seed: 1, threads: 1, gini: false };
+        let o = EbpOptions {
+            line: 4.0,
+            replicates: 10,
+            seed: 1,
+            threads: 1,
+            gini: false,
+            transformation: Transformation::Log,
+        };
         assert!(ebp(&s, &c, &fit, &EbpOptions { replicates: 0, ..o }).is_err());
         assert!(ebp(&s, &c, &fit, &EbpOptions { line: -1.0, ..o }).is_err());
         assert!(bootstrap_mse(&s, &c, &fit, &o, 0).is_err());

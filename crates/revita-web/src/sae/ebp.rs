@@ -10,7 +10,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use revita_app::AppError;
-use revita_app::sae::{EbpRun, EbpSettings, FhStored, cv_class};
+use revita_app::sae::{EbpRun, EbpSettings, FhStored, TransformationKind, cv_class};
 use revita_methods::RegionCode;
 use revita_methods::access::Action;
 use serde::Serialize;
@@ -30,6 +30,8 @@ struct EbpForm {
     seed: String,
     covariates: String,
     unit: String,
+    transformation: String,
+    lambda: String,
     output: String,
     year: String,
 }
@@ -44,6 +46,8 @@ impl EbpForm {
             seed: get("seed", "20100401"),
             covariates: get("covariates", ""),
             unit: get("unit", "元"),
+            transformation: get("transformation", "log"),
+            lambda: get("lambda", ""),
             output: get("output", ""),
             year: get("year", ""),
         }
@@ -68,6 +72,17 @@ impl EbpForm {
             seed: number("seed", &self.seed)?,
             covariates,
             unit: if self.unit.is_empty() { "元".into() } else { self.unit.clone() },
+            transformation: match self.transformation.as_str() {
+                "" | "log" => TransformationKind::Log,
+                "box_cox" => TransformationKind::BoxCox,
+                other => {
+                    return Err(AppError::Invalid(format!(
+                        "transformation: '{}' is not log or box_cox",
+                        other.escape_debug()
+                    )));
+                }
+            },
+            lambda: if self.lambda.is_empty() { None } else { Some(number("lambda", &self.lambda)?) },
         };
         settings.check(true)?;
         Ok(settings)
@@ -97,6 +112,7 @@ struct DomainView {
 /// A run, formatted.
 #[derive(Serialize)]
 struct RunView {
+    lambda: Option<String>,
     beta: Vec<(String, String)>,
     sigma_u2: String,
     sigma_e2: String,
@@ -262,6 +278,7 @@ async fn run_view(page: &Page, run: &EbpRun) -> Result<RunView, AppError> {
     let title = page.t("sae_ebp_map").to_string();
     let subtitle = format!("z = {} {}, L = {}", run.settings.line, run.settings.unit, run.settings.replicates);
     Ok(RunView {
+        lambda: run.fit.lambda.map(|l| format!("{l:.4}")),
         beta: run.fit.beta.iter().map(|(n, b)| (n.clone(), format!("{b:.5}"))).collect(),
         sigma_u2: format!("{:.5}", run.fit.sigma_u2),
         sigma_e2: format!("{:.5}", run.fit.sigma_e2),

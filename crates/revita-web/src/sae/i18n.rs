@@ -18,6 +18,12 @@ pub(crate) const MESSAGES: &[(&str, &str, &str)] = &[
         "domain：整数（为行政区划代码时显示地区名称，且可存储估计结果）；y：人均收入，须大于 0；样本中可选的 weight 列（入样概率的倒数）用于直接估计的加权。两个文件无需逐单元对应。",
     ),
     ("sae_ebp_line", "Poverty line z", "贫困线 z"),
+    ("sae_ebp_transformation", "Transformation of y", "收入变换"),
+    (
+        "sae_ebp_lambda",
+        "Box–Cox power λ (empty: chosen by the restricted likelihood)",
+        "Box–Cox 幂参数 λ（留空：按限制似然估计）",
+    ),
     ("sae_ebp_refused", "The run was refused", "估计未能进行"),
     ("sae_ebp_l", "Monte Carlo replicates L", "蒙特卡洛重复次数 L"),
     ("sae_ebp_b", "Bootstrap replicates B (0: no MSE)", "自助法重复次数 B（0：不估计均方误差）"),

@@ -303,6 +303,37 @@ both_backends!(the_census_ebp_runs_through_the_page_and_the_api, |store: DynStor
     assert!(domains.iter().all(|d| d["mse"]["fgt0"].as_f64().unwrap() >= 0.0), "{json}");
     let slope = json["run"]["fit"]["beta"][1][1].as_f64().unwrap();
     assert!((slope - 0.5).abs() < 0.2, "{slope}");
+    assert!(json["run"]["fit"]["lambda"].is_null(), "the log: {json}");
+    assert!(domains.iter().all(|d| d["gini"].as_f64().is_some_and(|g| (0.0..1.0).contains(&g))), "{json}");
+    assert!(domains[0]["direct"]["fgt0"]["variance"].as_f64().is_some_and(|v| v > 0.0), "{json}");
+    // Box–Cox: λ chosen by the restricted likelihood (the data are log-normal:
+    // near 0); a power outside 0..2 is refused naming the field.
+    let api_post = |body: String| {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/api/v1/sae/ebp")
+            .header("content-type", multipart)
+            .header("cookie", &admin.cookie)
+            .header("x-csrf-token", &admin.csrf)
+            .body(Body::from(body))
+            .unwrap();
+        let router = admin.router.clone();
+        async move {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    let fields = [("z", "6000"), ("L", "20"), ("transformation", "box_cox")];
+    let (status, boxcox) = api_post(ebp_body(&fields, &sample, &census)).await;
+    assert_eq!(status, StatusCode::OK, "{boxcox}");
+    let lambda = boxcox["run"]["fit"]["lambda"].as_f64().unwrap();
+    assert!((0.0..0.4).contains(&lambda), "{lambda}");
+    let fields = [("z", "6000"), ("L", "20"), ("transformation", "box_cox"), ("lambda", "3")];
+    let (status, error) = api_post(ebp_body(&fields, &sample, &census)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert!(error["message"].as_str().unwrap().starts_with("lambda:"), "{error}");
     // Bad settings and a missing file are 400 naming the field.
     let bad = ebp_body(&[("z", "-1"), ("L", "20")], &sample, &census);
     let (status, page) = post(&admin, "/sae/ebp", multipart, &zh, bad).await;

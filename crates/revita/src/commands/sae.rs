@@ -4,7 +4,7 @@
 
 use anyhow::Context;
 use revita_app::auth::Origin;
-use revita_app::sae::{EbpFiles, EbpSettings, FhSpec, ebp_files};
+use revita_app::sae::{EbpFiles, EbpSettings, FhSpec, TransformationKind, ebp_files};
 
 use super::{now, open};
 use crate::cli::{SaeAction, SaeArgs};
@@ -35,10 +35,28 @@ pub(super) async fn run(args: SaeArgs) -> anyhow::Result<()> {
             let (read, compute, write) = s.seconds;
             outln!("TIME read={read:.3} compute={compute:.3} write={write:.3} total={:.3}", read + compute + write);
         }
-        SaeAction::EbpStore { sample, population, covariates, z, unit, l, b, seed, output, year, dry_run, out } => {
+        SaeAction::EbpStore {
+            sample,
+            population,
+            covariates,
+            z,
+            unit,
+            transformation,
+            lambda,
+            l,
+            b,
+            seed,
+            output,
+            year,
+            dry_run,
+            out,
+        } => {
             let app = open(&args.db).await?;
             let actor = super::plan::actor(&app, &args.db).await?;
-            let settings = EbpSettings { line: z, replicates: l, bootstrap: b, seed, covariates, unit };
+            let transformation =
+                if transformation == "box-cox" { TransformationKind::BoxCox } else { TransformationKind::Log };
+            let settings =
+                EbpSettings { line: z, replicates: l, bootstrap: b, seed, covariates, unit, transformation, lambda };
             let run = app.run_ebp(&sample, &population, &settings, false).await?;
             if let Some(path) = &out {
                 let mut rows = run.table();
@@ -47,7 +65,8 @@ pub(super) async fn run(args: SaeArgs) -> anyhow::Result<()> {
                 std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
             }
             let beta: Vec<String> = run.fit.beta.iter().map(|(n, v)| format!("{n}={v:.6}")).collect();
-            outln!("fit {} su2={:.6} se2={:.6}", beta.join(" "), run.fit.sigma_u2, run.fit.sigma_e2);
+            let lambda = run.fit.lambda.map(|l| format!(" lambda={l:.4}")).unwrap_or_default();
+            outln!("fit {} su2={:.6} se2={:.6}{lambda}", beta.join(" "), run.fit.sigma_u2, run.fit.sigma_e2);
             let origin = Origin { now: now(), request_id: None, client_addr: Some("cli".into()) };
             let stored = app.store_ebp(&actor, &run, &output, year, dry_run, &origin).await?;
             let verb = if stored.dry_run { "would store" } else { "stored" };
