@@ -640,6 +640,11 @@ mod ebp_tests {
     use super::*;
     use crate::sae::nested::tests::sample;
 
+    /// Options on the log scale: line, L, seed, threads, Gini.
+    fn options(line: f64, replicates: usize, seed: u64, threads: usize, gini: bool) -> EbpOptions {
+        EbpOptions { line, replicates, seed, threads, gini, transformation: Transformation::Log }
+    }
+
     /// A census of 6 domains: 30 units each (domain 5 unsampled), covariates on a grid.
     fn census() -> Census {
         let mut x = Vec::new();
@@ -657,14 +662,7 @@ mod ebp_tests {
     fn deterministic_and_thread_independent() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions {
-            line: 4.0,
-            replicates: 200,
-            seed: 9,
-            threads: 1,
-            gini: false,
-            transformation: Transformation::Log,
-        };
+        let o = options(4.0, 200, 9, 1, false);
         let one = ebp(&s, &c, &fit, &o).unwrap();
         let two = ebp(&s, &c, &fit, &EbpOptions { threads: 3, ..o }).unwrap();
         assert_eq!(one, two);
@@ -676,14 +674,7 @@ mod ebp_tests {
     fn box_cox_at_zero_is_the_log_and_at_one_is_linear() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let log = EbpOptions {
-            line: 4.0,
-            replicates: 300,
-            seed: 9,
-            threads: 2,
-            gini: true,
-            transformation: Transformation::Log,
-        };
+        let log = options(4.0, 300, 9, 2, true);
         let zero = EbpOptions { transformation: Transformation::BoxCox { lambda: 0.0, shift: 0.0 }, ..log };
         // The same draws through exp: equal up to the last bits of exp.
         for (a, b) in ebp(&s, &c, &fit, &log).unwrap().iter().zip(ebp(&s, &c, &fit, &zero).unwrap()) {
@@ -718,14 +709,7 @@ mod ebp_tests {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
         let eff = s.domain_effects(&fit).unwrap();
-        let o = EbpOptions {
-            line: 4.0,
-            replicates: 4000,
-            seed: 3,
-            threads: 2,
-            gini: false,
-            transformation: Transformation::Log,
-        };
+        let o = options(4.0, 4000, 3, 2, false);
         let est = ebp(&s, &c, &fit, &o).unwrap();
         for d in [0, 2, 5] {
             let mut mu = Vec::new();
@@ -743,14 +727,7 @@ mod ebp_tests {
     fn bootstrap_mse_is_positive_and_seeded() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions {
-            line: 4.0,
-            replicates: 20,
-            seed: 5,
-            threads: 2,
-            gini: false,
-            transformation: Transformation::Log,
-        };
+        let o = options(4.0, 20, 5, 2, false);
         let m = bootstrap_mse(&s, &c, &fit, &o, 8).unwrap();
         assert!(m.iter().all(|m| m.mean > 0.0 && m.fgt0 >= 0.0));
         assert_eq!(m, bootstrap_mse(&s, &c, &fit, &EbpOptions { threads: 1, ..o }, 8).unwrap());
@@ -772,14 +749,7 @@ mod ebp_tests {
         }
         let shuffled = Census::from_vec(x, 2, &dom, 6).unwrap();
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions {
-            line: 4.0,
-            replicates: 30,
-            seed: 2,
-            threads: 2,
-            gini: false,
-            transformation: Transformation::Log,
-        };
+        let o = options(4.0, 30, 2, 2, false);
         assert_eq!(ebp(&s, &c, &fit, &o).unwrap(), ebp(&s, &shuffled, &fit, &o).unwrap());
         // A domain without census units.
         let sparse = Census::new(&[1.0, 2.0, 3.0, 4.0], 2, &[2, 0], 4).unwrap();
@@ -810,14 +780,7 @@ mod ebp_tests {
     fn gini_is_opt_in_and_leaves_the_other_indicators_alone() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions {
-            line: 4.0,
-            replicates: 50,
-            seed: 4,
-            threads: 2,
-            gini: false,
-            transformation: Transformation::Log,
-        };
+        let o = options(4.0, 50, 4, 2, false);
         let plain = ebp(&s, &c, &fit, &o).unwrap();
         let with = ebp(&s, &c, &fit, &EbpOptions { gini: true, ..o }).unwrap();
         assert!(plain.iter().all(|d| d.estimate.gini.is_none()));
@@ -846,14 +809,7 @@ mod ebp_tests {
         let dom = vec![0; 4000];
         let c = Census::new(&x, 2, &dom, 6).unwrap();
         let fit = NestedFit { beta: vec![0.0, 0.0, 0.0], sigma_u2: 0.0, sigma_e2: 0.25 };
-        let o = EbpOptions {
-            line: 1.0,
-            replicates: 20,
-            seed: 8,
-            threads: 1,
-            gini: true,
-            transformation: Transformation::Log,
-        };
+        let o = options(1.0, 20, 8, 1, true);
         let est = ebp(&s, &c, &fit, &o).unwrap();
         let g = est[0].estimate.gini.unwrap();
         assert!((g - 0.276_326).abs() < 0.005, "{g}");
@@ -864,14 +820,7 @@ mod ebp_tests {
     fn bad_options_are_errors() {
         let (s, c) = (sample(), census());
         let fit = s.fit_reml().unwrap();
-        let o = EbpOptions {
-            line: 4.0,
-            replicates: 10,
-            seed: 1,
-            threads: 1,
-            gini: false,
-            transformation: Transformation::Log,
-        };
+        let o = options(4.0, 10, 1, 1, false);
         assert!(ebp(&s, &c, &fit, &EbpOptions { replicates: 0, ..o }).is_err());
         assert!(ebp(&s, &c, &fit, &EbpOptions { line: -1.0, ..o }).is_err());
         assert!(bootstrap_mse(&s, &c, &fit, &o, 0).is_err());
