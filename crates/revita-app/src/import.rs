@@ -43,7 +43,7 @@ pub use observations::{ObservationImport, Progress};
 pub(crate) use resolve::RegionResolver;
 pub use revita_ingest::records::ObservationOptions;
 
-use crate::auth::ChangeBy;
+use crate::auth::{Actor, ChangeBy, Origin};
 use crate::{App, AppResult, ImportReport};
 
 /// The audit entry of a completed import: what file, how many rows and
@@ -174,6 +174,37 @@ pub(crate) async fn read_table<R: Send + 'static>(
     .await
     .map_err(|e| anyhow::anyhow!("reader thread failed: {e}"))?;
     Ok(res?)
+}
+
+/// The region every one of `codes` is (the import's region for its audit
+/// entry), or none when they differ or there are none.
+pub(crate) fn common_region<'a>(mut codes: impl Iterator<Item = &'a RegionCode>) -> Option<RegionCode> {
+    let first = codes.next()?.clone();
+    codes.all(|c| *c == first).then_some(first)
+}
+
+/// The tail of a domain import: its audit entry (`<kind>.import`, the file,
+/// the region its rows share, what was written) added to the transaction
+/// that wrote the rows, and the commit.
+pub(crate) async fn commit_import(
+    mut tx: Tx,
+    actor: &Actor,
+    origin: &Origin,
+    (kind, file): (&str, &str),
+    region: Option<RegionCode>,
+    summary: String,
+) -> AppResult<()> {
+    let action = format!("{kind}.import");
+    tx.audit(crate::auth::audit_entry(
+        &actor.name,
+        &action,
+        (kind, file),
+        region.as_ref(),
+        (None, Some(summary)),
+        origin,
+    ));
+    tx.commit().await?;
+    Ok(())
 }
 
 impl App {

@@ -18,8 +18,10 @@ use revita_methods::work_relief::{
 pub use revita_store::relocation::{ReliefPayment, ReliefRule, ReliefWorker, RelocationIncome};
 
 use crate::auth::{Actor, Origin, audit_entry};
+use crate::import::{commit_import, common_region};
 use crate::relocation::ReliefProject;
 use crate::{App, AppError, AppResult, ImportReport};
+use revita_store::Tx;
 
 /// A work-relief project on the map.
 #[derive(Debug, Clone)]
@@ -46,17 +48,15 @@ pub struct ReliefDashboard {
 /// The projects by code that a file names, each checked to be stored and
 /// kept within `enter` (their number by code).
 async fn projects_for(
-    app: &App,
+    tx: &mut Tx,
     file: &str,
     codes: &[(u64, String)],
     enter: &crate::Jurisdiction,
     problems: &mut revita_ingest::Problems,
 ) -> AppResult<HashMap<String, (i64, RegionCode)>> {
-    let mut tx = app.store().begin().await?;
     let wanted: Vec<&str> = codes.iter().map(|(_, c)| c.as_str()).collect::<HashSet<_>>().into_iter().collect();
     let stored: HashMap<String, (i64, RegionCode)> =
         tx.relief_projects_coded(&wanted).await?.into_iter().map(|p| (p.code, (p.id, p.county))).collect();
-    drop(tx);
     for (row, code) in codes {
         match stored.get(code) {
             None => problems.push(RowError::cell(file, *row, "project_code", format!("no project {code} is stored"))),
@@ -97,7 +97,10 @@ impl App {
         let enter = self.jurisdiction(actor, Action::EditData).await?;
         let mut problems = revita_ingest::Problems::default();
         let codes: Vec<(u64, String)> = parsed.rows.iter().map(|(row, w)| (*row, w.project_code.clone())).collect();
-        let projects = projects_for(self, &table.file, &codes, &enter, &mut problems).await?;
+        // The projects are read in the transaction that writes, so that the
+        // check holds at commit.
+        let mut tx = self.store().begin().await?;
+        let projects = projects_for(&mut tx, &table.file, &codes, &enter, &mut problems).await?;
         let mut seen = HashMap::new();
         for (row, w) in &parsed.rows {
             if let Some(first) = seen.insert((w.project_code.clone(), w.worker_id.clone()), *row) {
@@ -121,7 +124,6 @@ impl App {
             })
             .collect();
         let report = ImportReport::checked(&table, "relief_workers", dry_run, workers.len(), &parsed.ignored_columns);
-        let mut tx = self.store().begin().await?;
         let members: Vec<(String, i64)> = parsed.rows.iter().filter_map(|(_, w)| w.member.clone()).collect();
         let found: HashSet<(String, i64)> = tx.existing_members(&members).await?.into_iter().collect();
         for (row, w) in &parsed.rows {
@@ -141,15 +143,9 @@ impl App {
             return Ok(report);
         }
         tx.put_relief_workers(&workers).await?;
-        tx.audit(audit_entry(
-            &actor.name,
-            "relief_workers.import",
-            ("relief_workers", &table.file),
-            None,
-            (None, Some(format!("{}: {} workers", table.file, workers.len()))),
-            origin,
-        ));
-        tx.commit().await?;
+        let region = common_region(projects.values().map(|(_, county)| county));
+        let summary = format!("{}: {} workers", table.file, workers.len());
+        commit_import(tx, actor, origin, ("relief_workers", &table.file), region, summary).await?;
         Ok(report)
     }
 
@@ -167,7 +163,8 @@ impl App {
         let enter = self.jurisdiction(actor, Action::EditData).await?;
         let mut problems = revita_ingest::Problems::default();
         let codes: Vec<(u64, String)> = parsed.rows.iter().map(|(row, p)| (*row, p.project_code.clone())).collect();
-        let projects = projects_for(self, &table.file, &codes, &enter, &mut problems).await?;
+        let mut tx = self.store().begin().await?;
+        let projects = projects_for(&mut tx, &table.file, &codes, &enter, &mut problems).await?;
         let mut seen = HashMap::new();
         for (row, p) in &parsed.rows {
             if let Some(first) = seen.insert((p.project_code.clone(), p.worker_id.clone(), p.paid_on), *row) {
@@ -193,17 +190,10 @@ impl App {
         if dry_run {
             return Ok(report);
         }
-        let mut tx = self.store().begin().await?;
         tx.put_relief_payments(&payments).await?;
-        tx.audit(audit_entry(
-            &actor.name,
-            "relief_payments.import",
-            ("relief_payments", &table.file),
-            None,
-            (None, Some(format!("{}: {} payments", table.file, payments.len()))),
-            origin,
-        ));
-        tx.commit().await?;
+        let region = common_region(projects.values().map(|(_, county)| county));
+        let summary = format!("{}: {} payments", table.file, payments.len());
+        commit_import(tx, actor, origin, ("relief_payments", &table.file), region, summary).await?;
         Ok(report)
     }
 
@@ -251,15 +241,8 @@ impl App {
         }
         let mut tx = self.store().begin().await?;
         tx.put_relocation_incomes(&incomes).await?;
-        tx.audit(audit_entry(
-            &actor.name,
-            "relocation_incomes.import",
-            ("relocation_incomes", &table.file),
-            None,
-            (None, Some(format!("{}: {} incomes", table.file, incomes.len()))),
-            origin,
-        ));
-        tx.commit().await?;
+        let summary = format!("{}: {} incomes", table.file, incomes.len());
+        commit_import(tx, actor, origin, ("relocation_incomes", &table.file), None, summary).await?;
         Ok(report)
     }
 

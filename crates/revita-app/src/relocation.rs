@@ -26,7 +26,8 @@ use revita_methods::{Date, RegionCode};
 
 pub use revita_store::relocation::{ReliefProject, Relocation, ResettlementSite};
 
-use crate::auth::{Actor, Origin, audit_entry};
+use crate::auth::{Actor, Origin};
+use crate::import::{commit_import, common_region};
 use crate::{App, AppError, AppResult, ImportReport};
 
 /// The follow-up view: KPIs per site, county and province, the sites and
@@ -259,15 +260,9 @@ impl App {
             return Ok(report);
         }
         tx.put_resettlement_sites(&sites).await?;
-        tx.audit(audit_entry(
-            &actor.name,
-            "resettlement_sites.import",
-            ("resettlement_sites", &table.file),
-            None,
-            (None, Some(format!("{}: {} sites", table.file, sites.len()))),
-            origin,
-        ));
-        tx.commit().await?;
+        let region = common_region(sites.iter().map(|s| &s.county));
+        let summary = format!("{}: {} sites", table.file, sites.len());
+        commit_import(tx, actor, origin, ("resettlement_sites", &table.file), region, summary).await?;
         Ok(report)
     }
 
@@ -358,15 +353,9 @@ impl App {
             return Ok(report);
         }
         tx.put_relocations(&relocations).await?;
-        tx.audit(audit_entry(
-            &actor.name,
-            "relocations.import",
-            ("relocations", &table.file),
-            None,
-            (None, Some(format!("{}: {} households", table.file, relocations.len()))),
-            origin,
-        ));
-        tx.commit().await?;
+        let region = common_region(relocations.iter().filter_map(|r| sites.get(&r.site_code)));
+        let summary = format!("{}: {} households", table.file, relocations.len());
+        commit_import(tx, actor, origin, ("relocations", &table.file), region, summary).await?;
         Ok(report)
     }
 
@@ -448,15 +437,9 @@ impl App {
             return Ok(report);
         }
         tx.put_relief_projects(&projects).await?;
-        tx.audit(audit_entry(
-            &actor.name,
-            "relief_projects.import",
-            ("relief_projects", &table.file),
-            None,
-            (None, Some(format!("{}: {} projects", table.file, projects.len()))),
-            origin,
-        ));
-        tx.commit().await?;
+        let region = common_region(projects.iter().map(|p| &p.county));
+        let summary = format!("{}: {} projects", table.file, projects.len());
+        commit_import(tx, actor, origin, ("relief_projects", &table.file), region, summary).await?;
         Ok(report)
     }
 

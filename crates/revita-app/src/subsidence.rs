@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use revita_ingest::error::RowError;
-use revita_methods::RegionCode;
 use revita_methods::access::Action;
 use revita_methods::geometry::{Bounds, MultiPolygon};
 use revita_methods::subsidence::{
@@ -23,6 +22,7 @@ pub use revita_ingest::records::PLACE_KINDS;
 pub use revita_store::places::{House, Parcel, Place, SubsidenceArea};
 
 use crate::auth::{Actor, Origin, audit_entry};
+use crate::import::{commit_import, common_region};
 use crate::{App, AppError, AppResult, ImportReport};
 
 /// An area's profile (methods.md §7.4), as the GeoJSON's properties or the
@@ -630,15 +630,8 @@ impl App {
         }
         tx.put_places(&places).await?;
         let region = common_region(places.iter().map(|p| &p.county));
-        tx.audit(audit_entry(
-            &actor.name,
-            "places.import",
-            ("places", &table.file),
-            region.as_ref(),
-            (None, Some(format!("{}: {} places", table.file, places.len()))),
-            origin,
-        ));
-        tx.commit().await?;
+        let summary = format!("{}: {} places", table.file, places.len());
+        commit_import(tx, actor, origin, ("places", &table.file), region, summary).await?;
         Ok(report)
     }
 
@@ -834,11 +827,6 @@ enum Pending {
 
 /// The one region every code shares, when they are all the same (else the
 /// audit row carries none: a file may span many counties).
-fn common_region<'a>(mut codes: impl Iterator<Item = &'a RegionCode>) -> Option<RegionCode> {
-    let first = codes.next()?.clone();
-    codes.all(|c| *c == first).then_some(first)
-}
-
 /// A file's bytes, refused beyond `limit` (checked before reading).
 async fn read_bounded(path: &Path, limit: usize) -> AppResult<Vec<u8>> {
     let file = path.display().to_string();
